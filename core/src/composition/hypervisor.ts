@@ -1,0 +1,239 @@
+import type { BlockBackend } from '../block/block-backend.js';
+import { InvalidArgumentError, UnsupportedCapabilityError } from '../errors/visorkit-error.js';
+import type { Capability } from '../capabilities/capability.js';
+import { CpuRunner } from '../cpu/cpu-runner.js';
+import type { CpuVirtualization } from '../cpu/cpu-virtualization.js';
+import type { HypercallTable } from '../dispatch/hypercall-table.js';
+import type { TrapTable } from '../dispatch/trap-table.js';
+import type { DomainObserver } from '../domain/domain-observer.js';
+import type { DomainState } from '../domain/domain-state.js';
+import type { DomainTable } from '../domain/domain-table.js';
+import { Domain, type DomainKind, type DomainSpec } from '../domain/domain.js';
+import type { Vcpu, VcpuProgram } from '../domain/vcpu.js';
+import type { CpuEvents } from '../events/cpu-events.js';
+import type { DomainEvents } from '../events/domain-events.js';
+import type { IoEvents } from '../events/io-events.js';
+import type { Machine } from '../machine/machine.js';
+import type { MachineProfile } from '../machine/machine-profile.js';
+import { MECHANISM_CAPACITY, type Mechanisms } from '../accounting/mechanisms.js';
+import type { MemoryVirtualization } from '../memory/memory-virtualization.js';
+import type { NetworkBackend } from '../network/network-backend.js';
+import type { VcpuScheduler } from '../scheduler/vcpu-scheduler.js';
+import type { Simulator } from '../sim/simulator.js';
+import type { TimeKeeping } from '../time/time-keeping.js';
+import { domainId } from '../units/units.js';
+import type { Plugin } from './plugin.js';
+
+/** The six single extension points, resolved once. */
+export interface ExtensionPoints {
+  readonly memory: MemoryVirtualization;
+  readonly cpu: CpuVirtualization;
+  readonly scheduler: VcpuScheduler;
+  readonly time: TimeKeeping;
+  readonly network: NetworkBackend;
+  readonly block: BlockBackend;
+}
+
+/** The core services every hypervisor has. */
+export interface CoreServices {
+  readonly sim: Simulator;
+  readonly machine: Machine;
+  readonly hypercalls: HypercallTable;
+  readonly traps: TrapTable;
+  readonly mechanisms: Mechanisms;
+  readonly domains: DomainTable;
+  readonly events: { readonly domains: DomainEvents; readonly cpu: CpuEvents; readonly io: IoEvents };
+}
+
+/** A program factory: one program per vCPU. */
+export type ProgramFactory = (vcpu: Vcpu) => VcpuProgram;
+
+/**
+ * A composed hypervisor: the facade users hold. It creates domains and drives their
+ * lifecycle, runs the simulation, and exposes the resolved extension points and core
+ * services as held references (never a container lookup on the hot path).
+ */
+export class Hypervisor implements ExtensionPoints, CoreServices {
+  readonly sim: Simulator;
+  readonly machine: Machine;
+  readonly hypercalls: HypercallTable;
+  readonly traps: TrapTable;
+  readonly mechanisms: Mechanisms;
+  readonly domains: DomainTable;
+  readonly events: CoreServices['events'];
+  readonly memory: MemoryVirtualization;
+  readonly cpu: CpuVirtualization;
+  readonly scheduler: VcpuScheduler;
+  readonly time: TimeKeeping;
+  readonly network: NetworkBackend;
+  readonly block: BlockBackend;
+  /** Runs vCPUs on pCPUs. */
+  readonly runner: CpuRunner;
+  /** Capabilities the loaded plugins declare. */
+  readonly capabilities: ReadonlySet<Capability>;
+  readonly #observers: readonly DomainObserver[];
+  readonly #dispose: () => void;
+  #reservedFrames = 0;
+
+  constructor(
+    /** Composition name: the plugin names joined with '+'. */
+    readonly name: string,
+    readonly plugins: readonly Plugin[],
+    services: CoreServices,
+    points: ExtensionPoints,
+    dispose: () => void,
+  ) {
+    this.sim = services.sim;
+    this.machine = services.machine;
+    this.hypercalls = services.hypercalls;
+    this.traps = services.traps;
+    this.mechanisms = services.mechanisms;
+    this.domains = services.domains;
+    this.events = services.events;
+    this.memory = points.memory;
+    this.cpu = points.cpu;
+    this.scheduler = points.scheduler;
+    this.time = points.time;
+    this.network = points.network;
+    this.block = points.block;
+    this.capabilities = new Set(plugins.flatMap((p) => p.capabilities));
+    this.runner = new CpuRunner(this.sim, this.machine, this.scheduler, this.cpu, this.events.cpu);
+    // Each implementation once, even when one object serves several points.
+    this.#observers = [...new Set<DomainObserver>([points.memory, points.cpu, points.scheduler, points.time, points.network, points.block])];
+    this.#dispose = dispose;
+  }
+
+  /** The machine profile. */
+  get profile(): MachineProfile {
+    return this.machine.profile;
+  }
+
+  /** Simulated time now (ns). */
+  get now(): number {
+    return this.sim.now;
+  }
+
+  /** True when a loaded plugin declares `capability`. */
+  has(capability: Capability): boolean {
+    return this.capabilities.has(capability);
+  }
+
+  /** Throws UnsupportedCapabilityError unless `capability` is declared. */
+  require(capability: Capability): void {
+    if (!this.has(capability)) throw new UnsupportedCapabilityError(this.name, capability);
+  }
+
+  /**
+   * Creates a domain (state `created`) and tells every extension point. Its memory
+   * reservation must fit in the machine's free RAM.
+   */
+  createDomain(spec: DomainSpec, kind: DomainKind = 'guest'): Domain {
+    if (!spec.name) throw new InvalidArgumentError('domain name', 'must not be empty');
+    if (this.domains.byName(spec.name) !== undefined) throw new InvalidArgumentError('domain name', `'${spec.name}' already exists`);
+    if ((spec.vcpus ?? 1) < 1 || !Number.isInteger(spec.vcpus ?? 1)) throw new InvalidArgumentError('vcpus', `expected a positive integer, got ${spec.vcpus}`);
+    if ((spec.memoryMiB ?? 64) <= 0) throw new InvalidArgumentError('memoryMiB', `expected a positive size, got ${spec.memoryMiB}`);
+    if (kind === 'control' && this.domains.all().some((d) => d.isControl)) throw new InvalidArgumentError('domain kind', 'there is already a control domain');
+    const domain = new Domain(domainId(this.domains.nextId), spec.name, kind, spec, this.machine.nsPerCycle);
+    const free = this.machine.memory.frames - this.#reservedFrames;
+    if (domain.reservationFrames > free) {
+      throw new InvalidArgumentError('memoryMiB', `domain '${spec.name}' asks for ${spec.memoryMiB} MiB but only ${Math.floor((free * 4096) / 1048576)} MiB of the machine's RAM is unreserved`);
+    }
+    this.#reservedFrames += domain.reservationFrames;
+    this.domains.add(domain);
+    for (const o of this.#observers) o.domainCreated?.(domain);
+    this.#emit(domain, 'created', 'created');
+    return domain;
+  }
+
+  /** Unreserved machine RAM in frames. */
+  get unreservedFrames(): number {
+    return this.machine.memory.frames - this.#reservedFrames;
+  }
+
+  /** Starts a created domain, giving each vCPU a program. */
+  start(domain: Domain, programs?: ProgramFactory): void {
+    this.#transition(domain, 'running');
+    for (const v of domain.vcpus) {
+      if (programs !== undefined) v.program = programs(v);
+      this.runner.wake(v);
+    }
+  }
+
+  /** Pauses a running domain: its vCPUs stop at the end of their bursts. */
+  pause(domain: Domain): void {
+    this.#transition(domain, 'paused');
+    for (const v of domain.vcpus) this.runner.stop(v);
+  }
+
+  /** Resumes a paused domain. */
+  unpause(domain: Domain): void {
+    this.#transition(domain, 'running');
+    for (const v of domain.vcpus) if (v.state === 'offline') this.runner.wake(v);
+  }
+
+  /** Orderly shutdown. */
+  shutdown(domain: Domain): void {
+    this.#transition(domain, 'shutdown');
+    for (const v of domain.vcpus) this.runner.stop(v);
+  }
+
+  /** The domain crashed (its own fault): only it stops. */
+  crash(domain: Domain, reason: string): void {
+    if (domain.state === 'crashed' || domain.state === 'destroyed' || domain.state === 'shutdown') return;
+    domain.crashReason = reason;
+    this.#transition(domain, 'crashed');
+    for (const v of domain.vcpus) this.runner.stop(v);
+  }
+
+  /** Destroys a shut-down, crashed or never-started domain and releases its resources. */
+  destroy(domain: Domain): void {
+    this.#transition(domain, 'destroyed');
+    for (const o of this.#observers) o.domainDestroyed?.(domain);
+    this.traps.clear(domain.id);
+    this.#reservedFrames -= domain.reservationFrames;
+    this.domains.remove(domain);
+  }
+
+  /** Runs the simulation until simulated time `time` (ns). */
+  runUntil(time: number): void {
+    this.sim.runUntil(time);
+    this.runner.settleIdle();
+  }
+
+  /** Runs the simulation for `ns` more nanoseconds. */
+  runFor(ns: number): void {
+    this.runUntil(this.sim.now + ns);
+  }
+
+  /** Runs until `done()` holds (checked after each event) or nothing is left to do. */
+  runWhile(notDone: () => boolean): void {
+    this.sim.run(() => !notDone());
+    this.runner.settleIdle();
+  }
+
+  /** Mechanism counts of one domain, or summed over all domains, as `{ name: n }`. */
+  counts(domain?: Domain): Record<string, number> {
+    if (domain !== undefined) return this.mechanisms.toRecord(domain.counts);
+    const sum = new Float64Array(MECHANISM_CAPACITY);
+    for (const d of this.domains.all()) for (let i = 0; i < sum.length; i++) sum[i] = sum[i]! + d.counts[i]!;
+    return this.mechanisms.toRecord(sum);
+  }
+
+  /** Completes every event stream and unloads the container. */
+  dispose(): void {
+    this.events.domains.complete();
+    this.events.cpu.complete();
+    this.events.io.complete();
+    this.#dispose();
+  }
+
+  #transition(domain: Domain, to: DomainState): void {
+    const from = domain.setState(to);
+    this.#emit(domain, from, to);
+  }
+
+  #emit(domain: Domain, from: DomainState, to: DomainState): void {
+    const events = this.events.domains;
+    if (events.lifecycleObserved) events.emitLifecycle({ time: this.sim.now, domainId: domain.id, domain: domain.name, from, to });
+  }
+}

@@ -1,0 +1,161 @@
+import { COST_CATEGORY_COUNT, CostCategory } from '../accounting/cost-category.js';
+import { MechanismIndex } from '../accounting/mechanisms.js';
+import type { Vcpu } from '../domain/vcpu.js';
+import type { CpuEvents } from '../events/cpu-events.js';
+import type { Machine } from '../machine/machine.js';
+import type { VcpuScheduler } from '../scheduler/vcpu-scheduler.js';
+import type { Simulator } from '../sim/simulator.js';
+import type { CpuVirtualization } from './cpu-virtualization.js';
+
+/**
+ * Runs vCPUs on pCPUs in bursts: ask the scheduler for a vCPU, charge the world switch, run
+ * the vCPU's program for at most its slice, post one event at the end of the burst, repeat.
+ * One queue event per burst keeps the hot path in plain function calls.
+ *
+ * Every cycle of a pCPU's time is charged to exactly one cost category (idle included), so
+ * per-pCPU accounts add up to elapsed time. A wake does not preempt a running burst: latency
+ * is bounded by the scheduler's slice, as on a hypervisor without preemption timers.
+ */
+export class CpuRunner {
+  readonly #idleSince: number[];
+  readonly #idle: boolean[];
+  readonly #last: (Vcpu | undefined)[];
+  readonly #before = new Float64Array(COST_CATEGORY_COUNT);
+  #kickPending = false;
+
+  constructor(
+    readonly sim: Simulator,
+    readonly machine: Machine,
+    readonly scheduler: VcpuScheduler,
+    readonly cpu: CpuVirtualization,
+    readonly events: CpuEvents,
+  ) {
+    const n = machine.pcpus.length;
+    this.#idleSince = new Array<number>(n).fill(0);
+    this.#idle = new Array<boolean>(n).fill(true);
+    this.#last = new Array<Vcpu | undefined>(n).fill(undefined);
+  }
+
+  /** Makes `vcpu` runnable (start, or wake from blocking) and gets an idle pCPU going. */
+  wake(vcpu: Vcpu): void {
+    if (vcpu.state === 'running') {
+      vcpu.wakePending = true;
+      return;
+    }
+    if (vcpu.state === 'runnable') return;
+    vcpu.state = 'runnable';
+    this.scheduler.wake(vcpu, this.sim.now);
+    this.#kickIdle();
+  }
+
+  /** Takes `vcpu` off the CPUs (pause, shutdown): it stops at the end of its burst. */
+  stop(vcpu: Vcpu): void {
+    vcpu.wakePending = false;
+    if (vcpu.state !== 'running') vcpu.state = 'offline';
+    // A queued vCPU stays in the scheduler's queue until picked, then is discarded.
+  }
+
+  /** Number of pCPUs idle now. */
+  get idlePcpus(): number {
+    let n = 0;
+    for (const i of this.#idle) if (i) n++;
+    return n;
+  }
+
+  /** Charges idle time up to now on idle pCPUs (call before reading accounts). */
+  settleIdle(): void {
+    const now = this.sim.now;
+    for (let p = 0; p < this.#idle.length; p++) {
+      if (!this.#idle[p]) continue;
+      this.#chargeIdle(p, now);
+    }
+  }
+
+  #kickIdle(): void {
+    if (this.#kickPending) return;
+    this.#kickPending = true;
+    // Dispatch in an event (not re-entrantly inside a burst or another event's handler).
+    this.sim.schedule(0, () => {
+      this.#kickPending = false;
+      for (let p = 0; p < this.#idle.length; p++) if (this.#idle[p]) this.#dispatch(p);
+    });
+  }
+
+  #chargeIdle(p: number, now: number): void {
+    const idleNs = now - this.#idleSince[p]!;
+    if (idleNs > 0) {
+      const acc = this.machine.pcpus[p]!.account.cycles;
+      acc[CostCategory.Idle] = acc[CostCategory.Idle]! + idleNs * this.machine.profile.cpu.clockGhz;
+    }
+    this.#idleSince[p] = now;
+  }
+
+  #dispatch(p: number): void {
+    const sim = this.sim;
+    const now = sim.now;
+    const scheduler = this.scheduler;
+    let vcpu = scheduler.pick(p, now);
+    while (vcpu !== undefined && vcpu.state !== 'runnable') {
+      scheduler.ran(vcpu, 0, now, false);
+      vcpu = scheduler.pick(p, now);
+    }
+    if (vcpu === undefined) {
+      if (!this.#idle[p]) {
+        this.#idle[p] = true;
+        this.#idleSince[p] = now;
+      }
+      return;
+    }
+    if (this.#idle[p]) {
+      this.#chargeIdle(p, now);
+      this.#idle[p] = false;
+    }
+    const before = this.#before;
+    before.set(vcpu.cycles);
+    vcpu.state = 'running';
+    vcpu.pcpu = p;
+    vcpu.burstStart = now;
+    vcpu.burstCycles = 0;
+    vcpu.wakePending = false;
+    const last = this.#last[p];
+    if (last !== vcpu) {
+      this.cpu.worldSwitch(p, last, vcpu);
+      if (last === undefined || last.domain !== vcpu.domain) vcpu.count(MechanismIndex.WorldSwitch);
+    }
+    const sliceNs = scheduler.sliceNs(vcpu, now);
+    const budget = Math.max(1, sliceNs * this.machine.profile.cpu.clockGhz - vcpu.burstCycles);
+    const program = vcpu.program;
+    const exit = program === undefined ? 'halted' : program.run(vcpu, budget);
+    const ranNs = Math.max(1, Math.ceil(vcpu.burstCycles * this.machine.nsPerCycle));
+    // Charge the burst to this pCPU by category; the sub-nanosecond remainder is idle.
+    const acc = this.machine.pcpus[p]!.account.cycles;
+    let charged = 0;
+    for (let c = 0; c < COST_CATEGORY_COUNT; c++) {
+      const d = vcpu.cycles[c]! - before[c]!;
+      acc[c] = acc[c]! + d;
+      charged += d;
+    }
+    acc[CostCategory.Idle] = acc[CostCategory.Idle]! + (ranNs * this.machine.profile.cpu.clockGhz - charged);
+    vcpu.runtimeNs += ranNs;
+    if (this.events.schedulesObserved) {
+      this.events.emitSchedule({ time: now, pcpu: p, domainId: vcpu.domain.id, vcpu: vcpu.index, durationNs: ranNs });
+    }
+    sim.schedule(ranNs, () => this.#finish(p, vcpu, exit, ranNs));
+  }
+
+  #finish(p: number, vcpu: Vcpu, exit: string, ranNs: number): void {
+    const now = this.sim.now;
+    this.#last[p] = vcpu;
+    vcpu.pcpu = -1;
+    vcpu.lastPcpu = p;
+    let runnable = exit === 'budget' || exit === 'yield' || (exit === 'blocked' && vcpu.wakePending);
+    const domainState = vcpu.domain.state;
+    if (domainState !== 'running') runnable = false;
+    vcpu.wakePending = false;
+    vcpu.state = runnable ? 'runnable' : exit === 'blocked' && domainState === 'running' ? 'blocked' : 'offline';
+    this.scheduler.ran(vcpu, ranNs, now, runnable);
+    this.#dispatch(p);
+    // Work may be waiting for other idle pCPUs (this burst's program may have woken vCPUs).
+    if (this.scheduler.queued > 0 && this.idlePcpus > 0) this.#kickIdle();
+  }
+}

@@ -1,0 +1,54 @@
+import { MechanismIndex } from '../accounting/mechanisms.js';
+import type { Vcpu } from '../domain/vcpu.js';
+import { InvalidArgumentError } from '../errors/visorkit-error.js';
+import { PrivilegeViolationError, UnknownHypercallError } from './dispatch-errors.js';
+
+/** Who may make a hypercall. */
+export type HypercallPrivilege = 'any-guest' | 'control-domain';
+
+/** A hypercall handler: gets the calling vCPU and up to four numeric arguments; returns ≥ 0 or throws a typed error. */
+export type HypercallHandler = (vcpu: Vcpu, a0: number, a1: number, a2: number, a3: number) => number;
+
+interface Entry {
+  readonly name: string;
+  readonly handler: HypercallHandler;
+  readonly privilege: HypercallPrivilege;
+}
+
+/**
+ * The hypercall dispatch table. Plugins register handlers by number at composition time;
+ * {@link invoke} checks the caller's privilege before running the handler, and counts every
+ * call and every refusal against the calling domain. The entry/exit cost is the CPU model's
+ * business, not the table's.
+ */
+export class HypercallTable {
+  readonly #entries: (Entry | undefined)[] = [];
+
+  /** Registers `handler` as hypercall `number`. Throws if the number is taken. */
+  register(number: number, name: string, handler: HypercallHandler, privilege: HypercallPrivilege = 'any-guest'): void {
+    if (!Number.isInteger(number) || number < 0 || number > 1023) throw new InvalidArgumentError('hypercall number', `${number} is not in 0..1023`);
+    const existing = this.#entries[number];
+    if (existing !== undefined) throw new InvalidArgumentError('hypercall number', `${number} is already '${existing.name}'`);
+    this.#entries[number] = { name, handler, privilege };
+  }
+
+  /** Name of hypercall `number`, if registered. */
+  nameOf(number: number): string | undefined {
+    return this.#entries[number]?.name;
+  }
+
+  /** Calls hypercall `number` for `vcpu`. Throws UnknownHypercallError or PrivilegeViolationError (counted). */
+  invoke(vcpu: Vcpu, number: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0): number {
+    vcpu.count(MechanismIndex.Hypercall);
+    const entry = this.#entries[number];
+    if (entry === undefined) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new UnknownHypercallError(vcpu.domain.name, number);
+    }
+    if (entry.privilege === 'control-domain' && !vcpu.domain.isControl) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new PrivilegeViolationError(vcpu.domain.name, entry.name, 'the control domain (Dom0)');
+    }
+    return entry.handler(vcpu, a0, a1, a2, a3);
+  }
+}

@@ -1,0 +1,46 @@
+import type { DomainState } from '../domain/domain-state.js';
+
+/** A domain changed lifecycle state. */
+export interface LifecycleEvent {
+  readonly time: number;
+  readonly domainId: number;
+  readonly domain: string;
+  readonly from: DomainState;
+  readonly to: DomainState;
+}
+
+/** A pCPU started running a vCPU burst. */
+export interface ScheduleEvent {
+  readonly time: number;
+  readonly pcpu: number;
+  readonly domainId: number;
+  readonly vcpu: number;
+  /** Burst length in ns (known when the burst ends). */
+  readonly durationNs: number;
+}
+
+/** A trap, hypercall or VM exit. */
+export interface CpuTransitionEvent {
+  readonly time: number;
+  readonly domainId: number;
+  readonly vcpu: number;
+  /** Hypercall name, trap vector name, or exit reason. */
+  readonly reason: string;
+}
+
+/** A ring request or response, packet or disk request. */
+export interface IoEvent {
+  readonly time: number;
+  readonly domainId: number;
+  /** `ring-request`, `ring-response`, `packet`, `disk-request`, `disk-complete`… */
+  readonly kind: string;
+  readonly bytes: number;
+  readonly detail?: string;
+}
+
+/** A timer or alarm fired. */
+export interface TimerEvent {
+  readonly time: number;
+  readonly domainId: number;
+  readonly clock: 'real' | 'virtual';
+}

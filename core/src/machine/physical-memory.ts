@@ -1,0 +1,166 @@
+import { VisorkitError } from '../errors/visorkit-error.js';
+import { PAGE_SIZE, type DomainId, type Mfn } from '../units/units.js';
+
+/** Owner value of a frame nobody holds. */
+export const NO_OWNER = -1;
+/** Owner value of frames the hypervisor itself holds (its heap, shadow tables). */
+export const HYPERVISOR_OWNER = -2;
+
+const WORDS = PAGE_SIZE / 4;
+
+/** A machine frame number outside the machine's RAM. */
+export class AddressOutOfRangeError extends VisorkitError {
+  constructor(readonly frame: number, readonly frames: number) {
+    super('ADDRESS_OUT_OF_RANGE', `Machine frame ${frame} is outside RAM (0..${frames - 1}).`);
+  }
+}
+
+/** The machine has no free frame left for an allocation. */
+export class OutOfMemoryError extends VisorkitError {
+  constructor(readonly requested: number, readonly free: number) {
+    super('OUT_OF_MEMORY', `Cannot allocate ${requested} frame(s): only ${free} free on the machine.`);
+  }
+}
+
+/**
+ * The machine's RAM as 4 KiB frames: an owner table and sparse contents.
+ *
+ * Only frames that have been written hold bytes (a `Uint32Array` of 1024 words each); a frame
+ * that was never written, or was zeroed, reads as zeros and costs no host memory. So a 4 GiB
+ * machine costs host memory in proportion to what its guests really touch.
+ *
+ * Words are little-endian 32-bit; a 64-bit entry is two words (low first) and is read as a
+ * JavaScript number, exact up to 2^53 (enough for 52-bit physical addresses plus flags).
+ */
+export class PhysicalMemory {
+  /** Number of frames of RAM. */
+  readonly frames: number;
+  readonly #owner: Int32Array;
+  readonly #contents = new Map<number, Uint32Array>();
+  /** Free frames as a stack; popped from the end, so allocation order is deterministic. */
+  readonly #free: Int32Array;
+  #freeCount: number;
+
+  /** @param frames RAM size in 4 KiB frames */
+  constructor(frames: number) {
+    this.frames = frames;
+    this.#owner = new Int32Array(frames).fill(NO_OWNER);
+    this.#free = new Int32Array(frames);
+    // Lowest frame numbers are handed out first.
+    for (let i = 0; i < frames; i++) this.#free[i] = frames - 1 - i;
+    this.#freeCount = frames;
+  }
+
+  /** Frames not owned by anyone. */
+  get freeFrames(): number {
+    return this.#freeCount;
+  }
+
+  /** Frames that currently hold non-zero contents (host memory actually used). */
+  get populatedFrames(): number {
+    return this.#contents.size;
+  }
+
+  /** Allocates one zeroed frame for `owner`. */
+  allocate(owner: DomainId | typeof HYPERVISOR_OWNER): Mfn {
+    if (this.#freeCount === 0) throw new OutOfMemoryError(1, 0);
+    const frame = this.#free[--this.#freeCount]!;
+    this.#owner[frame] = owner;
+    return frame as Mfn;
+  }
+
+  /** Returns a frame to the free pool; its contents are discarded (reads as zero). */
+  release(frame: Mfn): void {
+    this.#check(frame);
+    if (this.#owner[frame] === NO_OWNER) return;
+    this.#owner[frame] = NO_OWNER;
+    this.#contents.delete(frame);
+    this.#free[this.#freeCount++] = frame;
+  }
+
+  /** The owner of a frame: a domain id, {@link NO_OWNER} or {@link HYPERVISOR_OWNER}. */
+  ownerOf(frame: number): number {
+    this.#check(frame);
+    return this.#owner[frame]!;
+  }
+
+  /** Hands a frame to another owner (page flipping, balloon, migration). */
+  transfer(frame: Mfn, to: DomainId | typeof HYPERVISOR_OWNER): void {
+    this.#check(frame);
+    this.#owner[frame] = to;
+  }
+
+  /** Reads a 32-bit word at a word index (0..1023) of a frame. */
+  readWord32(frame: number, word: number): number {
+    this.#check(frame);
+    const c = this.#contents.get(frame);
+    return c === undefined ? 0 : c[word]!;
+  }
+
+  /** Writes a 32-bit word at a word index of a frame. */
+  writeWord32(frame: number, word: number, value: number): void {
+    this.#words(frame)[word] = value >>> 0;
+  }
+
+  /** Reads a 64-bit entry at an entry index (0..511) of a frame, as a number (exact below 2^53). */
+  readEntry64(frame: number, index: number): number {
+    this.#check(frame);
+    const c = this.#contents.get(frame);
+    if (c === undefined) return 0;
+    return c[2 * index]! + c[2 * index + 1]! * 4294967296;
+  }
+
+  /** Writes a 64-bit entry at an entry index of a frame. */
+  writeEntry64(frame: number, index: number, value: number): void {
+    const c = this.#words(frame);
+    c[2 * index] = value >>> 0;
+    c[2 * index + 1] = Math.floor(value / 4294967296) >>> 0;
+  }
+
+  /** Zeroes a frame (drops its contents). */
+  zero(frame: number): void {
+    this.#check(frame);
+    this.#contents.delete(frame);
+  }
+
+  /** Copies a whole frame's contents. */
+  copy(to: number, from: number): void {
+    this.#check(from);
+    this.#check(to);
+    const src = this.#contents.get(from);
+    if (src === undefined) this.#contents.delete(to);
+    else this.#contents.set(to, src.slice());
+  }
+
+  /** Copies bytes out of a frame. */
+  readBytes(frame: number, offset: number, into: Uint8Array): void {
+    this.#check(frame);
+    const c = this.#contents.get(frame);
+    if (c === undefined) into.fill(0);
+    else into.set(new Uint8Array(c.buffer, offset, into.length));
+  }
+
+  /** Copies bytes into a frame. */
+  writeBytes(frame: number, offset: number, bytes: Uint8Array): void {
+    new Uint8Array(this.#words(frame).buffer, offset, bytes.length).set(bytes);
+  }
+
+  /** True when a frame holds any non-zero contents. */
+  isPopulated(frame: number): boolean {
+    return this.#contents.has(frame);
+  }
+
+  #words(frame: number): Uint32Array {
+    this.#check(frame);
+    let c = this.#contents.get(frame);
+    if (c === undefined) {
+      c = new Uint32Array(WORDS);
+      this.#contents.set(frame, c);
+    }
+    return c;
+  }
+
+  #check(frame: number): void {
+    if (!(frame >= 0 && frame < this.frames) || !Number.isInteger(frame)) throw new AddressOutOfRangeError(frame, this.frames);
+  }
+}

@@ -1,0 +1,74 @@
+import type { PageTableFormat } from '../machine/machine-profile.js';
+
+/**
+ * x86 page-table geometry and entry format, shared by every paging model (the guest's own
+ * tables, Xen's validated tables, shadow tables, EPT). Entries are numbers:
+ * `frame * 4096 + flags` (exact below 2^53).
+ */
+export interface PagingGeometry {
+  readonly format: PageTableFormat;
+  /** Levels of the walk, top first. */
+  readonly levels: number;
+  /** Index bits per level, top first; the leaf (level 1) is last. */
+  readonly indexBits: readonly number[];
+  /** Bytes per entry: 4 for 2-level, 8 for PAE and 4-level. */
+  readonly entryBytes: 4 | 8;
+  /** Virtual address bits translated. */
+  readonly vaBits: number;
+}
+
+/** The three formats of x86 history. */
+export const PAGING_GEOMETRY: Readonly<Record<PageTableFormat, PagingGeometry>> = {
+  '2-level': { format: '2-level', levels: 2, indexBits: [10, 10], entryBytes: 4, vaBits: 32 },
+  'pae-3-level': { format: 'pae-3-level', levels: 3, indexBits: [2, 9, 9], entryBytes: 8, vaBits: 32 },
+  '4-level': { format: '4-level', levels: 4, indexBits: [9, 9, 9, 9], entryBytes: 8, vaBits: 48 },
+};
+
+/** Entry maps something (or points to a next-level table). */
+export const PTE_PRESENT = 0x1;
+/** Writes allowed through this entry. */
+export const PTE_WRITABLE = 0x2;
+/** User mode may access. */
+export const PTE_USER = 0x4;
+/** Set by hardware on access. */
+export const PTE_ACCESSED = 0x20;
+/** Set by hardware on write. */
+export const PTE_DIRTY = 0x40;
+/** Large page (2 MiB / 4 MiB) at a non-leaf level. */
+export const PTE_LARGE = 0x80;
+/** Software bit (available to the OS): page is copy-on-write. */
+export const PTE_COW = 0x200;
+
+/** Builds an entry from a frame number and flags. */
+export function makePte(frame: number, flags: number): number {
+  return frame * 4096 + (flags & 0xfff);
+}
+/** The frame an entry points at. */
+export function pteFrame(pte: number): number {
+  return Math.floor(pte / 4096);
+}
+/** The flag bits of an entry. */
+export function pteFlags(pte: number): number {
+  return pte % 4096;
+}
+/** True when every bit of `flag` is set in `pte`. */
+export function pteHas(pte: number, flag: number): boolean {
+  return (pte % 4096 & flag) === flag;
+}
+
+/** Index into the table at `level` (top level = `levels`, leaf = 1) for virtual page number `vpn`. */
+export function tableIndex(geometry: PagingGeometry, vpn: number, level: number): number {
+  let shift = 0;
+  const bits = geometry.indexBits;
+  for (let l = 1; l < level; l++) shift += bits[bits.length - l]!;
+  const width = bits[bits.length - level]!;
+  return Math.floor(vpn / 2 ** shift) % 2 ** width;
+}
+
+/** Pages covered by one entry at `level` (1 at the leaf). */
+export function pagesPerEntry(geometry: PagingGeometry, level: number): number {
+  let pages = 1;
+  const bits = geometry.indexBits;
+  for (let l = 1; l < level; l++) pages *= 2 ** bits[bits.length - l]!;
+  return pages;
+}

@@ -1,0 +1,96 @@
+/**
+ * A set-associative TLB. Entries are tagged with an address-space id so that a tagged TLB
+ * (VPID/ASID, PCID) survives switches; an untagged TLB is flushed on every switch by its
+ * owner calling {@link Tlb.flushAll}. Replacement is round-robin per set: deterministic and
+ * close enough to pseudo-LRU for the working sets we model.
+ *
+ * Hot path: {@link Tlb.lookup} does no allocation and touches two typed arrays.
+ */
+export class Tlb {
+  /** Total entries. */
+  readonly entries: number;
+  /** Ways per set. */
+  readonly ways: number;
+  readonly #sets: number;
+  readonly #tags: Float64Array;
+  readonly #values: Float64Array;
+  readonly #victim: Uint8Array;
+  /** Lookups that hit. */
+  hits = 0;
+  /** Lookups that missed. */
+  misses = 0;
+  /** Whole-TLB flushes. */
+  flushes = 0;
+
+  /** @param entries total entries (rounded to a power-of-two number of sets) @param ways associativity */
+  constructor(entries: number, ways: number) {
+    const w = Math.max(1, Math.min(ways, entries));
+    let sets = 1;
+    while (sets * 2 * w <= entries) sets *= 2;
+    this.#sets = sets;
+    this.ways = w;
+    this.entries = sets * w;
+    this.#tags = new Float64Array(this.entries).fill(-1);
+    this.#values = new Float64Array(this.entries);
+    this.#victim = new Uint8Array(sets);
+  }
+
+  /** The cached leaf entry for (asid, vpn), or -1 on a miss. */
+  lookup(asid: number, vpn: number): number {
+    const tag = vpn * 4096 + asid;
+    const base = (vpn & (this.#sets - 1)) * this.ways;
+    const tags = this.#tags;
+    for (let i = base, end = base + this.ways; i < end; i++) {
+      if (tags[i] === tag) {
+        this.hits++;
+        return this.#values[i]!;
+      }
+    }
+    this.misses++;
+    return -1;
+  }
+
+  /** Caches the leaf entry `value` (frame * 4096 + flags) for (asid, vpn). */
+  insert(asid: number, vpn: number, value: number): void {
+    const tag = vpn * 4096 + asid;
+    const set = vpn & (this.#sets - 1);
+    const base = set * this.ways;
+    for (let i = base, end = base + this.ways; i < end; i++) {
+      if (this.#tags[i] === tag) {
+        this.#values[i] = value;
+        return;
+      }
+    }
+    const victim = this.#victim[set]!;
+    this.#victim[set] = (victim + 1) % this.ways;
+    this.#tags[base + victim] = tag;
+    this.#values[base + victim] = value;
+  }
+
+  /** Drops the entry for (asid, vpn) if present (invlpg). */
+  invalidate(asid: number, vpn: number): void {
+    const tag = vpn * 4096 + asid;
+    const base = (vpn & (this.#sets - 1)) * this.ways;
+    for (let i = base, end = base + this.ways; i < end; i++) if (this.#tags[i] === tag) this.#tags[i] = -1;
+  }
+
+  /** Drops every entry of one address-space id. */
+  flushAsid(asid: number): void {
+    const tags = this.#tags;
+    for (let i = 0; i < tags.length; i++) if (tags[i]! >= 0 && tags[i]! % 4096 === asid) tags[i] = -1;
+    this.flushes++;
+  }
+
+  /** Drops every entry. */
+  flushAll(): void {
+    this.#tags.fill(-1);
+    this.flushes++;
+  }
+
+  /** Number of valid entries (for tests and traces). */
+  get occupancy(): number {
+    let n = 0;
+    for (const t of this.#tags) if (t >= 0) n++;
+    return n;
+  }
+}

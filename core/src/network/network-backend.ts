@@ -1,0 +1,36 @@
+import type { DomainObserver } from '../domain/domain-observer.js';
+import type { Domain } from '../domain/domain.js';
+import type { Vcpu } from '../domain/vcpu.js';
+
+/** Token for the {@link NetworkBackend} extension point. */
+export const NetworkBackend = Symbol.for('visorkit.NetworkBackend');
+
+/** A network frame as the simulator moves it. Payload bytes are optional (sizes drive costs). */
+export interface NetFrame {
+  /** Source address (an IPv4-like dotted string). */
+  readonly source: string;
+  /** Destination address. */
+  readonly destination: string;
+  /** Bytes on the wire (headers included). */
+  readonly bytes: number;
+  /** Transport-level data the receiver's stack interprets (segments, acks). */
+  readonly data?: unknown;
+}
+
+/** Receives frames for one interface. */
+export type FrameHandler = (frame: NetFrame) => void;
+
+/**
+ * A domain's network interfaces: native drives the NIC; Xen PV uses a transmit and a receive
+ * ring per interface and a virtual firewall-router in the hypervisor; SR-IOV assigns a
+ * virtual function. A frame is either delivered to the interface owning its destination
+ * address or counted as dropped; never delivered to another domain.
+ */
+export interface NetworkBackend extends DomainObserver {
+  /** Gives `domain` an interface with `address`; returns its interface number. */
+  attachInterface(domain: Domain, address: string, receive: FrameHandler): number;
+  /** Sends a frame from `vcpu`'s domain on interface `iface` (charged for the send path). */
+  transmit(vcpu: Vcpu, iface: number, frame: NetFrame): void;
+  /** Frames dropped so far (filters, spoofing, full rings, unknown destinations). */
+  readonly dropped: number;
+}

@@ -1,0 +1,92 @@
+import { InvalidArgumentError } from '../errors/visorkit-error.js';
+import type { Nanoseconds } from '../units/units.js';
+import { EventQueue, QueueEntry, type ScheduledEvent } from './event-queue.js';
+import { Prng } from './prng.js';
+
+/**
+ * The deterministic discrete-event kernel: one integer-nanosecond clock, one queue ordered
+ * by (time, sequence), one seeded PRNG. Same inputs and seed, same run, bit for bit.
+ *
+ * Guest programs do not post an event per memory access; vCPUs run in bursts and post one
+ * event when the burst ends, so the queue carries scheduling decisions, timers and I/O
+ * completions.
+ */
+export class Simulator {
+  #now = 0;
+  #sequence = 0;
+  #dispatched = 0;
+  readonly #queue = new EventQueue();
+  /** The run's root random stream; fork it per consumer. */
+  readonly random: Prng;
+
+  /** @param seed the run's seed */
+  constructor(seed = 1) {
+    this.random = new Prng(seed);
+  }
+
+  /** Current simulated time in nanoseconds. */
+  get now(): Nanoseconds {
+    return this.#now as Nanoseconds;
+  }
+
+  /** Events waiting to fire. */
+  get pending(): number {
+    return this.#queue.size;
+  }
+
+  /** Events fired so far. */
+  get dispatched(): number {
+    return this.#dispatched;
+  }
+
+  /** Runs `action` after `delay` nanoseconds (rounded up to an integer; must be ≥ 0). */
+  schedule(delay: number, action: () => void): ScheduledEvent {
+    if (!(delay >= 0)) throw new InvalidArgumentError('delay', `expected a non-negative number of nanoseconds, got ${delay}`);
+    return this.#insert(this.#now + Math.ceil(delay), action);
+  }
+
+  /** Runs `action` at absolute time `time` (not in the past). */
+  scheduleAt(time: number, action: () => void): ScheduledEvent {
+    if (!(time >= this.#now)) throw new InvalidArgumentError('time', `cannot schedule at ${time} ns, before now (${this.#now} ns)`);
+    return this.#insert(Math.ceil(time), action);
+  }
+
+  /** Cancels a pending event. Returns false if it already fired or was cancelled. */
+  cancel(event: ScheduledEvent): boolean {
+    return this.#queue.cancel(event as QueueEntry);
+  }
+
+  /** Fires the next event, if any. Returns false when the queue is empty. */
+  step(): boolean {
+    const entry = this.#queue.pop();
+    if (entry === undefined) return false;
+    this.#now = entry.time;
+    this.#dispatched++;
+    entry.action();
+    return true;
+  }
+
+  /** Fires every event at or before `time`, then sets the clock to `time`. */
+  runUntil(time: number): void {
+    const queue = this.#queue;
+    for (;;) {
+      const top = queue.peek();
+      if (top === undefined || top.time > time) break;
+      this.step();
+    }
+    if (time > this.#now) this.#now = Math.floor(time);
+  }
+
+  /** Fires events until the queue is empty or `stop()` returns true (checked after each event). */
+  run(stop?: () => boolean): void {
+    while (this.step()) {
+      if (stop !== undefined && stop()) break;
+    }
+  }
+
+  #insert(time: number, action: () => void): ScheduledEvent {
+    const entry = new QueueEntry(time, this.#sequence++, action);
+    this.#queue.push(entry);
+    return entry;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Branded unit types. A machine frame number never passes for a guest frame number, and a
+ * cycle count never passes for nanoseconds, without going through a checked constructor.
+ * (rust-vmm uses newtypes for the same reason: `GuestAddress(u64)`.)
+ */
+import { InvalidArgumentError } from '../errors/visorkit-error.js';
+
+/** Simulated time in integer nanoseconds. */
+export type Nanoseconds = number & { readonly __brand: 'Nanoseconds' };
+/** CPU cycles of the simulated machine's clock. */
+export type Cycles = number & { readonly __brand: 'Cycles' };
+/** Machine frame number: an index into the host's physical RAM, in 4 KiB frames. */
+export type Mfn = number & { readonly __brand: 'Mfn' };
+/** Guest (pseudo-)physical frame number, as the guest kernel sees its own RAM. */
+export type Gfn = number & { readonly __brand: 'Gfn' };
+/** Domain identifier; 0 is the control domain (Dom0). */
+export type DomainId = number & { readonly __brand: 'DomainId' };
+
+/** Bytes in a small page / frame. */
+export const PAGE_SIZE = 4096;
+/** log2 of {@link PAGE_SIZE}. */
+export const PAGE_SHIFT = 12;
+
+function checkInteger(what: string, n: number): void {
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(what, `expected a non-negative safe integer, got ${n}`);
+}
+
+/** Checked constructor for {@link Nanoseconds}. */
+export function ns(n: number): Nanoseconds {
+  checkInteger('nanoseconds', n);
+  return n as Nanoseconds;
+}
+/** Checked constructor for {@link Cycles}. */
+export function cycles(n: number): Cycles {
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('cycles', `expected a non-negative number, got ${n}`);
+  return n as Cycles;
+}
+/** Checked constructor for {@link Mfn}. */
+export function mfn(n: number): Mfn {
+  checkInteger('machine frame number', n);
+  return n as Mfn;
+}
+/** Checked constructor for {@link Gfn}. */
+export function gfn(n: number): Gfn {
+  checkInteger('guest frame number', n);
+  return n as Gfn;
+}
+/** Checked constructor for {@link DomainId}. */
+export function domainId(n: number): DomainId {
+  checkInteger('domain id', n);
+  return n as DomainId;
+}
+
+/** Microseconds to nanoseconds, rounded to the nearest integer. */
+export function usToNs(us: number): Nanoseconds {
+  return ns(Math.round(us * 1000));
+}
+/** Milliseconds to nanoseconds. */
+export function msToNs(ms: number): Nanoseconds {
+  return ns(Math.round(ms * 1_000_000));
+}
