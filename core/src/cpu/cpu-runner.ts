@@ -13,7 +13,8 @@ import type { CpuVirtualization } from './cpu-virtualization.js';
  * One queue event per burst keeps the hot path in plain function calls.
  *
  * Every cycle of a pCPU's time is charged to exactly one cost category (idle included), so
- * per-pCPU accounts add up to elapsed time. A wake does not preempt a running burst: latency
+ * per-pCPU accounts add up to elapsed time. A burst is credited to its pCPU when it ends,
+ * so at any instant the accounts cover completed bursts and idle time up to now. A wake does not preempt a running burst: latency
  * is bounded by the scheduler's slice, as on a hypervisor without preemption timers.
  */
 export class CpuRunner {
@@ -21,6 +22,8 @@ export class CpuRunner {
   readonly #idle: boolean[];
   readonly #last: (Vcpu | undefined)[];
   readonly #before = new Float64Array(COST_CATEGORY_COUNT);
+  /** Per pCPU, the cycles of the burst in flight by category: credited when it ends. */
+  readonly #inFlight: Float64Array[];
   #kickPending = false;
 
   constructor(
@@ -34,6 +37,7 @@ export class CpuRunner {
     this.#idleSince = new Array<number>(n).fill(0);
     this.#idle = new Array<boolean>(n).fill(true);
     this.#last = new Array<Vcpu | undefined>(n).fill(undefined);
+    this.#inFlight = Array.from({ length: n }, () => new Float64Array(COST_CATEGORY_COUNT));
   }
 
   /** Makes `vcpu` runnable (start, or wake from blocking) and gets an idle pCPU going. */
@@ -44,7 +48,11 @@ export class CpuRunner {
     }
     if (vcpu.state === 'runnable') return;
     vcpu.state = 'runnable';
-    this.scheduler.wake(vcpu, this.sim.now);
+    // A stopped vCPU may still have a stale entry queued: reuse it rather than queue twice.
+    if (!vcpu.queued) {
+      vcpu.queued = true;
+      this.scheduler.wake(vcpu, this.sim.now);
+    }
     this.#kickIdle();
   }
 
@@ -96,6 +104,8 @@ export class CpuRunner {
     const scheduler = this.scheduler;
     let vcpu = scheduler.pick(p, now);
     while (vcpu !== undefined && vcpu.state !== 'runnable') {
+      // A stale entry of a vCPU stopped while queued: let the scheduler forget it.
+      vcpu.queued = false;
       scheduler.ran(vcpu, 0, now, false);
       vcpu = scheduler.pick(p, now);
     }
@@ -110,6 +120,7 @@ export class CpuRunner {
       this.#chargeIdle(p, now);
       this.#idle[p] = false;
     }
+    vcpu.queued = false;
     const before = this.#before;
     before.set(vcpu.cycles);
     vcpu.state = 'running';
@@ -127,15 +138,16 @@ export class CpuRunner {
     const program = vcpu.program;
     const exit = program === undefined ? 'halted' : program.run(vcpu, budget);
     const ranNs = Math.max(1, Math.ceil(vcpu.burstCycles * this.machine.nsPerCycle));
-    // Charge the burst to this pCPU by category; the sub-nanosecond remainder is idle.
-    const acc = this.machine.pcpus[p]!.account.cycles;
+    // The burst's cycles by category, credited to this pCPU when it ends; the
+    // sub-nanosecond remainder of rounding the burst up to whole ns is idle.
+    const pending = this.#inFlight[p]!;
     let charged = 0;
     for (let c = 0; c < COST_CATEGORY_COUNT; c++) {
       const d = vcpu.cycles[c]! - before[c]!;
-      acc[c] = acc[c]! + d;
+      pending[c] = d;
       charged += d;
     }
-    acc[CostCategory.Idle] = acc[CostCategory.Idle]! + (ranNs * this.machine.profile.cpu.clockGhz - charged);
+    pending[CostCategory.Idle] = pending[CostCategory.Idle]! + (ranNs * this.machine.profile.cpu.clockGhz - charged);
     vcpu.runtimeNs += ranNs;
     if (this.events.schedulesObserved) {
       this.events.emitSchedule({ time: now, pcpu: p, domainId: vcpu.domain.id, vcpu: vcpu.index, durationNs: ranNs });
@@ -145,6 +157,9 @@ export class CpuRunner {
 
   #finish(p: number, vcpu: Vcpu, exit: string, ranNs: number): void {
     const now = this.sim.now;
+    const acc = this.machine.pcpus[p]!.account.cycles;
+    const pending = this.#inFlight[p]!;
+    for (let c = 0; c < COST_CATEGORY_COUNT; c++) acc[c] = acc[c]! + pending[c]!;
     this.#last[p] = vcpu;
     vcpu.pcpu = -1;
     vcpu.lastPcpu = p;
@@ -153,6 +168,7 @@ export class CpuRunner {
     if (domainState !== 'running') runnable = false;
     vcpu.wakePending = false;
     vcpu.state = runnable ? 'runnable' : exit === 'blocked' && domainState === 'running' ? 'blocked' : 'offline';
+    vcpu.queued = runnable;
     this.scheduler.ran(vcpu, ranNs, now, runnable);
     this.#dispatch(p);
     // Work may be waiting for other idle pCPUs (this burst's program may have woken vCPUs).

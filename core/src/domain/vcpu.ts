@@ -40,6 +40,8 @@ export class Vcpu {
   readonly cycles = new Float64Array(COST_CATEGORY_COUNT);
   /** Per-scheduler state; owned by the bound VcpuScheduler. */
   schedulerData: unknown;
+  /** True while the vCPU sits in its scheduler's run queue (maintained by the runner). */
+  queued = false;
   /** Set when a wake arrives while the vCPU is mid-burst; the runner keeps it runnable. */
   wakePending = false;
   /** Address-space id for tagged TLBs (VPID/ASID); assigned by the memory plugin. */

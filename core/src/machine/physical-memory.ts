@@ -7,6 +7,8 @@ export const NO_OWNER = -1;
 export const HYPERVISOR_OWNER = -2;
 
 const WORDS = PAGE_SIZE / 4;
+/** Frames per owner-table chunk (256 MiB of RAM). */
+const OWNER_CHUNK = 65536;
 
 /** A machine frame number outside the machine's RAM. */
 export class AddressOutOfRangeError extends VisorkitError {
@@ -35,25 +37,23 @@ export class OutOfMemoryError extends VisorkitError {
 export class PhysicalMemory {
   /** Number of frames of RAM. */
   readonly frames: number;
-  readonly #owner: Int32Array;
+  /** Owner table in chunks created on first write, so untouched RAM costs nothing. */
+  readonly #ownerChunks: (Int32Array | undefined)[];
   readonly #contents = new Map<number, Uint32Array>();
-  /** Free frames as a stack; popped from the end, so allocation order is deterministic. */
-  readonly #free: Int32Array;
-  #freeCount: number;
+  /** Frames released after use, reused last-in first-out (deterministic). */
+  readonly #released: number[] = [];
+  /** Frames never handed out are `#fresh .. frames-1`: lowest numbers first. */
+  #fresh = 0;
 
   /** @param frames RAM size in 4 KiB frames */
   constructor(frames: number) {
     this.frames = frames;
-    this.#owner = new Int32Array(frames).fill(NO_OWNER);
-    this.#free = new Int32Array(frames);
-    // Lowest frame numbers are handed out first.
-    for (let i = 0; i < frames; i++) this.#free[i] = frames - 1 - i;
-    this.#freeCount = frames;
+    this.#ownerChunks = new Array<Int32Array | undefined>(Math.ceil(frames / OWNER_CHUNK)).fill(undefined);
   }
 
   /** Frames not owned by anyone. */
   get freeFrames(): number {
-    return this.#freeCount;
+    return this.frames - this.#fresh + this.#released.length;
   }
 
   /** Frames that currently hold non-zero contents (host memory actually used). */
@@ -63,31 +63,44 @@ export class PhysicalMemory {
 
   /** Allocates one zeroed frame for `owner`. */
   allocate(owner: DomainId | typeof HYPERVISOR_OWNER): Mfn {
-    if (this.#freeCount === 0) throw new OutOfMemoryError(1, 0);
-    const frame = this.#free[--this.#freeCount]!;
-    this.#owner[frame] = owner;
+    let frame: number;
+    if (this.#released.length > 0) frame = this.#released.pop()!;
+    else if (this.#fresh < this.frames) frame = this.#fresh++;
+    else throw new OutOfMemoryError(1, 0);
+    this.#setOwner(frame, owner);
     return frame as Mfn;
   }
 
   /** Returns a frame to the free pool; its contents are discarded (reads as zero). */
   release(frame: Mfn): void {
     this.#check(frame);
-    if (this.#owner[frame] === NO_OWNER) return;
-    this.#owner[frame] = NO_OWNER;
+    if (this.ownerOf(frame) === NO_OWNER) return;
+    this.#setOwner(frame, NO_OWNER);
     this.#contents.delete(frame);
-    this.#free[this.#freeCount++] = frame;
+    this.#released.push(frame);
   }
 
   /** The owner of a frame: a domain id, {@link NO_OWNER} or {@link HYPERVISOR_OWNER}. */
   ownerOf(frame: number): number {
     this.#check(frame);
-    return this.#owner[frame]!;
+    const chunk = this.#ownerChunks[Math.floor(frame / OWNER_CHUNK)];
+    return chunk === undefined ? NO_OWNER : chunk[frame % OWNER_CHUNK]!;
   }
 
   /** Hands a frame to another owner (page flipping, balloon, migration). */
   transfer(frame: Mfn, to: DomainId | typeof HYPERVISOR_OWNER): void {
     this.#check(frame);
-    this.#owner[frame] = to;
+    this.#setOwner(frame, to);
+  }
+
+  #setOwner(frame: number, owner: number): void {
+    const c = Math.floor(frame / OWNER_CHUNK);
+    let chunk = this.#ownerChunks[c];
+    if (chunk === undefined) {
+      chunk = new Int32Array(OWNER_CHUNK).fill(NO_OWNER);
+      this.#ownerChunks[c] = chunk;
+    }
+    chunk[frame % OWNER_CHUNK] = owner;
   }
 
   /** Reads a 32-bit word at a word index (0..1023) of a frame. */

@@ -1,5 +1,6 @@
 /**
- * A set-associative TLB. Entries are tagged with an address-space id so that a tagged TLB
+ * A set-associative TLB. Entries are tagged with an address-space id (unique per domain
+ * and address space: plugins fold the domain id in) so that a tagged TLB
  * (VPID/ASID, PCID) survives switches; an untagged TLB is flushed on every switch by its
  * owner calling {@link Tlb.flushAll}. Replacement is round-robin per set: deterministic and
  * close enough to pseudo-LRU for the working sets we model.
@@ -12,7 +13,10 @@ export class Tlb {
   /** Ways per set. */
   readonly ways: number;
   readonly #sets: number;
+  /** Virtual page number per entry (-1: invalid). */
   readonly #tags: Float64Array;
+  /** Address-space id per entry. */
+  readonly #asids: Int32Array;
   readonly #values: Float64Array;
   readonly #victim: Uint8Array;
   /** Lookups that hit. */
@@ -31,17 +35,18 @@ export class Tlb {
     this.ways = w;
     this.entries = sets * w;
     this.#tags = new Float64Array(this.entries).fill(-1);
+    this.#asids = new Int32Array(this.entries);
     this.#values = new Float64Array(this.entries);
     this.#victim = new Uint8Array(sets);
   }
 
   /** The cached leaf entry for (asid, vpn), or -1 on a miss. */
   lookup(asid: number, vpn: number): number {
-    const tag = vpn * 4096 + asid;
     const base = (vpn & (this.#sets - 1)) * this.ways;
     const tags = this.#tags;
+    const asids = this.#asids;
     for (let i = base, end = base + this.ways; i < end; i++) {
-      if (tags[i] === tag) {
+      if (tags[i] === vpn && asids[i] === asid) {
         this.hits++;
         return this.#values[i]!;
       }
@@ -52,32 +57,31 @@ export class Tlb {
 
   /** Caches the leaf entry `value` (frame * 4096 + flags) for (asid, vpn). */
   insert(asid: number, vpn: number, value: number): void {
-    const tag = vpn * 4096 + asid;
     const set = vpn & (this.#sets - 1);
     const base = set * this.ways;
     for (let i = base, end = base + this.ways; i < end; i++) {
-      if (this.#tags[i] === tag) {
+      if (this.#tags[i] === vpn && this.#asids[i] === asid) {
         this.#values[i] = value;
         return;
       }
     }
     const victim = this.#victim[set]!;
     this.#victim[set] = (victim + 1) % this.ways;
-    this.#tags[base + victim] = tag;
+    this.#tags[base + victim] = vpn;
+    this.#asids[base + victim] = asid;
     this.#values[base + victim] = value;
   }
 
   /** Drops the entry for (asid, vpn) if present (invlpg). */
   invalidate(asid: number, vpn: number): void {
-    const tag = vpn * 4096 + asid;
     const base = (vpn & (this.#sets - 1)) * this.ways;
-    for (let i = base, end = base + this.ways; i < end; i++) if (this.#tags[i] === tag) this.#tags[i] = -1;
+    for (let i = base, end = base + this.ways; i < end; i++) if (this.#tags[i] === vpn && this.#asids[i] === asid) this.#tags[i] = -1;
   }
 
   /** Drops every entry of one address-space id. */
   flushAsid(asid: number): void {
     const tags = this.#tags;
-    for (let i = 0; i < tags.length; i++) if (tags[i]! >= 0 && tags[i]! % 4096 === asid) tags[i] = -1;
+    for (let i = 0; i < tags.length; i++) if (tags[i]! >= 0 && this.#asids[i] === asid) tags[i] = -1;
     this.flushes++;
   }
 

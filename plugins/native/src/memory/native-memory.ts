@@ -1,0 +1,202 @@
+import {
+  CostCategory,
+  GuestRequestError,
+  Machine,
+  MechanismIndex,
+  PTE_PRESENT,
+  PTE_WRITABLE,
+  TRANSLATION_FAULT,
+  WalkResult,
+  inject,
+  injectable,
+  makePte,
+  pteFlags,
+  pteFrame,
+  readTableEntry,
+  walkPageTables,
+  writeTableEntry,
+  type Domain,
+  type Gfn,
+  type MemoryVirtualization,
+  type PagingGeometry,
+  type Tlb,
+  type Vcpu,
+} from '@visorkit/core';
+
+/** Per-domain memory state: the guest-to-machine map and its inverse. */
+class DomainMemory {
+  /** gfn → mfn, -1 while not populated. */
+  readonly p2m: Int32Array;
+  /** Root gfn of each vCPU's active address space (-1: none). */
+  readonly roots: Int32Array;
+  constructor(frames: number, vcpus: number) {
+    this.p2m = new Int32Array(frames).fill(-1);
+    this.roots = new Int32Array(vcpus).fill(-1);
+  }
+}
+
+/**
+ * Bare-metal memory: the guest kernel's page-table stores go straight to memory (one
+ * `pteWrite` each), the hardware walks those tables on a TLB miss, and the TLB is untagged,
+ * so loading a new page-table base flushes it.
+ *
+ * Guest frames are populated lazily from machine RAM on first use, so host memory grows with
+ * what guests touch. Tables hold machine frame numbers (as the hardware needs); the guest's
+ * frame numbers are converted on store and converted back on read, through an m2p map.
+ */
+@injectable()
+export class NativeMemory implements MemoryVirtualization {
+  readonly geometry: PagingGeometry;
+  readonly #domains: (DomainMemory | undefined)[] = [];
+  /** mfn → gfn for frames owned by some domain (-1 otherwise). */
+  readonly #m2p: Int32Array;
+  readonly #walk = new WalkResult();
+  readonly #costs;
+  readonly #walkRefCycles: number;
+
+  constructor(@inject(Machine) readonly machine: Machine) {
+    this.geometry = machine.geometry;
+    this.#m2p = new Int32Array(machine.memory.frames).fill(-1);
+    this.#costs = machine.profile.costs;
+    this.#walkRefCycles = machine.profile.memory.cacheHitCycles;
+  }
+
+  domainCreated(domain: Domain): void {
+    this.#domains[domain.id] = new DomainMemory(domain.reservationFrames, domain.vcpus.length);
+    for (const v of domain.vcpus) v.asid = domain.id * 4096;
+  }
+
+  domainDestroyed(domain: Domain): void {
+    const dm = this.#domains[domain.id];
+    if (dm === undefined) return;
+    for (const mfn of dm.p2m) {
+      if (mfn >= 0) {
+        this.#m2p[mfn] = -1;
+        this.machine.memory.release(mfn as never);
+      }
+    }
+    this.#domains[domain.id] = undefined;
+  }
+
+  frames(domain: Domain): number {
+    return this.#state(domain).p2m.length;
+  }
+
+  machineFrame(domain: Domain, frame: Gfn): number {
+    const p2m = this.#state(domain).p2m;
+    return frame >= 0 && frame < p2m.length ? p2m[frame]! : -1;
+  }
+
+  pinPageTable(): void {
+    // Bare metal: a page table is just memory.
+  }
+
+  unpinPageTable(): void {}
+
+  writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
+    const tableMfn = this.#populate(vcpu, table);
+    let stored = 0;
+    if ((entry & PTE_PRESENT) !== 0) stored = makePte(this.#populate(vcpu, pteFrame(entry)), pteFlags(entry));
+    writeTableEntry(this.machine.memory, this.geometry, tableMfn, index, stored);
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.pteWrite);
+    vcpu.count(MechanismIndex.PteWrite);
+  }
+
+  readPte(vcpu: Vcpu, table: Gfn, index: number): number {
+    const tableMfn = this.#populate(vcpu, table);
+    const stored = readTableEntry(this.machine.memory, this.geometry, tableMfn, index);
+    if ((stored & PTE_PRESENT) === 0) return stored;
+    return makePte(this.#m2p[pteFrame(stored)]!, pteFlags(stored));
+  }
+
+  beginBatch(): void {
+    // No batching on bare metal: stores are already as cheap as they get.
+  }
+
+  flushBatch(): void {}
+
+  activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
+    this.#populate(vcpu, root);
+    this.#state(vcpu.domain).roots[vcpu.index] = root;
+    // Unique across domains, so a shared pCPU TLB never confuses two domains' spaces.
+    vcpu.asid = vcpu.domain.id * 4096 + (addressSpace % 4096);
+    this.#tlb(vcpu).flushAll();
+    vcpu.count(MechanismIndex.TlbFlush);
+  }
+
+  translate(vcpu: Vcpu, virtualPage: number, write: boolean): number {
+    const tlb = this.#tlb(vcpu);
+    let leaf = tlb.lookup(vcpu.asid, virtualPage);
+    if (leaf < 0) {
+      const dm = this.#state(vcpu.domain);
+      const root = dm.roots[vcpu.index]!;
+      if (root < 0) return TRANSLATION_FAULT;
+      const walk = walkPageTables(this.machine.memory, this.geometry, dm.p2m[root]!, virtualPage, this.#walk);
+      vcpu.charge(CostCategory.GuestKernel, walk.references * this.#walkRefCycles);
+      vcpu.count(MechanismIndex.TlbMiss);
+      vcpu.count(MechanismIndex.PageWalkReference, walk.references);
+      if (walk.faulted) return TRANSLATION_FAULT;
+      leaf = makePte(walk.frame, pteFlags(walk.pte));
+      tlb.insert(vcpu.asid, virtualPage, leaf);
+    }
+    if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
+    return this.#m2p[pteFrame(leaf)]!;
+  }
+
+  invalidatePage(vcpu: Vcpu, virtualPage: number): void {
+    this.#tlb(vcpu).invalidate(vcpu.asid, virtualPage);
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.tlbInvalidatePage);
+  }
+
+  /** Drops the TLB of the pCPU `vcpu` runs on without charging (the caller charged the switch). */
+  flushForSwitch(vcpu: Vcpu): void {
+    this.#tlb(vcpu).flushAll();
+    vcpu.count(MechanismIndex.TlbFlush);
+  }
+
+  flushTlb(vcpu: Vcpu): void {
+    this.#tlb(vcpu).flushAll();
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.pageTableBaseSwitch);
+    vcpu.count(MechanismIndex.TlbFlush);
+  }
+
+  zeroFrame(vcpu: Vcpu, frame: Gfn): void {
+    this.machine.memory.zero(this.#populate(vcpu, frame));
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.pageZero);
+    vcpu.count(MechanismIndex.PageZero);
+  }
+
+  copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
+    this.machine.memory.copy(this.#populate(vcpu, to), this.#populate(vcpu, from));
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.pageCopy);
+    vcpu.count(MechanismIndex.PageCopy);
+  }
+
+  /** The machine frame behind `frame`, allocated on first use; refuses frames outside the domain. */
+  #populate(vcpu: Vcpu, frame: number): number {
+    const p2m = this.#state(vcpu.domain).p2m;
+    if (!(frame >= 0 && frame < p2m.length) || !Number.isInteger(frame)) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'memory access', `guest frame ${frame} is outside its ${p2m.length} frames`);
+    }
+    let mfn = p2m[frame]!;
+    if (mfn < 0) {
+      mfn = this.machine.memory.allocate(vcpu.domain.id);
+      p2m[frame] = mfn;
+      this.#m2p[mfn] = frame;
+    }
+    return mfn;
+  }
+
+  #state(domain: Domain): DomainMemory {
+    const dm = this.#domains[domain.id];
+    if (dm === undefined) throw new GuestRequestError(domain.name, 'memory access', 'the domain has no memory (not created or already destroyed)');
+    return dm;
+  }
+
+  #tlb(vcpu: Vcpu): Tlb {
+    const pcpus = this.machine.pcpus;
+    const p = vcpu.pcpu >= 0 ? vcpu.pcpu : vcpu.lastPcpu >= 0 ? vcpu.lastPcpu : 0;
+    return pcpus[p]!.tlb;
+  }
+}

@@ -1,0 +1,27 @@
+import { BlockBackend, ContainerModule, CpuVirtualization, MemoryVirtualization, NetworkBackend, TimeKeeping, VcpuScheduler } from '@visorkit/core';
+import { NativeBlock } from './block/native-block.js';
+import { NativeCpu } from './cpu/native-cpu.js';
+import { NativeMemory } from './memory/native-memory.js';
+import { NativeNetwork } from './network/native-network.js';
+import { NativeOptions } from './native-options.js';
+import { CfsScheduler } from './scheduler/cfs-scheduler.js';
+import { NativeTime } from './time/native-time.js';
+
+/** The native plugin's wiring: each implementation once, each token pointed at it. */
+export function nativeModule(options: NativeOptions): ContainerModule {
+  return new ContainerModule((o) => {
+    o.bind(NativeOptions).toConstantValue(options);
+    o.bind(NativeMemory).toSelf().inSingletonScope();
+    o.bind(MemoryVirtualization).toService(NativeMemory);
+    o.bind(NativeCpu).toSelf().inSingletonScope();
+    o.bind(CpuVirtualization).toService(NativeCpu);
+    o.bind(CfsScheduler).toSelf().inSingletonScope();
+    o.bind(VcpuScheduler).toService(CfsScheduler);
+    o.bind(NativeTime).toSelf().inSingletonScope();
+    o.bind(TimeKeeping).toService(NativeTime);
+    o.bind(NativeNetwork).toSelf().inSingletonScope();
+    o.bind(NetworkBackend).toService(NativeNetwork);
+    o.bind(NativeBlock).toSelf().inSingletonScope();
+    o.bind(BlockBackend).toService(NativeBlock);
+  });
+}
