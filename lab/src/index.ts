@@ -1,1 +1,17 @@
-export {};
+/**
+ * @visorkit/lab — the `visorkit` CLI, experiment runner, reports, charts and traces.
+ * Node-only (files, terminals, worker threads).
+ */
+export * from './cli/resolve.js';
+export * from './cli/usage-error.js';
+export * from './platforms/platform-registry.js';
+export * from './experiments/experiment-registry.js';
+export * from './examples/example-registry.js';
+export * from './runner/run-experiment.js';
+export * from './runner/start-plans.js';
+export * from './report/result-table.js';
+export * from './report/explain.js';
+export * from './report/text-report.js';
+export * from './report/charts.js';
+export * from './report/write-report.js';
+export * from './trace/chrome-trace.js';

@@ -1,1 +1,7 @@
-export {};
+/**
+ * @visorkit/workloads — benchmark programs and the generic experiments that sweep them over
+ * platforms. Browser-safe.
+ */
+export * from './experiment/experiment.js';
+export * from './experiment/published-figures.js';
+export * from './experiments/cpu-share.js';

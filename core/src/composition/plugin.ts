@@ -31,10 +31,11 @@ export interface PluginSpec<O extends object> {
   readonly incompatibleWith?: readonly Incompatibility[];
   /** Default options; the keys are the only options accepted. */
   readonly defaults: O;
+  // Method syntax (not function-typed properties) keeps Plugin<O> assignable to Plugin.
   /** Checks option values (throw InvalidArgumentError). */
-  readonly validate?: (options: O) => void;
+  validate?(options: O): void;
   /** Builds the inversify module that binds this plugin's implementations, given its options. */
-  readonly module: (options: O) => ContainerModule;
+  module(options: O): ContainerModule;
 }
 
 /** A plugin, ready to compose: its spec plus the options it was configured with. */

@@ -1,0 +1,57 @@
+import { bundledProfiles, type MachineProfile } from '@visorkit/core';
+import type { Experiment, PlatformSpec } from '@visorkit/workloads';
+import { exampleRegistry } from '../examples/example-registry.js';
+import { experimentRegistry } from '../experiments/experiment-registry.js';
+import { platformRegistry } from '../platforms/platform-registry.js';
+import { UsageError } from './usage-error.js';
+
+/** What a `run` target resolves to. */
+export interface RunPlan {
+  readonly experiment: Experiment;
+  readonly composition: string;
+  readonly profile: MachineProfile;
+  readonly platforms: readonly PlatformSpec[];
+}
+
+function known(names: readonly string[]): string {
+  return names.length ? names.join(', ') : '(none yet)';
+}
+
+/** The profile named `name`, or a usage error listing the known ones. */
+export function resolveProfile(name: string): MachineProfile {
+  const p = bundledProfiles.find((x) => x.name === name);
+  if (p === undefined) throw new UsageError(`unknown profile '${name}' (known: ${known(bundledProfiles.map((x) => x.name))})`);
+  return p;
+}
+
+/** The platforms of a comma list, or a usage error naming the unknown one. */
+export function resolvePlatforms(list: string): PlatformSpec[] {
+  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError('--platforms needs at least one platform name');
+  return names.map((n) => {
+    const p = platformRegistry.find((x) => x.name === n);
+    if (p === undefined) throw new UsageError(`unknown platform '${n}' (known: ${known(platformRegistry.map((x) => x.name))})`);
+    return p;
+  });
+}
+
+/** Resolves `<experiment>` (ad hoc, with profile and platforms) or `<example>:<experiment>`. */
+export function resolveRun(target: string, profile: string | undefined, platforms: string | undefined): RunPlan {
+  const colon = target.indexOf(':');
+  if (colon >= 0) {
+    const exampleName = target.slice(0, colon);
+    const experimentId = target.slice(colon + 1);
+    const example = exampleRegistry.find((e) => e.name === exampleName);
+    if (example === undefined) throw new UsageError(`unknown example '${exampleName}' (known: ${known(exampleRegistry.map((e) => e.name))})`);
+    const experiment = example.experiments.find((e) => e.id === experimentId);
+    if (experiment === undefined) throw new UsageError(`example '${exampleName}' has no experiment '${experimentId}' (it has: ${known(example.experiments.map((e) => e.id))})`);
+    if (profile !== undefined || platforms !== undefined) throw new UsageError(`'${target}' fixes its own profile and platforms: drop --profile/--platforms`);
+    return { experiment, composition: example.name, profile: example.profile, platforms: example.platforms };
+  }
+  const experiment = experimentRegistry.find((e) => e.id === target);
+  if (experiment === undefined) throw new UsageError(`unknown experiment '${target}' (known: ${known(experimentRegistry.map((e) => e.id))}; examples: ${known(exampleRegistry.map((e) => e.name))})`);
+  if (profile === undefined) throw new UsageError(`'run ${target}' needs --profile (one of: ${known(bundledProfiles.map((p) => p.name))})`);
+  if (platforms === undefined) throw new UsageError(`'run ${target}' needs --platforms (from: ${known(platformRegistry.map((p) => p.name))})`);
+  const plats = resolvePlatforms(platforms);
+  return { experiment, composition: plats.map((p) => p.name).join(','), profile: resolveProfile(profile), platforms: plats };
+}

@@ -1,0 +1,4 @@
+import type { ExampleDefinition } from '@visorkit/workloads';
+
+/** The composed hypervisors of `examples/*`, runnable as `<example>:<experiment>`. */
+export const exampleRegistry: readonly ExampleDefinition[] = [];

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { writeFile } from 'node:fs/promises';
+import { Command, CommanderError, InvalidArgumentError as CommanderArgumentError } from 'commander';
+import { VisorkitError, bundledProfiles } from '@visorkit/core';
+import type { ExperimentResult } from '@visorkit/workloads';
+import { progressBar } from './cli/progress.js';
+import { resolveRun, type RunPlan } from './cli/resolve.js';
+import { UsageError } from './cli/usage-error.js';
+import { exampleRegistry } from './examples/example-registry.js';
+import { experimentRegistry } from './experiments/experiment-registry.js';
+import { platformRegistry } from './platforms/platform-registry.js';
+import { textReport } from './report/text-report.js';
+import { writeReport } from './report/write-report.js';
+import { runExperiment } from './runner/run-experiment.js';
+import { ChromeTrace } from './trace/chrome-trace.js';
+import { startPlans } from './runner/start-plans.js';
+
+function parseSeed(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new CommanderArgumentError(`'${value}' is not a seed: expected an integer from 0 to 4294967295`);
+  return Number(value);
+}
+
+async function runPlans(plans: readonly RunPlan[], opts: { seed: number; json?: boolean; out?: string; trace?: string }): Promise<void> {
+  const results: ExperimentResult[] = [];
+  const trace = opts.trace !== undefined ? new ChromeTrace() : undefined;
+  let pidBase = 0;
+  for (const plan of plans) {
+    const bar = progressBar(`${plan.composition}:${plan.experiment.id}`);
+    const result = runExperiment(plan, {
+      seed: opts.seed,
+      progress: bar.update,
+      ...(trace !== undefined
+        ? {
+            observe: (hv, platform) => {
+              trace.attach(hv, `${plan.experiment.id}/${platform}`, pidBase);
+              pidBase += 1000;
+            },
+          }
+        : {}),
+    });
+    bar.stop();
+    results.push(result);
+    if (!opts.json) process.stdout.write(textReport(result) + '\n\n');
+  }
+  if (opts.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
+  if (opts.out !== undefined) {
+    await writeReport(opts.out, results);
+    if (!opts.json) process.stdout.write(`Report written to ${opts.out}/report.md\n`);
+  }
+  if (trace !== undefined && opts.trace !== undefined) {
+    await writeFile(opts.trace, JSON.stringify(trace.finish()));
+    if (!opts.json) process.stdout.write(`Trace written to ${opts.trace} (open it in https://ui.perfetto.dev)\n`);
+  }
+}
+
+const program = new Command();
+program.name('visorkit').description('Build hypervisors out of plugins, run them on simulated hardware, and measure them.').exitOverride();
+
+program
+  .command('list')
+  .description('list experiments, platforms, machine profiles and examples')
+  .action(() => {
+    const lines = [
+      'Experiments:',
+      ...experimentRegistry.map((e) => `  ${e.id.padEnd(14)} ${e.title}`),
+      'Platforms:',
+      ...platformRegistry.map((p) => `  ${p.name.padEnd(14)} ${p.description}`),
+      'Profiles:',
+      ...bundledProfiles.map((p) => `  ${p.name.padEnd(14)} ${p.description}`),
+      'Examples:',
+      ...(exampleRegistry.length ? exampleRegistry.flatMap((e) => [`  ${e.name.padEnd(14)} ${e.description}`, `  ${''.padEnd(14)} experiments: ${e.experiments.map((x) => `${e.name}:${x.id}`).join(', ')}`]) : ['  (none yet)']),
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  });
+
+program
+  .command('run')
+  .description('run an experiment: `run <experiment> --profile P --platforms a,b` or `run <example>:<experiment>`')
+  .argument('<target>', 'experiment id, or example:experiment')
+  .option('--profile <name>', 'machine profile (ad hoc runs)')
+  .option('--platforms <list>', 'comma-separated platforms (ad hoc runs)')
+  .option('--seed <n>', 'seed of the run', parseSeed, 1)
+  .option('--json', 'print one JSON document on stdout')
+  .option('--out <dir>', 'write report.md, results.json, results.csv and charts to DIR')
+  .option('--trace <file>', 'write a Chrome trace-event JSON of the run (opens in Perfetto)')
+  .action(async (target: string, o: { profile?: string; platforms?: string; seed: number; json?: boolean; out?: string; trace?: string }) => {
+    const plan = resolveRun(target, o.profile, o.platforms);
+    await runPlans([plan], { seed: o.seed, ...(o.json ? { json: true } : {}), ...(o.out !== undefined ? { out: o.out } : {}), ...(o.trace !== undefined ? { trace: o.trace } : {}) });
+  });
+
+program
+  .command('start')
+  .description("the main job: reproduce every bundled example's experiments, print tables, write a report")
+  .option('--out <dir>', 'report directory', 'report')
+  .option('--seed <n>', 'seed of the runs', parseSeed, 1)
+  .action(async (o: { out: string; seed: number }) => {
+    await runPlans(startPlans(), { seed: o.seed, out: o.out });
+  });
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander has printed its message; help and version are not errors.
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`visorkit: ${e.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    if (VisorkitError.is(e)) {
+      process.stderr.write(`visorkit: ${e.message} [${e.code}]\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+}
+
+await main();

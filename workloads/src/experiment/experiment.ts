@@ -1,0 +1,83 @@
+import type { Hypervisor, MachineProfile } from '@visorkit/core';
+
+/** How a platform runs several workload instances side by side. */
+export type IsolationUnit = 'domains' | 'processes' | 'contexts';
+
+/** Options a platform composition takes from an experiment. */
+export interface ComposeOptions {
+  readonly seed: number;
+  readonly memoryMiB?: number;
+  readonly cores?: number;
+}
+
+/**
+ * A platform: a named composition of plugins with their options. Names are public interface
+ * (`native`, `xen-pv`, `vserver`, `hvm-ept`, `hvm-ept-2m`, `hvm-shadow`, `hvm-sriov`).
+ */
+export interface PlatformSpec {
+  readonly name: string;
+  readonly description: string;
+  /** What one workload instance gets: its own domain, a process of one OS, or a container context. */
+  readonly isolation: IsolationUnit;
+  /** Builds a fresh hypervisor on `profile`. */
+  compose(profile: MachineProfile, options: ComposeOptions): Hypervisor;
+}
+
+/** One measured value. Extra keys (`workload`, `domains`, `instances`, `mode`…) identify the row. */
+export interface ResultRow {
+  readonly platform: string;
+  readonly metric: string;
+  readonly value: number;
+  readonly unit: string;
+  /** Mechanism counts that explain the value. */
+  readonly counts: Readonly<Record<string, number>>;
+  readonly [extra: string]: unknown;
+}
+
+/** The document `visorkit run --json` prints. Field names are public interface. */
+export interface ExperimentResult {
+  readonly experiment: string;
+  readonly composition: string;
+  readonly profile: string;
+  readonly seed: number;
+  readonly results: readonly ResultRow[];
+}
+
+/** What an experiment is given to run. */
+export interface ExperimentContext {
+  readonly profile: MachineProfile;
+  readonly platforms: readonly PlatformSpec[];
+  readonly seed: number;
+  /** Reports progress through a sweep. */
+  readonly progress?: (done: number, total: number) => void;
+  /** Called right after each hypervisor is composed, so tracers can subscribe. */
+  readonly observe?: (hv: Hypervisor, platform: string) => void;
+}
+
+/**
+ * A generic experiment: a workload sweep over the platforms it is given. It never hard-codes
+ * a result: every value comes from running the simulation.
+ */
+export interface Experiment {
+  /** Id used on the command line (`micro`, `isolation`…). */
+  readonly id: string;
+  readonly title: string;
+  readonly description: string;
+  run(ctx: ExperimentContext): ResultRow[];
+}
+
+/** A composed hypervisor with its experiments (the `examples/*` packages). */
+export interface ExampleDefinition {
+  readonly name: string;
+  readonly description: string;
+  readonly profile: MachineProfile;
+  readonly platforms: readonly PlatformSpec[];
+  readonly experiments: readonly Experiment[];
+}
+
+/** Composes `platform` on the context's profile and lets observers subscribe. */
+export function composeFor(ctx: ExperimentContext, platform: PlatformSpec, options: Partial<ComposeOptions> = {}): Hypervisor {
+  const hv = platform.compose(ctx.profile, { seed: ctx.seed, ...options });
+  ctx.observe?.(hv, platform.name);
+  return hv;
+}
