@@ -71,6 +71,20 @@ export class PhysicalMemory {
     return frame as Mfn;
   }
 
+  /**
+   * Allocates `count` physically contiguous frames starting at a multiple of `align` (for
+   * large-page mappings). Taken from never-used RAM; throws OutOfMemoryError when none is left.
+   */
+  allocateContiguous(owner: DomainId | typeof HYPERVISOR_OWNER, count: number, align: number): Mfn {
+    const start = Math.ceil(this.#fresh / align) * align;
+    if (start + count > this.frames) throw new OutOfMemoryError(count, this.freeFrames);
+    // Frames skipped for alignment go to the free pool, so nothing is lost.
+    for (let f = this.#fresh; f < start; f++) this.#released.push(f);
+    this.#fresh = start + count;
+    for (let f = start; f < start + count; f++) this.#setOwner(f, owner);
+    return start as Mfn;
+  }
+
   /** Returns a frame to the free pool; its contents are discarded (reads as zero). */
   release(frame: Mfn): void {
     this.#check(frame);

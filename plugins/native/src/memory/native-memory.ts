@@ -1,6 +1,6 @@
 import {
   CostCategory,
-  GuestRequestError,
+  GuestPhysicalMap,
   Machine,
   MechanismIndex,
   PTE_PRESENT,
@@ -23,18 +23,6 @@ import {
   type Vcpu,
 } from '@visorkit/core';
 
-/** Per-domain memory state: the guest-to-machine map and its inverse. */
-class DomainMemory {
-  /** gfn → mfn, -1 while not populated. */
-  readonly p2m: Int32Array;
-  /** Root gfn of each vCPU's active address space (-1: none). */
-  readonly roots: Int32Array;
-  constructor(frames: number, vcpus: number) {
-    this.p2m = new Int32Array(frames).fill(-1);
-    this.roots = new Int32Array(vcpus).fill(-1);
-  }
-}
-
 /**
  * Bare-metal memory: the guest kernel's page-table stores go straight to memory (one
  * `pteWrite` each), the hardware walks those tables on a TLB miss, and the TLB is untagged,
@@ -47,44 +35,37 @@ class DomainMemory {
 @injectable()
 export class NativeMemory implements MemoryVirtualization {
   readonly geometry: PagingGeometry;
-  readonly #domains: (DomainMemory | undefined)[] = [];
-  /** mfn → gfn for frames owned by some domain (-1 otherwise). */
-  readonly #m2p: Int32Array;
+  readonly #map: GuestPhysicalMap;
+  /** Root gfn of each vCPU's active address space, by domain (-1: none). */
+  readonly #roots: (Int32Array | undefined)[] = [];
   readonly #walk = new WalkResult();
   readonly #costs;
   readonly #walkRefCycles: number;
 
   constructor(@inject(Machine) readonly machine: Machine) {
     this.geometry = machine.geometry;
-    this.#m2p = new Int32Array(machine.memory.frames).fill(-1);
+    this.#map = new GuestPhysicalMap(machine.memory);
     this.#costs = machine.profile.costs;
     this.#walkRefCycles = machine.profile.memory.cacheHitCycles;
   }
 
   domainCreated(domain: Domain): void {
-    this.#domains[domain.id] = new DomainMemory(domain.reservationFrames, domain.vcpus.length);
+    this.#map.add(domain);
+    this.#roots[domain.id] = new Int32Array(domain.vcpus.length).fill(-1);
     for (const v of domain.vcpus) v.asid = domain.id * 4096;
   }
 
   domainDestroyed(domain: Domain): void {
-    const dm = this.#domains[domain.id];
-    if (dm === undefined) return;
-    for (const mfn of dm.p2m) {
-      if (mfn >= 0) {
-        this.#m2p[mfn] = -1;
-        this.machine.memory.release(mfn as never);
-      }
-    }
-    this.#domains[domain.id] = undefined;
+    this.#map.remove(domain);
+    this.#roots[domain.id] = undefined;
   }
 
   frames(domain: Domain): number {
-    return this.#state(domain).p2m.length;
+    return this.#map.frames(domain);
   }
 
   machineFrame(domain: Domain, frame: Gfn): number {
-    const p2m = this.#state(domain).p2m;
-    return frame >= 0 && frame < p2m.length ? p2m[frame]! : -1;
+    return this.#map.lookup(domain, frame);
   }
 
   pinPageTable(): void {
@@ -106,7 +87,7 @@ export class NativeMemory implements MemoryVirtualization {
     const tableMfn = this.#populate(vcpu, table);
     const stored = readTableEntry(this.machine.memory, this.geometry, tableMfn, index);
     if ((stored & PTE_PRESENT) === 0) return stored;
-    return makePte(this.#m2p[pteFrame(stored)]!, pteFlags(stored));
+    return makePte(this.#map.reverse(pteFrame(stored)), pteFlags(stored));
   }
 
   beginBatch(): void {
@@ -117,7 +98,7 @@ export class NativeMemory implements MemoryVirtualization {
 
   activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
     this.#populate(vcpu, root);
-    this.#state(vcpu.domain).roots[vcpu.index] = root;
+    this.#roots[vcpu.domain.id]![vcpu.index] = root;
     // Unique across domains, so a shared pCPU TLB never confuses two domains' spaces.
     vcpu.asid = vcpu.domain.id * 4096 + (addressSpace % 4096);
     this.#tlb(vcpu).flushAll();
@@ -128,10 +109,9 @@ export class NativeMemory implements MemoryVirtualization {
     const tlb = this.#tlb(vcpu);
     let leaf = tlb.lookup(vcpu.asid, virtualPage);
     if (leaf < 0) {
-      const dm = this.#state(vcpu.domain);
-      const root = dm.roots[vcpu.index]!;
+      const root = this.#roots[vcpu.domain.id]?.[vcpu.index] ?? -1;
       if (root < 0) return TRANSLATION_FAULT;
-      const walk = walkPageTables(this.machine.memory, this.geometry, dm.p2m[root]!, virtualPage, this.#walk);
+      const walk = walkPageTables(this.machine.memory, this.geometry, this.#map.lookup(vcpu.domain, root), virtualPage, this.#walk);
       vcpu.charge(CostCategory.GuestKernel, walk.references * this.#walkRefCycles);
       vcpu.count(MechanismIndex.TlbMiss);
       vcpu.count(MechanismIndex.PageWalkReference, walk.references);
@@ -140,7 +120,7 @@ export class NativeMemory implements MemoryVirtualization {
       tlb.insert(vcpu.asid, virtualPage, leaf);
     }
     if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
-    return this.#m2p[pteFrame(leaf)]!;
+    return this.#map.reverse(pteFrame(leaf));
   }
 
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {
@@ -172,26 +152,13 @@ export class NativeMemory implements MemoryVirtualization {
     vcpu.count(MechanismIndex.PageCopy);
   }
 
-  /** The machine frame behind `frame`, allocated on first use; refuses frames outside the domain. */
-  #populate(vcpu: Vcpu, frame: number): number {
-    const p2m = this.#state(vcpu.domain).p2m;
-    if (!(frame >= 0 && frame < p2m.length) || !Number.isInteger(frame)) {
-      vcpu.count(MechanismIndex.PrivilegeViolation);
-      throw new GuestRequestError(vcpu.domain.name, 'memory access', `guest frame ${frame} is outside its ${p2m.length} frames`);
-    }
-    let mfn = p2m[frame]!;
-    if (mfn < 0) {
-      mfn = this.machine.memory.allocate(vcpu.domain.id);
-      p2m[frame] = mfn;
-      this.#m2p[mfn] = frame;
-    }
-    return mfn;
+  /** The machine frame behind guest frame `frame`, populated if needed (device DMA targets). */
+  populatedFrame(vcpu: Vcpu, frame: Gfn): number {
+    return this.#populate(vcpu, frame);
   }
 
-  #state(domain: Domain): DomainMemory {
-    const dm = this.#domains[domain.id];
-    if (dm === undefined) throw new GuestRequestError(domain.name, 'memory access', 'the domain has no memory (not created or already destroyed)');
-    return dm;
+  #populate(vcpu: Vcpu, frame: number): number {
+    return this.#map.populate(vcpu, frame);
   }
 
   #tlb(vcpu: Vcpu): Tlb {

@@ -1,70 +1,10 @@
-import { RunQueue, inject, injectable, type Vcpu, type VcpuScheduler } from '@visorkit/core';
+import { ProportionalShareScheduler, inject, injectable } from '@visorkit/core';
 import { NativeOptions } from '../native-options.js';
 
-/** Load weight of a nice-0 task in Linux; domain weight 256 (the default) maps to it. */
-const NICE_0_LOAD = 1024;
-
-interface CfsEntity {
-  vruntime: number;
-  load: number;
-}
-
-/**
- * A Linux-CFS-like proportional-share scheduler: each vCPU accrues virtual runtime at a rate
- * inversely proportional to its weight, the smallest virtual runtime runs next, and slices
- * divide a target latency among the runnable load (never below a minimum granularity).
- * A woken vCPU is placed at most half a latency behind the queue (sleeper fairness), so
- * sleeping earns no unbounded credit. Caps are not enforced: bare metal has none.
- */
+/** Linux's CFS as bare metal runs it, with the native plugin's latency settings. */
 @injectable()
-export class CfsScheduler implements VcpuScheduler {
-  readonly name = 'cfs';
-  readonly #queue = new RunQueue();
-  readonly #latencyNs: number;
-  readonly #minGranularityNs: number;
-  #minVruntime = 0;
-  #runnableLoad = 0;
-
+export class CfsScheduler extends ProportionalShareScheduler {
   constructor(@inject(NativeOptions) options: NativeOptions) {
-    this.#latencyNs = options.schedulerLatencyMs * 1e6;
-    this.#minGranularityNs = options.minGranularityMs * 1e6;
-  }
-
-  get queued(): number {
-    return this.#queue.size;
-  }
-
-  wake(vcpu: Vcpu): void {
-    const e = this.#entity(vcpu);
-    e.vruntime = Math.max(e.vruntime, this.#minVruntime - this.#latencyNs / 2);
-    this.#runnableLoad += e.load;
-    this.#queue.push(vcpu, e.vruntime);
-  }
-
-  pick(): Vcpu | undefined {
-    const v = this.#queue.pop();
-    if (v !== undefined) this.#minVruntime = Math.max(this.#minVruntime, this.#entity(v).vruntime);
-    return v;
-  }
-
-  sliceNs(vcpu: Vcpu): number {
-    const share = (this.#latencyNs * this.#entity(vcpu).load) / Math.max(this.#runnableLoad, 1);
-    return Math.max(this.#minGranularityNs, share);
-  }
-
-  ran(vcpu: Vcpu, ranNs: number, _now: number, runnable: boolean): void {
-    const e = this.#entity(vcpu);
-    e.vruntime += (ranNs * NICE_0_LOAD) / e.load;
-    if (runnable) this.#queue.push(vcpu, e.vruntime);
-    else this.#runnableLoad -= e.load;
-  }
-
-  #entity(vcpu: Vcpu): CfsEntity {
-    let e = vcpu.schedulerData as CfsEntity | undefined;
-    if (e === undefined) {
-      e = { vruntime: this.#minVruntime, load: Math.max(1, (vcpu.domain.weight * NICE_0_LOAD) / 256) };
-      vcpu.schedulerData = e;
-    }
-    return e;
+    super(options.schedulerLatencyMs, options.minGranularityMs);
   }
 }

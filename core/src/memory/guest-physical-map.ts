@@ -1,0 +1,118 @@
+import { MechanismIndex } from '../accounting/mechanisms.js';
+import { GuestRequestError } from '../dispatch/dispatch-errors.js';
+import type { Domain } from '../domain/domain.js';
+import type { Vcpu } from '../domain/vcpu.js';
+import type { PhysicalMemory } from '../machine/physical-memory.js';
+
+/** Frames in a 2 MiB large page. */
+export const FRAMES_PER_LARGE_PAGE = 512;
+
+/** One domain's guest-physical to machine map. */
+export class DomainPhysicalMap {
+  /** gfn → mfn, -1 while not populated. */
+  readonly p2m: Int32Array;
+  constructor(
+    readonly domain: Domain,
+    frames: number,
+  ) {
+    this.p2m = new Int32Array(frames).fill(-1);
+  }
+}
+
+/**
+ * Guest-physical memory for every domain of a machine: a p2m per domain and one m2p, with
+ * frames populated on first use (so host memory follows what guests touch) and, when asked,
+ * in physically contiguous 2 MiB chunks so a host can map them with large pages. Every
+ * access is range-checked against the domain's reservation: a guest can never name a frame
+ * outside it.
+ */
+export class GuestPhysicalMap {
+  readonly #domains: (DomainPhysicalMap | undefined)[] = [];
+  /** mfn → gfn of frames owned by a domain (-1 otherwise). Chunked lazily like the RAM. */
+  readonly #m2p = new Map<number, number>();
+
+  constructor(
+    readonly memory: PhysicalMemory,
+    /** Populate in aligned 512-frame chunks (for 2 MiB host mappings). */
+    readonly largeChunks = false,
+  ) {}
+
+  /** Sets up a created domain's (empty) map. */
+  add(domain: Domain): DomainPhysicalMap {
+    const map = new DomainPhysicalMap(domain, domain.reservationFrames);
+    this.#domains[domain.id] = map;
+    return map;
+  }
+
+  /** Releases every frame a destroyed domain held. */
+  remove(domain: Domain): void {
+    const map = this.#domains[domain.id];
+    if (map === undefined) return;
+    for (const mfn of map.p2m) {
+      if (mfn >= 0) {
+        this.#m2p.delete(mfn);
+        this.memory.release(mfn as never);
+      }
+    }
+    this.#domains[domain.id] = undefined;
+  }
+
+  /** The domain's map; a typed error when it has none (not created, or destroyed). */
+  of(domain: Domain): DomainPhysicalMap {
+    const map = this.#domains[domain.id];
+    if (map === undefined) throw new GuestRequestError(domain.name, 'memory access', 'the domain has no memory (not created or already destroyed)');
+    return map;
+  }
+
+  /** Guest frames of a domain. */
+  frames(domain: Domain): number {
+    return this.of(domain).p2m.length;
+  }
+
+  /** The machine frame behind `gfn`, or -1 when not populated or out of range. */
+  lookup(domain: Domain, gfn: number): number {
+    const p2m = this.of(domain).p2m;
+    return gfn >= 0 && gfn < p2m.length ? p2m[gfn]! : -1;
+  }
+
+  /** The guest frame behind machine frame `mfn`, or -1. */
+  reverse(mfn: number): number {
+    return this.#m2p.get(mfn) ?? -1;
+  }
+
+  /** True when `gfn` is inside the domain's reservation. */
+  inRange(domain: Domain, gfn: number): boolean {
+    return Number.isInteger(gfn) && gfn >= 0 && gfn < this.of(domain).p2m.length;
+  }
+
+  /**
+   * The machine frame behind `gfn` of `vcpu`'s domain, populating it on first use. A frame
+   * outside the reservation is refused (typed error, counted as a privilege violation).
+   */
+  populate(vcpu: Vcpu, gfn: number): number {
+    const p2m = this.of(vcpu.domain).p2m;
+    if (!(gfn >= 0 && gfn < p2m.length) || !Number.isInteger(gfn)) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'memory access', `guest frame ${gfn} is outside its ${p2m.length} frames`);
+    }
+    const mfn = p2m[gfn]!;
+    return mfn >= 0 ? mfn : this.#fill(vcpu.domain, p2m, gfn);
+  }
+
+  #fill(domain: Domain, p2m: Int32Array, gfn: number): number {
+    if (!this.largeChunks) {
+      const mfn = this.memory.allocate(domain.id);
+      p2m[gfn] = mfn;
+      this.#m2p.set(mfn, gfn);
+      return mfn;
+    }
+    const base = gfn - (gfn % FRAMES_PER_LARGE_PAGE);
+    const count = Math.min(FRAMES_PER_LARGE_PAGE, p2m.length - base);
+    const first = this.memory.allocateContiguous(domain.id, count, FRAMES_PER_LARGE_PAGE);
+    for (let i = 0; i < count; i++) {
+      p2m[base + i] = first + i;
+      this.#m2p.set(first + i, base + i);
+    }
+    return p2m[gfn]!;
+  }
+}
