@@ -133,6 +133,7 @@ export class CpuRunner {
       this.cpu.worldSwitch(p, last, vcpu);
       if (last === undefined || last.domain !== vcpu.domain) vcpu.count(MechanismIndex.WorldSwitch);
     }
+    vcpu.payDeferred();
     const sliceNs = scheduler.sliceNs(vcpu, now);
     const budget = Math.max(1, sliceNs * this.machine.profile.cpu.clockGhz - vcpu.burstCycles);
     const program = vcpu.program;

@@ -38,6 +38,10 @@ export class Vcpu {
   runtimeNs = 0;
   /** Cycles charged, by {@link CostCategory}. */
   readonly cycles = new Float64Array(COST_CATEGORY_COUNT);
+  /** Work owed by category (interrupts, receive paths that arrived while not running). */
+  readonly deferred = new Float64Array(COST_CATEGORY_COUNT);
+  /** True when {@link deferred} holds anything. */
+  hasDeferred = false;
   /** Per-scheduler state; owned by the bound VcpuScheduler. */
   schedulerData: unknown;
   /** True while the vCPU sits in its scheduler's run queue (maintained by the runner). */
@@ -62,6 +66,28 @@ export class Vcpu {
   charge(category: CostCategory, cycles: number): void {
     this.burstCycles += cycles;
     this.cycles[category] = this.cycles[category]! + cycles;
+  }
+
+  /**
+   * Records work this vCPU owes but cannot do now (it is not running: an interrupt or a
+   * packet arrived). The runner charges it at the start of the vCPU's next burst.
+   */
+  defer(category: CostCategory, cycles: number): void {
+    this.deferred[category] = this.deferred[category]! + cycles;
+    this.hasDeferred = true;
+  }
+
+  /** Charges and clears deferred work (called by the runner at the start of a burst). */
+  payDeferred(): void {
+    if (!this.hasDeferred) return;
+    for (let c = 0; c < this.deferred.length; c++) {
+      const d = this.deferred[c]!;
+      if (d !== 0) {
+        this.charge(c as CostCategory, d);
+        this.deferred[c] = 0;
+      }
+    }
+    this.hasDeferred = false;
   }
 
   /** Counts `n` events of mechanism index `mechanism` for this vCPU's domain. */

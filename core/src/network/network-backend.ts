@@ -15,6 +15,11 @@ export interface NetFrame {
   readonly bytes: number;
   /** Transport-level data the receiver's stack interprets (segments, acks). */
   readonly data?: unknown;
+  /**
+   * Guest frames holding the frame's bytes (scatter-gather DMA buffers). Devices that DMA
+   * check them against the sender's memory (an IOMMU, Xen's grant checks).
+   */
+  readonly buffers?: readonly number[];
 }
 
 /** Receives frames for one interface. */

@@ -1,0 +1,122 @@
+import {
+  CostCategory,
+  CpuEvents,
+  Machine,
+  MechanismIndex,
+  MemoryVirtualization,
+  PrivilegeViolationError,
+  inject,
+  injectable,
+  type CpuVirtualization,
+  type Gfn,
+  type KernelPrivilege,
+  type PrivilegedOperation,
+  type Vcpu,
+} from '@visorkit/core';
+import { HwAssistOptions } from '../hw-assist-options.js';
+import type { HvmMemory } from '../memory/hvm-memory.js';
+import { chargeVmExit } from '../memory/vm-exits.js';
+
+/** Instructions of the hypervisor's exit handlers, by operation (KVM-like path lengths). */
+const EXIT_HANDLER_INSTRUCTIONS: Readonly<Record<PrivilegedOperation, number>> = {
+  'load-page-table-base': 0, // exits only under shadow paging: charged by the memory model
+  'flush-tlb': 400, // shadow paging: drop the shadow TLB state
+  'set-trap-table': 0, // lidt does not exit
+  halt: 800, // HLT exit: put the vCPU thread to sleep
+  'set-timer': 1200, // APIC timer MSR/MMIO write: emulate the local APIC
+  'io-access': 2500, // port I/O or MMIO: decode, emulate the device register
+  'read-clock': 0, // rdtsc runs natively with TSC offsetting
+};
+/** Instructions of a host thread switch between vCPUs (scheduler + VMCS load). */
+const HOST_SWITCH_INSTRUCTIONS = 1500;
+/** Instructions to inject a guest exception after an exit (shadow paging's page faults). */
+const INJECT_INSTRUCTIONS = 300;
+
+/**
+ * VT-x / AMD-V: the guest kernel runs in ring 0 of non-root mode. System calls and (with
+ * nested paging) page faults never leave the guest; sensitive operations cause VM exits
+ * whose round-trip cost is the profile's and differs by hardware generation. Under shadow
+ * paging, page faults and CR3 loads exit too.
+ */
+@injectable()
+export class HvmCpu implements CpuVirtualization {
+  readonly kernelPrivilege: KernelPrivilege = 'ring0-non-root';
+  readonly #costs;
+  readonly #cpi: number;
+  readonly #shadow: boolean;
+  readonly #posted: boolean;
+
+  constructor(
+    @inject(Machine) readonly machine: Machine,
+    @inject(MemoryVirtualization) readonly memory: HvmMemory,
+    @inject(HwAssistOptions) options: HwAssistOptions,
+    @inject(CpuEvents) readonly events: CpuEvents,
+  ) {
+    this.#costs = machine.profile.costs;
+    this.#cpi = machine.profile.cpu.kernelCpi;
+    this.#shadow = options.paging === 'shadow';
+    this.#posted = options.interrupts === 'posted';
+  }
+
+  systemCall(vcpu: Vcpu): void {
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.syscallRoundTrip);
+    vcpu.count(MechanismIndex.Syscall);
+  }
+
+  pageFault(vcpu: Vcpu): void {
+    vcpu.count(MechanismIndex.PageFault);
+    if (this.#shadow) {
+      // The fault is taken on the shadow tables: exit, find it is the guest's, inject it.
+      chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, INJECT_INSTRUCTIONS * this.#cpi, 'page-fault');
+    }
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.trapRoundTrip);
+  }
+
+  privileged(vcpu: Vcpu, operation: PrivilegedOperation, fromUser = false): void {
+    if (fromUser && operation !== 'read-clock') {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new PrivilegeViolationError(vcpu.domain.name, operation, 'ring 0 of the guest (user code raised a general-protection fault)');
+    }
+    switch (operation) {
+      case 'load-page-table-base':
+        vcpu.charge(CostCategory.GuestKernel, this.#costs.pageTableBaseSwitch);
+        return;
+      case 'flush-tlb':
+        if (this.#shadow) chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, EXIT_HANDLER_INSTRUCTIONS['flush-tlb'] * this.#cpi, 'flush-tlb');
+        this.memory.flushTlb(vcpu);
+        return;
+      case 'set-trap-table':
+      case 'read-clock':
+        vcpu.charge(CostCategory.GuestKernel, 50);
+        return;
+      case 'set-timer':
+        if (this.#posted) {
+          // APIC virtualisation: the timer write is handled without leaving the guest.
+          vcpu.charge(CostCategory.GuestKernel, 80);
+          return;
+        }
+        chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, EXIT_HANDLER_INSTRUCTIONS[operation] * this.#cpi, operation);
+        return;
+      default:
+        chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, EXIT_HANDLER_INSTRUCTIONS[operation] * this.#cpi, operation);
+    }
+  }
+
+  switchAddressSpace(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.pageTableBaseSwitch);
+    this.memory.activate(vcpu, root, addressSpace);
+  }
+
+  deliverInterrupt(vcpu: Vcpu): void {
+    vcpu.count(MechanismIndex.Interrupt);
+    if (!this.#posted) chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, INJECT_INSTRUCTIONS * this.#cpi, 'external-interrupt');
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.interruptDelivery);
+  }
+
+  worldSwitch(_pcpu: number, from: Vcpu | undefined, to: Vcpu): void {
+    // The outgoing vCPU exited (timer or halt); the host switches threads and enters `to`.
+    to.charge(CostCategory.Hypervisor, this.#costs.vmExitRoundTrip + this.#costs.registerSwitch + HOST_SWITCH_INSTRUCTIONS * this.#cpi);
+    to.count(MechanismIndex.VmExit);
+    if (from !== undefined && from.asid !== to.asid) this.memory.worldSwitchFlush(to);
+  }
+}

@@ -1,0 +1,32 @@
+import { BlockBackend, ContainerModule, CpuVirtualization, MemoryVirtualization, NetworkBackend, TimeKeeping, VcpuScheduler } from '@visorkit/core';
+import { HvmCpu } from './cpu/hvm-cpu.js';
+import { HwAssistOptions } from './hw-assist-options.js';
+import { HostThreadScheduler, HvmTime } from './hvm-services.js';
+import { HvmBlock } from './io/hvm-block.js';
+import { HvmNetwork } from './io/hvm-network.js';
+import { NestedPagingMemory } from './memory/nested-paging-memory.js';
+import { ShadowPagingMemory } from './memory/shadow-paging-memory.js';
+
+/** The hw-assist plugin's wiring: the paging option picks the memory model. */
+export function hwAssistModule(options: HwAssistOptions): ContainerModule {
+  return new ContainerModule((o) => {
+    o.bind(HwAssistOptions).toConstantValue(options);
+    if (options.paging === 'ept') {
+      o.bind(NestedPagingMemory).toSelf().inSingletonScope();
+      o.bind(MemoryVirtualization).toService(NestedPagingMemory);
+    } else {
+      o.bind(ShadowPagingMemory).toSelf().inSingletonScope();
+      o.bind(MemoryVirtualization).toService(ShadowPagingMemory);
+    }
+    o.bind(HvmCpu).toSelf().inSingletonScope();
+    o.bind(CpuVirtualization).toService(HvmCpu);
+    o.bind(HostThreadScheduler).toSelf().inSingletonScope();
+    o.bind(VcpuScheduler).toService(HostThreadScheduler);
+    o.bind(HvmTime).toSelf().inSingletonScope();
+    o.bind(TimeKeeping).toService(HvmTime);
+    o.bind(HvmNetwork).toSelf().inSingletonScope();
+    o.bind(NetworkBackend).toService(HvmNetwork);
+    o.bind(HvmBlock).toSelf().inSingletonScope();
+    o.bind(BlockBackend).toService(HvmBlock);
+  });
+}

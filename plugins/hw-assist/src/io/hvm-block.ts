@@ -1,0 +1,83 @@
+import {
+  CostCategory,
+  CpuEvents,
+  DiskPartitions,
+  IoEvents,
+  Machine,
+  MechanismIndex,
+  MemoryVirtualization,
+  SECTORS_PER_FRAME,
+  SECTOR_SIZE,
+  inject,
+  injectable,
+  type BlockBackend,
+  type BlockRequest,
+  type BlockStatus,
+  type Domain,
+  type Vcpu,
+} from '@visorkit/core';
+import { HwAssistOptions } from '../hw-assist-options.js';
+import type { HvmMemory } from '../memory/hvm-memory.js';
+import { chargeVmExit } from '../memory/vm-exits.js';
+
+/** Guest virtio-blk driver instructions per request. */
+const DRIVER_INSTRUCTIONS = 1500;
+/** Host back-end instructions per request (descriptor walk, submit to the host block layer). */
+const BACKEND_INSTRUCTIONS = 4000;
+
+/**
+ * Guest disks under hardware assistance: virtio-blk rings (SR-IOV NICs have no disk
+ * functions). Each request kicks the host (a VM exit), the host submits it to its partition
+ * of the physical disk, the device DMAs into the guest's frames, and the completion
+ * interrupt arrives by exit or posted.
+ */
+@injectable()
+export class HvmBlock implements BlockBackend {
+  readonly #partitions: DiskPartitions;
+  readonly #posted: boolean;
+
+  constructor(
+    @inject(Machine) readonly machine: Machine,
+    @inject(MemoryVirtualization) readonly memory: HvmMemory,
+    @inject(HwAssistOptions) options: HwAssistOptions,
+    @inject(CpuEvents) readonly cpuEvents: CpuEvents,
+    @inject(IoEvents) readonly events: IoEvents,
+  ) {
+    this.#partitions = new DiskPartitions(machine.disks[0]!, machine.memory);
+    this.#posted = options.interrupts === 'posted';
+  }
+
+  attachDisk(domain: Domain, sectors: number): number {
+    return this.#partitions.attach(domain, sectors);
+  }
+
+  diskSectors(domain: Domain, device: number): number {
+    return this.#partitions.get(domain, device).sectors;
+  }
+
+  submit(vcpu: Vcpu, device: number, request: BlockRequest, done: (status: BlockStatus) => void): void {
+    const part = this.#partitions.get(vcpu.domain, device);
+    const count = request.frames.length * SECTORS_PER_FRAME;
+    const p = this.machine.profile;
+    vcpu.charge(CostCategory.GuestKernel, DRIVER_INSTRUCTIONS * p.cpu.kernelCpi);
+    vcpu.count(MechanismIndex.DiskRequest);
+    chargeVmExit(vcpu, this.cpuEvents, p.costs.vmExitRoundTrip, BACKEND_INSTRUCTIONS * p.cpu.kernelCpi, 'virtio-blk-kick');
+    if (!this.#partitions.inRange(part, request.sector, count)) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      this.machine.sim.schedule(0, () => done('out-of-range'));
+      return;
+    }
+    const mfns = request.frames.map((gfn) => this.memory.populate(vcpu, gfn));
+    if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'disk-request', bytes: count * SECTOR_SIZE, detail: request.operation });
+    const first = part.start + request.sector;
+    this.#partitions.disk.submit(first, count, () => {
+      this.#partitions.dma(request.operation, first, mfns);
+      if (!this.#posted) {
+        vcpu.defer(CostCategory.Hypervisor, p.costs.vmExitRoundTrip);
+        vcpu.count(MechanismIndex.VmExit);
+      }
+      vcpu.defer(CostCategory.GuestKernel, p.costs.interruptDelivery);
+      done('ok');
+    });
+  }
+}

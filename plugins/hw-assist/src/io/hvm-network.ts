@@ -1,0 +1,143 @@
+import {
+  CostCategory,
+  CpuEvents,
+  IoEvents,
+  InterfaceTable,
+  InvalidArgumentError,
+  Machine,
+  MechanismIndex,
+  MemoryVirtualization,
+  Mechanisms,
+  inject,
+  injectable,
+  type Domain,
+  type FrameHandler,
+  type NetFrame,
+  type NetInterface,
+  type NetworkBackend,
+  type Vcpu,
+} from '@visorkit/core';
+import { HwAssistOptions } from '../hw-assist-options.js';
+import type { HvmMemory } from '../memory/hvm-memory.js';
+import { chargeVmExit } from '../memory/vm-exits.js';
+
+/** Guest driver instructions per frame (descriptor setup, doorbell), either device. */
+const DRIVER_INSTRUCTIONS = 1000;
+/** Host back-end instructions per virtio frame (vhost: descriptor walk, tap, checksum). */
+const VIRTIO_BACKEND_INSTRUCTIONS = 3000;
+/** Guest receive-path instructions per frame (interrupt handler, buffer refill). */
+const RECEIVE_INSTRUCTIONS = 1200;
+
+/**
+ * Guest networking under hardware assistance. With `io: 'sriov'` each domain gets one of the
+ * NIC's virtual functions: its driver owns the VF's descriptor rings, the device DMAs
+ * through the IOMMU (which confines the VF to its domain's memory), and no hypervisor is on
+ * the data path; interrupts arrive by exit or posted. With `io: 'virtio'` frames cross a
+ * paravirtual ring: the guest kicks the host (a VM exit, suppressed while the host is still
+ * draining the ring), and the host back end copies each frame.
+ */
+@injectable()
+export class HvmNetwork implements NetworkBackend {
+  readonly #interfaces = new InterfaceTable();
+  readonly #sriov: boolean;
+  readonly #posted: boolean;
+  readonly #iommuFault: number;
+  #virtualFunctionsInUse = 0;
+  /** Per domain: simulated time until which the host back end is busy draining its ring. */
+  readonly #hostBusyUntil: number[] = [];
+
+  constructor(
+    @inject(Machine) readonly machine: Machine,
+    @inject(MemoryVirtualization) readonly memory: HvmMemory,
+    @inject(HwAssistOptions) options: HwAssistOptions,
+    @inject(CpuEvents) readonly cpuEvents: CpuEvents,
+    @inject(IoEvents) readonly events: IoEvents,
+    @inject(Mechanisms) mechanisms: Mechanisms,
+  ) {
+    this.#sriov = options.io === 'sriov';
+    this.#posted = options.interrupts === 'posted';
+    this.#iommuFault = mechanisms.register('iommu-fault');
+    if (this.#sriov && (machine.profile.nic.sriovVirtualFunctions === 0 || !machine.profile.nic.iommu)) {
+      throw new InvalidArgumentError('machine profile', `'${machine.profile.name}' has no SR-IOV NIC with an IOMMU: use hw-assist with { io: 'virtio' }`);
+    }
+  }
+
+  get dropped(): number {
+    return this.#interfaces.dropped;
+  }
+
+  /** Virtual functions assigned so far. */
+  get virtualFunctionsInUse(): number {
+    return this.#virtualFunctionsInUse;
+  }
+
+  attachInterface(domain: Domain, address: string, receive: FrameHandler): number {
+    if (this.#sriov) {
+      if (this.#virtualFunctionsInUse >= this.machine.profile.nic.sriovVirtualFunctions) {
+        throw new InvalidArgumentError('network interface', `all ${this.machine.profile.nic.sriovVirtualFunctions} SR-IOV virtual functions are assigned; '${domain.name}' gets none`);
+      }
+      this.#virtualFunctionsInUse++;
+    }
+    return this.#interfaces.attach(domain, address, receive).index;
+  }
+
+  domainDestroyed(domain: Domain): void {
+    this.#interfaces.detach(domain);
+  }
+
+  transmit(vcpu: Vcpu, iface: number, frame: NetFrame): void {
+    const own = this.#interfaces.own(vcpu, iface);
+    const profile = this.machine.profile;
+    vcpu.charge(CostCategory.GuestKernel, DRIVER_INSTRUCTIONS * profile.cpu.kernelCpi);
+    vcpu.count(MechanismIndex.PacketSent);
+    if (this.#sriov) {
+      // The VF reads the buffers by DMA through the IOMMU: a frame outside the domain faults.
+      for (const gfn of frame.buffers ?? []) {
+        if (this.memory.iommuTranslate(vcpu.domain, gfn) < 0) {
+          vcpu.count(this.#iommuFault);
+          this.#interfaces.drop(vcpu);
+          return;
+        }
+      }
+    } else {
+      this.#kick(vcpu);
+      vcpu.charge(CostCategory.Hypervisor, VIRTIO_BACKEND_INSTRUCTIONS * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
+    }
+    if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
+    const target = this.#interfaces.lookup(frame.destination);
+    if (target === undefined) {
+      this.#interfaces.drop(vcpu);
+      return;
+    }
+    if (target === own) this.#receive(target, frame);
+    else this.machine.nicLink.send(frame.bytes, () => this.#receive(target, frame), vcpu.now());
+  }
+
+  /** A frame arrives for `target`: the receive work is owed by the domain's first vCPU. */
+  #receive(target: NetInterface, frame: NetFrame): void {
+    const vcpu = target.domain.vcpus[0]!;
+    const profile = this.machine.profile;
+    if (!this.#sriov) vcpu.defer(CostCategory.Hypervisor, VIRTIO_BACKEND_INSTRUCTIONS * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
+    if (!this.#posted) {
+      vcpu.defer(CostCategory.Hypervisor, profile.costs.vmExitRoundTrip);
+      vcpu.count(MechanismIndex.VmExit);
+    }
+    vcpu.defer(CostCategory.GuestKernel, profile.costs.interruptDelivery + RECEIVE_INSTRUCTIONS * profile.cpu.kernelCpi);
+    vcpu.count(MechanismIndex.Interrupt);
+    this.#interfaces.deliver(target, frame);
+  }
+
+  /** A virtio kick: exits unless the host is still draining this domain's ring (event-idx suppression). */
+  #kick(vcpu: Vcpu): void {
+    const now = vcpu.now();
+    if ((this.#hostBusyUntil[vcpu.domain.id] ?? 0) > now) return;
+    chargeVmExit(vcpu, this.cpuEvents, this.machine.profile.costs.vmExitRoundTrip, 600 * this.machine.profile.cpu.kernelCpi, 'virtio-kick');
+    // The host drains for about one back-end pass; kicks meanwhile are suppressed.
+    this.#hostBusyUntil[vcpu.domain.id] = now + VIRTIO_BACKEND_INSTRUCTIONS * this.machine.profile.cpu.kernelCpi * this.machine.nsPerCycle * 4;
+  }
+
+  #copyCycles(bytes: number): number {
+    const p = this.machine.profile;
+    return (bytes / (p.memory.bandwidthGBps * 1e9)) * 1e9 * p.cpu.clockGhz;
+  }
+}

@@ -1,0 +1,138 @@
+import {
+  CostCategory,
+  GuestPhysicalMap,
+  GuestRequestError,
+  InvalidArgumentError,
+  MechanismIndex,
+  PTE_PRESENT,
+  pteFrame,
+  type Domain,
+  type Gfn,
+  type Machine,
+  type MemoryVirtualization,
+  type PagingGeometry,
+  type Tlb,
+  type Vcpu,
+} from '@visorkit/core';
+
+/**
+ * What nested and shadow paging share: guest-physical memory populated on demand, tagged TLB
+ * ids (VPIDs) per domain, page zero/copy, and the per-vCPU active root.
+ */
+export abstract class HvmMemory implements MemoryVirtualization {
+  readonly geometry: PagingGeometry;
+  protected readonly map: GuestPhysicalMap;
+  /** Active guest root (gfn) per domain and vCPU, -1 when none. */
+  protected readonly roots: (Int32Array | undefined)[] = [];
+  protected readonly costs;
+  protected readonly tagged: boolean;
+
+  constructor(
+    readonly machine: Machine,
+    largeChunks: boolean,
+  ) {
+    if (!machine.profile.cpu.hardwareVirtualization) {
+      throw new InvalidArgumentError('machine profile', `'${machine.profile.name}' has no hardware virtualisation (VT-x/AMD-V): hw-assist cannot run on it`);
+    }
+    this.geometry = machine.geometry;
+    this.map = new GuestPhysicalMap(machine.memory, largeChunks);
+    this.costs = machine.profile.costs;
+    this.tagged = machine.profile.cpu.taggedTlb;
+  }
+
+  domainCreated(domain: Domain): void {
+    this.map.add(domain);
+    this.roots[domain.id] = new Int32Array(domain.vcpus.length).fill(-1);
+    for (const v of domain.vcpus) v.asid = this.asid(domain, 0);
+  }
+
+  domainDestroyed(domain: Domain): void {
+    this.map.remove(domain);
+    this.roots[domain.id] = undefined;
+  }
+
+  frames(domain: Domain): number {
+    return this.map.frames(domain);
+  }
+
+  machineFrame(domain: Domain, frame: Gfn): number {
+    return this.map.lookup(domain, frame);
+  }
+
+  abstract pinPageTable(vcpu: Vcpu, frame: Gfn, level: number): void;
+  abstract unpinPageTable(vcpu: Vcpu, frame: Gfn): void;
+  abstract writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void;
+  abstract readPte(vcpu: Vcpu, table: Gfn, index: number): number;
+  abstract translate(vcpu: Vcpu, virtualPage: number, write: boolean): number;
+  abstract activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void;
+
+  beginBatch(): void {
+    // Hardware virtualisation has no batching interface: the guest's stores just happen.
+  }
+
+  flushBatch(): void {}
+
+  invalidatePage(vcpu: Vcpu, virtualPage: number): void {
+    this.tlb(vcpu).invalidate(vcpu.asid, virtualPage);
+    vcpu.charge(CostCategory.GuestKernel, this.costs.tlbInvalidatePage);
+  }
+
+  flushTlb(vcpu: Vcpu): void {
+    // With tagged TLBs only this address space's entries go (INVVPID/INVPCID single context).
+    if (this.tagged) this.tlb(vcpu).flushAsid(vcpu.asid);
+    else this.tlb(vcpu).flushAll();
+    vcpu.charge(CostCategory.GuestKernel, this.costs.pageTableBaseSwitch);
+    vcpu.count(MechanismIndex.TlbFlush);
+  }
+
+  zeroFrame(vcpu: Vcpu, frame: Gfn): void {
+    this.machine.memory.zero(this.populate(vcpu, frame));
+    vcpu.charge(CostCategory.GuestKernel, this.costs.pageZero);
+    vcpu.count(MechanismIndex.PageZero);
+  }
+
+  copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
+    this.machine.memory.copy(this.populate(vcpu, to), this.populate(vcpu, from));
+    vcpu.charge(CostCategory.GuestKernel, this.costs.pageCopy);
+    vcpu.count(MechanismIndex.PageCopy);
+  }
+
+  /** The machine frame behind a guest frame (populated on first use; range-checked). */
+  populate(vcpu: Vcpu, gfn: number): number {
+    return this.map.populate(vcpu, gfn);
+  }
+
+  /** The machine frame of a guest frame for device DMA through the IOMMU, or -1 (IOMMU fault). */
+  iommuTranslate(domain: Domain, gfn: number): number {
+    return this.map.inRange(domain, gfn) ? this.map.lookup(domain, gfn) : -1;
+  }
+
+  /** Drops the pCPU's TLB entries on a world switch when the TLB is untagged. */
+  worldSwitchFlush(vcpu: Vcpu): void {
+    if (this.tagged) return;
+    this.tlb(vcpu).flushAll();
+    vcpu.count(MechanismIndex.TlbFlush);
+  }
+
+  /** The TLB tag: the domain's VPID and the guest's address space (PCID-like). */
+  protected asid(domain: Domain, addressSpace: number): number {
+    return (domain.id + 1) * 4096 + (addressSpace % 4096);
+  }
+
+  /** Refuses a guest entry that names a frame outside the domain (an EPT violation to be). */
+  protected checkEntry(vcpu: Vcpu, entry: number): void {
+    if ((entry & PTE_PRESENT) !== 0 && !this.map.inRange(vcpu.domain, pteFrame(entry))) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'page-table write', `entry names guest frame ${pteFrame(entry)}, outside its ${this.map.frames(vcpu.domain)} frames`);
+    }
+  }
+
+  protected tlb(vcpu: Vcpu): Tlb {
+    const p = vcpu.pcpu >= 0 ? vcpu.pcpu : vcpu.lastPcpu >= 0 ? vcpu.lastPcpu : 0;
+    return this.machine.pcpus[p]!.tlb;
+  }
+
+  protected root(vcpu: Vcpu): number {
+    return this.roots[vcpu.domain.id]?.[vcpu.index] ?? -1;
+  }
+}

@@ -1,0 +1,159 @@
+import {
+  CostCategory,
+  CpuEvents,
+  HYPERVISOR_OWNER,
+  Machine,
+  MechanismIndex,
+  PTE_PRESENT,
+  PTE_WRITABLE,
+  TRANSLATION_FAULT,
+  WalkResult,
+  inject,
+  injectable,
+  makePte,
+  pteFlags,
+  pteFrame,
+  readTableEntry,
+  walkPageTables,
+  writeTableEntry,
+  type Domain,
+  type Gfn,
+  type Vcpu,
+} from '@visorkit/core';
+import { HvmMemory } from './hvm-memory.js';
+import { chargeVmExit } from './vm-exits.js';
+
+/** Instructions the hypervisor spends emulating one trapped page-table write and syncing its shadow. */
+const EMULATE_PTE_WRITE_INSTRUCTIONS = 900;
+/** Instructions to look up (or build) the shadow root on a trapped CR3 load. */
+const SHADOW_ROOT_SWITCH_INSTRUCTIONS = 600;
+
+interface Shadow {
+  readonly mfn: number;
+  readonly level: number;
+}
+
+/**
+ * Shadow paging, the pre-EPT way: the guest's page tables are write-protected, every write
+ * to them traps (a VM exit), and the hypervisor emulates it and updates a shadow table —
+ * the one the hardware really walks, holding machine frames. Loading CR3 traps too. Walks
+ * are one-dimensional and cheap; fork, exec and mmap, which write many entries, are not.
+ */
+@injectable()
+export class ShadowPagingMemory extends HvmMemory {
+  /** Per domain: guest table gfn → its shadow. */
+  readonly #shadows: (Map<number, Shadow> | undefined)[] = [];
+  readonly #walk = new WalkResult();
+  readonly #refCycles: number;
+  readonly #cpi: number;
+
+  constructor(
+    @inject(Machine) machine: Machine,
+    @inject(CpuEvents) readonly events: CpuEvents,
+  ) {
+    super(machine, false);
+    this.#refCycles = machine.profile.memory.cacheHitCycles;
+    this.#cpi = machine.profile.cpu.kernelCpi;
+  }
+
+  override domainCreated(domain: Domain): void {
+    super.domainCreated(domain);
+    this.#shadows[domain.id] = new Map();
+  }
+
+  override domainDestroyed(domain: Domain): void {
+    for (const s of this.#shadows[domain.id]?.values() ?? []) this.machine.memory.release(s.mfn as never);
+    this.#shadows[domain.id] = undefined;
+    super.domainDestroyed(domain);
+  }
+
+  /** Shadow tables the domain has (for tests). */
+  shadowCount(domain: Domain): number {
+    return this.#shadows[domain.id]?.size ?? 0;
+  }
+
+  pinPageTable(vcpu: Vcpu, frame: Gfn, level: number): void {
+    this.#shadowOf(vcpu, frame, level);
+  }
+
+  unpinPageTable(vcpu: Vcpu, frame: Gfn): void {
+    const shadows = this.#shadows[vcpu.domain.id]!;
+    const s = shadows.get(frame);
+    if (s === undefined) return;
+    this.machine.memory.release(s.mfn as never);
+    shadows.delete(frame);
+  }
+
+  writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
+    this.checkEntry(vcpu, entry);
+    // The store hits a write-protected page: exit, emulate, and keep the shadow in sync.
+    chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, EMULATE_PTE_WRITE_INSTRUCTIONS * this.#cpi, 'pt-write');
+    vcpu.count(MechanismIndex.PteWrite);
+    writeTableEntry(this.machine.memory, this.geometry, this.populate(vcpu, table), index, entry);
+    const shadow = this.#shadows[vcpu.domain.id]!.get(table);
+    if (shadow !== undefined) this.#syncEntry(vcpu, shadow, index, entry);
+  }
+
+  readPte(vcpu: Vcpu, table: Gfn, index: number): number {
+    return readTableEntry(this.machine.memory, this.geometry, this.populate(vcpu, table), index);
+  }
+
+  activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
+    chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, SHADOW_ROOT_SWITCH_INSTRUCTIONS * this.#cpi, 'cr3-load');
+    this.#shadowOf(vcpu, root, this.geometry.levels);
+    this.roots[vcpu.domain.id]![vcpu.index] = root;
+    vcpu.asid = this.asid(vcpu.domain, addressSpace);
+    if (!this.tagged) {
+      this.tlb(vcpu).flushAll();
+      vcpu.count(MechanismIndex.TlbFlush);
+    }
+  }
+
+  translate(vcpu: Vcpu, virtualPage: number, write: boolean): number {
+    const tlb = this.tlb(vcpu);
+    let leaf = tlb.lookup(vcpu.asid, virtualPage);
+    if (leaf < 0) {
+      const root = this.root(vcpu);
+      const shadow = root < 0 ? undefined : this.#shadows[vcpu.domain.id]!.get(root);
+      if (shadow === undefined) return TRANSLATION_FAULT;
+      const w = walkPageTables(this.machine.memory, this.geometry, shadow.mfn, virtualPage, this.#walk);
+      vcpu.charge(CostCategory.GuestKernel, w.references * this.#refCycles);
+      vcpu.count(MechanismIndex.TlbMiss);
+      vcpu.count(MechanismIndex.PageWalkReference, w.references);
+      if (w.faulted) return TRANSLATION_FAULT;
+      leaf = makePte(this.map.reverse(w.frame), pteFlags(w.pte));
+      tlb.insert(vcpu.asid, virtualPage, leaf);
+    }
+    if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
+    return pteFrame(leaf);
+  }
+
+  /** The shadow of guest table `gfn` at `level`, built (and filled from the guest table) on first use. */
+  #shadowOf(vcpu: Vcpu, gfn: number, level: number): Shadow {
+    const shadows = this.#shadows[vcpu.domain.id]!;
+    let s = shadows.get(gfn);
+    if (s !== undefined) return s;
+    const mfn = this.machine.memory.allocate(HYPERVISOR_OWNER);
+    s = { mfn, level };
+    shadows.set(gfn, s);
+    vcpu.charge(CostCategory.Hypervisor, this.costs.pageZero);
+    const guestTable = this.populate(vcpu, gfn);
+    const entries = 2 ** this.geometry.indexBits[this.geometry.levels - level]!;
+    for (let i = 0; i < entries; i++) {
+      const e = readTableEntry(this.machine.memory, this.geometry, guestTable, i);
+      if ((e & PTE_PRESENT) !== 0) this.#syncEntry(vcpu, s, i, e);
+    }
+    return s;
+  }
+
+  /** Writes the shadow counterpart of guest entry `entry` at `index` of `shadow`. */
+  #syncEntry(vcpu: Vcpu, shadow: Shadow, index: number, entry: number): void {
+    let value = 0;
+    if ((entry & PTE_PRESENT) !== 0) {
+      const target = pteFrame(entry);
+      const frame = shadow.level === 1 ? this.populate(vcpu, target) : this.#shadowOf(vcpu, target, shadow.level - 1).mfn;
+      value = makePte(frame, pteFlags(entry));
+    }
+    writeTableEntry(this.machine.memory, this.geometry, shadow.mfn, index, value);
+  }
+}
