@@ -1,4 +1,5 @@
 import { createHypervisor, type MachineProfile } from '@visorkit/core';
+import { hwAssistPlugin } from '@visorkit/hw-assist';
 import { nativePlugin } from '@visorkit/native';
 import type { ComposeOptions, PlatformSpec } from '@visorkit/workloads';
 
@@ -9,6 +10,30 @@ export const platformRegistry: readonly PlatformSpec[] = [
     description: 'bare metal: one OS, instances are its processes',
     isolation: 'processes',
     compose: (profile: MachineProfile, o: ComposeOptions) => createHypervisor({ machine: profile, plugins: [nativePlugin], options: machineOptions(o) }),
+  },
+  {
+    name: 'hvm-ept',
+    description: 'VT-x with nested paging (EPT), 4 KiB host pages, virtio devices',
+    isolation: 'domains',
+    compose: (profile, o) => createHypervisor({ machine: profile, plugins: [hwAssistPlugin], options: machineOptions(o) }),
+  },
+  {
+    name: 'hvm-ept-2m',
+    description: 'VT-x with nested paging mapped by 2 MiB host pages, virtio devices',
+    isolation: 'domains',
+    compose: (profile, o) => createHypervisor({ machine: profile, plugins: [hwAssistPlugin.configure({ largePages: true })], options: machineOptions(o) }),
+  },
+  {
+    name: 'hvm-shadow',
+    description: 'VT-x with shadow page tables (every guest page-table write exits), virtio devices',
+    isolation: 'domains',
+    compose: (profile, o) => createHypervisor({ machine: profile, plugins: [hwAssistPlugin.configure({ paging: 'shadow' })], options: machineOptions(o) }),
+  },
+  {
+    name: 'hvm-sriov',
+    description: 'VT-x with nested paging and an SR-IOV virtual function per domain, posted interrupts',
+    isolation: 'domains',
+    compose: (profile, o) => createHypervisor({ machine: profile, plugins: [hwAssistPlugin.configure({ io: 'sriov', interrupts: 'posted' })], options: machineOptions(o) }),
   },
 ];
 
