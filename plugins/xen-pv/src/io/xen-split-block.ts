@@ -1,0 +1,233 @@
+import {
+  CostCategory,
+  DiskPartitions,
+  IoEvents,
+  Machine,
+  MechanismIndex,
+  MemoryVirtualization,
+  PrivilegeViolationError,
+  SECTORS_PER_FRAME,
+  createIoRing,
+  inject,
+  injectable,
+  type BlockBackend,
+  type BlockRequest,
+  type BlockStatus,
+  type Domain,
+  type IoRing,
+  type RingRequest,
+  type RingResponse,
+  type Vcpu,
+} from '@visorkit/core';
+import { GuestRequestError } from '@visorkit/core';
+import { SplitDeviceChannels, type SplitEndpoint } from './split-device.js';
+import { XEN_IO_INSTRUCTIONS, ioCycles } from './xen-io-costs.js';
+import { XenIoOptions } from './xen-io-options.js';
+
+/** A run of physical sectors that backs part of a virtual block device. */
+export interface Extent {
+  readonly start: number;
+  readonly sectors: number;
+}
+
+interface BlkRequest extends RingRequest {
+  readonly operation: 'read' | 'write';
+  readonly sector: number;
+  readonly count: number;
+}
+interface BlkResponse extends RingResponse {
+  readonly status: BlockStatus;
+}
+
+/** A virtual block device: extents set by Dom0, a ring, and requests in flight. */
+class Vbd implements SplitEndpoint {
+  readonly ring: IoRing<BlkRequest, BlkResponse>;
+  guestPort = 0;
+  backendPort = 0;
+  nextId = 0;
+  backendScheduled = false;
+  readonly waiting = new Map<number, (status: BlockStatus) => void>();
+  readonly results = new Map<number, BlockStatus>();
+
+  constructor(
+    readonly block: XenSplitBlock,
+    readonly domain: Domain,
+    public extents: readonly Extent[],
+    ringSize: number,
+  ) {
+    this.ring = createIoRing<BlkRequest, BlkResponse>(ringSize);
+  }
+
+  get sectors(): number {
+    return this.extents.reduce((n, e) => n + e.sectors, 0);
+  }
+
+  backendNotified(): void {
+    this.block.scheduleBackend(this);
+  }
+
+  frontendNotified(): void {
+    this.block.frontendUpcall(this);
+  }
+}
+
+/**
+ * Xen's virtual block devices (seed "Disk"): only Dom0 reaches the real disk. A guest disk
+ * is a list of extents whose translation table Dom0 sets; the guest queues requests whose
+ * descriptors point at its own pages, Xen translates each virtual sector through the
+ * extents (refusing anything outside them), reorders a batch by physical position and
+ * submits it, and the disk DMAs straight into the guest's pages. Responses carry the request
+ * id and may come back out of order.
+ */
+@injectable()
+export class XenSplitBlock implements BlockBackend {
+  readonly #vbds: Vbd[] = [];
+  readonly #partitions: DiskPartitions;
+  readonly #devices: SplitDeviceChannels;
+
+  constructor(
+    @inject(Machine) readonly machine: Machine,
+    @inject(MemoryVirtualization) readonly memory: MemoryVirtualization,
+    @inject(XenIoOptions) readonly options: XenIoOptions,
+    @inject(IoEvents) readonly events: IoEvents,
+  ) {
+    this.#partitions = new DiskPartitions(machine.disks[0]!, machine.memory);
+    this.#devices = new SplitDeviceChannels(machine, options);
+  }
+
+  /** Dom0's tools create the device with one extent carved from the disk. */
+  attachDisk(domain: Domain, sectors: number): number {
+    const part = this.#partitions.get(domain, this.#partitions.attach(domain, sectors));
+    const vbd = new Vbd(this, domain, [{ start: part.start, sectors }], this.options.ringSize);
+    const ports = this.#devices.bind(domain, vbd);
+    vbd.guestPort = ports.guestPort;
+    vbd.backendPort = ports.backendPort;
+    this.#vbds.push(vbd);
+    return this.#vbds.length - 1;
+  }
+
+  diskSectors(domain: Domain, device: number): number {
+    return this.#vbd(domain, device).sectors;
+  }
+
+  /** Replaces a device's extent list: a Dom0-only control operation. */
+  setExtents(vcpu: Vcpu, device: number, extents: readonly Extent[]): void {
+    if (!vcpu.domain.isControl) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new PrivilegeViolationError(vcpu.domain.name, 'vbd_op (set extents)', 'the control domain (Dom0)');
+    }
+    const vbd = this.#vbds[device];
+    if (vbd === undefined) throw new GuestRequestError(vcpu.domain.name, 'vbd_op', `no virtual block device ${device}`);
+    vbd.extents = extents.map((e) => ({ ...e }));
+  }
+
+  submit(vcpu: Vcpu, device: number, request: BlockRequest, done: (status: BlockStatus) => void): void {
+    const vbd = this.#vbd(vcpu.domain, device);
+    const p = this.machine.profile;
+    const front = vbd.ring.front;
+    if (front.full()) {
+      vcpu.count(MechanismIndex.PacketDropped);
+      this.machine.sim.schedule(0, () => done('error'));
+      return;
+    }
+    const id = vbd.nextId++ >>> 0;
+    front.pushRequest({
+      id,
+      operation: request.operation,
+      sector: request.sector,
+      count: request.frames.length * SECTORS_PER_FRAME,
+      segments: request.frames.map((gfn) => ({ gfn, offset: 0, length: 4096 })),
+    });
+    vbd.waiting.set(id, done);
+    vcpu.charge(CostCategory.GuestKernel, ioCycles(p, XEN_IO_INSTRUCTIONS.frontRequest));
+    vcpu.count(MechanismIndex.RingRequest);
+    vcpu.count(MechanismIndex.DiskRequest);
+    if (front.pushRequestsAndCheckNotify()) this.#devices.notifyBackend(vcpu, vbd.guestPort);
+  }
+
+  /** Notified: drain the ring soon (blkback latency). */
+  scheduleBackend(vbd: Vbd): void {
+    if (vbd.backendScheduled) return;
+    vbd.backendScheduled = true;
+    this.machine.sim.schedule(1000, () => this.#drain(vbd));
+  }
+
+  #drain(vbd: Vbd): void {
+    vbd.backendScheduled = false;
+    const back = vbd.ring.back;
+    const p = this.machine.profile;
+    let work = 0;
+    const batch: { id: number; operation: 'read' | 'write'; physical: number; count: number; mfns: number[] }[] = [];
+    do {
+      for (let req = back.takeRequest(); req !== undefined; req = back.takeRequest()) {
+        work += ioCycles(p, XEN_IO_INSTRUCTIONS.backRequest + XEN_IO_INSTRUCTIONS.extentTranslate);
+        const physical = this.#translate(vbd, req.sector, req.count);
+        const segments = req.segments ?? [];
+        const ownsAll = segments.every((s) => s.gfn >= 0 && s.gfn < this.memory.frames(vbd.domain));
+        work += ioCycles(p, XEN_IO_INSTRUCTIONS.backSegment) * segments.length;
+        if (physical < 0 || !ownsAll) {
+          vbd.domain.counts[MechanismIndex.PrivilegeViolation] = vbd.domain.counts[MechanismIndex.PrivilegeViolation]! + 1;
+          this.#respond(vbd, req.id, 'out-of-range');
+          continue;
+        }
+        const mfns = segments.map((s) => this.#frameFor(vbd.domain, s.gfn));
+        batch.push({ id: req.id, operation: req.operation, physical, count: req.count, mfns });
+      }
+    } while (back.finalCheckForRequests());
+    // Reorder the batch by physical position (an elevator pass), then submit.
+    batch.sort((a, b) => a.physical - b.physical);
+    for (const r of batch) {
+      this.#partitions.disk.submit(r.physical, r.count, () => {
+        this.#partitions.dma(r.operation, r.physical, r.mfns);
+        this.#respond(vbd, r.id, 'ok');
+      });
+    }
+    this.#devices.chargeBackend(vbd.domain, work);
+  }
+
+  /** Physical sector of a request lying entirely inside one extent, or -1. */
+  #translate(vbd: Vbd, sector: number, count: number): number {
+    if (!Number.isInteger(sector) || sector < 0) return -1;
+    let base = 0;
+    for (const e of vbd.extents) {
+      if (sector >= base && sector + count <= base + e.sectors) return e.start + (sector - base);
+      base += e.sectors;
+    }
+    return -1;
+  }
+
+  #frameFor(domain: Domain, gfn: number): number {
+    const mfn = this.memory.machineFrame(domain, gfn as never);
+    if (mfn >= 0) return mfn;
+    this.memory.zeroFrame(domain.vcpus[0]!, gfn as never);
+    return this.memory.machineFrame(domain, gfn as never);
+  }
+
+  #respond(vbd: Vbd, id: number, status: BlockStatus): void {
+    const back = vbd.ring.back;
+    vbd.results.set(id, status);
+    back.pushResponse({ id, status });
+    if (back.pushResponsesAndCheckNotify()) this.#devices.notifyFrontend(vbd.backendPort);
+  }
+
+  /** The guest's upcall: take responses (in whatever order they came) and complete requests. */
+  frontendUpcall(vbd: Vbd): void {
+    this.#devices.chargeUpcall(vbd.domain);
+    const front = vbd.ring.front;
+    const vcpu = vbd.domain.vcpus[0]!;
+    do {
+      for (let rsp = front.takeResponse(); rsp !== undefined; rsp = front.takeResponse()) {
+        vcpu.defer(CostCategory.GuestKernel, ioCycles(this.machine.profile, XEN_IO_INSTRUCTIONS.frontResponse));
+        const done = vbd.waiting.get(rsp.id);
+        vbd.waiting.delete(rsp.id);
+        done?.(rsp.status);
+      }
+    } while (front.finalCheckForResponses());
+  }
+
+  #vbd(domain: Domain, device: number): Vbd {
+    const vbd = this.#vbds[device];
+    if (vbd === undefined || vbd.domain !== domain) throw new GuestRequestError(domain.name, 'block request', `device ${device} is not one of its virtual block devices`);
+    return vbd;
+  }
+}
