@@ -53,5 +53,10 @@ export function resolveRun(target: string, profile: string | undefined, platform
   if (profile === undefined) throw new UsageError(`'run ${target}' needs --profile (one of: ${known(bundledProfiles.map((p) => p.name))})`);
   if (platforms === undefined) throw new UsageError(`'run ${target}' needs --platforms (from: ${known(platformRegistry.map((p) => p.name))})`);
   const plats = resolvePlatforms(platforms);
-  return { experiment, composition: plats.map((p) => p.name).join(','), profile: resolveProfile(profile), platforms: plats };
+  const machine = resolveProfile(profile);
+  for (const p of plats) {
+    const why = p.unsupportedOn?.(machine);
+    if (why !== undefined) throw new UsageError(`platform '${p.name}' cannot run on profile '${machine.name}': ${why}`);
+  }
+  return { experiment, composition: plats.map((p) => p.name).join(','), profile: machine, platforms: plats };
 }

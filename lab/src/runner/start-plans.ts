@@ -16,7 +16,8 @@ export function startPlans(): RunPlan[] {
   for (const experiment of experimentRegistry) {
     if (covered.has(experiment.id)) continue;
     for (const profile of bundledProfiles) {
-      plans.push({ experiment, composition: platformRegistry.map((p) => p.name).join(','), profile, platforms: platformRegistry });
+      const platforms = platformRegistry.filter((p) => p.unsupportedOn?.(profile) === undefined);
+      plans.push({ experiment, composition: platforms.map((p) => p.name).join(','), profile, platforms });
     }
   }
   return plans;

@@ -21,6 +21,8 @@ export interface PlatformSpec {
   readonly isolation: IsolationUnit;
   /** Builds a fresh hypervisor on `profile`. */
   compose(profile: MachineProfile, options: ComposeOptions): Hypervisor;
+  /** Why this platform cannot run on `profile` (missing hardware), or undefined when it can. */
+  unsupportedOn?(profile: MachineProfile): string | undefined;
 }
 
 /** One measured value. Extra keys (`workload`, `domains`, `instances`, `mode`…) identify the row. */
