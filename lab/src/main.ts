@@ -15,17 +15,33 @@ import { writeReport } from './report/write-report.js';
 import { runExperiment } from './runner/run-experiment.js';
 import { ChromeTrace } from './trace/chrome-trace.js';
 import { startPlans } from './runner/start-plans.js';
+import { runPlansInParallel } from './runner/parallel-runner.js';
+import { availableParallelism } from 'node:os';
 
 function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new CommanderArgumentError(`'${value}' is not a seed: expected an integer from 0 to 4294967295`);
   return Number(value);
 }
 
-async function runPlans(plans: readonly RunPlan[], opts: { seed: number; json?: boolean; out?: string; trace?: string }): Promise<void> {
+function parseWorkers(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new CommanderArgumentError(`'${value}' is not a worker count: expected an integer from 1 to 64`);
+  return Number(value);
+}
+
+async function runPlans(plans: readonly RunPlan[], opts: { seed: number; json?: boolean; out?: string; trace?: string; workers?: number }): Promise<void> {
   const results: ExperimentResult[] = [];
   const trace = opts.trace !== undefined ? new ChromeTrace() : undefined;
   let pidBase = 0;
-  for (const plan of plans) {
+  // Independent plans go to worker threads (identical results); traces need the serial path.
+  const parallel = opts.workers !== undefined && opts.workers > 1 && plans.length > 1 && trace === undefined;
+  const precomputed = parallel ? await runPlansInParallel(plans, opts.seed, opts.workers) : undefined;
+  for (const [i, plan] of plans.entries()) {
+    if (precomputed !== undefined) {
+      const result = precomputed[i]!;
+      results.push(result);
+      if (!opts.json) process.stdout.write(textReport(result) + '\n\n');
+      continue;
+    }
     const bar = progressBar(`${plan.composition}:${plan.experiment.id}`);
     const result = runExperiment(plan, {
       seed: opts.seed,
@@ -94,8 +110,9 @@ program
   .description("the main job: reproduce every bundled example's experiments, print tables, write a report")
   .option('--out <dir>', 'report directory', 'report')
   .option('--seed <n>', 'seed of the runs', parseSeed, 1)
-  .action(async (o: { out: string; seed: number }) => {
-    await runPlans(startPlans(), { seed: o.seed, out: o.out });
+  .option('--workers <n>', 'worker threads for independent runs (1 = serial)', parseWorkers, availableParallelism())
+  .action(async (o: { out: string; seed: number; workers: number }) => {
+    await runPlans(startPlans(), { seed: o.seed, out: o.out, workers: o.workers });
   });
 
 async function main(): Promise<void> {
