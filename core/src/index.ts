@@ -53,5 +53,7 @@ export * from './composition/composition-errors.js';
 export * from './composition/plugin.js';
 export * from './composition/hypervisor.js';
 export * from './composition/create-hypervisor.js';
+export * from './migration/migration-types.js';
+export * from './migration/live-migration.js';
 // Re-exported so plugins share the application's one copy of inversify.
 export { ContainerModule, inject, injectable, optional, preDestroy, postConstruct } from 'inversify';

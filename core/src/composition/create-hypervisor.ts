@@ -45,11 +45,16 @@ export interface HypervisorConfig {
 
 /** Run options for a composition. */
 export interface HypervisorOptions extends MachineOptions {
-  /** Seed of the run's PRNG (default 1). */
+  /** Seed of the run's PRNG (default 1). Ignored when `simulator` is given. */
   readonly seed?: number;
+  /**
+   * Share another hypervisor's simulator (one clock for several machines: a migration
+   * source and target, a server and its clients).
+   */
+  readonly simulator?: Simulator;
 }
 
-const KNOWN_OPTIONS = ['seed', 'memoryMiB', 'cores', 'disks'];
+const KNOWN_OPTIONS = ['seed', 'memoryMiB', 'cores', 'disks', 'simulator'];
 
 /** Checks the plugins' declared metadata: each single point provided exactly once, no unsound pairs. */
 export function checkComposition(plugins: readonly Plugin[]): void {
@@ -81,7 +86,7 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
   if (config.plugins.length === 0) throw new MissingExtensionPointError(pointName(MemoryVirtualization), []);
   checkComposition(config.plugins);
 
-  const sim = new Simulator(options.seed ?? 1);
+  const sim = options.simulator ?? new Simulator(options.seed ?? 1);
   const machine = new Machine(config.machine, sim, options);
   const services = {
     sim,

@@ -11,6 +11,10 @@ export const FRAMES_PER_LARGE_PAGE = 512;
 export class DomainPhysicalMap {
   /** gfn → mfn, -1 while not populated. */
   readonly p2m: Int32Array;
+  /** While dirty logging is on: one byte per gfn, 1 when written since the last collection. */
+  dirty: Uint8Array | undefined;
+  /** Frames written since the last collection. */
+  dirtyCount = 0;
   constructor(
     readonly domain: Domain,
     frames: number,
@@ -67,6 +71,51 @@ export class GuestPhysicalMap {
   /** Guest frames of a domain. */
   frames(domain: Domain): number {
     return this.of(domain).p2m.length;
+  }
+
+  /** Starts recording writes to the domain's frames (log-dirty mode, for live migration). */
+  startDirtyLog(domain: Domain): void {
+    const map = this.of(domain);
+    map.dirty = new Uint8Array(map.p2m.length);
+    map.dirtyCount = 0;
+  }
+
+  /** Stops recording writes. */
+  stopDirtyLog(domain: Domain): void {
+    this.of(domain).dirty = undefined;
+  }
+
+  /**
+   * Marks `gfn` written. Returns true the first time in a logging round: that write took a
+   * log-dirty fault (the page was write-protected for tracking), which the caller charges.
+   */
+  markDirty(domain: Domain, gfn: number): boolean {
+    const map = this.#domains[domain.id];
+    const dirty = map?.dirty;
+    if (dirty === undefined || dirty[gfn] === 1) return false;
+    dirty[gfn] = 1;
+    map!.dirtyCount++;
+    return true;
+  }
+
+  /** The frames written since the last call (ascending), and clears the log. */
+  collectDirty(domain: Domain): number[] {
+    const map = this.of(domain);
+    const dirty = map.dirty;
+    if (dirty === undefined) return [];
+    const out: number[] = [];
+    for (let g = 0; g < dirty.length; g++) if (dirty[g] === 1) out.push(g);
+    dirty.fill(0);
+    map.dirtyCount = 0;
+    return out;
+  }
+
+  /** Every populated gfn of the domain, ascending. */
+  populated(domain: Domain): number[] {
+    const out: number[] = [];
+    const p2m = this.of(domain).p2m;
+    for (let g = 0; g < p2m.length; g++) if (p2m[g]! >= 0) out.push(g);
+    return out;
   }
 
   /** The machine frame behind `gfn`, or -1 when not populated or out of range. */

@@ -84,4 +84,17 @@ export interface MemoryVirtualization extends DomainObserver {
 
   /** Copies guest frame `from` to `to` (charged as a page copy). */
   copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void;
+
+  /**
+   * Optional dirty logging for live migration: from now on, record every guest frame the
+   * domain writes (through translations for writes, page zero/copy, page-table writes).
+   * The first write to a frame in each round costs the writer a log-dirty fault.
+   */
+  startDirtyLog?(domain: Domain): void;
+  /** Frames written since the last call (ascending); clears the log. */
+  collectDirty?(domain: Domain): number[];
+  /** Stops dirty logging. */
+  stopDirtyLog?(domain: Domain): void;
+  /** Every guest frame the domain has populated (what a first migration round sends). */
+  populatedFrames?(domain: Domain): number[];
 }

@@ -9,11 +9,15 @@ import {
   type Domain,
   type Gfn,
   type Machine,
+  type Mechanisms,
   type MemoryVirtualization,
   type PagingGeometry,
   type Tlb,
   type Vcpu,
 } from '@visorkit/core';
+
+/** Instructions of the log-dirty write-protection handler. */
+const LOG_DIRTY_HANDLER_INSTRUCTIONS = 400;
 
 /**
  * What nested and shadow paging share: guest-physical memory populated on demand, tagged TLB
@@ -26,10 +30,12 @@ export abstract class HvmMemory implements MemoryVirtualization {
   protected readonly roots: (Int32Array | undefined)[] = [];
   protected readonly costs;
   protected readonly tagged: boolean;
+  protected readonly logDirtyFault: number;
 
   constructor(
     readonly machine: Machine,
     largeChunks: boolean,
+    mechanisms: Mechanisms,
   ) {
     if (!machine.profile.cpu.hardwareVirtualization) {
       throw new InvalidArgumentError('machine profile', `'${machine.profile.name}' has no hardware virtualisation (VT-x/AMD-V): hw-assist cannot run on it`);
@@ -38,6 +44,7 @@ export abstract class HvmMemory implements MemoryVirtualization {
     this.map = new GuestPhysicalMap(machine.memory, largeChunks);
     this.costs = machine.profile.costs;
     this.tagged = machine.profile.cpu.taggedTlb;
+    this.logDirtyFault = mechanisms.register('log-dirty-fault');
   }
 
   domainCreated(domain: Domain): void {
@@ -66,6 +73,34 @@ export abstract class HvmMemory implements MemoryVirtualization {
   abstract translate(vcpu: Vcpu, virtualPage: number, write: boolean): number;
   abstract activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void;
 
+  startDirtyLog(domain: Domain): void {
+    this.map.startDirtyLog(domain);
+  }
+
+  collectDirty(domain: Domain): number[] {
+    return this.map.collectDirty(domain);
+  }
+
+  stopDirtyLog(domain: Domain): void {
+    this.map.stopDirtyLog(domain);
+  }
+
+  populatedFrames(domain: Domain): number[] {
+    return this.map.populated(domain);
+  }
+
+  /**
+   * Records a write to `gfn` while dirty logging is on. The first write of a round hits a
+   * write-protected page: a VM exit whose handler logs the page and unprotects it.
+   */
+  protected noteWrite(vcpu: Vcpu, gfn: number): void {
+    if (this.map.markDirty(vcpu.domain, gfn)) {
+      vcpu.charge(CostCategory.Hypervisor, this.costs.vmExitRoundTrip + LOG_DIRTY_HANDLER_INSTRUCTIONS * this.machine.profile.cpu.kernelCpi);
+      vcpu.count(MechanismIndex.VmExit);
+      vcpu.count(this.logDirtyFault);
+    }
+  }
+
   beginBatch(): void {
     // Hardware virtualisation has no batching interface: the guest's stores just happen.
   }
@@ -87,12 +122,14 @@ export abstract class HvmMemory implements MemoryVirtualization {
 
   zeroFrame(vcpu: Vcpu, frame: Gfn): void {
     this.machine.memory.zero(this.populate(vcpu, frame));
+    this.noteWrite(vcpu, frame);
     vcpu.charge(CostCategory.GuestKernel, this.costs.pageZero);
     vcpu.count(MechanismIndex.PageZero);
   }
 
   copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
     this.machine.memory.copy(this.populate(vcpu, to), this.populate(vcpu, from));
+    this.noteWrite(vcpu, to);
     vcpu.charge(CostCategory.GuestKernel, this.costs.pageCopy);
     vcpu.count(MechanismIndex.PageCopy);
   }

@@ -3,6 +3,7 @@ import {
   CpuEvents,
   InvalidArgumentError,
   Machine,
+  Mechanisms,
   MechanismIndex,
   PTE_LARGE,
   PTE_PRESENT,
@@ -50,8 +51,9 @@ export class NestedPagingMemory extends HvmMemory {
     @inject(Machine) machine: Machine,
     @inject(HwAssistOptions) options: HwAssistOptions,
     @inject(CpuEvents) readonly events: CpuEvents,
+    @inject(Mechanisms) mechanisms: Mechanisms,
   ) {
-    super(machine, options.largePages);
+    super(machine, options.largePages, mechanisms);
     if (!machine.profile.cpu.nestedPaging) {
       throw new InvalidArgumentError('machine profile', `'${machine.profile.name}' has no nested paging (EPT/NPT): use hw-assist with { paging: 'shadow' }`);
     }
@@ -97,6 +99,7 @@ export class NestedPagingMemory extends HvmMemory {
   writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
     this.checkEntry(vcpu, entry);
     writeTableEntry(this.machine.memory, this.geometry, this.populate(vcpu, table), index, entry);
+    this.noteWrite(vcpu, table);
     vcpu.charge(CostCategory.GuestKernel, this.costs.pteWrite);
     vcpu.count(MechanismIndex.PteWrite);
   }
@@ -124,6 +127,7 @@ export class NestedPagingMemory extends HvmMemory {
       tlb.insert(vcpu.asid, virtualPage, leaf);
     }
     if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
+    if (write) this.noteWrite(vcpu, pteFrame(leaf));
     return pteFrame(leaf);
   }
 

@@ -3,6 +3,7 @@ import {
   CpuEvents,
   HYPERVISOR_OWNER,
   Machine,
+  Mechanisms,
   MechanismIndex,
   PTE_PRESENT,
   PTE_WRITABLE,
@@ -50,8 +51,9 @@ export class ShadowPagingMemory extends HvmMemory {
   constructor(
     @inject(Machine) machine: Machine,
     @inject(CpuEvents) readonly events: CpuEvents,
+    @inject(Mechanisms) mechanisms: Mechanisms,
   ) {
-    super(machine, false);
+    super(machine, false, mechanisms);
     this.#refCycles = machine.profile.memory.cacheHitCycles;
     this.#cpi = machine.profile.cpu.kernelCpi;
   }
@@ -90,6 +92,7 @@ export class ShadowPagingMemory extends HvmMemory {
     chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, EMULATE_PTE_WRITE_INSTRUCTIONS * this.#cpi, 'pt-write');
     vcpu.count(MechanismIndex.PteWrite);
     writeTableEntry(this.machine.memory, this.geometry, this.populate(vcpu, table), index, entry);
+    this.noteWrite(vcpu, table);
     const shadow = this.#shadows[vcpu.domain.id]!.get(table);
     if (shadow !== undefined) this.#syncEntry(vcpu, shadow, index, entry);
   }
@@ -125,6 +128,7 @@ export class ShadowPagingMemory extends HvmMemory {
       tlb.insert(vcpu.asid, virtualPage, leaf);
     }
     if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
+    if (write) this.noteWrite(vcpu, pteFrame(leaf));
     return pteFrame(leaf);
   }
 

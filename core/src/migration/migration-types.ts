@@ -1,0 +1,71 @@
+import type { Hypervisor } from '../composition/hypervisor.js';
+import type { Domain } from '../domain/domain.js';
+import type { VcpuProgram } from '../domain/vcpu.js';
+
+/** How a domain moves. Names are public interface. */
+export type MigrationMode = 'live' | 'post-copy' | 'auto-converge' | 'stop-and-copy';
+
+/** What a pre-copy policy sees at the end of a round. */
+export interface RoundSummary {
+  /** 1-based round number. */
+  readonly round: number;
+  /** Pages dirtied while the round was sent (what the next round would send). */
+  readonly dirtyPages: number;
+  /** Pages sent in the round. */
+  readonly pagesSent: number;
+  /** Round duration in ns. */
+  readonly durationNs: number;
+}
+
+/** Decides after each pre-copy round whether to stop and copy the rest. */
+export type PrecopyPolicy = (round: RoundSummary) => 'continue' | 'stop-and-copy';
+
+/**
+ * Xen's rule (Clark et al., NSDI 2005, as the Xen tools apply it): stop iterating once a
+ * round leaves fewer than 50 dirty pages, or after 5 rounds.
+ */
+export function xenPrecopyPolicy(stopBelowPages = 50, maxRounds = 5): PrecopyPolicy {
+  return (r) => (r.dirtyPages < stopBelowPages || r.round >= maxRounds ? 'stop-and-copy' : 'continue');
+}
+
+/** A vCPU program that can continue on another machine after migration. */
+export interface MigratableProgram extends VcpuProgram {
+  /** The same program, continuing from where it stopped, bound to `domain` on `target`. */
+  migrateTo(target: Hypervisor, domain: Domain): VcpuProgram;
+}
+
+/** Options of one migration. */
+export interface MigrationOptions {
+  readonly mode: MigrationMode;
+  /** Link bandwidth between the machines, Mbit/s. */
+  readonly linkMbps: number;
+  /** One-way link latency, µs. */
+  readonly latencyUs: number;
+  /** First-round rate limit, Mbit/s (Xen starts low and adapts; default 100). */
+  readonly minMbps?: number;
+  /** Pre-copy stop rule (default {@link xenPrecopyPolicy}). */
+  readonly policy?: PrecopyPolicy;
+  /** vCPU and device state sent in the stop-and-copy phase, bytes (default 64 KiB). */
+  readonly stateBytes?: number;
+}
+
+/** One pre-copy round as reported. */
+export interface MigrationRound {
+  readonly round: number;
+  readonly pages: number;
+  readonly mbps: number;
+  readonly durationMs: number;
+}
+
+/** What a finished migration reports. */
+export interface MigrationReport {
+  readonly mode: MigrationMode;
+  readonly totalMs: number;
+  readonly downtimeMs: number;
+  readonly pagesSent: number;
+  readonly rounds: readonly MigrationRound[];
+  /** Post-copy: pages the destination had to fetch on demand. */
+  readonly demandFaults: number;
+  /** Auto-converge: the final throttle (fraction of CPU taken from the guest). */
+  readonly throttle: number;
+}
