@@ -55,5 +55,8 @@ export * from './composition/hypervisor.js';
 export * from './composition/create-hypervisor.js';
 export * from './migration/migration-types.js';
 export * from './migration/live-migration.js';
+export * from './checkpoint/crc32.js';
+export * from './checkpoint/checkpoint-errors.js';
+export * from './checkpoint/checkpoint.js';
 // Re-exported so plugins share the application's one copy of inversify.
 export { ContainerModule, inject, injectable, optional, preDestroy, postConstruct } from 'inversify';

@@ -5,3 +5,4 @@
 export * from './experiment/experiment.js';
 export * from './experiment/published-figures.js';
 export * from './experiments/cpu-share.js';
+export * from './experiments/features.js';

@@ -1,6 +1,6 @@
 import type { BlockBackend } from '../block/block-backend.js';
 import { InvalidArgumentError, UnsupportedCapabilityError } from '../errors/visorkit-error.js';
-import type { Capability } from '../capabilities/capability.js';
+import { Capability } from '../capabilities/capability.js';
 import { CpuRunner } from '../cpu/cpu-runner.js';
 import type { CpuVirtualization } from '../cpu/cpu-virtualization.js';
 import type { HypercallTable } from '../dispatch/hypercall-table.js';
@@ -63,7 +63,6 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   readonly events: CoreServices['events'];
   readonly memory: MemoryVirtualization;
   readonly cpu: CpuVirtualization;
-  readonly scheduler: VcpuScheduler;
   readonly time: TimeKeeping;
   readonly network: NetworkBackend;
   readonly block: BlockBackend;
@@ -71,7 +70,6 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   readonly runner: CpuRunner;
   /** Capabilities the loaded plugins declare. */
   readonly capabilities: ReadonlySet<Capability>;
-  readonly #observers: readonly DomainObserver[];
   readonly #dispose: () => void;
   #reservedFrames = 0;
 
@@ -92,15 +90,22 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     this.events = services.events;
     this.memory = points.memory;
     this.cpu = points.cpu;
-    this.scheduler = points.scheduler;
     this.time = points.time;
     this.network = points.network;
     this.block = points.block;
     this.capabilities = new Set(plugins.flatMap((p) => p.capabilities));
-    this.runner = new CpuRunner(this.sim, this.machine, this.scheduler, this.cpu, this.events.cpu);
-    // Each implementation once, even when one object serves several points.
-    this.#observers = [...new Set<DomainObserver>([points.memory, points.cpu, points.scheduler, points.time, points.network, points.block])];
+    this.runner = new CpuRunner(this.sim, this.machine, points.scheduler, this.cpu, this.events.cpu);
     this.#dispose = dispose;
+  }
+
+  /** The vCPU scheduler in use (it can be replaced live: {@link replaceScheduler}). */
+  get scheduler(): VcpuScheduler {
+    return this.runner.scheduler;
+  }
+
+  /** Each bound implementation once, even when one object serves several points. */
+  get #observers(): DomainObserver[] {
+    return [...new Set<DomainObserver>([this.memory, this.cpu, this.scheduler, this.time, this.network, this.block])];
   }
 
   /** The machine profile. */
@@ -133,6 +138,8 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     if ((spec.vcpus ?? 1) < 1 || !Number.isInteger(spec.vcpus ?? 1)) throw new InvalidArgumentError('vcpus', `expected a positive integer, got ${spec.vcpus}`);
     if ((spec.memoryMiB ?? 64) <= 0) throw new InvalidArgumentError('memoryMiB', `expected a positive size, got ${spec.memoryMiB}`);
     if (kind === 'control' && this.domains.all().some((d) => d.isControl)) throw new InvalidArgumentError('domain kind', 'there is already a control domain');
+    const kernels = new Set(this.domains.all().map((d) => d.kernel));
+    if (kernels.size > 0 && !kernels.has(spec.kernel ?? 'linux')) this.require(Capability.MultipleKernels);
     const domain = new Domain(domainId(this.domains.nextId), spec.name, kind, spec, this.machine.nsPerCycle);
     const free = this.machine.memory.frames - this.#reservedFrames;
     if (domain.reservationFrames > free) {
@@ -192,6 +199,23 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     this.traps.clear(domain.id);
     this.#reservedFrames -= domain.reservationFrames;
     this.domains.remove(domain);
+  }
+
+  /** Loads a kernel module into a domain's kernel (needs the kernel-modules capability). */
+  loadKernelModule(domain: Domain, module: string): void {
+    this.require(Capability.KernelModules);
+    if (!module) throw new InvalidArgumentError('kernel module', 'a module needs a name');
+    domain.modules.push(module);
+  }
+
+  /**
+   * Live update of the vCPU scheduler: the running machine switches to `next` without
+   * stopping any domain (needs the live-update capability). Every runnable vCPU moves over.
+   */
+  replaceScheduler(next: VcpuScheduler): void {
+    this.require(Capability.LiveUpdate);
+    this.runner.replaceScheduler(next);
+    for (const d of this.domains.all()) next.domainCreated?.(d);
   }
 
   /** Runs the simulation until simulated time `time` (ns). */

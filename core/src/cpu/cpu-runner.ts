@@ -26,18 +26,55 @@ export class CpuRunner {
   readonly #inFlight: Float64Array[];
   #kickPending = false;
 
+  #scheduler: VcpuScheduler;
+  /** The vCPU each pCPU is running (undefined: idle or between bursts). */
+  readonly #current: (Vcpu | undefined)[];
+  /** vCPUs that were mid-burst when the scheduler was replaced. */
+  readonly #crossedSwap = new Set<Vcpu>();
+
   constructor(
     readonly sim: Simulator,
     readonly machine: Machine,
-    readonly scheduler: VcpuScheduler,
+    scheduler: VcpuScheduler,
     readonly cpu: CpuVirtualization,
     readonly events: CpuEvents,
   ) {
+    this.#scheduler = scheduler;
     const n = machine.pcpus.length;
     this.#idleSince = new Array<number>(n).fill(0);
     this.#idle = new Array<boolean>(n).fill(true);
     this.#last = new Array<Vcpu | undefined>(n).fill(undefined);
     this.#inFlight = Array.from({ length: n }, () => new Float64Array(COST_CATEGORY_COUNT));
+    this.#current = new Array<Vcpu | undefined>(n).fill(undefined);
+  }
+
+  /** The scheduler in use (the runner is the one indirection everything goes through). */
+  get scheduler(): VcpuScheduler {
+    return this.#scheduler;
+  }
+
+  /**
+   * Swaps the vCPU scheduler while the machine runs (live update): every queued vCPU moves
+   * to the new scheduler in the order the old one would have picked it; running vCPUs
+   * report their bursts to the new one. No vCPU is lost or duplicated.
+   */
+  replaceScheduler(next: VcpuScheduler): void {
+    const old = this.#scheduler;
+    const now = this.sim.now;
+    const moved: Vcpu[] = [];
+    for (let v = old.pick(0, now); v !== undefined; v = old.pick(0, now)) moved.push(v);
+    this.#scheduler = next;
+    for (const v of moved) {
+      v.schedulerData = undefined;
+      if (v.state === 'runnable') next.wake(v, now);
+      else v.queued = false;
+    }
+    // Running vCPUs finish their bursts, then join the new scheduler as if just woken.
+    for (const v of this.#current) {
+      if (v === undefined) continue;
+      v.schedulerData = undefined;
+      this.#crossedSwap.add(v);
+    }
   }
 
   /** Makes `vcpu` runnable (start, or wake from blocking) and gets an idle pCPU going. */
@@ -51,7 +88,7 @@ export class CpuRunner {
     // A stopped vCPU may still have a stale entry queued: reuse it rather than queue twice.
     if (!vcpu.queued) {
       vcpu.queued = true;
-      this.scheduler.wake(vcpu, this.sim.now);
+      this.#scheduler.wake(vcpu, this.sim.now);
     }
     this.#kickIdle();
   }
@@ -101,7 +138,7 @@ export class CpuRunner {
   #dispatch(p: number): void {
     const sim = this.sim;
     const now = sim.now;
-    const scheduler = this.scheduler;
+    const scheduler = this.#scheduler;
     let vcpu = scheduler.pick(p, now);
     while (vcpu !== undefined && vcpu.state !== 'runnable') {
       // A stale entry of a vCPU stopped while queued: let the scheduler forget it.
@@ -125,6 +162,7 @@ export class CpuRunner {
     before.set(vcpu.cycles);
     vcpu.state = 'running';
     vcpu.pcpu = p;
+    this.#current[p] = vcpu;
     vcpu.burstStart = now;
     vcpu.burstCycles = 0;
     vcpu.wakePending = false;
@@ -162,6 +200,7 @@ export class CpuRunner {
     const pending = this.#inFlight[p]!;
     for (let c = 0; c < COST_CATEGORY_COUNT; c++) acc[c] = acc[c]! + pending[c]!;
     this.#last[p] = vcpu;
+    this.#current[p] = undefined;
     vcpu.pcpu = -1;
     vcpu.lastPcpu = p;
     let runnable = exit === 'budget' || exit === 'yield' || (exit === 'blocked' && vcpu.wakePending);
@@ -170,9 +209,13 @@ export class CpuRunner {
     vcpu.wakePending = false;
     vcpu.state = runnable ? 'runnable' : exit === 'blocked' && domainState === 'running' ? 'blocked' : 'offline';
     vcpu.queued = runnable;
-    this.scheduler.ran(vcpu, ranNs, now, runnable);
+    if (this.#crossedSwap.delete(vcpu)) {
+      if (runnable) this.#scheduler.wake(vcpu, now);
+    } else {
+      this.#scheduler.ran(vcpu, ranNs, now, runnable);
+    }
     this.#dispatch(p);
     // Work may be waiting for other idle pCPUs (this burst's program may have woken vCPUs).
-    if (this.scheduler.queued > 0 && this.idlePcpus > 0) this.#kickIdle();
+    if (this.#scheduler.queued > 0 && this.idlePcpus > 0) this.#kickIdle();
   }
 }

@@ -20,6 +20,8 @@ export interface DomainSpec {
   readonly cap?: number;
   /** Latency-sensitive domains may borrow virtual time (BVT warp), in ms; default 0. */
   readonly warpMs?: number;
+  /** The kernel the domain boots (default 'linux'); a different one needs multiple-kernels. */
+  readonly kernel?: string;
   /** Free-form labels for experiments (workload names and such). */
   readonly labels?: Readonly<Record<string, string>>;
 }
@@ -41,6 +43,10 @@ export class Domain {
   readonly cap: number;
   readonly warpMs: number;
   readonly labels: Readonly<Record<string, string>>;
+  /** The kernel it boots. */
+  readonly kernel: string;
+  /** Kernel modules loaded into it. */
+  readonly modules: string[] = [];
   /** Why it crashed, when it did. */
   crashReason: string | undefined;
 
@@ -58,6 +64,7 @@ export class Domain {
     this.cap = spec.cap ?? 0;
     this.warpMs = spec.warpMs ?? 0;
     this.labels = spec.labels ?? {};
+    this.kernel = spec.kernel ?? 'linux';
   }
 
   /** Current lifecycle state. */

@@ -54,6 +54,12 @@ export class LiveMigration {
     if (memory.startDirtyLog === undefined || memory.collectDirty === undefined || memory.populatedFrames === undefined) {
       throw new UnsupportedCapabilityError(source.name, 'live migration', 'its memory virtualisation keeps no dirty log');
     }
+    if ((source.network.passthroughDevices?.(domain) ?? 0) > 0) {
+      if (options.fallBackFromPassthrough !== true || source.network.fallBackToParavirtual === undefined) {
+        throw new UnsupportedCapabilityError(source.name, 'live migration', `'${domain.name}' has an assigned SR-IOV virtual function, which cannot move; allow fallBackFromPassthrough to switch it to a paravirtual device first`);
+      }
+      source.network.fallBackToParavirtual(domain);
+    }
     this.#programs = domain.vcpus.map((v) => {
       const p = v.program as Partial<MigratableProgram> | undefined;
       if (p?.migrateTo === undefined) throw new InvalidArgumentError('domain', `'${domain.name}' vCPU ${v.index} runs a program that cannot migrate`);

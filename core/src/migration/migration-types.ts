@@ -47,6 +47,12 @@ export interface MigrationOptions {
   readonly policy?: PrecopyPolicy;
   /** vCPU and device state sent in the stop-and-copy phase, bytes (default 64 KiB). */
   readonly stateBytes?: number;
+  /**
+   * A domain with an assigned SR-IOV function cannot carry it across: with true, the
+   * function is hot-unplugged and the domain falls back to a paravirtual device first;
+   * otherwise the migration is refused.
+   */
+  readonly fallBackFromPassthrough?: boolean;
 }
 
 /** One pre-copy round as reported. */

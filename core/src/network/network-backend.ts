@@ -38,4 +38,8 @@ export interface NetworkBackend extends DomainObserver {
   transmit(vcpu: Vcpu, iface: number, frame: NetFrame): void;
   /** Frames dropped so far (filters, spoofing, full rings, unknown destinations). */
   readonly dropped: number;
+  /** Devices assigned directly to the domain (SR-IOV virtual functions); they pin it to this host. */
+  passthroughDevices?(domain: Domain): number;
+  /** Hot-unplugs the domain's assigned devices, falling back to paravirtual ones (before migration). */
+  fallBackToParavirtual?(domain: Domain): void;
 }

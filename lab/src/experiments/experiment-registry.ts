@@ -1,4 +1,4 @@
-import { cpuShare, type Experiment } from '@visorkit/workloads';
+import { cpuShare, features, type Experiment } from '@visorkit/workloads';
 
 /** Every generic experiment, by id. */
-export const experimentRegistry: readonly Experiment[] = [cpuShare];
+export const experimentRegistry: readonly Experiment[] = [cpuShare, features];

@@ -1,4 +1,4 @@
-import { createHypervisor, type MachineProfile } from '@visorkit/core';
+import { createHypervisor, type HypervisorOptions, type MachineProfile } from '@visorkit/core';
 import { hwAssistPlugin } from '@visorkit/hw-assist';
 import { nativePlugin } from '@visorkit/native';
 import type { ComposeOptions, PlatformSpec } from '@visorkit/workloads';
@@ -46,6 +46,11 @@ function needsNestedPaging(p: MachineProfile): string | undefined {
 }
 
 /** Keeps only the options a hypervisor takes (exactOptionalPropertyTypes: no undefined keys). */
-export function machineOptions(o: ComposeOptions): { seed: number; memoryMiB?: number; cores?: number } {
-  return { seed: o.seed, ...(o.memoryMiB !== undefined ? { memoryMiB: o.memoryMiB } : {}), ...(o.cores !== undefined ? { cores: o.cores } : {}) };
+export function machineOptions(o: ComposeOptions): HypervisorOptions {
+  return {
+    seed: o.seed,
+    ...(o.memoryMiB !== undefined ? { memoryMiB: o.memoryMiB } : {}),
+    ...(o.cores !== undefined ? { cores: o.cores } : {}),
+    ...(o.simulator !== undefined ? { simulator: o.simulator } : {}),
+  };
 }

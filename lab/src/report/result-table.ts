@@ -46,6 +46,7 @@ export function metricTables(result: ExperimentResult): MetricTable[] {
 /** Formats a value with sensible precision. */
 export function formatValue(v: number | undefined): string {
   if (v === undefined || Number.isNaN(v)) return '—';
+  if (Number.isInteger(v)) return String(v);
   const a = Math.abs(v);
   if (a !== 0 && (a < 0.01 || a >= 1e7)) return v.toExponential(3);
   if (a >= 100) return v.toFixed(1);

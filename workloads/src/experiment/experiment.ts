@@ -1,4 +1,4 @@
-import type { Hypervisor, MachineProfile } from '@visorkit/core';
+import type { Hypervisor, MachineProfile, Simulator } from '@visorkit/core';
 
 /** How a platform runs several workload instances side by side. */
 export type IsolationUnit = 'domains' | 'processes' | 'contexts';
@@ -6,6 +6,8 @@ export type IsolationUnit = 'domains' | 'processes' | 'contexts';
 /** Options a platform composition takes from an experiment. */
 export interface ComposeOptions {
   readonly seed: number;
+  /** Share this simulator (several machines on one clock, e.g. migration). */
+  readonly simulator?: Simulator;
   readonly memoryMiB?: number;
   readonly cores?: number;
 }

@@ -43,6 +43,8 @@ export class HvmNetwork implements NetworkBackend {
   readonly #posted: boolean;
   readonly #iommuFault: number;
   #virtualFunctionsInUse = 0;
+  /** Domains whose interfaces use an SR-IOV virtual function (others use virtio). */
+  readonly #withVf = new Set<Domain>();
   /** Per domain: simulated time until which the host back end is busy draining its ring. */
   readonly #hostBusyUntil: number[] = [];
 
@@ -77,12 +79,23 @@ export class HvmNetwork implements NetworkBackend {
         throw new InvalidArgumentError('network interface', `all ${this.machine.profile.nic.sriovVirtualFunctions} SR-IOV virtual functions are assigned; '${domain.name}' gets none`);
       }
       this.#virtualFunctionsInUse++;
+      this.#withVf.add(domain);
     }
     return this.#interfaces.attach(domain, address, receive).index;
   }
 
   domainDestroyed(domain: Domain): void {
     this.#interfaces.detach(domain);
+    this.fallBackToParavirtual(domain);
+  }
+
+  passthroughDevices(domain: Domain): number {
+    return this.#withVf.has(domain) ? 1 : 0;
+  }
+
+  /** Hot-unplugs the domain's VF: its interface carries on over virtio rings. */
+  fallBackToParavirtual(domain: Domain): void {
+    if (this.#withVf.delete(domain)) this.#virtualFunctionsInUse--;
   }
 
   transmit(vcpu: Vcpu, iface: number, frame: NetFrame): void {
@@ -90,7 +103,8 @@ export class HvmNetwork implements NetworkBackend {
     const profile = this.machine.profile;
     vcpu.charge(CostCategory.GuestKernel, DRIVER_INSTRUCTIONS * profile.cpu.kernelCpi);
     vcpu.count(MechanismIndex.PacketSent);
-    if (this.#sriov) {
+    const viaVf = this.#withVf.has(vcpu.domain);
+    if (viaVf) {
       // The VF reads the buffers by DMA through the IOMMU: a frame outside the domain faults.
       for (const gfn of frame.buffers ?? []) {
         if (this.memory.iommuTranslate(vcpu.domain, gfn) < 0) {
@@ -117,7 +131,7 @@ export class HvmNetwork implements NetworkBackend {
   #receive(target: NetInterface, frame: NetFrame): void {
     const vcpu = target.domain.vcpus[0]!;
     const profile = this.machine.profile;
-    if (!this.#sriov) vcpu.defer(CostCategory.Hypervisor, VIRTIO_BACKEND_INSTRUCTIONS * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
+    if (!this.#withVf.has(target.domain)) vcpu.defer(CostCategory.Hypervisor, VIRTIO_BACKEND_INSTRUCTIONS * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
     if (!this.#posted) {
       vcpu.defer(CostCategory.Hypervisor, profile.costs.vmExitRoundTrip);
       vcpu.count(MechanismIndex.VmExit);

@@ -107,3 +107,18 @@ test('a platform without live migration refuses with the typed error', async (t)
   const d: Domain = src.createDomain({ name: 'x' });
   t.throws(() => new LiveMigration(src, d, dst, { mode: 'live', linkMbps: 1000, latencyUs: 50 }), { instanceOf: UnsupportedCapabilityError });
 });
+
+test('a domain with an SR-IOV function is refused live migration unless it may fall back to virtio', (t) => {
+  const src = createHypervisor({ machine: modern, plugins: [hwAssistPlugin.configure({ io: 'sriov' })] });
+  const dst = createHypervisor({ machine: modern, plugins: [hwAssistPlugin.configure({ io: 'sriov' })], options: { simulator: src.sim } });
+  const d = src.createDomain({ name: 'vf', memoryMiB: 16 });
+  src.network.attachInterface(d, '10.0.0.9', () => {});
+  src.start(d, () => new MemoryHammer(src, 0, 1));
+  src.runFor(1e7);
+  t.throws(() => new LiveMigration(src, d, dst, { mode: 'live', linkMbps: 1000, latencyUs: 50 }), { instanceOf: UnsupportedCapabilityError, message: /SR-IOV/ });
+  const m = new LiveMigration(src, d, dst, { mode: 'live', linkMbps: 1000, latencyUs: 50, fallBackFromPassthrough: true });
+  t.is(src.network.passthroughDevices!(d), 0);
+  m.start();
+  src.runWhile(() => m.report === undefined);
+  t.is(dst.domains.byName('vf')!.state, 'running');
+});

@@ -1,0 +1,15 @@
+import { VisorkitError } from '../errors/visorkit-error.js';
+
+/** A checkpoint file is truncated, corrupted or not a checkpoint at all. */
+export class CheckpointCorruptError extends VisorkitError {
+  constructor(detail: string) {
+    super('CHECKPOINT_CORRUPT', `Checkpoint refused: ${detail}. Nothing was restored.`);
+  }
+}
+
+/** A checkpoint file of a format version this visorkit cannot read. */
+export class CheckpointVersionError extends VisorkitError {
+  constructor(readonly found: number, readonly supported: number) {
+    super('CHECKPOINT_VERSION', `Checkpoint refused: format version ${found}, this visorkit reads version ${supported}. Nothing was restored.`);
+  }
+}
