@@ -6,3 +6,5 @@ export * from './experiment/experiment.js';
 export * from './experiment/published-figures.js';
 export * from './experiments/cpu-share.js';
 export * from './experiments/features.js';
+export * from './programs/dirtying-guest.js';
+export * from './experiments/migration.js';

@@ -15,6 +15,10 @@ export class DomainPhysicalMap {
   dirty: Uint8Array | undefined;
   /** Frames written since the last collection. */
   dirtyCount = 0;
+  /** Post-copy: one byte per gfn, 1 while the page still lives on the source machine. */
+  remote: Uint8Array | undefined;
+  /** Post-copy: fetches a remote page on first touch (and charges the toucher). */
+  fetch: ((vcpu: Vcpu, gfn: number) => void) | undefined;
   constructor(
     readonly domain: Domain,
     frames: number,
@@ -144,8 +148,34 @@ export class GuestPhysicalMap {
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(vcpu.domain.name, 'memory access', `guest frame ${gfn} is outside its ${p2m.length} frames`);
     }
-    const mfn = p2m[gfn]!;
-    return mfn >= 0 ? mfn : this.#fill(vcpu.domain, p2m, gfn);
+    const map = this.#domains[vcpu.domain.id]!;
+    const mfn = p2m[gfn]! >= 0 ? p2m[gfn]! : this.#fill(vcpu.domain, p2m, gfn);
+    const remote = map.remote;
+    if (remote !== undefined && remote[gfn] === 1) {
+      remote[gfn] = 0;
+      map.fetch!(vcpu, gfn);
+    }
+    return mfn;
+  }
+
+  /**
+   * Post-copy: `gfns` are still on the source machine. The first touch of one calls
+   * `fetch`, which copies it over (and charges the stall); {@link arrived} marks pages the
+   * background push delivered.
+   */
+  expectRemote(domain: Domain, gfns: readonly number[], fetch: (vcpu: Vcpu, gfn: number) => void): void {
+    const map = this.of(domain);
+    map.remote = new Uint8Array(map.p2m.length);
+    for (const g of gfns) map.remote[g] = 1;
+    map.fetch = fetch;
+  }
+
+  /** Post-copy: true when `gfn` has not arrived yet; marks it arrived. */
+  arrived(domain: Domain, gfn: number): boolean {
+    const remote = this.of(domain).remote;
+    if (remote === undefined || remote[gfn] !== 1) return false;
+    remote[gfn] = 0;
+    return true;
   }
 
   #fill(domain: Domain, p2m: Int32Array, gfn: number): number {

@@ -97,4 +97,11 @@ export interface MemoryVirtualization extends DomainObserver {
   stopDirtyLog?(domain: Domain): void;
   /** Every guest frame the domain has populated (what a first migration round sends). */
   populatedFrames?(domain: Domain): number[];
+  /**
+   * Post-copy: `gfns` of the (arriving) domain still live on the source; the first touch of
+   * one calls `fetch` before the access completes.
+   */
+  expectRemotePages?(domain: Domain, gfns: readonly number[], fetch: (vcpu: Vcpu, gfn: number) => void): void;
+  /** Post-copy: the background push delivered `gfn`; returns false if it was already here. */
+  pageArrived?(domain: Domain, gfn: number): boolean;
 }

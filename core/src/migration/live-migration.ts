@@ -23,8 +23,11 @@ const THROTTLE_MAX = 0.99;
  *   previous one, at a rate that adapts to the dirty rate (+50 Mbit/s, capped by the link);
  *   when the policy says so (Xen: < 50 dirty pages or 5 rounds) the guest is paused, the
  *   rest and the vCPU state are sent, and it resumes on the target: that pause is downtime.
- * - `auto-converge`: live, but a guest that dirties faster than the link drains is
- *   throttled (20%, +10% a round) until the rounds converge.
+ * - `auto-converge`: live, but a guest that re-dirties more than half of what a round sent
+ *   is throttled (20%, +10% a round, as QEMU does) until the rounds converge.
+ * - `post-copy`: pause, send only the vCPU state, resume on the target at once; pages
+ *   follow in a background push, and a page the target touches before it arrived is a
+ *   demand fault that stalls the vCPU for a round trip plus the page's transfer.
  * - `stop-and-copy`: pause first, send everything, resume: the non-live baseline.
  *
  * The domain's vCPU programs must be {@link MigratableProgram}s. Frame contents are really
@@ -35,6 +38,8 @@ export class LiveMigration {
   #pagesSent = 0;
   #started = 0;
   #pausedAt = 0;
+  #resumedAt = 0;
+  #demandFaults = 0;
   #throttle = 0;
   #report: MigrationReport | undefined;
   #target: Domain | undefined;
@@ -94,9 +99,14 @@ export class LiveMigration {
       this.#stopAndCopy(memory.populatedFrames!(this.domain));
       return;
     }
+    if (this.options.mode === 'post-copy') {
+      this.#postCopy(memory.populatedFrames!(this.domain));
+      return;
+    }
     memory.startDirtyLog!(this.domain);
     if (this.options.mode === 'auto-converge') this.#installThrottle();
-    this.#round(1, memory.populatedFrames!(this.domain), this.options.minMbps ?? 100);
+    // Xen starts rate-limited (100 Mbit/s on the gigabit links of its day): a tenth of the link.
+    this.#round(1, memory.populatedFrames!(this.domain), this.options.minMbps ?? this.options.linkMbps / 10);
   }
 
   #round(round: number, pages: readonly number[], mbps: number): void {
@@ -115,7 +125,8 @@ export class LiveMigration {
       const durationNs = sim.now - start + this.options.latencyUs * 1000;
       this.#rounds.push({ round, pages: pages.length, mbps: rate, durationMs: durationNs / 1e6 });
       const dirty = this.source.memory.collectDirty!(this.domain);
-      const policy = this.options.policy ?? xenPrecopyPolicy();
+      // Auto-converge keeps iterating while it throttles (up to Xen's original 30 rounds).
+      const policy = this.options.policy ?? (this.options.mode === 'auto-converge' ? xenPrecopyPolicy(50, 30) : xenPrecopyPolicy());
       const decision = policy({ round, dirtyPages: dirty.length, pagesSent: pages.length, durationNs });
       if (decision === 'stop-and-copy') {
         this.#stopAndCopy(dirty);
@@ -123,12 +134,49 @@ export class LiveMigration {
       }
       // Next round's rate: the dirty rate observed plus 50 Mbit/s (Clark et al.), within the link.
       const dirtyMbps = (dirty.length * PAGE_SIZE * 8 * 1000) / Math.max(1, durationNs);
-      if (this.options.mode === 'auto-converge' && dirtyMbps > this.options.linkMbps * 0.9) {
+      // QEMU's trigger: the guest re-dirtied more than half of what this round sent.
+      if (this.options.mode === 'auto-converge' && dirty.length > pages.length / 2) {
         this.#throttle = Math.min(THROTTLE_MAX, this.#throttle === 0 ? THROTTLE_INITIAL : this.#throttle + THROTTLE_STEP);
       }
       sim.schedule(this.options.latencyUs * 1000, () => this.#round(round + 1, dirty, dirtyMbps + 50));
     };
     sim.schedule(0, sendBatch);
+  }
+
+  /**
+   * Post-copy: pause, send only the vCPU state, resume on the target at once; then push the
+   * pages in the background while the target faults in the ones it touches first.
+   */
+  #postCopy(pages: readonly number[]): void {
+    const sim = this.source.sim;
+    const targetMemory = this.target.memory;
+    if (targetMemory.expectRemotePages === undefined || targetMemory.pageArrived === undefined) {
+      throw new UnsupportedCapabilityError(this.target.name, 'post-copy migration', 'its memory virtualisation cannot fault pages in from another machine');
+    }
+    this.#pausedAt = sim.now;
+    this.source.pause(this.domain);
+    const rttNs = 2 * this.options.latencyUs * 1000;
+    const pageNs = (PAGE_SIZE * 8 * 1000) / this.options.linkMbps;
+    sim.schedule(0, () => {
+      targetMemory.expectRemotePages!(this.#target!, pages, (vcpu, gfn) => {
+        // A demand fault: the vCPU waits a round trip and one page's transfer.
+        this.#demandFaults++;
+        vcpu.charge(CostCategory.Hypervisor, (rttNs + pageNs) / vcpu.nsPerCycle);
+        this.#copyPage(gfn);
+      });
+      const stateNs = ((this.options.stateBytes ?? 65536) * 8 * 1000) / this.options.linkMbps + this.options.latencyUs * 1000;
+      sim.schedule(stateNs, () => {
+        this.#resumeOnTarget(false);
+        let i = 0;
+        const push = (): void => {
+          const end = Math.min(i + BATCH_PAGES, pages.length);
+          for (; i < end; i++) if (targetMemory.pageArrived!(this.#target!, pages[i]!)) this.#copyPage(pages[i]!);
+          if (i < pages.length) sim.schedule(BATCH_PAGES * pageNs, push);
+          else this.#finish(pages.length);
+        };
+        push();
+      });
+    });
   }
 
   #stopAndCopy(firstSet: readonly number[]): void {
@@ -144,27 +192,43 @@ export class LiveMigration {
       const bytes = pages.length * PAGE_SIZE + (this.options.stateBytes ?? 65536);
       const transferNs = (bytes * 8 * 1000) / this.options.linkMbps + this.options.latencyUs * 1000;
       if (this.options.mode === 'stop-and-copy') this.#rounds.push({ round: 1, pages: pages.length, mbps: this.options.linkMbps, durationMs: transferNs / 1e6 });
-      sim.schedule(transferNs, () => this.#resumeOnTarget());
+      sim.schedule(transferNs, () => {
+        this.#resumeOnTarget(true);
+        this.#finish(0);
+      });
     });
   }
 
-  #resumeOnTarget(): void {
+  /** Starts the domain on the target; with `releaseSource` the source copy goes at once. */
+  #resumeOnTarget(releaseSource: boolean): void {
     const target = this.#target!;
     this.source.memory.stopDirtyLog?.(this.domain);
     this.target.start(target, (v: Vcpu) => this.#programs[v.index]!.migrateTo(this.target, target));
-    const now = this.source.sim.now;
-    this.#report = {
-      mode: this.options.mode,
-      totalMs: (now - this.#started) / 1e6,
-      downtimeMs: (now - this.#pausedAt) / 1e6,
-      pagesSent: this.#pagesSent,
-      rounds: this.#rounds,
-      demandFaults: 0,
-      throttle: this.#throttle,
-    };
+    this.#resumedAt = this.source.sim.now;
+    if (releaseSource) this.#releaseSource();
+  }
+
+  #releaseSource(): void {
     // The source's copy is gone; its frames go back to the machine.
     this.source.shutdown(this.domain);
     this.source.destroy(this.domain);
+  }
+
+  #finish(backgroundPages: number): void {
+    const now = this.source.sim.now;
+    if (this.options.mode === 'post-copy') {
+      this.#rounds.push({ round: 1, pages: backgroundPages, mbps: this.options.linkMbps, durationMs: (now - this.#resumedAt) / 1e6 });
+      this.#releaseSource();
+    }
+    this.#report = {
+      mode: this.options.mode,
+      totalMs: (now - this.#started) / 1e6,
+      downtimeMs: (this.#resumedAt - this.#pausedAt) / 1e6,
+      pagesSent: this.#pagesSent,
+      rounds: this.#rounds,
+      demandFaults: this.#demandFaults,
+      throttle: this.#throttle,
+    };
   }
 
   /** Copies one guest page's contents to the same guest frame on the target machine. */
@@ -179,8 +243,11 @@ export class LiveMigration {
       this.target.memory.zeroFrame(vcpu, gfn as never);
       to = this.target.memory.machineFrame(target, gfn as never);
     }
-    this.source.machine.memory.readBytes(from, 0, this.#buffer);
-    this.target.machine.memory.writeBytes(to, 0, this.#buffer);
+    // An all-zero page is sent like any other, but there are no bytes to move in the host.
+    if (this.source.machine.memory.isPopulated(from)) {
+      this.source.machine.memory.readBytes(from, 0, this.#buffer);
+      this.target.machine.memory.writeBytes(to, 0, this.#buffer);
+    }
     this.#pagesSent++;
   }
 

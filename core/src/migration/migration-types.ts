@@ -41,7 +41,7 @@ export interface MigrationOptions {
   readonly linkMbps: number;
   /** One-way link latency, µs. */
   readonly latencyUs: number;
-  /** First-round rate limit, Mbit/s (Xen starts low and adapts; default 100). */
+  /** First-round rate limit, Mbit/s (Xen starts low and adapts; default a tenth of the link). */
   readonly minMbps?: number;
   /** Pre-copy stop rule (default {@link xenPrecopyPolicy}). */
   readonly policy?: PrecopyPolicy;

@@ -1,4 +1,4 @@
-import { cpuShare, features, type Experiment } from '@visorkit/workloads';
+import { cpuShare, features, migration, type Experiment } from '@visorkit/workloads';
 
 /** Every generic experiment, by id. */
-export const experimentRegistry: readonly Experiment[] = [cpuShare, features];
+export const experimentRegistry: readonly Experiment[] = [cpuShare, features, migration];

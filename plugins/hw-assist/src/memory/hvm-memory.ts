@@ -89,6 +89,14 @@ export abstract class HvmMemory implements MemoryVirtualization {
     return this.map.populated(domain);
   }
 
+  expectRemotePages(domain: Domain, gfns: readonly number[], fetch: (vcpu: Vcpu, gfn: number) => void): void {
+    this.map.expectRemote(domain, gfns, fetch);
+  }
+
+  pageArrived(domain: Domain, gfn: number): boolean {
+    return this.map.arrived(domain, gfn);
+  }
+
   /**
    * Records a write to `gfn` while dirty logging is on. The first write of a round hits a
    * write-protected page: a VM exit whose handler logs the page and unprotects it.

@@ -122,3 +122,16 @@ test('a domain with an SR-IOV function is refused live migration unless it may f
   src.runWhile(() => m.report === undefined);
   t.is(dst.domains.byName('vf')!.state, 'running');
 });
+
+test('post-copy resumes at once on the target and faults in the pages it touches before they arrive', (t) => {
+  const post = migrate('post-copy', 20, 3000);
+  const live = migrate('live', 20, 3000).report;
+  t.true(post.report.downtimeMs < 2, `downtime ${post.report.downtimeMs} ms`);
+  t.true(post.report.downtimeMs < live.downtimeMs);
+  t.true(post.report.demandFaults > 0);
+  const d = post.dst.domains.byName('web')!;
+  const bytes = new Uint8Array(4);
+  post.dst.machine.memory.readBytes(post.dst.memory.machineFrame(d, 7 as never), 100, bytes);
+  t.deepEqual([...bytes], [1, 2, 3, 4]);
+  t.is(post.src.domains.byName('web'), undefined);
+});
