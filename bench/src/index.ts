@@ -1,1 +1,2 @@
-export {};
+/** @visorkit/bench — benchmarks of the simulator itself. Run with `npm run bench`. */
+export * from './benchmark.js';

@@ -39,7 +39,9 @@ export class PhysicalMemory {
   readonly frames: number;
   /** Owner table in chunks created on first write, so untouched RAM costs nothing. */
   readonly #ownerChunks: (Int32Array | undefined)[];
-  readonly #contents = new Map<number, Uint32Array>();
+  /** Frame contents in chunks of {@link OWNER_CHUNK} slots, created on first write. */
+  readonly #contentChunks: ((Uint32Array | undefined)[] | undefined)[];
+  #populated = 0;
   /** Frames released after use, reused last-in first-out (deterministic). */
   readonly #released: number[] = [];
   /** Frames never handed out are `#fresh .. frames-1`: lowest numbers first. */
@@ -49,6 +51,7 @@ export class PhysicalMemory {
   constructor(frames: number) {
     this.frames = frames;
     this.#ownerChunks = new Array<Int32Array | undefined>(Math.ceil(frames / OWNER_CHUNK)).fill(undefined);
+    this.#contentChunks = new Array<(Uint32Array | undefined)[] | undefined>(Math.ceil(frames / OWNER_CHUNK)).fill(undefined);
   }
 
   /** Frames not owned by anyone. */
@@ -58,7 +61,24 @@ export class PhysicalMemory {
 
   /** Frames that currently hold non-zero contents (host memory actually used). */
   get populatedFrames(): number {
-    return this.#contents.size;
+    return this.#populated;
+  }
+
+  /** The contents of a frame, or undefined when it reads as zeros. */
+  #get(frame: number): Uint32Array | undefined {
+    return this.#contentChunks[frame >>> 16]?.[frame & 0xffff];
+  }
+
+  #set(frame: number, words: Uint32Array | undefined): void {
+    let chunk = this.#contentChunks[frame >>> 16];
+    if (chunk === undefined) {
+      if (words === undefined) return;
+      chunk = new Array<Uint32Array | undefined>(OWNER_CHUNK).fill(undefined);
+      this.#contentChunks[frame >>> 16] = chunk;
+    }
+    const had = chunk[frame & 0xffff] !== undefined;
+    chunk[frame & 0xffff] = words;
+    this.#populated += (words !== undefined ? 1 : 0) - (had ? 1 : 0);
   }
 
   /** Allocates one zeroed frame for `owner`. */
@@ -90,7 +110,7 @@ export class PhysicalMemory {
     this.#check(frame);
     if (this.ownerOf(frame) === NO_OWNER) return;
     this.#setOwner(frame, NO_OWNER);
-    this.#contents.delete(frame);
+    this.#set(frame, undefined);
     this.#released.push(frame);
   }
 
@@ -120,7 +140,7 @@ export class PhysicalMemory {
   /** Reads a 32-bit word at a word index (0..1023) of a frame. */
   readWord32(frame: number, word: number): number {
     this.#check(frame);
-    const c = this.#contents.get(frame);
+    const c = this.#get(frame);
     return c === undefined ? 0 : c[word]!;
   }
 
@@ -131,8 +151,8 @@ export class PhysicalMemory {
 
   /** Reads a 64-bit entry at an entry index (0..511) of a frame, as a number (exact below 2^53). */
   readEntry64(frame: number, index: number): number {
-    this.#check(frame);
-    const c = this.#contents.get(frame);
+    if (!(frame >= 0 && frame < this.frames)) throw new AddressOutOfRangeError(frame, this.frames);
+    const c = this.#get(frame);
     if (c === undefined) return 0;
     return c[2 * index]! + c[2 * index + 1]! * 4294967296;
   }
@@ -147,22 +167,21 @@ export class PhysicalMemory {
   /** Zeroes a frame (drops its contents). */
   zero(frame: number): void {
     this.#check(frame);
-    this.#contents.delete(frame);
+    this.#set(frame, undefined);
   }
 
   /** Copies a whole frame's contents. */
   copy(to: number, from: number): void {
     this.#check(from);
     this.#check(to);
-    const src = this.#contents.get(from);
-    if (src === undefined) this.#contents.delete(to);
-    else this.#contents.set(to, src.slice());
+    const src = this.#get(from);
+    this.#set(to, src === undefined ? undefined : src.slice());
   }
 
   /** Copies bytes out of a frame. */
   readBytes(frame: number, offset: number, into: Uint8Array): void {
     this.#check(frame);
-    const c = this.#contents.get(frame);
+    const c = this.#get(frame);
     if (c === undefined) into.fill(0);
     else into.set(new Uint8Array(c.buffer, offset, into.length));
   }
@@ -174,15 +193,15 @@ export class PhysicalMemory {
 
   /** True when a frame holds any non-zero contents. */
   isPopulated(frame: number): boolean {
-    return this.#contents.has(frame);
+    return this.#get(frame) !== undefined;
   }
 
   #words(frame: number): Uint32Array {
     this.#check(frame);
-    let c = this.#contents.get(frame);
+    let c = this.#get(frame);
     if (c === undefined) {
       c = new Uint32Array(WORDS);
-      this.#contents.set(frame, c);
+      this.#set(frame, c);
     }
     return c;
   }

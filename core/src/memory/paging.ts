@@ -15,13 +15,31 @@ export interface PagingGeometry {
   readonly entryBytes: 4 | 8;
   /** Virtual address bits translated. */
   readonly vaBits: number;
+  /** Per level (index = level, 1 = leaf): pages one entry covers, i.e. the vpn divisor. */
+  readonly pagesPerEntry: readonly number[];
+  /** Per level: entries in a table of that level. */
+  readonly entriesPerTable: readonly number[];
+}
+
+function geometry(format: PageTableFormat, indexBits: number[], entryBytes: 4 | 8, vaBits: number): PagingGeometry {
+  const levels = indexBits.length;
+  const pagesPerEntry = [0];
+  const entriesPerTable = [0];
+  let pages = 1;
+  for (let level = 1; level <= levels; level++) {
+    pagesPerEntry.push(pages);
+    const width = indexBits[levels - level]!;
+    entriesPerTable.push(2 ** width);
+    pages *= 2 ** width;
+  }
+  return { format, levels, indexBits, entryBytes, vaBits, pagesPerEntry, entriesPerTable };
 }
 
 /** The three formats of x86 history. */
 export const PAGING_GEOMETRY: Readonly<Record<PageTableFormat, PagingGeometry>> = {
-  '2-level': { format: '2-level', levels: 2, indexBits: [10, 10], entryBytes: 4, vaBits: 32 },
-  'pae-3-level': { format: 'pae-3-level', levels: 3, indexBits: [2, 9, 9], entryBytes: 8, vaBits: 32 },
-  '4-level': { format: '4-level', levels: 4, indexBits: [9, 9, 9, 9], entryBytes: 8, vaBits: 48 },
+  '2-level': geometry('2-level', [10, 10], 4, 32),
+  'pae-3-level': geometry('pae-3-level', [2, 9, 9], 8, 32),
+  '4-level': geometry('4-level', [9, 9, 9, 9], 8, 48),
 };
 
 /** Entry maps something (or points to a next-level table). */
@@ -58,17 +76,10 @@ export function pteHas(pte: number, flag: number): boolean {
 
 /** Index into the table at `level` (top level = `levels`, leaf = 1) for virtual page number `vpn`. */
 export function tableIndex(geometry: PagingGeometry, vpn: number, level: number): number {
-  let shift = 0;
-  const bits = geometry.indexBits;
-  for (let l = 1; l < level; l++) shift += bits[bits.length - l]!;
-  const width = bits[bits.length - level]!;
-  return Math.floor(vpn / 2 ** shift) % 2 ** width;
+  return Math.floor(vpn / geometry.pagesPerEntry[level]!) % geometry.entriesPerTable[level]!;
 }
 
 /** Pages covered by one entry at `level` (1 at the leaf). */
 export function pagesPerEntry(geometry: PagingGeometry, level: number): number {
-  let pages = 1;
-  const bits = geometry.indexBits;
-  for (let l = 1; l < level; l++) pages *= 2 ** bits[bits.length - l]!;
-  return pages;
+  return geometry.pagesPerEntry[level]!;
 }

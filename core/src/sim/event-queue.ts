@@ -42,11 +42,13 @@ export class EventQueue {
     const heap = this.#heap;
     heap.push(entry);
     this.#live++;
+    const time = entry.time;
     let i = heap.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const p = heap[parent]!;
-      if (p.time < entry.time || (p.time === entry.time && p.sequence < entry.sequence)) break;
+      // Sequence numbers only grow, so a parent at the same time always goes first.
+      if (p.time <= time) break;
       heap[i] = p;
       i = parent;
     }
@@ -88,6 +90,8 @@ export class EventQueue {
     const last = heap.pop()!;
     const n = heap.length;
     if (n === 0) return;
+    const lastTime = last.time;
+    const lastSequence = last.sequence;
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;
@@ -102,7 +106,7 @@ export class EventQueue {
           child = right;
         }
       }
-      if (last.time < child.time || (last.time === child.time && last.sequence < child.sequence)) break;
+      if (lastTime < child.time || (lastTime === child.time && lastSequence < child.sequence)) break;
       heap[i] = child;
       i = c;
     }
