@@ -39,7 +39,7 @@ async function runPlans(plans: readonly RunPlan[], opts: { seed: number; json?: 
     if (precomputed !== undefined) {
       const result = precomputed[i]!;
       results.push(result);
-      if (!opts.json) process.stdout.write(textReport(result) + '\n\n');
+      if (!opts.json && result.results.length > 0) process.stdout.write(textReport(result) + '\n\n');
       continue;
     }
     const bar = progressBar(`${plan.composition}:${plan.experiment.id}`);
@@ -57,11 +57,12 @@ async function runPlans(plans: readonly RunPlan[], opts: { seed: number; json?: 
     });
     bar.stop();
     results.push(result);
-    if (!opts.json) process.stdout.write(textReport(result) + '\n\n');
+    if (!opts.json && result.results.length > 0) process.stdout.write(textReport(result) + '\n\n');
   }
   if (opts.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
   if (opts.out !== undefined) {
-    await writeReport(opts.out, results);
+    // A plan none of whose platforms could do the experiment has nothing to report.
+    await writeReport(opts.out, plans.length > 1 ? results.filter((r) => r.results.length > 0) : results);
     if (!opts.json) process.stdout.write(`Report written to ${opts.out}/report.md\n`);
   }
   if (trace !== undefined && opts.trace !== undefined) {

@@ -3,6 +3,7 @@
  * platforms. Browser-safe.
  */
 export * from './experiment/experiment.js';
+export * from './experiment/define-platform.js';
 export * from './experiment/published-figures.js';
 export * from './experiments/cpu-share.js';
 export * from './experiments/features.js';

@@ -5,17 +5,19 @@ import { experimentRegistry } from '../experiments/experiment-registry.js';
 import { platformRegistry } from '../platforms/platform-registry.js';
 
 /**
- * What `npm start` runs: every experiment of every bundled example; and, for the generic
- * experiments no example covers yet, each on every bundled profile across all platforms.
+ * What `npm start` runs: every experiment of every bundled example; and each generic
+ * experiment on every bundled profile no example runs it on, across the platforms that
+ * profile's hardware supports.
  */
 export function startPlans(): RunPlan[] {
   const plans: RunPlan[] = exampleRegistry.flatMap((example) =>
     example.experiments.map((experiment) => ({ experiment, composition: example.name, profile: example.profile, platforms: example.platforms })),
   );
-  const covered = new Set(plans.map((p) => p.experiment.id));
+  // A generic experiment runs on each profile no example already runs it on.
+  const covered = new Set(plans.map((p) => `${p.experiment.id}@${p.profile.name}`));
   for (const experiment of experimentRegistry) {
-    if (covered.has(experiment.id)) continue;
     for (const profile of bundledProfiles) {
+      if (covered.has(`${experiment.id}@${profile.name}`)) continue;
       const platforms = platformRegistry.filter((p) => p.unsupportedOn?.(profile) === undefined);
       plans.push({ experiment, composition: platforms.map((p) => p.name).join(','), profile, platforms });
     }
