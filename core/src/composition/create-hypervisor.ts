@@ -110,7 +110,12 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
     o.bind(IoEvents).toConstantValue(services.events.io);
   });
   const container = new Container({ defaultScope: 'Singleton' });
-  container.load(coreModule, ...config.plugins.map((p) => p.module(p.options)));
+  container.load(coreModule);
+  for (const p of config.plugins) {
+    container.load(p.module(p.options));
+    // Points this plugin was told to leave out are unbound before the next plugin binds them.
+    for (const point of p.omitted) if (container.isBound(point)) container.unbind(point);
+  }
 
   // After loading: the modules must have bound what they declared, once.
   for (const point of SINGLE_EXTENSION_POINTS) {

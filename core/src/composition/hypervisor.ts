@@ -68,8 +68,10 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   readonly block: BlockBackend;
   /** Runs vCPUs on pCPUs. */
   readonly runner: CpuRunner;
-  /** Capabilities the loaded plugins declare. */
+  /** Capabilities the loaded plugins declare, less those any plugin withholds. */
   readonly capabilities: ReadonlySet<Capability>;
+  /** True when one kernel serves every domain (containers): a kernel fault downs them all. */
+  readonly sharedKernel: boolean;
   readonly #dispose: () => void;
   #reservedFrames = 0;
 
@@ -93,7 +95,9 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     this.time = points.time;
     this.network = points.network;
     this.block = points.block;
-    this.capabilities = new Set(plugins.flatMap((p) => p.capabilities));
+    const withheld = new Set(plugins.flatMap((p) => p.withholds ?? []));
+    this.capabilities = new Set(plugins.flatMap((p) => p.capabilities).filter((c) => !withheld.has(c)));
+    this.sharedKernel = plugins.some((p) => p.sharedKernel === true);
     this.runner = new CpuRunner(this.sim, this.machine, points.scheduler, this.cpu, this.events.cpu);
     this.#dispose = dispose;
   }
@@ -190,6 +194,16 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     domain.crashReason = reason;
     this.#transition(domain, 'crashed');
     for (const v of domain.vcpus) this.runner.stop(v);
+  }
+
+  /**
+   * A fault in `domain`'s kernel. With a kernel per domain only that domain crashes; on a
+   * shared kernel (containers) every domain goes down with it. Returns the domains crashed.
+   */
+  kernelFault(domain: Domain, reason: string): Domain[] {
+    const victims = this.sharedKernel ? this.domains.all().filter((d) => d.state === 'running' || d.state === 'paused' || d.state === 'created') : [domain];
+    for (const d of victims) this.crash(d, d === domain ? reason : `shared kernel fault in '${domain.name}': ${reason}`);
+    return victims;
   }
 
   /** Destroys a shut-down, crashed or never-started domain and releases its resources. */

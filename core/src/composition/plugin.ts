@@ -27,6 +27,13 @@ export interface PluginSpec<O extends object> {
   readonly provides: readonly symbol[];
   /** Capabilities this plugin makes work (the features table). */
   readonly capabilities: readonly Capability[];
+  /**
+   * Capabilities this plugin takes away from a composition, whoever else declares them
+   * (containers on a shared kernel: no kernel modules, no second kernel, no migration).
+   */
+  readonly withholds?: readonly Capability[];
+  /** One kernel serves every domain: a kernel fault takes all of them down. */
+  readonly sharedKernel?: boolean;
   /** Plugins this one cannot be composed with, and why. */
   readonly incompatibleWith?: readonly Incompatibility[];
   /** Default options; the keys are the only options accepted. */
@@ -44,6 +51,13 @@ export interface Plugin<O extends object = object> extends PluginSpec<O> {
   readonly options: O;
   /** A copy of this plugin with some options changed (unknown keys are refused). */
   configure(options: Partial<O>): Plugin<O>;
+  /**
+   * A copy that does not provide `points` (its module's bindings for them are removed), so
+   * another plugin can provide them: e.g. a container plugin on native's kernel.
+   */
+  without(...points: symbol[]): Plugin<O>;
+  /** Points this plugin's module binds but the composition must not take from it. */
+  readonly omitted: readonly symbol[];
 }
 
 /**
@@ -63,15 +77,23 @@ export function definePlugin<O extends object>(spec: PluginSpec<O>): Plugin<O> {
   return makePlugin(spec, spec.defaults);
 }
 
-function makePlugin<O extends object>(spec: PluginSpec<O>, options: O): Plugin<O> {
+function makePlugin<O extends object>(spec: PluginSpec<O>, options: O, omitted: readonly symbol[] = []): Plugin<O> {
   spec.validate?.(options);
   return Object.freeze({
     ...spec,
+    provides: spec.provides.filter((p) => !omitted.includes(p)),
+    omitted,
     options: Object.freeze({ ...options }),
     configure(changes: Partial<O>): Plugin<O> {
       const known = Object.keys(spec.defaults);
       for (const key of Object.keys(changes)) if (!known.includes(key)) throw new UnknownOptionError(spec.name, key, known);
-      return makePlugin(spec, { ...options, ...changes });
+      return makePlugin(spec, { ...options, ...changes }, omitted);
+    },
+    without(...points: symbol[]): Plugin<O> {
+      for (const p of points) {
+        if (!spec.provides.includes(p)) throw new InvalidArgumentError('plugin', `'${spec.name}' does not provide ${pointName(p)}, so it cannot be left out`);
+      }
+      return makePlugin(spec, options, [...new Set([...omitted, ...points])]);
     },
   });
 }

@@ -46,6 +46,12 @@ export class CpuRunner {
     this.#last = new Array<Vcpu | undefined>(n).fill(undefined);
     this.#inFlight = Array.from({ length: n }, () => new Float64Array(COST_CATEGORY_COUNT));
     this.#current = new Array<Vcpu | undefined>(n).fill(undefined);
+    scheduler.attachRunner?.(() => this.kick());
+  }
+
+  /** Gets idle pCPUs asking the scheduler for work again (a held vCPU was released). */
+  kick(): void {
+    if (this.idlePcpus > 0) this.#kickIdle();
   }
 
   /** The scheduler in use (the runner is the one indirection everything goes through). */
@@ -64,6 +70,7 @@ export class CpuRunner {
     const moved: Vcpu[] = [];
     for (let v = old.pick(0, now); v !== undefined; v = old.pick(0, now)) moved.push(v);
     this.#scheduler = next;
+    next.attachRunner?.(() => this.kick());
     for (const v of moved) {
       v.schedulerData = undefined;
       if (v.state === 'runnable') next.wake(v, now);

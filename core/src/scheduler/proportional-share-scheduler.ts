@@ -19,7 +19,7 @@ interface CfsEntity {
  * modelled). Native and hardware-assisted hosts schedule vCPUs (threads) with it.
  */
 export class ProportionalShareScheduler implements VcpuScheduler {
-  readonly name = 'cfs';
+  readonly name: string = 'cfs';
   readonly #queue = new RunQueue();
   readonly #latencyNs: number;
   readonly #minGranularityNs: number;
@@ -39,20 +39,20 @@ export class ProportionalShareScheduler implements VcpuScheduler {
     return this.#queue.size;
   }
 
-  wake(vcpu: Vcpu): void {
+  wake(vcpu: Vcpu, _now?: number): void {
     const e = this.#entity(vcpu);
     e.vruntime = Math.max(e.vruntime, this.#minVruntime - this.#latencyNs / 2);
     this.#runnableLoad += e.load;
     this.#queue.push(vcpu, e.vruntime);
   }
 
-  pick(): Vcpu | undefined {
+  pick(_pcpu?: number, _now?: number): Vcpu | undefined {
     const v = this.#queue.pop();
     if (v !== undefined) this.#minVruntime = Math.max(this.#minVruntime, this.#entity(v).vruntime);
     return v;
   }
 
-  sliceNs(vcpu: Vcpu): number {
+  sliceNs(vcpu: Vcpu, _now?: number): number {
     const share = (this.#latencyNs * this.#entity(vcpu).load) / Math.max(this.#runnableLoad, 1);
     return Math.max(this.#minGranularityNs, share);
   }
@@ -62,6 +62,14 @@ export class ProportionalShareScheduler implements VcpuScheduler {
     e.vruntime += (ranNs * NICE_0_LOAD) / e.load;
     if (runnable) this.#queue.push(vcpu, e.vruntime);
     else this.#runnableLoad -= e.load;
+  }
+
+  /**
+   * Puts back a vCPU a subclass took out of `pick` without running it (held by a limit):
+   * it stays runnable, with its virtual runtime unchanged.
+   */
+  protected requeue(vcpu: Vcpu): void {
+    this.#queue.push(vcpu, this.#entity(vcpu).vruntime);
   }
 
   #entity(vcpu: Vcpu): CfsEntity {

@@ -31,4 +31,9 @@ export interface VcpuScheduler extends DomainObserver {
   ran(vcpu: Vcpu, ranNs: number, now: number, runnable: boolean): void;
   /** Runnable vCPUs waiting (not running). */
   readonly queued: number;
+  /**
+   * Optional: the runner hands the scheduler a way to get idle pCPUs going, for schedulers
+   * that hold vCPUs back and release them later (token buckets, caps).
+   */
+  attachRunner?(kick: () => void): void;
 }

@@ -1,5 +1,7 @@
 import { hwAssistPlugin } from '@visorkit/hw-assist';
+import { NetworkBackend, VcpuScheduler } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
+import { vserverPlugin } from '@visorkit/vserver';
 import { definePlatform, needsHardwareVirtualization, needsNestedPaging, needsSriov, type PlatformSpec } from '@visorkit/workloads';
 
 /**
@@ -8,6 +10,12 @@ import { definePlatform, needsHardwareVirtualization, needsNestedPaging, needsSr
  */
 export const platformRegistry: readonly PlatformSpec[] = [
   definePlatform({ name: 'native', description: 'bare metal: one OS, instances are its processes', isolation: 'processes', plugins: [nativePlugin] }),
+  definePlatform({
+    name: 'vserver',
+    description: "Linux-VServer contexts on native's shared kernel: token-bucket CPU limits, network contexts",
+    isolation: 'contexts',
+    plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin],
+  }),
   definePlatform({ name: 'hvm-ept', description: 'VT-x with nested paging (EPT), 4 KiB host pages, virtio devices', isolation: 'domains', plugins: [hwAssistPlugin], unsupportedOn: needsNestedPaging }),
   definePlatform({ name: 'hvm-ept-2m', description: 'VT-x with nested paging mapped by 2 MiB host pages, virtio devices', isolation: 'domains', plugins: [hwAssistPlugin.configure({ largePages: true })], unsupportedOn: needsNestedPaging }),
   definePlatform({ name: 'hvm-shadow', description: 'VT-x with shadow page tables (every guest page-table write exits), virtio devices', isolation: 'domains', plugins: [hwAssistPlugin.configure({ paging: 'shadow' })], unsupportedOn: needsHardwareVirtualization }),

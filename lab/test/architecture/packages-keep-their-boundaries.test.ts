@@ -35,13 +35,24 @@ test('core depends only on inversify, reflect-metadata and rxjs, and imports no 
   t.deepEqual(importers, []);
 });
 
+test('plugins import only core (and guest), never another plugin, in their sources', (t) => {
+  const offenders: string[] = [];
+  for (const ws of WORKSPACES.filter((w) => w.startsWith('plugins/'))) {
+    for (const f of files(join(root, ws, 'src'), '.ts')) {
+      const m = readFileSync(f, 'utf8').match(/from ['"]@visorkit\/([a-z-]+)['"]/g) ?? [];
+      for (const imp of m) if (!/@visorkit\/(core|guest)['"]/.test(imp)) offenders.push(`${relative(root, f)}: ${imp}`);
+    }
+  }
+  t.deepEqual(offenders, []);
+});
+
 test('every workspace references in tsconfig exactly the visorkit packages it depends on', (t) => {
   const byName = new Map<string, string>();
   for (const ws of WORKSPACES) byName.set((JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8')) as { name: string }).name, ws);
   for (const ws of WORKSPACES) {
-    const pkg = JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
     const tsconfig = JSON.parse(readFileSync(join(root, ws, 'tsconfig.json'), 'utf8')) as { references?: { path: string }[] };
-    const deps = Object.keys(pkg.dependencies ?? {}).filter((d) => d.startsWith('@visorkit/')).map((d) => byName.get(d)).sort();
+    const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].filter((d) => d.startsWith('@visorkit/')).map((d) => byName.get(d)).sort();
     const refs = (tsconfig.references ?? []).map((r) => relative(root, join(root, ws, r.path))).sort();
     t.deepEqual(refs, deps, `${ws}: tsconfig references vs package.json dependencies`);
   }

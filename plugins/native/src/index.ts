@@ -24,6 +24,8 @@ export const nativePlugin = definePlugin<NativeOptions>({
   provides: [MemoryVirtualization, CpuVirtualization, VcpuScheduler, TimeKeeping, NetworkBackend, BlockBackend],
   // Bare metal runs one kernel; it can load modules into it. Nothing else of the features table.
   capabilities: [Capability.KernelModules],
+  // One OS: what runs on it shares its kernel, and a kernel fault takes everything down.
+  sharedKernel: true,
   defaults: NATIVE_DEFAULTS,
   validate(o) {
     if (!(o.schedulerLatencyMs > 0)) throw new InvalidArgumentError('schedulerLatencyMs', `must be > 0, got ${o.schedulerLatencyMs}`);

@@ -1,0 +1,90 @@
+import {
+  CostCategory,
+  GuestRequestError,
+  IoEvents,
+  InterfaceTable,
+  Machine,
+  MechanismIndex,
+  PrivilegeViolationError,
+  inject,
+  injectable,
+  type Domain,
+  type FrameHandler,
+  type NetFrame,
+  type NetworkBackend,
+  type Vcpu,
+} from '@visorkit/core';
+
+/** Instructions of the NIC driver per frame (the shared kernel's own driver: native cost). */
+const DRIVER_INSTRUCTIONS = 1200;
+/** Instructions of VServer's network-context check (is this address the context's?). */
+const CONTEXT_CHECK_INSTRUCTIONS = 60;
+
+/**
+ * Linux-VServer's network isolation on the one shared stack (VServer paper §3.2): the
+ * administrative context assigns each context its addresses; a context may bind an
+ * interface only to an assigned address and send only from it. Everything else is the
+ * native path, plus the small cost of the context check.
+ */
+@injectable()
+export class ContextNetwork implements NetworkBackend {
+  readonly #interfaces = new InterfaceTable();
+  readonly #assigned = new Map<Domain, ReadonlySet<string>>();
+
+  constructor(
+    @inject(Machine) readonly machine: Machine,
+    @inject(IoEvents) readonly events: IoEvents,
+  ) {}
+
+  get dropped(): number {
+    return this.#interfaces.dropped;
+  }
+
+  /**
+   * The administrative context gives `context` its addresses (nobody else may). Until then a
+   * context is unrestricted, as a fresh VServer context is before `vnamespace` setup.
+   */
+  assignAddresses(admin: Vcpu, context: Domain, addresses: readonly string[]): void {
+    if (!admin.domain.isControl) {
+      admin.count(MechanismIndex.PrivilegeViolation);
+      throw new PrivilegeViolationError(admin.domain.name, 'assign network addresses', 'the administrative context');
+    }
+    this.#assigned.set(context, new Set(addresses));
+  }
+
+  attachInterface(domain: Domain, address: string, receive: FrameHandler): number {
+    const allowed = this.#assigned.get(domain);
+    if (allowed !== undefined && !allowed.has(address)) {
+      domain.counts[MechanismIndex.PrivilegeViolation] = domain.counts[MechanismIndex.PrivilegeViolation]! + 1;
+      throw new GuestRequestError(domain.name, 'bind', `address ${address} is not one of its context's addresses (${[...allowed].join(', ')})`);
+    }
+    return this.#interfaces.attach(domain, address, receive).index;
+  }
+
+  domainDestroyed(domain: Domain): void {
+    this.#interfaces.detach(domain);
+    this.#assigned.delete(domain);
+  }
+
+  transmit(vcpu: Vcpu, index: number, frame: NetFrame): void {
+    const own = this.#interfaces.own(vcpu, index);
+    const p = this.machine.profile;
+    const copyCycles = (frame.bytes / (p.memory.bandwidthGBps * 1e9)) * 1e9 * p.cpu.clockGhz;
+    vcpu.charge(CostCategory.GuestKernel, (DRIVER_INSTRUCTIONS + CONTEXT_CHECK_INSTRUCTIONS) * p.cpu.kernelCpi + copyCycles);
+    vcpu.count(MechanismIndex.PacketSent);
+    if (frame.source !== own.address) {
+      // Sending from another context's (or any foreign) address is refused by the filter.
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      this.#interfaces.drop(vcpu);
+      return;
+    }
+    if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
+    const target = this.#interfaces.lookup(frame.destination);
+    if (target === undefined) {
+      this.#interfaces.drop(vcpu);
+      return;
+    }
+    // One shared stack: local delivery between contexts never touches the wire.
+    this.machine.sim.schedule(0, () => this.#interfaces.deliver(target, frame));
+  }
+}
