@@ -6,7 +6,7 @@
 import { modern } from '@visorkit/core';
 import { hwAssistPlugin } from '@visorkit/hw-assist';
 import { nativePlugin } from '@visorkit/native';
-import { cpuShare, definePlatform, features, migration, type ExampleDefinition } from '@visorkit/workloads';
+import { cpuShare, definePlatform, features, migration, modernExperiment, type ExampleDefinition } from '@visorkit/workloads';
 
 /** The platforms this example fixes (options included). */
 export const modernCloudPlatforms = [
@@ -23,5 +23,5 @@ export const modernCloud: ExampleDefinition = {
   description: 'VT-x with nested paging and SR-IOV on a current server, against bare metal',
   profile: modern,
   platforms: modernCloudPlatforms,
-  experiments: [cpuShare, features, migration],
+  experiments: [modernExperiment, cpuShare, features, migration],
 };

@@ -1,4 +1,4 @@
-import { cpuShare, features, migration, type Experiment } from '@visorkit/workloads';
+import { cpuShare, features, migration, modernExperiment, type Experiment } from '@visorkit/workloads';
 
 /** Every generic experiment, by id. */
-export const experimentRegistry: readonly Experiment[] = [cpuShare, features, migration];
+export const experimentRegistry: readonly Experiment[] = [cpuShare, features, migration, modernExperiment];

@@ -6,6 +6,8 @@ import {
   InvalidArgumentError,
   Machine,
   MechanismIndex,
+  nicTransmitCycles,
+  oweNicReceive,
   MemoryVirtualization,
   Mechanisms,
   inject,
@@ -21,12 +23,8 @@ import { HwAssistOptions } from '../hw-assist-options.js';
 import type { HvmMemory } from '../memory/hvm-memory.js';
 import { chargeVmExit } from '../memory/vm-exits.js';
 
-/** Guest driver instructions per frame (descriptor setup, doorbell), either device. */
-const DRIVER_INSTRUCTIONS = 1000;
 /** Host back-end instructions per virtio frame (vhost: descriptor walk, tap, checksum). */
 const VIRTIO_BACKEND_INSTRUCTIONS = 3000;
-/** Guest receive-path instructions per frame (interrupt handler, buffer refill). */
-const RECEIVE_INSTRUCTIONS = 1200;
 
 /**
  * Guest networking under hardware assistance. With `io: 'sriov'` each domain gets one of the
@@ -101,7 +99,7 @@ export class HvmNetwork implements NetworkBackend {
   transmit(vcpu: Vcpu, iface: number, frame: NetFrame): void {
     const own = this.#interfaces.own(vcpu, iface);
     const profile = this.machine.profile;
-    vcpu.charge(CostCategory.GuestKernel, DRIVER_INSTRUCTIONS * profile.cpu.kernelCpi);
+    vcpu.charge(CostCategory.GuestKernel, nicTransmitCycles(profile));
     vcpu.count(MechanismIndex.PacketSent);
     const viaVf = this.#withVf.has(vcpu.domain);
     if (viaVf) {
@@ -136,8 +134,7 @@ export class HvmNetwork implements NetworkBackend {
       vcpu.defer(CostCategory.Hypervisor, profile.costs.vmExitRoundTrip);
       vcpu.count(MechanismIndex.VmExit);
     }
-    vcpu.defer(CostCategory.GuestKernel, profile.costs.interruptDelivery + RECEIVE_INSTRUCTIONS * profile.cpu.kernelCpi);
-    vcpu.count(MechanismIndex.Interrupt);
+    oweNicReceive(target.domain, profile);
     this.#interfaces.deliver(target, frame);
   }
 

@@ -4,6 +4,8 @@ import {
   InterfaceTable,
   Machine,
   MechanismIndex,
+  nicTransmitCycles,
+  oweNicReceive,
   inject,
   injectable,
   type Domain,
@@ -13,14 +15,11 @@ import {
   type Vcpu,
 } from '@visorkit/core';
 
-/** Instructions of a NIC driver's transmit path per frame (descriptor setup, doorbell). */
-const DRIVER_TX_INSTRUCTIONS = 1200;
-
 /**
- * Bare-metal networking: the kernel's driver puts frames on the NIC directly. A frame to an
- * address on this machine arrives after the wire's serialisation delay (the same interface:
- * loopback, at once); any other address is counted as dropped. The copy between socket
- * buffers and the NIC is charged from the profile's memory bandwidth.
+ * Bare-metal networking: the kernel's driver puts frames on the NIC directly and the NIC
+ * DMAs them. A frame to an address on this machine arrives after the wire's serialisation
+ * delay (the same interface: loopback, at once) and costs the receiving kernel an interrupt
+ * and its driver's receive path; any other address is counted as dropped.
  */
 @injectable()
 export class NativeNetwork implements NetworkBackend {
@@ -45,9 +44,7 @@ export class NativeNetwork implements NetworkBackend {
 
   transmit(vcpu: Vcpu, iface: number, frame: NetFrame): void {
     const own = this.#interfaces.own(vcpu, iface);
-    const p = this.machine.profile;
-    const copyCycles = (frame.bytes / (p.memory.bandwidthGBps * 1e9)) * 1e9 * p.cpu.clockGhz;
-    vcpu.charge(CostCategory.GuestKernel, DRIVER_TX_INSTRUCTIONS * p.cpu.kernelCpi + copyCycles);
+    vcpu.charge(CostCategory.GuestKernel, nicTransmitCycles(this.machine.profile));
     vcpu.count(MechanismIndex.PacketSent);
     if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
     const target = this.#interfaces.lookup(frame.destination);
@@ -55,7 +52,17 @@ export class NativeNetwork implements NetworkBackend {
       this.#interfaces.drop(vcpu);
       return;
     }
-    if (target === own) this.#interfaces.deliver(target, frame);
-    else this.machine.nicLink.send(frame.bytes, () => this.#interfaces.deliver(target, frame), vcpu.now());
+    if (target === own) {
+      this.#interfaces.deliver(target, frame);
+      return;
+    }
+    this.machine.nicLink.send(
+      frame.bytes,
+      () => {
+        oweNicReceive(target.domain, this.machine.profile);
+        this.#interfaces.deliver(target, frame);
+      },
+      vcpu.now(),
+    );
   }
 }

@@ -5,6 +5,8 @@ import {
   InterfaceTable,
   Machine,
   MechanismIndex,
+  nicTransmitCycles,
+  oweNicReceive,
   PrivilegeViolationError,
   inject,
   injectable,
@@ -15,8 +17,6 @@ import {
   type Vcpu,
 } from '@visorkit/core';
 
-/** Instructions of the NIC driver per frame (the shared kernel's own driver: native cost). */
-const DRIVER_INSTRUCTIONS = 1200;
 /** Instructions of VServer's network-context check (is this address the context's?). */
 const CONTEXT_CHECK_INSTRUCTIONS = 60;
 
@@ -69,8 +69,7 @@ export class ContextNetwork implements NetworkBackend {
   transmit(vcpu: Vcpu, index: number, frame: NetFrame): void {
     const own = this.#interfaces.own(vcpu, index);
     const p = this.machine.profile;
-    const copyCycles = (frame.bytes / (p.memory.bandwidthGBps * 1e9)) * 1e9 * p.cpu.clockGhz;
-    vcpu.charge(CostCategory.GuestKernel, (DRIVER_INSTRUCTIONS + CONTEXT_CHECK_INSTRUCTIONS) * p.cpu.kernelCpi + copyCycles);
+    vcpu.charge(CostCategory.GuestKernel, nicTransmitCycles(p) + CONTEXT_CHECK_INSTRUCTIONS * p.cpu.kernelCpi);
     vcpu.count(MechanismIndex.PacketSent);
     if (frame.source !== own.address) {
       // Sending from another context's (or any foreign) address is refused by the filter.
@@ -84,7 +83,11 @@ export class ContextNetwork implements NetworkBackend {
       this.#interfaces.drop(vcpu);
       return;
     }
-    // One shared stack: local delivery between contexts never touches the wire.
-    this.machine.sim.schedule(0, () => this.#interfaces.deliver(target, frame));
+    // One shared stack: local delivery between contexts never touches the wire, but the
+    // receiving side still runs the stack's receive path.
+    this.machine.sim.schedule(0, () => {
+      oweNicReceive(target.domain, p);
+      this.#interfaces.deliver(target, frame);
+    });
   }
 }
