@@ -1,1 +1,14 @@
-export {};
+/**
+ * @visorkit/guest — the guest OS model: one Linux-like kernel that runs unmodified on every
+ * platform, reaching the hardware only through the extension points.
+ */
+export * from './program/program.js';
+export * from './kernel/path-lengths.js';
+export * from './kernel/guest-kernel.js';
+export * from './mm/frame-allocator.js';
+export * from './mm/vma.js';
+export * from './mm/address-space.js';
+export * from './fs/file-system.js';
+export * from './ipc/pipe.js';
+export * from './process/process.js';
+export * from './kernel/boot.js';

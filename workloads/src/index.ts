@@ -13,3 +13,5 @@ export * from './programs/page-table-builder.js';
 export * from './programs/random-access.js';
 export * from './programs/bulk-sender.js';
 export * from './experiments/modern.js';
+export * from './lmbench/lmbench.js';
+export * from './experiments/micro.js';

@@ -1,0 +1,72 @@
+import type { FrameAllocator } from '../mm/frame-allocator.js';
+import type { Program } from '../program/program.js';
+
+/** A file of the guest's file system. */
+export interface Inode {
+  readonly number: number;
+  readonly path: string;
+  /** Size in bytes. */
+  size: number;
+  /** Page-cache frames by page index (-1: not cached yet). */
+  readonly cache: Int32Array;
+  /** For executables: the program it runs and its image layout. */
+  readonly image?: ExecutableImage;
+}
+
+/** An executable's layout: pages of text, data, bss, and the program it runs. */
+export interface ExecutableImage {
+  readonly program: Program;
+  readonly textPages: number;
+  readonly dataPages: number;
+  readonly bssPages: number;
+  /** Shared libraries mapped alongside (libc), as paths. */
+  readonly libraries: readonly string[];
+}
+
+/**
+ * A small file system with a page cache. Files are created at boot (the image: /bin/sh, libc,
+ * benchmark binaries, data files) and live in the page cache once read; their pages are
+ * guest frames shared by every mapping (file-backed, copy-on-write when private).
+ */
+export class FileSystem {
+  readonly #byPath = new Map<string, Inode>();
+  readonly #inodes: Inode[] = [];
+
+  constructor(readonly frames: FrameAllocator) {}
+
+  /** Creates a file of `bytes` (and an executable image, for programs). */
+  create(path: string, bytes: number, image?: ExecutableImage): Inode {
+    const pages = Math.ceil(bytes / 4096);
+    const inode: Inode = { number: this.#inodes.length + 1, path, size: bytes, cache: new Int32Array(pages).fill(-1), ...(image !== undefined ? { image } : {}) };
+    this.#inodes.push(inode);
+    this.#byPath.set(path, inode);
+    return inode;
+  }
+
+  /** The file at `path`, if it exists. */
+  lookup(path: string): Inode | undefined {
+    return this.#byPath.get(path);
+  }
+
+  /** The file with inode number `n`. */
+  inode(n: number): Inode {
+    return this.#inodes[n - 1]!;
+  }
+
+  /** Path components (for lookup cost). */
+  components(path: string): number {
+    return path.split('/').filter(Boolean).length;
+  }
+
+  /**
+   * The page-cache frame of page `page` of `inode`: returns the frame and whether it had to
+   * be read in (first use). -1 when memory is exhausted.
+   */
+  cachePage(inode: Inode, page: number): { frame: number; missed: boolean } {
+    const cached = inode.cache[page]!;
+    if (cached >= 0) return { frame: cached, missed: false };
+    const frame = this.frames.allocate();
+    if (frame >= 0) inode.cache[page] = frame;
+    return { frame, missed: true };
+  }
+}

@@ -1,0 +1,54 @@
+import type { Domain, Hypervisor } from '@visorkit/core';
+import type { ExecutableImage } from '../fs/file-system.js';
+import type { Program } from '../program/program.js';
+import { GuestKernel, type GuestKernelOptions } from './guest-kernel.js';
+
+/** The shared C library every standard program links: 1.2 MiB of text, 32 KiB of data. */
+export const LIBC: ExecutableImage = { program: function* () {}, textPages: 300, dataPages: 8, bssPages: 0, libraries: [] };
+
+/** A small dynamically linked program that exits at once (lmbench's `hello`). */
+export const HELLO: ExecutableImage = { program: function* () { return 0; }, textPages: 4, dataPages: 1, bssPages: 1, libraries: ['/lib/libc.so'] };
+
+/** Instructions the shell spends starting up and parsing `-c cmd` before it execs the command. */
+const SHELL_STARTUP_CYCLES = 1_400_000;
+
+/** /bin/sh: starts up, then execs `/bin/hello` (what `sh -c hello` does). */
+export const SHELL: ExecutableImage = {
+  program: function* (sys) {
+    yield* sys.compute(SHELL_STARTUP_CYCLES);
+    yield* sys.exec('/bin/hello');
+    return 127;
+  },
+  textPages: 170,
+  dataPages: 10,
+  bssPages: 6,
+  libraries: ['/lib/libc.so'],
+};
+
+/** What {@link bootGuest} takes. */
+export interface BootOptions extends GuestKernelOptions {
+  /** Extra executables to install: path → program and, optionally, its size. */
+  readonly programs?: Readonly<Record<string, { program: Program; textPages?: number; dataPages?: number; bssPages?: number }>>;
+  /** Data files: path → bytes. */
+  readonly files?: Readonly<Record<string, number>>;
+  /** Programs to start at boot (paths). */
+  readonly run?: readonly string[];
+}
+
+/**
+ * Boots the guest kernel on `domain`: installs the standard image (libc, /bin/sh,
+ * /bin/hello, /dev/null) plus `programs` and `files`, spawns `run`, and starts the domain.
+ */
+export function bootGuest(hv: Hypervisor, domain: Domain, options: BootOptions = {}): GuestKernel {
+  const kernel = new GuestKernel(hv, domain, options);
+  kernel.install('/lib/libc.so', LIBC);
+  kernel.install('/bin/hello', HELLO);
+  kernel.install('/bin/sh', SHELL);
+  for (const [path, p] of Object.entries(options.programs ?? {})) {
+    kernel.install(path, { program: p.program, textPages: p.textPages ?? 16, dataPages: p.dataPages ?? 4, bssPages: p.bssPages ?? 8, libraries: ['/lib/libc.so'] });
+  }
+  for (const [path, bytes] of Object.entries(options.files ?? {})) kernel.fs.create(path, bytes);
+  for (const path of options.run ?? []) kernel.spawn(path);
+  hv.start(domain, (v) => kernel.programFor(v));
+  return kernel;
+}

@@ -1,0 +1,793 @@
+import {
+  CostCategory,
+  PTE_COW,
+  PTE_PRESENT,
+  PTE_USER,
+  PTE_WRITABLE,
+  VisorkitError,
+  makePte,
+  pteFrame,
+  pteHas,
+  type BurstExit,
+  type Domain,
+  type Gfn,
+  type Hypervisor,
+  type Vcpu,
+  type VcpuProgram,
+} from '@visorkit/core';
+import { FileSystem, type ExecutableImage, type Inode } from '../fs/file-system.js';
+import { PIPE_CAPACITY, Pipe } from '../ipc/pipe.js';
+import { AddressSpace, OutOfGuestMemory } from '../mm/address-space.js';
+import { FrameAllocator } from '../mm/frame-allocator.js';
+import type { Vma } from '../mm/vma.js';
+import { Process, type BlockReason } from '../process/process.js';
+import { Errno, Sys, type MmapRequest, type Operation, type Program, type SyscallName } from '../program/program.js';
+import { PATH, type PathName } from './path-lengths.js';
+
+/** Boot options of a guest kernel. */
+export interface GuestKernelOptions {
+  /** Frames at the bottom of guest memory kept for the kernel image (default 1024 = 4 MiB). */
+  readonly reservedFrames?: number;
+  /** Round-robin time slice of a CPU-bound process (default 10 ms). */
+  readonly timeSliceMs?: number;
+  /** Pages mapped around a faulting file page (Linux fault-around: 16). */
+  readonly faultAroundPages?: number;
+}
+
+/** Share of a line fill's latency a sequential stream still pays (the prefetcher hides the rest). */
+const STREAM_PREFETCH_OVERLAP = 0.1;
+const SIGSEGV = 11;
+const SIGKILL = 9;
+/** Where the program image, libraries and stack live (virtual page numbers). */
+const TEXT_BASE = 0x400;
+const LIB_BASE = 0x20000;
+const STACK_TOP = 0x7fff0;
+const STACK_PAGES = 32;
+
+/**
+ * The guest OS model: one Linux-like kernel, the same code on every platform. It runs
+ * processes (generator programs) on the domain's vCPUs, keeps their page tables in the
+ * domain's RAM frames, and reaches the hardware only through the extension points: page-table
+ * writes, TLB and address-space switches through MemoryVirtualization and CpuVirtualization,
+ * so each platform charges what its mechanism really costs.
+ */
+export class GuestKernel {
+  readonly frames: FrameAllocator;
+  readonly fs: FileSystem;
+  readonly processes = new Map<number, Process>();
+  readonly #runQueue: Process[] = [];
+  readonly #current: (Process | undefined)[];
+  readonly #lastOnVcpu: (Process | undefined)[];
+  readonly #sys = new Sys();
+  readonly #cpi: number;
+  readonly #timeSliceNs: number;
+  readonly #faultAround: number;
+  #nextPid = 1;
+  #nextSpace = 1;
+  /** Set when the kernel itself faulted: the domain crashed. */
+  panicked: string | undefined;
+
+  constructor(
+    readonly hv: Hypervisor,
+    readonly domain: Domain,
+    options: GuestKernelOptions = {},
+  ) {
+    this.frames = new FrameAllocator(hv.memory.frames(domain), options.reservedFrames ?? 1024);
+    this.fs = new FileSystem(this.frames);
+    this.#current = domain.vcpus.map(() => undefined);
+    this.#lastOnVcpu = domain.vcpus.map(() => undefined);
+    this.#cpi = hv.profile.cpu.kernelCpi;
+    this.#timeSliceNs = (options.timeSliceMs ?? 10) * 1e6;
+    this.#faultAround = options.faultAroundPages ?? 16;
+  }
+
+  /** The vCPU program that runs this kernel on `vcpu` (pass to `hv.start`). */
+  programFor(vcpu: Vcpu): VcpuProgram {
+    return { run: (v: Vcpu, budget: number) => this.#run(v, budget) };
+  }
+
+  /** Installs an executable file: its program and image layout. */
+  install(path: string, image: ExecutableImage, bytes = (image.textPages + image.dataPages) * 4096): Inode {
+    return this.fs.create(path, bytes, image);
+  }
+
+  /** Starts `path` as a new process (like init spawning it); returns the pid. */
+  spawn(path: string): number {
+    const inode = this.fs.lookup(path);
+    if (inode?.image === undefined) throw new VisorkitError('GUEST_NO_PROGRAM', `Guest '${this.domain.name}' has no executable '${path}'.`);
+    const vcpu = this.domain.vcpus[0]!;
+    const p = new Process(this.#nextPid++, undefined, new AddressSpace(this, this.#nextSpace++, vcpu));
+    this.#loadImage(vcpu, p, inode);
+    this.processes.set(p.pid, p);
+    this.#makeRunnable(p);
+    return p.pid;
+  }
+
+  /** True when no process is left that can run (all exited). */
+  get idle(): boolean {
+    for (const p of this.processes.values()) if (p.state !== 'zombie') return false;
+    return true;
+  }
+
+  // ---- running ----------------------------------------------------------------------
+
+  #run(vcpu: Vcpu, budget: number): BurstExit {
+    const i = vcpu.index;
+    while (vcpu.burstCycles < budget) {
+      let p = this.#current[i];
+      if (p === undefined || p.state !== 'running') {
+        p = this.#pickNext();
+        if (p === undefined) {
+          this.#current[i] = undefined;
+          return 'blocked';
+        }
+        this.#switchTo(vcpu, p);
+      }
+      const before = vcpu.now();
+      this.#step(vcpu, p, budget);
+      if (p.state === 'running') {
+        p.sliceUsedNs += vcpu.now() - before;
+        if (p.sliceUsedNs >= this.#timeSliceNs && this.#runQueue.length > 0) {
+          p.state = 'runnable';
+          this.#runQueue.push(p);
+          this.#current[i] = undefined;
+        }
+      } else {
+        this.#current[i] = undefined;
+      }
+      if (this.panicked !== undefined) return 'halted';
+    }
+    return 'budget';
+  }
+
+  #pickNext(): Process | undefined {
+    const p = this.#runQueue.shift();
+    if (p !== undefined) p.state = 'running';
+    return p;
+  }
+
+  /** A context switch: the scheduler, then the address-space switch through the CPU model. */
+  #switchTo(vcpu: Vcpu, p: Process): void {
+    const i = vcpu.index;
+    this.#current[i] = p;
+    p.sliceUsedNs = 0;
+    const last = this.#lastOnVcpu[i];
+    if (last === p) return;
+    this.#kernel(vcpu, 'schedule');
+    vcpu.charge(CostCategory.GuestKernel, this.hv.profile.costs.registerSwitch);
+    if (last === undefined || last.space !== p.space) this.hv.cpu.switchAddressSpace(vcpu, p.space.root as Gfn, p.space.id);
+    p.warmPages.clear();
+    this.#lastOnVcpu[i] = p;
+  }
+
+  #makeRunnable(p: Process): void {
+    if (p.state === 'zombie') return;
+    p.state = 'runnable';
+    p.blockedOn = undefined;
+    this.#runQueue.push(p);
+    for (const v of this.domain.vcpus) {
+      if (v.state === 'blocked' || v.state === 'offline') {
+        if (this.domain.state === 'running') this.hv.runner.wake(v);
+        break;
+      }
+    }
+  }
+
+  #block(p: Process, reason: BlockReason): void {
+    p.state = 'blocked';
+    p.blockedOn = reason;
+  }
+
+  /** Runs `p` until the budget is spent, or it blocks or exits. */
+  #step(vcpu: Vcpu, p: Process, budget: number): void {
+    while (vcpu.burstCycles < budget && p.state === 'running') {
+      if (p.computeLeft > 0) {
+        const take = Math.min(p.computeLeft, budget - vcpu.burstCycles);
+        vcpu.charge(CostCategory.GuestUser, take);
+        p.computeLeft -= take;
+        continue;
+      }
+      if (p.touch !== undefined) {
+        this.#continueTouch(vcpu, p, budget);
+        continue;
+      }
+      if (p.pendingSignals.length > 0 && p.stack.length === 1) {
+        this.#deliverSignal(vcpu, p, p.pendingSignals.shift()!);
+        continue;
+      }
+      const gen = p.stack[p.stack.length - 1]!;
+      let step: IteratorResult<Operation, number | void>;
+      try {
+        step = gen.next(p.result);
+      } catch (e) {
+        // A program bug kills the process, not the domain.
+        this.#exit(vcpu, p, 128 + SIGSEGV);
+        void e;
+        return;
+      }
+      p.result = undefined;
+      if (step.done === true) {
+        if (p.stack.length > 1) {
+          // A signal handler returned: sigreturn back into the interrupted program.
+          p.stack.pop();
+          this.hv.cpu.systemCall(vcpu);
+          this.#kernel(vcpu, 'sigreturn');
+          continue;
+        }
+        this.#exit(vcpu, p, typeof step.value === 'number' ? step.value : 0);
+        return;
+      }
+      const op = step.value;
+      if (op.kind === 'compute') p.computeLeft = Math.max(0, op.cycles);
+      else if (op.kind === 'touch') this.#startTouch(vcpu, p, op.address, op.bytes, op.write, op.stride);
+      else this.#syscall(vcpu, p, op.call, op.args, op.restart === true);
+    }
+  }
+
+  // ---- memory touches and faults ----------------------------------------------------
+
+  #startTouch(vcpu: Vcpu, p: Process, address: number, bytes: number, write: boolean, stride: number): void {
+    if (!(bytes >= 0) || !(stride > 0) || !(address >= 0)) {
+      p.result = -Errno.EINVAL;
+      return;
+    }
+    p.touch = { address, end: address + bytes, stride, write };
+  }
+
+  /** Processes a touch page by page: one translation per page, accesses charged in bulk. */
+  #continueTouch(vcpu: Vcpu, p: Process, budget: number): void {
+    const t = p.touch!;
+    const memory = this.hv.memory;
+    const profile = this.hv.profile;
+    while (t.address < t.end && vcpu.burstCycles < budget) {
+      const vpn = Math.floor(t.address / 4096);
+      const pageEnd = Math.min(t.end, (vpn + 1) * 4096);
+      if (memory.translate(vcpu, vpn, t.write) < 0) {
+        if (!this.#pageFault(vcpu, p, vpn, t.write)) return;
+        continue;
+      }
+      const accesses = Math.max(1, Math.ceil((pageEnd - t.address) / t.stride));
+      // A page first touched since the process was switched in refills its lines from the
+      // cache hierarchy; sequential access lets the stream prefetcher overlap the fills.
+      let cycles = accesses;
+      if (!p.warmPages.has(vpn)) {
+        p.warmPages.add(vpn);
+        const lines = Math.min(accesses, 4096 / profile.cache.lineBytes);
+        const overlap = t.stride < profile.cache.lineBytes ? STREAM_PREFETCH_OVERLAP : 1;
+        cycles += lines * profile.memory.cacheHitCycles * overlap;
+      }
+      vcpu.charge(CostCategory.GuestUser, cycles);
+      // On to the next access: the next page, or further when the stride skips pages.
+      t.address += accesses * t.stride;
+    }
+    if (t.address >= t.end) p.touch = undefined;
+  }
+
+  /**
+   * The page-fault path: the platform delivers the fault (trap, bounce through Xen, exit),
+   * then the handler maps the page. Returns false when the process was killed (SIGSEGV).
+   */
+  #pageFault(vcpu: Vcpu, p: Process, vpn: number, write: boolean): boolean {
+    this.hv.cpu.pageFault(vcpu, vpn, write);
+    this.#kernel(vcpu, 'faultHandler');
+    const vma = p.space.vmaAt(vpn);
+    if (vma === undefined || (write && !vma.writable)) {
+      p.touch = undefined;
+      this.#exit(vcpu, p, 128 + SIGSEGV);
+      return false;
+    }
+    try {
+      const existing = p.space.present.get(vpn);
+      if (existing !== undefined && write && pteHas(existing, PTE_COW)) this.#breakCow(vcpu, p, vpn, existing);
+      else if (existing === undefined) this.#fillPage(vcpu, p, vma, vpn, write);
+      else {
+        // Present and allowed but the hardware refused: a stale TLB entry. Flush it.
+        this.hv.memory.invalidatePage(vcpu, vpn);
+      }
+    } catch (e) {
+      if (e instanceof OutOfGuestMemory) {
+        this.#exit(vcpu, p, 128 + SIGKILL);
+        return false;
+      }
+      throw e;
+    }
+    return true;
+  }
+
+  #breakCow(vcpu: Vcpu, p: Process, vpn: number, entry: number): void {
+    const frame = pteFrame(entry);
+    if (this.frames.refs(frame) > 1) {
+      const copy = this.#allocate();
+      this.hv.memory.copyFrame(vcpu, copy as Gfn, frame as Gfn);
+      this.frames.release(frame);
+      p.space.map(vcpu, vpn, copy, true);
+    } else {
+      p.space.map(vcpu, vpn, frame, true);
+    }
+    this.hv.memory.invalidatePage(vcpu, vpn);
+  }
+
+  #fillPage(vcpu: Vcpu, p: Process, vma: Vma, vpn: number, write: boolean): void {
+    const memory = this.hv.memory;
+    if (vma.backing.kind === 'anonymous') {
+      const frame = this.#allocate();
+      memory.zeroFrame(vcpu, frame as Gfn);
+      p.space.map(vcpu, vpn, frame, vma.writable);
+      return;
+    }
+    const inode = this.fs.inode(vma.backing.inode);
+    const page = vma.backing.firstPage + (vpn - vma.start);
+    if (write) {
+      // A private file mapping written: the process gets its own copy.
+      const cached = this.#cachePage(vcpu, inode, page);
+      const copy = this.#allocate();
+      memory.copyFrame(vcpu, copy as Gfn, cached as Gfn);
+      p.space.map(vcpu, vpn, copy, true);
+      return;
+    }
+    // Read fault on a file: map the page and, fault-around, its cached neighbours (read-only, COW).
+    memory.beginBatch(vcpu);
+    const first = Math.max(vma.start, vpn - (vpn % this.#faultAround));
+    const last = Math.min(vma.start + vma.pages, first + this.#faultAround);
+    for (let v = first; v < last; v++) {
+      if (p.space.present.has(v)) continue;
+      const pg = vma.backing.firstPage + (v - vma.start);
+      if (v !== vpn && inode.cache[pg]! < 0) continue;
+      const frame = this.#cachePage(vcpu, inode, pg);
+      this.frames.share(frame);
+      p.space.map(vcpu, v, frame, false, vma.writable);
+      if (v !== vpn) this.#kernel(vcpu, 'faultAroundPerPage');
+    }
+    memory.flushBatch(vcpu);
+  }
+
+  /** The page-cache frame of a file page, read in (zero-filled: contents are not modelled) on first use. */
+  #cachePage(vcpu: Vcpu, inode: Inode, page: number): number {
+    const { frame, missed } = this.fs.cachePage(inode, page);
+    if (frame < 0) throw new OutOfGuestMemory();
+    if (missed) this.hv.memory.zeroFrame(vcpu, frame as Gfn);
+    return frame;
+  }
+
+  #allocate(): number {
+    const f = this.frames.allocate();
+    if (f < 0) throw new OutOfGuestMemory();
+    return f;
+  }
+
+  // ---- system calls ----------------------------------------------------------------
+
+  #kernel(vcpu: Vcpu, path: PathName, times = 1): void {
+    vcpu.charge(CostCategory.GuestKernel, PATH[path] * times * this.#cpi);
+  }
+
+  #syscall(vcpu: Vcpu, p: Process, call: SyscallName, args: readonly unknown[], restart: boolean): void {
+    if (call === 'now') {
+      // gettimeofday reads the clock without entering the kernel (vsyscall / shared info page).
+      p.result = Math.round(vcpu.now());
+      return;
+    }
+    // A call that slept resumes inside the kernel: no second entry.
+    if (!restart) {
+      this.hv.cpu.systemCall(vcpu);
+      this.#kernel(vcpu, 'syscallDispatch');
+    }
+    switch (call) {
+      case 'getppid':
+        this.#kernel(vcpu, 'trivialSyscall');
+        p.result = p.parent?.pid ?? 0;
+        return;
+      case 'getpid':
+        this.#kernel(vcpu, 'trivialSyscall');
+        p.result = p.pid;
+        return;
+      case 'read':
+      case 'write':
+        p.result = this.#readWrite(vcpu, p, call, args[0] as number, args[1] as number);
+        return;
+      case 'open':
+        p.result = this.#open(vcpu, p, args[0] as string);
+        return;
+      case 'close': {
+        const fd = args[0] as number;
+        this.#kernel(vcpu, 'closeBody');
+        const d = p.fds[fd];
+        if (d === undefined) {
+          p.result = -Errno.EBADF;
+          return;
+        }
+        if (d.kind === 'pipe-read') d.pipe.readers--;
+        if (d.kind === 'pipe-write') d.pipe.writers--;
+        p.fds[fd] = undefined;
+        p.result = 0;
+        return;
+      }
+      case 'stat': {
+        const path = args[0] as string;
+        this.#kernel(vcpu, 'pathComponent', this.fs.components(path));
+        this.#kernel(vcpu, 'statBody');
+        const inode = this.fs.lookup(path);
+        p.result = inode === undefined ? -Errno.ENOENT : inode.size;
+        return;
+      }
+      case 'fork':
+        p.result = this.#fork(vcpu, p, args[0] as Program);
+        return;
+      case 'exec':
+        p.result = this.#exec(vcpu, p, args[0] as string);
+        return;
+      case 'exit':
+        this.#exit(vcpu, p, args[0] as number);
+        return;
+      case 'wait':
+        this.#wait(vcpu, p);
+        return;
+      case 'mmap':
+        p.result = this.#mmap(vcpu, p, args[0] as MmapRequest);
+        return;
+      case 'munmap':
+        p.result = this.#munmap(vcpu, p, args[0] as number, args[1] as number);
+        return;
+      case 'brk': {
+        const pages = Math.ceil((args[0] as number) / 4096);
+        if (!(pages >= 0)) {
+          p.result = -Errno.EINVAL;
+          return;
+        }
+        const heap = p.space.vmas.find((v) => v.name === 'heap');
+        if (heap === undefined) {
+          p.result = -Errno.ENOMEM;
+          return;
+        }
+        p.space.vmas[p.space.vmas.indexOf(heap)] = { ...heap, pages: heap.pages + pages };
+        p.result = (heap.start + heap.pages + pages) * 4096;
+        return;
+      }
+      case 'pipe': {
+        this.#kernel(vcpu, 'openBody', 2);
+        const pipe = new Pipe();
+        const r = p.allocateFd({ kind: 'pipe-read', pipe });
+        const w = p.allocateFd({ kind: 'pipe-write', pipe });
+        p.result = r < 0 || w < 0 ? [-Errno.EMFILE, -Errno.EMFILE] : [r, w];
+        return;
+      }
+      case 'sigaction': {
+        this.#kernel(vcpu, 'sigaction');
+        const sig = args[0] as number;
+        if (!(sig >= 1 && sig <= 64) || sig === SIGKILL) {
+          p.result = -Errno.EINVAL;
+          return;
+        }
+        p.handlers.set(sig, args[1] as Program);
+        p.result = 0;
+        return;
+      }
+      case 'kill': {
+        this.#kernel(vcpu, 'trivialSyscall');
+        const target = this.processes.get(args[0] as number);
+        if (target === undefined || target.state === 'zombie') {
+          p.result = -Errno.ESRCH;
+          return;
+        }
+        p.result = this.#signal(vcpu, target, args[1] as number);
+        return;
+      }
+      case 'yield': {
+        this.#kernel(vcpu, 'schedule');
+        if (this.#runQueue.length > 0) {
+          p.state = 'runnable';
+          this.#runQueue.push(p);
+        }
+        p.result = 0;
+        return;
+      }
+      case 'sigreturn':
+        p.result = -Errno.EINVAL;
+        return;
+    }
+  }
+
+  #open(vcpu: Vcpu, p: Process, path: string): number {
+    this.#kernel(vcpu, 'pathComponent', this.fs.components(path));
+    this.#kernel(vcpu, 'openBody');
+    if (path === '/dev/null') return p.allocateFd({ kind: 'null' });
+    const inode = this.fs.lookup(path);
+    if (inode === undefined) return -Errno.ENOENT;
+    const fd = p.allocateFd({ kind: 'file', inode: inode.number, offset: 0 });
+    return fd < 0 ? -Errno.EMFILE : fd;
+  }
+
+  #readWrite(vcpu: Vcpu, p: Process, call: 'read' | 'write', fd: number, bytes: number): number {
+    const d = p.fds[fd];
+    if (d === undefined) return -Errno.EBADF;
+    if (!(bytes >= 0)) return -Errno.EINVAL;
+    const copy = (bytes / (this.hv.profile.memory.bandwidthGBps * 1e9)) * 1e9 * this.hv.profile.cpu.clockGhz;
+    if (d.kind === 'null') {
+      this.#kernel(vcpu, 'nullIo');
+      return call === 'read' ? 0 : bytes;
+    }
+    if (d.kind === 'file') {
+      this.#kernel(vcpu, 'nullIo');
+      vcpu.charge(CostCategory.GuestKernel, copy);
+      return call === 'read' ? Math.max(0, Math.min(bytes, this.fs.inode(d.inode).size - d.offset)) : bytes;
+    }
+    this.#kernel(vcpu, 'pipeBody');
+    const pipe = d.pipe;
+    if (call === 'write') {
+      if (d.kind !== 'pipe-write') return -Errno.EBADF;
+      if (pipe.readers === 0) return -Errno.EPIPE;
+      if (pipe.buffered + bytes > PIPE_CAPACITY) {
+        this.#block(p, 'pipe-write');
+        pipe.waitingWriters.push(p.pid);
+        // Retried when a reader drains the pipe.
+        p.stack[p.stack.length - 1] = retry(p.stack[p.stack.length - 1]!, { kind: 'syscall', call: 'write', args: [fd, bytes], restart: true });
+        return 0;
+      }
+      pipe.buffered += bytes;
+      vcpu.charge(CostCategory.GuestKernel, copy);
+      this.#wakeAll(vcpu, pipe.waitingReaders);
+      return bytes;
+    }
+    if (d.kind !== 'pipe-read') return -Errno.EBADF;
+    if (pipe.buffered === 0) {
+      if (pipe.writers === 0) return 0;
+      this.#block(p, 'pipe-read');
+      pipe.waitingReaders.push(p.pid);
+      p.stack[p.stack.length - 1] = retry(p.stack[p.stack.length - 1]!, { kind: 'syscall', call: 'read', args: [fd, bytes], restart: true });
+      return 0;
+    }
+    const n = Math.min(bytes, pipe.buffered);
+    pipe.buffered -= n;
+    vcpu.charge(CostCategory.GuestKernel, (n / (this.hv.profile.memory.bandwidthGBps * 1e9)) * 1e9 * this.hv.profile.cpu.clockGhz);
+    this.#wakeAll(vcpu, pipe.waitingWriters);
+    return n;
+  }
+
+  #wakeAll(vcpu: Vcpu, pids: number[]): void {
+    while (pids.length > 0) {
+      const q = this.processes.get(pids.shift()!);
+      if (q !== undefined && q.state === 'blocked') {
+        this.#kernel(vcpu, 'wakeUp');
+        this.#makeRunnable(q);
+      }
+    }
+  }
+
+  // ---- processes -------------------------------------------------------------------
+
+  #fork(vcpu: Vcpu, parent: Process, childProgram: Program): number {
+    if (typeof childProgram !== 'function') return -Errno.EINVAL;
+    this.#kernel(vcpu, 'forkBase');
+    let child: Process;
+    try {
+      child = new Process(this.#nextPid++, parent, new AddressSpace(this, this.#nextSpace++, vcpu));
+      const memory = this.hv.memory;
+      const cs = child.space;
+      cs.vmas.push(...parent.space.vmas);
+      cs.mmapCursor = parent.space.mmapCursor;
+      this.#kernel(vcpu, 'forkPerVma', parent.space.vmas.length);
+      // Copy every present entry; writable private pages become copy-on-write in both.
+      memory.beginBatch(vcpu);
+      for (const [vpn, e] of parent.space.present) {
+        this.#kernel(vcpu, 'forkPerPte');
+        const frame = pteFrame(e);
+        const cow = pteHas(e, PTE_WRITABLE) || pteHas(e, PTE_COW);
+        const entry = cow ? makePte(frame, PTE_PRESENT | PTE_USER | PTE_COW) : e;
+        if (cow && pteHas(e, PTE_WRITABLE)) parent.space.setLeaf(vcpu, vpn, entry);
+        cs.setLeaf(vcpu, vpn, entry);
+        this.frames.share(frame);
+      }
+      memory.flushBatch(vcpu);
+    } catch (e) {
+      if (e instanceof OutOfGuestMemory) return -Errno.ENOMEM;
+      throw e;
+    }
+    // The parent's writable entries changed under its TLB.
+    this.hv.cpu.privileged(vcpu, 'flush-tlb');
+    child.context = parent.context;
+    for (const [sig, h] of parent.handlers) child.handlers.set(sig, h);
+    for (let i = 0; i < parent.fds.length; i++) child.fds[i] = parent.fds[i];
+    for (const d of child.fds) {
+      if (d?.kind === 'pipe-read') d.pipe.readers++;
+      if (d?.kind === 'pipe-write') d.pipe.writers++;
+    }
+    child.stack.push(childProgram(this.#sys));
+    parent.children.add(child);
+    this.processes.set(child.pid, child);
+    this.#makeRunnable(child);
+    return child.pid;
+  }
+
+  #exec(vcpu: Vcpu, p: Process, path: string): number {
+    this.#kernel(vcpu, 'pathComponent', this.fs.components(path));
+    const inode = this.fs.lookup(path);
+    if (inode === undefined) return -Errno.ENOENT;
+    if (inode.image === undefined) return -Errno.EINVAL;
+    this.#kernel(vcpu, 'execBase');
+    const n = p.space.destroy(vcpu);
+    this.#kernel(vcpu, 'unmapPerPte', n);
+    p.space = new AddressSpace(this, this.#nextSpace++, vcpu);
+    this.hv.cpu.switchAddressSpace(vcpu, p.space.root as Gfn, p.space.id);
+    p.stack.length = 0;
+    p.touch = undefined;
+    p.computeLeft = 0;
+    p.handlers.clear();
+    this.#loadImage(vcpu, p, inode);
+    return 0;
+  }
+
+  /** Sets up the image's VMAs and the C runtime's start-up accesses, then the program. */
+  #loadImage(vcpu: Vcpu, p: Process, inode: Inode): void {
+    const image = inode.image!;
+    const space = p.space;
+    const vmas: Vma[] = [
+      { start: TEXT_BASE, pages: image.textPages, writable: false, backing: { kind: 'file', inode: inode.number, firstPage: 0 }, name: 'text' },
+      { start: TEXT_BASE + image.textPages, pages: image.dataPages, writable: true, backing: { kind: 'file', inode: inode.number, firstPage: image.textPages }, name: 'data' },
+      { start: TEXT_BASE + image.textPages + image.dataPages, pages: image.bssPages, writable: true, backing: { kind: 'anonymous' }, name: 'bss' },
+      { start: 0x8000, pages: 0, writable: true, backing: { kind: 'anonymous' }, name: 'heap' },
+      { start: STACK_TOP - STACK_PAGES, pages: STACK_PAGES, writable: true, backing: { kind: 'anonymous' }, name: 'stack' },
+    ];
+    let lib = LIB_BASE;
+    for (const path of image.libraries) {
+      const l = this.fs.lookup(path);
+      const li = l?.image;
+      if (l === undefined || li === undefined) continue;
+      vmas.push({ start: lib, pages: li.textPages, writable: false, backing: { kind: 'file', inode: l.number, firstPage: 0 }, name: `${path}:text` });
+      vmas.push({ start: lib + li.textPages, pages: li.dataPages, writable: true, backing: { kind: 'file', inode: l.number, firstPage: li.textPages }, name: `${path}:data` });
+      lib += li.textPages + li.dataPages + 16;
+    }
+    space.vmas.push(...vmas);
+    this.#kernel(vcpu, 'execPerVma', vmas.length);
+    p.stack.push(startup(this.#sys, vmas, image.program));
+  }
+
+  #exit(vcpu: Vcpu, p: Process, status: number): void {
+    this.#kernel(vcpu, 'exitBase');
+    const n = p.space.destroy(vcpu);
+    this.#kernel(vcpu, 'unmapPerPte', n);
+    for (let i = 0; i < p.fds.length; i++) {
+      const d = p.fds[i];
+      if (d?.kind === 'pipe-read') d.pipe.readers--;
+      if (d?.kind === 'pipe-write') d.pipe.writers--;
+      p.fds[i] = undefined;
+    }
+    p.state = 'zombie';
+    p.exitStatus = status;
+    p.stack.length = 0;
+    p.touch = undefined;
+    for (const c of p.children) c.parent = undefined;
+    const parent = p.parent;
+    if (parent === undefined) this.processes.delete(p.pid);
+    else if (parent.state === 'blocked' && parent.blockedOn === 'wait') {
+      this.#kernel(vcpu, 'wakeUp');
+      this.#makeRunnable(parent);
+    }
+    for (let i = 0; i < this.#lastOnVcpu.length; i++) if (this.#lastOnVcpu[i] === p) this.#lastOnVcpu[i] = undefined;
+  }
+
+  #wait(vcpu: Vcpu, p: Process): void {
+    this.#kernel(vcpu, 'waitBody');
+    if (p.children.size === 0) {
+      p.result = -Errno.ECHILD;
+      return;
+    }
+    for (const c of p.children) {
+      if (c.state === 'zombie') {
+        p.children.delete(c);
+        this.processes.delete(c.pid);
+        p.result = c.pid;
+        return;
+      }
+    }
+    this.#block(p, 'wait');
+    p.stack[p.stack.length - 1] = retry(p.stack[p.stack.length - 1]!, { kind: 'syscall', call: 'wait', args: [], restart: true });
+  }
+
+  #mmap(vcpu: Vcpu, p: Process, req: MmapRequest): number {
+    this.#kernel(vcpu, 'mmapBody');
+    if (typeof req !== 'object' || req === null || !(req.bytes > 0)) return -Errno.EINVAL;
+    const pages = Math.ceil(req.bytes / 4096);
+    let backing: Vma['backing'] = { kind: 'anonymous' };
+    if (req.path !== undefined) {
+      const inode = this.fs.lookup(req.path);
+      if (inode === undefined) return -Errno.ENOENT;
+      if (pages > inode.cache.length) return -Errno.EINVAL;
+      backing = { kind: 'file', inode: inode.number, firstPage: 0 };
+    }
+    if (pages > this.frames.available + this.frames.frames) return -Errno.ENOMEM;
+    const start = p.space.mmapCursor;
+    p.space.mmapCursor += pages + 1;
+    const vma: Vma = { start, pages, writable: req.writable ?? true, backing, name: req.path ?? 'anon' };
+    p.space.vmas.push(vma);
+    if (req.populate === true && backing.kind === 'file') {
+      // MAP_POPULATE: map every (cached) page now, in one lazy-MMU batch.
+      try {
+        const inode = this.fs.inode(backing.inode);
+        this.hv.memory.beginBatch(vcpu);
+        for (let i = 0; i < pages; i++) {
+          const frame = this.#cachePage(vcpu, inode, i);
+          this.frames.share(frame);
+          p.space.map(vcpu, start + i, frame, false, vma.writable);
+        }
+        this.hv.memory.flushBatch(vcpu);
+        this.#kernel(vcpu, 'populatePerPage', pages);
+      } catch (e) {
+        if (e instanceof OutOfGuestMemory) return -Errno.ENOMEM;
+        throw e;
+      }
+    }
+    return start * 4096;
+  }
+
+  #munmap(vcpu: Vcpu, p: Process, address: number, bytes: number): number {
+    this.#kernel(vcpu, 'munmapBody');
+    if (!(address >= 0) || address % 4096 !== 0 || !(bytes > 0)) return -Errno.EINVAL;
+    const start = address / 4096;
+    const i = p.space.vmas.findIndex((v) => v.start === start);
+    if (i < 0) return -Errno.EINVAL;
+    const vma = p.space.vmas[i]!;
+    p.space.vmas.splice(i, 1);
+    const memory = this.hv.memory;
+    memory.beginBatch(vcpu);
+    let n = 0;
+    for (let v = vma.start; v < vma.start + vma.pages; v++) {
+      const e = p.space.present.get(v);
+      if (e === undefined) continue;
+      p.space.setLeaf(vcpu, v, 0);
+      this.frames.release(pteFrame(e));
+      n++;
+    }
+    memory.flushBatch(vcpu);
+    this.#kernel(vcpu, vma.backing.kind === 'file' ? 'zapPerPte' : 'unmapPerPte', n);
+    if (n > 0) this.hv.cpu.privileged(vcpu, 'flush-tlb');
+    return 0;
+  }
+
+  #signal(vcpu: Vcpu, target: Process, sig: number): number {
+    if (!(sig >= 1 && sig <= 64)) return -Errno.EINVAL;
+    if (sig === SIGKILL || !target.handlers.has(sig)) {
+      this.#exit(vcpu, target, 128 + sig);
+      return 0;
+    }
+    target.pendingSignals.push(sig);
+    if (target.state === 'blocked') this.#makeRunnable(target);
+    return 0;
+  }
+
+  #deliverSignal(vcpu: Vcpu, p: Process, sig: number): void {
+    const handler = p.handlers.get(sig);
+    if (handler === undefined) return;
+    this.#kernel(vcpu, 'signalDelivery');
+    p.stack.push(handler(this.#sys));
+  }
+}
+
+/** The C runtime start-up (ld.so and libc init): touches text, writes data and stack, then runs main. */
+function* startup(sys: Sys, vmas: readonly Vma[], main: Program): Generator<Operation, number | void, unknown> {
+  for (const v of vmas) {
+    if (v.pages === 0) continue;
+    if (v.name === 'stack') {
+      yield* sys.touch((v.start + v.pages - 2) * 4096, 2 * 4096, { write: true });
+    } else if (v.name === 'bss') {
+      // Zero-initialised data the program uses.
+      yield* sys.touch(v.start * 4096, v.pages * 4096, { write: true });
+    } else if (v.writable) {
+      // Relocations and initialised data: the first pages are written.
+      yield* sys.touch(v.start * 4096, Math.min(v.pages, 8) * 4096, { write: true });
+    } else {
+      // Code executed during start-up (the dynamic linker, libc's initialisation, main's path).
+      yield* sys.touch(v.start * 4096, Math.min(v.pages, 64) * 4096);
+    }
+  }
+  return yield* main(sys);
+}
+
+/** A generator that first re-issues `op` (a system call that blocked), then continues `inner`. */
+function* retry(inner: Generator<Operation, number | void, unknown>, op: Operation): Generator<Operation, number | void, unknown> {
+  let result = yield op;
+  for (;;) {
+    const step = inner.next(result);
+    if (step.done === true) return step.value;
+    result = yield step.value;
+  }
+}

@@ -1,0 +1,138 @@
+import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, pteFrame, tableIndex, type Gfn, type Hypervisor, type Vcpu } from '@visorkit/core';
+import type { FrameAllocator } from './frame-allocator.js';
+import { vmaContains, type Vma } from './vma.js';
+
+/** The kernel's own guest-physical memory: a frame allocator plus the platform's memory interface. */
+export interface PhysicalPages {
+  readonly hv: Hypervisor;
+  readonly frames: FrameAllocator;
+}
+
+/**
+ * A process's address space: VMAs and x86 page tables whose entries live in the domain's
+ * RAM frames. Every entry is written through `MemoryVirtualization.writePte`; table pages
+ * are announced with `pinPageTable`. The kernel also keeps an index of present leaf entries
+ * (as Linux keeps struct pages and rmaps) so fork and teardown need not scan empty tables;
+ * the tables themselves are what the hardware walks.
+ */
+export class AddressSpace {
+  readonly root: number;
+  readonly vmas: Vma[] = [];
+  /** Present leaf entries by virtual page: guest-format PTE. */
+  readonly present = new Map<number, number>();
+  /** Intermediate tables by (parent table, index). */
+  readonly #children = new Map<number, number>();
+  /** Every page-table frame of this space (for teardown). */
+  readonly #tables: number[] = [];
+  /** The next unused virtual page for mmap. */
+  mmapCursor = 0x40000;
+  /** The program break (heap end), in pages. */
+  brkPage = 0x8000;
+
+  constructor(
+    readonly pages: PhysicalPages,
+    readonly id: number,
+    vcpu: Vcpu,
+  ) {
+    this.root = this.#newTable(vcpu, pages.hv.memory.geometry.levels);
+  }
+
+  /** The VMA containing `vpn`, if any. */
+  vmaAt(vpn: number): Vma | undefined {
+    for (const v of this.vmas) if (vmaContains(v, vpn)) return v;
+    return undefined;
+  }
+
+  /** Writes the leaf entry for `vpn` (0 = not present), building intermediate tables as needed. */
+  setLeaf(vcpu: Vcpu, vpn: number, entry: number): void {
+    const m = this.pages.hv.memory;
+    const g = m.geometry;
+    let table = this.root;
+    for (let level = g.levels; level > 1; level--) {
+      const index = tableIndex(g, vpn, level);
+      const key = table * 1024 + index;
+      let child = this.#children.get(key);
+      if (child === undefined) {
+        if (entry === 0) return;
+        child = this.#newTable(vcpu, level - 1);
+        this.#children.set(key, child);
+        m.writePte(vcpu, table as Gfn, index, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
+      }
+      table = child;
+    }
+    m.writePte(vcpu, table as Gfn, tableIndex(g, vpn, 1), entry);
+    if (entry === 0) this.present.delete(vpn);
+    else this.present.set(vpn, entry);
+  }
+
+  /** Maps `vpn` to guest frame `gfn`. */
+  map(vcpu: Vcpu, vpn: number, gfn: number, writable: boolean, cow = false): void {
+    this.setLeaf(vcpu, vpn, makePte(gfn, PTE_PRESENT | PTE_USER | (writable ? PTE_WRITABLE : 0) | (cow ? PTE_COW : 0)));
+  }
+
+  /** Unmaps `vpn` and drops its frame reference; returns the frame or -1. */
+  unmap(vcpu: Vcpu, vpn: number): number {
+    const e = this.present.get(vpn);
+    if (e === undefined) return -1;
+    this.setLeaf(vcpu, vpn, 0);
+    this.pages.hv.memory.invalidatePage(vcpu, vpn);
+    const frame = pteFrame(e);
+    this.pages.frames.release(frame);
+    return frame;
+  }
+
+  /** Frees every mapping and every table (exit, exec). Returns present entries torn down. */
+  destroy(vcpu: Vcpu): number {
+    const m = this.pages.hv.memory;
+    const n = this.present.size;
+    m.beginBatch(vcpu);
+    for (const [vpn, e] of this.present) {
+      this.setLeafQuiet(vcpu, vpn);
+      this.pages.frames.release(pteFrame(e));
+    }
+    m.flushBatch(vcpu);
+    this.present.clear();
+    for (const t of this.#tables) {
+      m.unpinPageTable(vcpu, t as Gfn);
+      this.pages.frames.release(t);
+    }
+    this.#tables.length = 0;
+    this.#children.clear();
+    this.vmas.length = 0;
+    return n;
+  }
+
+  /** Clears a leaf entry without touching the index (used while iterating it). */
+  private setLeafQuiet(vcpu: Vcpu, vpn: number): void {
+    const m = this.pages.hv.memory;
+    const g = m.geometry;
+    let table = this.root;
+    for (let level = g.levels; level > 1; level--) {
+      const child = this.#children.get(table * 1024 + tableIndex(g, vpn, level));
+      if (child === undefined) return;
+      table = child;
+    }
+    m.writePte(vcpu, table as Gfn, tableIndex(g, vpn, 1), 0);
+  }
+
+  /** Number of page-table pages. */
+  get tablePages(): number {
+    return this.#tables.length;
+  }
+
+  #newTable(vcpu: Vcpu, level: number): number {
+    const gfn = this.pages.frames.allocate();
+    if (gfn < 0) throw new OutOfGuestMemory();
+    this.pages.hv.memory.zeroFrame(vcpu, gfn as Gfn);
+    this.pages.hv.memory.pinPageTable(vcpu, gfn as Gfn, level);
+    this.#tables.push(gfn);
+    return gfn;
+  }
+}
+
+/** The guest kernel ran out of frames (becomes ENOMEM for the caller). */
+export class OutOfGuestMemory extends Error {
+  constructor() {
+    super('guest out of memory');
+  }
+}

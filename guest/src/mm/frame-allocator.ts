@@ -1,0 +1,52 @@
+/**
+ * The guest kernel's physical page allocator over its own frames (gfns 0..n-1), with a
+ * reference count per frame so copy-on-write and the page cache can share pages. Lowest
+ * frames first, freed frames reused last-in first-out: deterministic.
+ */
+export class FrameAllocator {
+  readonly #refs: Uint16Array;
+  readonly #free: number[] = [];
+  #next: number;
+
+  constructor(
+    readonly frames: number,
+    /** Frames below this are the kernel image's and never handed out. */
+    reserved: number,
+  ) {
+    this.#refs = new Uint16Array(frames);
+    this.#next = reserved;
+  }
+
+  /** Frames still free. */
+  get available(): number {
+    return this.frames - this.#next + this.#free.length;
+  }
+
+  /** A free frame with one reference, or -1 when memory is exhausted. */
+  allocate(): number {
+    const f = this.#free.length > 0 ? this.#free.pop()! : this.#next < this.frames ? this.#next++ : -1;
+    if (f >= 0) this.#refs[f] = 1;
+    return f;
+  }
+
+  /** Adds a reference (a second mapping sharing the frame). */
+  share(frame: number): void {
+    this.#refs[frame] = this.#refs[frame]! + 1;
+  }
+
+  /** Drops a reference; returns true when the frame became free. */
+  release(frame: number): boolean {
+    const r = this.#refs[frame]! - 1;
+    this.#refs[frame] = Math.max(0, r);
+    if (r === 0) {
+      this.#free.push(frame);
+      return true;
+    }
+    return false;
+  }
+
+  /** References to `frame`. */
+  refs(frame: number): number {
+    return this.#refs[frame]!;
+  }
+}

@@ -1,0 +1,65 @@
+import type { AddressSpace } from '../mm/address-space.js';
+import type { Pipe } from '../ipc/pipe.js';
+import type { Operation, Program } from '../program/program.js';
+
+/** An open file descriptor. */
+export type FileDescriptor =
+  | { readonly kind: 'file'; readonly inode: number; offset: number }
+  | { readonly kind: 'null' }
+  | { readonly kind: 'pipe-read'; readonly pipe: Pipe }
+  | { readonly kind: 'pipe-write'; readonly pipe: Pipe };
+
+/** Why a process sleeps. */
+export type BlockReason = 'wait' | 'pipe-read' | 'pipe-write';
+
+/** A memory touch in progress (it may span bursts and faults). */
+export interface TouchState {
+  address: number;
+  readonly end: number;
+  readonly stride: number;
+  readonly write: boolean;
+}
+
+/**
+ * A process: its address space, program (a stack of generators: the main program, and a
+ * signal handler while one runs), file descriptors, signal handlers, and what it is doing.
+ */
+export class Process {
+  state: 'runnable' | 'running' | 'blocked' | 'zombie' = 'runnable';
+  blockedOn: BlockReason | undefined;
+  exitStatus = 0;
+  readonly children = new Set<Process>();
+  readonly fds: (FileDescriptor | undefined)[] = [{ kind: 'null' }, { kind: 'null' }, { kind: 'null' }];
+  readonly handlers = new Map<number, Program>();
+  readonly pendingSignals: number[] = [];
+  /** Generators, innermost last: [main] or [main, handler]. */
+  readonly stack: Generator<Operation, number | void, unknown>[] = [];
+  /** Value to send into the generator on its next step. */
+  result: unknown = undefined;
+  /** Cycles left of a compute operation. */
+  computeLeft = 0;
+  touch: TouchState | undefined;
+  /** Nanoseconds run in the current slice. */
+  sliceUsedNs = 0;
+  /** Pages touched since it was last switched in (their cache lines are warm). */
+  readonly warmPages = new Set<number>();
+  /** Container context (0: the host), inherited on fork. */
+  context = 0;
+
+  constructor(
+    readonly pid: number,
+    public parent: Process | undefined,
+    public space: AddressSpace,
+  ) {}
+
+  /** A free descriptor number, or -1. */
+  allocateFd(fd: FileDescriptor): number {
+    for (let i = 0; i < 256; i++) {
+      if (this.fds[i] === undefined) {
+        this.fds[i] = fd;
+        return i;
+      }
+    }
+    return -1;
+  }
+}

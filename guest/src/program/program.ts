@@ -1,0 +1,170 @@
+/**
+ * Guest programs are generators: they yield operations for the kernel to perform — compute
+ * bursts, memory touches processed in tight loops inside the kernel, and system calls — and
+ * receive each operation's result. Programs use {@link Sys} with `yield*`:
+ *
+ * ```ts
+ * function* hello(sys: Sys) {
+ *   const fd = yield* sys.open('/etc/passwd');
+ *   yield* sys.compute(10_000);
+ *   yield* sys.close(fd);
+ *   return 0;
+ * }
+ * ```
+ */
+
+/** A guest program: its generator's return value is the exit status. */
+export type Program = (sys: Sys) => Generator<Operation, number | void, unknown>;
+
+/** Memory access patterns for {@link Sys.touch}. */
+export interface TouchOptions {
+  readonly write?: boolean;
+  /** Bytes between accesses (default 4096: one access per page). */
+  readonly stride?: number;
+}
+
+/** What a program asks of the kernel. */
+export type Operation =
+  | { readonly kind: 'compute'; readonly cycles: number }
+  | { readonly kind: 'touch'; readonly address: number; readonly bytes: number; readonly write: boolean; readonly stride: number }
+  | { readonly kind: 'syscall'; readonly call: SyscallName; readonly args: readonly unknown[]; readonly restart?: boolean };
+
+/** The system calls the model implements. */
+export type SyscallName =
+  | 'getppid'
+  | 'getpid'
+  | 'read'
+  | 'write'
+  | 'open'
+  | 'close'
+  | 'stat'
+  | 'fork'
+  | 'exec'
+  | 'exit'
+  | 'wait'
+  | 'mmap'
+  | 'munmap'
+  | 'brk'
+  | 'pipe'
+  | 'sigaction'
+  | 'kill'
+  | 'sigreturn'
+  | 'yield'
+  | 'now';
+
+/** Linux error numbers returned (negated) by failing system calls. */
+export const Errno = {
+  EPERM: 1,
+  ENOENT: 2,
+  ESRCH: 3,
+  EBADF: 9,
+  ECHILD: 10,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EFAULT: 14,
+  EINVAL: 22,
+  EMFILE: 24,
+  EPIPE: 32,
+} as const;
+
+/** mmap flags the model understands. */
+export interface MmapRequest {
+  readonly bytes: number;
+  /** A file path to map, or undefined for anonymous memory. */
+  readonly path?: string;
+  readonly writable?: boolean;
+  /** Map every page now (MAP_POPULATE) instead of on first touch. */
+  readonly populate?: boolean;
+}
+
+/** The system-call interface programs use (each method is a generator to `yield*`). */
+export class Sys {
+  /** Spends `cycles` of user-mode computation. */
+  *compute(cycles: number): Generator<Operation, void, unknown> {
+    yield { kind: 'compute', cycles };
+  }
+
+  /** Accesses `bytes` of memory from `address`, one access per `stride` bytes. Faults are handled by the kernel. */
+  *touch(address: number, bytes: number, options: TouchOptions = {}): Generator<Operation, void, unknown> {
+    yield { kind: 'touch', address, bytes, write: options.write ?? false, stride: options.stride ?? 4096 };
+  }
+
+  *getppid(): Generator<Operation, number, unknown> {
+    return (yield call('getppid')) as number;
+  }
+  *getpid(): Generator<Operation, number, unknown> {
+    return (yield call('getpid')) as number;
+  }
+  /** Reads up to `bytes` from `fd`; returns bytes read (0 at end of file) or -errno. */
+  *read(fd: number, bytes: number): Generator<Operation, number, unknown> {
+    return (yield call('read', fd, bytes)) as number;
+  }
+  /** Writes `bytes` to `fd`; returns bytes written or -errno. */
+  *write(fd: number, bytes: number): Generator<Operation, number, unknown> {
+    return (yield call('write', fd, bytes)) as number;
+  }
+  *open(path: string): Generator<Operation, number, unknown> {
+    return (yield call('open', path)) as number;
+  }
+  *close(fd: number): Generator<Operation, number, unknown> {
+    return (yield call('close', fd)) as number;
+  }
+  /** Returns the file's size in bytes, or -errno. */
+  *stat(path: string): Generator<Operation, number, unknown> {
+    return (yield call('stat', path)) as number;
+  }
+  /**
+   * Creates a child process whose memory is a copy-on-write copy of this one's, running
+   * `child` (a generator cannot be duplicated, so the child's code is given explicitly, as
+   * posix_spawn does). Returns the child's pid.
+   */
+  *fork(child: Program): Generator<Operation, number, unknown> {
+    return (yield call('fork', child)) as number;
+  }
+  /** Replaces this process's image with the program file at `path` (never returns on success). */
+  *exec(path: string): Generator<Operation, number, unknown> {
+    return (yield call('exec', path)) as number;
+  }
+  *exit(status: number): Generator<Operation, never, unknown> {
+    yield call('exit', status);
+    throw new Error('exit returned');
+  }
+  /** Waits for a child to exit; returns its pid, or -ECHILD. */
+  *wait(): Generator<Operation, number, unknown> {
+    return (yield call('wait')) as number;
+  }
+  /** Maps memory; returns its address or -errno. */
+  *mmap(request: MmapRequest): Generator<Operation, number, unknown> {
+    return (yield call('mmap', request)) as number;
+  }
+  *munmap(address: number, bytes: number): Generator<Operation, number, unknown> {
+    return (yield call('munmap', address, bytes)) as number;
+  }
+  /** Moves the program break by `bytes`; returns the new break or -errno. */
+  *brk(bytes: number): Generator<Operation, number, unknown> {
+    return (yield call('brk', bytes)) as number;
+  }
+  /** Returns [readFd, writeFd] or throws nothing: -errno as [-errno, -errno]. */
+  *pipe(): Generator<Operation, [number, number], unknown> {
+    return (yield call('pipe')) as [number, number];
+  }
+  /** Installs `handler` (a program run on delivery) for signal `signal`. */
+  *sigaction(signal: number, handler: Program): Generator<Operation, number, unknown> {
+    return (yield call('sigaction', signal, handler)) as number;
+  }
+  *kill(pid: number, signal: number): Generator<Operation, number, unknown> {
+    return (yield call('kill', pid, signal)) as number;
+  }
+  /** Gives up the CPU to other runnable processes. */
+  *yieldCpu(): Generator<Operation, number, unknown> {
+    return (yield call('yield')) as number;
+  }
+  /** Time since boot as the guest sees it, in ns (gettimeofday: no kernel entry needed on Linux). */
+  *now(): Generator<Operation, number, unknown> {
+    return (yield call('now')) as number;
+  }
+}
+
+function call(name: SyscallName, ...args: unknown[]): Operation {
+  return { kind: 'syscall', call: name, args };
+}

@@ -1,0 +1,40 @@
+import { bootGuest } from '@visorkit/guest';
+import { composeFor, type Experiment, type ExperimentContext, type ResultRow } from '../experiment/experiment.js';
+import { MICRO_METRICS, microBenchmark, type MicroMetric, type Results } from '../lmbench/lmbench.js';
+
+/** Files the benchmarks use: a small one to stat and open, and mappable data files. */
+const FILES = { '/etc/passwd': 2048, '/data/4mb': 4 << 20, '/data/64mb': 64 << 20, '/data/256mb': 256 << 20 };
+
+/** Runs the given micro metrics in one freshly booted guest; returns µs and the counts. */
+export function runMicro(ctx: ExperimentContext, platform: ExperimentContext['platforms'][number], metrics: readonly MicroMetric[]): { results: Results; counts: Record<string, number> } {
+  const hv = composeFor(ctx, platform, { cores: 1, memoryMiB: 2048 });
+  const domain = hv.createDomain({ name: 'linux', memoryMiB: 1024 });
+  const results: Results = {};
+  const kernel = bootGuest(hv, domain, { programs: { '/bin/lmbench': { program: microBenchmark(metrics, results), textPages: 40, dataPages: 8, bssPages: 16 } }, files: FILES, run: ['/bin/lmbench'] });
+  hv.runWhile(() => !kernel.idle && domain.state === 'running');
+  return { results, counts: hv.counts(domain) };
+}
+
+/**
+ * The lmbench-style micro-benchmarks (latencies in µs) on every platform: the same guest
+ * kernel and programs everywhere, so differences come from how each platform handles system
+ * calls, page-table updates, faults and address-space switches.
+ */
+export const micro: Experiment = {
+  id: 'micro',
+  title: 'Micro-benchmarks (lmbench-style latencies)',
+  description: 'null-call, null-io, stat, open-close, signals, fork, exec, sh, context switches, mmap and page faults, in µs.',
+  run(ctx: ExperimentContext): ResultRow[] {
+    const rows: ResultRow[] = [];
+    let done = 0;
+    for (const platform of ctx.platforms) {
+      for (const metric of MICRO_METRICS) {
+        const { results, counts } = runMicro(ctx, platform, [metric]);
+        const value = results[metric];
+        if (value !== undefined) rows.push({ platform: platform.name, metric, value, unit: 'us', counts });
+        ctx.progress?.(++done, ctx.platforms.length * MICRO_METRICS.length);
+      }
+    }
+    return rows;
+  },
+};
