@@ -41,7 +41,7 @@ export class ProportionalShareScheduler implements VcpuScheduler {
 
   wake(vcpu: Vcpu, _now?: number): void {
     const e = this.#entity(vcpu);
-    e.vruntime = Math.max(e.vruntime, this.#minVruntime - this.#latencyNs / 2);
+    e.vruntime = Math.max(e.vruntime, this.#minVruntime - this.#latencyNs / 2) - this.wakeCredit(vcpu);
     this.#runnableLoad += e.load;
     this.#queue.push(vcpu, e.vruntime);
   }
@@ -72,10 +72,20 @@ export class ProportionalShareScheduler implements VcpuScheduler {
     this.#queue.push(vcpu, this.#entity(vcpu).vruntime);
   }
 
+  /** Load weight of a vCPU (default: its domain's weight, 256 = Linux's nice-0 1024). */
+  protected loadOf(vcpu: Vcpu): number {
+    return (vcpu.domain.weight * NICE_0_LOAD) / 256;
+  }
+
+  /** Virtual time a waking vCPU may borrow (BVT's warp); 0 here. */
+  protected wakeCredit(_vcpu: Vcpu): number {
+    return 0;
+  }
+
   #entity(vcpu: Vcpu): CfsEntity {
     let e = vcpu.schedulerData as CfsEntity | undefined;
     if (e === undefined) {
-      e = { vruntime: this.#minVruntime, load: Math.max(1, (vcpu.domain.weight * NICE_0_LOAD) / 256) };
+      e = { vruntime: this.#minVruntime, load: Math.max(1, this.loadOf(vcpu)) };
       vcpu.schedulerData = e;
     }
     return e;

@@ -2,6 +2,7 @@ import { hwAssistPlugin } from '@visorkit/hw-assist';
 import { NetworkBackend, VcpuScheduler } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
 import { vserverPlugin } from '@visorkit/vserver';
+import { xenPvPlugin } from '@visorkit/xen-pv';
 import { definePlatform, needsHardwareVirtualization, needsNestedPaging, needsSriov, type PlatformSpec } from '@visorkit/workloads';
 
 /**
@@ -10,6 +11,7 @@ import { definePlatform, needsHardwareVirtualization, needsNestedPaging, needsSr
  */
 export const platformRegistry: readonly PlatformSpec[] = [
   definePlatform({ name: 'native', description: 'bare metal: one OS, instances are its processes', isolation: 'processes', plugins: [nativePlugin] }),
+  definePlatform({ name: 'xen-pv', description: 'Xen 3 paravirtualisation: writable page tables, credit scheduler, Dom0 back ends', isolation: 'domains', plugins: [xenPvPlugin] }),
   definePlatform({
     name: 'vserver',
     description: "Linux-VServer contexts on native's shared kernel: token-bucket CPU limits, network contexts",

@@ -58,6 +58,9 @@ export class SplitDeviceChannels {
   }
 
   #upcall(domain: DomainId, port: number): void {
+    // The handler clears the pending bit first (as a Xen guest's evtchn handler does), so
+    // notifications after this one are delivered rather than coalesced into it.
+    this.channels.clearPending(domain, port);
     if (domain === XEN_BACKEND && this.#endpoints.has(`b:${port}`)) {
       this.#endpoints.get(`b:${port}`)!.backendNotified();
       return;

@@ -1,0 +1,142 @@
+import {
+  CostCategory,
+  CpuEvents,
+  HypercallTable,
+  Machine,
+  MechanismIndex,
+  Mechanisms,
+  PrivilegeViolationError,
+  TrapTable,
+  inject,
+  injectable,
+  type CpuVirtualization,
+  type Gfn,
+  type KernelPrivilege,
+  type PrivilegedOperation,
+  type Vcpu,
+} from '@visorkit/core';
+import { XenPvMemory } from '../memory/xen-pv-memory.js';
+import { XenPvOptions } from '../xen-pv-options.js';
+
+/** Hypercall numbers (Xen's public `xen.h`) for the privileged operations. */
+const HYPERCALLS: Readonly<Record<Exclude<PrivilegedOperation, 'load-page-table-base' | 'flush-tlb' | 'read-clock'>, { number: number; name: string; instructions: number; control?: boolean }>> = {
+  'set-trap-table': { number: 0, name: 'set_trap_table', instructions: 400 },
+  halt: { number: 29, name: 'sched_op', instructions: 500 },
+  'set-timer': { number: 15, name: 'set_timer_op', instructions: 300 },
+  'io-access': { number: 33, name: 'physdev_op', instructions: 800, control: true },
+};
+/** Xen building a bounce frame to deliver a fault to the ring-1 guest kernel. */
+const BOUNCE_INSTRUCTIONS = 350;
+/** Xen's scheduler path on a world switch (schedule(), context_switch()). */
+const XEN_SWITCH_INSTRUCTIONS = 1200;
+/** The guest's event-channel upcall handler. */
+const UPCALL_INSTRUCTIONS = 250;
+
+/**
+ * Xen's paravirtual CPU (Xen paper §3.3.1): the guest kernel runs in ring 1, applications in
+ * ring 3, Xen in ring 0. Privileged operations are hypercalls — attempted directly from ring
+ * 1 they raise a general-protection fault. System calls go straight to the guest kernel
+ * through fast handlers Xen validated when they were installed; page faults are taken by
+ * Xen, which reads CR2 and bounces them to the guest, which returns with an iret hypercall.
+ */
+@injectable()
+export class XenPvCpu implements CpuVirtualization {
+  readonly kernelPrivilege: KernelPrivilege = 'ring1';
+  readonly #costs;
+  readonly #cpi: number;
+  readonly #bounces: number;
+
+  constructor(
+    @inject(Machine) readonly machine: Machine,
+    @inject(XenPvMemory) readonly memory: XenPvMemory,
+    @inject(XenPvOptions) readonly options: XenPvOptions,
+    @inject(HypercallTable) readonly hypercalls: HypercallTable,
+    @inject(TrapTable) traps: TrapTable,
+    @inject(Mechanisms) mechanisms: Mechanisms,
+    @inject(CpuEvents) readonly events: CpuEvents,
+  ) {
+    this.#costs = machine.profile.costs;
+    this.#cpi = machine.profile.cpu.kernelCpi;
+    this.#bounces = mechanisms.register('bounce');
+    for (const h of Object.values(HYPERCALLS)) hypercalls.register(h.number, h.name, () => 0, h.control === true ? 'control-domain' : 'any-guest');
+    // Handlers installed with set_trap_table must not run in ring 0 (Xen's validation).
+    traps.setValidator((vcpu, vector, ring) => {
+      if (ring === 0) {
+        vcpu.count(MechanismIndex.PrivilegeViolation);
+        throw new PrivilegeViolationError(vcpu.domain.name, `set_trap_table (vector ${vector}, ring 0)`, 'a handler in ring 1 or 3');
+      }
+    });
+  }
+
+  systemCall(vcpu: Vcpu): void {
+    vcpu.count(MechanismIndex.Syscall);
+    if (this.options.fastSystemCalls) {
+      vcpu.charge(CostCategory.GuestKernel, this.#costs.syscallRoundTrip);
+      return;
+    }
+    // Without a fast handler every system call is bounced through Xen.
+    this.#bounce(vcpu, 'syscall');
+  }
+
+  pageFault(vcpu: Vcpu): void {
+    vcpu.count(MechanismIndex.PageFault);
+    this.#bounce(vcpu, 'page-fault');
+  }
+
+  privileged(vcpu: Vcpu, operation: PrivilegedOperation, fromUser = false): void {
+    if (fromUser && operation !== 'read-clock') {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new PrivilegeViolationError(vcpu.domain.name, operation, 'the guest kernel (ring 1) and a hypercall');
+    }
+    switch (operation) {
+      case 'read-clock':
+        vcpu.charge(CostCategory.GuestKernel, 30);
+        return;
+      case 'flush-tlb':
+        this.memory.flushTlb(vcpu);
+        return;
+      case 'load-page-table-base':
+        return; // done by switchAddressSpace through MMUEXT_NEW_BASEPTR
+      default: {
+        const h = HYPERCALLS[operation];
+        vcpu.charge(CostCategory.Hypervisor, this.#costs.hypercallRoundTrip + h.instructions * this.#cpi);
+        this.hypercalls.invoke(vcpu, h.number);
+        if (this.events.hypercallsObserved) this.events.emitHypercall({ time: vcpu.now(), domainId: vcpu.domain.id, vcpu: vcpu.index, reason: h.name });
+      }
+    }
+  }
+
+  /** The guest executing a privileged instruction directly in ring 1: a general-protection fault. */
+  attemptPrivilegedInstruction(vcpu: Vcpu, operation: PrivilegedOperation): never {
+    vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip);
+    vcpu.count(MechanismIndex.Trap);
+    vcpu.count(MechanismIndex.PrivilegeViolation);
+    throw new PrivilegeViolationError(vcpu.domain.name, `${operation} (executed in ring 1: general-protection fault)`, 'a hypercall');
+  }
+
+  switchAddressSpace(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
+    this.memory.activate(vcpu, root, addressSpace);
+  }
+
+  deliverInterrupt(vcpu: Vcpu): void {
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.interruptDelivery + UPCALL_INSTRUCTIONS * this.#cpi);
+    vcpu.count(MechanismIndex.Interrupt);
+  }
+
+  worldSwitch(_pcpu: number, from: Vcpu | undefined, to: Vcpu): void {
+    to.charge(CostCategory.Hypervisor, this.#costs.registerSwitch + XEN_SWITCH_INSTRUCTIONS * this.#cpi);
+    to.count(MechanismIndex.ContextSwitch);
+    if (from === undefined || from.asid !== to.asid) {
+      to.charge(CostCategory.Hypervisor, this.#costs.pageTableBaseSwitch);
+      this.memory.flushForSwitch(to);
+    }
+  }
+
+  /** Trap into Xen, a bounce frame to ring 1, and the guest's iret hypercall back. */
+  #bounce(vcpu: Vcpu, reason: string): void {
+    vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + BOUNCE_INSTRUCTIONS * this.#cpi + this.#costs.hypercallRoundTrip);
+    vcpu.count(this.#bounces);
+    vcpu.count(MechanismIndex.Hypercall);
+    if (this.events.trapsObserved) this.events.emitTrap({ time: vcpu.now(), domainId: vcpu.domain.id, vcpu: vcpu.index, reason });
+  }
+}

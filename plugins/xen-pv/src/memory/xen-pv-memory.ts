@@ -1,0 +1,342 @@
+import {
+  CostCategory,
+  GuestPhysicalMap,
+  GuestRequestError,
+  HypercallTable,
+  Machine,
+  MechanismIndex,
+  Mechanisms,
+  PTE_PRESENT,
+  PTE_WRITABLE,
+  TRANSLATION_FAULT,
+  WalkResult,
+  inject,
+  injectable,
+  makePte,
+  pteFlags,
+  pteFrame,
+  readTableEntry,
+  walkPageTables,
+  writeTableEntry,
+  type Domain,
+  type Gfn,
+  type MemoryVirtualization,
+  type PagingGeometry,
+  type Tlb,
+  type Vcpu,
+} from '@visorkit/core';
+import { XenPvOptions } from '../xen-pv-options.js';
+
+/** Hypercall numbers from Xen's public `xen.h`. */
+export const HYPERCALL = { mmuUpdate: 1, mmuextOp: 26 } as const;
+
+/** Instructions of Xen's mmu_update handler per hypercall (beyond per-entry validation). */
+const MMU_UPDATE_BASE = 300;
+/** Instructions of the writable-page-table fault handler (decode, unhook the L1, flush). */
+const WRITABLE_TRAP_HANDLER = 600;
+/** Instructions of update_va_mapping: remapping one page in the guest kernel's own mapping. */
+const UPDATE_VA_MAPPING = 250;
+/** Cycles to scan one entry of a table page (typing, untyping, snapshot compare). */
+const ENTRY_SCAN_CYCLES = 4;
+
+interface PendingUpdate {
+  table: number;
+  index: number;
+  entry: number;
+}
+
+interface DomainState {
+  /** Guest page-table frames and their levels (1 = leaf). */
+  readonly tables: Map<number, number>;
+  /** Writable mode: leaf tables currently unhooked, with the entries written since. */
+  readonly unhooked: Map<number, number>;
+  readonly roots: Int32Array;
+  /** Per vCPU: inside lazy-MMU mode. */
+  readonly lazy: Uint8Array;
+  readonly queue: PendingUpdate[];
+}
+
+/**
+ * Xen's paravirtual memory (Xen paper §3.3.2): guest page tables are read-only to the guest;
+ * every update is checked by Xen — the frame it maps must belong to the domain, and a frame
+ * typed as a page table is never mapped writable — and applied through `mmu_update`
+ * hypercalls, batched while the guest kernel is in lazy-MMU mode. With writable page tables
+ * (Xen 2/3) the first write to a leaf table traps, Xen unhooks it and lets the guest write it
+ * directly, and revalidates the changed entries when it is reconnected. Xen lives in the top
+ * 64 MB of every address space, so hypercalls flush no TLB; loading a page-table base does.
+ */
+@injectable()
+export class XenPvMemory implements MemoryVirtualization {
+  readonly geometry: PagingGeometry;
+  readonly #map: GuestPhysicalMap;
+  readonly #domains: (DomainState | undefined)[] = [];
+  readonly #walk = new WalkResult();
+  readonly #costs;
+  readonly #cpi: number;
+  readonly #batchHypercalls: number;
+  readonly #writableTraps: number;
+  readonly #revalidations: number;
+
+  constructor(
+    @inject(Machine) readonly machine: Machine,
+    @inject(XenPvOptions) readonly options: XenPvOptions,
+    @inject(Mechanisms) mechanisms: Mechanisms,
+    @inject(HypercallTable) hypercalls: HypercallTable,
+  ) {
+    this.geometry = machine.geometry;
+    this.#map = new GuestPhysicalMap(machine.memory);
+    this.#costs = machine.profile.costs;
+    this.#cpi = machine.profile.cpu.kernelCpi;
+    this.#batchHypercalls = mechanisms.register('mmu-update-batch');
+    this.#writableTraps = mechanisms.register('writable-pt-trap');
+    this.#revalidations = mechanisms.register('writable-pt-revalidate');
+    // The guest reaches these through the memory interface; the numbers are Xen's.
+    hypercalls.register(HYPERCALL.mmuUpdate, 'mmu_update', () => 0);
+    hypercalls.register(HYPERCALL.mmuextOp, 'mmuext_op', () => 0);
+  }
+
+  domainCreated(domain: Domain): void {
+    this.#map.add(domain);
+    this.#domains[domain.id] = { tables: new Map(), unhooked: new Map(), roots: new Int32Array(domain.vcpus.length).fill(-1), lazy: new Uint8Array(domain.vcpus.length), queue: [] };
+    for (const v of domain.vcpus) v.asid = domain.id * 4096;
+  }
+
+  domainDestroyed(domain: Domain): void {
+    this.#map.remove(domain);
+    this.#domains[domain.id] = undefined;
+  }
+
+  frames(domain: Domain): number {
+    return this.#map.frames(domain);
+  }
+
+  machineFrame(domain: Domain, frame: Gfn): number {
+    return this.#map.lookup(domain, frame);
+  }
+
+  /**
+   * A frame becomes a page table: the guest kernel must first remap it read-only in its own
+   * mapping (update_va_mapping, with its TLB entry invalidated) and Xen types it, scanning
+   * every entry of the page; a top-level table is pinned with MMUEXT_PIN_Lx_TABLE.
+   */
+  pinPageTable(vcpu: Vcpu, frame: Gfn, level: number): void {
+    const st = this.#state(vcpu.domain);
+    this.#mfn(vcpu, frame);
+    st.tables.set(frame, level);
+    this.#hypercall(vcpu, 'update_va_mapping', UPDATE_VA_MAPPING * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * ENTRY_SCAN_CYCLES);
+    if (level === this.geometry.levels) this.#hypercall(vcpu, 'mmuext_op', MMU_UPDATE_BASE * this.#cpi);
+  }
+
+  /** The frame stops being a table: Xen untypes it (a scan), and the kernel maps it writable again. */
+  unpinPageTable(vcpu: Vcpu, frame: Gfn): void {
+    const st = this.#state(vcpu.domain);
+    const level = st.tables.get(frame);
+    st.tables.delete(frame);
+    st.unhooked.delete(frame);
+    if (level === undefined) return;
+    if (level === this.geometry.levels) this.#hypercall(vcpu, 'mmuext_op', MMU_UPDATE_BASE * this.#cpi);
+    this.#hypercall(vcpu, 'update_va_mapping', UPDATE_VA_MAPPING * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * ENTRY_SCAN_CYCLES);
+  }
+
+  #entriesPerTable(level: number): number {
+    return this.geometry.entriesPerTable[level] ?? 512;
+  }
+
+  writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
+    const st = this.#state(vcpu.domain);
+    const level = st.tables.get(table) ?? 1;
+    this.#check(vcpu, st, table, entry, level);
+    if (this.options.pageTableMode === 'writable' && level === 1) {
+      // The guest writes the (read-only) leaf table; the first write traps and unhooks it.
+      const written = st.unhooked.get(table);
+      if (written === undefined) {
+        vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + WRITABLE_TRAP_HANDLER * this.#cpi + this.#costs.tlbInvalidatePage);
+        vcpu.count(this.#writableTraps);
+        vcpu.count(MechanismIndex.Trap);
+        st.unhooked.set(table, 1);
+      } else st.unhooked.set(table, written + 1);
+      this.#store(vcpu, table, index, entry);
+      vcpu.charge(CostCategory.GuestKernel, this.#costs.pteWrite);
+      vcpu.count(MechanismIndex.PteWrite);
+      return;
+    }
+    if (st.lazy[vcpu.index] === 1) {
+      st.queue.push({ table, index, entry });
+      if (st.queue.length >= this.options.batchSize) this.#flushQueue(vcpu, st);
+      return;
+    }
+    st.queue.push({ table, index, entry });
+    this.#flushQueue(vcpu, st);
+  }
+
+  readPte(vcpu: Vcpu, table: Gfn, index: number): number {
+    const stored = readTableEntry(this.machine.memory, this.geometry, this.#mfn(vcpu, table), index);
+    if ((stored & PTE_PRESENT) === 0) return stored;
+    return makePte(this.#map.reverse(pteFrame(stored)), pteFlags(stored));
+  }
+
+  beginBatch(vcpu: Vcpu): void {
+    this.#state(vcpu.domain).lazy[vcpu.index] = 1;
+  }
+
+  flushBatch(vcpu: Vcpu): void {
+    const st = this.#state(vcpu.domain);
+    st.lazy[vcpu.index] = 0;
+    if (st.queue.length > 0) this.#flushQueue(vcpu, st);
+    this.#reconnectAll(vcpu, st);
+  }
+
+  activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
+    const st = this.#state(vcpu.domain);
+    if (st.tables.get(root) !== this.geometry.levels) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_NEW_BASEPTR', `guest frame ${root} is not a pinned top-level page table`);
+    }
+    this.#reconnectAll(vcpu, st);
+    this.#hypercall(vcpu, 'mmuext_op', 100 * this.#cpi);
+    vcpu.charge(CostCategory.Hypervisor, this.#costs.pageTableBaseSwitch);
+    st.roots[vcpu.index] = root;
+    vcpu.asid = vcpu.domain.id * 4096 + (addressSpace % 4096);
+    this.#tlb(vcpu).flushAll();
+    vcpu.count(MechanismIndex.TlbFlush);
+  }
+
+  translate(vcpu: Vcpu, virtualPage: number, write: boolean): number {
+    const tlb = this.#tlb(vcpu);
+    let leaf = tlb.lookup(vcpu.asid, virtualPage);
+    if (leaf < 0) {
+      const st = this.#state(vcpu.domain);
+      // An unhooked table cannot be walked: the access faults into Xen, which reconnects it.
+      if (st.unhooked.size > 0) this.#reconnectAll(vcpu, st);
+      const root = st.roots[vcpu.index]!;
+      if (root < 0) return TRANSLATION_FAULT;
+      const walk = walkPageTables(this.machine.memory, this.geometry, this.#map.lookup(vcpu.domain, root), virtualPage, this.#walk);
+      vcpu.charge(CostCategory.GuestKernel, walk.references * this.machine.profile.memory.cacheHitCycles);
+      vcpu.count(MechanismIndex.TlbMiss);
+      vcpu.count(MechanismIndex.PageWalkReference, walk.references);
+      if (walk.faulted) return TRANSLATION_FAULT;
+      leaf = makePte(walk.frame, pteFlags(walk.pte));
+      tlb.insert(vcpu.asid, virtualPage, leaf);
+    }
+    if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
+    const gfn = this.#map.reverse(pteFrame(leaf));
+    if (write) this.#map.markDirty(vcpu.domain, gfn);
+    return gfn;
+  }
+
+  invalidatePage(vcpu: Vcpu, virtualPage: number): void {
+    // INVLPG is privileged: an mmuext_op, piggy-backed on the multicall in lazy-MMU mode.
+    this.#tlb(vcpu).invalidate(vcpu.asid, virtualPage);
+    if (this.#state(vcpu.domain).lazy[vcpu.index] === 1) vcpu.charge(CostCategory.Hypervisor, this.#costs.tlbInvalidatePage);
+    else this.#hypercall(vcpu, 'mmuext_op', this.#costs.tlbInvalidatePage);
+  }
+
+  flushTlb(vcpu: Vcpu): void {
+    this.#tlb(vcpu).flushAll();
+    this.#hypercall(vcpu, 'mmuext_op', this.#costs.pageTableBaseSwitch);
+    vcpu.count(MechanismIndex.TlbFlush);
+  }
+
+  /** Drops the pCPU TLB on a world switch (untagged hardware), uncharged: the caller charged it. */
+  flushForSwitch(vcpu: Vcpu): void {
+    this.#tlb(vcpu).flushAll();
+    vcpu.count(MechanismIndex.TlbFlush);
+  }
+
+  zeroFrame(vcpu: Vcpu, frame: Gfn): void {
+    this.machine.memory.zero(this.#mfn(vcpu, frame));
+    this.#map.markDirty(vcpu.domain, frame);
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.pageZero);
+    vcpu.count(MechanismIndex.PageZero);
+  }
+
+  copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
+    this.machine.memory.copy(this.#mfn(vcpu, to), this.#mfn(vcpu, from));
+    this.#map.markDirty(vcpu.domain, to);
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.pageCopy);
+    vcpu.count(MechanismIndex.PageCopy);
+  }
+
+  startDirtyLog(domain: Domain): void {
+    this.#map.startDirtyLog(domain);
+  }
+  collectDirty(domain: Domain): number[] {
+    return this.#map.collectDirty(domain);
+  }
+  stopDirtyLog(domain: Domain): void {
+    this.#map.stopDirtyLog(domain);
+  }
+  populatedFrames(domain: Domain): number[] {
+    return this.#map.populated(domain);
+  }
+
+  /** Xen's checks on one update; a bad one is refused, counted, and nothing is applied. */
+  #check(vcpu: Vcpu, st: DomainState, table: number, entry: number, level: number): void {
+    if (!st.tables.has(table) && !this.#map.inRange(vcpu.domain, table)) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'mmu_update', `guest frame ${table} is not one of its page tables`);
+    }
+    if ((entry & PTE_PRESENT) === 0) return;
+    const target = pteFrame(entry);
+    if (!this.#map.inRange(vcpu.domain, target)) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'mmu_update', `entry maps frame ${target}, which the domain does not own`);
+    }
+    if (level === 1 && (entry & PTE_WRITABLE) !== 0 && st.tables.has(target)) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'mmu_update', `frame ${target} is a page table and may not be mapped writable`);
+    }
+  }
+
+  /** One mmu_update hypercall for the queued batch: validate every entry, then apply them all. */
+  #flushQueue(vcpu: Vcpu, st: DomainState): void {
+    const batch = st.queue.splice(0);
+    this.#hypercall(vcpu, 'mmu_update', MMU_UPDATE_BASE * this.#cpi + batch.length * (this.#costs.pteValidate + this.#costs.pteWrite));
+    vcpu.count(this.#batchHypercalls);
+    vcpu.count(MechanismIndex.PteValidate, batch.length);
+    vcpu.count(MechanismIndex.PteWrite, batch.length);
+    for (const u of batch) this.#store(vcpu, u.table, u.index, u.entry);
+  }
+
+  /**
+   * Reconnects every unhooked leaf table: Xen compares each page against the snapshot it
+   * took (a scan of every entry) and validates the entries written meanwhile.
+   */
+  #reconnectAll(vcpu: Vcpu, st: DomainState): void {
+    if (st.unhooked.size === 0) return;
+    let entries = 0;
+    for (const written of st.unhooked.values()) entries += written;
+    const scanned = st.unhooked.size * this.#entriesPerTable(1);
+    vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + entries * this.#costs.pteValidate + scanned * ENTRY_SCAN_CYCLES);
+    vcpu.count(this.#revalidations, st.unhooked.size);
+    vcpu.count(MechanismIndex.PteValidate, entries);
+    st.unhooked.clear();
+  }
+
+  /** Stores an entry, the guest's frame number turned into the machine frame (pfn_to_mfn). */
+  #store(vcpu: Vcpu, table: number, index: number, entry: number): void {
+    const stored = (entry & PTE_PRESENT) === 0 ? 0 : makePte(this.#mfn(vcpu, pteFrame(entry)), pteFlags(entry));
+    writeTableEntry(this.machine.memory, this.geometry, this.#mfn(vcpu, table), index, stored);
+    this.#map.markDirty(vcpu.domain, table);
+  }
+
+  #hypercall(vcpu: Vcpu, _name: string, handlerCycles: number): void {
+    vcpu.charge(CostCategory.Hypervisor, this.#costs.hypercallRoundTrip + handlerCycles);
+    vcpu.count(MechanismIndex.Hypercall);
+  }
+
+  #mfn(vcpu: Vcpu, gfn: number): number {
+    return this.#map.populate(vcpu, gfn);
+  }
+
+  #state(domain: Domain): DomainState {
+    const st = this.#domains[domain.id];
+    if (st === undefined) throw new GuestRequestError(domain.name, 'memory access', 'the domain has no memory');
+    return st;
+  }
+
+  #tlb(vcpu: Vcpu): Tlb {
+    const p = vcpu.pcpu >= 0 ? vcpu.pcpu : vcpu.lastPcpu >= 0 ? vcpu.lastPcpu : 0;
+    return this.machine.pcpus[p]!.tlb;
+  }
+}

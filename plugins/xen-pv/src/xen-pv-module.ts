@@ -1,0 +1,44 @@
+import { BlockBackend, ContainerModule, CpuVirtualization, IoEvents, Machine, MemoryVirtualization, NetworkBackend, SimulatedTimeKeeping, Simulator, TimeKeeping, VcpuScheduler, inject, injectable } from '@visorkit/core';
+import { XenPvCpu } from './cpu/xen-pv-cpu.js';
+import { XenIoOptions } from './io/xen-io-options.js';
+import { XenSplitBlock } from './io/xen-split-block.js';
+import { XenSplitNetwork } from './io/xen-split-network.js';
+import { XenPvMemory } from './memory/xen-pv-memory.js';
+import { BvtScheduler, CreditScheduler } from './scheduler/xen-schedulers.js';
+import { XenPvOptions } from './xen-pv-options.js';
+
+/**
+ * Xen's time (Xen paper §3.3.3): real time since boot, per-domain virtual time, wall-clock
+ * time kept in each domain's shared-info page, and a real and a virtual alarm per domain.
+ */
+@injectable()
+export class XenPvTime extends SimulatedTimeKeeping {
+  constructor(@inject(Simulator) sim: Simulator, @inject(Machine) m: Machine, @inject(IoEvents) e: IoEvents) {
+    super(sim, m, e);
+  }
+}
+
+/** The xen-pv plugin's wiring. */
+export function xenPvModule(options: XenPvOptions): ContainerModule {
+  return new ContainerModule((o) => {
+    o.bind(XenPvOptions).toConstantValue(options);
+    o.bind(XenIoOptions).toConstantValue({ receive: options.receive, backend: options.backend, ringSize: 256 });
+    o.bind(XenPvMemory).toSelf().inSingletonScope();
+    o.bind(MemoryVirtualization).toService(XenPvMemory);
+    o.bind(XenPvCpu).toSelf().inSingletonScope();
+    o.bind(CpuVirtualization).toService(XenPvCpu);
+    if (options.scheduler === 'bvt') {
+      o.bind(BvtScheduler).toSelf().inSingletonScope();
+      o.bind(VcpuScheduler).toService(BvtScheduler);
+    } else {
+      o.bind(CreditScheduler).toSelf().inSingletonScope();
+      o.bind(VcpuScheduler).toService(CreditScheduler);
+    }
+    o.bind(XenPvTime).toSelf().inSingletonScope();
+    o.bind(TimeKeeping).toService(XenPvTime);
+    o.bind(XenSplitNetwork).toSelf().inSingletonScope();
+    o.bind(NetworkBackend).toService(XenSplitNetwork);
+    o.bind(XenSplitBlock).toSelf().inSingletonScope();
+    o.bind(BlockBackend).toService(XenSplitBlock);
+  });
+}

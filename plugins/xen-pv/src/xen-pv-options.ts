@@ -1,0 +1,25 @@
+/** Token for the xen-pv plugin's options. */
+export const XenPvOptions = Symbol.for('visorkit.XenPvOptions');
+
+/** Options of the xen-pv plugin. Names are public interface. */
+export interface XenPvOptions {
+  /**
+   * How guest page-table updates reach Xen: `batched` — every update is an `mmu_update`
+   * request, batched in lazy-MMU mode (Xen 1.x); `writable` — leaf tables are written
+   * directly after a first-write trap unhooks them, and revalidated on reconnect (Xen 2/3).
+   */
+  readonly pageTableMode: 'batched' | 'writable';
+  /** Most `mmu_update` requests per hypercall (a multicall batch). */
+  readonly batchSize: number;
+  /** System calls go straight to the guest kernel in ring 1 (validated fast handlers). */
+  readonly fastSystemCalls: boolean;
+  /** vCPU scheduler: borrowed virtual time (Xen 1.x) or the credit scheduler (Xen 3). */
+  readonly scheduler: 'bvt' | 'credit';
+  /** Network receive path: page flipping (the seed's) or copying. */
+  readonly receive: 'flip' | 'copy';
+  /** Where the split-driver back ends run: in Xen itself (1.x) or in Dom0 (2/3). */
+  readonly backend: 'xen' | 'dom0';
+}
+
+/** Xen 3's defaults. */
+export const XEN_PV_DEFAULTS: XenPvOptions = { pageTableMode: 'writable', batchSize: 32, fastSystemCalls: true, scheduler: 'credit', receive: 'flip', backend: 'dom0' };
