@@ -269,6 +269,12 @@ export class XenPvMemory implements MemoryVirtualization {
   populatedFrames(domain: Domain): number[] {
     return this.#map.populated(domain);
   }
+  expectRemotePages(domain: Domain, gfns: readonly number[], fetch: (vcpu: Vcpu, gfn: number) => void): void {
+    this.#map.expectRemote(domain, gfns, fetch);
+  }
+  pageArrived(domain: Domain, gfn: number): boolean {
+    return this.#map.arrived(domain, gfn);
+  }
 
   /** Xen's checks on one update; a bad one is refused, counted, and nothing is applied. */
   #check(vcpu: Vcpu, st: DomainState, table: number, entry: number, level: number): void {
