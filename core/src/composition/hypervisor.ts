@@ -6,7 +6,7 @@ import type { CpuVirtualization } from '../cpu/cpu-virtualization.js';
 import type { HypercallTable } from '../dispatch/hypercall-table.js';
 import type { TrapTable } from '../dispatch/trap-table.js';
 import type { DomainObserver } from '../domain/domain-observer.js';
-import type { DomainState } from '../domain/domain-state.js';
+import { IllegalTransitionError, type DomainState } from '../domain/domain-state.js';
 import type { DomainTable } from '../domain/domain-table.js';
 import { Domain, type DomainKind, type DomainSpec } from '../domain/domain.js';
 import type { Vcpu, VcpuProgram } from '../domain/vcpu.js';
@@ -176,8 +176,9 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     for (const v of domain.vcpus) this.runner.stop(v);
   }
 
-  /** Resumes a paused domain. */
+  /** Resumes a paused domain (only a paused one: starting is {@link start}). */
   unpause(domain: Domain): void {
+    if (domain.state !== 'paused') throw new IllegalTransitionError(domain.name, domain.state, 'running');
     this.#transition(domain, 'running');
     for (const v of domain.vcpus) if (v.state === 'offline') this.runner.wake(v);
   }

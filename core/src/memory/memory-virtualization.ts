@@ -73,7 +73,11 @@ export interface MemoryVirtualization extends DomainObserver {
    */
   translate(vcpu: Vcpu, virtualPage: number, write: boolean): number;
 
-  /** Drops the TLB entry of one virtual page (invlpg) after the guest changed its mapping. */
+  /**
+   * Drops the TLB entries of one virtual page after the guest changed a mapping: in every
+   * address space of the vCPU's domain (the guest may have changed a space that is not the
+   * active one; with tagged TLBs its entries would otherwise survive the next switch).
+   */
   invalidatePage(vcpu: Vcpu, virtualPage: number): void;
 
   /** Drops the whole TLB of the active address space. */

@@ -78,6 +78,15 @@ export class Tlb {
     for (let i = base, end = base + this.ways; i < end; i++) if (this.#tags[i] === vpn && this.#asids[i] === asid) this.#tags[i] = -1;
   }
 
+  /** Drops the entry for `vpn` in every address-space id in [lowAsid, highAsid]. */
+  invalidateAsidRange(lowAsid: number, highAsid: number, vpn: number): void {
+    const base = (vpn & (this.#sets - 1)) * this.ways;
+    for (let i = base, end = base + this.ways; i < end; i++) {
+      const a = this.#asids[i]!;
+      if (this.#tags[i] === vpn && a >= lowAsid && a <= highAsid) this.#tags[i] = -1;
+    }
+  }
+
   /** Drops every entry of one address-space id. */
   flushAsid(asid: number): void {
     const tags = this.#tags;

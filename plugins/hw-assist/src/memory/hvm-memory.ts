@@ -116,7 +116,8 @@ export abstract class HvmMemory implements MemoryVirtualization {
   flushBatch(): void {}
 
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {
-    this.tlb(vcpu).invalidate(vcpu.asid, virtualPage);
+    const base = this.asid(vcpu.domain, 0);
+    this.tlb(vcpu).invalidateAsidRange(base, base + 4095, virtualPage);
     vcpu.charge(CostCategory.GuestKernel, this.costs.tlbInvalidatePage);
   }
 

@@ -4,6 +4,7 @@ import {
   IoEvents,
   Machine,
   MechanismIndex,
+  MemoryVirtualization,
   SECTORS_PER_FRAME,
   SECTOR_SIZE,
   inject,
@@ -14,7 +15,6 @@ import {
   type Domain,
   type Vcpu,
 } from '@visorkit/core';
-import { NativeMemory } from '../memory/native-memory.js';
 
 /** Instructions of the block driver per request (queueing, descriptor setup, completion). */
 const DRIVER_INSTRUCTIONS = 2500;
@@ -30,7 +30,7 @@ export class NativeBlock implements BlockBackend {
 
   constructor(
     @inject(Machine) readonly machine: Machine,
-    @inject(NativeMemory) readonly memory: NativeMemory,
+    @inject(MemoryVirtualization) readonly memory: MemoryVirtualization,
     @inject(IoEvents) readonly events: IoEvents,
   ) {
     this.#partitions = new DiskPartitions(machine.disks[0]!, machine.memory);
@@ -55,7 +55,10 @@ export class NativeBlock implements BlockBackend {
       return;
     }
     // The buffers are resolved (and pinned) when the request is queued.
-    const mfns = request.frames.map((gfn) => this.memory.populatedFrame(vcpu, gfn));
+    const mfns = request.frames.map((gfn) => {
+      if (this.memory.machineFrame(vcpu.domain, gfn) < 0) this.memory.zeroFrame(vcpu, gfn);
+      return this.memory.machineFrame(vcpu.domain, gfn);
+    });
     if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'disk-request', bytes: count * SECTOR_SIZE, detail: request.operation });
     const first = part.start + request.sector;
     this.#partitions.disk.submit(first, count, () => {

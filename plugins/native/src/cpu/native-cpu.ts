@@ -2,6 +2,7 @@ import {
   CostCategory,
   Machine,
   MechanismIndex,
+  MemoryVirtualization,
   PrivilegeViolationError,
   inject,
   injectable,
@@ -11,7 +12,9 @@ import {
   type PrivilegedOperation,
   type Vcpu,
 } from '@visorkit/core';
-import { NativeMemory } from '../memory/native-memory.js';
+
+/** The memory point, with native's uncharged flush for world switches when it has one. */
+type SwitchableMemory = MemoryVirtualization & { flushForSwitch?(vcpu: Vcpu): void };
 
 /** Cycles for privileged instructions that are not a page-table switch (hlt, timer, port I/O, lidt). */
 const SIMPLE_PRIVILEGED_CYCLES: Readonly<Record<PrivilegedOperation, number>> = {
@@ -36,7 +39,7 @@ export class NativeCpu implements CpuVirtualization {
 
   constructor(
     @inject(Machine) readonly machine: Machine,
-    @inject(NativeMemory) readonly memory: NativeMemory,
+    @inject(MemoryVirtualization) readonly memory: SwitchableMemory,
   ) {
     this.#costs = machine.profile.costs;
   }
@@ -58,7 +61,7 @@ export class NativeCpu implements CpuVirtualization {
     }
     if (operation === 'flush-tlb') {
       vcpu.charge(CostCategory.GuestKernel, this.#costs.pageTableBaseSwitch);
-      this.memory.flushForSwitch(vcpu);
+      this.#flush(vcpu);
       return;
     }
     if (operation === 'load-page-table-base') {
@@ -85,7 +88,12 @@ export class NativeCpu implements CpuVirtualization {
     to.count(MechanismIndex.ContextSwitch);
     if (from === undefined || from.asid !== to.asid) {
       to.charge(CostCategory.GuestKernel, this.#costs.pageTableBaseSwitch);
-      this.memory.flushForSwitch(to);
+      this.#flush(to);
     }
+  }
+
+  #flush(vcpu: Vcpu): void {
+    if (this.memory.flushForSwitch !== undefined) this.memory.flushForSwitch(vcpu);
+    else this.memory.flushTlb(vcpu);
   }
 }

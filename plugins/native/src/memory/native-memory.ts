@@ -124,7 +124,8 @@ export class NativeMemory implements MemoryVirtualization {
   }
 
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {
-    this.#tlb(vcpu).invalidate(vcpu.asid, virtualPage);
+    const base = vcpu.domain.id * 4096;
+    this.#tlb(vcpu).invalidateAsidRange(base, base + 4095, virtualPage);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.tlbInvalidatePage);
   }
 

@@ -226,7 +226,8 @@ export class XenPvMemory implements MemoryVirtualization {
 
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {
     // INVLPG is privileged: an mmuext_op, piggy-backed on the multicall in lazy-MMU mode.
-    this.#tlb(vcpu).invalidate(vcpu.asid, virtualPage);
+    const base = vcpu.domain.id * 4096;
+    this.#tlb(vcpu).invalidateAsidRange(base, base + 4095, virtualPage);
     if (this.#state(vcpu.domain).lazy[vcpu.index] === 1) vcpu.charge(CostCategory.Hypervisor, this.#costs.tlbInvalidatePage);
     else this.#hypercall(vcpu, 'mmuext_op', this.#costs.tlbInvalidatePage);
   }

@@ -1,0 +1,148 @@
+import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, Prng, bundledProfiles, makePte, tableIndex, type Hypervisor, type Vcpu } from '@visorkit/core';
+import { composeSomewhere, expect, type Contract } from '../contract.js';
+
+/** Builds page tables through the interface, as a guest kernel would (tables from gfn 1 up). */
+class Tables {
+  readonly root: number;
+  #next: number;
+  readonly #children = new Map<number, number>();
+  constructor(
+    readonly hv: Hypervisor,
+    readonly v: Vcpu,
+    firstGfn = 1,
+  ) {
+    this.#next = firstGfn;
+    this.root = this.#table(hv.memory.geometry.levels);
+  }
+  set(vpn: number, entry: number): void {
+    const m = this.hv.memory;
+    const g = m.geometry;
+    let table = this.root;
+    for (let level = g.levels; level > 1; level--) {
+      const i = tableIndex(g, vpn, level);
+      let child = this.#children.get(table * 1024 + i);
+      if (child === undefined) {
+        child = this.#table(level - 1);
+        this.#children.set(table * 1024 + i, child);
+        m.writePte(this.v, table as never, i, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
+      }
+      table = child;
+    }
+    m.writePte(this.v, table as never, tableIndex(g, vpn, 1), entry);
+    m.invalidatePage(this.v, vpn);
+  }
+  #table(level: number): number {
+    const g = this.#next++;
+    this.hv.memory.zeroFrame(this.v, g as never);
+    this.hv.memory.pinPageTable(this.v, g as never, level);
+    return g;
+  }
+}
+
+/** Memory contracts, checked on every page-table format of the bundled profiles. */
+export const memoryContracts: readonly Contract[] = [
+  {
+    contract: 'memory/translations-agree-with-the-page-tables',
+    sentence: 'translations agree with a reference model after random map, unmap, copy-on-write and switch sequences',
+    check(compose, name) {
+      for (const profile of bundledProfiles) {
+        let hv: Hypervisor;
+        try {
+          hv = compose(profile);
+        } catch {
+          continue; // a platform may not run on every machine
+        }
+        const d = hv.createDomain({ name: 'mem', memoryMiB: 32 });
+        const v = d.vcpus[0]!;
+        const rng = new Prng(profile.name.length);
+        const spaces = [new Tables(hv, v, 1), new Tables(hv, v, 500)];
+        const models = [new Map<number, { gfn: number; w: boolean }>(), new Map<number, { gfn: number; w: boolean }>()];
+        let active = 0;
+        hv.cpu.switchAddressSpace(v, spaces[0]!.root as never, 1);
+        for (let step = 0; step < 150; step++) {
+          const op = rng.int(4);
+          const s = rng.int(2);
+          const vpn = rng.int(64);
+          const gfn = 2000 + rng.int(500);
+          if (op === 0) {
+            spaces[s]!.set(vpn, makePte(gfn, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
+            models[s]!.set(vpn, { gfn, w: true });
+          } else if (op === 1) {
+            spaces[s]!.set(vpn, makePte(gfn, PTE_PRESENT | PTE_USER)); // read-only (COW-protected)
+            models[s]!.set(vpn, { gfn, w: false });
+          } else if (op === 2) {
+            spaces[s]!.set(vpn, 0);
+            models[s]!.delete(vpn);
+          } else {
+            active = s;
+            hv.cpu.switchAddressSpace(v, spaces[s]!.root as never, s + 1);
+          }
+          for (let probe = 0; probe < 64; probe++) {
+            const want = models[active]!.get(probe);
+            const read = hv.memory.translate(v, probe, false);
+            const write = hv.memory.translate(v, probe, true);
+            expect(read === (want?.gfn ?? -1), this.contract, name, `${profile.name}: read of page ${probe} gave ${read}, expected ${want?.gfn ?? -1} (step ${step})`);
+            expect(write === (want !== undefined && want.w ? want.gfn : -1), this.contract, name, `${profile.name}: write to page ${probe} gave ${write} (step ${step})`);
+          }
+        }
+      }
+    },
+  },
+  {
+    contract: 'memory/no-domain-reaches-another-domains-frames',
+    sentence: "no domain reaches another domain's frames, and an entry naming a frame outside the domain is refused",
+    check(compose, name) {
+      const hv = composeSomewhere(compose);
+      const a = hv.createDomain({ name: 'a', memoryMiB: 8 });
+      const b = hv.createDomain({ name: 'b', memoryMiB: 8 });
+      for (const d of [a, b]) for (let g = 0; g < 64; g++) hv.memory.zeroFrame(d.vcpus[0]!, g as never);
+      for (const [d, other] of [[a, b], [b, a]] as const) {
+        for (let g = 0; g < 64; g++) {
+          const mfn = hv.memory.machineFrame(d, g as never);
+          expect(hv.machine.memory.ownerOf(mfn) === d.id, this.contract, name, `${d.name}'s frame ${g} is backed by machine frame ${mfn}, owned by domain ${hv.machine.memory.ownerOf(mfn)} (not ${other.name}'s to share)`);
+        }
+      }
+      const tables = new Tables(hv, a.vcpus[0]!);
+      let refused = false;
+      try {
+        tables.set(5, makePte(hv.memory.frames(a) + 100, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
+      } catch {
+        refused = true;
+      }
+      expect(refused, this.contract, name, 'an entry naming a frame outside the domain was accepted');
+    },
+  },
+  {
+    contract: 'memory/no-stale-tlb-entry-is-used',
+    sentence: 'no stale TLB entry is used after an update with invalidation, or after a switch to another address space',
+    check(compose, name) {
+      const hv = composeSomewhere(compose);
+      const d = hv.createDomain({ name: 'tlb', memoryMiB: 16 });
+      const v = d.vcpus[0]!;
+      const one = new Tables(hv, v, 1);
+      const two = new Tables(hv, v, 500);
+      one.set(9, makePte(3000, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
+      two.set(9, makePte(3001, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
+      hv.cpu.switchAddressSpace(v, one.root as never, 1);
+      expect(hv.memory.translate(v, 9, false) === 3000, this.contract, name, 'initial translation');
+      one.set(9, makePte(3002, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
+      const after = hv.memory.translate(v, 9, false);
+      expect(after === 3002, this.contract, name, `after remap and invalidation, page 9 translated to ${after}, expected 3002`);
+      hv.cpu.switchAddressSpace(v, two.root as never, 2);
+      const switched = hv.memory.translate(v, 9, false);
+      expect(switched === 3001, this.contract, name, `after switching address spaces, page 9 translated to ${switched}, expected 3001`);
+    },
+  },
+  {
+    contract: 'memory/destroyed-domains-return-their-frames',
+    sentence: 'every frame a domain held goes back to the machine when it is destroyed',
+    check(compose, name) {
+      const hv = composeSomewhere(compose);
+      const free = hv.machine.memory.freeFrames;
+      const d = hv.createDomain({ name: 'leak', memoryMiB: 8 });
+      for (let g = 0; g < 100; g++) hv.memory.zeroFrame(d.vcpus[0]!, g as never);
+      hv.destroy(d);
+      expect(hv.machine.memory.freeFrames === free, this.contract, name, `${free - hv.machine.memory.freeFrames} frames were not returned`);
+    },
+  },
+];
