@@ -15,3 +15,5 @@ export * from './programs/bulk-sender.js';
 export * from './experiments/modern.js';
 export * from './lmbench/lmbench.js';
 export * from './experiments/micro.js';
+export * from './programs/cint-like.js';
+export * from './experiments/scalability.js';

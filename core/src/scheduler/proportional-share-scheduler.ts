@@ -21,8 +21,8 @@ interface CfsEntity {
 export class ProportionalShareScheduler implements VcpuScheduler {
   readonly name: string = 'cfs';
   readonly #queue = new RunQueue();
-  readonly #latencyNs: number;
-  readonly #minGranularityNs: number;
+  #latencyNs: number;
+  #minGranularityNs: number;
   #minVruntime = 0;
   #runnableLoad = 0;
 
@@ -33,6 +33,12 @@ export class ProportionalShareScheduler implements VcpuScheduler {
   constructor(latencyMs = 6, minGranularityMs = 0.75) {
     this.#latencyNs = latencyMs * 1e6;
     this.#minGranularityNs = minGranularityMs * 1e6;
+  }
+
+  /** A fixed time slice: every vCPU runs `ns` before the next is picked. */
+  setTimeSlice(ns: number): void {
+    this.#latencyNs = ns;
+    this.#minGranularityNs = ns;
   }
 
   get queued(): number {

@@ -36,4 +36,6 @@ export interface VcpuScheduler extends DomainObserver {
    * that hold vCPUs back and release them later (token buckets, caps).
    */
   attachRunner?(kick: () => void): void;
+  /** Optional: sets the time slice (ns) each vCPU runs before the next is considered. */
+  setTimeSlice?(ns: number): void;
 }

@@ -58,6 +58,8 @@ export class GuestKernel {
   readonly #runQueue: Process[] = [];
   readonly #current: (Process | undefined)[];
   readonly #lastOnVcpu: (Process | undefined)[];
+  /** Per vCPU: simulated time its last burst ended (to notice other domains ran meanwhile). */
+  readonly #lastBurstEnd: number[];
   readonly #sys = new Sys();
   readonly #cpi: number;
   readonly #timeSliceNs: number;
@@ -76,6 +78,7 @@ export class GuestKernel {
     this.fs = new FileSystem(this.frames);
     this.#current = domain.vcpus.map(() => undefined);
     this.#lastOnVcpu = domain.vcpus.map(() => undefined);
+    this.#lastBurstEnd = domain.vcpus.map(() => -1);
     this.#cpi = hv.profile.cpu.kernelCpi;
     this.#timeSliceNs = (options.timeSliceMs ?? 10) * 1e6;
     this.#faultAround = options.faultAroundPages ?? 16;
@@ -112,6 +115,20 @@ export class GuestKernel {
   // ---- running ----------------------------------------------------------------------
 
   #run(vcpu: Vcpu, budget: number): BurstExit {
+    const i = vcpu.index;
+    // If this vCPU was off the CPU while time passed, other work ran there and evicted the
+    // process's lines from the caches.
+    const resumed = this.#current[i];
+    if (resumed !== undefined && this.#lastBurstEnd[i]! >= 0 && vcpu.burstStart > this.#lastBurstEnd[i]! + 1) {
+      resumed.warmPages.clear();
+      resumed.evicted = true;
+    }
+    const exit = this.#runBurst(vcpu, budget);
+    this.#lastBurstEnd[i] = vcpu.burstStart + Math.ceil(vcpu.burstCycles * vcpu.nsPerCycle);
+    return exit;
+  }
+
+  #runBurst(vcpu: Vcpu, budget: number): BurstExit {
     const i = vcpu.index;
     while (vcpu.burstCycles < budget) {
       let p = this.#current[i];
@@ -157,6 +174,7 @@ export class GuestKernel {
     vcpu.charge(CostCategory.GuestKernel, this.hv.profile.costs.registerSwitch);
     if (last === undefined || last.space !== p.space) this.hv.cpu.switchAddressSpace(vcpu, p.space.root as Gfn, p.space.id);
     p.warmPages.clear();
+    p.evicted = false;
     this.#lastOnVcpu[i] = p;
   }
 
@@ -253,8 +271,13 @@ export class GuestKernel {
       if (!p.warmPages.has(vpn)) {
         p.warmPages.add(vpn);
         const lines = Math.min(accesses, 4096 / profile.cache.lineBytes);
-        const overlap = t.stride < profile.cache.lineBytes ? STREAM_PREFETCH_OVERLAP : 1;
-        cycles += lines * profile.memory.cacheHitCycles * overlap;
+        if (p.evicted) {
+          // Back from memory, streamed at the memory bandwidth.
+          cycles += ((lines * profile.cache.lineBytes) / (profile.memory.bandwidthGBps * 1e9)) * 1e9 * profile.cpu.clockGhz;
+        } else {
+          const overlap = t.stride < profile.cache.lineBytes ? STREAM_PREFETCH_OVERLAP : 1;
+          cycles += lines * profile.memory.cacheHitCycles * overlap;
+        }
       }
       vcpu.charge(CostCategory.GuestUser, cycles);
       // On to the next access: the next page, or further when the stride skips pages.

@@ -43,6 +43,8 @@ export class Process {
   sliceUsedNs = 0;
   /** Pages touched since it was last switched in (their cache lines are warm). */
   readonly warmPages = new Set<number>();
+  /** Another domain ran on the CPU meanwhile: cold lines come back from memory, not cache. */
+  evicted = false;
   /** Container context (0: the host), inherited on fork. */
   context = 0;
 
