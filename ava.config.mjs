@@ -17,6 +17,6 @@ export default {
     compile: false,
   },
   require: ['reflect-metadata'],
-  timeout: '120s',
+  timeout: '300s',
   workerThreads: true,
 };

@@ -6,11 +6,13 @@
 import { modern } from '@visorkit/core';
 import { hwAssistPlugin } from '@visorkit/hw-assist';
 import { nativePlugin } from '@visorkit/native';
+import { xenPvPlugin } from '@visorkit/xen-pv';
 import { cpuShare, definePlatform, features, migration, modernExperiment, type ExampleDefinition } from '@visorkit/workloads';
 
 /** The platforms this example fixes (options included). */
 export const modernCloudPlatforms = [
   definePlatform({ name: 'native', description: 'bare metal', isolation: 'processes', plugins: [nativePlugin] }),
+  definePlatform({ name: 'xen-pv', description: 'Xen paravirtualisation (for contrast)', isolation: 'domains', plugins: [xenPvPlugin] }),
   definePlatform({ name: 'hvm-ept', description: 'EPT, 4 KiB host pages, virtio', isolation: 'domains', plugins: [hwAssistPlugin] }),
   definePlatform({ name: 'hvm-ept-2m', description: 'EPT with 2 MiB host pages, virtio', isolation: 'domains', plugins: [hwAssistPlugin.configure({ largePages: true })] }),
   definePlatform({ name: 'hvm-shadow', description: 'shadow page tables, virtio', isolation: 'domains', plugins: [hwAssistPlugin.configure({ paging: 'shadow' })] }),

@@ -3,6 +3,8 @@ import { composeFor, type Experiment, type ExperimentContext, type PlatformSpec,
 import { BulkSender } from '../programs/bulk-sender.js';
 import { PageTableBuilder } from '../programs/page-table-builder.js';
 import { RandomAccessProgram } from '../programs/random-access.js';
+import { MICRO_METRICS } from '../lmbench/lmbench.js';
+import { runMicro } from './micro.js';
 
 /** Working set for random-access: 512 MiB, far beyond any bundled TLB's reach. */
 const WORKING_SET_PAGES = 131072;
@@ -17,7 +19,8 @@ function totalCycles(d: Domain): number {
   return c;
 }
 
-function randomAccess(ctx: ExperimentContext, platform: PlatformSpec): ResultRow {
+/** `random-access`: ns per access over a working set far beyond TLB reach. */
+export function randomAccess(ctx: ExperimentContext, platform: PlatformSpec): ResultRow {
   const hv = composeFor(ctx, platform);
   const d = hv.createDomain({ name: 'tlb-hog', memoryMiB: 640 });
   const v = d.vcpus[0]!;
@@ -42,7 +45,8 @@ function randomAccess(ctx: ExperimentContext, platform: PlatformSpec): ResultRow
   return { platform: platform.name, metric: 'random-access', value: nsPerAccess, unit: 'ns', counts };
 }
 
-function network(ctx: ExperimentContext, platform: PlatformSpec): ResultRow[] {
+/** `net-throughput-mbps` and `net-cycles-per-byte` of a windowed bulk transfer between two domains. */
+export function network(ctx: ExperimentContext, platform: PlatformSpec): ResultRow[] {
   const hv: Hypervisor = composeFor(ctx, platform);
   const tx = hv.createDomain({ name: 'sender', memoryMiB: 64 });
   const rx = hv.createDomain({ name: 'receiver', memoryMiB: 64 });
@@ -67,17 +71,21 @@ function network(ctx: ExperimentContext, platform: PlatformSpec): ResultRow[] {
 /**
  * What modern hardware changes: a TLB-miss-heavy workload (random access over 512 MiB, where
  * nested paging's two-dimensional walks cost most) and bulk network transfer with its CPU
- * cost per byte (SR-IOV against paravirtual rings). The lmbench `micro` metrics join these
- * rows once the guest OS model runs them.
+ * cost per byte (SR-IOV against paravirtual rings), beside the lmbench `micro` metrics.
  */
 export const modernExperiment: Experiment = {
   id: 'modern',
-  title: 'Modern hardware: TLB-miss-heavy access and network cost per byte',
+  title: 'Modern hardware: micro-benchmarks, TLB-miss-heavy access, network cost per byte',
   description: 'random-access ns per access over a working set far beyond TLB reach; net-throughput-mbps and net-cycles-per-byte for SR-IOV vs paravirtual rings.',
   run(ctx: ExperimentContext): ResultRow[] {
     const rows: ResultRow[] = [];
     let done = 0;
     for (const platform of ctx.platforms) {
+      for (const metric of MICRO_METRICS) {
+        const { results, counts } = runMicro(ctx, platform, [metric]);
+        const value = results[metric];
+        if (value !== undefined) rows.push({ platform: platform.name, metric, value, unit: 'us', counts });
+      }
       rows.push(randomAccess(ctx, platform));
       rows.push(...network(ctx, platform));
       ctx.progress?.(++done, ctx.platforms.length);

@@ -27,7 +27,8 @@ export class BulkSender implements VcpuProgram {
   acknowledge(): void {
     this.inFlight--;
     this.delivered++;
-    if (this.#vcpu !== undefined && this.#vcpu.state === 'blocked') this.hv.runner.wake(this.#vcpu);
+    // Always ask: a wake that arrives mid-burst is kept by the runner until the burst ends.
+    if (this.#vcpu !== undefined) this.hv.runner.wake(this.#vcpu);
   }
 
   run(vcpu: Vcpu, budget: number): BurstExit {

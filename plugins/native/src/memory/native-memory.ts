@@ -75,9 +75,11 @@ export class NativeMemory implements MemoryVirtualization {
   unpinPageTable(): void {}
 
   writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
+    const present = (entry & PTE_PRESENT) !== 0;
+    // Check both frames before populating either: a refused store changes nothing.
+    if (present) this.#guard(vcpu, pteFrame(entry));
     const tableMfn = this.#populate(vcpu, table);
-    let stored = 0;
-    if ((entry & PTE_PRESENT) !== 0) stored = makePte(this.#populate(vcpu, pteFrame(entry)), pteFlags(entry));
+    const stored = present ? makePte(this.#populate(vcpu, pteFrame(entry)), pteFlags(entry)) : 0;
     writeTableEntry(this.machine.memory, this.geometry, tableMfn, index, stored);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.pteWrite);
     vcpu.count(MechanismIndex.PteWrite);
@@ -148,6 +150,7 @@ export class NativeMemory implements MemoryVirtualization {
   }
 
   copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
+    this.#guard(vcpu, from);
     this.machine.memory.copy(this.#populate(vcpu, to), this.#populate(vcpu, from));
     vcpu.charge(CostCategory.GuestKernel, this.#costs.pageCopy);
     vcpu.count(MechanismIndex.PageCopy);
@@ -156,6 +159,11 @@ export class NativeMemory implements MemoryVirtualization {
   /** The machine frame behind guest frame `frame`, populated if needed (device DMA targets). */
   populatedFrame(vcpu: Vcpu, frame: Gfn): number {
     return this.#populate(vcpu, frame);
+  }
+
+  /** Refuses (typed error, counted) a frame outside the reservation without populating anything. */
+  #guard(vcpu: Vcpu, frame: number): void {
+    if (!this.#map.inRange(vcpu.domain, frame)) this.#populate(vcpu, frame);
   }
 
   #populate(vcpu: Vcpu, frame: number): number {

@@ -17,9 +17,10 @@ import {
 
 /**
  * Bare-metal networking: the kernel's driver puts frames on the NIC directly and the NIC
- * DMAs them. A frame to an address on this machine arrives after the wire's serialisation
- * delay (the same interface: loopback, at once) and costs the receiving kernel an interrupt
- * and its driver's receive path; any other address is counted as dropped.
+ * DMAs them. A frame to another domain's address on this machine arrives after the wire's
+ * serialisation delay and costs the receiving kernel an interrupt and its driver's receive
+ * path; a frame to one of the sender's own addresses is looped back at once, without the
+ * wire; any other address is counted as dropped.
  */
 @injectable()
 export class NativeNetwork implements NetworkBackend {
@@ -52,7 +53,8 @@ export class NativeNetwork implements NetworkBackend {
       this.#interfaces.drop(vcpu);
       return;
     }
-    if (target === own) {
+    if (target.domain === own.domain) {
+      // Loopback: the kernel hands the frame to its own stack; the NIC never sees it.
       this.#interfaces.deliver(target, frame);
       return;
     }

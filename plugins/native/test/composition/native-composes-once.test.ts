@@ -1,7 +1,24 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { Capability, UnknownOptionError, UnsupportedCapabilityError, createHypervisor, server2007 } from '@visorkit/core';
-import { NativeMemory, nativePlugin } from '../../src/index.js';
+import { Container, type ServiceIdentifier } from 'inversify';
+import {
+  BlockBackend,
+  Capability,
+  ContainerModule,
+  CpuVirtualization,
+  IoEvents,
+  Machine,
+  MemoryVirtualization,
+  NetworkBackend,
+  Simulator,
+  TimeKeeping,
+  UnknownOptionError,
+  UnsupportedCapabilityError,
+  VcpuScheduler,
+  createHypervisor,
+  server2007,
+} from '@visorkit/core';
+import { CfsScheduler, NATIVE_DEFAULTS, NativeBlock, NativeCpu, NativeMemory, NativeNetwork, NativeTime, nativeModule, nativePlugin } from '../../src/index.js';
 
 test('native binds all six extension points, each resolved once and held', (t) => {
   const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
@@ -20,4 +37,31 @@ test('native declares kernel modules but none of the hypervisor features', (t) =
 test('an unknown native option is refused with the known ones listed', (t) => {
   const e = t.throws(() => nativePlugin.configure({ bogus: 1 } as never), { instanceOf: UnknownOptionError });
   t.regex(e.message, /schedulerLatencyMs/);
+});
+
+test('every extension point resolves to one singleton, shared by the classes that depend on it', (t) => {
+  const sim = new Simulator(1);
+  const container = new Container();
+  container.load(
+    new ContainerModule((o) => {
+      o.bind(Simulator).toConstantValue(sim);
+      o.bind(Machine).toConstantValue(new Machine(server2007, sim, { cores: 1, memoryMiB: 64 }));
+      o.bind(IoEvents).toConstantValue(new IoEvents());
+    }),
+    nativeModule(NATIVE_DEFAULTS),
+  );
+  const classes: ServiceIdentifier<object>[] = [NativeMemory, NativeCpu, CfsScheduler, NativeTime, NativeNetwork, NativeBlock];
+  const points = [MemoryVirtualization, CpuVirtualization, VcpuScheduler, TimeKeeping, NetworkBackend, BlockBackend] as const;
+  points.forEach((point, i) => {
+    const first = container.get<object>(point);
+    t.is(container.get<object>(point), first, `${String(point)} is not rebuilt`);
+    t.is(container.get<object>(classes[i]!), first, `${String(point)} is the same singleton as its class`);
+  });
+  const memory = container.get<MemoryVirtualization>(MemoryVirtualization);
+  t.is(container.get(NativeCpu).memory, memory);
+  t.is(container.get(NativeBlock).memory, memory);
+
+  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
+  t.is((hv.cpu as NativeCpu).memory, hv.memory, 'the facade and the CPU share one memory');
+  t.is((hv.block as NativeBlock).memory, hv.memory, 'the facade and the block driver share one memory');
 });

@@ -64,3 +64,36 @@ test('a frame reaches only the interface owning its destination; unknown destina
   t.is(hv.network.dropped, 1);
   t.throws(() => hv.network.transmit(va, ifs.b!, { source: '10.0.0.2', destination: '10.0.0.3', bytes: 64 }), { message: /not one of its own/ });
 });
+
+test('an out-of-range request completes asynchronously and is counted against the guest', (t) => {
+  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
+  const d = hv.createDomain({ name: 'g', memoryMiB: 16 });
+  const disk = hv.block.attachDisk(d, 16);
+  let status: BlockStatus | undefined;
+  hv.block.submit(d.vcpus[0]!, disk, { operation: 'read', sector: 15, frames: [3 as never] }, (s) => (status = s));
+  t.is(status, undefined, 'never synchronously');
+  hv.runFor(1);
+  t.is(status, 'out-of-range');
+  t.like(hv.counts(d), { 'privilege-violation': 1, 'disk-request': 1 });
+});
+
+test('a frame to one of the sender\'s own addresses loops back at once; another domain\'s waits for the wire', (t) => {
+  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
+  const a = hv.createDomain({ name: 'a', memoryMiB: 8 });
+  const b = hv.createDomain({ name: 'b', memoryMiB: 8 });
+  const arrivals: string[] = [];
+  const ia = hv.network.attachInterface(a, '10.0.0.1', () => arrivals.push(`a1@${hv.now}`));
+  hv.network.attachInterface(a, '127.0.0.1', () => arrivals.push(`lo@${hv.now}`));
+  hv.network.attachInterface(b, '10.0.0.2', () => arrivals.push(`b@${hv.now}`));
+  const va = a.vcpus[0]!;
+  hv.network.transmit(va, ia, { source: '10.0.0.1', destination: '127.0.0.1', bytes: 1500 });
+  t.deepEqual(arrivals, ['lo@0']);
+  hv.network.transmit(va, ia, { source: '10.0.0.1', destination: '10.0.0.2', bytes: 1500 });
+  t.is(arrivals.length, 1, 'the NIC has not sent it yet');
+  hv.runFor(1e7);
+  t.is(arrivals.length, 2);
+  const wire = (1500 * 8) / server2007.nic.gbps + server2007.link.latencyUs * 1000;
+  t.true(Number(arrivals[1]!.split('@')[1]) >= wire - 1, `arrived after serialisation and latency (${arrivals[1]})`);
+  t.like(hv.counts(a), { 'packet-sent': 2, 'packet-received': 1 });
+  t.like(hv.counts(b), { 'packet-received': 1 });
+});

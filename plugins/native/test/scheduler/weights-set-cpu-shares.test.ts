@@ -94,3 +94,42 @@ test('pausing one domain leaves the others running, and unpausing resumes it', (
   hv.runUntil(5e8);
   t.true(a.vcpus[0]!.runtimeNs - aBefore > 5e7);
 });
+
+test('a vCPU waking after a long sleep gets a fair share, not the CPU time it missed', (t) => {
+  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin], options: { cores: 1 } });
+  let asleep = true;
+  const sleeper: VcpuProgram = {
+    run(vcpu, budget) {
+      if (asleep) return 'blocked';
+      vcpu.charge(CostCategory.GuestUser, budget);
+      return 'budget';
+    },
+  };
+  const busy = hv.createDomain({ name: 'busy' });
+  const late = hv.createDomain({ name: 'late' });
+  hv.start(busy, () => compute);
+  hv.start(late, () => sleeper);
+  hv.runUntil(1e9);
+  asleep = false;
+  hv.runner.wake(late.vcpus[0]!);
+  const busyBefore = runtimeMs(hv, 'busy');
+  const lateBefore = runtimeMs(hv, 'late');
+  hv.runUntil(1.1e9);
+  const gotLate = runtimeMs(hv, 'late') - lateBefore;
+  const gotBusy = runtimeMs(hv, 'busy') - busyBefore;
+  // Sleeper fairness: placed at most latency/2 (3 ms) behind, so ~50 ms + 3 ms of 100 ms.
+  t.true(gotLate < 56 && gotBusy > 44, `late ${gotLate} ms, busy ${gotBusy} ms`);
+});
+
+test('slices divide the target latency by weight, never below the minimum granularity', (t) => {
+  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin.configure({ schedulerLatencyMs: 6, minGranularityMs: 0.75 })], options: { cores: 1 } });
+  const heavy = hv.createDomain({ name: 'heavy', weight: 512 });
+  const light = hv.createDomain({ name: 'light', weight: 256 });
+  hv.scheduler.wake(heavy.vcpus[0]!, 0);
+  hv.scheduler.wake(light.vcpus[0]!, 0);
+  t.is(hv.scheduler.sliceNs(heavy.vcpus[0]!, 0), 4e6);
+  t.is(hv.scheduler.sliceNs(light.vcpus[0]!, 0), 2e6);
+  for (let i = 0; i < 20; i++) hv.scheduler.wake(hv.createDomain({ name: `x${i}`, weight: 256 }).vcpus[0]!, 0);
+  t.is(hv.scheduler.sliceNs(light.vcpus[0]!, 0), 0.75e6);
+  t.is(hv.scheduler.name, 'cfs');
+});

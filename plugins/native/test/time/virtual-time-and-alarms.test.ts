@@ -56,3 +56,25 @@ test('a virtual-time alarm waits for the domain to really have run that long', (
   hv.runUntil(1e9);
   t.true(firedAt >= 1.9e8, `sharing a pCPU, 100 ms of virtual time takes ~200 ms: fired at ${firedAt}`);
 });
+
+test('the wall clock starts on 1 January of the profile\'s year and follows real time', (t) => {
+  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
+  const d = hv.createDomain({ name: 'g', memoryMiB: 1 });
+  const boot = Date.UTC(server2007.year, 0, 1) * 1e6;
+  t.is(hv.time.wallClock(d), boot);
+  hv.runUntil(3e9);
+  t.is(hv.time.wallClock(d), boot + 3e9);
+  t.is(new Date(hv.time.wallClock(d) / 1e6).toISOString(), `${server2007.year}-01-01T00:00:03.000Z`);
+});
+
+test('setting an alarm again replaces the earlier one; a cancelled alarm never fires', (t) => {
+  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
+  const d = hv.createDomain({ name: 'g', memoryMiB: 1 });
+  const fired: string[] = [];
+  hv.time.setAlarm(d, 'real', 1e6, () => fired.push('first'));
+  hv.time.setAlarm(d, 'real', 2e6, () => fired.push('second'));
+  hv.time.setAlarm(d, 'virtual', 1, () => fired.push('virtual'));
+  hv.time.cancelAlarm(d, 'virtual');
+  hv.runUntil(1e7);
+  t.deepEqual(fired, ['second']);
+});

@@ -9,6 +9,8 @@ import {
   MechanismIndex,
   Mechanisms,
   MemoryVirtualization,
+  NIC_DRIVER_INSTRUCTIONS,
+  nicTransmitCycles,
   PrivilegeViolationError,
   createIoRing,
   inject,
@@ -206,6 +208,8 @@ export class XenSplitNetwork implements NetworkBackend {
           status = 'dropped';
           this.#dropFor(guest);
         } else {
+          // The back end drives the real NIC for the guest: the driver's transmit path.
+          work += nicTransmitCycles(p);
           this.#route(frame, guest);
         }
         back.pushResponse({ id: req.id, status });
@@ -235,7 +239,8 @@ export class XenSplitNetwork implements NetworkBackend {
       this.#dropFor(guest);
       return;
     }
-    let work = ioCycles(p, XEN_IO_INSTRUCTIONS.backRequest);
+    // The real NIC's interrupt and receive path run in the back end before the flip or copy.
+    let work = ioCycles(p, XEN_IO_INSTRUCTIONS.backRequest) + p.costs.interruptDelivery + NIC_DRIVER_INSTRUCTIONS.receive * p.cpu.kernelCpi;
     if (this.options.receive === 'flip') {
       // Exchange the packet's page with the posted one: ownership transfer, a validated
       // page-table update of the guest's mapping, and a TLB invalidation.
