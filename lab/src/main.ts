@@ -112,8 +112,16 @@ program
   .option('--out <dir>', 'report directory', 'report')
   .option('--seed <n>', 'seed of the runs', parseSeed, 1)
   .option('--workers <n>', 'worker threads for independent runs (1 = serial)', parseWorkers, availableParallelism())
-  .action(async (o: { out: string; seed: number; workers: number }) => {
-    await runPlans(startPlans(), { seed: o.seed, out: o.out, workers: o.workers });
+  .option('--experiments <list>', 'only these experiments (comma-separated ids)')
+  .action(async (o: { out: string; seed: number; workers: number; experiments?: string }) => {
+    let plans = startPlans();
+    if (o.experiments !== undefined) {
+      const wanted = o.experiments.split(',').map((x) => x.trim());
+      const known = new Set(plans.map((p) => p.experiment.id));
+      for (const id of wanted) if (!known.has(id)) throw new UsageError(`unknown experiment '${id}' (known: ${[...known].join(', ')})`);
+      plans = plans.filter((p) => wanted.includes(p.experiment.id));
+    }
+    await runPlans(plans, { seed: o.seed, out: o.out, workers: o.workers });
   });
 
 async function main(): Promise<void> {

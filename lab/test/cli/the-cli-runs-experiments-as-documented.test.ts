@@ -66,7 +66,7 @@ test('--out writes report.md, results.json, results.csv and SVG charts; --trace 
 test('a sweep on worker threads gives exactly the serial results', (t) => {
   const serial = mkdtempSync(join(tmpdir(), 'visorkit-serial-'));
   const parallel = mkdtempSync(join(tmpdir(), 'visorkit-parallel-'));
-  t.is(visorkit('start', '--out', serial, '--workers', '1').status, 0);
-  t.is(visorkit('start', '--out', parallel, '--workers', '2').status, 0);
+  t.is(visorkit('start', '--out', serial, '--workers', '1', '--experiments', 'cpu-share,features').status, 0);
+  t.is(visorkit('start', '--out', parallel, '--workers', '2', '--experiments', 'cpu-share,features').status, 0);
   t.is(readFileSync(join(serial, 'results.json'), 'utf8'), readFileSync(join(parallel, 'results.json'), 'utf8'));
 });
