@@ -1,4 +1,5 @@
-import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, Prng, bundledProfiles, makePte, tableIndex, type Hypervisor, type Vcpu } from '@visorkit/core';
+import fc from 'fast-check';
+import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, bundledProfiles, makePte, tableIndex, type Hypervisor, type Vcpu } from '@visorkit/core';
 import { composeSomewhere, expect, type Contract } from '../contract.js';
 
 /** Builds page tables through the interface, as a guest kernel would (tables from gfn 1 up). */
@@ -45,46 +46,45 @@ export const memoryContracts: readonly Contract[] = [
     contract: 'memory/translations-agree-with-the-page-tables',
     sentence: 'translations agree with a reference model after random map, unmap, copy-on-write and switch sequences',
     check(compose, name) {
+      const op = fc.record({ kind: fc.constantFrom('map', 'protect', 'unmap', 'switch'), space: fc.integer({ min: 0, max: 1 }), vpn: fc.integer({ min: 0, max: 63 }), gfn: fc.integer({ min: 2000, max: 2499 }) });
       for (const profile of bundledProfiles) {
-        let hv: Hypervisor;
         try {
-          hv = compose(profile);
+          compose(profile);
         } catch {
           continue; // a platform may not run on every machine
         }
-        const d = hv.createDomain({ name: 'mem', memoryMiB: 32 });
-        const v = d.vcpus[0]!;
-        const rng = new Prng(profile.name.length);
-        const spaces = [new Tables(hv, v, 1), new Tables(hv, v, 500)];
-        const models = [new Map<number, { gfn: number; w: boolean }>(), new Map<number, { gfn: number; w: boolean }>()];
-        let active = 0;
-        hv.cpu.switchAddressSpace(v, spaces[0]!.root as never, 1);
-        for (let step = 0; step < 150; step++) {
-          const op = rng.int(4);
-          const s = rng.int(2);
-          const vpn = rng.int(64);
-          const gfn = 2000 + rng.int(500);
-          if (op === 0) {
-            spaces[s]!.set(vpn, makePte(gfn, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
-            models[s]!.set(vpn, { gfn, w: true });
-          } else if (op === 1) {
-            spaces[s]!.set(vpn, makePte(gfn, PTE_PRESENT | PTE_USER)); // read-only (COW-protected)
-            models[s]!.set(vpn, { gfn, w: false });
-          } else if (op === 2) {
-            spaces[s]!.set(vpn, 0);
-            models[s]!.delete(vpn);
-          } else {
-            active = s;
-            hv.cpu.switchAddressSpace(v, spaces[s]!.root as never, s + 1);
-          }
-          for (let probe = 0; probe < 64; probe++) {
-            const want = models[active]!.get(probe);
-            const read = hv.memory.translate(v, probe, false);
-            const write = hv.memory.translate(v, probe, true);
-            expect(read === (want?.gfn ?? -1), this.contract, name, `${profile.name}: read of page ${probe} gave ${read}, expected ${want?.gfn ?? -1} (step ${step})`);
-            expect(write === (want !== undefined && want.w ? want.gfn : -1), this.contract, name, `${profile.name}: write to page ${probe} gave ${write} (step ${step})`);
-          }
-        }
+        const result = fc.check(
+          fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+            const hv = compose(profile);
+            const d = hv.createDomain({ name: 'mem', memoryMiB: 32 });
+            const v = d.vcpus[0]!;
+            const spaces = [new Tables(hv, v, 1), new Tables(hv, v, 500)];
+            const models = [new Map<number, { gfn: number; w: boolean }>(), new Map<number, { gfn: number; w: boolean }>()];
+            let active = 0;
+            hv.cpu.switchAddressSpace(v, spaces[0]!.root as never, 1);
+            for (const o of ops) {
+              if (o.kind === 'map' || o.kind === 'protect') {
+                // 'protect' is what fork does to a writable page: read-only, copied on write.
+                spaces[o.space]!.set(o.vpn, makePte(o.gfn, PTE_PRESENT | PTE_USER | (o.kind === 'map' ? PTE_WRITABLE : 0)));
+                models[o.space]!.set(o.vpn, { gfn: o.gfn, w: o.kind === 'map' });
+              } else if (o.kind === 'unmap') {
+                spaces[o.space]!.set(o.vpn, 0);
+                models[o.space]!.delete(o.vpn);
+              } else {
+                active = o.space;
+                hv.cpu.switchAddressSpace(v, spaces[o.space]!.root as never, o.space + 1);
+              }
+              for (let probe = 0; probe < 64; probe++) {
+                const want = models[active]!.get(probe);
+                if (hv.memory.translate(v, probe, false) !== (want?.gfn ?? -1)) return false;
+                if (hv.memory.translate(v, probe, true) !== (want !== undefined && want.w ? want.gfn : -1)) return false;
+              }
+            }
+            return true;
+          }),
+          { numRuns: 15, seed: profile.name.length },
+        );
+        expect(!result.failed, this.contract, name, `${profile.name}: counterexample ${JSON.stringify(result.counterexample)}`);
       }
     },
   },
