@@ -17,6 +17,7 @@ export * from './memory/paging.js';
 export * from './memory/page-walker.js';
 export * from './memory/tlb.js';
 export * from './memory/guest-physical-map.js';
+export * from './memory/page-table-builder.js';
 export * from './memory/memory-virtualization.js';
 export * from './cpu/privileged-operation.js';
 export * from './cpu/cpu-virtualization.js';

@@ -9,7 +9,6 @@ export * from './experiments/cpu-share.js';
 export * from './experiments/features.js';
 export * from './programs/dirtying-guest.js';
 export * from './experiments/migration.js';
-export * from './programs/page-table-builder.js';
 export * from './programs/random-access.js';
 export * from './programs/bulk-sender.js';
 export * from './experiments/modern.js';

@@ -1,44 +1,6 @@
 import fc from 'fast-check';
-import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, bundledProfiles, makePte, tableIndex, type Hypervisor, type Vcpu } from '@visorkit/core';
+import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, PageTableBuilder, bundledProfiles, makePte } from '@visorkit/core';
 import { composeSomewhere, expect, type Contract } from '../contract.js';
-
-/** Builds page tables through the interface, as a guest kernel would (tables from gfn 1 up). */
-class Tables {
-  readonly root: number;
-  #next: number;
-  readonly #children = new Map<number, number>();
-  constructor(
-    readonly hv: Hypervisor,
-    readonly v: Vcpu,
-    firstGfn = 1,
-  ) {
-    this.#next = firstGfn;
-    this.root = this.#table(hv.memory.geometry.levels);
-  }
-  set(vpn: number, entry: number): void {
-    const m = this.hv.memory;
-    const g = m.geometry;
-    let table = this.root;
-    for (let level = g.levels; level > 1; level--) {
-      const i = tableIndex(g, vpn, level);
-      let child = this.#children.get(table * 1024 + i);
-      if (child === undefined) {
-        child = this.#table(level - 1);
-        this.#children.set(table * 1024 + i, child);
-        m.writePte(this.v, table as never, i, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
-      }
-      table = child;
-    }
-    m.writePte(this.v, table as never, tableIndex(g, vpn, 1), entry);
-    m.invalidatePage(this.v, vpn);
-  }
-  #table(level: number): number {
-    const g = this.#next++;
-    this.hv.memory.zeroFrame(this.v, g as never);
-    this.hv.memory.pinPageTable(this.v, g as never, level);
-    return g;
-  }
-}
 
 /** Memory contracts, checked on every page-table format of the bundled profiles. */
 export const memoryContracts: readonly Contract[] = [
@@ -58,7 +20,7 @@ export const memoryContracts: readonly Contract[] = [
             const hv = compose(profile);
             const d = hv.createDomain({ name: 'mem', memoryMiB: 32 });
             const v = d.vcpus[0]!;
-            const spaces = [new Tables(hv, v, 1), new Tables(hv, v, 500)];
+            const spaces = [new PageTableBuilder(hv, v, 1), new PageTableBuilder(hv, v, 500)];
             const models = [new Map<number, { gfn: number; w: boolean }>(), new Map<number, { gfn: number; w: boolean }>()];
             let active = 0;
             hv.cpu.switchAddressSpace(v, spaces[0]!.root as never, 1);
@@ -102,7 +64,7 @@ export const memoryContracts: readonly Contract[] = [
           expect(hv.machine.memory.ownerOf(mfn) === d.id, this.contract, name, `${d.name}'s frame ${g} is backed by machine frame ${mfn}, owned by domain ${hv.machine.memory.ownerOf(mfn)} (not ${other.name}'s to share)`);
         }
       }
-      const tables = new Tables(hv, a.vcpus[0]!);
+      const tables = new PageTableBuilder(hv, a.vcpus[0]!, 1);
       let refused = false;
       try {
         tables.set(5, makePte(hv.memory.frames(a) + 100, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
@@ -119,8 +81,8 @@ export const memoryContracts: readonly Contract[] = [
       const hv = composeSomewhere(compose);
       const d = hv.createDomain({ name: 'tlb', memoryMiB: 16 });
       const v = d.vcpus[0]!;
-      const one = new Tables(hv, v, 1);
-      const two = new Tables(hv, v, 500);
+      const one = new PageTableBuilder(hv, v, 1);
+      const two = new PageTableBuilder(hv, v, 500);
       one.set(9, makePte(3000, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
       two.set(9, makePte(3001, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
       hv.cpu.switchAddressSpace(v, one.root as never, 1);

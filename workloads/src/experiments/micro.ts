@@ -15,6 +15,17 @@ export function runMicro(ctx: ExperimentContext, platform: ExperimentContext['pl
   return { results, counts: hv.counts(domain) };
 }
 
+/** Every micro metric on one platform, each in its own boot so its counts are its own. */
+export function microRows(ctx: ExperimentContext, platform: ExperimentContext['platforms'][number]): ResultRow[] {
+  const rows: ResultRow[] = [];
+  for (const metric of MICRO_METRICS) {
+    const { results, counts } = runMicro(ctx, platform, [metric]);
+    const value = results[metric];
+    if (value !== undefined) rows.push({ platform: platform.name, metric, value, unit: 'us', counts });
+  }
+  return rows;
+}
+
 /**
  * The lmbench-style micro-benchmarks (latencies in µs) on every platform: the same guest
  * kernel and programs everywhere, so differences come from how each platform handles system
@@ -28,12 +39,8 @@ export const micro: Experiment = {
     const rows: ResultRow[] = [];
     let done = 0;
     for (const platform of ctx.platforms) {
-      for (const metric of MICRO_METRICS) {
-        const { results, counts } = runMicro(ctx, platform, [metric]);
-        const value = results[metric];
-        if (value !== undefined) rows.push({ platform: platform.name, metric, value, unit: 'us', counts });
-        ctx.progress?.(++done, ctx.platforms.length * MICRO_METRICS.length);
-      }
+      rows.push(...microRows(ctx, platform));
+      ctx.progress?.(++done, ctx.platforms.length);
     }
     return rows;
   },

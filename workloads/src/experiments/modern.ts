@@ -1,10 +1,8 @@
-import { CostCategory, type Domain, type Hypervisor } from '@visorkit/core';
+import { CostCategory, PageTableBuilder, type Domain, type Hypervisor } from '@visorkit/core';
 import { composeFor, type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
 import { BulkSender } from '../programs/bulk-sender.js';
-import { PageTableBuilder } from '../programs/page-table-builder.js';
 import { RandomAccessProgram } from '../programs/random-access.js';
-import { MICRO_METRICS } from '../lmbench/lmbench.js';
-import { runMicro } from './micro.js';
+import { microRows } from './micro.js';
 
 /** Working set for random-access: 512 MiB, far beyond any bundled TLB's reach. */
 const WORKING_SET_PAGES = 131072;
@@ -81,11 +79,7 @@ export const modernExperiment: Experiment = {
     const rows: ResultRow[] = [];
     let done = 0;
     for (const platform of ctx.platforms) {
-      for (const metric of MICRO_METRICS) {
-        const { results, counts } = runMicro(ctx, platform, [metric]);
-        const value = results[metric];
-        if (value !== undefined) rows.push({ platform: platform.name, metric, value, unit: 'us', counts });
-      }
+      rows.push(...microRows(ctx, platform));
       rows.push(randomAccess(ctx, platform));
       rows.push(...network(ctx, platform));
       ctx.progress?.(++done, ctx.platforms.length);

@@ -27,7 +27,7 @@ test('under nested paging page-table writes are plain stores: no exits, far fewe
   const ept = exitsFor(hwAssistPlugin, modern, 64);
   const shadow = exitsFor(hwAssistPlugin.configure({ paging: 'shadow' }), modern, 64);
   t.is(ept.exits, 0);
-  t.true(shadow.cycles > 20 * ept.cycles);
+  t.true(shadow.cycles > 5 * ept.cycles, `shadow ${shadow.cycles} vs ept ${ept.cycles} cycles`);
 });
 
 test('the shadow table the hardware walks agrees with the guest table', (t) => {

@@ -1,4 +1,6 @@
-import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, tableIndex, type Hypervisor, type Vcpu } from '@visorkit/core';
+import type { Hypervisor } from '../composition/hypervisor.js';
+import type { Vcpu } from '../domain/vcpu.js';
+import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, tableIndex } from './paging.js';
 
 /**
  * Builds an address space through the MemoryVirtualization interface the way a guest kernel
@@ -26,28 +28,43 @@ export class PageTableBuilder {
     return this.#nextFrame;
   }
 
+  /**
+   * Writes the leaf entry of `vpn` (0 unmaps), building tables as needed, then invalidates
+   * the page's TLB entries as a kernel must after changing a mapping.
+   */
+  set(vpn: number, entry: number): void {
+    const m = this.hv.memory;
+    this.#leafTable(vpn, (table, index) => m.writePte(this.vcpu, table as never, index, entry));
+    m.invalidatePage(this.vcpu, vpn);
+  }
+
   /** Maps `count` consecutive virtual pages from `firstVpn` to guest frames from `firstGfn`. */
   mapRange(firstVpn: number, firstGfn: number, count: number): void {
     const m = this.hv.memory;
-    const g = m.geometry;
     m.beginBatch(this.vcpu);
     for (let i = 0; i < count; i++) {
-      const vpn = firstVpn + i;
-      let table = this.root;
-      for (let level = g.levels; level > 1; level--) {
-        const index = tableIndex(g, vpn, level);
-        const key = table * 1024 + index;
-        let child = this.#children.get(key);
-        if (child === undefined) {
-          child = this.#table(level - 1);
-          this.#children.set(key, child);
-          m.writePte(this.vcpu, table as never, index, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
-        }
-        table = child;
-      }
-      m.writePte(this.vcpu, table as never, tableIndex(g, vpn, 1), makePte(firstGfn + i, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
+      this.#leafTable(firstVpn + i, (table, index) => m.writePte(this.vcpu, table as never, index, makePte(firstGfn + i, PTE_PRESENT | PTE_WRITABLE | PTE_USER)));
     }
     m.flushBatch(this.vcpu);
+  }
+
+  /** Finds (building as needed) the leaf table of `vpn` and hands its frame and index to `write`. */
+  #leafTable(vpn: number, write: (table: number, index: number) => void): void {
+    const m = this.hv.memory;
+    const g = m.geometry;
+    let table = this.root;
+    for (let level = g.levels; level > 1; level--) {
+      const index = tableIndex(g, vpn, level);
+      const key = table * 1024 + index;
+      let child = this.#children.get(key);
+      if (child === undefined) {
+        child = this.#table(level - 1);
+        this.#children.set(key, child);
+        m.writePte(this.vcpu, table as never, index, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
+      }
+      table = child;
+    }
+    write(table, tableIndex(g, vpn, 1));
   }
 
   /** Loads the address space on the vCPU. */
