@@ -5,9 +5,12 @@ import { eventEmission } from './benchmarks/event-emission.js';
 import { scaleDomains } from './benchmarks/scale-domains.js';
 import { simulatorEvents } from './benchmarks/simulator-events.js';
 import { translations } from './benchmarks/translations.js';
+import { guestOperations } from './benchmarks/guest-operations.js';
+import { containers } from './benchmarks/containers.js';
+import { start } from './benchmarks/start.js';
 
 /** Every benchmark; add one by writing a file in benchmarks/ and a line here. */
-const BENCHMARKS: readonly Benchmark[] = [simulatorEvents, eventEmission, translations, scaleDomains];
+const BENCHMARKS: readonly Benchmark[] = [simulatorEvents, eventEmission, translations, guestOperations, scaleDomains, containers, start];
 
 const json = process.argv.includes('--json');
 const figures: BenchFigure[] = [];

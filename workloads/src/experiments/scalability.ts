@@ -8,7 +8,7 @@ const WARMUP_NS = 2e8;
 const MEASURE_NS = 2e9;
 
 /** Aggregate iterations per second of `n` CINT-like instances on `platform` with `sliceMs` slices. */
-function aggregate(ctx: ExperimentContext, platform: PlatformSpec, n: number, sliceMs: number): { rate: number; counts: Record<string, number> } {
+export function scalabilityPoint(ctx: ExperimentContext, platform: PlatformSpec, n: number, sliceMs: number): { rate: number; counts: Record<string, number> } {
   const hv = composeFor(ctx, platform, { memoryMiB: 8192 });
   hv.scheduler.setTimeSlice?.(sliceMs * 1e6);
   const counters: IterationCounter[] = [];
@@ -61,7 +61,7 @@ export const scalability: Experiment = {
       for (const sliceMs of SLICES_MS) {
         let single = 0;
         for (const n of COUNTS) {
-          const { rate, counts } = aggregate(ctx, platform, n, sliceMs);
+          const { rate, counts } = scalabilityPoint(ctx, platform, n, sliceMs);
           if (n === 1) single = rate;
           // One instance uses one CPU; more can use every CPU: normalise to that peak.
           const peak = single * Math.min(n, ctx.profile.cpu.cores);
