@@ -16,3 +16,5 @@ export * from './lmbench/lmbench.js';
 export * from './experiments/micro.js';
 export * from './programs/cint-like.js';
 export * from './experiments/scalability.js';
+export * from './programs/server-image.js';
+export * from './experiments/sharing.js';

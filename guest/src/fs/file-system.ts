@@ -11,6 +11,10 @@ export interface Inode {
   readonly cache: Int32Array;
   /** For executables: the program it runs and its image layout. */
   readonly image?: ExecutableImage;
+  /** Names linked to this inode (hard links). */
+  links: number;
+  /** Unified files are immutable: a write copies the file first (copy on write). */
+  immutable: boolean;
 }
 
 /** An executable's layout: pages of text, data, bss, and the program it runs. */
@@ -37,10 +41,49 @@ export class FileSystem {
   /** Creates a file of `bytes` (and an executable image, for programs). */
   create(path: string, bytes: number, image?: ExecutableImage): Inode {
     const pages = Math.ceil(bytes / 4096);
-    const inode: Inode = { number: this.#inodes.length + 1, path, size: bytes, cache: new Int32Array(pages).fill(-1), ...(image !== undefined ? { image } : {}) };
+    const inode: Inode = { number: this.#inodes.length + 1, path, size: bytes, cache: new Int32Array(pages).fill(-1), links: 1, immutable: false, ...(image !== undefined ? { image } : {}) };
     this.#inodes.push(inode);
     this.#byPath.set(path, inode);
     return inode;
+  }
+
+  /**
+   * Hard-links `path` to the file at `existing` (VServer unification): both names share one
+   * inode, its blocks and its page cache; the file becomes immutable, so a write through
+   * either name copies it first.
+   */
+  link(path: string, existing: string): Inode {
+    const inode = this.#byPath.get(existing);
+    if (inode === undefined) throw new Error(`link: no file '${existing}'`);
+    inode.links++;
+    inode.immutable = true;
+    this.#byPath.set(path, inode);
+    return inode;
+  }
+
+  /** Breaks a unified file's link for `path`: a private copy (new inode, pages copied by `copyPage`). */
+  copyOnWrite(path: string, copyPage: (from: number) => number): Inode {
+    const shared = this.#byPath.get(path)!;
+    const copy = this.create(path, shared.size);
+    shared.links--;
+    for (let i = 0; i < shared.cache.length; i++) if (shared.cache[i]! >= 0) copy.cache[i] = copyPage(shared.cache[i]!);
+    return copy;
+  }
+
+  /** Disk blocks (4 KiB) the file system holds: each inode counted once, however many names it has. */
+  get blocks(): number {
+    const seen = new Set<Inode>(this.#byPath.values());
+    let n = 0;
+    for (const i of seen) n += i.cache.length;
+    return n;
+  }
+
+  /** Page-cache frames resident (each inode's pages counted once). */
+  get cachedPages(): number {
+    const seen = new Set<Inode>(this.#byPath.values());
+    let n = 0;
+    for (const i of seen) for (const f of i.cache) if (f >= 0) n++;
+    return n;
   }
 
   /** The file at `path`, if it exists. */

@@ -65,6 +65,8 @@ export class GuestKernel {
   readonly #timeSliceNs: number;
   readonly #faultAround: number;
   #nextPid = 1;
+  /** The domain's disk, attached on first use. */
+  #disk = -1;
   #nextSpace = 1;
   /** Set when the kernel itself faulted: the domain crashed. */
   panicked: string | undefined;
@@ -507,7 +509,40 @@ export class GuestKernel {
       case 'sigreturn':
         p.result = -Errno.EINVAL;
         return;
+      case 'readblocks':
+        this.#readBlocks(vcpu, p, args[0] as number);
+        return;
     }
+  }
+
+  /** Reads pages from the domain's disk through the platform's block back end, 32 at a time. */
+  #readBlocks(vcpu: Vcpu, p: Process, pages: number): void {
+    if (!(pages > 0)) {
+      p.result = -Errno.EINVAL;
+      return;
+    }
+    const sectors = pages * 8;
+    if (this.#disk < 0) this.#disk = this.hv.block.attachDisk(this.domain, Math.max(sectors, 1 << 16));
+    const frames: Gfn[] = [];
+    for (let i = 0; i < pages; i++) {
+      const f = this.frames.allocate();
+      if (f < 0) break;
+      frames.push(f as Gfn);
+    }
+    let next = 0;
+    const submitNext = (v: Vcpu): void => {
+      if (next >= frames.length) {
+        this.#makeRunnable(p);
+        return;
+      }
+      const chunk = frames.slice(next, next + 32);
+      const sector = next * 8;
+      next += chunk.length;
+      this.hv.block.submit(v, this.#disk, { operation: 'read', sector, frames: chunk }, () => submitNext(this.domain.vcpus[0]!));
+    };
+    this.#block(p, 'disk');
+    p.result = frames.length;
+    submitNext(vcpu);
   }
 
   #open(vcpu: Vcpu, p: Process, path: string): number {
@@ -516,7 +551,7 @@ export class GuestKernel {
     if (path === '/dev/null') return p.allocateFd({ kind: 'null' });
     const inode = this.fs.lookup(path);
     if (inode === undefined) return -Errno.ENOENT;
-    const fd = p.allocateFd({ kind: 'file', inode: inode.number, offset: 0 });
+    const fd = p.allocateFd({ kind: 'file', inode: inode.number, path, offset: 0 });
     return fd < 0 ? -Errno.EMFILE : fd;
   }
 
@@ -532,6 +567,20 @@ export class GuestKernel {
     if (d.kind === 'file') {
       this.#kernel(vcpu, 'nullIo');
       vcpu.charge(CostCategory.GuestKernel, copy);
+      const inode = this.fs.inode(d.inode);
+      if (call === 'write' && inode.immutable && inode.links > 1) {
+        // A unified (hard-linked, immutable) file: this context gets its own copy first.
+        try {
+          d.inode = this.fs.copyOnWrite(d.path, (from) => {
+            const to = this.#allocate();
+            this.hv.memory.copyFrame(vcpu, to as Gfn, from as Gfn);
+            return to;
+          }).number;
+        } catch (e) {
+          if (e instanceof OutOfGuestMemory) return -Errno.ENOMEM;
+          throw e;
+        }
+      }
       return call === 'read' ? Math.max(0, Math.min(bytes, this.fs.inode(d.inode).size - d.offset)) : bytes;
     }
     this.#kernel(vcpu, 'pipeBody');

@@ -4,13 +4,13 @@ import type { Operation, Program } from '../program/program.js';
 
 /** An open file descriptor. */
 export type FileDescriptor =
-  | { readonly kind: 'file'; readonly inode: number; offset: number }
+  | { readonly kind: 'file'; inode: number; readonly path: string; offset: number }
   | { readonly kind: 'null' }
   | { readonly kind: 'pipe-read'; readonly pipe: Pipe }
   | { readonly kind: 'pipe-write'; readonly pipe: Pipe };
 
 /** Why a process sleeps. */
-export type BlockReason = 'wait' | 'pipe-read' | 'pipe-write';
+export type BlockReason = 'wait' | 'pipe-read' | 'pipe-write' | 'disk';
 
 /** A memory touch in progress (it may span bursts and faults). */
 export interface TouchState {

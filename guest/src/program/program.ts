@@ -50,7 +50,8 @@ export type SyscallName =
   | 'kill'
   | 'sigreturn'
   | 'yield'
-  | 'now';
+  | 'now'
+  | 'readblocks';
 
 /** Linux error numbers returned (negated) by failing system calls. */
 export const Errno = {
@@ -158,6 +159,13 @@ export class Sys {
   /** Gives up the CPU to other runnable processes. */
   *yieldCpu(): Generator<Operation, number, unknown> {
     return (yield call('yield')) as number;
+  }
+  /**
+   * Reads `pages` pages from the start of the domain's disk into the page cache (what a
+   * booting kernel does with its image and initrd); blocks until the data has arrived.
+   */
+  *readBlocks(pages: number): Generator<Operation, number, unknown> {
+    return (yield call('readblocks', pages)) as number;
   }
   /** Time since boot as the guest sees it, in ns (gettimeofday: no kernel entry needed on Linux). */
   *now(): Generator<Operation, number, unknown> {

@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import test from 'ava';
+import { PUBLISHED_MICRO_US, type ResultRow } from '@visorkit/workloads';
+import { vserver2007 } from '../src/index.js';
+
+function run(id: string, platforms: readonly string[]): ResultRow[] {
+  const experiment = vserver2007.experiments.find((e) => e.id === id)!;
+  return experiment.run({ profile: vserver2007.profile, platforms: vserver2007.platforms.filter((p) => platforms.includes(p.name)), seed: 1 });
+}
+
+function value(rows: readonly ResultRow[], platform: string, metric: string): number {
+  return rows.find((r) => r.platform === platform && r.metric === metric)!.value;
+}
+
+test("vserver's micro-benchmarks are within 20% of the seed's VServer-UP column", (t) => {
+  const rows = run('micro', ['vserver']);
+  for (const [metric, published] of Object.entries(PUBLISHED_MICRO_US)) {
+    const v = value(rows, 'vserver', metric);
+    t.true(Math.abs(v - published.vserver!) / published.vserver! < 0.2, `${metric}: ${v.toFixed(2)} vs ${published.vserver}`);
+  }
+});
+
+test('ten unified servers take about 700 MB, ten separate ones about ten times one, and a container starts over 10x faster than a VM boots', (t) => {
+  const rows = run('sharing', ['vserver', 'xen-pv']);
+  const one = value(rows, 'vserver', 'memory-mb-1');
+  t.true(Math.abs(one - 500) / 500 < 0.1, `one server: ${one} MB`);
+  t.true(Math.abs(value(rows, 'vserver', 'memory-mb-10-unified') - 700) / 700 < 0.1);
+  t.true(value(rows, 'vserver', 'memory-mb-10') > 9 * one);
+  t.is(value(rows, 'xen-pv', 'memory-mb-10-unified'), value(rows, 'xen-pv', 'memory-mb-10'), 'VMs cannot unify across kernels');
+  t.true(value(rows, 'xen-pv', 'startup-ms') > 10 * value(rows, 'vserver', 'startup-ms'));
+});
+
+test("the features table matches the seed's: hypervisor yes, containers no", (t) => {
+  const rows = run('features', ['vserver', 'xen-pv']);
+  for (const metric of ['multiple-kernels', 'checkpoint-resume', 'live-migration', 'live-update']) {
+    t.is(value(rows, 'xen-pv', metric), 1, `xen-pv ${metric}`);
+    t.is(value(rows, 'vserver', metric), 0, `vserver ${metric}`);
+  }
+});
