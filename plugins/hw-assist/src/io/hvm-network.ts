@@ -12,7 +12,11 @@ import {
   Mechanisms,
   inject,
   injectable,
+  createIoRing,
   type Domain,
+  type IoRing,
+  type RingRequest,
+  type RingResponse,
   type FrameHandler,
   type NetFrame,
   type NetInterface,
@@ -25,6 +29,13 @@ import { chargeVmExit } from '../memory/vm-exits.js';
 
 /** Host back-end instructions per virtio frame (vhost: descriptor walk, tap, checksum). */
 const VIRTIO_BACKEND_INSTRUCTIONS = 3000;
+
+/** A transmit descriptor in a VF's ring: buffers by guest frame (scatter-gather). */
+interface VfDescriptor extends RingRequest {}
+/** The device's completion of a descriptor. */
+interface VfCompletion extends RingResponse {
+  readonly ok: boolean;
+}
 
 /**
  * Guest networking under hardware assistance. With `io: 'sriov'` each domain gets one of the
@@ -41,8 +52,9 @@ export class HvmNetwork implements NetworkBackend {
   readonly #posted: boolean;
   readonly #iommuFault: number;
   #virtualFunctionsInUse = 0;
-  /** Domains whose interfaces use an SR-IOV virtual function (others use virtio). */
-  readonly #withVf = new Set<Domain>();
+  #nextDescriptor = 0;
+  /** Domains whose interfaces use an SR-IOV virtual function (others use virtio), with the VF's transmit descriptor ring. */
+  readonly #withVf = new Map<Domain, IoRing<VfDescriptor, VfCompletion>>();
   /** Per domain: simulated time until which the host back end is busy draining its ring. */
   readonly #hostBusyUntil: number[] = [];
 
@@ -77,7 +89,7 @@ export class HvmNetwork implements NetworkBackend {
         throw new InvalidArgumentError('network interface', `all ${this.machine.profile.nic.sriovVirtualFunctions} SR-IOV virtual functions are assigned; '${domain.name}' gets none`);
       }
       this.#virtualFunctionsInUse++;
-      this.#withVf.add(domain);
+      this.#withVf.set(domain, createIoRing<VfDescriptor, VfCompletion>(256));
     }
     return this.#interfaces.attach(domain, address, receive).index;
   }
@@ -101,15 +113,23 @@ export class HvmNetwork implements NetworkBackend {
     const profile = this.machine.profile;
     vcpu.charge(CostCategory.GuestKernel, nicTransmitCycles(profile));
     vcpu.count(MechanismIndex.PacketSent);
-    const viaVf = this.#withVf.has(vcpu.domain);
-    if (viaVf) {
-      // The VF reads the buffers by DMA through the IOMMU: a frame outside the domain faults.
-      for (const gfn of frame.buffers ?? []) {
-        if (this.memory.iommuTranslate(vcpu.domain, gfn) < 0) {
-          vcpu.count(this.#iommuFault);
-          this.#interfaces.drop(vcpu);
-          return;
-        }
+    const ring = this.#withVf.get(vcpu.domain);
+    if (ring !== undefined) {
+      // The guest's driver writes a descriptor into its VF's own ring and rings the doorbell
+      // (a device register mapped into the guest: no exit); the device takes the descriptor
+      // and DMAs the buffers through the IOMMU, which faults on a frame outside the domain.
+      ring.front.pushRequest({ id: this.#nextDescriptor++ >>> 0, segments: (frame.buffers ?? []).map((gfn) => ({ gfn: gfn as never, offset: 0, length: Math.min(4096, frame.bytes) })) });
+      ring.front.pushRequests();
+      const descriptor = ring.back.takeRequest()!;
+      let faulted = false;
+      for (const seg of descriptor.segments ?? []) if (this.memory.iommuTranslate(vcpu.domain, seg.gfn) < 0) faulted = true;
+      ring.back.pushResponse({ id: descriptor.id, ok: !faulted });
+      ring.back.pushResponses();
+      while (ring.front.takeResponse() !== undefined);
+      if (faulted) {
+        vcpu.count(this.#iommuFault);
+        this.#interfaces.drop(vcpu);
+        return;
       }
     } else {
       this.#kick(vcpu);
