@@ -1,7 +1,7 @@
 import type { Capability } from '@visorkit/core';
 import type { Compose, Contract } from './contract.js';
 import { memoryContracts } from './contracts/memory-contracts.js';
-import { blockContracts, capabilityContracts, cpuContracts, lifecycleContracts, networkContracts, schedulerContracts, timeContracts } from './contracts/other-contracts.js';
+import { antiSpoofingContract, blockContracts, capabilityContracts, cpuContracts, lifecycleContracts, networkContracts, schedulerContracts, timeContracts } from './contracts/other-contracts.js';
 
 /** The part of ava's `test` the kit uses (so the kit does not depend on ava). */
 export type TestRegistrar = (title: string, implementation: (t: { pass(): void }) => void) => void;
@@ -21,16 +21,18 @@ export interface ConformanceOptions {
   readonly suites?: readonly SuiteName[];
   /** Also require domain-level performance isolation (hypervisors promise it; one OS does not). */
   readonly isolation?: boolean;
+  /** Also require that spoofed source addresses are dropped (platforms with network filters). */
+  readonly antiSpoofing?: boolean;
 }
 
 /** Every contract of the kit, by suite. */
-export function contractsFor(options: Pick<ConformanceOptions, 'capabilities' | 'isolation'>): Readonly<Record<SuiteName, readonly Contract[]>> {
+export function contractsFor(options: Pick<ConformanceOptions, 'capabilities' | 'isolation' | 'antiSpoofing'>): Readonly<Record<SuiteName, readonly Contract[]>> {
   return {
     memory: memoryContracts,
     cpu: cpuContracts,
     scheduler: schedulerContracts(options.isolation === true),
     time: timeContracts,
-    network: networkContracts,
+    network: options.antiSpoofing === true ? [...networkContracts, antiSpoofingContract] : networkContracts,
     disk: blockContracts,
     lifecycle: lifecycleContracts,
     capabilities: capabilityContracts(options.capabilities),

@@ -1,5 +1,10 @@
 import {
   ALL_CAPABILITIES,
+  ProportionalShareScheduler,
+  checkpointDomain,
+  restoreDomain,
+  type Hypervisor,
+  type Vcpu,
   CostCategory,
   IllegalTransitionError,
   PrivilegeViolationError,
@@ -154,6 +159,23 @@ export const timeContracts: readonly Contract[] = [
   },
 ];
 
+/** A frame sent from an address that is not the interface's own must not arrive. */
+export const antiSpoofingContract: Contract = {
+  contract: 'network/spoofed-sources-are-dropped',
+  sentence: "frames whose source is not the sender's own address are dropped and counted",
+  check(compose, name) {
+    const hv = composeSomewhere(compose);
+    const a = hv.createDomain({ name: 'a', memoryMiB: 16 });
+    const b = hv.createDomain({ name: 'b', memoryMiB: 16 });
+    const got: NetFrame[] = [];
+    const ia = hv.network.attachInterface(a, '10.0.0.1', () => {});
+    hv.network.attachInterface(b, '10.0.0.2', (f) => got.push(f));
+    hv.network.transmit(a.vcpus[0]!, ia, { source: '10.0.0.9', destination: '10.0.0.2', bytes: 100 });
+    hv.runFor(1e8);
+    expect(got.length === 0 && hv.network.dropped === 1, this.contract, name, `${got.length} spoofed frame(s) delivered, ${hv.network.dropped} dropped`);
+  },
+};
+
 /** Network contracts. */
 export const networkContracts: readonly Contract[] = [
   {
@@ -219,6 +241,19 @@ export const blockContracts: readonly Contract[] = [
       const neighbour = new Uint8Array(4096);
       hv.machine.memory.readBytes(hv.memory.machineFrame(b, 2 as never), 0, neighbour);
       expect(neighbour.every((x) => x === 0), this.contract, name, "the neighbour's disk holds data it never wrote");
+      // DMA into a frame outside the domain is refused, and no other domain's memory changes.
+      const freeBefore = hv.machine.memory.freeFrames;
+      let dma: BlockStatus | 'refused' | undefined;
+      try {
+        hv.block.submit(va, da, { operation: 'read', sector: 8, frames: [(hv.memory.frames(a) + 50) as never] }, (s) => (dma = s));
+      } catch (e) {
+        if (VisorkitError.is(e)) dma = 'refused';
+        else throw e;
+      }
+      hv.runFor(2e8);
+      expect(dma !== undefined && dma !== 'ok', this.contract, name, `DMA into a frame outside the domain completed '${String(dma)}'`);
+      hv.machine.memory.readBytes(hv.memory.machineFrame(b, 2 as never), 0, neighbour);
+      expect(neighbour.every((x) => x === 0) && hv.machine.memory.freeFrames <= freeBefore, this.contract, name, 'a refused DMA changed memory');
     },
   },
 ];
@@ -253,6 +288,37 @@ export const lifecycleContracts: readonly Contract[] = [
   },
 ];
 
+/** A tiny guest that computes; it can be checkpointed. */
+const idle = { kind: 'conformance-idle', run: (v: Vcpu, b: number) => (v.charge(CostCategory.GuestUser, b), 'budget' as const), saveState: () => ({}) };
+
+/** How to try each capability on one hypervisor (live migration needs two: see the features experiment). */
+const ATTEMPTS: Partial<Record<Capability, (hv: Hypervisor) => void>> = {
+  'multiple-kernels': (hv) => {
+    hv.createDomain({ name: 'k1', kernel: 'linux', memoryMiB: 4 });
+    hv.createDomain({ name: 'k2', kernel: 'netbsd', memoryMiB: 4 });
+  },
+  'kernel-modules': (hv) => hv.loadKernelModule(hv.createDomain({ name: 'km', memoryMiB: 4 }), 'e1000'),
+  'live-update': (hv) => {
+    hv.start(hv.createDomain({ name: 'lu', memoryMiB: 4 }), () => idle);
+    hv.runFor(1e7);
+    hv.replaceScheduler(new ProportionalShareScheduler(12, 1));
+    hv.runFor(1e7);
+  },
+  'checkpoint-resume': (hv) => {
+    const d = hv.createDomain({ name: 'cr', memoryMiB: 4 });
+    hv.memory.zeroFrame(d.vcpus[0]!, 0 as never);
+    hv.start(d, () => idle);
+    hv.runFor(1e7);
+    hv.pause(d);
+    hv.runFor(1e7);
+    const file = checkpointDomain(hv, d);
+    hv.shutdown(d);
+    hv.destroy(d);
+    hv.start(restoreDomain(hv, file, { 'conformance-idle': () => idle }));
+    hv.runFor(1e7);
+  },
+};
+
 /** Capability contracts: what is declared is reported; what is not fails with the typed error. */
 export function capabilityContracts(declared: readonly Capability[] | undefined): readonly Contract[] {
   return [
@@ -265,6 +331,14 @@ export function capabilityContracts(declared: readonly Capability[] | undefined)
         for (const c of ALL_CAPABILITIES) {
           if (expected.has(c)) {
             expect(hv.has(c), this.contract, name, `'${c}' is declared but not reported`);
+            const attempt = ATTEMPTS[c];
+            if (attempt !== undefined) {
+              try {
+                attempt(composeSomewhere(compose));
+              } catch (e) {
+                expect(false, this.contract, name, `'${c}' is declared but trying it failed: ${(e as Error).message}`);
+              }
+            }
             continue;
           }
           let refused = false;
