@@ -4,6 +4,7 @@
  */
 export * from './program/program.js';
 export * from './kernel/path-lengths.js';
+export * from './kernel/kernel-hooks.js';
 export * from './kernel/guest-kernel.js';
 export * from './mm/frame-allocator.js';
 export * from './mm/vma.js';

@@ -22,6 +22,7 @@ import { FrameAllocator } from '../mm/frame-allocator.js';
 import type { Vma } from '../mm/vma.js';
 import { Process, type BlockReason } from '../process/process.js';
 import { Errno, Sys, type MmapRequest, type Operation, type Program, type SyscallName } from '../program/program.js';
+import type { KernelHooks } from './kernel-hooks.js';
 import { PATH, type PathName } from './path-lengths.js';
 
 /** Boot options of a guest kernel. */
@@ -32,6 +33,8 @@ export interface GuestKernelOptions {
   readonly timeSliceMs?: number;
   /** Pages mapped around a faulting file page (Linux fault-around: 16). */
   readonly faultAroundPages?: number;
+  /** A container plugin's context checks (name spaces, limits, chroot). */
+  readonly hooks?: KernelHooks;
 }
 
 /** Share of a line fill's latency a sequential stream still pays (the prefetcher hides the rest). */
@@ -70,6 +73,7 @@ export class GuestKernel {
   #nextSpace = 1;
   /** Set when the kernel itself faulted: the domain crashed. */
   panicked: string | undefined;
+  readonly #hooks: KernelHooks | undefined;
 
   constructor(
     readonly hv: Hypervisor,
@@ -84,6 +88,7 @@ export class GuestKernel {
     this.#cpi = hv.profile.cpu.kernelCpi;
     this.#timeSliceNs = (options.timeSliceMs ?? 10) * 1e6;
     this.#faultAround = options.faultAroundPages ?? 16;
+    this.#hooks = options.hooks;
   }
 
   /** The vCPU program that runs this kernel on `vcpu` (pass to `hv.start`). */
@@ -96,12 +101,13 @@ export class GuestKernel {
     return this.fs.create(path, bytes, image);
   }
 
-  /** Starts `path` as a new process (like init spawning it); returns the pid. */
-  spawn(path: string): number {
+  /** Starts `path` as a new process (like init spawning it) in context `context`; returns the pid. */
+  spawn(path: string, context = 0): number {
     const inode = this.fs.lookup(path);
     if (inode?.image === undefined) throw new VisorkitError('GUEST_NO_PROGRAM', `Guest '${this.domain.name}' has no executable '${path}'.`);
     const vcpu = this.domain.vcpus[0]!;
     const p = new Process(this.#nextPid++, undefined, new AddressSpace(this, this.#nextSpace++, vcpu));
+    p.context = context;
     this.#loadImage(vcpu, p, inode);
     this.processes.set(p.pid, p);
     this.#makeRunnable(p);
@@ -428,7 +434,11 @@ export class GuestKernel {
         return;
       }
       case 'stat': {
-        const path = args[0] as string;
+        const path = this.#resolve(vcpu, p, args[0] as string);
+        if (path === undefined) {
+          p.result = -Errno.ENOENT;
+          return;
+        }
         this.#kernel(vcpu, 'pathComponent', this.fs.components(path));
         this.#kernel(vcpu, 'statBody');
         const inode = this.fs.lookup(path);
@@ -490,7 +500,8 @@ export class GuestKernel {
       case 'kill': {
         this.#kernel(vcpu, 'trivialSyscall');
         const target = this.processes.get(args[0] as number);
-        if (target === undefined || target.state === 'zombie') {
+        // Another context's process does not exist as far as this one can see.
+        if (target === undefined || target.state === 'zombie' || (this.#hooks !== undefined && !this.#hooks.mayAccess(vcpu, p, target))) {
           p.result = -Errno.ESRCH;
           return;
         }
@@ -545,7 +556,14 @@ export class GuestKernel {
     submitNext(vcpu);
   }
 
-  #open(vcpu: Vcpu, p: Process, path: string): number {
+  /** The path as this process sees it (chroot), or undefined when it would escape its root. */
+  #resolve(vcpu: Vcpu, p: Process, path: string): string | undefined {
+    return this.#hooks === undefined ? path : this.#hooks.resolvePath(vcpu, p, path);
+  }
+
+  #open(vcpu: Vcpu, p: Process, requested: string): number {
+    const path = this.#resolve(vcpu, p, requested);
+    if (path === undefined) return -Errno.ENOENT;
     this.#kernel(vcpu, 'pathComponent', this.fs.components(path));
     this.#kernel(vcpu, 'openBody');
     if (path === '/dev/null') return p.allocateFd({ kind: 'null' });
@@ -629,6 +647,11 @@ export class GuestKernel {
 
   #fork(vcpu: Vcpu, parent: Process, childProgram: Program): number {
     if (typeof childProgram !== 'function') return -Errno.EINVAL;
+    if (this.#hooks !== undefined) {
+      let inContext = 0;
+      for (const q of this.processes.values()) if (q.context === parent.context && q.state !== 'zombie') inContext++;
+      if (!this.#hooks.mayFork(vcpu, parent, inContext)) return -Errno.EAGAIN;
+    }
     this.#kernel(vcpu, 'forkBase');
     let child: Process;
     try {
@@ -670,7 +693,9 @@ export class GuestKernel {
     return child.pid;
   }
 
-  #exec(vcpu: Vcpu, p: Process, path: string): number {
+  #exec(vcpu: Vcpu, p: Process, requested: string): number {
+    const path = this.#resolve(vcpu, p, requested);
+    if (path === undefined) return -Errno.ENOENT;
     this.#kernel(vcpu, 'pathComponent', this.fs.components(path));
     const inode = this.fs.lookup(path);
     if (inode === undefined) return -Errno.ENOENT;

@@ -26,3 +26,4 @@ export const vserverPlugin = definePlugin({
 export { vserverModule } from './vserver-module.js';
 export { ContextTokenBucketScheduler } from './scheduler/context-token-bucket-scheduler.js';
 export { ContextNetwork } from './network/context-network.js';
+export { VserverContexts, type ContextSettings } from './guest/context-hooks.js';

@@ -1,0 +1,93 @@
+import 'reflect-metadata';
+import test from 'ava';
+import { NetworkBackend, VcpuScheduler, createHypervisor, server2007 } from '@visorkit/core';
+import { Errno, bootGuest, type Sys } from '@visorkit/guest';
+import { nativePlugin } from '@visorkit/native';
+import { VserverContexts, vserverPlugin } from '../src/index.js';
+
+/** One shared kernel with contexts 1 and 2 (roots and a process limit) and the host context 0. */
+function sharedKernel(programs: Record<string, (sys: Sys) => Generator<unknown, number, unknown>>) {
+  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin], options: { cores: 1 } });
+  const d = hv.createDomain({ name: 'host', memoryMiB: 256 });
+  const contexts = new VserverContexts(server2007);
+  contexts.define(1, { root: '/vservers/a', maxProcesses: 4 });
+  contexts.define(2, { root: '/vservers/b' });
+  const kernel = bootGuest(hv, d, {
+    hooks: contexts,
+    programs: Object.fromEntries(Object.entries(programs).map(([k, v]) => [k, { program: v as never }])),
+    files: { '/vservers/a/etc/motd': 100, '/vservers/b/etc/secret': 100, '/etc/shadow': 100 },
+  });
+  return { hv, d, kernel };
+}
+
+test('a context signals only its own processes; the host context reaches all; refusals are counted and harmless', (t) => {
+  const seen: Record<string, number> = {};
+  const { hv, d, kernel } = sharedKernel({
+    '/bin/victim': function* (sys) {
+      yield* sys.compute(50_000_000);
+      seen.victimFinished = 1;
+      return 0;
+    },
+    '/bin/sleeper': function* (sys) {
+      yield* sys.compute(500_000_000);
+      return 0;
+    },
+    '/bin/attacker': function* (sys) {
+      seen.crossContext = yield* sys.kill(victim, 9);
+      return 0;
+    },
+    '/bin/admin': function* (sys) {
+      seen.admin = yield* sys.kill(sleeper, 9);
+      return 0;
+    },
+  });
+  const victim = kernel.spawn('/bin/victim', 2);
+  const sleeper = kernel.spawn('/bin/sleeper', 2);
+  kernel.spawn('/bin/attacker', 1);
+  kernel.spawn('/bin/admin', 0);
+  hv.runWhile(() => !kernel.idle);
+  t.is(seen.crossContext, -Errno.ESRCH, "another context's process does not exist for the attacker");
+  t.is(seen.victimFinished, 1, 'the victim carried on');
+  t.is(seen.admin, 0, 'the host context reaches every context');
+  t.true(hv.counts(d)['privilege-violation']! >= 1);
+});
+
+test('a fork bomb hits its context\'s process limit, while another context can still fork', (t) => {
+  const got: Record<string, number[]> = { bomb: [], other: [] };
+  const { hv, kernel } = sharedKernel({
+    '/bin/bomb': function* (sys) {
+      for (let i = 0; i < 10; i++) got.bomb!.push(yield* sys.fork(function* (s) { yield* s.compute(1e9); return 0; }));
+      return 0;
+    },
+    '/bin/other': function* (sys) {
+      got.other!.push(yield* sys.fork(function* () { return 0; }));
+      yield* sys.wait();
+      return 0;
+    },
+  });
+  kernel.spawn('/bin/bomb', 1);
+  kernel.spawn('/bin/other', 2);
+  hv.runUntil(5e8);
+  t.is(got.bomb!.filter((r) => r > 0).length, 3, 'the bomb gets 3 children: 4 processes in its context');
+  t.true(got.bomb!.slice(3).every((r) => r === -Errno.EAGAIN));
+  t.true(got.other![0]! > 0, 'the other context forks normally');
+});
+
+test('paths resolve under the context\'s root, and climbing out of it is refused', (t) => {
+  const got: Record<string, number> = {};
+  const { hv, kernel } = sharedKernel({
+    '/bin/prober': function* (sys) {
+      got.own = yield* sys.stat('/etc/motd');
+      got.escape = yield* sys.stat('/../../etc/shadow');
+      got.neighbour = yield* sys.stat('/../b/etc/secret');
+      got.hostOnly = yield* sys.stat('/etc/shadow');
+      return 0;
+    },
+  });
+  kernel.spawn('/bin/prober', 1);
+  hv.runWhile(() => !kernel.idle);
+  t.is(got.own, 100, 'its own /etc/motd is /vservers/a/etc/motd');
+  t.is(got.escape, -Errno.ENOENT);
+  t.is(got.neighbour, -Errno.ENOENT);
+  t.is(got.hostOnly, -Errno.ENOENT, "the host's /etc/shadow is not in its root");
+});
