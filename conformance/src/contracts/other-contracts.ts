@@ -19,7 +19,7 @@ import {
 import { composeSomewhere, expect, profileFor, type Contract } from '../contract.js';
 
 const compute: VcpuProgram = { run: (v, b) => (v.charge(CostCategory.GuestUser, b), 'budget') };
-const OPERATIONS: PrivilegedOperation[] = ['load-page-table-base', 'flush-tlb', 'set-trap-table', 'halt', 'set-timer', 'io-access'];
+const OPERATIONS: PrivilegedOperation[] = ['load-page-table-base', 'flush-tlb', 'set-trap-table', 'halt', 'set-timer', 'io-access', 'switch-kernel-stack'];
 
 /** CPU contracts. */
 export const cpuContracts: readonly Contract[] = [

@@ -17,4 +17,10 @@ export type PrivilegedOperation =
   /** Access an I/O port or device register. */
   | 'io-access'
   /** Read the time-stamp counter (never privileged, sometimes trapped). */
-  | 'read-clock';
+  | 'read-clock'
+  /**
+   * On a process switch: point the CPU at the next process's kernel stack and thread-local
+   * segments, and arm lazy FPU switching (TSS esp0, GDT entries, CR0.TS / on Xen PV the
+   * stack_switch, update_descriptor and fpu_taskswitch hypercalls, in one multicall).
+   */
+  | 'switch-kernel-stack';

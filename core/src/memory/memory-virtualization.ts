@@ -38,8 +38,11 @@ export interface MemoryVirtualization extends DomainObserver {
   /**
    * Declares that guest frame `frame` now holds a page table of `level` (1 = leaf) and
    * will be written only through {@link writePte}. Xen types and pins it; native does nothing.
+   * `kernelEntries` counts entries of the guest kernel's own mappings that the guest copied
+   * into the table when it built it (the kernel half of a new address space): a platform that
+   * validates page tables checks and references each of them on pin and drops them on unpin.
    */
-  pinPageTable(vcpu: Vcpu, frame: Gfn, level: number): void;
+  pinPageTable(vcpu: Vcpu, frame: Gfn, level: number, kernelEntries?: number): void;
 
   /** The frame no longer holds a page table (it was freed). */
   unpinPageTable(vcpu: Vcpu, frame: Gfn): void;

@@ -20,6 +20,15 @@ test("vserver's micro-benchmarks are within 20% of the seed's VServer-UP column"
   }
 });
 
+test("xen-pv's micro-benchmarks are within 20% of the seed's Xen3-UP column and slower than native where the seed's are", (t) => {
+  const rows = run('micro', ['native', 'xen-pv']);
+  for (const [metric, published] of Object.entries(PUBLISHED_MICRO_US)) {
+    const xen = value(rows, 'xen-pv', metric);
+    t.true(Math.abs(xen - published['xen-pv']!) / published['xen-pv']! < 0.2, `${metric}: ${xen.toFixed(2)} vs ${published['xen-pv']}`);
+    t.is(xen > value(rows, 'native', metric), published['xen-pv']! > published.native!, `${metric}: ordering against native`);
+  }
+});
+
 test('ten unified servers take about 700 MB, ten separate ones about ten times one, and a container starts over 10x faster than a VM boots', (t) => {
   const rows = run('sharing', ['vserver', 'xen-pv']);
   const one = value(rows, 'vserver', 'memory-mb-1');

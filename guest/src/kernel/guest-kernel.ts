@@ -31,7 +31,7 @@ export interface GuestKernelOptions {
   readonly reservedFrames?: number;
   /** Round-robin time slice of a CPU-bound process (default 10 ms). */
   readonly timeSliceMs?: number;
-  /** Pages mapped around a faulting file page (Linux fault-around: 16). */
+  /** Pages mapped around a faulting file page (default 1: none, as in Linux 2.6; fault-around, 16 pages, came with Linux 3.15). */
   readonly faultAroundPages?: number;
   /** A container plugin's context checks (name spaces, limits, chroot). */
   readonly hooks?: KernelHooks;
@@ -87,7 +87,7 @@ export class GuestKernel {
     this.#lastBurstEnd = domain.vcpus.map(() => -1);
     this.#cpi = hv.profile.cpu.kernelCpi;
     this.#timeSliceNs = (options.timeSliceMs ?? 10) * 1e6;
-    this.#faultAround = options.faultAroundPages ?? 16;
+    this.#faultAround = options.faultAroundPages ?? 1;
     this.#hooks = options.hooks;
   }
 
@@ -180,6 +180,7 @@ export class GuestKernel {
     if (last === p) return;
     this.#kernel(vcpu, 'schedule');
     vcpu.charge(CostCategory.GuestKernel, this.hv.profile.costs.registerSwitch);
+    this.hv.cpu.privileged(vcpu, 'switch-kernel-stack');
     if (last === undefined || last.space !== p.space) this.hv.cpu.switchAddressSpace(vcpu, p.space.root as Gfn, p.space.id);
     p.warmPages.clear();
     p.evicted = false;
@@ -215,6 +216,10 @@ export class GuestKernel {
       }
       if (p.touch !== undefined) {
         this.#continueTouch(vcpu, p, budget);
+        continue;
+      }
+      if (p.queuedTouches.length > 0) {
+        p.touch = p.queuedTouches.shift();
         continue;
       }
       if (p.pendingSignals.length > 0 && p.stack.length === 1) {
@@ -661,16 +666,18 @@ export class GuestKernel {
       cs.vmas.push(...parent.space.vmas);
       cs.mmapCursor = parent.space.mmapCursor;
       this.#kernel(vcpu, 'forkPerVma', parent.space.vmas.length);
-      // Copy every present entry; writable private pages become copy-on-write in both.
+      // Writable private pages become copy-on-write in the parent: one store per entry into
+      // its live page tables, outside any lazy-MMU section (as Linux 2.6's copy_pte_range
+      // does ptep_set_wrprotect), so a platform that write-protects page tables traps each.
+      for (const [vpn, e] of parent.space.present) {
+        if (pteHas(e, PTE_WRITABLE)) parent.space.setLeaf(vcpu, vpn, makePte(pteFrame(e), PTE_PRESENT | PTE_USER | PTE_COW));
+      }
+      // The child's new tables are filled as a batch.
       memory.beginBatch(vcpu);
       for (const [vpn, e] of parent.space.present) {
         this.#kernel(vcpu, 'forkPerPte');
-        const frame = pteFrame(e);
-        const cow = pteHas(e, PTE_WRITABLE) || pteHas(e, PTE_COW);
-        const entry = cow ? makePte(frame, PTE_PRESENT | PTE_USER | PTE_COW) : e;
-        if (cow && pteHas(e, PTE_WRITABLE)) parent.space.setLeaf(vcpu, vpn, entry);
-        cs.setLeaf(vcpu, vpn, entry);
-        this.frames.share(frame);
+        cs.setLeaf(vcpu, vpn, e);
+        this.frames.share(pteFrame(e));
       }
       memory.flushBatch(vcpu);
     } catch (e) {
@@ -687,10 +694,23 @@ export class GuestKernel {
       if (d?.kind === 'pipe-write') d.pipe.writers++;
     }
     child.stack.push(childProgram(this.#sys));
+    // Back in user mode, both sides write before the program sees fork's result: the
+    // syscall wrapper's stack frame, and the C library's data (glibc resets the child's
+    // cached pid and runs its at-fork handlers, which take and release malloc's locks).
+    // These are the first writes after fork, so each takes a copy-on-write fault.
+    this.#queueForkReturnWrites(parent);
+    this.#queueForkReturnWrites(child);
     parent.children.add(child);
     this.processes.set(child.pid, child);
     this.#makeRunnable(child);
     return child.pid;
+  }
+
+  #queueForkReturnWrites(p: Process): void {
+    const stack = (STACK_TOP - 1) * 4096;
+    p.queuedTouches.push({ address: stack, end: stack + 64, stride: 64, write: true });
+    const data = p.space.vmas.find((v) => v.name === 'data' && v.pages > 0);
+    if (data !== undefined) p.queuedTouches.push({ address: data.start * 4096, end: data.start * 4096 + 64, stride: 64, write: true });
   }
 
   #exec(vcpu: Vcpu, p: Process, requested: string): number {
@@ -707,6 +727,7 @@ export class GuestKernel {
     this.hv.cpu.switchAddressSpace(vcpu, p.space.root as Gfn, p.space.id);
     p.stack.length = 0;
     p.touch = undefined;
+    p.queuedTouches.length = 0;
     p.computeLeft = 0;
     p.handlers.clear();
     this.#loadImage(vcpu, p, inode);
@@ -752,6 +773,7 @@ export class GuestKernel {
     p.exitStatus = status;
     p.stack.length = 0;
     p.touch = undefined;
+    p.queuedTouches.length = 0;
     for (const c of p.children) c.parent = undefined;
     const parent = p.parent;
     if (parent === undefined) this.processes.delete(p.pid);

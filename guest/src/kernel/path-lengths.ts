@@ -27,34 +27,34 @@ export const PATH = {
   /** sigreturn: restoring the context from the frame. */
   sigreturn: 450,
   /** fork: task struct, credentials, files, signal handlers — all but the memory. */
-  forkBase: 105000,
+  forkBase: 45000,
   /** fork: per VMA copied (vm_area_struct, rmap anon_vma links). */
   forkPerVma: 600,
   /** fork: per page-table entry visited while copying (test, get page, COW-protect). */
   forkPerPte: 70,
   /** exit: signals, files, task teardown, beyond unmapping. */
-  exitBase: 45000,
+  exitBase: 18000,
   /** Tearing down: per present entry (page ref drop, rmap). */
   unmapPerPte: 60,
   /** wait4: reaping a zombie child. */
   waitBody: 5000,
   /** exec: loader (ELF headers, argument copy, credential checks) beyond the mappings. */
-  execBase: 380000,
+  execBase: 137000,
   /** exec: per VMA set up for the new image. */
   execPerVma: 900,
   /** Page fault handler: find the VMA, decide, return (beyond trap and the page work). */
-  faultHandler: 550,
+  faultHandler: 750,
   /** Fault-around: mapping one more page-cache page next to a faulting file page. */
   faultAroundPerPage: 90,
   /** munmap of a file mapping: per present entry zapped (the page cache keeps the page). */
-  zapPerPte: 15,
+  zapPerPte: 8,
   /** MAP_POPULATE: per page-cache page mapped at mmap time. */
-  populatePerPage: 15,
+  populatePerPage: 8,
   /** mmap / munmap bodies (VMA insert/remove, accounting). */
   mmapBody: 1800,
   munmapBody: 1500,
   /** Scheduler: picking the next process and switching kernel stacks. */
-  schedule: 900,
+  schedule: 1500,
   /** Pipe read or write body (copy excluded). */
   pipeBody: 500,
   /** Waking a sleeping process. */

@@ -1,4 +1,4 @@
-import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, pteFrame, tableIndex, type Gfn, type Hypervisor, type Vcpu } from '@visorkit/core';
+import { CostCategory, PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, pteFrame, tableIndex, type Gfn, type Hypervisor, type PagingGeometry, type Vcpu } from '@visorkit/core';
 import type { FrameAllocator } from './frame-allocator.js';
 import { vmaContains, type Vma } from './vma.js';
 
@@ -34,7 +34,20 @@ export class AddressSpace {
     readonly id: number,
     vcpu: Vcpu,
   ) {
-    this.root = this.#newTable(vcpu, pages.hv.memory.geometry.levels);
+    const m = pages.hv.memory;
+    const g = m.geometry;
+    const half = kernelHalf(g, m.frames(vcpu.domain));
+    if (half.level === g.levels) {
+      this.root = this.#newTable(vcpu, g.levels, half.entries);
+    } else {
+      // PAE: the top-level table has four entries; the last points at this space's own copy
+      // of the kernel's page directory (Xen cannot share it: it holds Xen's slots too).
+      this.root = this.#newTable(vcpu, g.levels);
+      const kernelDirectory = this.#newTable(vcpu, half.level, half.entries);
+      m.writePte(vcpu, this.root as Gfn, g.entriesPerTable[g.levels]! - 1, makePte(kernelDirectory, PTE_PRESENT));
+    }
+    // pgd_alloc copies the kernel's entries into the new table (a memcpy of the entries).
+    vcpu.charge(CostCategory.GuestKernel, half.entries * pages.hv.profile.costs.pteWrite);
   }
 
   /** The VMA containing `vpn`, if any. */
@@ -120,14 +133,31 @@ export class AddressSpace {
     return this.#tables.length;
   }
 
-  #newTable(vcpu: Vcpu, level: number): number {
+  #newTable(vcpu: Vcpu, level: number, kernelEntries = 0): number {
     const gfn = this.pages.frames.allocate();
     if (gfn < 0) throw new OutOfGuestMemory();
     this.pages.hv.memory.zeroFrame(vcpu, gfn as Gfn);
-    this.pages.hv.memory.pinPageTable(vcpu, gfn as Gfn, level);
+    this.pages.hv.memory.pinPageTable(vcpu, gfn as Gfn, level, kernelEntries);
     this.#tables.push(gfn);
     return gfn;
   }
+}
+
+/** Low memory a 32-bit kernel maps directly (the rest is high memory): 896 MiB. */
+const LOWMEM_LIMIT_PAGES = (896 * 1048576) / 4096;
+/** Kernel-half entries beyond the direct map: kernel image and modules, vmalloc and fixmap. */
+const KERNEL_EXTRA_ENTRIES = 2;
+
+/**
+ * Where a new address space gets its copy of the kernel's mappings, and how many entries
+ * that copy has: the kernel's directly mapped memory (all of it on 64-bit, at most 896 MiB on
+ * 32-bit) divided by what one entry covers, plus the kernel image and vmalloc areas. 2-level
+ * and 4-level copy into the top-level table; PAE into a per-space kernel page directory.
+ */
+export function kernelHalf(g: PagingGeometry, domainFrames: number): { level: number; entries: number } {
+  const level = g.format === 'pae-3-level' ? 2 : g.levels;
+  const directMapped = g.format === '4-level' ? domainFrames : Math.min(domainFrames, LOWMEM_LIMIT_PAGES);
+  return { level, entries: Math.ceil(directMapped / g.pagesPerEntry[level]!) + KERNEL_EXTRA_ENTRIES };
 }
 
 /** The guest kernel ran out of frames (becomes ENOMEM for the caller). */

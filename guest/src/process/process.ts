@@ -39,6 +39,8 @@ export class Process {
   /** Cycles left of a compute operation. */
   computeLeft = 0;
   touch: TouchState | undefined;
+  /** Touches the C library makes on the process's behalf before its program goes on. */
+  readonly queuedTouches: TouchState[] = [];
   /** Nanoseconds run in the current slice. */
   sliceUsedNs = 0;
   /** Pages touched since it was last switched in (their cache lines are warm). */

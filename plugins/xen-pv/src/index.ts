@@ -17,7 +17,7 @@ export const xenPvPlugin = definePlugin<XenPvOptions>({
   capabilities: [Capability.MultipleKernels, Capability.KernelModules, Capability.CheckpointResume, Capability.LiveMigration, Capability.LiveUpdate],
   defaults: XEN_PV_DEFAULTS,
   validate(o) {
-    if (o.pageTableMode !== 'batched' && o.pageTableMode !== 'writable') throw new InvalidArgumentError('pageTableMode', `expected 'batched' or 'writable', got '${String(o.pageTableMode)}'`);
+    if (o.pageTableMode !== 'batched' && o.pageTableMode !== 'writable' && o.pageTableMode !== 'emulated') throw new InvalidArgumentError('pageTableMode', `expected 'batched', 'writable' or 'emulated', got '${String(o.pageTableMode)}'`);
     if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 4096) throw new InvalidArgumentError('batchSize', `expected an integer from 1 to 4096, got ${o.batchSize}`);
     if (o.scheduler !== 'bvt' && o.scheduler !== 'credit') throw new InvalidArgumentError('scheduler', `expected 'bvt' or 'credit', got '${String(o.scheduler)}'`);
     if (o.receive !== 'flip' && o.receive !== 'copy') throw new InvalidArgumentError('receive', `expected 'flip' or 'copy', got '${String(o.receive)}'`);

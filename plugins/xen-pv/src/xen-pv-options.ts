@@ -6,9 +6,12 @@ export interface XenPvOptions {
   /**
    * How guest page-table updates reach Xen: `batched` — every update is an `mmu_update`
    * request, batched in lazy-MMU mode (Xen 1.x); `writable` — leaf tables are written
-   * directly after a first-write trap unhooks them, and revalidated on reconnect (Xen 2/3).
+   * directly after a first-write trap unhooks them, and revalidated on reconnect (Xen 2.0 to
+   * 3.0.2); `emulated` — the guest's batched updates are `mmu_update` requests and any other
+   * write to a page table traps and is emulated and validated one by one (Xen 3.0.3 on, which
+   * dropped the unhooking logic; the Xen 3 of the seed's 2007 measurements).
    */
-  readonly pageTableMode: 'batched' | 'writable';
+  readonly pageTableMode: 'batched' | 'writable' | 'emulated';
   /** Most `mmu_update` requests per hypercall (a multicall batch). */
   readonly batchSize: number;
   /** System calls go straight to the guest kernel in ring 1 (validated fast handlers). */
@@ -22,4 +25,4 @@ export interface XenPvOptions {
 }
 
 /** Xen 3's defaults. */
-export const XEN_PV_DEFAULTS: XenPvOptions = { pageTableMode: 'writable', batchSize: 32, fastSystemCalls: true, scheduler: 'credit', receive: 'flip', backend: 'dom0' };
+export const XEN_PV_DEFAULTS: XenPvOptions = { pageTableMode: 'emulated', batchSize: 64, fastSystemCalls: true, scheduler: 'credit', receive: 'flip', backend: 'dom0' };

@@ -26,6 +26,7 @@ const EXIT_HANDLER_INSTRUCTIONS: Readonly<Record<PrivilegedOperation, number>> =
   'set-timer': 1200, // APIC timer MSR/MMIO write: emulate the local APIC
   'io-access': 2500, // port I/O or MMIO: decode, emulate the device register
   'read-clock': 0, // rdtsc runs natively with TSC offsetting
+  'switch-kernel-stack': 0, // TSS and GDT are guest memory; CR0.TS is guest-owned: no exit
 };
 /** Instructions of a host thread switch between vCPUs (scheduler + VMCS load). */
 const HOST_SWITCH_INSTRUCTIONS = 1500;
@@ -88,6 +89,9 @@ export class HvmCpu implements CpuVirtualization {
       case 'set-trap-table':
       case 'read-clock':
         vcpu.charge(CostCategory.GuestKernel, 50);
+        return;
+      case 'switch-kernel-stack':
+        vcpu.charge(CostCategory.GuestKernel, 120);
         return;
       case 'set-timer':
         if (this.#posted) {

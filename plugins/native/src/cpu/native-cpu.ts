@@ -25,6 +25,7 @@ const SIMPLE_PRIVILEGED_CYCLES: Readonly<Record<PrivilegedOperation, number>> = 
   'set-timer': 80, // a local-APIC register write
   'io-access': 300, // an uncached device register access
   'read-clock': 30, // rdtsc
+  'switch-kernel-stack': 120, // TSS esp0 store, three TLS descriptor stores into the GDT, stts
 };
 
 /**

@@ -24,9 +24,18 @@ const HYPERCALLS: Readonly<Record<Exclude<PrivilegedOperation, 'load-page-table-
   halt: { number: 29, name: 'sched_op', instructions: 500 },
   'set-timer': { number: 15, name: 'set_timer_op', instructions: 300 },
   'io-access': { number: 33, name: 'physdev_op', instructions: 800, control: true },
+  // XenLinux's __switch_to batches stack_switch, three update_descriptor (TLS) and
+  // fpu_taskswitch into one multicall: Xen runs each handler in turn.
+  'switch-kernel-stack': { number: 13, name: 'multicall', instructions: 950 },
 };
 /** Xen building a bounce frame to deliver a fault to the ring-1 guest kernel. */
 const BOUNCE_INSTRUCTIONS = 350;
+/**
+ * Xen's page-fault handler before it bounces a fault to the guest: fixup_page_fault reads
+ * the guest's page tables in software to rule out a fault of Xen's own making (a write to a
+ * protected page-table page, a spurious fault after a concurrent update) — estimated.
+ */
+const PAGE_FAULT_FIXUP_INSTRUCTIONS = 1100;
 /** Xen's scheduler path on a world switch (schedule(), context_switch()). */
 const XEN_SWITCH_INSTRUCTIONS = 1200;
 /** The guest's event-channel upcall handler. */
@@ -80,6 +89,7 @@ export class XenPvCpu implements CpuVirtualization {
 
   pageFault(vcpu: Vcpu): void {
     vcpu.count(MechanismIndex.PageFault);
+    vcpu.charge(CostCategory.Hypervisor, PAGE_FAULT_FIXUP_INSTRUCTIONS * this.#cpi);
     this.#bounce(vcpu, 'page-fault');
   }
 

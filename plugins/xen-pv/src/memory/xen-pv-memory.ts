@@ -34,6 +34,18 @@ export const HYPERCALL = { mmuUpdate: 1, mmuextOp: 26 } as const;
 const MMU_UPDATE_BASE = 300;
 /** Instructions of the writable-page-table fault handler (decode, unhook the L1, flush). */
 const WRITABLE_TRAP_HANDLER = 600;
+/**
+ * Instructions of get_page_and_type / put_page_and_type for one kernel-half entry of a pinned
+ * table beyond the entry check itself: the type-count loop, the PAE Xen-L2 special case, the
+ * validated-bit test (estimated, calibrated against the seed's fork and exec rows).
+ */
+const TYPE_REFERENCE = 186;
+/** Kernel pages a guest kernel touches again after a flush (its TLB working set). */
+const KERNEL_HOT_PAGES = 24;
+/** Instructions of put_page_from_l1e: dropping the reference a cleared entry held. */
+const PUT_REFERENCE = 20;
+/** Instructions of Xen's emulation of one trapped page-table write (decode, emulate, check). */
+const PTWR_EMULATE = 1000;
 /** Instructions of update_va_mapping: remapping one page in the guest kernel's own mapping. */
 const UPDATE_VA_MAPPING = 250;
 /** Cycles to scan one entry of a table page (typing, untyping, snapshot compare). */
@@ -50,6 +62,8 @@ interface DomainState {
   readonly tables: Map<number, number>;
   /** Writable mode: leaf tables currently unhooked, with the entries written since. */
   readonly unhooked: Map<number, number>;
+  /** Tables holding a copy of the guest kernel's mappings, with the number of entries. */
+  readonly kernelEntries: Map<number, number>;
   readonly roots: Int32Array;
   /** Per vCPU: inside lazy-MMU mode. */
   readonly lazy: Uint8Array;
@@ -76,6 +90,7 @@ export class XenPvMemory implements MemoryVirtualization {
   readonly #batchHypercalls: number;
   readonly #writableTraps: number;
   readonly #revalidations: number;
+  readonly #emulatedWrites: number;
 
   constructor(
     @inject(Machine) readonly machine: Machine,
@@ -90,6 +105,7 @@ export class XenPvMemory implements MemoryVirtualization {
     this.#batchHypercalls = mechanisms.register('mmu-update-batch');
     this.#writableTraps = mechanisms.register('writable-pt-trap');
     this.#revalidations = mechanisms.register('writable-pt-revalidate');
+    this.#emulatedWrites = mechanisms.register('pt-write-emulated');
     // The guest reaches these through the memory interface; the numbers are Xen's.
     hypercalls.register(HYPERCALL.mmuUpdate, 'mmu_update', () => 0);
     hypercalls.register(HYPERCALL.mmuextOp, 'mmuext_op', () => 0);
@@ -97,7 +113,7 @@ export class XenPvMemory implements MemoryVirtualization {
 
   domainCreated(domain: Domain): void {
     this.#map.add(domain);
-    this.#domains[domain.id] = { tables: new Map(), unhooked: new Map(), roots: new Int32Array(domain.vcpus.length).fill(-1), lazy: new Uint8Array(domain.vcpus.length), queue: [] };
+    this.#domains[domain.id] = { tables: new Map(), unhooked: new Map(), kernelEntries: new Map(), roots: new Int32Array(domain.vcpus.length).fill(-1), lazy: new Uint8Array(domain.vcpus.length), queue: [] };
     for (const v of domain.vcpus) v.asid = domain.id * 4096;
   }
 
@@ -117,13 +133,21 @@ export class XenPvMemory implements MemoryVirtualization {
   /**
    * A frame becomes a page table: the guest kernel must first remap it read-only in its own
    * mapping (update_va_mapping, with its TLB entry invalidated) and Xen types it, scanning
-   * every entry of the page; a top-level table is pinned with MMUEXT_PIN_Lx_TABLE.
+   * every entry of the page; a top-level table is pinned with MMUEXT_PIN_Lx_TABLE. The kernel
+   * half the guest copied in is validated then: each entry takes a type reference on the
+   * kernel page table it points to (Xen's get_page_from_l2e, a locked update of the frame's
+   * type count) — why a fork or exec costs so much more under Xen than natively.
    */
-  pinPageTable(vcpu: Vcpu, frame: Gfn, level: number): void {
+  pinPageTable(vcpu: Vcpu, frame: Gfn, level: number, kernelEntries = 0): void {
     const st = this.#state(vcpu.domain);
     this.#mfn(vcpu, frame);
     st.tables.set(frame, level);
     this.#hypercall(vcpu, 'update_va_mapping', UPDATE_VA_MAPPING * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * ENTRY_SCAN_CYCLES);
+    if (kernelEntries > 0) {
+      st.kernelEntries.set(frame, kernelEntries);
+      vcpu.charge(CostCategory.Hypervisor, kernelEntries * (this.#costs.pteValidate + TYPE_REFERENCE * this.#cpi));
+      vcpu.count(MechanismIndex.PteValidate, kernelEntries);
+    }
     if (level === this.geometry.levels) this.#hypercall(vcpu, 'mmuext_op', MMU_UPDATE_BASE * this.#cpi);
   }
 
@@ -135,7 +159,21 @@ export class XenPvMemory implements MemoryVirtualization {
     st.unhooked.delete(frame);
     if (level === undefined) return;
     if (level === this.geometry.levels) this.#hypercall(vcpu, 'mmuext_op', MMU_UPDATE_BASE * this.#cpi);
+    // Unpinning drops the references the kernel half took (put_page_type per entry).
+    const kernelEntries = st.kernelEntries.get(frame);
+    if (kernelEntries !== undefined) {
+      st.kernelEntries.delete(frame);
+      vcpu.charge(CostCategory.Hypervisor, kernelEntries * (this.#costs.pteValidate + TYPE_REFERENCE * this.#cpi));
+    }
     this.#hypercall(vcpu, 'update_va_mapping', UPDATE_VA_MAPPING * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * ENTRY_SCAN_CYCLES);
+  }
+
+  /**
+   * Xen's work to install one entry: a present one is validated (get_page_from_l1e); clearing
+   * one only drops the old mapping's reference (put_page_from_l1e, one locked decrement).
+   */
+  #entryCost(entry: number): number {
+    return this.#costs.pteWrite + ((entry & PTE_PRESENT) !== 0 ? this.#costs.pteValidate : PUT_REFERENCE * this.#cpi);
   }
 
   #entriesPerTable(level: number): number {
@@ -163,6 +201,17 @@ export class XenPvMemory implements MemoryVirtualization {
     if (st.lazy[vcpu.index] === 1) {
       st.queue.push({ table, index, entry });
       if (st.queue.length >= this.options.batchSize) this.#flushQueue(vcpu, st);
+      return;
+    }
+    if (this.options.pageTableMode === 'emulated') {
+      // A plain store to a read-only page-table page: Xen takes the fault, decodes and
+      // emulates the instruction, validates the new entry and writes it (ptwr emulation).
+      vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + PTWR_EMULATE * this.#cpi + this.#entryCost(entry));
+      vcpu.count(this.#emulatedWrites);
+      vcpu.count(MechanismIndex.Trap);
+      vcpu.count(MechanismIndex.PteValidate);
+      vcpu.count(MechanismIndex.PteWrite);
+      this.#store(vcpu, table, index, entry);
       return;
     }
     st.queue.push({ table, index, entry });
@@ -199,6 +248,19 @@ export class XenPvMemory implements MemoryVirtualization {
     vcpu.asid = vcpu.domain.id * 4096 + (addressSpace % 4096);
     this.#tlb(vcpu).flushAll();
     vcpu.count(MechanismIndex.TlbFlush);
+    this.#refillKernelTlb(vcpu);
+  }
+
+  /**
+   * The guest kernel's own translations die with every flush: Xen keeps global pages for its
+   * own mappings, so a paravirtual kernel's are not global as a native kernel's are, and its
+   * hot pages (entry code, scheduler, stacks, pipe buffers) are walked in again.
+   */
+  #refillKernelTlb(vcpu: Vcpu): void {
+    const references = KERNEL_HOT_PAGES * this.geometry.levels;
+    vcpu.charge(CostCategory.GuestKernel, references * this.machine.profile.memory.cacheHitCycles);
+    vcpu.count(MechanismIndex.TlbMiss, KERNEL_HOT_PAGES);
+    vcpu.count(MechanismIndex.PageWalkReference, references);
   }
 
   translate(vcpu: Vcpu, virtualPage: number, write: boolean): number {
@@ -236,12 +298,14 @@ export class XenPvMemory implements MemoryVirtualization {
     this.#tlb(vcpu).flushAll();
     this.#hypercall(vcpu, 'mmuext_op', this.#costs.pageTableBaseSwitch);
     vcpu.count(MechanismIndex.TlbFlush);
+    this.#refillKernelTlb(vcpu);
   }
 
   /** Drops the pCPU TLB on a world switch (untagged hardware), uncharged: the caller charged it. */
   flushForSwitch(vcpu: Vcpu): void {
     this.#tlb(vcpu).flushAll();
     vcpu.count(MechanismIndex.TlbFlush);
+    this.#refillKernelTlb(vcpu);
   }
 
   zeroFrame(vcpu: Vcpu, frame: Gfn): void {
@@ -298,7 +362,9 @@ export class XenPvMemory implements MemoryVirtualization {
   /** One mmu_update hypercall for the queued batch: validate every entry, then apply them all. */
   #flushQueue(vcpu: Vcpu, st: DomainState): void {
     const batch = st.queue.splice(0);
-    this.#hypercall(vcpu, 'mmu_update', MMU_UPDATE_BASE * this.#cpi + batch.length * (this.#costs.pteValidate + this.#costs.pteWrite));
+    let work = MMU_UPDATE_BASE * this.#cpi;
+    for (const u of batch) work += this.#entryCost(u.entry);
+    this.#hypercall(vcpu, 'mmu_update', work);
     vcpu.count(this.#batchHypercalls);
     vcpu.count(MechanismIndex.PteValidate, batch.length);
     vcpu.count(MechanismIndex.PteWrite, batch.length);
