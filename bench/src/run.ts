@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BenchFigure, Benchmark } from './benchmark.js';
 import { eventEmission } from './benchmarks/event-emission.js';
 import { scaleDomains } from './benchmarks/scale-domains.js';
@@ -11,6 +14,14 @@ import { start } from './benchmarks/start.js';
 
 /** Every benchmark; add one by writing a file in benchmarks/ and a line here. */
 const BENCHMARKS: readonly Benchmark[] = [simulatorEvents, eventEmission, translations, guestOperations, scaleDomains, containers, start];
+
+// `npm run bench -- --anchors [run.sh options]`: the visorkit / SimGrid / SimPy comparison instead.
+const anchors = process.argv.indexOf('--anchors');
+if (anchors >= 0) {
+  const script = join(dirname(fileURLToPath(import.meta.url)), '../../anchors/run.sh');
+  const r = spawnSync('bash', [script, ...process.argv.slice(anchors + 1)], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+}
 
 const json = process.argv.includes('--json');
 const figures: BenchFigure[] = [];
