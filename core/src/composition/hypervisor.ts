@@ -74,6 +74,8 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   readonly sharedKernel: boolean;
   readonly #dispose: () => void;
   #reservedFrames = 0;
+  /** Balloon targets below a domain's maximum reservation, by domain id. */
+  readonly #targets = new Map<number, number>();
 
   constructor(
     /** Composition name: the plugin names joined with '+'. */
@@ -156,6 +158,28 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     return domain;
   }
 
+  /** Frames `domain` has reserved now: its maximum unless a balloon target lowered it. */
+  reservedFramesOf(domain: Domain): number {
+    return this.#targets.get(domain.id) ?? domain.reservationFrames;
+  }
+
+  /**
+   * Sets how much of its maximum reservation `domain` may hold (a balloon target, set by the
+   * control domain): lowering it returns frames to the unreserved pool for other domains;
+   * raising it needs them unreserved. The guest's balloon driver does the actual giving back.
+   */
+  setReservation(domain: Domain, frames: number): void {
+    if (!Number.isInteger(frames) || frames < 1 || frames > domain.reservationFrames) {
+      throw new InvalidArgumentError('memory target', `expected 1..${domain.reservationFrames} frames (the domain's maximum) for '${domain.name}', got ${frames}`);
+    }
+    const delta = frames - this.reservedFramesOf(domain);
+    if (delta > this.unreservedFrames) {
+      throw new InvalidArgumentError('memory target', `'${domain.name}' would need ${delta} more frames but only ${this.unreservedFrames} are unreserved`);
+    }
+    this.#reservedFrames += delta;
+    this.#targets.set(domain.id, frames);
+  }
+
   /** Unreserved machine RAM in frames. */
   get unreservedFrames(): number {
     return this.machine.memory.frames - this.#reservedFrames;
@@ -212,7 +236,8 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     this.#transition(domain, 'destroyed');
     for (const o of this.#observers) o.domainDestroyed?.(domain);
     this.traps.clear(domain.id);
-    this.#reservedFrames -= domain.reservationFrames;
+    this.#reservedFrames -= this.reservedFramesOf(domain);
+    this.#targets.delete(domain.id);
     this.domains.remove(domain);
   }
 

@@ -7,10 +7,15 @@ import type { PhysicalMemory } from '../machine/physical-memory.js';
 /** Frames in a 2 MiB large page. */
 export const FRAMES_PER_LARGE_PAGE = 512;
 
+/** A p2m entry of a frame the guest gave back (ballooned out): not to be touched. */
+export const BALLOONED = -2;
+
 /** One domain's guest-physical to machine map. */
 export class DomainPhysicalMap {
-  /** gfn → mfn, -1 while not populated. */
+  /** gfn → mfn, -1 while not populated, {@link BALLOONED} while given back. */
   readonly p2m: Int32Array;
+  /** Frames given back through the balloon. */
+  ballooned = 0;
   /** While dirty logging is on: one byte per gfn, 1 when written since the last collection. */
   dirty: Uint8Array | undefined;
   /** Frames written since the last collection. */
@@ -149,6 +154,10 @@ export class GuestPhysicalMap {
       throw new GuestRequestError(vcpu.domain.name, 'memory access', `guest frame ${gfn} is outside its ${p2m.length} frames`);
     }
     const map = this.#domains[vcpu.domain.id]!;
+    if (p2m[gfn] === BALLOONED) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'memory access', `guest frame ${gfn} was given back through the balloon`);
+    }
     const mfn = p2m[gfn]! >= 0 ? p2m[gfn]! : this.#fill(vcpu.domain, p2m, gfn);
     const remote = map.remote;
     if (remote !== undefined && remote[gfn] === 1) {
@@ -156,6 +165,38 @@ export class GuestPhysicalMap {
       map.fetch!(vcpu, gfn);
     }
     return mfn;
+  }
+
+  /** True when `gfn` is currently given back through the balloon. */
+  isBallooned(domain: Domain, gfn: number): boolean {
+    return this.of(domain).p2m[gfn] === BALLOONED;
+  }
+
+  /** Balloon out: the machine frame behind `gfn` (if any) returns to the machine. */
+  giveBack(domain: Domain, gfn: number): void {
+    const map = this.of(domain);
+    const mfn = map.p2m[gfn]!;
+    if (mfn === BALLOONED) return;
+    if (mfn >= 0) {
+      this.#m2p.delete(mfn);
+      this.memory.release(mfn as never);
+    }
+    map.p2m[gfn] = BALLOONED;
+    map.ballooned++;
+  }
+
+  /** Balloon in: `gfn` may be populated again (on first touch). */
+  takeBack(domain: Domain, gfn: number): void {
+    const map = this.of(domain);
+    if (map.p2m[gfn] !== BALLOONED) return;
+    map.p2m[gfn] = -1;
+    map.ballooned--;
+  }
+
+  /** Frames the domain holds: its reservation less what it gave back. */
+  held(domain: Domain): number {
+    const map = this.of(domain);
+    return map.p2m.length - map.ballooned;
   }
 
   /**

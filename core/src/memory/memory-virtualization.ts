@@ -102,6 +102,13 @@ export interface MemoryVirtualization extends DomainObserver {
   collectDirty?(domain: Domain): number[];
   /** Stops dirty logging. */
   stopDirtyLog?(domain: Domain): void;
+  /**
+   * Balloon: the guest hands `frames` back to the hypervisor. They stop being backed by
+   * machine memory and may not be touched until reclaimed. Absent where there is no balloon.
+   */
+  releaseFrames?(vcpu: Vcpu, frames: readonly Gfn[]): void;
+  /** Balloon: the guest takes released frames back, refused beyond its current maximum. */
+  reclaimFrames?(vcpu: Vcpu, frames: readonly Gfn[]): void;
   /** Every guest frame the domain has populated (what a first migration round sends). */
   populatedFrames?(domain: Domain): number[];
   /**

@@ -68,6 +68,8 @@ export class GuestKernel {
   readonly #timeSliceNs: number;
   readonly #faultAround: number;
   #nextPid = 1;
+  /** Frames the balloon driver gave back to the hypervisor. */
+  readonly #ballooned: number[] = [];
   /** The domain's disk, attached on first use. */
   #disk = -1;
   #nextSpace = 1;
@@ -112,6 +114,41 @@ export class GuestKernel {
     this.processes.set(p.pid, p);
     this.#makeRunnable(p);
     return p.pid;
+  }
+
+  /**
+   * The balloon driver: gives free frames back to the hypervisor, or takes given-back ones
+   * again, until the guest holds `targetFrames` of its memory (or, shrinking, until it has
+   * no free frame left). Returns the frames it holds afterwards. A platform without a
+   * balloon refuses with a typed VisorkitError (code `NO_BALLOON`).
+   */
+  balloon(targetFrames: number): number {
+    const memory = this.hv.memory;
+    if (memory.releaseFrames === undefined || memory.reclaimFrames === undefined) {
+      throw new VisorkitError('NO_BALLOON', `'${this.hv.name}' has no balloon: guest '${this.domain.name}' cannot change its memory`);
+    }
+    const vcpu = this.domain.vcpus[0]!;
+    const held = this.frames.frames - this.#ballooned.length;
+    if (targetFrames < held) {
+      const out: number[] = [];
+      while (out.length < held - targetFrames) {
+        const f = this.frames.allocate();
+        if (f < 0) break;
+        out.push(f);
+      }
+      if (out.length > 0) memory.releaseFrames(vcpu, out as Gfn[]);
+      this.#ballooned.push(...out);
+    } else if (targetFrames > held && this.#ballooned.length > 0) {
+      const back = this.#ballooned.splice(Math.max(0, this.#ballooned.length - (targetFrames - held)));
+      try {
+        memory.reclaimFrames(vcpu, back as Gfn[]);
+      } catch (e) {
+        this.#ballooned.push(...back);
+        throw e;
+      }
+      for (const f of back) this.frames.release(f);
+    }
+    return this.frames.frames - this.#ballooned.length;
   }
 
   /** True when no process is left that can run (all exited). */
@@ -192,10 +229,19 @@ export class GuestKernel {
     p.state = 'runnable';
     p.blockedOn = undefined;
     this.#runQueue.push(p);
+    if (this.domain.state !== 'running') return;
     for (const v of this.domain.vcpus) {
       if (v.state === 'blocked' || v.state === 'offline') {
-        if (this.domain.state === 'running') this.hv.runner.wake(v);
-        break;
+        this.hv.runner.wake(v);
+        return;
+      }
+    }
+    // Every vCPU is on a CPU; one may be ending its burst idle (a process spawned from
+    // outside between bursts): make sure it looks at the run queue again.
+    for (const v of this.domain.vcpus) {
+      if (v.state === 'running') {
+        this.hv.runner.wake(v);
+        return;
       }
     }
   }

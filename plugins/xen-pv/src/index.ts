@@ -35,3 +35,4 @@ export { XenSplitNetwork, HYPERCALL_VFR_OP } from './io/xen-split-network.js';
 export { XenSplitBlock, type Extent } from './io/xen-split-block.js';
 export { VirtualFirewallRouter, type VfrRule } from './io/virtual-firewall-router.js';
 export { XenIoOptions } from './io/xen-io-options.js';
+export { XenControl, HYPERCALL_DOMCTL, type MemoryTargetWatcher } from './control/xen-control.js';

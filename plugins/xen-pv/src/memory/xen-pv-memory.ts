@@ -28,7 +28,7 @@ import {
 import { XenPvOptions } from '../xen-pv-options.js';
 
 /** Hypercall numbers from Xen's public `xen.h`. */
-export const HYPERCALL = { mmuUpdate: 1, mmuextOp: 26 } as const;
+export const HYPERCALL = { mmuUpdate: 1, memoryOp: 12, mmuextOp: 26 } as const;
 
 /** Instructions of Xen's mmu_update handler per hypercall (beyond per-entry validation). */
 const MMU_UPDATE_BASE = 300;
@@ -40,6 +40,9 @@ const WRITABLE_TRAP_HANDLER = 600;
  * validated-bit test (estimated, calibrated against the seed's fork and exec rows).
  */
 const TYPE_REFERENCE = 186;
+/** Instructions of a memory_op reservation change, and per frame (p2m/m2p update, free or allocate). */
+const BALLOON_BASE = 400;
+const BALLOON_PER_FRAME = 120;
 /** Kernel pages a guest kernel touches again after a flush (its TLB working set). */
 const KERNEL_HOT_PAGES = 24;
 /** Instructions of put_page_from_l1e: dropping the reference a cleared entry held. */
@@ -68,6 +71,8 @@ interface DomainState {
   /** Per vCPU: inside lazy-MMU mode. */
   readonly lazy: Uint8Array;
   readonly queue: PendingUpdate[];
+  /** The most frames the domain may hold (Dom0's max_mem); its reservation by default. */
+  maxFrames: number;
 }
 
 /**
@@ -109,11 +114,12 @@ export class XenPvMemory implements MemoryVirtualization {
     // The guest reaches these through the memory interface; the numbers are Xen's.
     hypercalls.register(HYPERCALL.mmuUpdate, 'mmu_update', () => 0);
     hypercalls.register(HYPERCALL.mmuextOp, 'mmuext_op', () => 0);
+    hypercalls.register(HYPERCALL.memoryOp, 'memory_op', () => 0);
   }
 
   domainCreated(domain: Domain): void {
     this.#map.add(domain);
-    this.#domains[domain.id] = { tables: new Map(), unhooked: new Map(), kernelEntries: new Map(), roots: new Int32Array(domain.vcpus.length).fill(-1), lazy: new Uint8Array(domain.vcpus.length), queue: [] };
+    this.#domains[domain.id] = { tables: new Map(), unhooked: new Map(), kernelEntries: new Map(), roots: new Int32Array(domain.vcpus.length).fill(-1), lazy: new Uint8Array(domain.vcpus.length), queue: [], maxFrames: domain.reservationFrames };
     for (const v of domain.vcpus) v.asid = domain.id * 4096;
   }
 
@@ -391,6 +397,54 @@ export class XenPvMemory implements MemoryVirtualization {
     const stored = (entry & PTE_PRESENT) === 0 ? 0 : makePte(this.#mfn(vcpu, pteFrame(entry)), pteFlags(entry));
     writeTableEntry(this.machine.memory, this.geometry, this.#mfn(vcpu, table), index, stored);
     this.#map.markDirty(vcpu.domain, table);
+  }
+
+  /**
+   * XENMEM_decrease_reservation: the balloon driver gives frames back. Each must be the
+   * domain's, not already given back, and not a page table (a typed frame is in use); the
+   * whole request is checked before any frame goes, so a bad one changes nothing.
+   */
+  releaseFrames(vcpu: Vcpu, frames: readonly Gfn[]): void {
+    const st = this.#state(vcpu.domain);
+    for (const g of frames) {
+      if (!this.#map.inRange(vcpu.domain, g) || this.#map.isBallooned(vcpu.domain, g) || st.tables.has(g)) {
+        vcpu.count(MechanismIndex.PrivilegeViolation);
+        throw new GuestRequestError(vcpu.domain.name, 'memory_op (decrease_reservation)', `guest frame ${g} is not a frame it may give back (outside its memory, already given back, or a page table)`);
+      }
+    }
+    this.#hypercall(vcpu, 'memory_op', BALLOON_BASE * this.#cpi + frames.length * BALLOON_PER_FRAME * this.#cpi);
+    for (const g of frames) this.#map.giveBack(vcpu.domain, g);
+  }
+
+  /**
+   * XENMEM_populate_physmap: the balloon driver takes frames back, up to the maximum Dom0 set
+   * (`setMaxFrames`); beyond it the request is refused whole.
+   */
+  reclaimFrames(vcpu: Vcpu, frames: readonly Gfn[]): void {
+    const st = this.#state(vcpu.domain);
+    for (const g of frames) {
+      if (!this.#map.isBallooned(vcpu.domain, g)) {
+        vcpu.count(MechanismIndex.PrivilegeViolation);
+        throw new GuestRequestError(vcpu.domain.name, 'memory_op (populate_physmap)', `guest frame ${g} was not given back`);
+      }
+    }
+    const held = this.#map.held(vcpu.domain);
+    if (held + frames.length > st.maxFrames) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'memory_op (populate_physmap)', `holding ${held} frames, ${frames.length} more would pass its maximum of ${st.maxFrames}`);
+    }
+    this.#hypercall(vcpu, 'memory_op', BALLOON_BASE * this.#cpi + frames.length * BALLOON_PER_FRAME * this.#cpi);
+    for (const g of frames) this.#map.takeBack(vcpu.domain, g);
+  }
+
+  /** Frames `domain` holds now (its reservation less what its balloon gave back). */
+  heldFrames(domain: Domain): number {
+    return this.#map.held(domain);
+  }
+
+  /** Dom0's `max_mem`: the most frames the domain may hold (at most its reservation). */
+  setMaxFrames(domain: Domain, frames: number): void {
+    this.#state(domain).maxFrames = Math.min(frames, this.#map.frames(domain));
   }
 
   #hypercall(vcpu: Vcpu, _name: string, handlerCycles: number): void {
