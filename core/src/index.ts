@@ -29,6 +29,7 @@ export * from './time/time-keeping.js';
 export * from './time/simulated-time-keeping.js';
 export * from './network/network-backend.js';
 export * from './network/interface-table.js';
+export * from './network/wire.js';
 export * from './network/nic-driver-path.js';
 export * from './block/block-backend.js';
 export * from './block/disk-partitions.js';

@@ -2,7 +2,7 @@ import { MechanismIndex } from '../accounting/mechanisms.js';
 import { GuestRequestError } from '../dispatch/dispatch-errors.js';
 import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
-import type { FrameHandler, NetFrame } from './network-backend.js';
+import type { FrameHandler, NetFrame, Uplink } from './network-backend.js';
 
 /** A network interface of a domain. */
 export interface NetInterface {
@@ -22,6 +22,8 @@ export class InterfaceTable {
   readonly #byAddress = new Map<string, NetInterface>();
   /** Frames dropped (unknown destination, filters, spoofing…). */
   dropped = 0;
+  /** The wire to another machine, when connected: where frames for unknown addresses go. */
+  uplink: Uplink | undefined;
 
   /** Adds an interface; a typed error if the address is taken. */
   attach(domain: Domain, address: string, receive: FrameHandler): NetInterface {
@@ -52,6 +54,25 @@ export class InterfaceTable {
     const counts = target.domain.counts;
     counts[MechanismIndex.PacketReceived] = counts[MechanismIndex.PacketReceived]! + 1;
     target.receive(frame);
+  }
+
+  /**
+   * A frame for an address no interface here owns: out over the wire when there is one
+   * (returns true), otherwise counted as dropped against `sender` (returns false).
+   */
+  forwardOrDrop(sender: Domain, frame: NetFrame, now: number): boolean {
+    if (this.uplink !== undefined) {
+      this.uplink(frame, now);
+      return true;
+    }
+    this.dropped++;
+    sender.counts[MechanismIndex.PacketDropped] = sender.counts[MechanismIndex.PacketDropped]! + 1;
+    return false;
+  }
+
+  /** Counts a frame that arrived from the wire for an address nobody here owns. */
+  dropArrival(): void {
+    this.dropped++;
   }
 
   /** Counts a dropped frame against `vcpu`'s domain. */

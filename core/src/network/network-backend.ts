@@ -22,6 +22,9 @@ export interface NetFrame {
   readonly buffers?: readonly number[];
 }
 
+/** Carries a frame that left this machine's NIC at `now` (ns) to the other end of a wire. */
+export type Uplink = (frame: NetFrame, now: number) => void;
+
 /** Receives frames for one interface. */
 export type FrameHandler = (frame: NetFrame) => void;
 
@@ -38,6 +41,16 @@ export interface NetworkBackend extends DomainObserver {
   transmit(vcpu: Vcpu, iface: number, frame: NetFrame): void;
   /** Frames dropped so far (filters, spoofing, full rings, unknown destinations). */
   readonly dropped: number;
+  /**
+   * Connects this machine's NIC to a wire (see `connectMachines`): frames for addresses no
+   * local interface owns leave through `uplink` instead of being dropped.
+   */
+  connectUplink?(uplink: Uplink): void;
+  /**
+   * A frame from the wire reached this machine's NIC: deliver it to the interface owning its
+   * destination through the platform's receive path (or count it dropped).
+   */
+  receiveFromWire?(frame: NetFrame): void;
   /** Devices assigned directly to the domain (SR-IOV virtual functions); they pin it to this host. */
   passthroughDevices?(domain: Domain): number;
   /** Hot-unplugs the domain's assigned devices, falling back to paravirtual ones (before migration). */

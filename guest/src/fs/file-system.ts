@@ -7,8 +7,12 @@ export interface Inode {
   readonly path: string;
   /** Size in bytes. */
   size: number;
-  /** Page-cache frames by page index (-1: not cached yet). */
-  readonly cache: Int32Array;
+  /** Page-cache frames by page index (-1: not cached yet). Grows with the file. */
+  cache: Int32Array;
+  /** First disk sector of each page (-1: no block yet: a hole, or data not yet written back). */
+  sectors: Int32Array;
+  /** Pages written in the cache and not yet on disk. */
+  readonly dirty: Set<number>;
   /** For executables: the program it runs and its image layout. */
   readonly image?: ExecutableImage;
   /** Names linked to this inode (hard links). */
@@ -36,12 +40,59 @@ export class FileSystem {
   readonly #byPath = new Map<string, Inode>();
   readonly #inodes: Inode[] = [];
 
-  constructor(readonly frames: FrameAllocator) {}
+  /** The next free 4 KiB block of the disk, in sectors (a bump allocator: files written in order stay contiguous). */
+  #nextSector: number;
+
+  constructor(
+    readonly frames: FrameAllocator,
+    /** Sectors at the start of the disk kept for the boot image (read by readBlocks). */
+    firstDataSector = 1 << 16,
+    /** The disk's size in sectors: block allocation beyond it fails. */
+    readonly diskSectors = 1 << 21,
+  ) {
+    this.#nextSector = firstDataSector;
+  }
+
+  /** Sectors still free on the disk. */
+  get freeSectors(): number {
+    return this.diskSectors - this.#nextSector;
+  }
+
+  /** A new 4 KiB block (8 sectors), or -1 when the disk is full. */
+  #allocateSectors(): number {
+    if (this.#nextSector + 8 > this.diskSectors) return -1;
+    const s = this.#nextSector;
+    this.#nextSector += 8;
+    return s;
+  }
+
+  /** Gives the page a disk block if it has none (delayed allocation at write-back); false when the disk is full. */
+  assignBlock(inode: Inode, page: number): boolean {
+    if (inode.sectors[page]! >= 0) return true;
+    const s = this.#allocateSectors();
+    if (s < 0) return false;
+    inode.sectors[page] = s;
+    return true;
+  }
+
+  /** Grows the file's page arrays to hold `pages` pages (a write past its end). */
+  ensurePages(inode: Inode, pages: number): void {
+    if (pages <= inode.cache.length) return;
+    const size = Math.max(pages, inode.cache.length * 2);
+    const cache = new Int32Array(size).fill(-1);
+    cache.set(inode.cache);
+    const sectors = new Int32Array(size).fill(-1);
+    sectors.set(inode.sectors);
+    inode.cache = cache;
+    inode.sectors = sectors;
+  }
 
   /** Creates a file of `bytes` (and an executable image, for programs). */
   create(path: string, bytes: number, image?: ExecutableImage): Inode {
     const pages = Math.ceil(bytes / 4096);
-    const inode: Inode = { number: this.#inodes.length + 1, path, size: bytes, cache: new Int32Array(pages).fill(-1), links: 1, immutable: false, ...(image !== undefined ? { image } : {}) };
+    const inode: Inode = { number: this.#inodes.length + 1, path, size: bytes, cache: new Int32Array(pages).fill(-1), sectors: new Int32Array(pages).fill(-1), dirty: new Set(), links: 1, immutable: false, ...(image !== undefined ? { image } : {}) };
+    // A file created with contents has them on disk, laid out contiguously.
+    for (let p = 0; p < pages; p++) inode.sectors[p] = this.#allocateSectors();
     this.#inodes.push(inode);
     this.#byPath.set(path, inode);
     return inode;
@@ -67,6 +118,8 @@ export class FileSystem {
     const copy = this.create(path, shared.size);
     shared.links--;
     for (let i = 0; i < shared.cache.length; i++) if (shared.cache[i]! >= 0) copy.cache[i] = copyPage(shared.cache[i]!);
+    // The copy's pages are new data: dirty in the cache until written back.
+    for (let i = 0; i < copy.cache.length; i++) if (copy.cache[i]! >= 0) copy.dirty.add(i);
     return copy;
   }
 
@@ -74,7 +127,7 @@ export class FileSystem {
   get blocks(): number {
     const seen = new Set<Inode>(this.#byPath.values());
     let n = 0;
-    for (const i of seen) n += i.cache.length;
+    for (const i of seen) n += Math.ceil(i.size / 4096);
     return n;
   }
 

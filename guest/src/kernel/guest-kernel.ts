@@ -12,15 +12,17 @@ import {
   type Domain,
   type Gfn,
   type Hypervisor,
+  type NetFrame,
   type Vcpu,
   type VcpuProgram,
 } from '@visorkit/core';
 import { FileSystem, type ExecutableImage, type Inode } from '../fs/file-system.js';
 import { PIPE_CAPACITY, Pipe } from '../ipc/pipe.js';
+import { Socket, TcpStack } from '../net/tcp-stack.js';
 import { AddressSpace, OutOfGuestMemory } from '../mm/address-space.js';
 import { FrameAllocator } from '../mm/frame-allocator.js';
 import type { Vma } from '../mm/vma.js';
-import { Process, type BlockReason } from '../process/process.js';
+import { Process, type BlockReason, type FileDescriptor } from '../process/process.js';
 import { Errno, Sys, type MmapRequest, type Operation, type Program, type SyscallName } from '../program/program.js';
 import type { KernelHooks } from './kernel-hooks.js';
 import { PATH, type PathName } from './path-lengths.js';
@@ -35,7 +37,22 @@ export interface GuestKernelOptions {
   readonly faultAroundPages?: number;
   /** A container plugin's context checks (name spaces, limits, chroot). */
   readonly hooks?: KernelHooks;
+  /** The guest's network address (IPv4-like); its interface is attached on first socket use. */
+  readonly address?: string;
+  /** The interface's MTU in bytes (default 1500). */
+  readonly mtu?: number;
+  /** Size of the domain's disk in MiB (default 1024), attached on first disk use. */
+  readonly diskMiB?: number;
 }
+
+/** Pages read ahead of a sequential file read (Linux's 128 KiB default). */
+const READAHEAD_PAGES = 32;
+/** Most pages in one block request. */
+const REQUEST_PAGES = 32;
+/** Share of memory that may be dirty before writers are throttled to the disk (dirty_ratio). */
+const DIRTY_RATIO = 0.1;
+/** Share at which background write-back starts (dirty_background_ratio). */
+const DIRTY_BACKGROUND_RATIO = 0.05;
 
 /** Share of a line fill's latency a sequential stream still pays (the prefetcher hides the rest). */
 const STREAM_PREFETCH_OVERLAP = 0.1;
@@ -70,6 +87,22 @@ export class GuestKernel {
   #nextPid = 1;
   /** Frames the balloon driver gave back to the hypervisor. */
   readonly #ballooned: number[] = [];
+  readonly #diskSectors: number;
+  /** Dirty page-cache pages across files, and write-back requests in flight. */
+  #dirtyPages = 0;
+  readonly #dirtyInodes = new Set<Inode>();
+  #writebackInFlight = 0;
+  /** Writers throttled until write-back brings the dirty pages under the limit (by pid). */
+  readonly #throttled: number[] = [];
+  /** The TCP stack and interface, set up on first socket use. */
+  #tcp: TcpStack | undefined;
+  #iface = -1;
+  readonly #address: string | undefined;
+  readonly #mtu: number;
+  /** Network work that arrived off-CPU (frames, timers), run on the next vCPU burst (softirq). */
+  readonly #softirq: (() => void)[] = [];
+  /** The vCPU the kernel is running on now (for work the stack does on its behalf). */
+  #cpu: Vcpu | undefined;
   /** The domain's disk, attached on first use. */
   #disk = -1;
   #nextSpace = 1;
@@ -83,7 +116,8 @@ export class GuestKernel {
     options: GuestKernelOptions = {},
   ) {
     this.frames = new FrameAllocator(hv.memory.frames(domain), options.reservedFrames ?? 1024);
-    this.fs = new FileSystem(this.frames);
+    this.#diskSectors = Math.round((options.diskMiB ?? 1024) * 2048);
+    this.fs = new FileSystem(this.frames, 1 << 16, this.#diskSectors);
     this.#current = domain.vcpus.map(() => undefined);
     this.#lastOnVcpu = domain.vcpus.map(() => undefined);
     this.#lastBurstEnd = domain.vcpus.map(() => -1);
@@ -91,6 +125,10 @@ export class GuestKernel {
     this.#timeSliceNs = (options.timeSliceMs ?? 10) * 1e6;
     this.#faultAround = options.faultAroundPages ?? 1;
     this.#hooks = options.hooks;
+    this.#address = options.address;
+    this.#mtu = options.mtu ?? 1500;
+    // With an address the interface is up from boot: a connection to a closed port is refused.
+    if (this.#address !== undefined) this.#net();
   }
 
   /** The vCPU program that runs this kernel on `vcpu` (pass to `hv.start`). */
@@ -175,7 +213,9 @@ export class GuestKernel {
 
   #runBurst(vcpu: Vcpu, budget: number): BurstExit {
     const i = vcpu.index;
+    this.#cpu = vcpu;
     while (vcpu.burstCycles < budget) {
+      if (this.#softirq.length > 0) this.#runSoftirq(vcpu);
       let p = this.#current[i];
       if (p === undefined || p.state !== 'running') {
         p = this.#pickNext();
@@ -200,6 +240,159 @@ export class GuestKernel {
       if (this.panicked !== undefined) return 'halted';
     }
     return 'budget';
+  }
+
+  // ---- network ---------------------------------------------------------------------
+
+  /** The TCP stack, attaching the interface on first use; undefined without an address. */
+  #net(): TcpStack | undefined {
+    if (this.#tcp !== undefined) return this.#tcp;
+    const address = this.#address;
+    if (address === undefined) return undefined;
+    this.#tcp = new TcpStack(
+      {
+        address,
+        transmit: (frame) => this.hv.network.transmit(this.#cpu!, this.#iface, frame),
+        cost: (path) => this.#kernel(this.#cpu!, path),
+        wake: (socket) => this.#wakeAll(this.#cpu!, socket.waiters),
+        timer: (delayNs, fn) => this.hv.sim.schedule(delayNs, () => this.#raiseSoftirq(fn)),
+      },
+      this.#mtu,
+    );
+    this.#iface = this.hv.network.attachInterface(this.domain, address, (frame: NetFrame) => this.#raiseSoftirq(() => this.#tcp!.input(frame)));
+    return this.#tcp;
+  }
+
+  /** Queues network work that arrived off-CPU and makes sure a vCPU will run it. */
+  #raiseSoftirq(work: () => void): void {
+    this.#softirq.push(work);
+    if (this.domain.state !== 'running') return;
+    const v = this.domain.vcpus[0]!;
+    if (v.state !== 'runnable') this.hv.runner.wake(v);
+  }
+
+  #runSoftirq(vcpu: Vcpu): void {
+    // Swap out the queue first: the work may queue more (a timer re-armed).
+    const work = this.#softirq.splice(0);
+    for (const w of work) w();
+    void vcpu;
+  }
+
+  /** socket, bind, listen, accept, connect. */
+  #socketCall(vcpu: Vcpu, p: Process, call: 'socket' | 'bind' | 'listen' | 'accept' | 'connect', args: readonly unknown[]): number {
+    const tcp = this.#net();
+    if (tcp === undefined) return -Errno.ENETUNREACH;
+    if (call === 'socket') {
+      this.#kernel(vcpu, 'socketCreate');
+      const fd = p.allocateFd({ kind: 'socket', socket: new Socket() });
+      return fd < 0 ? -Errno.EMFILE : fd;
+    }
+    const fd = args[0] as number;
+    const d = p.fds[fd];
+    if (d === undefined) return -Errno.EBADF;
+    if (d.kind !== 'socket') return -Errno.ENOTSOCK;
+    const s = d.socket;
+    switch (call) {
+      case 'bind': {
+        this.#kernel(vcpu, 'bindBody');
+        const port = args[1] as number;
+        if (!Number.isInteger(port) || port < 0 || port > 65535) return -Errno.EINVAL;
+        return tcp.bind(s, port) ? 0 : -Errno.EADDRINUSE;
+      }
+      case 'listen':
+        this.#kernel(vcpu, 'listenBody');
+        return tcp.listen(s) ? 0 : -Errno.EADDRINUSE;
+      case 'accept': {
+        if (s.state !== 'listening') return -Errno.EINVAL;
+        const conn = tcp.accept(s);
+        if (conn === undefined) return this.#sleepOn(p, s, call, args);
+        this.#kernel(vcpu, 'acceptBody');
+        const nfd = p.allocateFd({ kind: 'socket', socket: conn });
+        return nfd < 0 ? -Errno.EMFILE : nfd;
+      }
+      case 'connect': {
+        if (s.state === 'established') return s.remote === '' ? -Errno.EISCONN : 0;
+        if (s.reset) return -Errno.ECONNREFUSED;
+        if (s.state === 'new') {
+          const address = args[1];
+          const port = args[2] as number;
+          if (typeof address !== 'string' || !Number.isInteger(port) || port <= 0 || port > 65535) return -Errno.EINVAL;
+          this.#kernel(vcpu, 'connectBody');
+          tcp.connect(s, address, port);
+        }
+        return this.#sleepOn(p, s, call, args);
+      }
+    }
+  }
+
+  /** A descriptor goes away (close or exit): the last one of a socket closes it. */
+  #dropDescriptor(d: FileDescriptor): void {
+    if (d.kind === 'pipe-read') d.pipe.readers--;
+    else if (d.kind === 'pipe-write') d.pipe.writers--;
+    else if (d.kind === 'socket' && --d.socket.refs === 0) this.#tcp?.close(d.socket);
+  }
+
+  /** When `p` next runs, `op` (the system call it sleeps in) is issued again. */
+  #restartLater(p: Process, op: { kind: 'syscall'; call: SyscallName; args: readonly unknown[]; restart: true }): void {
+    p.restart = { op, depth: p.stack.length };
+  }
+
+  /** Blocks `p` on `socket` until it changes; the call is re-issued then. */
+  #sleepOn(p: Process, socket: Socket, call: SyscallName, args: readonly unknown[]): number {
+    this.#block(p, 'socket');
+    socket.waiters.push(p.pid);
+    this.#restartLater(p, { kind: 'syscall', call, args, restart: true });
+    return 0;
+  }
+
+  /** read/write on a connected socket. */
+  #socketReadWrite(vcpu: Vcpu, p: Process, s: Socket, call: 'read' | 'write', fd: number, bytes: number): number {
+    const tcp = this.#tcp!;
+    const copy = (n: number) => vcpu.charge(CostCategory.GuestKernel, (n / (this.hv.profile.memory.bandwidthGBps * 1e9)) * 1e9 * this.hv.profile.cpu.clockGhz);
+    if (call === 'write') {
+      if (s.reset || s.closing || s.state === 'closed') return -Errno.EPIPE;
+      if (s.state !== 'established') return -Errno.ENOTCONN;
+      this.#kernel(vcpu, 'socketSend');
+      if (bytes === 0) return 0;
+      if (s.sendSpace === 0) return this.#sleepOn(p, s, 'write', [fd, bytes]);
+      const n = tcp.write(s, bytes);
+      copy(n);
+      return n;
+    }
+    this.#kernel(vcpu, 'socketReceive');
+    if (s.readable === 0) {
+      if (s.peerClosed || s.reset || s.state === 'closed') return 0;
+      if (s.state !== 'established' && s.state !== 'connecting') return -Errno.ENOTCONN;
+      return this.#sleepOn(p, s, 'read', [fd, bytes]);
+    }
+    const n = tcp.read(s, bytes);
+    copy(n);
+    return n;
+  }
+
+  /** select over `fds`: how many are readable now; blocks (unless timeout 0) while none are. */
+  #select(vcpu: Vcpu, p: Process, fds: unknown, timeoutNs: unknown): number {
+    if (!Array.isArray(fds)) return -Errno.EFAULT;
+    this.#kernel(vcpu, 'selectBase');
+    this.#kernel(vcpu, 'selectPerFd', fds.length);
+    let ready = 0;
+    for (const fd of fds) {
+      const d = p.fds[fd as number];
+      if (d === undefined) return -Errno.EBADF;
+      if (d.kind === 'socket') ready += d.socket.readReady ? 1 : 0;
+      else if (d.kind === 'pipe-read') ready += d.pipe.buffered > 0 || d.pipe.writers === 0 ? 1 : 0;
+      else ready++;
+    }
+    if (ready > 0 || timeoutNs === 0) return ready;
+    // Sleep on every socket; any change re-runs the select.
+    this.#block(p, 'socket');
+    for (const fd of fds) {
+      const d = p.fds[fd as number]!;
+      if (d.kind === 'socket') d.socket.waiters.push(p.pid);
+      else if (d.kind === 'pipe-read') d.pipe.waitingReaders.push(p.pid);
+    }
+    this.#restartLater(p, { kind: 'syscall', call: 'select', args: [fds, timeoutNs], restart: true });
+    return 0;
   }
 
   #pickNext(): Process | undefined {
@@ -270,6 +463,13 @@ export class GuestKernel {
       }
       if (p.pendingSignals.length > 0 && p.stack.length === 1) {
         this.#deliverSignal(vcpu, p, p.pendingSignals.shift()!);
+        continue;
+      }
+      const restart = p.restart;
+      if (restart !== undefined && restart.depth === p.stack.length) {
+        // A system call that slept is issued again, inside the kernel (no second entry).
+        p.restart = undefined;
+        this.#syscall(vcpu, p, restart.op.call, restart.op.args, true);
         continue;
       }
       const gen = p.stack[p.stack.length - 1]!;
@@ -478,12 +678,24 @@ export class GuestKernel {
           p.result = -Errno.EBADF;
           return;
         }
-        if (d.kind === 'pipe-read') d.pipe.readers--;
-        if (d.kind === 'pipe-write') d.pipe.writers--;
+        this.#dropDescriptor(d);
         p.fds[fd] = undefined;
         p.result = 0;
         return;
       }
+      case 'socket':
+      case 'bind':
+      case 'listen':
+      case 'accept':
+      case 'connect':
+        p.result = this.#socketCall(vcpu, p, call, args);
+        return;
+      case 'select':
+        p.result = this.#select(vcpu, p, args[0], args[1]);
+        return;
+      case 'fsync':
+        p.result = this.#fsync(vcpu, p, args[0] as number);
+        return;
       case 'stat': {
         const path = this.#resolve(vcpu, p, args[0] as string);
         if (path === undefined) {
@@ -584,7 +796,8 @@ export class GuestKernel {
       return;
     }
     const sectors = pages * 8;
-    if (this.#disk < 0) this.#disk = this.hv.block.attachDisk(this.domain, Math.max(sectors, 1 << 16));
+    const disk = this.#diskDevice();
+    void disk;
     const frames: Gfn[] = [];
     for (let i = 0; i < pages; i++) {
       const f = this.frames.allocate();
@@ -605,6 +818,165 @@ export class GuestKernel {
     this.#block(p, 'disk');
     p.result = frames.length;
     submitNext(vcpu);
+  }
+
+  // ---- files on the disk: page cache, read-ahead, write-back ---------------------------
+
+  /** The domain's disk, attached on first use. */
+  #diskDevice(): number {
+    if (this.#disk < 0) this.#disk = this.hv.block.attachDisk(this.domain, this.#diskSectors);
+    return this.#disk;
+  }
+
+  /**
+   * Submits block requests for `pages` of `inode` (sorted, contiguous runs of at most 32
+   * pages). `done` runs, on a vCPU, once every request has completed.
+   */
+  #blockIo(vcpu: Vcpu, inode: Inode, operation: 'read' | 'write', pages: number[], done: () => void): void {
+    const disk = this.#diskDevice();
+    pages.sort((a, b) => inode.sectors[a]! - inode.sectors[b]!);
+    let outstanding = 0;
+    let i = 0;
+    while (i < pages.length) {
+      let j = i + 1;
+      while (j < pages.length && j - i < REQUEST_PAGES && inode.sectors[pages[j]!] === inode.sectors[pages[j - 1]!]! + 8) j++;
+      const frames = pages.slice(i, j).map((pg) => inode.cache[pg]! as Gfn);
+      outstanding++;
+      this.hv.block.submit(vcpu, disk, { operation, sector: inode.sectors[pages[i]!]!, frames }, () =>
+        this.#raiseSoftirq(() => {
+          if (--outstanding === 0) done();
+        }),
+      );
+      i = j;
+    }
+    if (outstanding === 0) done();
+  }
+
+  /** read() of a file: from the page cache, reading missing pages (and ahead) from disk first. */
+  #fileRead(vcpu: Vcpu, p: Process, d: Extract<FileDescriptor, { kind: 'file' }>, fd: number, bytes: number): number {
+    const inode = this.fs.inode(d.inode);
+    const n = Math.max(0, Math.min(bytes, inode.size - d.offset));
+    if (n === 0) return 0;
+    const first = Math.floor(d.offset / 4096);
+    const last = Math.floor((d.offset + n - 1) / 4096);
+    const missing: number[] = [];
+    try {
+      const end = Math.min(Math.ceil(inode.size / 4096) - 1, last + READAHEAD_PAGES);
+      for (let pg = first; pg <= end; pg++) {
+        if (inode.cache[pg]! >= 0) continue;
+        const { frame } = this.fs.cachePage(inode, pg);
+        if (frame < 0) throw new OutOfGuestMemory();
+        if (inode.sectors[pg]! >= 0) missing.push(pg);
+        else this.hv.memory.zeroFrame(vcpu, frame as Gfn); // a hole reads as zeros
+      }
+    } catch (e) {
+      if (e instanceof OutOfGuestMemory) return -Errno.ENOMEM;
+      throw e;
+    }
+    if (missing.length > 0) {
+      this.#block(p, 'disk');
+      this.#restartLater(p, { kind: 'syscall', call: 'read', args: [fd, bytes], restart: true });
+      this.#blockIo(vcpu, inode, 'read', missing, () => this.#makeRunnable(p));
+      return 0;
+    }
+    this.#copy(vcpu, n);
+    d.offset += n;
+    return n;
+  }
+
+  /** write() of a file: into the page cache (dirty), throttled while too much is dirty. */
+  #fileWrite(vcpu: Vcpu, p: Process, d: Extract<FileDescriptor, { kind: 'file' }>, fd: number, bytes: number): number {
+    if (bytes === 0) return 0;
+    if (this.#dirtyPages > this.frames.frames * DIRTY_RATIO) {
+      // balance_dirty_pages: the writer waits for write-back (and so runs at disk speed).
+      this.#startWriteback(vcpu);
+      this.#block(p, 'disk');
+      this.#throttled.push(p.pid);
+      this.#restartLater(p, { kind: 'syscall', call: 'write', args: [fd, bytes], restart: true });
+      return 0;
+    }
+    const inode = this.fs.inode(d.inode);
+    const first = Math.floor(d.offset / 4096);
+    const last = Math.floor((d.offset + bytes - 1) / 4096);
+    this.fs.ensurePages(inode, last + 1);
+    try {
+      for (let pg = first; pg <= last; pg++) {
+        if (inode.cache[pg]! < 0) {
+          const { frame } = this.fs.cachePage(inode, pg);
+          if (frame < 0) throw new OutOfGuestMemory();
+        }
+        if (!inode.dirty.has(pg)) {
+          inode.dirty.add(pg);
+          this.#dirtyPages++;
+          this.#dirtyInodes.add(inode);
+        }
+      }
+    } catch (e) {
+      if (e instanceof OutOfGuestMemory) return -Errno.ENOMEM;
+      throw e;
+    }
+    this.#copy(vcpu, bytes);
+    d.offset += bytes;
+    inode.size = Math.max(inode.size, d.offset);
+    if (this.#dirtyPages > this.frames.frames * DIRTY_BACKGROUND_RATIO) this.#startWriteback(vcpu);
+    return bytes;
+  }
+
+  /** Background write-back (pdflush): writes dirty pages out in batches while above the background level. */
+  #startWriteback(vcpu: Vcpu): void {
+    if (this.#writebackInFlight > 0 || this.#dirtyPages === 0) return;
+    const batch: [Inode, number[]][] = [];
+    let budget = 1024;
+    for (const inode of this.#dirtyInodes) {
+      const pages = this.#takeDirty(inode, budget);
+      if (pages.length > 0) batch.push([inode, pages]);
+      budget -= pages.length;
+      if (budget <= 0) break;
+    }
+    for (const [inode, pages] of batch) {
+      this.#writebackInFlight++;
+      this.#blockIo(vcpu, inode, 'write', pages, () => {
+        this.#writebackInFlight--;
+        if (this.#writebackInFlight > 0) return;
+        const cpu = this.#cpu!;
+        if (this.#dirtyPages <= this.frames.frames * DIRTY_RATIO) this.#wakeAll(cpu, this.#throttled);
+        if (this.#dirtyPages > this.frames.frames * DIRTY_BACKGROUND_RATIO || this.#throttled.length > 0) this.#startWriteback(cpu);
+      });
+    }
+  }
+
+  /** Takes up to `max` dirty pages of `inode` for write-back, giving them disk blocks. */
+  #takeDirty(inode: Inode, max: number): number[] {
+    const pages: number[] = [];
+    for (const pg of inode.dirty) {
+      if (pages.length >= max) break;
+      if (!this.fs.assignBlock(inode, pg)) break; // disk full: the page stays dirty in memory
+      pages.push(pg);
+    }
+    for (const pg of pages) inode.dirty.delete(pg);
+    this.#dirtyPages -= pages.length;
+    if (inode.dirty.size === 0) this.#dirtyInodes.delete(inode);
+    return pages;
+  }
+
+  /** fsync: writes the file's dirty pages and sleeps until the disk has them. */
+  #fsync(vcpu: Vcpu, p: Process, fd: number): number {
+    const d = p.fds[fd];
+    if (d === undefined) return -Errno.EBADF;
+    if (d.kind !== 'file') return -Errno.EINVAL;
+    this.#kernel(vcpu, 'fsyncBody');
+    const inode = this.fs.inode(d.inode);
+    const pages = this.#takeDirty(inode, Number.POSITIVE_INFINITY);
+    if (pages.length === 0) return 0;
+    this.#block(p, 'disk');
+    p.result = 0;
+    this.#blockIo(vcpu, inode, 'write', pages, () => this.#makeRunnable(p));
+    return 0;
+  }
+
+  /** Charges copying `bytes` between user and kernel memory. */
+  #copy(vcpu: Vcpu, bytes: number): void {
+    vcpu.charge(CostCategory.GuestKernel, (bytes / (this.hv.profile.memory.bandwidthGBps * 1e9)) * 1e9 * this.hv.profile.cpu.clockGhz);
   }
 
   /** The path as this process sees it (chroot), or undefined when it would escape its root. */
@@ -635,7 +1007,6 @@ export class GuestKernel {
     }
     if (d.kind === 'file') {
       this.#kernel(vcpu, 'nullIo');
-      vcpu.charge(CostCategory.GuestKernel, copy);
       const inode = this.fs.inode(d.inode);
       if (call === 'write' && inode.immutable && inode.links > 1) {
         // A unified (hard-linked, immutable) file: this context gets its own copy first.
@@ -650,8 +1021,9 @@ export class GuestKernel {
           throw e;
         }
       }
-      return call === 'read' ? Math.max(0, Math.min(bytes, this.fs.inode(d.inode).size - d.offset)) : bytes;
+      return call === 'read' ? this.#fileRead(vcpu, p, d, fd, bytes) : this.#fileWrite(vcpu, p, d, fd, bytes);
     }
+    if (d.kind === 'socket') return this.#socketReadWrite(vcpu, p, d.socket, call, fd, bytes);
     this.#kernel(vcpu, 'pipeBody');
     const pipe = d.pipe;
     if (call === 'write') {
@@ -661,7 +1033,7 @@ export class GuestKernel {
         this.#block(p, 'pipe-write');
         pipe.waitingWriters.push(p.pid);
         // Retried when a reader drains the pipe.
-        p.stack[p.stack.length - 1] = retry(p.stack[p.stack.length - 1]!, { kind: 'syscall', call: 'write', args: [fd, bytes], restart: true });
+        this.#restartLater(p, { kind: 'syscall', call: 'write', args: [fd, bytes], restart: true });
         return 0;
       }
       pipe.buffered += bytes;
@@ -674,7 +1046,7 @@ export class GuestKernel {
       if (pipe.writers === 0) return 0;
       this.#block(p, 'pipe-read');
       pipe.waitingReaders.push(p.pid);
-      p.stack[p.stack.length - 1] = retry(p.stack[p.stack.length - 1]!, { kind: 'syscall', call: 'read', args: [fd, bytes], restart: true });
+      this.#restartLater(p, { kind: 'syscall', call: 'read', args: [fd, bytes], restart: true });
       return 0;
     }
     const n = Math.min(bytes, pipe.buffered);
@@ -738,6 +1110,7 @@ export class GuestKernel {
     for (const d of child.fds) {
       if (d?.kind === 'pipe-read') d.pipe.readers++;
       if (d?.kind === 'pipe-write') d.pipe.writers++;
+      if (d?.kind === 'socket') d.socket.refs++;
     }
     child.stack.push(childProgram(this.#sys));
     // Back in user mode, both sides write before the program sees fork's result: the
@@ -811,8 +1184,7 @@ export class GuestKernel {
     this.#kernel(vcpu, 'unmapPerPte', n);
     for (let i = 0; i < p.fds.length; i++) {
       const d = p.fds[i];
-      if (d?.kind === 'pipe-read') d.pipe.readers--;
-      if (d?.kind === 'pipe-write') d.pipe.writers--;
+      if (d !== undefined) this.#dropDescriptor(d);
       p.fds[i] = undefined;
     }
     p.state = 'zombie';
@@ -845,7 +1217,7 @@ export class GuestKernel {
       }
     }
     this.#block(p, 'wait');
-    p.stack[p.stack.length - 1] = retry(p.stack[p.stack.length - 1]!, { kind: 'syscall', call: 'wait', args: [], restart: true });
+    this.#restartLater(p, { kind: 'syscall', call: 'wait', args: [], restart: true });
   }
 
   #mmap(vcpu: Vcpu, p: Process, req: MmapRequest): number {
@@ -947,12 +1319,3 @@ function* startup(sys: Sys, vmas: readonly Vma[], main: Program): Generator<Oper
   return yield* main(sys);
 }
 
-/** A generator that first re-issues `op` (a system call that blocked), then continues `inner`. */
-function* retry(inner: Generator<Operation, number | void, unknown>, op: Operation): Generator<Operation, number | void, unknown> {
-  let result = yield op;
-  for (;;) {
-    const step = inner.next(result);
-    if (step.done === true) return step.value;
-    result = yield step.value;
-  }
-}

@@ -59,6 +59,29 @@ export const PATH = {
   pipeBody: 500,
   /** Waking a sleeping process. */
   wakeUp: 300,
+  /** socket(): allocating the socket, its file and inode. */
+  socketCreate: 1500,
+  /** bind / listen bodies (port lookup, hash insertion). */
+  bindBody: 400,
+  listenBody: 300,
+  /** accept: taking a connection off the queue and giving it a file. */
+  acceptBody: 2000,
+  /** connect: route lookup, port choice, building the SYN. */
+  connectBody: 3000,
+  /** sendmsg / recvmsg entry and socket locking (the data copy is charged by size). */
+  socketSend: 1200,
+  socketReceive: 1000,
+  /** TCP output of one segment: tcp_transmit_skb, ip_output, queueing to the driver. */
+  tcpOutput: 2400,
+  /** TCP input of one data segment: netif_receive_skb, ip_rcv, tcp_v4_rcv, queueing. */
+  tcpInput: 2400,
+  /** A pure acknowledgement in or out (header-only fast path). */
+  tcpAck: 900,
+  /** select: entry, and the poll of each descriptor (tcp_poll / pipe_poll). */
+  selectBase: 400,
+  selectPerFd: 120,
+  /** fsync: walking the file's dirty pages and waiting (the I/O is the disk's). */
+  fsyncBody: 2000,
 } as const;
 
 /** Kernel code path names. */

@@ -1,16 +1,18 @@
 import type { AddressSpace } from '../mm/address-space.js';
 import type { Pipe } from '../ipc/pipe.js';
-import type { Operation, Program } from '../program/program.js';
+import type { Socket } from '../net/tcp-stack.js';
+import type { Operation, Program, SyscallName } from '../program/program.js';
 
 /** An open file descriptor. */
 export type FileDescriptor =
   | { readonly kind: 'file'; inode: number; readonly path: string; offset: number }
   | { readonly kind: 'null' }
   | { readonly kind: 'pipe-read'; readonly pipe: Pipe }
-  | { readonly kind: 'pipe-write'; readonly pipe: Pipe };
+  | { readonly kind: 'pipe-write'; readonly pipe: Pipe }
+  | { readonly kind: 'socket'; readonly socket: Socket };
 
 /** Why a process sleeps. */
-export type BlockReason = 'wait' | 'pipe-read' | 'pipe-write' | 'disk';
+export type BlockReason = 'wait' | 'pipe-read' | 'pipe-write' | 'disk' | 'socket';
 
 /** A memory touch in progress (it may span bursts and faults). */
 export interface TouchState {
@@ -34,6 +36,8 @@ export class Process {
   readonly pendingSignals: number[] = [];
   /** Generators, innermost last: [main] or [main, handler]. */
   readonly stack: Generator<Operation, number | void, unknown>[] = [];
+  /** A system call it slept in, to issue again when it runs (at this program-stack depth). */
+  restart: { readonly op: { readonly call: SyscallName; readonly args: readonly unknown[] }; readonly depth: number } | undefined;
   /** Value to send into the generator on its next step. */
   result: unknown = undefined;
   /** Cycles left of a compute operation. */

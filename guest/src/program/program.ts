@@ -51,7 +51,14 @@ export type SyscallName =
   | 'sigreturn'
   | 'yield'
   | 'now'
-  | 'readblocks';
+  | 'readblocks'
+  | 'socket'
+  | 'bind'
+  | 'listen'
+  | 'accept'
+  | 'connect'
+  | 'select'
+  | 'fsync';
 
 /** Linux error numbers returned (negated) by failing system calls. */
 export const Errno = {
@@ -66,6 +73,12 @@ export const Errno = {
   EINVAL: 22,
   EMFILE: 24,
   EPIPE: 32,
+  EADDRINUSE: 98,
+  ENOTCONN: 107,
+  ECONNREFUSED: 111,
+  ENOTSOCK: 88,
+  EISCONN: 106,
+  ENETUNREACH: 101,
 } as const;
 
 /** mmap flags the model understands. */
@@ -166,6 +179,37 @@ export class Sys {
    */
   *readBlocks(pages: number): Generator<Operation, number, unknown> {
     return (yield call('readblocks', pages)) as number;
+  }
+  /** A new TCP socket; returns its descriptor or -errno. */
+  *socket(): Generator<Operation, number, unknown> {
+    return (yield call('socket')) as number;
+  }
+  /** Binds a socket to a local port (0: any); returns 0 or -EADDRINUSE. */
+  *bind(fd: number, port: number): Generator<Operation, number, unknown> {
+    return (yield call('bind', fd, port)) as number;
+  }
+  /** Makes a bound socket accept connections; returns 0 or -errno. */
+  *listen(fd: number): Generator<Operation, number, unknown> {
+    return (yield call('listen', fd)) as number;
+  }
+  /** Waits for a connection on a listening socket; returns the new connection's descriptor. */
+  *accept(fd: number): Generator<Operation, number, unknown> {
+    return (yield call('accept', fd)) as number;
+  }
+  /** Connects to `address`:`port`; returns 0 once established, or -ECONNREFUSED. */
+  *connect(fd: number, address: string, port: number): Generator<Operation, number, unknown> {
+    return (yield call('connect', fd, address, port)) as number;
+  }
+  /**
+   * Waits until one of `fds` can be read without blocking (a connection to accept, data, or
+   * end of stream) and returns how many can; with `timeoutNs` 0 it only polls.
+   */
+  *select(fds: readonly number[], timeoutNs?: number): Generator<Operation, number, unknown> {
+    return (yield call('select', fds, timeoutNs)) as number;
+  }
+  /** Writes the file's dirty pages to disk and waits for them; returns 0 or -errno. */
+  *fsync(fd: number): Generator<Operation, number, unknown> {
+    return (yield call('fsync', fd)) as number;
   }
   /** Time since boot as the guest sees it, in ns (gettimeofday: no kernel entry needed on Linux). */
   *now(): Generator<Operation, number, unknown> {

@@ -19,6 +19,7 @@ import {
   type RingResponse,
   type FrameHandler,
   type NetFrame,
+  type Uplink,
   type NetInterface,
   type NetworkBackend,
   type Vcpu,
@@ -138,11 +139,21 @@ export class HvmNetwork implements NetworkBackend {
     if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
     const target = this.#interfaces.lookup(frame.destination);
     if (target === undefined) {
-      this.#interfaces.drop(vcpu);
+      this.#interfaces.forwardOrDrop(vcpu.domain, frame, vcpu.now());
       return;
     }
     if (target === own) this.#receive(target, frame);
     else this.machine.nicLink.send(frame.bytes, () => this.#receive(target, frame), vcpu.now());
+  }
+
+  connectUplink(uplink: Uplink): void {
+    this.#interfaces.uplink = uplink;
+  }
+
+  receiveFromWire(frame: NetFrame): void {
+    const target = this.#interfaces.lookup(frame.destination);
+    if (target === undefined) return this.#interfaces.dropArrival();
+    this.#receive(target, frame);
   }
 
   /** A frame arrives for `target`: the receive work is owed by the domain's first vCPU. */

@@ -12,6 +12,7 @@ import {
   type FrameHandler,
   type NetFrame,
   type NetworkBackend,
+  type Uplink,
   type Vcpu,
 } from '@visorkit/core';
 
@@ -39,6 +40,17 @@ export class NativeNetwork implements NetworkBackend {
     return this.#interfaces.attach(domain, address, receive).index;
   }
 
+  connectUplink(uplink: Uplink): void {
+    this.#interfaces.uplink = uplink;
+  }
+
+  receiveFromWire(frame: NetFrame): void {
+    const target = this.#interfaces.lookup(frame.destination);
+    if (target === undefined) return this.#interfaces.dropArrival();
+    oweNicReceive(target.domain, this.machine.profile);
+    this.#interfaces.deliver(target, frame);
+  }
+
   domainDestroyed(domain: Domain): void {
     this.#interfaces.detach(domain);
   }
@@ -50,7 +62,7 @@ export class NativeNetwork implements NetworkBackend {
     if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
     const target = this.#interfaces.lookup(frame.destination);
     if (target === undefined) {
-      this.#interfaces.drop(vcpu);
+      this.#interfaces.forwardOrDrop(vcpu.domain, frame, vcpu.now());
       return;
     }
     if (target.domain === own.domain) {

@@ -13,6 +13,7 @@ import {
   type Domain,
   type FrameHandler,
   type NetFrame,
+  type Uplink,
   type NetworkBackend,
   type Vcpu,
 } from '@visorkit/core';
@@ -61,6 +62,17 @@ export class ContextNetwork implements NetworkBackend {
     return this.#interfaces.attach(domain, address, receive).index;
   }
 
+  connectUplink(uplink: Uplink): void {
+    this.#interfaces.uplink = uplink;
+  }
+
+  receiveFromWire(frame: NetFrame): void {
+    const target = this.#interfaces.lookup(frame.destination);
+    if (target === undefined) return this.#interfaces.dropArrival();
+    oweNicReceive(target.domain, this.machine.profile);
+    this.#interfaces.deliver(target, frame);
+  }
+
   domainDestroyed(domain: Domain): void {
     this.#interfaces.detach(domain);
     this.#assigned.delete(domain);
@@ -80,7 +92,7 @@ export class ContextNetwork implements NetworkBackend {
     if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
     const target = this.#interfaces.lookup(frame.destination);
     if (target === undefined) {
-      this.#interfaces.drop(vcpu);
+      this.#interfaces.forwardOrDrop(vcpu.domain, frame, vcpu.now());
       return;
     }
     // One shared stack: local delivery between contexts never touches the wire, but the

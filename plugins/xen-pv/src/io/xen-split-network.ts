@@ -19,6 +19,7 @@ import {
   type FrameHandler,
   type IoRing,
   type NetFrame,
+  type Uplink,
   type NetInterface,
   type NetworkBackend,
   type RingRequest,
@@ -222,10 +223,21 @@ export class XenSplitNetwork implements NetworkBackend {
   #route(frame: NetFrame, sender: Domain): void {
     const target = this.#interfaces.lookup(frame.destination);
     if (target === undefined) {
-      this.#dropFor(sender);
+      this.#interfaces.forwardOrDrop(sender, frame, this.machine.sim.now);
       return;
     }
     this.machine.nicLink.send(frame.bytes, () => this.#receive(this.#vifs[target.index]!, frame));
+  }
+
+  connectUplink(uplink: Uplink): void {
+    this.#interfaces.uplink = uplink;
+  }
+
+  /** From the wire: Dom0's driver takes the frame off the NIC, then netback delivers it. */
+  receiveFromWire(frame: NetFrame): void {
+    const target = this.#interfaces.lookup(frame.destination);
+    if (target === undefined) return this.#interfaces.dropArrival();
+    this.#receive(this.#vifs[target.index]!, frame);
   }
 
   /** A frame arrives for `vif`: take a posted buffer, flip or copy, notify the guest. */

@@ -1,0 +1,327 @@
+import type { NetFrame } from '@visorkit/core';
+
+/** Bytes of Ethernet, IPv4 and TCP headers on every segment. */
+export const HEADER_BYTES = 54;
+/** Bytes a socket buffers in each direction (Linux 2.6's default tcp_wmem/tcp_rmem order). */
+export const SOCKET_BUFFER = 65536;
+/** Connections a listening socket queues before accept (somaxconn). */
+export const ACCEPT_BACKLOG = 128;
+/** Retransmission timeout: Linux's floor, 200 ms. */
+const RTO_NS = 200e6;
+/** Delayed acknowledgement: Linux acknowledges every second segment or after 40 ms. */
+const DELAYED_ACK_NS = 40e6;
+
+const SYN = 1;
+const ACK = 2;
+const FIN = 4;
+const RST = 8;
+
+/** The transport header a frame carries (what `NetFrame.data` holds for TCP). */
+export interface Segment {
+  readonly sport: number;
+  readonly dport: number;
+  readonly seq: number;
+  readonly ack: number;
+  readonly len: number;
+  readonly flags: number;
+  /** Receive window the sender advertises, in bytes. */
+  readonly wnd: number;
+}
+
+/** What the stack needs from the kernel it runs in. */
+export interface TcpHost {
+  /** This kernel's IPv4-like address. */
+  readonly address: string;
+  /** Puts a frame on the interface (called with the kernel running on a vCPU). */
+  transmit(frame: NetFrame): void;
+  /** Charges a stack path (`'tcpOutput'`, `'tcpInput'`, `'tcpAck'`) once. */
+  cost(path: 'tcpOutput' | 'tcpInput' | 'tcpAck'): void;
+  /** Wakes the processes waiting on `socket`. */
+  wake(socket: Socket): void;
+  /** Runs `fn` after `delayNs` (a kernel timer); `fn` runs later on a vCPU. */
+  timer(delayNs: number, fn: () => void): void;
+}
+
+/** One TCP endpoint. Sequence numbers count payload bytes only (SYN and FIN take none). */
+export class Socket {
+  state: 'new' | 'listening' | 'connecting' | 'established' | 'closed' = 'new';
+  localPort = 0;
+  remote = '';
+  remotePort = 0;
+  /** Listening: established connections not yet accepted. */
+  readonly backlog: Socket[] = [];
+  /** Processes blocked on this socket, by pid. */
+  readonly waiters: number[] = [];
+  /** Send side: acknowledged, sent, and written-by-the-application byte counts. */
+  sndUna = 0;
+  sndNxt = 0;
+  sndEnd = 0;
+  /** The peer's advertised window. */
+  peerWindow = SOCKET_BUFFER;
+  /** Receive side: next expected byte, and bytes the application has read. */
+  rcvNxt = 0;
+  rcvRead = 0;
+  /** Segments received since the last acknowledgement we sent. */
+  unacked = 0;
+  delayedAck = false;
+  rtoArmed = false;
+  /** The peer closed its side (reads return 0 once drained). */
+  peerClosed = false;
+  /** The application closed: a FIN follows the data. */
+  closing = false;
+  finSent = false;
+  /** The connection was refused or reset. */
+  reset = false;
+  /** Descriptors referring to it (fork shares them); closed when the last goes. */
+  refs = 1;
+
+  /** Bytes waiting to be read. */
+  get readable(): number {
+    return this.rcvNxt - this.rcvRead;
+  }
+
+  /** Room in the send buffer. */
+  get sendSpace(): number {
+    return SOCKET_BUFFER - (this.sndEnd - this.sndUna);
+  }
+
+  /** Ready for a read (or accept) without blocking. */
+  get readReady(): boolean {
+    return this.readable > 0 || this.peerClosed || this.reset || (this.state === 'listening' && this.backlog.length > 0);
+  }
+}
+
+/**
+ * A TCP-like transport for the guest kernel: connections with a three-way-style handshake,
+ * byte streams cut into MSS-sized segments, cumulative acknowledgements (every second
+ * segment, or after 40 ms), the receiver's advertised window limiting what is in flight,
+ * go-back-N retransmission after a 200 ms timeout, and FIN on close. No congestion control:
+ * flows are window-limited, which is what LAN bulk transfers of the era were.
+ */
+export class TcpStack {
+  readonly #listeners = new Map<number, Socket>();
+  readonly #connections = new Map<string, Socket>();
+  #nextPort = 32768;
+  /** Segments and frames dropped for want of a socket or in-order position. */
+  dropped = 0;
+
+  constructor(
+    readonly host: TcpHost,
+    /** Link MTU: the largest IP packet; MSS is the MTU less 40 bytes of IP and TCP headers. */
+    readonly mtu: number,
+  ) {}
+
+  get mss(): number {
+    return this.mtu - 40;
+  }
+
+  /** Binds `socket` to `port` (0: an ephemeral one); false when the port is taken. */
+  bind(socket: Socket, port: number): boolean {
+    const p = port === 0 ? this.#nextPort++ : port;
+    if (this.#listeners.has(p)) return false;
+    socket.localPort = p;
+    return true;
+  }
+
+  listen(socket: Socket): boolean {
+    if (socket.localPort === 0 && !this.bind(socket, 0)) return false;
+    if (this.#listeners.has(socket.localPort)) return false;
+    socket.state = 'listening';
+    this.#listeners.set(socket.localPort, socket);
+    return true;
+  }
+
+  /** Starts connecting (sends the SYN); the caller sleeps until the state changes. */
+  connect(socket: Socket, address: string, port: number): void {
+    if (socket.localPort === 0) this.bind(socket, 0);
+    socket.remote = address;
+    socket.remotePort = port;
+    socket.state = 'connecting';
+    this.#connections.set(key(address, port, socket.localPort), socket);
+    this.#send(socket, SYN, 0, 0);
+  }
+
+  /** Takes an established connection off a listener's queue. */
+  accept(listener: Socket): Socket | undefined {
+    return listener.backlog.shift();
+  }
+
+  /** Appends `bytes` of application data (as much as fits); returns the bytes taken. */
+  write(socket: Socket, bytes: number): number {
+    const n = Math.min(bytes, socket.sendSpace);
+    socket.sndEnd += n;
+    this.output(socket);
+    return n;
+  }
+
+  /** Consumes up to `bytes` of received data; returns the bytes read. */
+  read(socket: Socket, bytes: number): number {
+    const before = this.#window(socket);
+    const n = Math.min(bytes, socket.readable);
+    socket.rcvRead += n;
+    // Reading reopened a window that had closed: tell the sender (a window update).
+    if (before < this.mss && this.#window(socket) >= this.mss) this.#sendAck(socket);
+    return n;
+  }
+
+  /** The application closed the socket: FIN after the data; a listener stops listening. */
+  close(socket: Socket): void {
+    if (socket.state === 'listening') {
+      this.#listeners.delete(socket.localPort);
+      socket.state = 'closed';
+      return;
+    }
+    socket.closing = true;
+    this.output(socket);
+  }
+
+  /** Sends what the window allows (and the FIN once the data is out). */
+  output(socket: Socket): void {
+    if (socket.state !== 'established') return;
+    const limit = socket.sndUna + Math.min(socket.peerWindow, SOCKET_BUFFER);
+    while (socket.sndNxt < socket.sndEnd && socket.sndNxt < limit) {
+      const len = Math.min(this.mss, socket.sndEnd - socket.sndNxt, limit - socket.sndNxt);
+      this.#send(socket, ACK, socket.sndNxt, len);
+      socket.sndNxt += len;
+      socket.unacked = 0;
+    }
+    if (socket.closing && !socket.finSent && socket.sndNxt === socket.sndEnd) {
+      socket.finSent = true;
+      this.#send(socket, FIN | ACK, socket.sndNxt, 0);
+    }
+  }
+
+  /** Processes one arrived frame (the kernel calls this on a vCPU, in its softirq). */
+  input(frame: NetFrame): void {
+    const s = frame.data as Segment | undefined;
+    if (s === undefined || typeof s.dport !== 'number') {
+      this.dropped++;
+      return;
+    }
+    const socket = this.#connections.get(key(frame.source, s.sport, s.dport));
+    if (socket === undefined) {
+      this.host.cost('tcpInput');
+      const listener = this.#listeners.get(s.dport);
+      if (listener !== undefined && (s.flags & SYN) !== 0 && listener.backlog.length < ACCEPT_BACKLOG) {
+        const child = new Socket();
+        child.localPort = s.dport;
+        child.remote = frame.source;
+        child.remotePort = s.sport;
+        child.state = 'established';
+        child.peerWindow = s.wnd;
+        this.#connections.set(key(frame.source, s.sport, s.dport), child);
+        this.#send(child, SYN | ACK, 0, 0);
+        listener.backlog.push(child);
+        this.host.wake(listener);
+      } else {
+        this.dropped++;
+        if ((s.flags & RST) === 0) this.#reply(frame.source, s, RST);
+      }
+      return;
+    }
+    this.host.cost(s.len > 0 ? 'tcpInput' : 'tcpAck');
+    if ((s.flags & RST) !== 0) {
+      socket.reset = true;
+      socket.state = 'closed';
+      this.host.wake(socket);
+      return;
+    }
+    if ((s.flags & SYN) !== 0 && (s.flags & ACK) === 0 && socket.state === 'established') {
+      // The peer did not hear our SYN-ACK and asked again.
+      this.#send(socket, SYN | ACK, 0, 0);
+      return;
+    }
+    if (socket.state === 'connecting') {
+      if ((s.flags & (SYN | ACK)) === (SYN | ACK)) {
+        socket.state = 'established';
+        socket.peerWindow = s.wnd;
+        this.#sendAck(socket);
+        this.host.wake(socket);
+      }
+      return;
+    }
+    if ((s.flags & ACK) !== 0 && s.ack > socket.sndUna && s.ack <= socket.sndNxt) {
+      socket.sndUna = s.ack;
+      this.host.wake(socket);
+    }
+    socket.peerWindow = s.wnd;
+    if (s.len > 0) {
+      if (s.seq === socket.rcvNxt && s.len <= this.#window(socket)) {
+        socket.rcvNxt += s.len;
+        this.host.wake(socket);
+        if (++socket.unacked >= 2) this.#sendAck(socket);
+        else this.#armDelayedAck(socket);
+      } else {
+        // Out of order or beyond the window: drop it and repeat our position at once.
+        this.dropped++;
+        this.#sendAck(socket);
+      }
+    }
+    if ((s.flags & FIN) !== 0 && s.seq + s.len === socket.rcvNxt && !socket.peerClosed) {
+      socket.peerClosed = true;
+      this.#sendAck(socket);
+      this.host.wake(socket);
+    }
+    this.output(socket);
+  }
+
+  #window(socket: Socket): number {
+    return SOCKET_BUFFER - socket.readable;
+  }
+
+  #sendAck(socket: Socket): void {
+    socket.unacked = 0;
+    this.#send(socket, ACK, socket.sndNxt, 0);
+  }
+
+  #armDelayedAck(socket: Socket): void {
+    if (socket.delayedAck) return;
+    socket.delayedAck = true;
+    this.host.timer(DELAYED_ACK_NS, () => {
+      socket.delayedAck = false;
+      if (socket.unacked > 0 && socket.state === 'established') this.#sendAck(socket);
+    });
+  }
+
+  #armRetransmit(socket: Socket): void {
+    if (socket.rtoArmed) return;
+    socket.rtoArmed = true;
+    const una = socket.sndUna;
+    this.host.timer(RTO_NS, () => {
+      socket.rtoArmed = false;
+      if (socket.state !== 'established' || socket.sndUna >= socket.sndNxt) return;
+      // No progress for a whole timeout: go back to the first unacknowledged byte.
+      if (socket.sndUna === una) socket.sndNxt = socket.sndUna;
+      this.output(socket);
+      if (socket.sndUna < socket.sndNxt) this.#armRetransmit(socket);
+    });
+  }
+
+  #send(socket: Socket, flags: number, seq: number, len: number): void {
+    this.host.cost(len > 0 || (flags & SYN) !== 0 ? 'tcpOutput' : 'tcpAck');
+    const segment: Segment = { sport: socket.localPort, dport: socket.remotePort, seq, ack: socket.rcvNxt, len, flags, wnd: this.#window(socket) };
+    this.host.transmit({ source: this.host.address, destination: socket.remote, bytes: len + HEADER_BYTES, data: segment });
+    if (len > 0) this.#armRetransmit(socket);
+    if (flags === SYN) {
+      // An unanswered SYN is sent again after a timeout.
+      this.host.timer(RTO_NS * 5, () => {
+        if (socket.state === 'connecting') this.#send(socket, SYN, 0, 0);
+      });
+    }
+  }
+
+  #reply(to: string, s: Segment, flags: number): void {
+    const segment: Segment = { sport: s.dport, dport: s.sport, seq: s.ack, ack: s.seq + s.len, len: 0, flags, wnd: 0 };
+    this.host.cost('tcpAck');
+    this.host.transmit({ source: this.host.address, destination: to, bytes: HEADER_BYTES, data: segment });
+  }
+
+  /** Forgets a closed connection. */
+  release(socket: Socket): void {
+    this.#connections.delete(key(socket.remote, socket.remotePort, socket.localPort));
+  }
+}
+
+function key(address: string, remotePort: number, localPort: number): string {
+  return `${address}:${remotePort}:${localPort}`;
+}
