@@ -18,3 +18,6 @@ export * from './programs/cint-like.js';
 export * from './experiments/scalability.js';
 export * from './programs/server-image.js';
 export * from './experiments/sharing.js';
+export * from './experiment/client-machine.js';
+export * from './programs/bulk-transfer.js';
+export * from './experiments/tcp.js';

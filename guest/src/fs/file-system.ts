@@ -21,6 +21,9 @@ export interface Inode {
   immutable: boolean;
 }
 
+/** Page index range per inode in the LRU key. */
+const PAGE_KEY = 1 << 24;
+
 /** An executable's layout: pages of text, data, bss, and the program it runs. */
 export interface ExecutableImage {
   readonly program: Program;
@@ -43,6 +46,11 @@ export class FileSystem {
   /** The next free 4 KiB block of the disk, in sectors (a bump allocator: files written in order stay contiguous). */
   #nextSector: number;
 
+  /** Cached pages, least recently used first (key: inode number × 2^24 + page). */
+  readonly #lru = new Map<number, Inode>();
+  /** Clean page-cache pages dropped to make room. */
+  evicted = 0;
+
   constructor(
     readonly frames: FrameAllocator,
     /** Sectors at the start of the disk kept for the boot image (read by readBlocks). */
@@ -51,6 +59,37 @@ export class FileSystem {
     readonly diskSectors = 1 << 21,
   ) {
     this.#nextSector = firstDataSector;
+    frames.reclaim = (wanted) => this.#evict(wanted);
+  }
+
+  /**
+   * Drops up to `wanted` clean, unmapped page-cache pages, least recently used first (the
+   * kernel's page reclaim). Dirty pages wait for write-back; mapped ones for their mappers.
+   */
+  #evict(wanted: number): number {
+    let freed = 0;
+    for (const [key, inode] of this.#lru) {
+      if (freed >= wanted) break;
+      const page = key % PAGE_KEY;
+      const frame = inode.cache[page]!;
+      if (frame < 0) {
+        this.#lru.delete(key);
+        continue;
+      }
+      if (inode.dirty.has(page) || this.frames.refs(frame) > 1) continue;
+      this.#lru.delete(key);
+      inode.cache[page] = -1;
+      this.frames.release(frame);
+      freed++;
+    }
+    this.evicted += freed;
+    return freed;
+  }
+
+  /** Marks a cached page recently used (a read hit). */
+  touched(inode: Inode, page: number): void {
+    const key = inode.number * PAGE_KEY + page;
+    if (this.#lru.delete(key)) this.#lru.set(key, inode);
   }
 
   /** Sectors still free on the disk. */
@@ -162,7 +201,10 @@ export class FileSystem {
     const cached = inode.cache[page]!;
     if (cached >= 0) return { frame: cached, missed: false };
     const frame = this.frames.allocate();
-    if (frame >= 0) inode.cache[page] = frame;
+    if (frame >= 0) {
+      inode.cache[page] = frame;
+      this.#lru.set(inode.number * PAGE_KEY + page, inode);
+    }
     return { frame, missed: true };
   }
 }

@@ -41,6 +41,8 @@ export interface GuestKernelOptions {
   readonly address?: string;
   /** The interface's MTU in bytes (default 1500). */
   readonly mtu?: number;
+  /** Most processes at once (default: as Linux 2.6 sizes threads-max from memory). */
+  readonly maxProcesses?: number;
   /** Size of the domain's disk in MiB (default 1024), attached on first disk use. */
   readonly diskMiB?: number;
 }
@@ -88,6 +90,9 @@ export class GuestKernel {
   /** Frames the balloon driver gave back to the hypervisor. */
   readonly #ballooned: number[] = [];
   readonly #diskSectors: number;
+  /** Processes not yet exited, and the most there may be. */
+  #live = 0;
+  readonly #maxProcesses: number;
   /** Dirty page-cache pages across files, and write-back requests in flight. */
   #dirtyPages = 0;
   readonly #dirtyInodes = new Set<Inode>();
@@ -127,6 +132,8 @@ export class GuestKernel {
     this.#hooks = options.hooks;
     this.#address = options.address;
     this.#mtu = options.mtu ?? 1500;
+    // Linux 2.6 sizes threads-max so kernel stacks take at most an eighth of memory.
+    this.#maxProcesses = options.maxProcesses ?? Math.max(64, Math.floor(this.frames.frames / 16));
     // With an address the interface is up from boot: a connection to a closed port is refused.
     if (this.#address !== undefined) this.#net();
   }
@@ -150,6 +157,7 @@ export class GuestKernel {
     p.context = context;
     this.#loadImage(vcpu, p, inode);
     this.processes.set(p.pid, p);
+    this.#live++;
     this.#makeRunnable(p);
     return p.pid;
   }
@@ -252,7 +260,11 @@ export class GuestKernel {
     this.#tcp = new TcpStack(
       {
         address,
-        transmit: (frame) => this.hv.network.transmit(this.#cpu!, this.#iface, frame),
+        transmit: (frame) => {
+          // Loopback: the stack hands its own traffic back to itself; no device is involved.
+          if (frame.destination === address) this.#raiseSoftirq(() => this.#tcp!.input(frame));
+          else this.hv.network.transmit(this.#cpu!, this.#iface, frame);
+        },
         cost: (path) => this.#kernel(this.#cpu!, path),
         wake: (socket) => this.#wakeAll(this.#cpu!, socket.waiters),
         timer: (delayNs, fn) => this.hv.sim.schedule(delayNs, () => this.#raiseSoftirq(fn)),
@@ -668,8 +680,18 @@ export class GuestKernel {
         p.result = this.#readWrite(vcpu, p, call, args[0] as number, args[1] as number);
         return;
       case 'open':
-        p.result = this.#open(vcpu, p, args[0] as string);
+        p.result = this.#open(vcpu, p, args[0] as string, (args[1] as { create?: boolean } | undefined)?.create === true);
         return;
+      case 'lseek': {
+        const d = p.fds[args[0] as number];
+        const offset = args[1] as number;
+        this.#kernel(vcpu, 'trivialSyscall');
+        if (d === undefined) p.result = -Errno.EBADF;
+        else if (d.kind !== 'file') p.result = -Errno.ESPIPE;
+        else if (!Number.isInteger(offset) || offset < 0) p.result = -Errno.EINVAL;
+        else p.result = d.offset = offset;
+        return;
+      }
       case 'close': {
         const fd = args[0] as number;
         this.#kernel(vcpu, 'closeBody');
@@ -841,9 +863,12 @@ export class GuestKernel {
       let j = i + 1;
       while (j < pages.length && j - i < REQUEST_PAGES && inode.sectors[pages[j]!] === inode.sectors[pages[j - 1]!]! + 8) j++;
       const frames = pages.slice(i, j).map((pg) => inode.cache[pg]! as Gfn);
+      // Pages under I/O are pinned: reclaim must not take them meanwhile.
+      for (const f of frames) this.frames.share(f);
       outstanding++;
       this.hv.block.submit(vcpu, disk, { operation, sector: inode.sectors[pages[i]!]!, frames }, () =>
         this.#raiseSoftirq(() => {
+          for (const f of frames) this.frames.release(f);
           if (--outstanding === 0) done();
         }),
       );
@@ -863,7 +888,10 @@ export class GuestKernel {
     try {
       const end = Math.min(Math.ceil(inode.size / 4096) - 1, last + READAHEAD_PAGES);
       for (let pg = first; pg <= end; pg++) {
-        if (inode.cache[pg]! >= 0) continue;
+        if (inode.cache[pg]! >= 0) {
+          if (pg <= last) this.fs.touched(inode, pg);
+          continue;
+        }
         const { frame } = this.fs.cachePage(inode, pg);
         if (frame < 0) throw new OutOfGuestMemory();
         if (inode.sectors[pg]! >= 0) missing.push(pg);
@@ -984,14 +1012,17 @@ export class GuestKernel {
     return this.#hooks === undefined ? path : this.#hooks.resolvePath(vcpu, p, path);
   }
 
-  #open(vcpu: Vcpu, p: Process, requested: string): number {
+  #open(vcpu: Vcpu, p: Process, requested: string, create = false): number {
     const path = this.#resolve(vcpu, p, requested);
     if (path === undefined) return -Errno.ENOENT;
     this.#kernel(vcpu, 'pathComponent', this.fs.components(path));
     this.#kernel(vcpu, 'openBody');
     if (path === '/dev/null') return p.allocateFd({ kind: 'null' });
-    const inode = this.fs.lookup(path);
-    if (inode === undefined) return -Errno.ENOENT;
+    let inode = this.fs.lookup(path);
+    if (inode === undefined) {
+      if (!create) return -Errno.ENOENT;
+      inode = this.fs.create(path, 0);
+    }
     const fd = p.allocateFd({ kind: 'file', inode: inode.number, path, offset: 0 });
     return fd < 0 ? -Errno.EMFILE : fd;
   }
@@ -1075,6 +1106,8 @@ export class GuestKernel {
       for (const q of this.processes.values()) if (q.context === parent.context && q.state !== 'zombie') inContext++;
       if (!this.#hooks.mayFork(vcpu, parent, inContext)) return -Errno.EAGAIN;
     }
+    // The kernel's process table is finite (threads-max), as a fork bomb finds out.
+    if (this.#live >= this.#maxProcesses) return -Errno.EAGAIN;
     this.#kernel(vcpu, 'forkBase');
     let child: Process;
     try {
@@ -1121,6 +1154,7 @@ export class GuestKernel {
     this.#queueForkReturnWrites(child);
     parent.children.add(child);
     this.processes.set(child.pid, child);
+    this.#live++;
     this.#makeRunnable(child);
     return child.pid;
   }
@@ -1179,6 +1213,7 @@ export class GuestKernel {
   }
 
   #exit(vcpu: Vcpu, p: Process, status: number): void {
+    if (p.state === 'zombie') return;
     this.#kernel(vcpu, 'exitBase');
     const n = p.space.destroy(vcpu);
     this.#kernel(vcpu, 'unmapPerPte', n);
@@ -1188,6 +1223,7 @@ export class GuestKernel {
       p.fds[i] = undefined;
     }
     p.state = 'zombie';
+    this.#live--;
     p.exitStatus = status;
     p.stack.length = 0;
     p.touch = undefined;

@@ -1,3 +1,6 @@
+/** Frames the page cache is asked to give back at a time when memory runs out. */
+const RECLAIM_BATCH = 32;
+
 /**
  * The guest kernel's physical page allocator over its own frames (gfns 0..n-1), with a
  * reference count per frame so copy-on-write and the page cache can share pages. Lowest
@@ -22,8 +25,15 @@ export class FrameAllocator {
     return this.frames - this.#next + this.#free.length;
   }
 
-  /** A free frame with one reference, or -1 when memory is exhausted. */
+  /**
+   * Frees some frames when memory runs out (the page cache drops clean pages); returns how
+   * many it freed. Set by the file system.
+   */
+  reclaim: ((wanted: number) => number) | undefined;
+
+  /** A free frame with one reference, or -1 when memory is exhausted even after reclaim. */
   allocate(): number {
+    if (this.#free.length === 0 && this.#next >= this.frames) this.reclaim?.(RECLAIM_BATCH);
     const f = this.#free.length > 0 ? this.#free.pop()! : this.#next < this.frames ? this.#next++ : -1;
     if (f >= 0) this.#refs[f] = 1;
     return f;

@@ -58,7 +58,8 @@ export type SyscallName =
   | 'accept'
   | 'connect'
   | 'select'
-  | 'fsync';
+  | 'fsync'
+  | 'lseek';
 
 /** Linux error numbers returned (negated) by failing system calls. */
 export const Errno = {
@@ -73,6 +74,7 @@ export const Errno = {
   EINVAL: 22,
   EMFILE: 24,
   EPIPE: 32,
+  ESPIPE: 29,
   EADDRINUSE: 98,
   ENOTCONN: 107,
   ECONNREFUSED: 111,
@@ -117,8 +119,13 @@ export class Sys {
   *write(fd: number, bytes: number): Generator<Operation, number, unknown> {
     return (yield call('write', fd, bytes)) as number;
   }
-  *open(path: string): Generator<Operation, number, unknown> {
-    return (yield call('open', path)) as number;
+  /** Opens `path` (with `create`, an empty file is made if there is none); returns a descriptor or -errno. */
+  *open(path: string, flags: { readonly create?: boolean } = {}): Generator<Operation, number, unknown> {
+    return (yield call('open', path, flags)) as number;
+  }
+  /** Moves a file descriptor's offset to `offset` bytes; returns it, or -errno (-ESPIPE on sockets and pipes). */
+  *lseek(fd: number, offset: number): Generator<Operation, number, unknown> {
+    return (yield call('lseek', fd, offset)) as number;
   }
   *close(fd: number): Generator<Operation, number, unknown> {
     return (yield call('close', fd)) as number;

@@ -1,6 +1,6 @@
 import { bootGuest } from '@visorkit/guest';
 import { composeFor, type Experiment, type ExperimentContext, type ResultRow } from '../experiment/experiment.js';
-import { MICRO_METRICS, microBenchmark, type MicroMetric, type Results } from '../lmbench/lmbench.js';
+import { LOOPBACK, MICRO_METRICS, microBenchmark, type MicroMetric, type Results } from '../lmbench/lmbench.js';
 
 /** Files the benchmarks use: a small one to stat and open, and mappable data files. */
 const FILES = { '/etc/passwd': 2048, '/data/4mb': 4 << 20, '/data/64mb': 64 << 20, '/data/256mb': 256 << 20 };
@@ -10,7 +10,7 @@ export function runMicro(ctx: ExperimentContext, platform: ExperimentContext['pl
   const hv = composeFor(ctx, platform, { cores: 1, memoryMiB: 2048 });
   const domain = hv.createDomain({ name: 'linux', memoryMiB: 1024 });
   const results: Results = {};
-  const kernel = bootGuest(hv, domain, { programs: { '/bin/lmbench': { program: microBenchmark(metrics, results), textPages: 40, dataPages: 8, bssPages: 16 } }, files: FILES, run: ['/bin/lmbench'] });
+  const kernel = bootGuest(hv, domain, { programs: { '/bin/lmbench': { program: microBenchmark(metrics, results), textPages: 40, dataPages: 8, bssPages: 16 } }, files: FILES, run: ['/bin/lmbench'], address: LOOPBACK });
   hv.runWhile(() => !kernel.idle && domain.state === 'running');
   return { results, counts: hv.counts(domain) };
 }

@@ -6,6 +6,7 @@ export const MICRO_METRICS = [
   'null-io',
   'stat',
   'open-close',
+  'slct-tcp',
   'sig-inst',
   'sig-hndl',
   'fork',
@@ -43,6 +44,7 @@ const FILE = '/etc/passwd';
  * lmbench-style micro-benchmarks (McVoy & Staelin, USENIX 1996), measured the way lmbench
  * measures them, as guest programs timing themselves with the guest's clock:
  * - `null-call`: getppid; `null-io`: a one-byte write to /dev/null; `stat`; `open-close`;
+ * - `slct-tcp`: select polling 100 connected TCP sockets (lat_select -n 100 tcp);
  * - `sig-inst`: installing a handler; `sig-hndl`: sending oneself a signal and handling it;
  * - `fork`: fork, the child exits at once, the parent waits; `exec`: the child execs a small
  *   program; `sh`: the child execs /bin/sh, which execs the small program;
@@ -62,6 +64,7 @@ export function microBenchmark(metrics: readonly MicroMetric[], results: Results
     }
     if (want('stat')) results.stat = yield* timed(sys, 100, function* () { yield* sys.stat(FILE); });
     if (want('open-close')) results['open-close'] = yield* timed(sys, 100, function* () { yield* sys.close(yield* sys.open(FILE)); });
+    if (want('slct-tcp')) results['slct-tcp'] = yield* selectTcp(sys, 100);
     if (want('sig-inst')) results['sig-inst'] = yield* timed(sys, 100, function* () { yield* sys.sigaction(SIGUSR1, function* () {}); });
     if (want('sig-hndl')) {
       yield* sys.sigaction(SIGUSR1, function* () {});
@@ -105,6 +108,26 @@ export function microBenchmark(metrics: readonly MicroMetric[], results: Results
     return 0;
   };
 }
+
+/** lat_select on TCP: select (polling) over `n` connected loopback TCP sockets. */
+function* selectTcp(sys: Sys, n: number): Generator<never, number, unknown> {
+  const y = <T>(g: Generator<unknown, T, unknown>) => g as Generator<never, T, unknown>;
+  const listener = yield* y(sys.socket());
+  yield* y(sys.bind(listener, 7000));
+  yield* y(sys.listen(listener));
+  const fds: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const s = yield* y(sys.socket());
+    if ((yield* y(sys.connect(s, LOOPBACK, 7000))) !== 0) return Number.NaN;
+    fds.push(s);
+  }
+  return yield* timed(sys, 100, function* () {
+    yield* sys.select(fds, 0);
+  });
+}
+
+/** The address the micro-benchmark guest is given (its own connections loop back). */
+export const LOOPBACK = '10.0.0.1';
 
 /** lat_ctx: `n` processes in a ring pass a token through pipes, each touching `bytes` of its data. */
 function* contextSwitch(sys: Sys, n: number, bytes: number): Generator<never, number, unknown> {
