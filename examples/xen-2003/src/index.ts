@@ -4,7 +4,7 @@
  */
 import { xeon2003 } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
-import { cpuShare, definePlatform, features, micro, scalability, tcp, type ExampleDefinition } from '@visorkit/workloads';
+import { concurrent, cpuShare, definePlatform, features, isolation, micro, relative, scalability, tcp, type ExampleDefinition } from '@visorkit/workloads';
 import { xenPvPlugin } from '@visorkit/xen-pv';
 
 /** Xen as the 2003 paper ran it. */
@@ -19,5 +19,5 @@ export const xen2003: ExampleDefinition = {
     definePlatform({ name: 'native', description: 'Linux on bare metal', isolation: 'processes', plugins: [nativePlugin] }),
     definePlatform({ name: 'xen-pv', description: 'Xen 1.x: batched mmu_update, BVT, back ends in Xen', isolation: 'domains', plugins: [xen1Plugin] }),
   ],
-  experiments: [micro, tcp, scalability, cpuShare, features],
+  experiments: [micro, tcp, relative, concurrent, isolation, scalability, cpuShare, features],
 };

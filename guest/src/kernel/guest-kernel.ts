@@ -226,6 +226,9 @@ export class GuestKernel {
       if (this.#softirq.length > 0) this.#runSoftirq(vcpu);
       let p = this.#current[i];
       if (p === undefined || p.state !== 'running') {
+        // A sibling vCPU was woken for queued work: end this burst here so it can take some
+        // of it in parallel (an SMP kernel's other CPUs pull from the run queue meanwhile).
+        if (vcpu.burstCycles > 0 && this.#runQueue.length > 0 && this.#siblingWaiting(vcpu)) return 'yield';
         p = this.#pickNext();
         if (p === undefined) {
           this.#current[i] = undefined;
@@ -405,6 +408,13 @@ export class GuestKernel {
     }
     this.#restartLater(p, { kind: 'syscall', call: 'select', args: [fds, timeoutNs], restart: true });
     return 0;
+  }
+
+  #siblingWaiting(vcpu: Vcpu): boolean {
+    const vcpus = this.domain.vcpus;
+    if (vcpus.length === 1) return false;
+    for (const v of vcpus) if (v !== vcpu && v.state === 'runnable') return true;
+    return false;
   }
 
   #pickNext(): Process | undefined {
@@ -682,6 +692,20 @@ export class GuestKernel {
       case 'open':
         p.result = this.#open(vcpu, p, args[0] as string, (args[1] as { create?: boolean } | undefined)?.create === true);
         return;
+      case 'nanosleep': {
+        const ns = args[0] as number;
+        this.#kernel(vcpu, 'trivialSyscall');
+        if (!(ns >= 0) || !Number.isFinite(ns)) {
+          p.result = -Errno.EINVAL;
+          return;
+        }
+        p.result = 0;
+        if (ns === 0) return;
+        // A kernel timer wakes it; meanwhile it takes no CPU.
+        this.#block(p, 'sleep');
+        this.hv.sim.schedule(ns, () => this.#raiseSoftirq(() => this.#makeRunnable(p)));
+        return;
+      }
       case 'lseek': {
         const d = p.fds[args[0] as number];
         const offset = args[1] as number;

@@ -117,7 +117,12 @@ export class TcpStack {
 
   /** Binds `socket` to `port` (0: an ephemeral one); false when the port is taken. */
   bind(socket: Socket, port: number): boolean {
-    const p = port === 0 ? this.#nextPort++ : port;
+    let p = port;
+    if (port === 0) {
+      // Ephemeral ports cycle through Linux's default range.
+      p = this.#nextPort;
+      this.#nextPort = this.#nextPort >= 60999 ? 32768 : this.#nextPort + 1;
+    }
     if (this.#listeners.has(p)) return false;
     socket.localPort = p;
     return true;
@@ -173,6 +178,15 @@ export class TcpStack {
     }
     socket.closing = true;
     this.output(socket);
+    this.#maybeRelease(socket);
+  }
+
+  /** Both sides have closed and our data is acknowledged: forget the connection (no TIME_WAIT). */
+  #maybeRelease(socket: Socket): void {
+    if (socket.closing && socket.finSent && (socket.peerClosed || socket.reset) && socket.sndUna >= socket.sndNxt) {
+      socket.state = 'closed';
+      this.release(socket);
+    }
   }
 
   /** Sends what the window allows (and the FIN once the data is out). */
@@ -263,6 +277,7 @@ export class TcpStack {
       this.host.wake(socket);
     }
     this.output(socket);
+    this.#maybeRelease(socket);
   }
 
   #window(socket: Socket): number {

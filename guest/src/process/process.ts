@@ -12,7 +12,7 @@ export type FileDescriptor =
   | { readonly kind: 'socket'; readonly socket: Socket };
 
 /** Why a process sleeps. */
-export type BlockReason = 'wait' | 'pipe-read' | 'pipe-write' | 'disk' | 'socket';
+export type BlockReason = 'wait' | 'pipe-read' | 'pipe-write' | 'disk' | 'socket' | 'sleep';
 
 /** A memory touch in progress (it may span bursts and faults). */
 export interface TouchState {

@@ -59,7 +59,8 @@ export type SyscallName =
   | 'connect'
   | 'select'
   | 'fsync'
-  | 'lseek';
+  | 'lseek'
+  | 'nanosleep';
 
 /** Linux error numbers returned (negated) by failing system calls. */
 export const Errno = {
@@ -217,6 +218,10 @@ export class Sys {
   /** Writes the file's dirty pages to disk and waits for them; returns 0 or -errno. */
   *fsync(fd: number): Generator<Operation, number, unknown> {
     return (yield call('fsync', fd)) as number;
+  }
+  /** Sleeps for `ns` nanoseconds (nanosleep); returns 0. */
+  *sleep(ns: number): Generator<Operation, number, unknown> {
+    return (yield call('nanosleep', ns)) as number;
   }
   /** Time since boot as the guest sees it, in ns (gettimeofday: no kernel entry needed on Linux). */
   *now(): Generator<Operation, number, unknown> {

@@ -1,4 +1,4 @@
-import { cpuShare, features, micro, migration, modernExperiment, scalability, sharing, tcp, type Experiment } from '@visorkit/workloads';
+import { concurrent, cpuShare, features, isolation, micro, migration, modernExperiment, relative, scalability, sharing, tcp, type Experiment } from '@visorkit/workloads';
 
 /** Every generic experiment, by id. */
-export const experimentRegistry: readonly Experiment[] = [micro, tcp, scalability, sharing, cpuShare, features, migration, modernExperiment];
+export const experimentRegistry: readonly Experiment[] = [micro, tcp, relative, concurrent, isolation, scalability, sharing, cpuShare, features, migration, modernExperiment];

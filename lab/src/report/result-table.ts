@@ -6,7 +6,7 @@ const CORE_KEYS = new Set(['platform', 'metric', 'value', 'unit', 'counts']);
 /** A row's identifying extra keys, e.g. `domains=4` or `workload=osdb`. */
 export function rowLabel(row: ResultRow): string {
   return Object.keys(row)
-    .filter((k) => !CORE_KEYS.has(k) && k !== 'expected')
+    .filter((k) => !CORE_KEYS.has(k) && k !== 'expected' && (typeof row[k] !== 'object' || row[k] === null))
     .sort()
     .map((k) => `${k}=${String(row[k])}`)
     .join(' ');

@@ -46,7 +46,7 @@ export function csvReport(results: readonly ExperimentResult[]): string {
   const q = (s: string): string => `"${s.replaceAll('"', '""')}"`;
   for (const r of results) {
     for (const row of r.results) {
-      const keys = Object.entries(row).filter(([k]) => !['platform', 'metric', 'value', 'unit', 'counts'].includes(k)).map(([k, v]) => `${k}=${String(v)}`).join(';');
+      const keys = Object.entries(row).filter(([k]) => !['platform', 'metric', 'value', 'unit', 'counts'].includes(k)).map(([k, v]) => `${k}=${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`).join(';');
       lines.push([r.experiment, r.composition, r.profile, r.seed, row.platform, row.metric, row.value, row.unit, q(keys), q(JSON.stringify(row.counts))].join(','));
     }
   }

@@ -16,6 +16,7 @@ export function startPlans(): RunPlan[] {
   // A generic experiment runs on each profile no example already runs it on.
   const covered = new Set(plans.map((p) => `${p.experiment.id}@${p.profile.name}`));
   for (const experiment of experimentRegistry) {
+    if (experiment.sweepAllProfiles === false) continue;
     for (const profile of bundledProfiles) {
       if (covered.has(`${experiment.id}@${profile.name}`)) continue;
       const platforms = platformRegistry.filter((p) => p.unsupportedOn?.(profile) === undefined);

@@ -27,7 +27,10 @@ export interface PlatformSpec {
   unsupportedOn?(profile: MachineProfile): string | undefined;
 }
 
-/** One measured value. Extra keys (`workload`, `domains`, `instances`, `mode`…) identify the row. */
+/**
+ * One measured value. Extra keys with primitive values (`workload`, `domains`, `instances`,
+ * `mode`…) identify the row; an object-valued `detail` carries supporting figures.
+ */
 export interface ResultRow {
   readonly platform: string;
   readonly metric: string;
@@ -67,6 +70,11 @@ export interface Experiment {
   readonly id: string;
   readonly title: string;
   readonly description: string;
+  /**
+   * False for long experiments that `npm start` runs only where an example composes them,
+   * not on every bundled profile (they stay runnable ad hoc on any).
+   */
+  readonly sweepAllProfiles?: boolean;
   run(ctx: ExperimentContext): ResultRow[];
 }
 

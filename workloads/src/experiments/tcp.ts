@@ -32,6 +32,7 @@ export function tcpTransfer(ctx: ExperimentContext, platform: PlatformSpec, dire
  */
 export const tcp: Experiment = {
   id: 'tcp',
+  sweepAllProfiles: false,
   title: 'Bulk TCP throughput (ttcp), MTU 1500 and 500',
   description: 'tcp-tx and tcp-rx in Mbit/s between a guest and a native peer on another machine.',
   run(ctx: ExperimentContext): ResultRow[] {

@@ -1,0 +1,119 @@
+import { Simulator, connectMachines, type Hypervisor } from '@visorkit/core';
+import { bootGuest, type GuestKernel, type Program } from '@visorkit/guest';
+import { composeFor, type ExperimentContext, type PlatformSpec } from './experiment.js';
+
+/** Where an instance of a workload lives, as {@link WorkloadInstance.build} is told. */
+export interface Placement {
+  /** The instance's number within the run (program paths are suffixed with it). */
+  readonly index: number;
+  /** Its guest's network address, and the port its server should listen on. */
+  readonly address: string;
+  readonly port: number;
+  readonly seed: number;
+}
+
+/** What one instance installs and runs, and how its progress is read. */
+export interface BuiltInstance {
+  readonly programs: Readonly<Record<string, { program: Program; textPages?: number; dataPages?: number; bssPages?: number }>>;
+  readonly files: Readonly<Record<string, number>>;
+  readonly run: readonly string[];
+  /** A load generator to run on the clients' machine, if the workload is a server. */
+  readonly client?: Program;
+  /** Work done so far (requests, transactions, bytes, iterations…). */
+  progress(): number;
+}
+
+/** A workload that can be instantiated on any platform. */
+export interface WorkloadInstance {
+  /** The workload's name (metric names and `workload` keys use it). */
+  readonly name: string;
+  /** Unit of its score (per second of simulated time). */
+  readonly unit: string;
+  build(place: Placement): BuiltInstance;
+}
+
+/** How to lay instances out. */
+export interface InstanceRunOptions {
+  /** Memory each instance's domain gets (processes of one OS share the sum). */
+  readonly memoryMiB: number;
+  /** Simulated time to warm up (caches filled, servers started), then to measure. */
+  readonly warmupNs: number;
+  readonly measureNs: number;
+  /** Process limit of each guest kernel (a user's `ulimit -u`). */
+  readonly maxProcesses?: number;
+  /**
+   * Instances (by index) started only once the warm-up is over, then given `settleNs` before
+   * measuring: intruders arriving at a running, warmed-up system.
+   */
+  readonly startLate?: readonly number[];
+  readonly settleNs?: number;
+}
+
+/** Rates of each instance (units per simulated second) and the machine's counts. */
+export interface InstanceRates {
+  readonly rates: number[];
+  readonly counts: Record<string, number>;
+  readonly hv: Hypervisor;
+}
+
+const CLIENT_ADDRESS = '10.0.1.1';
+
+/**
+ * Runs `instances` side by side on `platform` as that platform isolates them: processes of
+ * one OS (native: one kernel with every CPU and the memory of all), or one domain or context
+ * each (its own kernel, memory and address). Servers' clients run on a second, wired machine.
+ * Returns each instance's rate over the measurement window.
+ */
+export function runInstances(ctx: ExperimentContext, platform: PlatformSpec, instances: readonly WorkloadInstance[], options: InstanceRunOptions): InstanceRates {
+  const sim = new Simulator();
+  const n = instances.length;
+  const hv = composeFor(ctx, platform, { simulator: sim, memoryMiB: Math.max(2048, options.memoryMiB * n + 512) });
+  const oneOs = platform.isolation === 'processes';
+  const built = instances.map((w, i) =>
+    w.build({ index: i, address: oneOs ? '10.0.0.1' : `10.0.0.${i + 1}`, port: oneOs ? 80 + i : 80, seed: ctx.seed * 31 + i }),
+  );
+  const kernels: GuestKernel[] = [];
+  const late = new Set(options.startLate ?? []);
+  const limits = options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {};
+  if (oneOs) {
+    const d = hv.createDomain({ name: 'os', vcpus: Math.min(n, hv.machine.pcpus.length), memoryMiB: options.memoryMiB * n });
+    kernels.push(
+      bootGuest(hv, d, {
+        address: '10.0.0.1',
+        programs: Object.assign({}, ...built.map((b) => b.programs)),
+        files: Object.assign({}, ...built.map((b) => b.files)),
+        run: built.flatMap((b, i) => (late.has(i) ? [] : b.run)),
+        diskMiB: 4096,
+        ...limits,
+      }),
+    );
+  } else {
+    built.forEach((b, i) => {
+      const d = hv.createDomain({ name: `${instances[i]!.name}-${i}`, memoryMiB: options.memoryMiB });
+      kernels.push(bootGuest(hv, d, { address: `10.0.0.${i + 1}`, programs: b.programs, files: b.files, run: late.has(i) ? [] : b.run, diskMiB: 1024, ...limits }));
+    });
+  }
+  const clientPrograms = built.flatMap((b, i) => (b.client !== undefined ? [[`/bin/client${i}`, b.client] as const] : []));
+  if (clientPrograms.length > 0) {
+    const clientPlatform = ctx.platforms.find((p) => p.isolation === 'processes') ?? platform;
+    const clients = clientPlatform.compose(ctx.profile, { seed: ctx.seed + 1, simulator: sim, memoryMiB: 2048 });
+    connectMachines(hv, clients);
+    const cd = clients.createDomain({ name: 'clients', vcpus: clients.machine.pcpus.length, memoryMiB: 1024 });
+    bootGuest(clients, cd, {
+      address: CLIENT_ADDRESS,
+      programs: Object.fromEntries(clientPrograms.map(([path, program]) => [path, { program }])),
+      run: clientPrograms.map(([path]) => path),
+    });
+  }
+  hv.runUntil(options.warmupNs);
+  let start = options.warmupNs;
+  if (late.size > 0) {
+    for (const i of late) for (const path of built[i]!.run) (oneOs ? kernels[0]! : kernels[i]!).spawn(path);
+    start += options.settleNs ?? 0;
+    hv.runUntil(start);
+  }
+  const before = built.map((b) => b.progress());
+  hv.runUntil(start + options.measureNs);
+  const rates = built.map((b, i) => (b.progress() - before[i]!) / (options.measureNs / 1e9));
+  return { rates, counts: hv.counts(), hv };
+}
