@@ -106,6 +106,8 @@ export class GuestKernel {
   readonly #mtu: number;
   /** Network work that arrived off-CPU (frames, timers), run on the next vCPU burst (softirq). */
   readonly #softirq: (() => void)[] = [];
+  /** Sibling vCPUs woken from idle for queued work, until they run. */
+  readonly #wokenIdle = new Set<Vcpu>();
   /** The vCPU the kernel is running on now (for work the stack does on its behalf). */
   #cpu: Vcpu | undefined;
   /** The domain's disk, attached on first use. */
@@ -207,6 +209,7 @@ export class GuestKernel {
 
   #run(vcpu: Vcpu, budget: number): BurstExit {
     const i = vcpu.index;
+    this.#wokenIdle.delete(vcpu);
     // If this vCPU was off the CPU while time passed, other work ran there and evicted the
     // process's lines from the caches.
     const resumed = this.#current[i];
@@ -410,10 +413,9 @@ export class GuestKernel {
     return 0;
   }
 
+  /** A sibling vCPU was woken from idle for queued work and has not started yet. */
   #siblingWaiting(vcpu: Vcpu): boolean {
-    const vcpus = this.domain.vcpus;
-    if (vcpus.length === 1) return false;
-    for (const v of vcpus) if (v !== vcpu && v.state === 'runnable') return true;
+    for (const v of this.#wokenIdle) if (v !== vcpu && v.state === 'runnable') return true;
     return false;
   }
 
@@ -448,6 +450,7 @@ export class GuestKernel {
     for (const v of this.domain.vcpus) {
       if (v.state === 'blocked' || v.state === 'offline') {
         this.hv.runner.wake(v);
+        if (this.domain.vcpus.length > 1) this.#wokenIdle.add(v);
         return;
       }
     }

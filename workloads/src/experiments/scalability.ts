@@ -5,7 +5,7 @@ import { cintLike, type IterationCounter } from '../programs/cint-like.js';
 const COUNTS = [1, 2, 4, 8, 16, 32, 64, 128];
 const SLICES_MS = [50, 5];
 const WARMUP_NS = 2e8;
-const MEASURE_NS = 2e9;
+const MEASURE_NS = 1e9;
 
 /** Aggregate iterations per second of `n` CINT-like instances on `platform` with `sliceMs` slices. */
 export function scalabilityPoint(ctx: ExperimentContext, platform: PlatformSpec, n: number, sliceMs: number): { rate: number; counts: Record<string, number> } {
@@ -51,6 +51,7 @@ export function scalabilityPoint(ctx: ExperimentContext, platform: PlatformSpec,
  */
 export const scalability: Experiment = {
   id: 'scalability',
+  sweepAllProfiles: false,
   title: 'Scalability: aggregate throughput of 1 to 128 CPU-bound instances',
   description: 'SPEC CINT-like work on 1…128 instances, normalised to one, with 50 ms and 5 ms slices.',
   run(ctx: ExperimentContext): ResultRow[] {

@@ -3,7 +3,7 @@ import { runInstances, type WorkloadInstance } from '../experiment/instances.js'
 import { buildInstance, dbenchInstance, ddInstance, forkBombInstance, osdbInstance, osdbIrInstance, osdbOltpInstance, specCintInstance, specwebInstance } from '../experiment/benchmark-instances.js';
 
 const WARMUP_NS = 1.5e9;
-const MEASURE_NS = 2e9;
+const MEASURE_NS = 1e9;
 
 /** The platform results are normalised to: the run's bare-metal one, else the first. */
 function baselineOf(ctx: ExperimentContext): PlatformSpec {
@@ -62,7 +62,7 @@ export const concurrent: Experiment = {
     for (const platform of ctx.platforms) {
       for (const n of INSTANCES) {
         const web = specwebInstance(Math.max(4, Math.ceil(32 / n)));
-        const { rates, counts } = runInstances(ctx, platform, Array.from({ length: n }, () => web), { memoryMiB: 128, warmupNs: 1e9, measureNs: 1.5e9 });
+        const { rates, counts } = runInstances(ctx, platform, Array.from({ length: n }, () => web), { memoryMiB: 128, warmupNs: 7e8, measureNs: 1e9 });
         const metric = platform.isolation === 'processes' ? 'throughput-processes' : 'throughput-domains';
         rows.push({ platform: platform.name, metric, value: rates.reduce((a, b) => a + b, 0), unit: 'requests/s', counts, instances: n });
         ctx.progress?.(++done, ctx.platforms.length * INSTANCES.length);
