@@ -17,10 +17,10 @@ interface Datum {
  * key when the rows carry one (scalability, concurrency), otherwise grouped bars (one group
  * per row label, one bar per platform).
  */
-export async function renderMetricChart(metric: string, unit: string, rows: readonly ResultRow[]): Promise<string> {
+export async function renderMetricChart(metric: string, unit: string, rows: readonly ResultRow[], labelOf: (row: ResultRow) => string = (r) => rowLabel(r) || metric): Promise<string> {
   const sweepKey = SWEEP_KEYS.find((k) => rows.every((r) => typeof r[k] === 'number'));
   const data: Datum[] = rows.map((r) => ({
-    label: rowLabel(r) || metric,
+    label: labelOf(r),
     platform: r.platform,
     value: r.value,
     ...(sweepKey !== undefined ? { x: r[sweepKey] as number } : {}),
@@ -97,8 +97,8 @@ function barSpec(metric: string, unit: string, data: Datum[]): vega.Spec {
       {
         type: 'group',
         from: { facet: { name: 'group', data: 'rows', groupby: 'label' } },
-        encode: { enter: { x: { scale: 'x', field: 'label' } } },
-        signals: [{ name: 'groupWidth', update: "bandwidth('x')" }],
+        encode: { enter: { x: { scale: 'x', field: 'label' }, width: { scale: 'x', band: 1 } } },
+        signals: [{ name: 'width', update: "bandwidth('x')" }],
         scales: [{ name: 'inner', type: 'band', range: 'width', domain: { data: 'group', field: 'platform' } }],
         marks: [
           {
@@ -118,6 +118,25 @@ function barSpec(metric: string, unit: string, data: Datum[]): vega.Spec {
       },
     ],
   } as vega.Spec;
+}
+
+/**
+ * One chart of a whole experiment, in the paper's form (e.g. relative performance of every
+ * workload, or both concurrency curves), when its 2 to 8 metrics share one unit; else none.
+ */
+export async function renderOverviewChart(experiment: string, rows: readonly ResultRow[]): Promise<string | undefined> {
+  const metrics = new Set(rows.map((r) => r.metric));
+  const units = new Set(rows.map((r) => r.unit));
+  if (metrics.size < 2 || metrics.size > 8 || units.size !== 1) return undefined;
+  const label = (r: ResultRow): string => {
+    // A key repeating the metric's name (relative's `workload`) adds nothing to the label.
+    const rest = rowLabel(r)
+      .split(' ')
+      .filter((p) => p && p.split('=')[1] !== r.metric)
+      .join(' ');
+    return rest ? `${r.metric} ${rest}` : r.metric;
+  };
+  return renderMetricChart(experiment, [...units][0]!, rows, label);
 }
 
 function labelWithout(label: string, key: string): string {

@@ -23,6 +23,8 @@ export function textReport(result: ExperimentResult): string {
 /** The same tables as Markdown, with a chart link per metric. */
 export function markdownReport(result: ExperimentResult, charts: ReadonlyMap<string, string>): string {
   const out: string[] = [`## ${result.experiment} — ${result.composition} on \`${result.profile}\``, '', `Seed ${result.seed}.`, ''];
+  const overview = charts.get('');
+  if (overview !== undefined) out.push(`![${result.experiment}](${overview})`, '');
   for (const t of metricTables(result)) {
     const hasPublished = t.lines.some((l) => l.published.some((v) => v !== undefined));
     const head = ['', ...t.platforms.flatMap((p) => (hasPublished ? [p, `${p} (paper)`] : [p]))];

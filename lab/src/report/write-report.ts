@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ExperimentResult, ResultRow } from '@visorkit/workloads';
-import { renderMetricChart } from './charts.js';
+import { renderMetricChart, renderOverviewChart } from './charts.js';
 import { csvReport, markdownReport } from './text-report.js';
 
 /**
@@ -14,6 +14,13 @@ export async function writeReport(dir: string, results: readonly ExperimentResul
   const sections: string[] = ['# visorkit report', '', 'Every figure below is derived from a machine profile and the mechanism events of the run; the counts that explain each row are in `results.json`.', ''];
   for (const result of results) {
     const charts = new Map<string, string>();
+    const overview = await renderOverviewChart(result.experiment, result.results);
+    if (overview !== undefined) {
+      const file = `charts/${slug(result.composition)}-${slug(result.profile)}-${slug(result.experiment)}.svg`;
+      await writeFile(join(dir, file), overview);
+      charts.set('', file);
+      written.push(file);
+    }
     const byMetric = new Map<string, ResultRow[]>();
     for (const r of result.results) byMetric.set(r.metric, [...(byMetric.get(r.metric) ?? []), r]);
     for (const [metric, rows] of byMetric) {
