@@ -74,6 +74,8 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   readonly sharedKernel: boolean;
   readonly #dispose: () => void;
   #reservedFrames = 0;
+  /** Domains per kernel name (for the multiple-kernels check). */
+  readonly #kernels = new Map<string, number>();
   /** Balloon targets below a domain's maximum reservation, by domain id. */
   readonly #targets = new Map<number, number>();
 
@@ -144,14 +146,15 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     if ((spec.vcpus ?? 1) < 1 || !Number.isInteger(spec.vcpus ?? 1)) throw new InvalidArgumentError('vcpus', `expected a positive integer, got ${spec.vcpus}`);
     if ((spec.memoryMiB ?? 64) <= 0) throw new InvalidArgumentError('memoryMiB', `expected a positive size, got ${spec.memoryMiB}`);
     if (kind === 'control' && this.domains.all().some((d) => d.isControl)) throw new InvalidArgumentError('domain kind', 'there is already a control domain');
-    const kernels = new Set(this.domains.all().map((d) => d.kernel));
-    if (kernels.size > 0 && !kernels.has(spec.kernel ?? 'linux')) this.require(Capability.MultipleKernels);
+    // A second kind of kernel needs the capability (counted per kernel, not by scanning domains).
+    if (this.#kernels.size > 0 && !this.#kernels.has(spec.kernel ?? 'linux')) this.require(Capability.MultipleKernels);
     const domain = new Domain(domainId(this.domains.nextId), spec.name, kind, spec, this.machine.nsPerCycle);
     const free = this.machine.memory.frames - this.#reservedFrames;
     if (domain.reservationFrames > free) {
       throw new InvalidArgumentError('memoryMiB', `domain '${spec.name}' asks for ${spec.memoryMiB} MiB but only ${Math.floor((free * 4096) / 1048576)} MiB of the machine's RAM is unreserved`);
     }
     this.#reservedFrames += domain.reservationFrames;
+    this.#kernels.set(domain.kernel, (this.#kernels.get(domain.kernel) ?? 0) + 1);
     this.domains.add(domain);
     for (const o of this.#observers) o.domainCreated?.(domain);
     this.#emit(domain, 'created', 'created');
@@ -238,6 +241,9 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     this.traps.clear(domain.id);
     this.#reservedFrames -= this.reservedFramesOf(domain);
     this.#targets.delete(domain.id);
+    const left = (this.#kernels.get(domain.kernel) ?? 1) - 1;
+    if (left === 0) this.#kernels.delete(domain.kernel);
+    else this.#kernels.set(domain.kernel, left);
     this.domains.remove(domain);
   }
 

@@ -106,6 +106,8 @@ export class GuestKernel {
   readonly #mtu: number;
   /** Network work that arrived off-CPU (frames, timers), run on the next vCPU burst (softirq). */
   readonly #softirq: (() => void)[] = [];
+  /** Resident pages per container context (for per-context memory limits). */
+  readonly #residentByContext = new Map<number, number>();
   /** Sibling vCPUs woken from idle for queued work, until they run. */
   readonly #wokenIdle = new Set<Vcpu>();
   /** The vCPU the kernel is running on now (for work the stack does on its behalf). */
@@ -157,6 +159,7 @@ export class GuestKernel {
     const vcpu = this.domain.vcpus[0]!;
     const p = new Process(this.#nextPid++, undefined, new AddressSpace(this, this.#nextSpace++, vcpu));
     p.context = context;
+    p.space.context = context;
     this.#loadImage(vcpu, p, inode);
     this.processes.set(p.pid, p);
     this.#live++;
@@ -197,6 +200,16 @@ export class GuestKernel {
       for (const f of back) this.frames.release(f);
     }
     return this.frames.frames - this.#ballooned.length;
+  }
+
+  /** Resident pages of processes in container context `context`. */
+  residentPages(context: number): number {
+    return this.#residentByContext.get(context) ?? 0;
+  }
+
+  /** @internal AddressSpace's resident-page accounting. */
+  residentChanged(space: AddressSpace, delta: number): void {
+    this.#residentByContext.set(space.context, (this.#residentByContext.get(space.context) ?? 0) + delta);
   }
 
   /** True when no process is left that can run (all exited). */
@@ -581,6 +594,12 @@ export class GuestKernel {
     if (vma === undefined || (write && !vma.writable)) {
       p.touch = undefined;
       this.#exit(vcpu, p, 128 + SIGSEGV);
+      return false;
+    }
+    if (this.#hooks?.mayMapPage !== undefined && !p.space.present.has(vpn) && !this.#hooks.mayMapPage(vcpu, p, this.residentPages(p.context))) {
+      // Over its context's memory limit: the context's OOM killer takes the faulting process.
+      p.touch = undefined;
+      this.#exit(vcpu, p, 128 + SIGKILL);
       return false;
     }
     try {
@@ -1141,6 +1160,7 @@ export class GuestKernel {
       child = new Process(this.#nextPid++, parent, new AddressSpace(this, this.#nextSpace++, vcpu));
       const memory = this.hv.memory;
       const cs = child.space;
+      cs.context = parent.context;
       cs.vmas.push(...parent.space.vmas);
       cs.mmapCursor = parent.space.mmapCursor;
       this.#kernel(vcpu, 'forkPerVma', parent.space.vmas.length);
@@ -1204,6 +1224,7 @@ export class GuestKernel {
     const n = p.space.destroy(vcpu);
     this.#kernel(vcpu, 'unmapPerPte', n);
     p.space = new AddressSpace(this, this.#nextSpace++, vcpu);
+    p.space.context = p.context;
     this.hv.cpu.switchAddressSpace(vcpu, p.space.root as Gfn, p.space.id);
     p.stack.length = 0;
     p.touch = undefined;

@@ -12,4 +12,9 @@ export interface KernelHooks {
   mayFork(vcpu: Vcpu, parent: Process, processesInContext: number): boolean;
   /** The path a process's `path` resolves to (chroot), or undefined when it would escape. */
   resolvePath(vcpu: Vcpu, process: Process, path: string): string | undefined;
+  /**
+   * May `process` map one more page, its context holding `residentPages`? (Per-context
+   * memory limits: refused, the kernel kills the faulting process, as a context's OOM would.)
+   */
+  mayMapPage?(vcpu: Vcpu, process: Process, residentPages: number): boolean;
 }

@@ -6,6 +6,8 @@ import { vmaContains, type Vma } from './vma.js';
 export interface PhysicalPages {
   readonly hv: Hypervisor;
   readonly frames: FrameAllocator;
+  /** Told when a space's resident (present) pages change, for per-context accounting. */
+  residentChanged?(space: AddressSpace, delta: number): void;
 }
 
 /**
@@ -28,6 +30,8 @@ export class AddressSpace {
   mmapCursor = 0x40000;
   /** The program break (heap end), in pages. */
   brkPage = 0x8000;
+  /** The container context whose memory this space counts against (0: the host). */
+  context = 0;
 
   constructor(
     readonly pages: PhysicalPages,
@@ -74,8 +78,10 @@ export class AddressSpace {
       table = child;
     }
     m.writePte(vcpu, table as Gfn, tableIndex(g, vpn, 1), entry);
+    const before = this.present.size;
     if (entry === 0) this.present.delete(vpn);
     else this.present.set(vpn, entry);
+    if (this.present.size !== before) this.pages.residentChanged?.(this, this.present.size - before);
   }
 
   /** Maps `vpn` to guest frame `gfn`. */
@@ -104,6 +110,7 @@ export class AddressSpace {
       this.pages.frames.release(pteFrame(e));
     }
     m.flushBatch(vcpu);
+    if (n > 0) this.pages.residentChanged?.(this, -n);
     this.present.clear();
     for (const t of this.#tables) {
       m.unpinPageTable(vcpu, t as Gfn);

@@ -10,7 +10,7 @@ function sharedKernel(programs: Record<string, (sys: Sys) => Generator<unknown, 
   const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin], options: { cores: 1 } });
   const d = hv.createDomain({ name: 'host', memoryMiB: 256 });
   const contexts = new VserverContexts(server2007);
-  contexts.define(1, { root: '/vservers/a', maxProcesses: 4 });
+  contexts.define(1, { root: '/vservers/a', maxProcesses: 4, maxResidentMiB: 16 });
   contexts.define(2, { root: '/vservers/b' });
   const kernel = bootGuest(hv, d, {
     hooks: contexts,
@@ -90,4 +90,30 @@ test('paths resolve under the context\'s root, and climbing out of it is refused
   t.is(got.escape, -Errno.ENOENT);
   t.is(got.neighbour, -Errno.ENOENT);
   t.is(got.hostOnly, -Errno.ENOENT, "the host's /etc/shadow is not in its root");
+});
+
+test("a memory hog is killed at its context's memory limit; a process in another context maps far more", (t) => {
+  const done: Record<string, number> = {};
+  const { hv, d, kernel } = sharedKernel({
+    '/bin/hog': function* (sys) {
+      const at = yield* sys.mmap({ bytes: 64 << 20 });
+      yield* sys.touch(at, 64 << 20, { write: true });
+      done.hog = 1;
+      return 0;
+    },
+    '/bin/big': function* (sys) {
+      const at = yield* sys.mmap({ bytes: 48 << 20 });
+      yield* sys.touch(at, 48 << 20, { write: true });
+      done.big = 1;
+      return 0;
+    },
+  });
+  kernel.spawn('/bin/hog', 1);
+  kernel.spawn('/bin/big', 2);
+  hv.runWhile(() => !kernel.idle);
+  t.is(done.hog, undefined, 'the hog never finished: killed at 16 MiB');
+  t.is(done.big, 1, 'context 2 has no limit and maps its 48 MiB');
+  t.true(kernel.residentPages(1) === 0, 'the killed process gave its pages back');
+  t.true(hv.counts(d)['privilege-violation']! >= 1);
+  t.is(d.state, 'running');
 });

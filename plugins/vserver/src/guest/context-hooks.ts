@@ -7,6 +7,11 @@ export interface ContextSettings {
   readonly maxProcesses?: number;
   /** The context's file-system root (chroot), e.g. `/vservers/web`. */
   readonly root?: string;
+  /**
+   * Most memory the context's processes may have resident, in MiB (VServer's RSS limit): a
+   * process faulting in a page beyond it is killed, the context's own out-of-memory kill.
+   */
+  readonly maxResidentMiB?: number;
 }
 
 /** Instructions of one context check in the kernel (VServer's `vx_check`). */
@@ -40,6 +45,15 @@ export class VserverContexts implements KernelHooks {
     this.#charge(vcpu);
     const limit = this.#contexts.get(parent.context)?.maxProcesses;
     const ok = limit === undefined || processesInContext < limit;
+    if (!ok) vcpu.count(MechanismIndex.PrivilegeViolation);
+    return ok;
+  }
+
+  mayMapPage(vcpu: Vcpu, process: Process, residentPages: number): boolean {
+    const limit = this.#contexts.get(process.context)?.maxResidentMiB;
+    if (limit === undefined) return true;
+    this.#charge(vcpu);
+    const ok = residentPages < (limit * 1048576) / 4096;
     if (!ok) vcpu.count(MechanismIndex.PrivilegeViolation);
     return ok;
   }

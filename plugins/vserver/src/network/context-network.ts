@@ -7,6 +7,7 @@ import {
   MechanismIndex,
   nicTransmitCycles,
   oweNicReceive,
+  InvalidArgumentError,
   PrivilegeViolationError,
   inject,
   injectable,
@@ -31,6 +32,8 @@ const CONTEXT_CHECK_INSTRUCTIONS = 60;
 export class ContextNetwork implements NetworkBackend {
   readonly #interfaces = new InterfaceTable();
   readonly #assigned = new Map<Domain, ReadonlySet<string>>();
+  /** Per-context transmit caps: rate and when the bucket is next free (ns). */
+  readonly #rates = new Map<Domain, { mbps: number; nextFree: number }>();
 
   constructor(
     @inject(Machine) readonly machine: Machine,
@@ -76,6 +79,31 @@ export class ContextNetwork implements NetworkBackend {
   domainDestroyed(domain: Domain): void {
     this.#interfaces.detach(domain);
     this.#assigned.delete(domain);
+    this.#rates.delete(domain);
+  }
+
+  /**
+   * The administrative context caps `context`'s transmit bandwidth at `mbps` (a token bucket
+   * on its traffic, as VServer sets up with the kernel's traffic shaper); 0 removes the cap.
+   */
+  setBandwidth(admin: Vcpu, context: Domain, mbps: number): void {
+    if (!admin.domain.isControl) {
+      admin.count(MechanismIndex.PrivilegeViolation);
+      throw new PrivilegeViolationError(admin.domain.name, 'set bandwidth share', 'the administrative context');
+    }
+    if (!(mbps >= 0) || !Number.isFinite(mbps)) throw new InvalidArgumentError('bandwidth', `expected Mbit/s >= 0, got ${mbps}`);
+    if (mbps === 0) this.#rates.delete(context);
+    else this.#rates.set(context, { mbps, nextFree: 0 });
+  }
+
+  /** When `frame` may leave: at once, or when the sender's bucket has room for it. */
+  #shape(vcpu: Vcpu, frame: NetFrame): number {
+    const now = vcpu.now();
+    const bucket = this.#rates.get(vcpu.domain);
+    if (bucket === undefined) return now;
+    const leave = Math.max(now, bucket.nextFree);
+    bucket.nextFree = leave + (frame.bytes * 8 * 1000) / bucket.mbps;
+    return leave;
   }
 
   transmit(vcpu: Vcpu, index: number, frame: NetFrame): void {
@@ -90,14 +118,15 @@ export class ContextNetwork implements NetworkBackend {
       return;
     }
     if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
+    const at = this.#shape(vcpu, frame);
     const target = this.#interfaces.lookup(frame.destination);
     if (target === undefined) {
-      this.#interfaces.forwardOrDrop(vcpu.domain, frame, vcpu.now());
+      this.#interfaces.forwardOrDrop(vcpu.domain, frame, at);
       return;
     }
     // One shared stack: local delivery between contexts never touches the wire, but the
     // receiving side still runs the stack's receive path.
-    this.machine.sim.schedule(0, () => {
+    this.machine.sim.scheduleAt(Math.max(at, this.machine.sim.now), () => {
       oweNicReceive(target.domain, p);
       this.#interfaces.deliver(target, frame);
     });
