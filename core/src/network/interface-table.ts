@@ -2,7 +2,9 @@ import { MechanismIndex } from '../accounting/mechanisms.js';
 import { GuestRequestError } from '../dispatch/dispatch-errors.js';
 import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
+import type { MachineProfile } from '../machine/machine-profile.js';
 import type { FrameHandler, NetFrame, Uplink } from './network-backend.js';
+import { oweNicReceive } from './nic-driver-path.js';
 
 /** A network interface of a domain. */
 export interface NetInterface {
@@ -73,6 +75,17 @@ export class InterfaceTable {
   /** Counts a frame that arrived from the wire for an address nobody here owns. */
   dropArrival(): void {
     this.dropped++;
+  }
+
+  /**
+   * A frame off the wire, for kernels that drive the NIC themselves (native, containers):
+   * the owner's kernel owes the NIC's interrupt and receive path, then gets the frame.
+   */
+  receiveFromNic(frame: NetFrame, profile: MachineProfile): void {
+    const target = this.lookup(frame.destination);
+    if (target === undefined) return this.dropArrival();
+    oweNicReceive(target.domain, profile);
+    this.deliver(target, frame);
   }
 
   /** Counts a dropped frame against `vcpu`'s domain. */

@@ -70,10 +70,7 @@ export class ContextNetwork implements NetworkBackend {
   }
 
   receiveFromWire(frame: NetFrame): void {
-    const target = this.#interfaces.lookup(frame.destination);
-    if (target === undefined) return this.#interfaces.dropArrival();
-    oweNicReceive(target.domain, this.machine.profile);
-    this.#interfaces.deliver(target, frame);
+    this.#interfaces.receiveFromNic(frame, this.machine.profile);
   }
 
   domainDestroyed(domain: Domain): void {
