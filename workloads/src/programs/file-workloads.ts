@@ -72,9 +72,9 @@ export function build(compiled: WorkCounter, options: { jobs?: number } = {}): {
       yield* s.read(fd, HEADER_BYTES);
       yield* s.close(fd);
     }
-    const heap = yield* s.mmap({ bytes: 6 << 20 });
-    yield* s.touch(heap, 6 << 20, { stride: 4096, write: true });
-    yield* s.compute(200_000_000);
+    const heap = yield* s.mmap({ bytes: 1536 << 10 });
+    yield* s.touch(heap, 1536 << 10, { stride: 4096, write: true });
+    yield* s.compute(40_000_000);
     const out = yield* s.open(`/obj/file${file}.o`, { create: true });
     yield* s.lseek(out, 0);
     yield* s.write(out, 16 << 10);
