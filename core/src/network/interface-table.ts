@@ -46,6 +46,11 @@ export class InterfaceTable {
     return iface;
   }
 
+  /** True when some interface here owns `address`. */
+  owns(address: string): boolean {
+    return this.#byAddress.has(address);
+  }
+
   /** The interface owning `address`, if any. */
   lookup(address: string): NetInterface | undefined {
     return this.#byAddress.get(address);

@@ -51,6 +51,8 @@ export interface NetworkBackend extends DomainObserver {
    * destination through the platform's receive path (or count it dropped).
    */
   receiveFromWire?(frame: NetFrame): void;
+  /** True when an interface on this machine owns `address` (a switch's forwarding lookup). */
+  owns?(address: string): boolean;
   /** Devices assigned directly to the domain (SR-IOV virtual functions); they pin it to this host. */
   passthroughDevices?(domain: Domain): number;
   /** Hot-unplugs the domain's assigned devices, falling back to paravirtual ones (before migration). */

@@ -1,5 +1,6 @@
 import type { Hypervisor } from '../composition/hypervisor.js';
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
+import type { NetFrame } from './network-backend.js';
 
 /**
  * Connects two machines' NICs with a wire (a switch port each): a frame one machine's
@@ -24,4 +25,42 @@ export function connectMachines(a: Hypervisor, b: Hypervisor): void {
   }
   a.network.connectUplink!((frame, now) => a.machine.nicLink.send(frame.bytes, () => b.network.receiveFromWire!(frame), now));
   b.network.connectUplink!((frame, now) => b.machine.nicLink.send(frame.bytes, () => a.network.receiveFromWire!(frame), now));
+}
+
+/**
+ * A switch joining any number of machines' NICs: a frame leaving one machine for an address
+ * none of its interfaces own goes, after that NIC's serialisation and the link's latency, to
+ * whichever other machine owns the address now — so when a migrated domain re-attaches its
+ * address on its new machine, traffic follows it (the unsolicited ARP Xen sends at the end
+ * of a migration). Frames for an address nobody owns are dropped and counted.
+ *
+ * ```ts
+ * const sw = new NetworkSwitch();
+ * for (const hv of [source, target, clients]) sw.connect(hv);
+ * ```
+ */
+export class NetworkSwitch {
+  readonly #machines: Hypervisor[] = [];
+  /** Frames no machine would take. */
+  dropped = 0;
+
+  /** Plugs `hv`'s NIC into the switch (all machines must share one simulator). */
+  connect(hv: Hypervisor): void {
+    if (this.#machines.length > 0 && this.#machines[0]!.sim !== hv.sim) throw new InvalidArgumentError('machines', 'every machine on a switch must share one simulator');
+    if (hv.network.connectUplink === undefined || hv.network.receiveFromWire === undefined || hv.network.owns === undefined) {
+      throw new InvalidArgumentError('machines', `'${hv.name}''s network back end cannot be wired to a switch`);
+    }
+    this.#machines.push(hv);
+    hv.network.connectUplink((frame, now) => hv.machine.nicLink.send(frame.bytes, () => this.#forward(hv, frame), now));
+  }
+
+  #forward(from: Hypervisor, frame: NetFrame): void {
+    for (const m of this.#machines) {
+      if (m !== from && m.network.owns!(frame.destination)) {
+        m.network.receiveFromWire!(frame);
+        return;
+      }
+    }
+    this.dropped++;
+  }
 }

@@ -12,6 +12,7 @@ import {
   type Domain,
   type Gfn,
   type Hypervisor,
+  type MigratableProgram,
   type NetFrame,
   type Vcpu,
   type VcpuProgram,
@@ -120,8 +121,10 @@ export class GuestKernel {
   readonly #hooks: KernelHooks | undefined;
 
   constructor(
-    readonly hv: Hypervisor,
-    readonly domain: Domain,
+    /** The machine it runs on (another one after a live migration). */
+    public hv: Hypervisor,
+    /** Its domain (the target's after a live migration). */
+    public domain: Domain,
     options: GuestKernelOptions = {},
   ) {
     this.frames = new FrameAllocator(hv.memory.frames(domain), options.reservedFrames ?? 1024);
@@ -143,8 +146,42 @@ export class GuestKernel {
   }
 
   /** The vCPU program that runs this kernel on `vcpu` (pass to `hv.start`). */
-  programFor(vcpu: Vcpu): VcpuProgram {
-    return { run: (v: Vcpu, budget: number) => this.#run(v, budget) };
+  programFor(vcpu: Vcpu): MigratableProgram {
+    return {
+      run: (v: Vcpu, budget: number) => this.#run(v, budget),
+      migrateTo: (target: Hypervisor, domain: Domain) => {
+        this.#moveTo(target, domain);
+        return this.programFor(domain.vcpus[vcpu.index]!);
+      },
+    };
+  }
+
+  /**
+   * Continues on `domain` of `target` after a live migration moved the memory: page tables
+   * are rebuilt in the new machine's terms, processes that were on a CPU go back to the run
+   * queue, the disk is reattached (storage is shared, as Xen's migration assumes) and the
+   * network address is claimed on the new machine, so the traffic follows.
+   */
+  #moveTo(target: Hypervisor, domain: Domain): void {
+    if (this.domain === domain) return;
+    this.hv = target;
+    this.domain = domain;
+    this.#disk = -1;
+    for (let i = 0; i < this.#current.length; i++) {
+      const p = this.#current[i];
+      if (p !== undefined && p.state === 'running') {
+        p.state = 'runnable';
+        this.#runQueue.unshift(p);
+      }
+      this.#current[i] = undefined;
+      this.#lastOnVcpu[i] = undefined;
+      this.#lastBurstEnd[i] = -1;
+    }
+    const vcpu = domain.vcpus[0]!;
+    for (const p of this.processes.values()) if (p.state !== 'zombie') p.space.reinstall(vcpu);
+    if (this.#iface >= 0 && this.#address !== undefined) {
+      this.#iface = target.network.attachInterface(domain, this.#address, (frame: NetFrame) => this.#raiseSoftirq(() => this.#tcp!.input(frame)));
+    }
   }
 
   /** Installs an executable file: its program and image layout. */

@@ -24,8 +24,13 @@ export class AddressSpace {
   readonly present = new Map<number, number>();
   /** Intermediate tables by (parent table, index). */
   readonly #children = new Map<number, number>();
-  /** Every page-table frame of this space (for teardown). */
+  /** Every page-table frame of this space (for teardown), with its level. */
   readonly #tables: number[] = [];
+  readonly #levels: number[] = [];
+  /** Kernel-half entries copied into a table (root, or PAE's kernel directory). */
+  readonly #kernelEntries = new Map<number, number>();
+  /** PAE: this space's copy of the kernel's page directory (-1: none). */
+  #kernelDirectory = -1;
   /** The next unused virtual page for mmap. */
   mmapCursor = 0x40000;
   /** The program break (heap end), in pages. */
@@ -48,6 +53,7 @@ export class AddressSpace {
       // of the kernel's page directory (Xen cannot share it: it holds Xen's slots too).
       this.root = this.#newTable(vcpu, g.levels);
       const kernelDirectory = this.#newTable(vcpu, half.level, half.entries);
+      this.#kernelDirectory = kernelDirectory;
       m.writePte(vcpu, this.root as Gfn, g.entriesPerTable[g.levels]! - 1, makePte(kernelDirectory, PTE_PRESENT));
     }
     // pgd_alloc copies the kernel's entries into the new table (a memcpy of the entries).
@@ -117,9 +123,35 @@ export class AddressSpace {
       this.pages.frames.release(t);
     }
     this.#tables.length = 0;
+    this.#levels.length = 0;
+    this.#kernelEntries.clear();
     this.#children.clear();
     this.vmas.length = 0;
     return n;
+  }
+
+  /**
+   * Rebuilds this space's page tables on a new machine after migration: the frames arrived
+   * with the source's machine-format entries, so every table is zeroed, announced again and
+   * refilled from the kernel's own record of the mappings (Xen's uncanonicalisation).
+   */
+  reinstall(vcpu: Vcpu): void {
+    const m = this.pages.hv.memory;
+    const g = m.geometry;
+    for (let i = 0; i < this.#tables.length; i++) {
+      const t = this.#tables[i]!;
+      m.zeroFrame(vcpu, t as Gfn);
+      m.pinPageTable(vcpu, t as Gfn, this.#levels[i]!, this.#kernelEntries.get(t) ?? 0);
+    }
+    if (this.#kernelDirectory >= 0) m.writePte(vcpu, this.root as Gfn, g.entriesPerTable[g.levels]! - 1, makePte(this.#kernelDirectory, PTE_PRESENT));
+    m.beginBatch(vcpu);
+    for (const [key, child] of this.#children) m.writePte(vcpu, Math.floor(key / 1024) as Gfn, key % 1024, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
+    for (const [vpn, e] of this.present) {
+      let table = this.root;
+      for (let level = g.levels; level > 1; level--) table = this.#children.get(table * 1024 + tableIndex(g, vpn, level))!;
+      m.writePte(vcpu, table as Gfn, tableIndex(g, vpn, 1), e);
+    }
+    m.flushBatch(vcpu);
   }
 
   /** Clears a leaf entry without touching the index (used while iterating it). */
@@ -146,6 +178,8 @@ export class AddressSpace {
     this.pages.hv.memory.zeroFrame(vcpu, gfn as Gfn);
     this.pages.hv.memory.pinPageTable(vcpu, gfn as Gfn, level, kernelEntries);
     this.#tables.push(gfn);
+    this.#levels.push(level);
+    if (kernelEntries > 0) this.#kernelEntries.set(gfn, kernelEntries);
     return gfn;
   }
 }

@@ -150,6 +150,10 @@ export class HvmNetwork implements NetworkBackend {
     this.#interfaces.uplink = uplink;
   }
 
+  owns(address: string): boolean {
+    return this.#interfaces.owns(address);
+  }
+
   receiveFromWire(frame: NetFrame): void {
     const target = this.#interfaces.lookup(frame.destination);
     if (target === undefined) return this.#interfaces.dropArrival();

@@ -44,6 +44,10 @@ export class NativeNetwork implements NetworkBackend {
     this.#interfaces.uplink = uplink;
   }
 
+  owns(address: string): boolean {
+    return this.#interfaces.owns(address);
+  }
+
   receiveFromWire(frame: NetFrame): void {
     this.#interfaces.receiveFromNic(frame, this.machine.profile);
   }

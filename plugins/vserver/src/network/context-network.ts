@@ -69,6 +69,10 @@ export class ContextNetwork implements NetworkBackend {
     this.#interfaces.uplink = uplink;
   }
 
+  owns(address: string): boolean {
+    return this.#interfaces.owns(address);
+  }
+
   receiveFromWire(frame: NetFrame): void {
     this.#interfaces.receiveFromNic(frame, this.machine.profile);
   }

@@ -233,6 +233,10 @@ export class XenSplitNetwork implements NetworkBackend {
     this.#interfaces.uplink = uplink;
   }
 
+  owns(address: string): boolean {
+    return this.#interfaces.owns(address);
+  }
+
   /** From the wire: Dom0's driver takes the frame off the NIC, then netback delivers it. */
   receiveFromWire(frame: NetFrame): void {
     const target = this.#interfaces.lookup(frame.destination);
