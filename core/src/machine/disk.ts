@@ -1,11 +1,21 @@
 import type { Simulator } from '../sim/simulator.js';
 import type { DiskProfile } from './machine-profile.js';
 
+/** Who a request is for: a domain id and its share weight (fair queueing between owners). */
+export interface DiskOwner {
+  readonly id: number;
+  readonly weight: number;
+}
+
+/** Disk time an owner keeps while it has requests queued, before another owner's turn. */
+const OWNER_SLICE_NS = 20e6;
+
 /** Bytes per sector. */
 const SECTOR = 512;
 
 /**
- * A physical disk: a request queue served one at a time in elevator order, with service time from the
+ * A physical disk: a request queue served one at a time — owners (domains, contexts) in turns
+ * weighted by their share, each turn in elevator order — with service time from the
  * profile (rotating: seek scaled by distance + half a rotation + transfer; flash: fixed
  * latency + transfer), and sparse contents so data written reads back.
  */
@@ -15,8 +25,14 @@ export class Disk {
   #busyUntil = 0;
   #head = 0;
   /** Requests waiting, and whether one is being served. */
-  readonly #queue: { sector: number; count: number; done: () => void }[] = [];
+  readonly #queue: { sector: number; count: number; done: () => void; owner: number; weight: number }[] = [];
   #serving = false;
+  /** Weighted service (ns / weight) each owner has had, and the latest served owner's. */
+  readonly #service = new Map<number, number>();
+  #virtualTime = 0;
+  /** The owner being served in turn, and the service it has had this turn. */
+  #turnOwner = -1;
+  #turnNs = 0;
   /** Requests served. */
   requests = 0;
   /** Bytes transferred. */
@@ -51,10 +67,14 @@ export class Disk {
    * elevator of the OS and the drive together. Returns when this request would complete if
    * nothing else arrived before it (an estimate: the elevator may serve it sooner or later).
    */
-  submit(sector: number, count: number, done: () => void): number {
+  submit(sector: number, count: number, done: () => void, owner?: DiskOwner): number {
     this.requests++;
     this.bytes += count * SECTOR;
-    this.#queue.push({ sector, count, done });
+    if (owner !== undefined && !this.#queue.some((r) => r.owner === owner.id)) {
+      // An owner that was idle starts level with the others (no credit for idling).
+      this.#service.set(owner.id, Math.max(this.#service.get(owner.id) ?? 0, this.#virtualTime));
+    }
+    this.#queue.push({ sector, count, done, owner: owner?.id ?? -1, weight: owner?.weight ?? 1 });
     if (!this.#serving) this.#serveNext();
     return Math.max(this.sim.now, this.#busyUntil) + Math.ceil(this.serviceTimeNs(sector, count));
   }
@@ -70,10 +90,31 @@ export class Disk {
       this.#serving = false;
       return;
     }
-    // C-SCAN: the nearest request at or beyond the head, else the lowest one.
+    // Fair queueing between owners: serve the owner with the least weighted service so far,
+    // so each domain or context gets disk time in proportion to its weight.
+    let owner = q[0]!.owner;
+    let mixed = false;
+    for (const r of q) if (r.owner !== owner) mixed = true;
+    if (mixed && this.#turnNs < OWNER_SLICE_NS && q.some((r) => r.owner === this.#turnOwner)) {
+      // The owner whose turn it is keeps the disk for a slice (CFQ's time slice): switching
+      // owners on every request would cost a seek each time.
+      owner = this.#turnOwner;
+    } else if (mixed) {
+      let least = Number.POSITIVE_INFINITY;
+      for (const r of q) {
+        const v = this.#service.get(r.owner) ?? 0;
+        if (v < least) {
+          least = v;
+          owner = r.owner;
+        }
+      }
+    }
+    // C-SCAN within it: the nearest request at or beyond the head, else the lowest one.
     let pick = -1;
-    let lowest = 0;
+    let lowest = -1;
     for (let i = 0; i < q.length; i++) {
+      if (mixed && q[i]!.owner !== owner) continue;
+      if (lowest < 0) lowest = i;
       const s = q[i]!.sector;
       if (s < q[lowest]!.sector) lowest = i;
       if (s >= this.#head && (pick < 0 || s < q[pick]!.sector)) pick = i;
@@ -84,6 +125,16 @@ export class Disk {
     q.pop();
     this.#serving = true;
     const service = Math.ceil(this.serviceTimeNs(r.sector, r.count));
+    if (r.owner !== this.#turnOwner) {
+      this.#turnOwner = r.owner;
+      this.#turnNs = 0;
+    }
+    this.#turnNs += service;
+    if (r.owner >= 0) {
+      const v = (this.#service.get(r.owner) ?? 0) + service / r.weight;
+      this.#service.set(r.owner, v);
+      this.#virtualTime = v;
+    }
     const start = Math.max(this.sim.now, this.#busyUntil);
     this.#busyUntil = start + service;
     this.#head = r.sector + r.count;

@@ -78,6 +78,6 @@ export class HvmBlock implements BlockBackend {
       }
       vcpu.defer(CostCategory.GuestKernel, p.costs.interruptDelivery);
       done('ok');
-    });
+    }, vcpu.domain);
   }
 }

@@ -61,9 +61,14 @@ export class NativeBlock implements BlockBackend {
     });
     if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'disk-request', bytes: count * SECTOR_SIZE, detail: request.operation });
     const first = part.start + request.sector;
-    this.#partitions.disk.submit(first, count, () => {
-      this.#partitions.dma(request.operation, first, mfns);
-      done('ok');
-    });
+    this.#partitions.disk.submit(
+      first,
+      count,
+      () => {
+        this.#partitions.dma(request.operation, first, mfns);
+        done('ok');
+      },
+      vcpu.domain,
+    );
   }
 }

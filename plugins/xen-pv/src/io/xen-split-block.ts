@@ -177,10 +177,15 @@ export class XenSplitBlock implements BlockBackend {
     // Reorder the batch by physical position (an elevator pass), then submit.
     batch.sort((a, b) => a.physical - b.physical);
     for (const r of batch) {
-      this.#partitions.disk.submit(r.physical, r.count, () => {
-        this.#partitions.dma(r.operation, r.physical, r.mfns);
-        this.#respond(vbd, r.id, 'ok');
-      });
+      this.#partitions.disk.submit(
+        r.physical,
+        r.count,
+        () => {
+          this.#partitions.dma(r.operation, r.physical, r.mfns);
+          this.#respond(vbd, r.id, 'ok');
+        },
+        vbd.domain,
+      );
     }
     this.#devices.chargeBackend(vbd.domain, work);
   }
