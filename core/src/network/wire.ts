@@ -16,15 +16,11 @@ import type { NetFrame } from './network-backend.js';
  * connectMachines(server, clients);
  * ```
  */
-export function connectMachines(a: Hypervisor, b: Hypervisor): void {
-  if (a.sim !== b.sim) throw new InvalidArgumentError('machines', 'both hypervisors must share one simulator to be wired together');
-  for (const hv of [a, b]) {
-    if (hv.network.connectUplink === undefined || hv.network.receiveFromWire === undefined) {
-      throw new InvalidArgumentError('machines', `'${hv.name}''s network back end cannot be wired to another machine`);
-    }
-  }
-  a.network.connectUplink!((frame, now) => a.machine.nicLink.send(frame.bytes, () => b.network.receiveFromWire!(frame), now));
-  b.network.connectUplink!((frame, now) => b.machine.nicLink.send(frame.bytes, () => a.network.receiveFromWire!(frame), now));
+export function connectMachines(a: Hypervisor, b: Hypervisor): NetworkSwitch {
+  const wire = new NetworkSwitch();
+  wire.connect(a);
+  wire.connect(b);
+  return wire;
 }
 
 /**

@@ -276,7 +276,7 @@ export class GuestKernel {
     const i = vcpu.index;
     this.#cpu = vcpu;
     while (vcpu.burstCycles < budget) {
-      if (this.#softirq.length > 0) this.#runSoftirq(vcpu);
+      if (this.#softirq.length > 0) this.#runSoftirq();
       let p = this.#current[i];
       if (p === undefined || p.state !== 'running') {
         // A sibling vCPU was woken for queued work: end this burst here so it can take some
@@ -339,11 +339,10 @@ export class GuestKernel {
     if (v.state !== 'runnable') this.hv.runner.wake(v);
   }
 
-  #runSoftirq(vcpu: Vcpu): void {
+  #runSoftirq(): void {
     // Swap out the queue first: the work may queue more (a timer re-armed).
     const work = this.#softirq.splice(0);
     for (const w of work) w();
-    void vcpu;
   }
 
   /** socket, bind, listen, accept, connect. */
@@ -416,7 +415,6 @@ export class GuestKernel {
   /** read/write on a connected socket. */
   #socketReadWrite(vcpu: Vcpu, p: Process, s: Socket, call: 'read' | 'write', fd: number, bytes: number): number {
     const tcp = this.#tcp!;
-    const copy = (n: number) => vcpu.charge(CostCategory.GuestKernel, (n / (this.hv.profile.memory.bandwidthGBps * 1e9)) * 1e9 * this.hv.profile.cpu.clockGhz);
     if (call === 'write') {
       if (s.reset || s.closing || s.state === 'closed') return -Errno.EPIPE;
       if (s.state !== 'established') return -Errno.ENOTCONN;
@@ -424,7 +422,7 @@ export class GuestKernel {
       if (bytes === 0) return 0;
       if (s.sendSpace === 0) return this.#sleepOn(p, s, 'write', [fd, bytes]);
       const n = tcp.write(s, bytes);
-      copy(n);
+      this.#copy(vcpu, n);
       return n;
     }
     this.#kernel(vcpu, 'socketReceive');
@@ -434,7 +432,7 @@ export class GuestKernel {
       return this.#sleepOn(p, s, 'read', [fd, bytes]);
     }
     const n = tcp.read(s, bytes);
-    copy(n);
+    this.#copy(vcpu, n);
     return n;
   }
 
@@ -900,9 +898,7 @@ export class GuestKernel {
       p.result = -Errno.EINVAL;
       return;
     }
-    const sectors = pages * 8;
     const disk = this.#diskDevice();
-    void disk;
     const frames: Gfn[] = [];
     for (let i = 0; i < pages; i++) {
       const f = this.frames.allocate();
@@ -918,7 +914,7 @@ export class GuestKernel {
       const chunk = frames.slice(next, next + 32);
       const sector = next * 8;
       next += chunk.length;
-      this.hv.block.submit(v, this.#disk, { operation: 'read', sector, frames: chunk }, () => submitNext(this.domain.vcpus[0]!));
+      this.hv.block.submit(v, disk, { operation: 'read', sector, frames: chunk }, () => submitNext(this.domain.vcpus[0]!));
     };
     this.#block(p, 'disk');
     p.result = frames.length;
@@ -1114,7 +1110,6 @@ export class GuestKernel {
     const d = p.fds[fd];
     if (d === undefined) return -Errno.EBADF;
     if (!(bytes >= 0)) return -Errno.EINVAL;
-    const copy = (bytes / (this.hv.profile.memory.bandwidthGBps * 1e9)) * 1e9 * this.hv.profile.cpu.clockGhz;
     if (d.kind === 'null') {
       this.#kernel(vcpu, 'nullIo');
       return call === 'read' ? 0 : bytes;
@@ -1151,7 +1146,7 @@ export class GuestKernel {
         return 0;
       }
       pipe.buffered += bytes;
-      vcpu.charge(CostCategory.GuestKernel, copy);
+      this.#copy(vcpu, bytes);
       this.#wakeAll(vcpu, pipe.waitingReaders);
       return bytes;
     }
@@ -1165,7 +1160,7 @@ export class GuestKernel {
     }
     const n = Math.min(bytes, pipe.buffered);
     pipe.buffered -= n;
-    vcpu.charge(CostCategory.GuestKernel, (n / (this.hv.profile.memory.bandwidthGBps * 1e9)) * 1e9 * this.hv.profile.cpu.clockGhz);
+    this.#copy(vcpu, n);
     this.#wakeAll(vcpu, pipe.waitingWriters);
     return n;
   }

@@ -1,4 +1,5 @@
-import { Simulator, connectMachines, type Hypervisor } from '@visorkit/core';
+import { Simulator, type Hypervisor } from '@visorkit/core';
+import { clientMachineFor } from './client-machine.js';
 import { bootGuest, type GuestKernel, type Program } from '@visorkit/guest';
 import { composeFor, type ExperimentContext, type PlatformSpec } from './experiment.js';
 
@@ -95,9 +96,7 @@ export function runInstances(ctx: ExperimentContext, platform: PlatformSpec, ins
   }
   const clientPrograms = built.flatMap((b, i) => (b.client !== undefined ? [[`/bin/client${i}`, b.client] as const] : []));
   if (clientPrograms.length > 0) {
-    const clientPlatform = ctx.platforms.find((p) => p.isolation === 'processes') ?? platform;
-    const clients = clientPlatform.compose(ctx.profile, { seed: ctx.seed + 1, simulator: sim, memoryMiB: 2048 });
-    connectMachines(hv, clients);
+    const clients = clientMachineFor(ctx, platform, hv);
     const cd = clients.createDomain({ name: 'clients', vcpus: clients.machine.pcpus.length, memoryMiB: 1024 });
     bootGuest(clients, cd, {
       address: CLIENT_ADDRESS,
