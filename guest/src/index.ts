@@ -6,6 +6,8 @@ export * from './program/program.js';
 export * from './kernel/path-lengths.js';
 export * from './kernel/kernel-hooks.js';
 export * from './kernel/guest-kernel.js';
+export * from './kernel/replay-log.js';
+export * from './kernel/kernel-checkpoint.js';
 export * from './mm/frame-allocator.js';
 export * from './mm/vma.js';
 export * from './mm/address-space.js';

@@ -13,3 +13,13 @@ export class CheckpointVersionError extends VisorkitError {
     super('CHECKPOINT_VERSION', `Checkpoint refused: format version ${found}, this visorkit reads version ${supported}. Nothing was restored.`);
   }
 }
+
+/**
+ * A domain cannot be checkpointed in the state it is in now (for example, disk requests in
+ * flight that its kernel would have to re-issue): nothing was written; try again later.
+ */
+export class CheckpointRefusedError extends VisorkitError {
+  constructor(readonly domain: string, readonly reason: string) {
+    super('CHECKPOINT_REFUSED', `Checkpoint of '${domain}' refused: ${reason}. Nothing was written.`);
+  }
+}

@@ -110,12 +110,18 @@ export function restoreDomain(hv: Hypervisor, file: Uint8Array, programs: Progra
     at += 4 + PAGE_SIZE;
   }
   // Accounting as it was at the checkpoint (the restore's own page work is not the guest's).
-  domain.vcpus.forEach((v, i) => {
-    const s = saved.vcpu[i]!;
-    v.runtimeNs = s.runtimeNs;
-    v.cycles.set(s.cycles);
-    v.program = programs[s.program.kind]!(s.program.state, hv, domain);
-  });
+  try {
+    domain.vcpus.forEach((v, i) => {
+      const s = saved.vcpu[i]!;
+      v.runtimeNs = s.runtimeNs;
+      v.cycles.set(s.cycles);
+      v.program = programs[s.program.kind]!(s.program.state, hv, domain);
+    });
+  } catch (e) {
+    // A program that cannot be rebuilt (a corrupt or foreign state): nothing is half-restored.
+    hv.destroy(domain);
+    throw e;
+  }
   domain.counts.set(saved.counts);
   return domain;
 }

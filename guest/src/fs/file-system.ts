@@ -1,4 +1,5 @@
 import type { FrameAllocator } from '../mm/frame-allocator.js';
+import { packRuns, runsLength, unpackRuns } from '../util/run-length.js';
 import type { Program } from '../program/program.js';
 
 /** A file of the guest's file system. */
@@ -207,4 +208,76 @@ export class FileSystem {
     }
     return { frame, missed: true };
   }
+
+  /** Its state as plain data, for a checkpoint (page contents are in the domain's memory). */
+  save(): SavedFileSystem {
+    return {
+      inodes: this.#inodes.map((i) => ({
+        number: i.number,
+        path: i.path,
+        size: i.size,
+        cache: packRuns(i.cache),
+        sectors: packRuns(i.sectors),
+        dirty: [...i.dirty],
+        links: i.links,
+        immutable: i.immutable,
+        ...(i.image !== undefined ? { image: { textPages: i.image.textPages, dataPages: i.image.dataPages, bssPages: i.image.bssPages, libraries: i.image.libraries } } : {}),
+      })),
+      paths: [...this.#byPath].map(([path, inode]) => [path, inode.number] as const),
+      nextSector: this.#nextSector,
+      lru: [...this.#lru.keys()],
+      evicted: this.evicted,
+    };
+  }
+
+  /**
+   * Takes on a checkpointed state; executables get their programs back from `programOf`
+   * (by the path they were installed at). Returns the path of a program it lacks, if any.
+   */
+  load(saved: SavedFileSystem, programOf: (path: string) => Program | undefined): string | undefined {
+    const inodes: Inode[] = [];
+    for (const s of saved.inodes) {
+      let image: ExecutableImage | undefined;
+      if (s.image !== undefined) {
+        const program = programOf(s.path);
+        if (program === undefined) return s.path;
+        image = { ...s.image, program };
+      }
+      inodes.push({ number: s.number, path: s.path, size: s.size, cache: unpacked(s.cache), sectors: unpacked(s.sectors), dirty: new Set(s.dirty), links: s.links, immutable: s.immutable, ...(image !== undefined ? { image } : {}) });
+    }
+    this.#inodes.length = 0;
+    this.#inodes.push(...inodes);
+    this.#byPath.clear();
+    for (const [path, n] of saved.paths) this.#byPath.set(path, inodes[n - 1]!);
+    this.#lru.clear();
+    for (const key of saved.lru) this.#lru.set(key, inodes[Math.floor(key / PAGE_KEY) - 1]!);
+    this.#nextSector = saved.nextSector;
+    this.evicted = saved.evicted;
+    return undefined;
+  }
+}
+
+/** A file system as a checkpoint holds it. */
+export interface SavedFileSystem {
+  readonly inodes: readonly {
+    readonly number: number;
+    readonly path: string;
+    readonly size: number;
+    readonly cache: readonly number[];
+    readonly sectors: readonly number[];
+    readonly dirty: readonly number[];
+    readonly links: number;
+    readonly immutable: boolean;
+    readonly image?: Omit<ExecutableImage, 'program'>;
+  }[];
+  readonly paths: readonly (readonly [string, number])[];
+  readonly nextSector: number;
+  readonly lru: readonly number[];
+  readonly evicted: number;
+}
+
+function unpacked(runs: readonly number[]): Int32Array {
+  const out = new Int32Array(runsLength(runs));
+  unpackRuns(runs, out);
+  return out;
 }

@@ -1,7 +1,7 @@
-import type { Domain, Hypervisor } from '@visorkit/core';
+import { CheckpointCorruptError, type Domain, type Hypervisor, type ProgramRegistry } from '@visorkit/core';
 import type { ExecutableImage } from '../fs/file-system.js';
 import type { Program } from '../program/program.js';
-import { GuestKernel, type GuestKernelOptions } from './guest-kernel.js';
+import { GUEST_KERNEL_PROGRAM, GuestKernel, type GuestKernelOptions } from './guest-kernel.js';
 
 /** The shared C library every standard program links: 1.2 MiB of text, 32 KiB of data. */
 export const LIBC: ExecutableImage = { program: function* () {}, textPages: 300, dataPages: 8, bssPages: 0, libraries: [] };
@@ -51,4 +51,47 @@ export function bootGuest(hv: Hypervisor, domain: Domain, options: BootOptions =
   for (const path of options.run ?? []) kernel.spawn(path);
   hv.start(domain, (v) => kernel.programFor(v));
   return kernel;
+}
+
+/** Rebuilds checkpointed guest kernels (see {@link guestKernelRestorer}). */
+export interface GuestKernelRestorer {
+  /** Pass to `restoreDomain` (merge it with other kinds' entries if the file holds those). */
+  readonly registry: ProgramRegistry;
+  /** The kernel restored on `domain`, once `restoreDomain` has returned it. */
+  kernelOf(domain: Domain): GuestKernel | undefined;
+}
+
+/**
+ * What `restoreDomain` needs to bring back a guest kernel checkpointed with
+ * `checkpointDomain` (booted with `checkpointable: true`): the programs it had installed, by
+ * path, as {@link bootGuest} took them — the standard image (libc, /bin/sh, /bin/hello) is
+ * known already. The kernel's processes resume by replaying their logs into those programs.
+ *
+ * ```ts
+ * const restorer = guestKernelRestorer(programs);
+ * const d = restoreDomain(hv, file, restorer.registry);
+ * hv.start(d);
+ * ```
+ */
+export function guestKernelRestorer(programs: BootOptions['programs'] = {}): GuestKernelRestorer {
+  const standard: Record<string, Program> = { '/lib/libc.so': LIBC.program, '/bin/hello': HELLO.program, '/bin/sh': SHELL.program };
+  const programOf = (path: string): Program | undefined => programs[path]?.program ?? standard[path];
+  const kernels = new WeakMap<Domain, GuestKernel>();
+  return {
+    registry: {
+      [GUEST_KERNEL_PROGRAM]: (state, hv, domain) => {
+        const other = (state as { vcpu?: unknown } | null)?.vcpu;
+        if (typeof other === 'number') {
+          const kernel = kernels.get(domain);
+          const vcpu = domain.vcpus[other];
+          if (kernel === undefined || vcpu === undefined) throw new CheckpointCorruptError(`its vCPU ${other} refers to a guest kernel it does not hold`);
+          return kernel.programFor(vcpu);
+        }
+        const kernel = GuestKernel.restore(hv, domain, state, programOf);
+        kernels.set(domain, kernel);
+        return kernel.programFor(domain.vcpus[0]!);
+      },
+    },
+    kernelOf: (domain) => kernels.get(domain),
+  };
 }

@@ -8,7 +8,10 @@ import {
   makePte,
   pteFrame,
   pteHas,
+  CheckpointCorruptError,
+  CheckpointRefusedError,
   type BurstExit,
+  type CheckpointableProgram,
   type Domain,
   type Gfn,
   type Hypervisor,
@@ -26,6 +29,8 @@ import type { Vma } from '../mm/vma.js';
 import { Process, type BlockReason, type FileDescriptor } from '../process/process.js';
 import { Errno, Sys, type MmapRequest, type Operation, type Program, type SyscallName } from '../program/program.js';
 import type { KernelHooks } from './kernel-hooks.js';
+import { Incarnation, IncarnationReader, IncarnationWriter } from './replay-log.js';
+import { KERNEL_CHECKPOINT_FORMAT, ProcessWriter, restoreProcesses, type SavedKernel, type SavedProcess } from './kernel-checkpoint.js';
 import { PATH, type PathName } from './path-lengths.js';
 
 /** Boot options of a guest kernel. */
@@ -46,7 +51,16 @@ export interface GuestKernelOptions {
   readonly maxProcesses?: number;
   /** Size of the domain's disk in MiB (default 1024), attached on first disk use. */
   readonly diskMiB?: number;
+  /**
+   * Keep the replay log that lets the domain be checkpointed (default false): every result
+   * handed to a program is recorded, so its generator can be re-derived on restore. Off by
+   * default because the log grows with every operation the programs perform.
+   */
+  readonly checkpointable?: boolean;
 }
+
+/** The checkpoint registry key of a guest kernel's vCPU programs. */
+export const GUEST_KERNEL_PROGRAM = 'guest-kernel';
 
 /** Pages read ahead of a sequential file read (Linux's 128 KiB default). */
 const READAHEAD_PAGES = 32;
@@ -105,8 +119,16 @@ export class GuestKernel {
   #iface = -1;
   readonly #address: string | undefined;
   readonly #mtu: number;
-  /** Network work that arrived off-CPU (frames, timers), run on the next vCPU burst (softirq). */
-  readonly #softirq: (() => void)[] = [];
+  /**
+   * Work that arrived off-CPU, run on the next vCPU burst (softirq): network frames and
+   * timers as closures, expired sleeps as the process to wake (plain data, so a checkpoint
+   * can hold it).
+   */
+  readonly #softirq: ((() => void) | Process)[] = [];
+  /** Block requests submitted and not yet completed. */
+  #ioInFlight = 0;
+  readonly #options: GuestKernelOptions;
+  readonly #recording: boolean;
   /** Resident pages per container context (for per-context memory limits). */
   readonly #residentByContext = new Map<number, number>();
   /** Sibling vCPUs woken from idle for queued work, until they run. */
@@ -137,6 +159,8 @@ export class GuestKernel {
     this.#timeSliceNs = (options.timeSliceMs ?? 10) * 1e6;
     this.#faultAround = options.faultAroundPages ?? 1;
     this.#hooks = options.hooks;
+    this.#options = options;
+    this.#recording = options.checkpointable === true;
     this.#address = options.address;
     this.#mtu = options.mtu ?? 1500;
     // Linux 2.6 sizes threads-max so kernel stacks take at most an eighth of memory.
@@ -145,9 +169,15 @@ export class GuestKernel {
     if (this.#address !== undefined) this.#net();
   }
 
-  /** The vCPU program that runs this kernel on `vcpu` (pass to `hv.start`). */
-  programFor(vcpu: Vcpu): MigratableProgram {
+  /**
+   * The vCPU program that runs this kernel on `vcpu` (pass to `hv.start`). It migrates live,
+   * and it can be checkpointed when the kernel keeps its replay log (`checkpointable`):
+   * vCPU 0's saved state is the whole kernel, the others' name their index.
+   */
+  programFor(vcpu: Vcpu): MigratableProgram & CheckpointableProgram {
     return {
+      kind: GUEST_KERNEL_PROGRAM,
+      saveState: () => (vcpu.index === 0 ? this.#save() : { vcpu: vcpu.index }),
       run: (v: Vcpu, budget: number) => this.#run(v, budget),
       migrateTo: (target: Hypervisor, domain: Domain) => {
         this.#moveTo(target, domain);
@@ -181,6 +211,107 @@ export class GuestKernel {
     for (const p of this.processes.values()) if (p.state !== 'zombie') p.space.reinstall(vcpu);
     if (this.#iface >= 0 && this.#address !== undefined) {
       this.#iface = target.network.attachInterface(domain, this.#address, (frame: NetFrame) => this.#raiseSoftirq(() => this.#tcp!.input(frame)));
+    }
+  }
+
+  // ---- checkpoint and restore ------------------------------------------------------------
+
+  /**
+   * The kernel's whole state as plain data. Refused (typed, nothing written) when it holds
+   * what a file cannot: no replay log, I/O in flight, queued network work or open sockets.
+   */
+  #save(): SavedKernel {
+    const refuse = (why: string): never => {
+      throw new CheckpointRefusedError(this.domain.name, why);
+    };
+    if (!this.#recording) refuse('its guest kernel was booted without `checkpointable: true`, so it has no replay log to rebuild its programs from');
+    if (this.#hooks !== undefined) refuse("its guest kernel runs a container plugin's hooks, which a checkpoint cannot carry");
+    if (this.#ioInFlight > 0 || this.#writebackInFlight > 0 || this.#throttled.length > 0) refuse(`its kernel has ${this.#ioInFlight} block requests in flight; let it run until they complete, then pause it again`);
+    if (this.#softirq.some((w) => typeof w === 'function')) refuse('network or disk completions are queued for its softirq; let it run until they are handled, then pause it again');
+    if (this.#tcp?.busy === true) refuse('it has open sockets, and TCP connection state is not checkpointed');
+    const incarnations = new IncarnationWriter();
+    const writer = new ProcessWriter(incarnations);
+    const processes: SavedProcess[] = [];
+    for (const p of this.processes.values()) {
+      if (p.fds.some((d) => d?.kind === 'socket')) refuse(`process ${p.pid} holds a socket, and TCP connection state is not checkpointed`);
+      processes.push(writer.save(p));
+    }
+    const pid = (p: Process | undefined): number => p?.pid ?? -1;
+    const o = this.#options;
+    const options: Record<string, number | string | boolean> = {};
+    for (const key of ['reservedFrames', 'timeSliceMs', 'faultAroundPages', 'address', 'mtu', 'maxProcesses', 'diskMiB'] as const) {
+      const v = o[key];
+      if (v !== undefined) options[key] = v;
+    }
+    return {
+      format: KERNEL_CHECKPOINT_FORMAT,
+      options,
+      frames: this.frames.save(),
+      fs: this.fs.save(),
+      incarnations: incarnations.saved,
+      pipes: writer.pipes,
+      processes,
+      runQueue: this.#runQueue.map(pid),
+      current: this.#current.map(pid),
+      lastOnVcpu: this.#lastOnVcpu.map(pid),
+      lastBurstEnd: [...this.#lastBurstEnd],
+      nextPid: this.#nextPid,
+      nextSpace: this.#nextSpace,
+      live: this.#live,
+      ballooned: [...this.#ballooned],
+      dirtyPages: this.#dirtyPages,
+      dirtyInodes: [...this.#dirtyInodes].map((i) => i.number),
+      residentByContext: [...this.#residentByContext],
+      wokenIdle: [...this.#wokenIdle].map((v) => v.index),
+      softirqWakeups: this.#softirq.map((w) => pid(w as Process)),
+      panicked: this.panicked ?? null,
+    };
+  }
+
+  /**
+   * Rebuilds a checkpointed kernel on `domain` of `hv` (its memory already restored): the
+   * programs come back by replaying their logs, page tables are reinstalled in the new
+   * machine's terms, sleepers' timers are armed again at their original deadlines.
+   * `programOf` gives each installed executable's program by path.
+   */
+  static restore(hv: Hypervisor, domain: Domain, state: unknown, programOf: (path: string) => Program | undefined): GuestKernel {
+    const saved = state as SavedKernel;
+    if (typeof saved !== 'object' || saved === null || saved.format !== KERNEL_CHECKPOINT_FORMAT) {
+      throw new CheckpointCorruptError(`its guest-kernel state is not of format ${KERNEL_CHECKPOINT_FORMAT}`);
+    }
+    const missing = saved.fs.inodes.find((i) => i.image !== undefined && programOf(i.path) === undefined);
+    if (missing !== undefined) throw new CheckpointCorruptError(`it runs the guest program '${missing.path}', which the restorer was not given`);
+    const kernel = new GuestKernel(hv, domain, { ...saved.options, checkpointable: true });
+    kernel.#load(saved, programOf);
+    return kernel;
+  }
+
+  #load(saved: SavedKernel, programOf: (path: string) => Program | undefined): void {
+    if (!this.frames.load(saved.frames)) throw new CheckpointCorruptError("its guest kernel's frame map does not fit the domain's memory");
+    this.fs.load(saved.fs, programOf);
+    const vcpu = this.domain.vcpus[0]!;
+    const reader = new IncarnationReader(saved.incarnations, programOf, this.#sys, startup);
+    const processes = restoreProcesses(saved, this, vcpu, reader);
+    const at = (pid: number): Process | undefined => (pid < 0 ? undefined : processes.get(pid));
+    for (const [pid, p] of processes) this.processes.set(pid, p);
+    this.#runQueue.push(...saved.runQueue.map((pid) => at(pid)!));
+    saved.current.forEach((pid, i) => (this.#current[i] = at(pid)));
+    saved.lastOnVcpu.forEach((pid, i) => (this.#lastOnVcpu[i] = at(pid)));
+    saved.lastBurstEnd.forEach((t, i) => (this.#lastBurstEnd[i] = t));
+    this.#nextPid = saved.nextPid;
+    this.#nextSpace = saved.nextSpace;
+    this.#live = saved.live;
+    this.#ballooned.push(...saved.ballooned);
+    this.#dirtyPages = saved.dirtyPages;
+    for (const n of saved.dirtyInodes) this.#dirtyInodes.add(this.fs.inode(n));
+    for (const [c, n] of saved.residentByContext) this.#residentByContext.set(c, n);
+    for (const i of saved.wokenIdle) this.#wokenIdle.add(this.domain.vcpus[i]!);
+    for (const pid of saved.softirqWakeups) this.#softirq.push(at(pid)!);
+    if (saved.panicked !== null) this.panicked = saved.panicked;
+    // The page tables were the old machine's: rebuild them here, as Xen's restore does.
+    for (const p of processes.values()) {
+      if (p.state !== 'zombie') p.space.reinstall(vcpu);
+      if (p.state === 'blocked' && p.blockedOn === 'sleep' && p.wakeAt >= 0) this.#armSleep(p, Math.max(0, p.wakeAt - this.hv.now));
     }
   }
 
@@ -332,7 +463,7 @@ export class GuestKernel {
   }
 
   /** Queues network work that arrived off-CPU and makes sure a vCPU will run it. */
-  #raiseSoftirq(work: () => void): void {
+  #raiseSoftirq(work: (() => void) | Process): void {
     this.#softirq.push(work);
     if (this.domain.state !== 'running') return;
     const v = this.domain.vcpus[0]!;
@@ -342,7 +473,20 @@ export class GuestKernel {
   #runSoftirq(): void {
     // Swap out the queue first: the work may queue more (a timer re-armed).
     const work = this.#softirq.splice(0);
-    for (const w of work) w();
+    for (const w of work) {
+      if (typeof w === 'function') w();
+      else if (w.state === 'blocked' && w.blockedOn === 'sleep' && w.wakeAt < 0) this.#makeRunnable(w);
+    }
+  }
+
+  /** The nanosleep timer: on expiry the sleeper is queued for the softirq, unless woken since. */
+  #armSleep(p: Process, ns: number): void {
+    const at = p.wakeAt;
+    this.hv.sim.schedule(ns, () => {
+      if (p.wakeAt !== at) return;
+      p.wakeAt = -1;
+      this.#raiseSoftirq(p);
+    });
   }
 
   /** socket, bind, listen, accept, connect. */
@@ -493,6 +637,7 @@ export class GuestKernel {
     if (p.state === 'zombie') return;
     p.state = 'runnable';
     p.blockedOn = undefined;
+    p.wakeAt = -1;
     this.#runQueue.push(p);
     if (this.domain.state !== 'running') return;
     for (const v of this.domain.vcpus) {
@@ -546,6 +691,7 @@ export class GuestKernel {
         continue;
       }
       const gen = p.stack[p.stack.length - 1]!;
+      if (p.lineage !== undefined) p.lineage[p.lineage.length - 1]!.log.push(p.result);
       let step: IteratorResult<Operation, number | void>;
       try {
         step = gen.next(p.result);
@@ -560,6 +706,7 @@ export class GuestKernel {
         if (p.stack.length > 1) {
           // A signal handler returned: sigreturn back into the interrupted program.
           p.stack.pop();
+          p.lineage?.pop();
           this.hv.cpu.systemCall(vcpu);
           this.#kernel(vcpu, 'sigreturn');
           continue;
@@ -760,7 +907,8 @@ export class GuestKernel {
         if (ns === 0) return;
         // A kernel timer wakes it; meanwhile it takes no CPU.
         this.#block(p, 'sleep');
-        this.hv.sim.schedule(ns, () => this.#raiseSoftirq(() => this.#makeRunnable(p)));
+        p.wakeAt = this.hv.now + ns;
+        this.#armSleep(p, ns);
         return;
       }
       case 'lseek': {
@@ -860,6 +1008,10 @@ export class GuestKernel {
           return;
         }
         p.handlers.set(sig, args[1] as Program);
+        if (p.lineage !== undefined) {
+          const from = p.lineage[p.lineage.length - 1]!;
+          p.handlerOrigins.set(sig, { of: from, at: from.current });
+        }
         p.result = 0;
         return;
       }
@@ -914,7 +1066,11 @@ export class GuestKernel {
       const chunk = frames.slice(next, next + 32);
       const sector = next * 8;
       next += chunk.length;
-      this.hv.block.submit(v, disk, { operation: 'read', sector, frames: chunk }, () => submitNext(this.domain.vcpus[0]!));
+      this.#ioInFlight++;
+      this.hv.block.submit(v, disk, { operation: 'read', sector, frames: chunk }, () => {
+        this.#ioInFlight--;
+        submitNext(this.domain.vcpus[0]!);
+      });
     };
     this.#block(p, 'disk');
     p.result = frames.length;
@@ -945,8 +1101,10 @@ export class GuestKernel {
       // Pages under I/O are pinned: reclaim must not take them meanwhile.
       for (const f of frames) this.frames.share(f);
       outstanding++;
+      this.#ioInFlight++;
       this.hv.block.submit(vcpu, disk, { operation, sector: inode.sectors[pages[i]!]!, frames }, () =>
         this.#raiseSoftirq(() => {
+          this.#ioInFlight--;
           for (const f of frames) this.frames.release(f);
           if (--outstanding === 0) done();
         }),
@@ -1218,6 +1376,7 @@ export class GuestKernel {
     this.hv.cpu.privileged(vcpu, 'flush-tlb');
     child.context = parent.context;
     for (const [sig, h] of parent.handlers) child.handlers.set(sig, h);
+    for (const [sig, o] of parent.handlerOrigins) child.handlerOrigins.set(sig, o);
     for (let i = 0; i < parent.fds.length; i++) child.fds[i] = parent.fds[i];
     for (const d of child.fds) {
       if (d?.kind === 'pipe-read') d.pipe.readers++;
@@ -1225,6 +1384,10 @@ export class GuestKernel {
       if (d?.kind === 'socket') d.socket.refs++;
     }
     child.stack.push(childProgram(this.#sys));
+    if (parent.lineage !== undefined) {
+      const from = parent.lineage[parent.lineage.length - 1]!;
+      child.lineage = [new Incarnation({ kind: 'fork', parent: from, at: from.current })];
+    }
     // Back in user mode, both sides write before the program sees fork's result: the
     // syscall wrapper's stack frame, and the C library's data (glibc resets the child's
     // cached pid and runs its at-fork handlers, which take and release malloc's locks).
@@ -1263,6 +1426,7 @@ export class GuestKernel {
     p.queuedTouches.length = 0;
     p.computeLeft = 0;
     p.handlers.clear();
+    p.handlerOrigins.clear();
     this.#loadImage(vcpu, p, inode);
     return 0;
   }
@@ -1290,6 +1454,7 @@ export class GuestKernel {
     space.vmas.push(...vmas);
     this.#kernel(vcpu, 'execPerVma', vmas.length);
     p.stack.push(startup(this.#sys, vmas, image.program));
+    if (this.#recording) p.lineage = [new Incarnation({ kind: 'image', path: inode.path, vmas })];
   }
 
   #exit(vcpu: Vcpu, p: Process, status: number): void {
@@ -1306,6 +1471,8 @@ export class GuestKernel {
     this.#live--;
     p.exitStatus = status;
     p.stack.length = 0;
+    if (p.lineage !== undefined) p.lineage.length = 0;
+    p.handlerOrigins.clear();
     p.touch = undefined;
     p.queuedTouches.length = 0;
     for (const c of p.children) c.parent = undefined;
@@ -1412,6 +1579,13 @@ export class GuestKernel {
     if (handler === undefined) return;
     this.#kernel(vcpu, 'signalDelivery');
     p.stack.push(handler(this.#sys));
+    const origin = p.handlerOrigins.get(sig);
+    if (p.lineage !== undefined && origin !== undefined) {
+      const main = p.lineage[0]!;
+      const run = new Incarnation({ kind: 'handler', of: origin.of, at: origin.at });
+      main.interludes.push({ at: main.current, handler: run });
+      p.lineage.push(run);
+    }
   }
 }
 

@@ -42,7 +42,23 @@ export class AddressSpace {
     readonly pages: PhysicalPages,
     readonly id: number,
     vcpu: Vcpu,
+    /** Rebuild a checkpointed space instead (its tables are reinstalled by the caller). */
+    saved?: SavedAddressSpace,
   ) {
+    if (saved !== undefined) {
+      this.root = saved.root;
+      this.vmas.push(...saved.vmas);
+      for (let i = 0; i < saved.present.length; i += 2) this.present.set(saved.present[i]!, saved.present[i + 1]!);
+      for (let i = 0; i < saved.children.length; i += 2) this.#children.set(saved.children[i]!, saved.children[i + 1]!);
+      this.#tables.push(...saved.tables);
+      this.#levels.push(...saved.levels);
+      for (let i = 0; i < saved.kernelEntries.length; i += 2) this.#kernelEntries.set(saved.kernelEntries[i]!, saved.kernelEntries[i + 1]!);
+      this.#kernelDirectory = saved.kernelDirectory;
+      this.mmapCursor = saved.mmapCursor;
+      this.brkPage = saved.brkPage;
+      this.context = saved.context;
+      return;
+    }
     const m = pages.hv.memory;
     const g = m.geometry;
     const half = kernelHalf(g, m.frames(vcpu.domain));
@@ -168,6 +184,24 @@ export class AddressSpace {
   }
 
   /** Number of page-table pages. */
+  /** Its state as plain data, for a checkpoint (page-table frames are in the domain's memory). */
+  save(): SavedAddressSpace {
+    return {
+      id: this.id,
+      root: this.root,
+      vmas: this.vmas,
+      present: flatten(this.present),
+      children: flatten(this.#children),
+      tables: this.#tables,
+      levels: this.#levels,
+      kernelEntries: flatten(this.#kernelEntries),
+      kernelDirectory: this.#kernelDirectory,
+      mmapCursor: this.mmapCursor,
+      brkPage: this.brkPage,
+      context: this.context,
+    };
+  }
+
   get tablePages(): number {
     return this.#tables.length;
   }
@@ -185,6 +219,28 @@ export class AddressSpace {
 }
 
 /** Low memory a 32-bit kernel maps directly (the rest is high memory): 896 MiB. */
+/** An address space as a checkpoint holds it: maps as flat [key, value, key, value…] lists. */
+export interface SavedAddressSpace {
+  readonly id: number;
+  readonly root: number;
+  readonly vmas: readonly Vma[];
+  readonly present: readonly number[];
+  readonly children: readonly number[];
+  readonly tables: readonly number[];
+  readonly levels: readonly number[];
+  readonly kernelEntries: readonly number[];
+  readonly kernelDirectory: number;
+  readonly mmapCursor: number;
+  readonly brkPage: number;
+  readonly context: number;
+}
+
+function flatten(map: ReadonlyMap<number, number>): number[] {
+  const out: number[] = [];
+  for (const [k, v] of map) out.push(k, v);
+  return out;
+}
+
 const LOWMEM_LIMIT_PAGES = (896 * 1048576) / 4096;
 /** Kernel-half entries beyond the direct map: kernel image and modules, vmalloc and fixmap. */
 const KERNEL_EXTRA_ENTRIES = 2;

@@ -1,3 +1,5 @@
+import { packRuns, unpackRuns } from '../util/run-length.js';
+
 /** Frames the page cache is asked to give back at a time when memory runs out. */
 const RECLAIM_BATCH = 32;
 
@@ -59,4 +61,26 @@ export class FrameAllocator {
   refs(frame: number): number {
     return this.#refs[frame]!;
   }
+
+  /** Its state as plain data, for a checkpoint: reference counts run-length coded. */
+  save(): SavedFrameAllocator {
+    return { frames: this.frames, refs: packRuns(this.#refs), free: [...this.#free], next: this.#next };
+  }
+
+  /** Takes on a checkpointed state (of an allocator over as many frames); false if it does not fit. */
+  load(saved: SavedFrameAllocator): boolean {
+    if (saved.frames !== this.frames || !unpackRuns(saved.refs, this.#refs)) return false;
+    this.#free.length = 0;
+    this.#free.push(...saved.free);
+    this.#next = saved.next;
+    return true;
+  }
+}
+
+/** A frame allocator as a checkpoint holds it. */
+export interface SavedFrameAllocator {
+  readonly frames: number;
+  readonly refs: readonly number[];
+  readonly free: readonly number[];
+  readonly next: number;
 }

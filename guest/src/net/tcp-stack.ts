@@ -111,6 +111,11 @@ export class TcpStack {
     readonly mtu: number,
   ) {}
 
+  /** True while any socket listens or is connected (state a checkpoint does not carry). */
+  get busy(): boolean {
+    return this.#listeners.size > 0 || this.#connections.size > 0;
+  }
+
   get mss(): number {
     return this.mtu - 40;
   }

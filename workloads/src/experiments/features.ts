@@ -13,6 +13,7 @@ import {
   type Vcpu,
   type VcpuProgram,
 } from '@visorkit/core';
+import { bootGuest, guestKernelRestorer, type BootOptions } from '@visorkit/guest';
 import { composeFor, type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
 
 /** A small guest that computes; it can be checkpointed and migrated. */
@@ -29,6 +30,23 @@ class IdleGuest implements CheckpointableProgram, MigratableProgram {
     return new IdleGuest();
   }
 }
+
+/** A job for the checkpoint attempt: a parent forks a worker, both compute, the parent records both finished. */
+const CHECKPOINT_JOB: NonNullable<BootOptions['programs']> = {
+  '/bin/job': {
+    program: function* (sys) {
+      yield* sys.fork(function* (s) {
+        yield* s.compute(30_000_000);
+        return 0;
+      });
+      yield* sys.compute(20_000_000);
+      yield* sys.wait();
+      const fd = yield* sys.open('/tmp/done', { create: true });
+      yield* sys.write(fd, 2);
+      return 0;
+    },
+  },
+};
 
 /** The seed's features table, in its row order; metric names are public interface. */
 const FEATURES: readonly { metric: string; capability: Capability; attempt: (hv: Hypervisor, platform: PlatformSpec, ctx: ExperimentContext) => void }[] = [
@@ -49,17 +67,23 @@ const FEATURES: readonly { metric: string; capability: Capability; attempt: (hv:
     metric: 'checkpoint-resume',
     capability: Capability.CheckpointResume,
     attempt: (hv) => {
-      const d = hv.createDomain({ name: 'ckpt', memoryMiB: 16 });
-      hv.memory.zeroFrame(d.vcpus[0]!, 0 as never);
-      hv.start(d, () => new IdleGuest());
-      hv.runFor(1e7);
+      // A real guest kernel, checkpointed while its processes run, restored from the file
+      // and run to its end.
+      const d = hv.createDomain({ name: 'ckpt', memoryMiB: 64 });
+      bootGuest(hv, d, { checkpointable: true, programs: CHECKPOINT_JOB, run: ['/bin/job'] });
+      hv.runFor(5e6);
       hv.pause(d);
       hv.runFor(1e7);
       const file = checkpointDomain(hv, d);
       hv.shutdown(d);
       hv.destroy(d);
-      hv.start(restoreDomain(hv, file, { 'idle-guest': () => new IdleGuest() }));
-      hv.runFor(1e7);
+      const restorer = guestKernelRestorer(CHECKPOINT_JOB);
+      const back = restoreDomain(hv, file, restorer.registry);
+      hv.start(back);
+      const kernel = restorer.kernelOf(back)!;
+      const limit = hv.now + 1e9;
+      hv.runWhile(() => !kernel.idle && hv.now < limit);
+      if (kernel.fs.lookup('/tmp/done')?.size !== 2) throw new Error(`the guest restored on '${hv.name}' did not finish its work`);
     },
   },
   {

@@ -1,0 +1,218 @@
+import { CheckpointCorruptError, type Vcpu } from '@visorkit/core';
+import type { SavedFileSystem } from '../fs/file-system.js';
+import { Pipe } from '../ipc/pipe.js';
+import { AddressSpace, type PhysicalPages, type SavedAddressSpace } from '../mm/address-space.js';
+import type { SavedFrameAllocator } from '../mm/frame-allocator.js';
+import { Process, type BlockReason, type FileDescriptor, type TouchState } from '../process/process.js';
+import type { SyscallName } from '../program/program.js';
+import type { IncarnationReader, IncarnationWriter, SavedIncarnation } from './replay-log.js';
+
+/** Version of the guest kernel's part of a checkpoint (inside the domain checkpoint file). */
+export const KERNEL_CHECKPOINT_FORMAT = 1;
+
+/** A descriptor as a checkpoint holds it: pipes by their index in {@link SavedKernel.pipes}. */
+export type SavedDescriptor =
+  | { readonly kind: 'file'; readonly inode: number; readonly path: string; readonly offset: number }
+  | { readonly kind: 'null' }
+  | { readonly kind: 'pipe-read' | 'pipe-write'; readonly pipe: number };
+
+/** A pipe as a checkpoint holds it. */
+export interface SavedPipe {
+  readonly buffered: number;
+  readonly readers: number;
+  readonly writers: number;
+  readonly waitingReaders: readonly number[];
+  readonly waitingWriters: readonly number[];
+}
+
+/** A process as a checkpoint holds it: everything but its generators, which are replayed. */
+export interface SavedProcess {
+  readonly pid: number;
+  readonly parent: number;
+  readonly state: Process['state'];
+  readonly blockedOn: BlockReason | null;
+  readonly exitStatus: number;
+  readonly children: readonly number[];
+  readonly fds: readonly (SavedDescriptor | null)[];
+  /** [signal, incarnation, operation] of each installed handler. */
+  readonly handlers: readonly (readonly [number, number, number])[];
+  readonly pendingSignals: readonly number[];
+  /** Incarnation ids of its generator stack, innermost last. */
+  readonly lineage: readonly number[];
+  readonly restart: { readonly call: SyscallName; readonly args: readonly unknown[]; readonly depth: number } | null;
+  readonly result: unknown;
+  readonly computeLeft: number;
+  readonly touch: TouchState | null;
+  readonly queuedTouches: readonly TouchState[];
+  readonly sliceUsedNs: number;
+  readonly warmPages: readonly number[];
+  readonly evicted: boolean;
+  readonly context: number;
+  readonly wakeAt: number;
+  readonly space: SavedAddressSpace;
+}
+
+/** The guest kernel's whole state, as plain JSON data. */
+export interface SavedKernel {
+  readonly format: number;
+  readonly options: Readonly<Record<string, number | string | boolean>>;
+  readonly frames: SavedFrameAllocator;
+  readonly fs: SavedFileSystem;
+  readonly incarnations: readonly SavedIncarnation[];
+  readonly pipes: readonly SavedPipe[];
+  readonly processes: readonly SavedProcess[];
+  readonly runQueue: readonly number[];
+  /** Per vCPU: pid of the process on it, of the last one that ran there (-1: none), when its last burst ended. */
+  readonly current: readonly number[];
+  readonly lastOnVcpu: readonly number[];
+  readonly lastBurstEnd: readonly number[];
+  readonly nextPid: number;
+  readonly nextSpace: number;
+  readonly live: number;
+  readonly ballooned: readonly number[];
+  readonly dirtyPages: number;
+  readonly dirtyInodes: readonly number[];
+  readonly residentByContext: readonly (readonly [number, number])[];
+  readonly wokenIdle: readonly number[];
+  /** Sleepers whose timer fired, waiting for the softirq to wake them (pids). */
+  readonly softirqWakeups: readonly number[];
+  readonly panicked: string | null;
+}
+
+/** Writes processes and the pipes they share. */
+export class ProcessWriter {
+  readonly #pipes = new Map<Pipe, number>();
+  readonly pipes: SavedPipe[] = [];
+
+  constructor(readonly incarnations: IncarnationWriter) {}
+
+  save(p: Process): SavedProcess {
+    const lineage = p.lineage ?? [];
+    if (lineage.length !== p.stack.length) throw new Error(`process ${p.pid}: replay lineage out of step with its program stack`);
+    return {
+      pid: p.pid,
+      parent: p.parent?.pid ?? -1,
+      state: p.state,
+      blockedOn: p.blockedOn ?? null,
+      exitStatus: p.exitStatus,
+      children: [...p.children].map((c) => c.pid),
+      fds: p.fds.map((d) => (d === undefined ? null : this.#descriptor(d))),
+      handlers: [...p.handlerOrigins].map(([sig, o]) => [sig, this.incarnations.id(o.of), o.at] as const),
+      pendingSignals: [...p.pendingSignals],
+      lineage: lineage.map((i) => this.incarnations.id(i)),
+      restart: p.restart === undefined ? null : { call: p.restart.op.call, args: p.restart.op.args, depth: p.restart.depth },
+      result: p.result === undefined ? null : p.result,
+      computeLeft: p.computeLeft,
+      touch: p.touch === undefined ? null : { ...p.touch },
+      queuedTouches: p.queuedTouches.map((t) => ({ ...t })),
+      sliceUsedNs: p.sliceUsedNs,
+      warmPages: [...p.warmPages],
+      evicted: p.evicted,
+      context: p.context,
+      wakeAt: p.wakeAt,
+      space: p.space.save(),
+    };
+  }
+
+  #descriptor(d: FileDescriptor): SavedDescriptor {
+    switch (d.kind) {
+      case 'file':
+        return { kind: 'file', inode: d.inode, path: d.path, offset: d.offset };
+      case 'null':
+        return { kind: 'null' };
+      case 'pipe-read':
+      case 'pipe-write': {
+        let id = this.#pipes.get(d.pipe);
+        if (id === undefined) {
+          id = this.pipes.length;
+          this.#pipes.set(d.pipe, id);
+          const q = d.pipe;
+          this.pipes.push({ buffered: q.buffered, readers: q.readers, writers: q.writers, waitingReaders: [...q.waitingReaders], waitingWriters: [...q.waitingWriters] });
+        }
+        return { kind: d.kind, pipe: id };
+      }
+      default:
+        throw new Error(`descriptor kind '${d.kind}' cannot be checkpointed`);
+    }
+  }
+}
+
+/**
+ * Rebuilds the processes of a checkpoint: their address spaces (tables reinstalled in the new
+ * machine's terms), descriptors and pipes, and their generators replayed from the log.
+ */
+export function restoreProcesses(saved: SavedKernel, pages: PhysicalPages, vcpu: Vcpu, reader: IncarnationReader): Map<number, Process> {
+  const pipes = saved.pipes.map((s) => {
+    const q = new Pipe();
+    q.buffered = s.buffered;
+    q.readers = s.readers;
+    q.writers = s.writers;
+    q.waitingReaders.push(...s.waitingReaders);
+    q.waitingWriters.push(...s.waitingWriters);
+    return q;
+  });
+  const processes = new Map<number, Process>();
+  const live = new Set<number>();
+  for (const s of saved.processes) {
+    const p = new Process(s.pid, undefined, new AddressSpace(pages, s.space.id, vcpu, s.space));
+    p.state = s.state;
+    p.blockedOn = s.blockedOn ?? undefined;
+    p.exitStatus = s.exitStatus;
+    p.fds.length = 0;
+    for (const d of s.fds) p.fds.push(d === null ? undefined : descriptor(d, pipes));
+    for (const [sig, from, at] of s.handlers) {
+      const { program, origin } = reader.programAt(from, at, 'handler');
+      if (origin.kind !== 'handler') throw new CheckpointCorruptError(`process ${s.pid}'s handler for signal ${sig} is malformed`);
+      p.handlers.set(sig, program);
+      p.handlerOrigins.set(sig, { of: origin.of, at });
+    }
+    p.pendingSignals.push(...s.pendingSignals);
+    p.lineage = [];
+    for (const id of s.lineage) {
+      if (live.has(id)) throw new CheckpointCorruptError(`two generators continue guest-kernel incarnation ${id}`);
+      live.add(id);
+      const r = reader.get(id);
+      if (r.finished) throw new CheckpointCorruptError(`process ${s.pid} continues guest-kernel incarnation ${id}, which replay finished`);
+      p.lineage.push(r.incarnation);
+      p.stack.push(r.generator);
+    }
+    if (s.restart !== null) p.restart = { op: { call: s.restart.call, args: s.restart.args }, depth: s.restart.depth };
+    p.result = s.result === null ? undefined : s.result;
+    p.computeLeft = s.computeLeft;
+    if (s.touch !== null) p.touch = { ...s.touch };
+    p.queuedTouches.push(...s.queuedTouches.map((t) => ({ ...t })));
+    p.sliceUsedNs = s.sliceUsedNs;
+    for (const v of s.warmPages) p.warmPages.add(v);
+    p.evicted = s.evicted;
+    p.context = s.context;
+    p.wakeAt = s.wakeAt;
+    processes.set(p.pid, p);
+  }
+  for (const s of saved.processes) {
+    const p = processes.get(s.pid)!;
+    if (s.parent >= 0) p.parent = processes.get(s.parent);
+    for (const c of s.children) {
+      const child = processes.get(c);
+      if (child === undefined) throw new CheckpointCorruptError(`process ${s.pid}'s child ${c} is missing`);
+      p.children.add(child);
+    }
+  }
+  return processes;
+}
+
+function descriptor(d: SavedDescriptor, pipes: readonly Pipe[]): FileDescriptor {
+  switch (d.kind) {
+    case 'file':
+      return { kind: 'file', inode: d.inode, path: d.path, offset: d.offset };
+    case 'null':
+      return { kind: 'null' };
+    case 'pipe-read':
+    case 'pipe-write': {
+      const pipe = pipes[d.pipe];
+      if (pipe === undefined) throw new CheckpointCorruptError(`a descriptor refers to pipe ${d.pipe}, which it does not hold`);
+      return { kind: d.kind, pipe };
+    }
+    default:
+      throw new CheckpointCorruptError(`it holds a descriptor of unknown kind '${(d as { kind: string }).kind}'`);
+  }
+}
