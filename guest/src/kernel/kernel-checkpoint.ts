@@ -79,13 +79,15 @@ export interface SavedKernel {
   readonly panicked: string | null;
 }
 
-/** Writes processes and the pipes they share. */
+/** Writes processes and the pipes they share, for a kernel checkpoint. */
 export class ProcessWriter {
   readonly #pipes = new Map<Pipe, number>();
   readonly pipes: SavedPipe[] = [];
 
+  /** @param incarnations numbers the generators' histories the processes refer to */
   constructor(readonly incarnations: IncarnationWriter) {}
 
+  /** `p` as plain data (its pipes are added to {@link pipes} on first sight). */
   save(p: Process): SavedProcess {
     const lineage = p.lineage ?? [];
     if (lineage.length !== p.stack.length) throw new Error(`process ${p.pid}: replay lineage out of step with its program stack`);

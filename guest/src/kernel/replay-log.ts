@@ -26,6 +26,7 @@ export class Incarnation {
    * handler shares the program's memory, so replay must run them at the same points.
    */
   readonly interludes: { readonly at: number; readonly handler: Incarnation }[] = [];
+  /** @param origin where its program came from */
   constructor(readonly origin: Origin) {}
 
   /** The index of the operation being handled now (the one the last `next` returned). */
@@ -81,6 +82,12 @@ export class IncarnationReader {
   readonly #saved: readonly SavedIncarnation[];
   readonly #replayed = new Map<number, Replayed & { readonly ops: (Operation | undefined)[]; finished: boolean }>();
 
+  /**
+   * @param saved the checkpoint's incarnations
+   * @param programs an installed executable's program by path
+   * @param sys the system-call interface programs are started with
+   * @param startup the C runtime start-up that runs an image's main
+   */
   constructor(
     saved: readonly SavedIncarnation[],
     readonly programs: (path: string) => Program | undefined,
