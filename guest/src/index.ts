@@ -13,5 +13,6 @@ export * from './mm/vma.js';
 export * from './mm/address-space.js';
 export * from './fs/file-system.js';
 export * from './ipc/pipe.js';
+export * from './ipc/pty.js';
 export * from './process/process.js';
 export * from './kernel/boot.js';

@@ -1,5 +1,6 @@
 import {
   CostCategory,
+  InvalidArgumentError,
   PTE_COW,
   PTE_PRESENT,
   PTE_USER,
@@ -21,8 +22,9 @@ import {
   type VcpuProgram,
 } from '@visorkit/core';
 import { FileSystem, type ExecutableImage, type Inode } from '../fs/file-system.js';
-import { PIPE_CAPACITY, Pipe } from '../ipc/pipe.js';
-import { Socket, TcpStack } from '../net/tcp-stack.js';
+import { Pipe } from '../ipc/pipe.js';
+import { Pty } from '../ipc/pty.js';
+import { ANY_ADDRESS, LOOPBACK_ADDRESS, Socket, TcpStack } from '../net/tcp-stack.js';
 import { AddressSpace, OutOfGuestMemory } from '../mm/address-space.js';
 import { FrameAllocator } from '../mm/frame-allocator.js';
 import type { Vma } from '../mm/vma.js';
@@ -45,6 +47,12 @@ export interface GuestKernelOptions {
   readonly hooks?: KernelHooks;
   /** The guest's network address (IPv4-like); its interface is attached on first socket use. */
   readonly address?: string;
+  /**
+   * More addresses the kernel owns beside `address` (aliases, each its own interface on
+   * the platform's NIC) — e.g. one per container context sharing this kernel's stack. A
+   * socket sends from the interface of its local address.
+   */
+  readonly addresses?: readonly string[];
   /** The interface's MTU in bytes (default 1500). */
   readonly mtu?: number;
   /** Most processes at once (default: as Linux 2.6 sizes threads-max from memory). */
@@ -75,6 +83,9 @@ const DIRTY_BACKGROUND_RATIO = 0.05;
 const STREAM_PREFETCH_OVERLAP = 0.1;
 const SIGSEGV = 11;
 const SIGKILL = 9;
+/** Where pty slaves appear, and the number after it (decimal, no leading zero). */
+const PTS_PREFIX = '/dev/pts/';
+const PTS_NUMBER = /^(0|[1-9][0-9]{0,5})$/;
 /** Where the program image, libraries and stack live (virtual page numbers). */
 const TEXT_BASE = 0x400;
 const LIB_BASE = 0x20000;
@@ -116,8 +127,14 @@ export class GuestKernel {
   readonly #throttled: number[] = [];
   /** The TCP stack and interface, set up on first socket use. */
   #tcp: TcpStack | undefined;
-  #iface = -1;
+  /** Interface number of each of the kernel's addresses, once attached. */
+  readonly #ifaces = new Map<string, number>();
+  /** The primary address (connections to other machines leave from it). */
   readonly #address: string | undefined;
+  /** Every address the kernel owns, the primary first. */
+  readonly #addresses: readonly string[];
+  /** Pseudo-terminals by number (/dev/pts/N), while their master is open. */
+  readonly #ptys = new Map<number, Pty>();
   readonly #mtu: number;
   /**
    * Work that arrived off-CPU, run on the next vCPU burst (softirq): network frames and
@@ -161,7 +178,15 @@ export class GuestKernel {
     this.#hooks = options.hooks;
     this.#options = options;
     this.#recording = options.checkpointable === true;
-    this.#address = options.address;
+    this.#address = options.address ?? options.addresses?.[0];
+    const addresses: string[] = [];
+    for (const a of [...(this.#address === undefined ? [] : [this.#address]), ...(options.addresses ?? [])]) {
+      if (typeof a !== 'string' || a === '' || a === ANY_ADDRESS || a === LOOPBACK_ADDRESS) {
+        throw new InvalidArgumentError('address', `'${String(a)}' cannot be an interface address of guest '${domain.name}' (use a unicast address such as 10.0.0.1)`);
+      }
+      if (!addresses.includes(a)) addresses.push(a);
+    }
+    this.#addresses = addresses;
     this.#mtu = options.mtu ?? 1500;
     // Linux 2.6 sizes threads-max so kernel stacks take at most an eighth of memory.
     this.#maxProcesses = options.maxProcesses ?? Math.max(64, Math.floor(this.frames.frames / 16));
@@ -209,9 +234,7 @@ export class GuestKernel {
     }
     const vcpu = domain.vcpus[0]!;
     for (const p of this.processes.values()) if (p.state !== 'zombie') p.space.reinstall(vcpu);
-    if (this.#iface >= 0 && this.#address !== undefined) {
-      this.#iface = target.network.attachInterface(domain, this.#address, (frame: NetFrame) => this.#raiseSoftirq(() => this.#tcp!.input(frame)));
-    }
+    if (this.#ifaces.size > 0) for (const address of this.#addresses) this.#attach(address);
   }
 
   // ---- checkpoint and restore ------------------------------------------------------------
@@ -229,17 +252,19 @@ export class GuestKernel {
     if (this.#ioInFlight > 0 || this.#writebackInFlight > 0 || this.#throttled.length > 0) refuse(`its kernel has ${this.#ioInFlight} block requests in flight; let it run until they complete, then pause it again`);
     if (this.#softirq.some((w) => typeof w === 'function')) refuse('network or disk completions are queued for its softirq; let it run until they are handled, then pause it again');
     if (this.#tcp?.busy === true) refuse('it has open sockets, and TCP connection state is not checkpointed');
+    if (this.#ptys.size > 0) refuse('it has open pseudo-terminals, which are not checkpointed');
     const incarnations = new IncarnationWriter();
     const writer = new ProcessWriter(incarnations);
     const processes: SavedProcess[] = [];
     for (const p of this.processes.values()) {
-      if (p.fds.some((d) => d?.kind === 'socket')) refuse(`process ${p.pid} holds a socket, and TCP connection state is not checkpointed`);
+      const held = p.fds.find((d) => d?.kind === 'socket' || d?.kind === 'pty-master' || d?.kind === 'pty-slave');
+      if (held !== undefined) refuse(`process ${p.pid} holds a ${held.kind === 'socket' ? 'socket' : 'pseudo-terminal'}, which is not checkpointed`);
       processes.push(writer.save(p));
     }
     const pid = (p: Process | undefined): number => p?.pid ?? -1;
     const o = this.#options;
-    const options: Record<string, number | string | boolean> = {};
-    for (const key of ['reservedFrames', 'timeSliceMs', 'faultAroundPages', 'address', 'mtu', 'maxProcesses', 'diskMiB'] as const) {
+    const options: Record<string, unknown> = {};
+    for (const key of ['reservedFrames', 'timeSliceMs', 'faultAroundPages', 'address', 'addresses', 'mtu', 'maxProcesses', 'diskMiB'] as const) {
       const v = o[key];
       if (v !== undefined) options[key] = v;
     }
@@ -439,7 +464,7 @@ export class GuestKernel {
 
   // ---- network ---------------------------------------------------------------------
 
-  /** The TCP stack, attaching the interface on first use; undefined without an address. */
+  /** The TCP stack, attaching the interfaces on first use; undefined without an address. */
   #net(): TcpStack | undefined {
     if (this.#tcp !== undefined) return this.#tcp;
     const address = this.#address;
@@ -447,10 +472,17 @@ export class GuestKernel {
     this.#tcp = new TcpStack(
       {
         address,
+        isLocal: (a) => this.#isLocal(a),
         transmit: (frame) => {
           // Loopback: the stack hands its own traffic back to itself; no device is involved.
-          if (frame.destination === address) this.#raiseSoftirq(() => this.#tcp!.input(frame));
-          else this.hv.network.transmit(this.#cpu!, this.#iface, frame);
+          if (this.#isLocal(frame.destination)) {
+            this.#raiseSoftirq(() => this.#tcp!.input(frame));
+            return;
+          }
+          // Out of the interface that owns the source address (the NIC filters spoofing).
+          const iface = this.#ifaces.get(frame.source);
+          if (iface === undefined) this.#tcp!.dropped++;
+          else this.hv.network.transmit(this.#cpu!, iface, frame);
         },
         cost: (path) => this.#kernel(this.#cpu!, path),
         wake: (socket) => this.#wakeAll(this.#cpu!, socket.waiters),
@@ -458,8 +490,33 @@ export class GuestKernel {
       },
       this.#mtu,
     );
-    this.#iface = this.hv.network.attachInterface(this.domain, address, (frame: NetFrame) => this.#raiseSoftirq(() => this.#tcp!.input(frame)));
+    for (const a of this.#addresses) this.#attach(a);
     return this.#tcp;
+  }
+
+  /** Attaches (or, after a migration, re-attaches) the interface for one of the kernel's addresses. */
+  #attach(address: string): void {
+    this.#ifaces.set(address, this.hv.network.attachInterface(this.domain, address, (frame: NetFrame) => this.#raiseSoftirq(() => this.#tcp!.input(frame))));
+  }
+
+  /** One of the kernel's own addresses, or loopback: traffic to it never reaches a device. */
+  #isLocal(address: string): boolean {
+    return address === LOOPBACK_ADDRESS || this.#addresses.includes(address);
+  }
+
+  /**
+   * The local address a socket of `p` may bind: `''` for any, a specific address, or null
+   * when refused (the context's filter, or not an address of this kernel).
+   */
+  #bindAddress(vcpu: Vcpu, p: Process, requested: unknown): string | null {
+    if (requested !== undefined && typeof requested !== 'string') return null;
+    const any = requested === undefined || requested === ANY_ADDRESS;
+    const asked = any ? undefined : requested;
+    const hooks = this.#hooks;
+    const chosen = hooks?.bindAddress === undefined ? asked : hooks.bindAddress(vcpu, p, asked);
+    if (chosen === null) return null;
+    if (chosen === undefined || chosen === ANY_ADDRESS) return '';
+    return this.#isLocal(chosen) ? chosen : null;
   }
 
   /** Queues network work that arrived off-CPU and makes sure a vCPU will run it. */
@@ -495,7 +552,9 @@ export class GuestKernel {
     if (tcp === undefined) return -Errno.ENETUNREACH;
     if (call === 'socket') {
       this.#kernel(vcpu, 'socketCreate');
-      const fd = p.allocateFd({ kind: 'socket', socket: new Socket() });
+      const socket = new Socket();
+      socket.context = p.context;
+      const fd = p.allocateFd({ kind: 'socket', socket });
       return fd < 0 ? -Errno.EMFILE : fd;
     }
     const fd = args[0] as number;
@@ -507,12 +566,25 @@ export class GuestKernel {
       case 'bind': {
         this.#kernel(vcpu, 'bindBody');
         const port = args[1] as number;
-        if (!Number.isInteger(port) || port < 0 || port > 65535) return -Errno.EINVAL;
-        return tcp.bind(s, port) ? 0 : -Errno.EADDRINUSE;
+        if (!Number.isInteger(port) || port < 0 || port > 65535 || (args[2] !== undefined && typeof args[2] !== 'string')) return -Errno.EINVAL;
+        // Already bound (or listening, or connected).
+        if (s.state !== 'new' || s.localPort !== 0) return -Errno.EINVAL;
+        const local = this.#bindAddress(vcpu, p, args[2]);
+        if (local === null) return -Errno.EADDRNOTAVAIL;
+        return tcp.bind(s, port, local) ? 0 : -Errno.EADDRINUSE;
       }
-      case 'listen':
+      case 'listen': {
         this.#kernel(vcpu, 'listenBody');
+        if (s.state === 'listening') return 0;
+        if (s.state !== 'new') return -Errno.EINVAL;
+        if (s.localPort === 0) {
+          // listen on an unbound socket binds an ephemeral port, on the context's address.
+          const local = this.#bindAddress(vcpu, p, undefined);
+          if (local === null) return -Errno.EADDRNOTAVAIL;
+          if (!tcp.bind(s, 0, local)) return -Errno.EADDRINUSE;
+        }
         return tcp.listen(s) ? 0 : -Errno.EADDRINUSE;
+      }
       case 'accept': {
         if (s.state !== 'listening') return -Errno.EINVAL;
         const conn = tcp.accept(s);
@@ -525,9 +597,18 @@ export class GuestKernel {
         if (s.state === 'established') return s.remote === '' ? -Errno.EISCONN : 0;
         if (s.reset) return -Errno.ECONNREFUSED;
         if (s.state === 'new') {
-          const address = args[1];
+          const requested = args[1];
           const port = args[2] as number;
-          if (typeof address !== 'string' || !Number.isInteger(port) || port <= 0 || port > 65535) return -Errno.EINVAL;
+          if (typeof requested !== 'string' || !Number.isInteger(port) || port <= 0 || port > 65535) return -Errno.EINVAL;
+          const address = this.#hooks?.connectAddress === undefined ? requested : this.#hooks.connectAddress(vcpu, p, requested);
+          if (s.localPort === 0) {
+            // An implicit bind: an ephemeral port, and the context's address if it has one.
+            const local = this.#bindAddress(vcpu, p, undefined);
+            if (local === null) return -Errno.EADDRNOTAVAIL;
+            tcp.bind(s, 0, local);
+          }
+          // A socket bound to loopback cannot reach another machine.
+          if (s.localAddress === LOOPBACK_ADDRESS && !this.#isLocal(address)) return -Errno.ENETUNREACH;
           this.#kernel(vcpu, 'connectBody');
           tcp.connect(s, address, port);
         }
@@ -536,11 +617,42 @@ export class GuestKernel {
     }
   }
 
-  /** A descriptor goes away (close or exit): the last one of a socket closes it. */
-  #dropDescriptor(d: FileDescriptor): void {
-    if (d.kind === 'pipe-read') d.pipe.readers--;
-    else if (d.kind === 'pipe-write') d.pipe.writers--;
-    else if (d.kind === 'socket' && --d.socket.refs === 0) this.#tcp?.close(d.socket);
+  /**
+   * A descriptor goes away (close or exit): the last one of a socket closes it; the last
+   * writer of a pipe wakes its readers (end of file), the last reader its writers (EPIPE);
+   * the last master of a pty hangs it up and removes /dev/pts/N.
+   */
+  #dropDescriptor(vcpu: Vcpu, d: FileDescriptor): void {
+    switch (d.kind) {
+      case 'pipe-read':
+        if (--d.pipe.readers === 0) this.#wakeAll(vcpu, d.pipe.waitingWriters);
+        return;
+      case 'pipe-write':
+        if (--d.pipe.writers === 0) this.#wakeAll(vcpu, d.pipe.waitingReaders);
+        return;
+      case 'socket':
+        if (--d.socket.refs === 0) this.#tcp?.close(d.socket);
+        return;
+      case 'pty-master':
+        d.pty.dropMaster();
+        if (!d.pty.masterOpen) {
+          this.#ptys.delete(d.pty.index);
+          this.#wakePty(vcpu, d.pty);
+        }
+        return;
+      case 'pty-slave':
+        d.pty.dropSlave();
+        if (d.pty.input.readers === 0) this.#wakePty(vcpu, d.pty);
+        return;
+    }
+  }
+
+  /** Wakes everyone blocked on either direction of `pty` (a side went away). */
+  #wakePty(vcpu: Vcpu, pty: Pty): void {
+    this.#wakeAll(vcpu, pty.input.waitingReaders);
+    this.#wakeAll(vcpu, pty.input.waitingWriters);
+    this.#wakeAll(vcpu, pty.output.waitingReaders);
+    this.#wakeAll(vcpu, pty.output.waitingWriters);
   }
 
   /** When `p` next runs, `op` (the system call it sleeps in) is issued again. */
@@ -590,7 +702,9 @@ export class GuestKernel {
       const d = p.fds[fd as number];
       if (d === undefined) return -Errno.EBADF;
       if (d.kind === 'socket') ready += d.socket.readReady ? 1 : 0;
-      else if (d.kind === 'pipe-read') ready += d.pipe.buffered > 0 || d.pipe.writers === 0 ? 1 : 0;
+      else if (d.kind === 'pipe-read') ready += d.pipe.readReady ? 1 : 0;
+      else if (d.kind === 'pty-master') ready += d.pty.output.readReady ? 1 : 0;
+      else if (d.kind === 'pty-slave') ready += d.pty.input.readReady ? 1 : 0;
       else ready++;
     }
     if (ready > 0 || timeoutNs === 0) return ready;
@@ -600,6 +714,8 @@ export class GuestKernel {
       const d = p.fds[fd as number]!;
       if (d.kind === 'socket') d.socket.waiters.push(p.pid);
       else if (d.kind === 'pipe-read') d.pipe.waitingReaders.push(p.pid);
+      else if (d.kind === 'pty-master') d.pty.output.waitingReaders.push(p.pid);
+      else if (d.kind === 'pty-slave') d.pty.input.waitingReaders.push(p.pid);
     }
     this.#restartLater(p, { kind: 'syscall', call: 'select', args: [fds, timeoutNs], restart: true });
     return 0;
@@ -929,8 +1045,8 @@ export class GuestKernel {
           p.result = -Errno.EBADF;
           return;
         }
-        this.#dropDescriptor(d);
         p.fds[fd] = undefined;
+        this.#dropDescriptor(vcpu, d);
         p.result = 0;
         return;
       }
@@ -944,6 +1060,22 @@ export class GuestKernel {
       case 'select':
         p.result = this.#select(vcpu, p, args[0], args[1]);
         return;
+      case 'sockets':
+        p.result = this.#tcp === undefined ? this.#countVisible(vcpu, p, []) : this.#countVisible(vcpu, p, this.#tcp.sockets());
+        return;
+      case 'openpty':
+        this.#kernel(vcpu, 'pathComponent', 2);
+        p.result = this.#openpty(vcpu, p);
+        return;
+      case 'ptsname': {
+        this.#kernel(vcpu, 'trivialSyscall');
+        const d = p.fds[args[0] as number];
+        p.result = d === undefined ? -Errno.EBADF : d.kind === 'pty-master' ? d.pty.index : -Errno.ENOTTY;
+        return;
+      }
+      case 'ptys':
+        p.result = this.#countVisible(vcpu, p, this.#ptys.values());
+        return;
       case 'fsync':
         p.result = this.#fsync(vcpu, p, args[0] as number);
         return;
@@ -955,6 +1087,14 @@ export class GuestKernel {
         }
         this.#kernel(vcpu, 'pathComponent', this.fs.components(path));
         this.#kernel(vcpu, 'statBody');
+        if (path === '/dev/null' || path === '/dev/ptmx') {
+          p.result = 0; // character devices have no size
+          return;
+        }
+        if (path.startsWith(PTS_PREFIX)) {
+          p.result = this.#visiblePty(vcpu, p, path) === undefined ? -Errno.ENOENT : 0;
+          return;
+        }
         const inode = this.fs.lookup(path);
         p.result = inode === undefined ? -Errno.ENOENT : inode.size;
         return;
@@ -1250,11 +1390,21 @@ export class GuestKernel {
   }
 
   #open(vcpu: Vcpu, p: Process, requested: string, create = false): number {
+    if (typeof requested !== 'string') return -Errno.EFAULT;
     const path = this.#resolve(vcpu, p, requested);
     if (path === undefined) return -Errno.ENOENT;
     this.#kernel(vcpu, 'pathComponent', this.fs.components(path));
+    if (path === '/dev/ptmx') return this.#openpty(vcpu, p);
     this.#kernel(vcpu, 'openBody');
     if (path === '/dev/null') return p.allocateFd({ kind: 'null' });
+    if (path.startsWith(PTS_PREFIX)) {
+      const pty = this.#visiblePty(vcpu, p, path);
+      if (pty === undefined) return -Errno.ENOENT;
+      const fd = p.allocateFd({ kind: 'pty-slave', pty });
+      if (fd < 0) return -Errno.EMFILE;
+      pty.holdSlave();
+      return fd;
+    }
     let inode = this.fs.lookup(path);
     if (inode === undefined) {
       if (!create) return -Errno.ENOENT;
@@ -1262,6 +1412,46 @@ export class GuestKernel {
     }
     const fd = p.allocateFd({ kind: 'file', inode: inode.number, path, offset: 0 });
     return fd < 0 ? -Errno.EMFILE : fd;
+  }
+
+  /**
+   * The pty `/dev/pts/N` names, if it exists in `p`'s name space: another context's pty
+   * does not (refused, counted by the hook); the host context sees all.
+   */
+  #visiblePty(vcpu: Vcpu, p: Process, path: string): Pty | undefined {
+    const n = path.slice(PTS_PREFIX.length);
+    if (!PTS_NUMBER.test(n)) return undefined;
+    const pty = this.#ptys.get(Number(n));
+    if (pty === undefined) return undefined;
+    if (this.#hooks?.maySee !== undefined && !this.#hooks.maySee(vcpu, p, pty.context, 'open')) return undefined;
+    return pty;
+  }
+
+  /** openpty / open('/dev/ptmx'): a new pty in the caller's context; returns the master's descriptor. */
+  #openpty(vcpu: Vcpu, p: Process): number {
+    this.#kernel(vcpu, 'openBody');
+    this.#kernel(vcpu, 'ptyCreate');
+    // devpts hands out the lowest free number.
+    let index = 0;
+    while (this.#ptys.has(index)) index++;
+    const pty = new Pty(index, p.context);
+    const fd = p.allocateFd({ kind: 'pty-master', pty });
+    if (fd < 0) return -Errno.EMFILE;
+    this.#ptys.set(index, pty);
+    return fd;
+  }
+
+  /**
+   * Counts the entries of a kernel table `p` may see (sockets, ptys): its own context's
+   * only, unless it is the host context; charged like reading /proc or /dev/pts.
+   */
+  #countVisible(vcpu: Vcpu, p: Process, contexts: Iterable<{ readonly context: number }>): number {
+    this.#kernel(vcpu, 'listBase');
+    const hooks = this.#hooks;
+    let n = 0;
+    for (const o of contexts) if (hooks?.maySee === undefined || hooks.maySee(vcpu, p, o.context, 'list')) n++;
+    this.#kernel(vcpu, 'listPerEntry', n);
+    return n;
   }
 
   #readWrite(vcpu: Vcpu, p: Process, call: 'read' | 'write', fd: number, bytes: number): number {
@@ -1291,12 +1481,13 @@ export class GuestKernel {
       return call === 'read' ? this.#fileRead(vcpu, p, d, fd, bytes) : this.#fileWrite(vcpu, p, d, fd, bytes);
     }
     if (d.kind === 'socket') return this.#socketReadWrite(vcpu, p, d.socket, call, fd, bytes);
+    if (d.kind === 'pty-master' || d.kind === 'pty-slave') return this.#ptyReadWrite(vcpu, p, d.pty, d.kind === 'pty-master', call, fd, bytes);
     this.#kernel(vcpu, 'pipeBody');
     const pipe = d.pipe;
     if (call === 'write') {
       if (d.kind !== 'pipe-write') return -Errno.EBADF;
       if (pipe.readers === 0) return -Errno.EPIPE;
-      if (pipe.buffered + bytes > PIPE_CAPACITY) {
+      if (pipe.buffered + bytes > pipe.capacity) {
         this.#block(p, 'pipe-write');
         pipe.waitingWriters.push(p.pid);
         // Retried when a reader drains the pipe.
@@ -1311,6 +1502,48 @@ export class GuestKernel {
     if (d.kind !== 'pipe-read') return -Errno.EBADF;
     if (pipe.buffered === 0) {
       if (pipe.writers === 0) return 0;
+      this.#block(p, 'pipe-read');
+      pipe.waitingReaders.push(p.pid);
+      this.#restartLater(p, { kind: 'syscall', call: 'read', args: [fd, bytes], restart: true });
+      return 0;
+    }
+    const n = Math.min(bytes, pipe.buffered);
+    pipe.buffered -= n;
+    this.#copy(vcpu, n);
+    this.#wakeAll(vcpu, pipe.waitingWriters);
+    return n;
+  }
+
+  /**
+   * read/write on a pty: the master writes `input` and reads `output`, the slave the other
+   * way round. A byte stream like a pipe, through the tty layer (its line discipline costs
+   * more than a pipe): a write takes what fits and blocks only when nothing does; a read
+   * blocks while there is nothing, and returns 0 once the other side is gone and drained;
+   * a write to a side that is gone fails with EIO (a hung-up terminal).
+   */
+  #ptyReadWrite(vcpu: Vcpu, p: Process, pty: Pty, master: boolean, call: 'read' | 'write', fd: number, bytes: number): number {
+    this.#kernel(vcpu, 'pipeBody');
+    if (call === 'write') {
+      const pipe = master ? pty.input : pty.output;
+      this.#kernel(vcpu, 'ttyLineDiscipline');
+      if (pipe.readersGone) return -Errno.EIO;
+      if (bytes === 0) return 0;
+      const room = pipe.capacity - pipe.buffered;
+      if (room === 0) {
+        this.#block(p, 'pipe-write');
+        pipe.waitingWriters.push(p.pid);
+        this.#restartLater(p, { kind: 'syscall', call: 'write', args: [fd, bytes], restart: true });
+        return 0;
+      }
+      const n = Math.min(bytes, room);
+      pipe.buffered += n;
+      this.#copy(vcpu, n);
+      this.#wakeAll(vcpu, pipe.waitingReaders);
+      return n;
+    }
+    const pipe = master ? pty.output : pty.input;
+    if (pipe.buffered === 0) {
+      if (pipe.writersGone) return 0;
       this.#block(p, 'pipe-read');
       pipe.waitingReaders.push(p.pid);
       this.#restartLater(p, { kind: 'syscall', call: 'read', args: [fd, bytes], restart: true });
@@ -1382,6 +1615,8 @@ export class GuestKernel {
       if (d?.kind === 'pipe-read') d.pipe.readers++;
       if (d?.kind === 'pipe-write') d.pipe.writers++;
       if (d?.kind === 'socket') d.socket.refs++;
+      if (d?.kind === 'pty-master') d.pty.holdMaster();
+      if (d?.kind === 'pty-slave') d.pty.holdSlave();
     }
     child.stack.push(childProgram(this.#sys));
     if (parent.lineage !== undefined) {
@@ -1462,12 +1697,13 @@ export class GuestKernel {
     this.#kernel(vcpu, 'exitBase');
     const n = p.space.destroy(vcpu);
     this.#kernel(vcpu, 'unmapPerPte', n);
+    // A zombie first: closing its descriptors may wake waiters, and it is no longer one.
+    p.state = 'zombie';
     for (let i = 0; i < p.fds.length; i++) {
       const d = p.fds[i];
-      if (d !== undefined) this.#dropDescriptor(d);
       p.fds[i] = undefined;
+      if (d !== undefined) this.#dropDescriptor(vcpu, d);
     }
-    p.state = 'zombie';
     this.#live--;
     p.exitStatus = status;
     p.stack.length = 0;

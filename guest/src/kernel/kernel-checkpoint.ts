@@ -18,6 +18,7 @@ export type SavedDescriptor =
 
 /** A pipe as a checkpoint holds it. */
 export interface SavedPipe {
+  readonly capacity: number;
   readonly buffered: number;
   readonly readers: number;
   readonly writers: number;
@@ -55,7 +56,7 @@ export interface SavedProcess {
 /** The guest kernel's whole state, as plain JSON data. */
 export interface SavedKernel {
   readonly format: number;
-  readonly options: Readonly<Record<string, number | string | boolean>>;
+  readonly options: Readonly<Record<string, unknown>>;
   readonly frames: SavedFrameAllocator;
   readonly fs: SavedFileSystem;
   readonly incarnations: readonly SavedIncarnation[];
@@ -129,7 +130,7 @@ export class ProcessWriter {
           id = this.pipes.length;
           this.#pipes.set(d.pipe, id);
           const q = d.pipe;
-          this.pipes.push({ buffered: q.buffered, readers: q.readers, writers: q.writers, waitingReaders: [...q.waitingReaders], waitingWriters: [...q.waitingWriters] });
+          this.pipes.push({ capacity: q.capacity, buffered: q.buffered, readers: q.readers, writers: q.writers, waitingReaders: [...q.waitingReaders], waitingWriters: [...q.waitingWriters] });
         }
         return { kind: d.kind, pipe: id };
       }
@@ -145,7 +146,7 @@ export class ProcessWriter {
  */
 export function restoreProcesses(saved: SavedKernel, pages: PhysicalPages, vcpu: Vcpu, reader: IncarnationReader): Map<number, Process> {
   const pipes = saved.pipes.map((s) => {
-    const q = new Pipe();
+    const q = new Pipe(s.capacity);
     q.buffered = s.buffered;
     q.readers = s.readers;
     q.writers = s.writers;

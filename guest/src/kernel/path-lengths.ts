@@ -77,6 +77,17 @@ export const PATH = {
   tcpInput: 2400,
   /** A pure acknowledgement in or out (header-only fast path). */
   tcpAck: 900,
+  /**
+   * Opening /dev/ptmx: allocating the pty pair's two tty_structs, initialising their line
+   * disciplines and creating the /dev/pts inode (ptmx_open, tty_init_dev, devpts_pty_new).
+   */
+  ptyCreate: 9000,
+  /** A tty write beyond the pipe-like buffer work: n_tty output processing, the flip-buffer push and the other side's n_tty receive. */
+  ttyLineDiscipline: 900,
+  /** Listing a kernel table (/proc/net/tcp, /dev/pts): seq_file or readdir set-up. */
+  listBase: 800,
+  /** Listing: formatting one entry shown. */
+  listPerEntry: 350,
   /** select: entry, and the poll of each descriptor (tcp_poll / pipe_poll). */
   selectBase: 400,
   selectPerFd: 120,

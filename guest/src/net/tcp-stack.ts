@@ -6,6 +6,10 @@ export const HEADER_BYTES = 54;
 export const SOCKET_BUFFER = 65536;
 /** Connections a listening socket queues before accept (somaxconn). */
 export const ACCEPT_BACKLOG = 128;
+/** The wildcard local address (INADDR_ANY): a socket bound to it is reached at any of the kernel's addresses. */
+export const ANY_ADDRESS = '0.0.0.0';
+/** The loopback address: always local, whatever addresses the kernel owns. */
+export const LOOPBACK_ADDRESS = '127.0.0.1';
 /** Retransmission timeout: Linux's floor, 200 ms. */
 const RTO_NS = 200e6;
 /** Delayed acknowledgement: Linux acknowledges every second segment or after 40 ms. */
@@ -30,9 +34,11 @@ export interface Segment {
 
 /** What the stack needs from the kernel it runs in. */
 export interface TcpHost {
-  /** This kernel's IPv4-like address. */
+  /** This kernel's primary IPv4-like address (the source of connections to other machines). */
   readonly address: string;
-  /** Puts a frame on the interface (called with the kernel running on a vCPU). */
+  /** True when `address` is this kernel's own (one of its addresses, or loopback): traffic to it never leaves. */
+  isLocal(address: string): boolean;
+  /** Puts a frame on the interface owning its source address, or loops it back (called on a vCPU). */
   transmit(frame: NetFrame): void;
   /** Charges a stack path (`'tcpOutput'`, `'tcpInput'`, `'tcpAck'`) once. */
   cost(path: 'tcpOutput' | 'tcpInput' | 'tcpAck'): void;
@@ -45,6 +51,8 @@ export interface TcpHost {
 /** One TCP endpoint. Sequence numbers count payload bytes only (SYN and FIN take none). */
 export class Socket {
   state: 'new' | 'listening' | 'connecting' | 'established' | 'closed' = 'new';
+  /** The local address: `''` while bound to any (a wildcard listener), else one of the kernel's addresses. */
+  localAddress = '';
   localPort = 0;
   remote = '';
   remotePort = 0;
@@ -74,6 +82,8 @@ export class Socket {
   reset = false;
   /** Descriptors referring to it (fork shares them); closed when the last goes. */
   refs = 1;
+  /** The container context that owns it (its creator's; an accepted connection's is its listener's). */
+  context = 0;
 
   /** Bytes waiting to be read. */
   get readable(): number {
@@ -99,7 +109,8 @@ export class Socket {
  * flows are window-limited, which is what LAN bulk transfers of the era were.
  */
 export class TcpStack {
-  readonly #listeners = new Map<number, Socket>();
+  /** Listening sockets by port, then by local address (`''`: the wildcard). */
+  readonly #listeners = new Map<number, Map<string, Socket>>();
   readonly #connections = new Map<string, Socket>();
   #nextPort = 32768;
   /** Segments and frames dropped for want of a socket or in-order position. */
@@ -120,34 +131,60 @@ export class TcpStack {
     return this.mtu - 40;
   }
 
-  /** Binds `socket` to `port` (0: an ephemeral one); false when the port is taken. */
-  bind(socket: Socket, port: number): boolean {
+  /**
+   * Binds `socket` to `port` (0: an ephemeral one) on `address` (`''`: any of the kernel's
+   * addresses); false when a listener already holds that address and port — or, for the
+   * wildcard, any address on that port, and for a specific address, the port's wildcard.
+   */
+  bind(socket: Socket, port: number, address = ''): boolean {
     let p = port;
     if (port === 0) {
       // Ephemeral ports cycle through Linux's default range.
       p = this.#nextPort;
       this.#nextPort = this.#nextPort >= 60999 ? 32768 : this.#nextPort + 1;
     }
-    if (this.#listeners.has(p)) return false;
+    if (this.#taken(address, p)) return false;
     socket.localPort = p;
+    socket.localAddress = address;
     return true;
+  }
+
+  /** A listener holds `port` on `address`, or the two overlap through a wildcard. */
+  #taken(address: string, port: number): boolean {
+    const byAddress = this.#listeners.get(port);
+    if (byAddress === undefined) return false;
+    return address === '' ? byAddress.size > 0 : byAddress.has(address) || byAddress.has('');
+  }
+
+  /** The listener a connection to `address`:`port` reaches: the exact address first, then the wildcard. */
+  #listenerFor(address: string, port: number): Socket | undefined {
+    const byAddress = this.#listeners.get(port);
+    if (byAddress === undefined) return undefined;
+    return byAddress.get(address) ?? byAddress.get('');
   }
 
   listen(socket: Socket): boolean {
-    if (socket.localPort === 0 && !this.bind(socket, 0)) return false;
-    if (this.#listeners.has(socket.localPort)) return false;
+    if (socket.localPort === 0 && !this.bind(socket, 0, socket.localAddress)) return false;
+    if (this.#taken(socket.localAddress, socket.localPort)) return false;
     socket.state = 'listening';
-    this.#listeners.set(socket.localPort, socket);
+    let byAddress = this.#listeners.get(socket.localPort);
+    if (byAddress === undefined) this.#listeners.set(socket.localPort, (byAddress = new Map()));
+    byAddress.set(socket.localAddress, socket);
     return true;
   }
 
-  /** Starts connecting (sends the SYN); the caller sleeps until the state changes. */
+  /**
+   * Starts connecting (sends the SYN); the caller sleeps until the state changes. An unbound
+   * socket gets an ephemeral port; one bound to any address takes the route's source: the
+   * destination itself when it is local (loopback), the primary address otherwise.
+   */
   connect(socket: Socket, address: string, port: number): void {
-    if (socket.localPort === 0) this.bind(socket, 0);
+    if (socket.localPort === 0) this.bind(socket, 0, socket.localAddress);
+    if (socket.localAddress === '') socket.localAddress = this.host.isLocal(address) ? address : this.host.address;
     socket.remote = address;
     socket.remotePort = port;
     socket.state = 'connecting';
-    this.#connections.set(key(address, port, socket.localPort), socket);
+    this.#connections.set(key(address, port, socket.localAddress, socket.localPort), socket);
     this.#send(socket, SYN, 0, 0);
   }
 
@@ -177,7 +214,9 @@ export class TcpStack {
   /** The application closed the socket: FIN after the data; a listener stops listening. */
   close(socket: Socket): void {
     if (socket.state === 'listening') {
-      this.#listeners.delete(socket.localPort);
+      const byAddress = this.#listeners.get(socket.localPort);
+      byAddress?.delete(socket.localAddress);
+      if (byAddress?.size === 0) this.#listeners.delete(socket.localPort);
       socket.state = 'closed';
       return;
     }
@@ -217,24 +256,26 @@ export class TcpStack {
       this.dropped++;
       return;
     }
-    const socket = this.#connections.get(key(frame.source, s.sport, s.dport));
+    const socket = this.#connections.get(key(frame.source, s.sport, frame.destination, s.dport));
     if (socket === undefined) {
       this.host.cost('tcpInput');
-      const listener = this.#listeners.get(s.dport);
+      const listener = this.#listenerFor(frame.destination, s.dport);
       if (listener !== undefined && (s.flags & SYN) !== 0 && listener.backlog.length < ACCEPT_BACKLOG) {
         const child = new Socket();
+        child.localAddress = frame.destination;
         child.localPort = s.dport;
         child.remote = frame.source;
         child.remotePort = s.sport;
         child.state = 'established';
         child.peerWindow = s.wnd;
-        this.#connections.set(key(frame.source, s.sport, s.dport), child);
+        child.context = listener.context;
+        this.#connections.set(key(frame.source, s.sport, frame.destination, s.dport), child);
         this.#send(child, SYN | ACK, 0, 0);
         listener.backlog.push(child);
         this.host.wake(listener);
       } else {
         this.dropped++;
-        if ((s.flags & RST) === 0) this.#reply(frame.source, s, RST);
+        if ((s.flags & RST) === 0) this.#reply(frame.destination, frame.source, s, RST);
       }
       return;
     }
@@ -320,7 +361,7 @@ export class TcpStack {
   #send(socket: Socket, flags: number, seq: number, len: number): void {
     this.host.cost(len > 0 || (flags & SYN) !== 0 ? 'tcpOutput' : 'tcpAck');
     const segment: Segment = { sport: socket.localPort, dport: socket.remotePort, seq, ack: socket.rcvNxt, len, flags, wnd: this.#window(socket) };
-    this.host.transmit({ source: this.host.address, destination: socket.remote, bytes: len + HEADER_BYTES, data: segment });
+    this.host.transmit({ source: socket.localAddress, destination: socket.remote, bytes: len + HEADER_BYTES, data: segment });
     if (len > 0) this.#armRetransmit(socket);
     if (flags === SYN) {
       // An unanswered SYN is sent again after a timeout.
@@ -330,18 +371,25 @@ export class TcpStack {
     }
   }
 
-  #reply(to: string, s: Segment, flags: number): void {
+  #reply(from: string, to: string, s: Segment, flags: number): void {
     const segment: Segment = { sport: s.dport, dport: s.sport, seq: s.ack, ack: s.seq + s.len, len: 0, flags, wnd: 0 };
     this.host.cost('tcpAck');
-    this.host.transmit({ source: this.host.address, destination: to, bytes: HEADER_BYTES, data: segment });
+    this.host.transmit({ source: from, destination: to, bytes: HEADER_BYTES, data: segment });
   }
 
   /** Forgets a closed connection. */
   release(socket: Socket): void {
-    this.#connections.delete(key(socket.remote, socket.remotePort, socket.localPort));
+    this.#connections.delete(key(socket.remote, socket.remotePort, socket.localAddress, socket.localPort));
+  }
+
+  /** Every socket in the stack's tables — listeners and connections (what /proc/net/tcp lists). */
+  *sockets(): IterableIterator<Socket> {
+    for (const byAddress of this.#listeners.values()) yield* byAddress.values();
+    yield* this.#connections.values();
   }
 }
 
-function key(address: string, remotePort: number, localPort: number): string {
-  return `${address}:${remotePort}:${localPort}`;
+/** A connection's key: remote address and port, local address and port. */
+function key(remote: string, remotePort: number, local: string, localPort: number): string {
+  return `${remote}:${remotePort}>${local}:${localPort}`;
 }

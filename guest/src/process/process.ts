@@ -1,5 +1,6 @@
 import type { AddressSpace } from '../mm/address-space.js';
 import type { Pipe } from '../ipc/pipe.js';
+import type { Pty } from '../ipc/pty.js';
 import type { Socket } from '../net/tcp-stack.js';
 import type { Incarnation } from '../kernel/replay-log.js';
 import type { Operation, Program, SyscallName } from '../program/program.js';
@@ -10,7 +11,9 @@ export type FileDescriptor =
   | { readonly kind: 'null' }
   | { readonly kind: 'pipe-read'; readonly pipe: Pipe }
   | { readonly kind: 'pipe-write'; readonly pipe: Pipe }
-  | { readonly kind: 'socket'; readonly socket: Socket };
+  | { readonly kind: 'socket'; readonly socket: Socket }
+  | { readonly kind: 'pty-master'; readonly pty: Pty }
+  | { readonly kind: 'pty-slave'; readonly pty: Pty };
 
 /** Why a process sleeps. */
 export type BlockReason = 'wait' | 'pipe-read' | 'pipe-write' | 'disk' | 'socket' | 'sleep';

@@ -60,13 +60,18 @@ export type SyscallName =
   | 'select'
   | 'fsync'
   | 'lseek'
-  | 'nanosleep';
+  | 'nanosleep'
+  | 'sockets'
+  | 'openpty'
+  | 'ptsname'
+  | 'ptys';
 
 /** Linux error numbers returned (negated) by failing system calls. */
 export const Errno = {
   EPERM: 1,
   ENOENT: 2,
   ESRCH: 3,
+  EIO: 5,
   EBADF: 9,
   ECHILD: 10,
   EAGAIN: 11,
@@ -74,9 +79,11 @@ export const Errno = {
   EFAULT: 14,
   EINVAL: 22,
   EMFILE: 24,
+  ENOTTY: 25,
   EPIPE: 32,
   ESPIPE: 29,
   EADDRINUSE: 98,
+  EADDRNOTAVAIL: 99,
   ENOTCONN: 107,
   ECONNREFUSED: 111,
   ENOTSOCK: 88,
@@ -192,9 +199,14 @@ export class Sys {
   *socket(): Generator<Operation, number, unknown> {
     return (yield call('socket')) as number;
   }
-  /** Binds a socket to a local port (0: any); returns 0 or -EADDRINUSE. */
-  *bind(fd: number, port: number): Generator<Operation, number, unknown> {
-    return (yield call('bind', fd, port)) as number;
+  /**
+   * Binds a socket to a local port (0: an ephemeral one) on `address`, one of the kernel's
+   * addresses (omitted or `'0.0.0.0'`: any of them). Returns 0, -EADDRINUSE, -EINVAL (bad
+   * port, or already bound), or -EADDRNOTAVAIL (not an address of this kernel, or — in a
+   * container context with assigned addresses — not one of the context's).
+   */
+  *bind(fd: number, port: number, address?: string): Generator<Operation, number, unknown> {
+    return (yield address === undefined ? call('bind', fd, port) : call('bind', fd, port, address)) as number;
   }
   /** Makes a bound socket accept connections; returns 0 or -errno. */
   *listen(fd: number): Generator<Operation, number, unknown> {
@@ -204,7 +216,10 @@ export class Sys {
   *accept(fd: number): Generator<Operation, number, unknown> {
     return (yield call('accept', fd)) as number;
   }
-  /** Connects to `address`:`port`; returns 0 once established, or -ECONNREFUSED. */
+  /**
+   * Connects to `address`:`port`; returns 0 once established, or -ECONNREFUSED. An unbound
+   * socket is given an ephemeral port and its context's source address.
+   */
   *connect(fd: number, address: string, port: number): Generator<Operation, number, unknown> {
     return (yield call('connect', fd, address, port)) as number;
   }
@@ -214,6 +229,28 @@ export class Sys {
    */
   *select(fds: readonly number[], timeoutNs?: number): Generator<Operation, number, unknown> {
     return (yield call('select', fds, timeoutNs)) as number;
+  }
+  /**
+   * How many TCP sockets (listeners and connections) the caller can see, as reading
+   * /proc/net/tcp shows them: in a container context only its own; the host context sees all.
+   */
+  *sockets(): Generator<Operation, number, unknown> {
+    return (yield call('sockets')) as number;
+  }
+  /**
+   * Opens a new pseudo-terminal (`open('/dev/ptmx')`); returns the master's descriptor or
+   * -errno. The slave is `/dev/pts/N`, N from {@link Sys.ptsname}; open it with {@link Sys.open}.
+   */
+  *openpty(): Generator<Operation, number, unknown> {
+    return (yield call('openpty')) as number;
+  }
+  /** The number N of the pty whose master is `fd` (its slave is `/dev/pts/N`); -EBADF or -ENOTTY otherwise. */
+  *ptsname(fd: number): Generator<Operation, number, unknown> {
+    return (yield call('ptsname', fd)) as number;
+  }
+  /** How many ptys the caller can see in /dev/pts: in a container context only its own; the host context sees all. */
+  *ptys(): Generator<Operation, number, unknown> {
+    return (yield call('ptys')) as number;
   }
   /** Writes the file's dirty pages to disk and waits for them; returns 0 or -errno. */
   *fsync(fd: number): Generator<Operation, number, unknown> {

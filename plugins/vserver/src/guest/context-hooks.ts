@@ -1,5 +1,5 @@
 import { CostCategory, MechanismIndex, type MachineProfile, type Vcpu } from '@visorkit/core';
-import type { KernelHooks, Process } from '@visorkit/guest';
+import type { KernelHooks, Process, VisibilityIntent } from '@visorkit/guest';
 
 /** One security context's settings. */
 export interface ContextSettings {
@@ -12,16 +12,32 @@ export interface ContextSettings {
    * process faulting in a page beyond it is killed, the context's own out-of-memory kill.
    */
   readonly maxResidentMiB?: number;
+  /**
+   * The context's network addresses on the shared stack (VServer's network context; the
+   * kernel must own them, e.g. through `bootGuest`'s `addresses`). Its sockets bind only to
+   * these: a wildcard bind takes the first, a bind to any other address is refused; its
+   * connections leave from the first; its loopback (127.0.0.1) is the first. Without
+   * addresses the context shares the host's network unrestricted.
+   */
+  readonly addresses?: readonly string[];
 }
+
+/** The loopback address, which VServer maps to a network context's own address. */
+const LOOPBACK = '127.0.0.1';
+/** A pty slave's path, exactly (no `..` can ride on the exemption from the root). */
+const PTS_PATH = /^\/dev\/pts\/[0-9]+$/;
 
 /** Instructions of one context check in the kernel (VServer's `vx_check`). */
 const CONTEXT_CHECK_INSTRUCTIONS = 40;
 
 /**
  * Linux-VServer's context checks inside the one shared kernel: a process sees and signals
- * only processes of its own context (the host context, 0, sees all); a context's process
- * count is limited; paths resolve under the context's root, and `..` cannot climb out of it.
- * Each check costs a few instructions; each refusal is counted as a privilege violation.
+ * only processes of its own context (the host context, 0, sees all); it sees only its own
+ * context's sockets and ptys (socket and pty name spaces); a context with addresses binds
+ * and sends only from them (network isolation on the shared stack, VServer paper §3.2); a
+ * context's process count and resident memory are limited; paths resolve under the
+ * context's root, and `..` cannot climb out of it. Each check costs a few instructions;
+ * each refusal is counted as a privilege violation.
  */
 export class VserverContexts implements KernelHooks {
   readonly #contexts = new Map<number, ContextSettings>();
@@ -58,9 +74,41 @@ export class VserverContexts implements KernelHooks {
     return ok;
   }
 
+  /**
+   * A wildcard bind takes the context's first address; one of its own addresses is kept;
+   * any other (another context's, or one nobody has) is refused and counted.
+   */
+  bindAddress(vcpu: Vcpu, process: Process, requested: string | undefined): string | undefined | null {
+    const own = this.#contexts.get(process.context)?.addresses;
+    if (own === undefined || own.length === 0) return requested;
+    this.#charge(vcpu);
+    if (requested === undefined) return own[0];
+    if (own.includes(requested)) return requested;
+    vcpu.count(MechanismIndex.PrivilegeViolation);
+    return null;
+  }
+
+  /** Loopback from a context with addresses is its own first address, so it reaches only its own listeners. */
+  connectAddress(vcpu: Vcpu, process: Process, destination: string): string {
+    const own = this.#contexts.get(process.context)?.addresses;
+    if (own === undefined || own.length === 0) return destination;
+    this.#charge(vcpu);
+    return destination === LOOPBACK ? own[0]! : destination;
+  }
+
+  /** Only its own context's sockets and ptys exist for a process; the host context sees all. */
+  maySee(vcpu: Vcpu, process: Process, objectContext: number, intent: VisibilityIntent): boolean {
+    this.#charge(vcpu);
+    const ok = process.context === 0 || process.context === objectContext;
+    if (!ok && intent === 'open') vcpu.count(MechanismIndex.PrivilegeViolation);
+    return ok;
+  }
+
   resolvePath(vcpu: Vcpu, process: Process, path: string): string | undefined {
     const root = this.#contexts.get(process.context)?.root;
-    if (root === undefined || path === '/dev/null') return path;
+    // Devices are the shared kernel's: /dev/null, and the pty devices (whose name space is
+    // the context's own through maySee), are not under the context's root.
+    if (root === undefined || path === '/dev/null' || path === '/dev/ptmx' || PTS_PATH.test(path)) return path;
     this.#charge(vcpu);
     const parts: string[] = [];
     for (const part of path.split('/')) {
