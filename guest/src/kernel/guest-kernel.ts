@@ -1500,8 +1500,13 @@ export class GuestKernel {
       return bytes;
     }
     if (d.kind !== 'pipe-read') return -Errno.EBADF;
+    return this.#pipeRead(vcpu, p, pipe, fd, bytes);
+  }
+
+  /** Reads what `pipe` holds (up to `bytes`), sleeping while it is empty; 0 once its writers are gone. */
+  #pipeRead(vcpu: Vcpu, p: Process, pipe: Pipe, fd: number, bytes: number): number {
     if (pipe.buffered === 0) {
-      if (pipe.writers === 0) return 0;
+      if (pipe.writersGone) return 0;
       this.#block(p, 'pipe-read');
       pipe.waitingReaders.push(p.pid);
       this.#restartLater(p, { kind: 'syscall', call: 'read', args: [fd, bytes], restart: true });
@@ -1541,19 +1546,7 @@ export class GuestKernel {
       this.#wakeAll(vcpu, pipe.waitingReaders);
       return n;
     }
-    const pipe = master ? pty.output : pty.input;
-    if (pipe.buffered === 0) {
-      if (pipe.writersGone) return 0;
-      this.#block(p, 'pipe-read');
-      pipe.waitingReaders.push(p.pid);
-      this.#restartLater(p, { kind: 'syscall', call: 'read', args: [fd, bytes], restart: true });
-      return 0;
-    }
-    const n = Math.min(bytes, pipe.buffered);
-    pipe.buffered -= n;
-    this.#copy(vcpu, n);
-    this.#wakeAll(vcpu, pipe.waitingWriters);
-    return n;
+    return this.#pipeRead(vcpu, p, master ? pty.output : pty.input, fd, bytes);
   }
 
   #wakeAll(vcpu: Vcpu, pids: number[]): void {
