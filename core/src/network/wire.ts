@@ -23,12 +23,17 @@ export function connectMachines(a: Hypervisor, b: Hypervisor): NetworkSwitch {
   return wire;
 }
 
+/** The broadcast address: a frame to it (a gratuitous ARP) only teaches switches where its source lives. */
+export const BROADCAST_ADDRESS = '255.255.255.255';
+
 /**
- * A switch joining any number of machines' NICs: a frame leaving one machine for an address
- * none of its interfaces own goes, after that NIC's serialisation and the link's latency, to
- * whichever other machine owns the address now — so when a migrated domain re-attaches its
- * address on its new machine, traffic follows it (the unsolicited ARP Xen sends at the end
- * of a migration). Frames for an address nobody owns are dropped and counted.
+ * A learning switch joining any number of machines' NICs: a frame leaving one machine for an
+ * address none of its interfaces own goes, after that NIC's serialisation and the link's
+ * latency, to the machine that last sent from that address (if it still owns it), otherwise
+ * to whichever other machine owns it. So when a migrated domain re-attaches its address on
+ * its new machine and announces it (the gratuitous ARP a Linux guest sends on resume),
+ * traffic follows it at once, even while the old machine still holds the suspended copy.
+ * Frames for an address nobody owns are dropped and counted.
  *
  * ```ts
  * const sw = new NetworkSwitch();
@@ -37,6 +42,8 @@ export function connectMachines(a: Hypervisor, b: Hypervisor): NetworkSwitch {
  */
 export class NetworkSwitch {
   readonly #machines: Hypervisor[] = [];
+  /** Where each address was last seen sending from. */
+  readonly #learned = new Map<string, Hypervisor>();
   /** Frames no machine would take. */
   dropped = 0;
 
@@ -51,6 +58,13 @@ export class NetworkSwitch {
   }
 
   #forward(from: Hypervisor, frame: NetFrame): void {
+    if (this.#learned.get(frame.source) !== from) this.#learned.set(frame.source, from);
+    if (frame.destination === BROADCAST_ADDRESS) return;
+    const learned = this.#learned.get(frame.destination);
+    if (learned !== undefined && learned !== from && learned.network.owns!(frame.destination)) {
+      learned.network.receiveFromWire!(frame);
+      return;
+    }
     for (const m of this.#machines) {
       if (m !== from && m.network.owns!(frame.destination)) {
         m.network.receiveFromWire!(frame);

@@ -37,3 +37,34 @@ test('a web-server domain migrates live between two Xen hosts and keeps serving 
   t.true(served.requests - atEnd > 0.8 * rateBefore, `after: ${served.requests - atEnd} req/s vs ${rateBefore} before`);
   t.is(wire.dropped, 0);
 });
+
+test('after a post-copy switch-over the clients reach the server on the target at once, while its pages are still being pushed', (t) => {
+  const sim = new Simulator();
+  const source = createHypervisor({ machine: server2007, plugins: [xenPvPlugin], options: { simulator: sim, seed: 1 } });
+  const target = createHypervisor({ machine: server2007, plugins: [xenPvPlugin], options: { simulator: sim, seed: 2 } });
+  const clients = createHypervisor({ machine: server2007, plugins: [nativePlugin], options: { simulator: sim, seed: 3 } });
+  const wire = new NetworkSwitch();
+  for (const hv of [source, target, clients]) wire.connect(hv);
+  const served = { requests: 0 };
+  const web = source.createDomain({ name: 'web', memoryMiB: 256 });
+  bootGuest(source, web, { address: '10.0.0.1', programs: { '/usr/sbin/httpd': { program: webServer(served) } }, files: webFiles(), run: ['/usr/sbin/httpd'] });
+  bootGuest(clients, clients.createDomain({ name: 'clients', vcpus: 2, memoryMiB: 512 }), {
+    address: '10.0.1.1',
+    programs: { '/bin/load': { program: webClients('10.0.0.1', 16, { thinkNs: 20e6 }) } },
+    run: ['/bin/load'],
+  });
+  source.runUntil(1e9);
+  const ratePerSecond = served.requests;
+  // A slow link: pushing the pages takes a while after the switch-over.
+  const migration = new LiveMigration(source, web, target, { mode: 'post-copy', linkMbps: 10, latencyUs: 25 });
+  migration.start();
+  source.runWhile(() => target.domains.byName('web')?.state !== 'running');
+  const atSwitch = served.requests;
+  const switchedAt = sim.now;
+  source.runWhile(() => migration.report === undefined);
+  const pushMs = (sim.now - switchedAt) / 1e6;
+  t.true(pushMs > 500, `the push took ${pushMs} ms`);
+  const during = served.requests - atSwitch;
+  t.true(during > 0.5 * ratePerSecond * (pushMs / 1000), `${during} requests served during the ${pushMs} ms push, against ${ratePerSecond} per second before`);
+  t.is(wire.dropped, 0);
+});

@@ -9,6 +9,7 @@ import {
   makePte,
   pteFrame,
   pteHas,
+  BROADCAST_ADDRESS,
   CheckpointCorruptError,
   CheckpointRefusedError,
   type BurstExit,
@@ -81,6 +82,8 @@ const DIRTY_BACKGROUND_RATIO = 0.05;
 
 /** Share of a line fill's latency a sequential stream still pays (the prefetcher hides the rest). */
 const STREAM_PREFETCH_OVERLAP = 0.1;
+/** Bytes of a gratuitous ARP frame (the Ethernet minimum). */
+const ANNOUNCE_BYTES = 60;
 const SIGSEGV = 11;
 const SIGKILL = 9;
 /** Where pty slaves appear, and the number after it (decimal, no leading zero). */
@@ -129,6 +132,8 @@ export class GuestKernel {
   #tcp: TcpStack | undefined;
   /** Interface number of each of the kernel's addresses, once attached. */
   readonly #ifaces = new Map<string, number>();
+  /** Migrated with interfaces: announce them from the new machine on the next burst. */
+  #announcePending = false;
   /** The primary address (connections to other machines leave from it). */
   readonly #address: string | undefined;
   /** Every address the kernel owns, the primary first. */
@@ -234,7 +239,10 @@ export class GuestKernel {
     }
     const vcpu = domain.vcpus[0]!;
     for (const p of this.processes.values()) if (p.state !== 'zombie') p.space.reinstall(vcpu);
-    if (this.#ifaces.size > 0) for (const address of this.#addresses) this.#attach(address);
+    if (this.#ifaces.size > 0) {
+      for (const address of this.#addresses) this.#attach(address);
+      this.#announcePending = true;
+    }
   }
 
   // ---- checkpoint and restore ------------------------------------------------------------
@@ -431,6 +439,7 @@ export class GuestKernel {
   #runBurst(vcpu: Vcpu, budget: number): BurstExit {
     const i = vcpu.index;
     this.#cpu = vcpu;
+    if (this.#announcePending) this.#announce(vcpu);
     while (vcpu.burstCycles < budget) {
       if (this.#softirq.length > 0) this.#runSoftirq();
       let p = this.#current[i];
@@ -494,9 +503,32 @@ export class GuestKernel {
     return this.#tcp;
   }
 
-  /** Attaches (or, after a migration, re-attaches) the interface for one of the kernel's addresses. */
+  /**
+   * Attaches (or, after a migration, re-attaches) the interface for one of the kernel's
+   * addresses. Frames still reaching the interface left behind on a machine the kernel has
+   * migrated away from are lost, as they are at a suspended domain's virtual NIC.
+   */
   #attach(address: string): void {
-    this.#ifaces.set(address, this.hv.network.attachInterface(this.domain, address, (frame: NetFrame) => this.#raiseSoftirq(() => this.#tcp!.input(frame))));
+    const domain = this.domain;
+    this.#ifaces.set(
+      address,
+      this.hv.network.attachInterface(domain, address, (frame: NetFrame) => {
+        if (this.domain === domain) this.#raiseSoftirq(() => this.#tcp!.input(frame));
+        else this.#tcp!.dropped++;
+      }),
+    );
+  }
+
+  /**
+   * After a migration, announces each address from the new machine (the gratuitous ARP
+   * Linux's netfront sends on resume), so switches learn where it lives now.
+   */
+  #announce(vcpu: Vcpu): void {
+    this.#announcePending = false;
+    for (const [address, iface] of this.#ifaces) {
+      this.#kernel(vcpu, 'tcpAck');
+      this.hv.network.transmit(vcpu, iface, { source: address, destination: BROADCAST_ADDRESS, bytes: ANNOUNCE_BYTES });
+    }
   }
 
   /** One of the kernel's own addresses, or loopback: traffic to it never reaches a device. */
