@@ -108,6 +108,32 @@ test('touching unmapped memory kills only that process (SIGSEGV); its parent and
   t.is(env.domain.state, 'running');
 });
 
+test('a process touching more memory than the kernel has is OOM-killed and counted; its frames come back and its parent carries on', (t) => {
+  let free = -1;
+  let waited = -1;
+  let afterwards = false;
+  const env = runGuest((e) =>
+    function* (sys: Sys) {
+      free = e.kernel.frames.available;
+      const child = yield* sys.fork(function* (s) {
+        const bytes = 160 << 20; // more than the domain's 128 MiB (mmap overcommits)
+        const at = yield* s.mmap({ bytes });
+        yield* s.touch(at, bytes, { write: true });
+        return 0;
+      });
+      waited = (yield* sys.wait()) === child ? child : -2;
+      afterwards = true;
+      return 0;
+    },
+  );
+  t.true(waited > 0);
+  t.true(afterwards);
+  t.is(env.domain.state, 'running');
+  t.is(env.hv.counts(env.domain)['oom-kill'], 1);
+  // All but what the page cache kept is free again.
+  t.true(env.kernel.frames.available > free - 64, `${env.kernel.frames.available} free, ${free} before`);
+});
+
 test('the same seed gives identical runs, mechanism counts included', (t) => {
   const prog = () =>
     function* (sys: Sys) {

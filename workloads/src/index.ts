@@ -16,6 +16,8 @@ export * from './lmbench/lmbench.js';
 export * from './experiments/micro.js';
 export * from './programs/cint-like.js';
 export * from './experiments/scalability.js';
+export * from './programs/consolidated-service.js';
+export * from './experiments/density.js';
 export * from './programs/server-image.js';
 export * from './experiments/sharing.js';
 export * from './experiment/client-machine.js';

@@ -163,6 +163,8 @@ export class GuestKernel {
   /** Set when the kernel itself faulted: the domain crashed. */
   panicked: string | undefined;
   readonly #hooks: KernelHooks | undefined;
+  /** Mechanism index of an out-of-memory kill (the kernel's or a context's). */
+  #oomKill: number;
 
   constructor(
     /** The machine it runs on (another one after a live migration). */
@@ -181,6 +183,7 @@ export class GuestKernel {
     this.#timeSliceNs = (options.timeSliceMs ?? 10) * 1e6;
     this.#faultAround = options.faultAroundPages ?? 1;
     this.#hooks = options.hooks;
+    this.#oomKill = hv.mechanisms.register('oom-kill');
     this.#options = options;
     this.#recording = options.checkpointable === true;
     this.#address = options.address ?? options.addresses?.[0];
@@ -226,6 +229,8 @@ export class GuestKernel {
     if (this.domain === domain) return;
     this.hv = target;
     this.domain = domain;
+    // Mechanism indices are per hypervisor: look ours up again on the new machine.
+    this.#oomKill = target.mechanisms.register('oom-kill');
     this.#disk = -1;
     for (let i = 0; i < this.#current.length; i++) {
       const p = this.#current[i];
@@ -426,10 +431,14 @@ export class GuestKernel {
     this.#wokenIdle.delete(vcpu);
     // If this vCPU was off the CPU while time passed, other work ran there and evicted the
     // process's lines from the caches.
-    const resumed = this.#current[i];
-    if (resumed !== undefined && this.#lastBurstEnd[i]! >= 0 && vcpu.burstStart > this.#lastBurstEnd[i]! + 1) {
-      resumed.warmPages.clear();
-      resumed.evicted = true;
+    // That holds for the process it ran last too, when the vCPU blocked and woke much later
+    // (a sleeping server in a domain of its own).
+    if (this.#lastBurstEnd[i]! >= 0 && vcpu.burstStart > this.#lastBurstEnd[i]! + 1) {
+      const resumed = this.#current[i] ?? this.#lastOnVcpu[i];
+      if (resumed !== undefined) {
+        resumed.warmPages.clear();
+        resumed.evicted = true;
+      }
     }
     const exit = this.#runBurst(vcpu, budget);
     this.#lastBurstEnd[i] = vcpu.burstStart + Math.ceil(vcpu.burstCycles * vcpu.nsPerCycle);
@@ -929,6 +938,7 @@ export class GuestKernel {
     if (this.#hooks?.mayMapPage !== undefined && !p.space.present.has(vpn) && !this.#hooks.mayMapPage(vcpu, p, this.residentPages(p.context))) {
       // Over its context's memory limit: the context's OOM killer takes the faulting process.
       p.touch = undefined;
+      vcpu.count(this.#oomKill);
       this.#exit(vcpu, p, 128 + SIGKILL);
       return false;
     }
@@ -942,6 +952,9 @@ export class GuestKernel {
       }
     } catch (e) {
       if (e instanceof OutOfGuestMemory) {
+        // Memory exhausted even after the page cache gave back its clean pages: the OOM killer.
+        p.touch = undefined;
+        vcpu.count(this.#oomKill);
         this.#exit(vcpu, p, 128 + SIGKILL);
         return false;
       }

@@ -1,6 +1,7 @@
 import { bootGuest } from '@visorkit/guest';
 import { composeFor, type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
 import { cintLike, type IterationCounter } from '../programs/cint-like.js';
+import { densityRow } from './density.js';
 
 const COUNTS = [1, 2, 4, 8, 16, 32, 64, 128];
 const SLICES_MS = [50, 5];
@@ -47,16 +48,17 @@ export function scalabilityPoint(ctx: ExperimentContext, platform: PlatformSpec,
  * 4 … 128 instances (domains, contexts or processes of one OS), aggregate throughput
  * normalised to one instance, with 50 ms and 5 ms time slices. Losses come from world
  * switches and from working sets evicted by the other instances and refetched from memory,
- * so shorter slices cost more.
+ * so shorter slices cost more. Then the density limit per platform (see {@link densityRow}):
+ * how many instances fit before memory or throughput gives out.
  */
 export const scalability: Experiment = {
   id: 'scalability',
   sweepAllProfiles: false,
   title: 'Scalability: aggregate throughput of 1 to 128 CPU-bound instances',
-  description: 'SPEC CINT-like work on 1…128 instances, normalised to one, with 50 ms and 5 ms slices.',
+  description: 'SPEC CINT-like work on 1…128 instances, normalised to one, with 50 ms and 5 ms slices; and the density limit per platform.',
   run(ctx: ExperimentContext): ResultRow[] {
     const rows: ResultRow[] = [];
-    const total = ctx.platforms.length * SLICES_MS.length * COUNTS.length;
+    const total = ctx.platforms.length * (SLICES_MS.length * COUNTS.length + 1);
     let done = 0;
     for (const platform of ctx.platforms) {
       for (const sliceMs of SLICES_MS) {
@@ -70,6 +72,10 @@ export const scalability: Experiment = {
           ctx.progress?.(++done, total);
         }
       }
+    }
+    for (const platform of ctx.platforms) {
+      rows.push(densityRow(ctx, platform));
+      ctx.progress?.(++done, total);
     }
     return rows;
   },
