@@ -6,7 +6,8 @@ import { nativePlugin } from '@visorkit/native';
 import { webClients, webFiles, webServer } from '@visorkit/workloads';
 import { xenPvPlugin } from '@visorkit/xen-pv';
 
-test('a web-server domain migrates live between two Xen hosts and keeps serving its clients, with downtime under 1 s', (t) => {
+/** Two Xen hosts and a client machine on one switch; a web server on the source under a steady load, run for 1 s. */
+function webServerUnderLoad() {
   const sim = new Simulator();
   const source = createHypervisor({ machine: server2007, plugins: [xenPvPlugin], options: { simulator: sim, seed: 1 } });
   const target = createHypervisor({ machine: server2007, plugins: [xenPvPlugin], options: { simulator: sim, seed: 2 } });
@@ -22,6 +23,11 @@ test('a web-server domain migrates live between two Xen hosts and keeps serving 
     run: ['/bin/load'],
   });
   source.runUntil(1e9);
+  return { sim, source, target, wire, served, web, kernel };
+}
+
+test('a web-server domain migrates live between two Xen hosts and keeps serving its clients, with downtime under 1 s', (t) => {
+  const { sim, source, target, wire, served, web, kernel } = webServerUnderLoad();
   const rateBefore = served.requests;
   const migration = new LiveMigration(source, web, target, { mode: 'live', linkMbps: 1000, latencyUs: 25 });
   migration.start();
@@ -39,21 +45,7 @@ test('a web-server domain migrates live between two Xen hosts and keeps serving 
 });
 
 test('after a post-copy switch-over the clients reach the server on the target at once, while its pages are still being pushed', (t) => {
-  const sim = new Simulator();
-  const source = createHypervisor({ machine: server2007, plugins: [xenPvPlugin], options: { simulator: sim, seed: 1 } });
-  const target = createHypervisor({ machine: server2007, plugins: [xenPvPlugin], options: { simulator: sim, seed: 2 } });
-  const clients = createHypervisor({ machine: server2007, plugins: [nativePlugin], options: { simulator: sim, seed: 3 } });
-  const wire = new NetworkSwitch();
-  for (const hv of [source, target, clients]) wire.connect(hv);
-  const served = { requests: 0 };
-  const web = source.createDomain({ name: 'web', memoryMiB: 256 });
-  bootGuest(source, web, { address: '10.0.0.1', programs: { '/usr/sbin/httpd': { program: webServer(served) } }, files: webFiles(), run: ['/usr/sbin/httpd'] });
-  bootGuest(clients, clients.createDomain({ name: 'clients', vcpus: 2, memoryMiB: 512 }), {
-    address: '10.0.1.1',
-    programs: { '/bin/load': { program: webClients('10.0.0.1', 16, { thinkNs: 20e6 }) } },
-    run: ['/bin/load'],
-  });
-  source.runUntil(1e9);
+  const { sim, source, target, wire, served, web } = webServerUnderLoad();
   const ratePerSecond = served.requests;
   // A slow link: pushing the pages takes a while after the switch-over.
   const migration = new LiveMigration(source, web, target, { mode: 'post-copy', linkMbps: 10, latencyUs: 25 });

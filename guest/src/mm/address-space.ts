@@ -218,7 +218,6 @@ export class AddressSpace {
   }
 }
 
-/** Low memory a 32-bit kernel maps directly (the rest is high memory): 896 MiB. */
 /** An address space as a checkpoint holds it: maps as flat [key, value, key, value…] lists. */
 export interface SavedAddressSpace {
   readonly id: number;
@@ -241,6 +240,7 @@ function flatten(map: ReadonlyMap<number, number>): number[] {
   return out;
 }
 
+/** Low memory a 32-bit kernel maps directly (the rest is high memory): 896 MiB. */
 const LOWMEM_LIMIT_PAGES = (896 * 1048576) / 4096;
 /** Kernel-half entries beyond the direct map: kernel image and modules, vmalloc and fixmap. */
 const KERNEL_EXTRA_ENTRIES = 2;
