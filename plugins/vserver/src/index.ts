@@ -5,7 +5,9 @@
  * `[nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin]`: memory, CPU, time
  * and disk are then the native kernel's, at native cost — no hypervisor on the path.
  */
-import { Capability, NetworkBackend, VcpuScheduler, definePlugin } from '@visorkit/core';
+import { Capability, NetworkBackend, UnsupportedCapabilityError, VcpuScheduler, definePlugin, type Hypervisor } from '@visorkit/core';
+import { platformKernelHooks, registerPlatformKernelHooks } from '@visorkit/guest';
+import { VserverContexts } from './guest/context-hooks.js';
 import { vserverModule } from './vserver-module.js';
 
 /** The vserver plugin. Declares, as the seed's features table does, what containers cannot do. */
@@ -22,6 +24,25 @@ export const vserverPlugin = definePlugin({
   defaults: {},
   module: vserverModule,
 });
+
+// Every guest kernel on a vserver composition is the shared kernel with its context checks.
+registerPlatformKernelHooks(vserverPlugin.name, (hv) => new VserverContexts(hv.profile));
+
+/**
+ * The context table of `hv`'s shared kernel — the `VserverContexts` every guest kernel booted
+ * on it (without explicit hooks) consults. Define contexts on it before spawning into them:
+ *
+ * ```ts
+ * vserverContextsOf(hv).define(1, { maxProcesses: 64, root: '/vservers/web' });
+ * kernel.spawn('/bin/httpd', 1);
+ * ```
+ * Throws a typed error when `hv` has no vserver plugin.
+ */
+export function vserverContextsOf(hv: Hypervisor): VserverContexts {
+  const hooks = platformKernelHooks(hv);
+  if (!(hooks instanceof VserverContexts)) throw new UnsupportedCapabilityError(hv.name, 'vserver contexts', 'it is not composed with the vserver plugin');
+  return hooks;
+}
 
 export { vserverModule } from './vserver-module.js';
 export { ContextTokenBucketScheduler } from './scheduler/context-token-bucket-scheduler.js';

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { NetworkBackend, VcpuScheduler, createHypervisor, server2007 } from '@visorkit/core';
+import { CostCategory, NetworkBackend, UnsupportedCapabilityError, VcpuScheduler, createHypervisor, server2007 } from '@visorkit/core';
 import { Errno, bootGuest, type Sys } from '@visorkit/guest';
 import { nativePlugin } from '@visorkit/native';
-import { VserverContexts, vserverPlugin } from '../src/index.js';
+import { VserverContexts, vserverContextsOf, vserverPlugin } from '../src/index.js';
 
 /** One shared kernel with contexts 1 and 2 (roots and a process limit) and the host context 0. */
 function sharedKernel(programs: Record<string, (sys: Sys) => Generator<unknown, number, unknown>>) {
@@ -116,4 +116,39 @@ test("a memory hog is killed at its context's memory limit; a process in another
   t.true(kernel.residentPages(1) === 0, 'the killed process gave its pages back');
   t.true(hv.counts(d)['privilege-violation']! >= 1);
   t.is(d.state, 'running');
+});
+
+test("a kernel booted on a vserver composition without hooks gets the plugin's context table, and its checks cost a little", (t) => {
+  const forks = (withVserver: boolean, maxProcesses?: number): { kernelCycles: number; refused: number } => {
+    const plugins = withVserver ? [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin] : [nativePlugin];
+    const hv = createHypervisor({ machine: server2007, plugins, options: { cores: 1 } });
+    const d = hv.createDomain({ name: 'host', memoryMiB: 128 });
+    let refused = 0;
+    const forker = function* (sys: Sys) {
+      for (let i = 0; i < 4; i++) {
+        const pid = yield* sys.fork(function* () {
+          return 0;
+        });
+        if (pid === -Errno.EAGAIN) refused++;
+        else yield* sys.wait();
+      }
+      return 0;
+    };
+    const kernel = bootGuest(hv, d, { programs: { '/bin/forker': { program: forker as never } } });
+    if (withVserver) vserverContextsOf(hv).define(1, maxProcesses === undefined ? {} : { maxProcesses });
+    kernel.spawn('/bin/forker', withVserver ? 1 : 0);
+    hv.runWhile(() => !kernel.idle);
+    return { kernelCycles: d.vcpus[0]!.cycles[CostCategory.GuestKernel]!, refused };
+  };
+  t.is(forks(true, 1).refused, 4, "the context's limit of one process (the forker itself) holds without passing hooks");
+  const native = forks(false);
+  const contexts = forks(true);
+  t.is(contexts.refused, 0);
+  const extra = contexts.kernelCycles - native.kernelCycles;
+  t.true(extra > 0 && extra < 0.01 * native.kernelCycles, `the context checks add ${extra} of ${native.kernelCycles} kernel cycles`);
+});
+
+test('asking a composition without vserver for its context table is a typed error', (t) => {
+  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
+  t.throws(() => vserverContextsOf(hv), { instanceOf: UnsupportedCapabilityError });
 });
