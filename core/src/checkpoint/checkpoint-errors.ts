@@ -19,7 +19,12 @@ export class CheckpointVersionError extends VisorkitError {
  * flight that its kernel would have to re-issue): nothing was written; try again later.
  */
 export class CheckpointRefusedError extends VisorkitError {
-  constructor(readonly domain: string, readonly reason: string) {
+  /**
+   * @param domain the domain's name; @param reason what it holds that a file cannot;
+   * @param transient true when running on a little clears it (I/O in flight, completions not
+   * yet handled), so {@link checkpointWhenQuiescent} may wait for it
+   */
+  constructor(readonly domain: string, readonly reason: string, readonly transient = false) {
     super('CHECKPOINT_REFUSED', `Checkpoint of '${domain}' refused: ${reason}. Nothing was written.`);
   }
 }

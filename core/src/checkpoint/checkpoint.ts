@@ -4,7 +4,7 @@ import type { Domain } from '../domain/domain.js';
 import type { VcpuProgram } from '../domain/vcpu.js';
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
 import { PAGE_SIZE } from '../units/units.js';
-import { CheckpointCorruptError, CheckpointVersionError } from './checkpoint-errors.js';
+import { CheckpointCorruptError, CheckpointRefusedError, CheckpointVersionError } from './checkpoint-errors.js';
 import { crc32 } from './crc32.js';
 
 /** Current checkpoint format version. */
@@ -86,6 +86,37 @@ export function checkpointDomain(hv: Hypervisor, domain: Domain): Uint8Array {
   }
   view.setUint32(at, crc32(out.subarray(0, at)), true);
   return out;
+}
+
+/** How {@link checkpointWhenQuiescent} waits for a domain to quiesce. */
+export interface QuiescentCheckpointOptions {
+  /** Simulated time the domain runs between attempts (default 1 ms). */
+  readonly stepNs?: number;
+  /** Simulated time after which it gives up and throws the last refusal (default 1 s). */
+  readonly maxWaitNs?: number;
+}
+
+/**
+ * Checkpoints `domain` at its next quiescent point, as Xen's suspend lets a guest quiesce its
+ * devices before it is saved: pauses it and tries; while the refusal is transient (block
+ * requests in flight, completions not yet handled by the guest), lets it run `stepNs` more
+ * and tries again. A permanent refusal is thrown at once. Leaves the domain paused: unpause it
+ * to carry on, or destroy it once its copy runs elsewhere.
+ */
+export function checkpointWhenQuiescent(hv: Hypervisor, domain: Domain, options: QuiescentCheckpointOptions = {}): Uint8Array {
+  const stepNs = options.stepNs ?? 1e6;
+  if (!(stepNs > 0)) throw new InvalidArgumentError('stepNs', `expected a positive time, got ${stepNs}`);
+  const deadline = hv.now + (options.maxWaitNs ?? 1e9);
+  for (;;) {
+    if (domain.state !== 'paused') hv.pause(domain);
+    try {
+      return checkpointDomain(hv, domain);
+    } catch (e) {
+      if (!(e instanceof CheckpointRefusedError) || !e.transient || hv.now + stepNs > deadline) throw e;
+    }
+    hv.unpause(domain);
+    hv.runFor(stepNs);
+  }
 }
 
 /**

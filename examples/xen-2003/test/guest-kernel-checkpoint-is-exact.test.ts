@@ -6,6 +6,7 @@ import {
   CheckpointRefusedError,
   CostCategory,
   checkpointDomain,
+  checkpointWhenQuiescent,
   createHypervisor,
   restoreDomain,
   server2007,
@@ -164,6 +165,72 @@ test('a guest kernel without its replay log, or with a disk request in flight, i
   io.unpause(g);
   io.runWhile(() => !busy.idle);
   t.true(busy.idle);
+});
+
+test('a disk-bound guest checkpointed whenever asked — at its next quiescent point, as Xen suspends — resumes exactly', (t) => {
+  const reader = (): NonNullable<BootOptions['programs']> => ({
+    '/bin/reader': {
+      program: function* (sys) {
+        const fd = yield* sys.open('/data/big');
+        let total = 0;
+        for (let i = 0; i < 64; i++) {
+          total += yield* sys.read(fd, 128 << 10);
+          yield* sys.compute(200_000);
+        }
+        const out = yield* sys.open('/data/total', { create: true });
+        yield* sys.write(out, total);
+        return 0;
+      },
+    },
+  });
+  const bootReader = (hv: Hypervisor): { domain: Domain; kernel: GuestKernel } => {
+    const domain = hv.createDomain({ name: 'reader', memoryMiB: 64 });
+    return { domain, kernel: bootGuest(hv, domain, { checkpointable: true, programs: reader(), files: { '/data/big': 8 << 20 }, run: ['/bin/reader'] }) };
+  };
+  const end = (kernel: GuestKernel, domain: Domain): string =>
+    JSON.stringify({ idle: kernel.idle, total: kernel.fs.lookup('/data/total')?.size, user: domain.vcpus[0]!.cycles[CostCategory.GuestUser], free: kernel.frames.available });
+  let waited = 0;
+  for (const askMs of [2, 7, 19, 41]) {
+    const ref = machine(1);
+    const r = bootReader(ref);
+    ref.runUntil(askMs * 1e6);
+    const file = checkpointWhenQuiescent(ref, r.domain, { stepNs: 200e3 });
+    if (ref.now > askMs * 1e6) waited++;
+    const at = ref.now;
+    ref.unpause(r.domain);
+    ref.runUntil(END_NS);
+    const other = machine(2);
+    other.runUntil(at);
+    const restorer = guestKernelRestorer(reader());
+    const od = restoreDomain(other, file, restorer.registry);
+    other.start(od);
+    other.runUntil(END_NS);
+    t.is(r.kernel.fs.lookup('/data/total')?.size, 8 << 20);
+    t.is(end(restorer.kernelOf(od)!, od), end(r.kernel, r.domain), `asked at ${askMs} ms, taken at ${at / 1e6} ms`);
+  }
+  t.true(waited > 0, 'at least one request found block I/O in flight and waited for it');
+});
+
+test('waiting for quiescence gives up with the refusal when the guest never quiesces in time, and a permanent refusal is thrown at once', (t) => {
+  const hv = machine(1);
+  const d = hv.createDomain({ name: 'reader', memoryMiB: 64 });
+  // One long raw read (16 MiB off the disk): its requests are in flight for a long while.
+  const reader: Program = function* (sys) {
+    yield* sys.readBlocks(4096);
+    return 0;
+  };
+  bootGuest(hv, d, { checkpointable: true, programs: { '/bin/reader': { program: reader } }, run: ['/bin/reader'] });
+  hv.runUntil(3e6);
+  const e = t.throws(() => checkpointWhenQuiescent(hv, d, { stepNs: 100e3, maxWaitNs: 300e3 }), { instanceOf: CheckpointRefusedError });
+  t.true(e!.transient);
+  const plain = machine(1);
+  const p = plain.createDomain({ name: 'plain', memoryMiB: 64 });
+  bootGuest(plain, p, { programs: programs(), run: ['/sbin/init'] });
+  plain.runUntil(5e6);
+  const at = plain.now;
+  const refused = t.throws(() => checkpointWhenQuiescent(plain, p), { instanceOf: CheckpointRefusedError });
+  t.false(refused!.transient);
+  t.is(plain.now, at, 'it did not wait for what waiting cannot fix');
 });
 
 test('restoring without the programs the guest ran is refused, and nothing is half-restored', (t) => {

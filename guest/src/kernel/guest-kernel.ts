@@ -261,13 +261,13 @@ export class GuestKernel {
    * what a file cannot: no replay log, I/O in flight, queued network work or open sockets.
    */
   #save(): SavedKernel {
-    const refuse = (why: string): never => {
-      throw new CheckpointRefusedError(this.domain.name, why);
+    const refuse = (why: string, transient = false): never => {
+      throw new CheckpointRefusedError(this.domain.name, why, transient);
     };
     if (!this.#recording) refuse('its guest kernel was booted without `checkpointable: true`, so it has no replay log to rebuild its programs from');
     if (this.#hooks !== undefined) refuse("its guest kernel runs a container plugin's hooks, which a checkpoint cannot carry");
-    if (this.#ioInFlight > 0 || this.#writebackInFlight > 0 || this.#throttled.length > 0) refuse(`its kernel has ${this.#ioInFlight} block requests in flight; let it run until they complete, then pause it again`);
-    if (this.#softirq.some((w) => typeof w === 'function')) refuse('network or disk completions are queued for its softirq; let it run until they are handled, then pause it again');
+    if (this.#ioInFlight > 0 || this.#writebackInFlight > 0 || this.#throttled.length > 0) refuse(`its kernel has ${this.#ioInFlight} block requests in flight; let it run until they complete, then pause it again`, true);
+    if (this.#softirq.some((w) => typeof w === 'function')) refuse('network or disk completions are queued for its softirq; let it run until they are handled, then pause it again', true);
     if (this.#tcp?.busy === true) refuse('it has open sockets, and TCP connection state is not checkpointed');
     if (this.#ptys.size > 0) refuse('it has open pseudo-terminals, which are not checkpointed');
     const incarnations = new IncarnationWriter();
