@@ -18,6 +18,8 @@ export * from './programs/cint-like.js';
 export * from './experiments/scalability.js';
 export * from './programs/consolidated-service.js';
 export * from './experiments/density.js';
+export * from './experiment/service-host.js';
+export * from './experiments/fault-isolation.js';
 export * from './programs/server-image.js';
 export * from './experiments/sharing.js';
 export * from './experiment/client-machine.js';

@@ -5,7 +5,7 @@
 import { NetworkBackend, VcpuScheduler, server2007 } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
 import { vserverPlugin } from '@visorkit/vserver';
-import { concurrent, cpuShare, definePlatform, density, features, isolation, micro, migration, relative, sharing, type ExampleDefinition } from '@visorkit/workloads';
+import { concurrent, cpuShare, definePlatform, density, faultIsolation, features, isolation, micro, migration, relative, sharing, type ExampleDefinition } from '@visorkit/workloads';
 import { xenPvPlugin } from '@visorkit/xen-pv';
 
 /** The vserver-2007 example: `npx visorkit run vserver-2007:<experiment>`. */
@@ -18,5 +18,5 @@ export const vserver2007: ExampleDefinition = {
     definePlatform({ name: 'vserver', description: 'VServer contexts on the same kernel', isolation: 'contexts', plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin] }),
     definePlatform({ name: 'xen-pv', description: 'Xen 3: emulated page-table writes, credit scheduler, Dom0 back ends', isolation: 'domains', plugins: [xenPvPlugin] }),
   ],
-  experiments: [micro, relative, concurrent, isolation, sharing, density, cpuShare, features, migration],
+  experiments: [micro, relative, concurrent, isolation, sharing, density, faultIsolation, cpuShare, features, migration],
 };

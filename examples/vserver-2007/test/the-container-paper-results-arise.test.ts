@@ -46,3 +46,10 @@ test("the features table matches the seed's: hypervisor yes, containers no", (t)
     t.is(value(rows, 'vserver', metric), 0, `vserver ${metric}`);
   }
 });
+
+test("a fault in one instance's kernel takes down every context and every process of one OS, but only its own Xen domain", (t) => {
+  const rows = run('fault-isolation', ['native', 'vserver', 'xen-pv']);
+  t.is(value(rows, 'xen-pv', 'surviving-instances'), 1, 'the other domains keep serving');
+  t.is(value(rows, 'vserver', 'surviving-instances'), 0, 'the shared kernel took every context with it');
+  t.is(value(rows, 'native', 'surviving-instances'), 0);
+});

@@ -1,6 +1,6 @@
-import { InvalidArgumentError, type Hypervisor } from '@visorkit/core';
-import { bootGuest, type GuestKernel } from '@visorkit/guest';
+import { bootGuest } from '@visorkit/guest';
 import { composeFor, type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
+import { ServiceHost } from '../experiment/service-host.js';
 import { CONSOLIDATED_SERVICE, consolidatedService, type ServiceProgress, type ServiceShape } from '../programs/consolidated-service.js';
 
 const MIB = 1 << 20;
@@ -39,102 +39,6 @@ export interface DensityLimit {
   readonly rateAtLimit: number;
   /** Mechanism counts of the run at the limit. */
   readonly counts: Record<string, number>;
-}
-
-/**
- * Service instances on one platform, placed as it isolates them: a VM each (its own kernel
- * and a fixed memory reservation), or processes — in contexts for a container platform — of
- * one kernel that holds all the machine's memory.
- */
-class ServiceHost {
-  readonly hv: Hypervisor;
-  readonly #progress: ServiceProgress[] = [];
-  readonly #alive: (() => boolean)[] = [];
-  readonly #shared: GuestKernel | undefined;
-
-  constructor(
-    ctx: ExperimentContext,
-    readonly platform: PlatformSpec,
-    readonly shape: ServiceShape,
-    machineMiB: number | undefined,
-    /** Memory of each VM, in MiB (unused with one shared kernel). */
-    readonly reservationMiB: number,
-  ) {
-    this.hv = composeFor(ctx, platform, machineMiB !== undefined ? { memoryMiB: machineMiB } : {});
-    if (platform.isolation !== 'domains') {
-      const memoryMiB = Math.floor((this.hv.unreservedFrames * FRAME_BYTES) / MIB);
-      const host = this.hv.createDomain({ name: 'host', vcpus: this.hv.machine.pcpus.length, memoryMiB });
-      this.#shared = bootGuest(this.hv, host);
-    }
-  }
-
-  get count(): number {
-    return this.#progress.length;
-  }
-
-  get started(): number {
-    let n = 0;
-    for (const p of this.#progress) if (p.started) n++;
-    return n;
-  }
-
-  get alive(): number {
-    let n = 0;
-    for (const a of this.#alive) if (a()) n++;
-    return n;
-  }
-
-  get requests(): number {
-    let n = 0;
-    for (const p of this.#progress) n += p.requests;
-    return n;
-  }
-
-  /** Guest frames in use in all kernels. */
-  get framesUsed(): number {
-    if (this.#shared !== undefined) return this.#shared.frames.frames - this.#shared.frames.available;
-    return this.#progress.length * Math.round((this.reservationMiB * MIB) / FRAME_BYTES);
-  }
-
-  /** Starts one more instance; false when the platform refused it (no memory left to reserve). */
-  add(): boolean {
-    const index = this.#progress.length;
-    const progress: ServiceProgress = { started: false, requests: 0 };
-    const program = consolidatedService(progress, this.shape);
-    if (this.#shared !== undefined) {
-      const kernel = this.#shared;
-      const path = `/srv/service${index}`;
-      kernel.install(path, { program, textPages: 16, dataPages: 4, bssPages: 8, libraries: ['/lib/libc.so'] });
-      // A container platform puts each instance in its own context; one OS runs them as its processes.
-      const pid = kernel.spawn(path, this.platform.isolation === 'contexts' ? index + 1 : 0);
-      this.#alive.push(() => kernel.processes.has(pid));
-    } else {
-      let domain;
-      try {
-        domain = this.hv.createDomain({ name: `service${index}`, memoryMiB: this.reservationMiB });
-      } catch (e) {
-        // The hypervisor partitions memory: once it is all reserved, another VM is refused.
-        if (e instanceof InvalidArgumentError && e.what === 'memoryMiB') return false;
-        throw e;
-      }
-      const kernel = bootGuest(this.hv, domain, { programs: { '/srv/service': { program } }, run: ['/srv/service'] });
-      this.#alive.push(() => kernel.processes.size > 0);
-    }
-    this.#progress.push(progress);
-    return true;
-  }
-
-  /**
-   * Runs until every instance has its memory resident, or one died waiting to. Checks one
-   * instance per event (the first not yet started), so waiting costs O(1) per event.
-   */
-  settle(): void {
-    let next = 0;
-    this.hv.runWhile(() => {
-      while (next < this.#progress.length && this.#progress[next]!.started) next++;
-      return next < this.#progress.length && this.#alive[next]!();
-    });
-  }
 }
 
 /** Memory one instance measurably uses in a VM of its own: its kernel, page cache, page tables and data. */
