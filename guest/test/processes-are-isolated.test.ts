@@ -1,6 +1,6 @@
 import test from 'ava';
 import { pteFrame, type Gfn } from '@visorkit/core';
-import type { Sys } from '../src/index.js';
+import type { Program, Sys } from '../src/index.js';
 import { runGuest, type GuestEnv } from './helpers.js';
 
 function frameOf(env: GuestEnv, pid: number, vpn: number): number {
@@ -86,52 +86,47 @@ test('the hardware translation agrees with the kernel after random mmap/touch/fo
   t.pass();
 });
 
-test('touching unmapped memory kills only that process (SIGSEGV); its parent and the domain carry on', (t) => {
-  let waited = -1;
-  let afterwards = false;
-  const env = runGuest(() =>
+/** Forks `child`, waits for it, and reports whether the parent got it back and carried on. */
+function parentOf(child: Program) {
+  const seen = { freeBefore: -1, reaped: false, afterwards: false };
+  const env = runGuest((e) =>
     function* (sys: Sys) {
-      const child = yield* sys.fork(function* (s) {
-        const at = yield* s.mmap({ bytes: 8192 });
-        yield* s.touch(at, 8192, { write: true });
-        yield* s.munmap(at, 8192);
-        yield* s.touch(at, 4);
-        return 0;
-      });
-      waited = (yield* sys.wait()) === child ? child : -2;
-      afterwards = true;
+      seen.freeBefore = e.kernel.frames.available;
+      const pid = yield* sys.fork(child);
+      seen.reaped = (yield* sys.wait()) === pid;
+      seen.afterwards = true;
       return 0;
     },
   );
-  t.true(waited > 0);
+  return { env, ...seen };
+}
+
+test('touching unmapped memory kills only that process (SIGSEGV); its parent and the domain carry on', (t) => {
+  const { env, reaped, afterwards } = parentOf(function* (s) {
+    const at = yield* s.mmap({ bytes: 8192 });
+    yield* s.touch(at, 8192, { write: true });
+    yield* s.munmap(at, 8192);
+    yield* s.touch(at, 4);
+    return 0;
+  });
+  t.true(reaped);
   t.true(afterwards);
   t.is(env.domain.state, 'running');
 });
 
 test('a process touching more memory than the kernel has is OOM-killed and counted; its frames come back and its parent carries on', (t) => {
-  let free = -1;
-  let waited = -1;
-  let afterwards = false;
-  const env = runGuest((e) =>
-    function* (sys: Sys) {
-      free = e.kernel.frames.available;
-      const child = yield* sys.fork(function* (s) {
-        const bytes = 160 << 20; // more than the domain's 128 MiB (mmap overcommits)
-        const at = yield* s.mmap({ bytes });
-        yield* s.touch(at, bytes, { write: true });
-        return 0;
-      });
-      waited = (yield* sys.wait()) === child ? child : -2;
-      afterwards = true;
-      return 0;
-    },
-  );
-  t.true(waited > 0);
+  const { env, reaped, afterwards, freeBefore } = parentOf(function* (s) {
+    const bytes = 160 << 20; // more than the domain's 128 MiB (mmap overcommits)
+    const at = yield* s.mmap({ bytes });
+    yield* s.touch(at, bytes, { write: true });
+    return 0;
+  });
+  t.true(reaped);
   t.true(afterwards);
   t.is(env.domain.state, 'running');
   t.is(env.hv.counts(env.domain)['oom-kill'], 1);
   // All but what the page cache kept is free again.
-  t.true(env.kernel.frames.available > free - 64, `${env.kernel.frames.available} free, ${free} before`);
+  t.true(env.kernel.frames.available > freeBefore - 64, `${env.kernel.frames.available} free, ${freeBefore} before`);
 });
 
 test('the same seed gives identical runs, mechanism counts included', (t) => {
