@@ -41,8 +41,8 @@ export class DomainPhysicalMap {
  */
 export class GuestPhysicalMap {
   readonly #domains: (DomainPhysicalMap | undefined)[] = [];
-  /** mfn → gfn of frames owned by a domain (-1 otherwise). Chunked lazily like the RAM. */
-  readonly #m2p = new Map<number, number>();
+  /** mfn → gfn of frames owned by a domain (-1 otherwise), in chunks allocated on first use like the RAM. */
+  readonly #m2p = new MachineToGuestTable();
 
   constructor(
     readonly memory: PhysicalMemory,
@@ -63,7 +63,7 @@ export class GuestPhysicalMap {
     if (map === undefined) return;
     for (const mfn of map.p2m) {
       if (mfn >= 0) {
-        this.#m2p.delete(mfn);
+        this.#m2p.set(mfn, -1);
         this.memory.release(mfn as never);
       }
     }
@@ -135,7 +135,7 @@ export class GuestPhysicalMap {
 
   /** The guest frame behind machine frame `mfn`, or -1. */
   reverse(mfn: number): number {
-    return this.#m2p.get(mfn) ?? -1;
+    return this.#m2p.get(mfn);
   }
 
   /** True when `gfn` is inside the domain's reservation. */
@@ -178,7 +178,7 @@ export class GuestPhysicalMap {
     const mfn = map.p2m[gfn]!;
     if (mfn === BALLOONED) return;
     if (mfn >= 0) {
-      this.#m2p.delete(mfn);
+      this.#m2p.set(mfn, -1);
       this.memory.release(mfn as never);
     }
     map.p2m[gfn] = BALLOONED;
@@ -234,5 +234,35 @@ export class GuestPhysicalMap {
       this.#m2p.set(first + i, base + i);
     }
     return p2m[gfn]!;
+  }
+}
+
+/** Frames per chunk of the m2p table (64 Ki: a 256 KiB chunk covers 256 MiB of RAM). */
+const M2P_CHUNK_BITS = 16;
+const M2P_CHUNK_MASK = (1 << M2P_CHUNK_BITS) - 1;
+
+/**
+ * The machine-to-guest frame table: an array lookup on every reverse translation (page-table
+ * reads hold machine frames), with memory only for the parts of RAM guests have touched.
+ */
+class MachineToGuestTable {
+  readonly #chunks: (Int32Array | undefined)[] = [];
+
+  /** The gfn behind `mfn`, or -1. */
+  get(mfn: number): number {
+    const chunk = this.#chunks[mfn >>> M2P_CHUNK_BITS];
+    return chunk === undefined ? -1 : chunk[mfn & M2P_CHUNK_MASK]!;
+  }
+
+  /** Records `mfn` → `gfn` (-1: the frame no longer backs a guest frame). */
+  set(mfn: number, gfn: number): void {
+    const index = mfn >>> M2P_CHUNK_BITS;
+    let chunk = this.#chunks[index];
+    if (chunk === undefined) {
+      if (gfn < 0) return;
+      chunk = new Int32Array(1 << M2P_CHUNK_BITS).fill(-1);
+      this.#chunks[index] = chunk;
+    }
+    chunk[mfn & M2P_CHUNK_MASK] = gfn;
   }
 }
