@@ -1,3 +1,4 @@
+import { CostCategory, type Hypervisor } from '@visorkit/core';
 import { bootGuest } from '@visorkit/guest';
 import { composeFor, type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
 import { ServiceHost } from '../experiment/service-host.js';
@@ -11,6 +12,10 @@ const MEASURE_NS = 2e9;
 const SERVICE_LEVEL = 0.9;
 /** The throughput search stops once its bracket is this narrow, relative to its lower end. */
 const RESOLUTION = 0.02;
+/** A think time no measurement reaches: instances that only hold their memory. */
+const IDLE_NS = 1e15;
+/** Instances of the first sample run, whose CPU use gives the first extrapolation. */
+const SAMPLE_INSTANCES = 16;
 /** Far beyond any profile's memory: a guard against a platform that never refuses. */
 const MAX_INSTANCES = 1 << 16;
 
@@ -53,9 +58,13 @@ function vmReservationMiB(ctx: ExperimentContext, platform: PlatformSpec, shape:
   return Math.ceil((used * FRAME_BYTES) / MIB);
 }
 
-/** Adds instances one at a time until the platform refuses one or its memory runs out (an OOM kill). */
+/**
+ * Adds instances one at a time until the platform refuses one or its memory runs out (an OOM
+ * kill). They make their memory resident and then sit idle: memory is all this measures, and
+ * idle instances cannot saturate the CPUs and slow the filling down.
+ */
 function fillMemory(ctx: ExperimentContext, platform: PlatformSpec, shape: ServiceShape, machineMiB: number | undefined, reservationMiB: number): { fit: number; framesPerInstance: number } {
-  const host = new ServiceHost(ctx, platform, shape, machineMiB, reservationMiB);
+  const host = new ServiceHost(ctx, platform, { ...shape, periodNs: IDLE_NS }, machineMiB, reservationMiB);
   let frames = 0;
   while (host.count < MAX_INSTANCES) {
     if (!host.add()) break;
@@ -67,16 +76,41 @@ function fillMemory(ctx: ExperimentContext, platform: PlatformSpec, shape: Servi
 }
 
 /** Runs `n` instances side by side and measures their requests per second, per instance. */
-function serviceAt(ctx: ExperimentContext, platform: PlatformSpec, shape: ServiceShape, machineMiB: number | undefined, reservationMiB: number, n: number): { rate: number; alive: boolean; counts: Record<string, number> } {
+function serviceAt(ctx: ExperimentContext, platform: PlatformSpec, shape: ServiceShape, machineMiB: number | undefined, reservationMiB: number, n: number): ServiceMeasurement {
   const host = new ServiceHost(ctx, platform, shape, machineMiB, reservationMiB);
-  for (let i = 0; i < n; i++) if (!host.add()) return { rate: 0, alive: false, counts: host.hv.counts() };
+  for (let i = 0; i < n; i++) if (!host.add()) return { rate: 0, alive: false, busy: 1, counts: host.hv.counts() };
   host.settle();
   // One think time more, so every instance is in its steady request cycle.
   const start = host.hv.now + shape.periodNs;
   host.hv.runUntil(start);
   const before = host.requests;
+  const idleBefore = idleCycles(host.hv);
   host.hv.runUntil(start + MEASURE_NS);
-  return { rate: (host.requests - before) / (MEASURE_NS / 1e9) / n, alive: host.alive === n, counts: host.hv.counts() };
+  const window = (MEASURE_NS / 1e9) * host.hv.profile.cpu.clockGhz * 1e9 * host.hv.machine.pcpus.length;
+  return {
+    rate: (host.requests - before) / (MEASURE_NS / 1e9) / n,
+    alive: host.alive === n,
+    busy: 1 - (idleCycles(host.hv) - idleBefore) / window,
+    counts: host.hv.counts(),
+  };
+}
+
+/** What a run of some instances measured. */
+interface ServiceMeasurement {
+  /** Requests per second, per instance. */
+  readonly rate: number;
+  /** True when every instance was still running at the end. */
+  readonly alive: boolean;
+  /** Share of the machine's CPU time that was not idle. */
+  readonly busy: number;
+  readonly counts: Record<string, number>;
+}
+
+/** Idle cycles of all the machine's CPUs so far. */
+function idleCycles(hv: Hypervisor): number {
+  let idle = 0;
+  for (const cpu of hv.machine.pcpus) idle += cpu.account.cycles[CostCategory.Idle]!;
+  return idle;
 }
 
 /**
@@ -96,29 +130,38 @@ export function densityLimit(ctx: ExperimentContext, platform: PlatformSpec, opt
   const base = { memoryFit: memory.fit, reservationMiB, framesPerInstance: memory.framesPerInstance };
   if (memory.fit === 0) return { ...base, instances: 0, limit: 'memory', standaloneRate: 0, rateAtLimit: 0, counts: {} };
   const single = measure(1);
-  const holds = (r: { rate: number; alive: boolean }): boolean => r.alive && r.rate >= SERVICE_LEVEL * single.rate;
-  const atFit = memory.fit === 1 ? single : measure(memory.fit);
-  if (holds(atFit)) return { ...base, instances: memory.fit, limit: 'memory', standaloneRate: single.rate, rateAtLimit: atFit.rate, counts: atFit.counts };
-  // Throughput gave out first. The run at the memory fit measured what the saturated CPUs
-  // serve; the instance count that leaves each its service level is the first guess, checked
-  // with a neighbour one resolution step away, then the bracket is bisected.
+  const holds = (r: ServiceMeasurement): boolean => r.alive && r.rate >= SERVICE_LEVEL * single.rate;
+  // Search the largest count that keeps its service level, at most the memory fit. `lo`
+  // holds; `hi` fails (the fit + 1 fails for memory). While nothing has failed, the next count
+  // is extrapolated from the last holding run (its CPU use and what it served), at least a
+  // resolution step further: a few runs reach the knee, and none runs far past saturation,
+  // where starting instances crawls. Once a count fails, bisection.
   let lo = 1;
-  let hi = memory.fit;
+  let hi = memory.fit + 1;
   let best = single;
   const tryAt = (n: number): void => {
-    if (n <= lo || n >= hi) return;
     const r = measure(n);
     if (holds(r)) {
       lo = n;
       best = r;
     } else hi = n;
   };
-  const guess = Math.floor((atFit.rate * memory.fit) / (SERVICE_LEVEL * single.rate));
-  tryAt(guess);
-  const step = Math.max(1, Math.floor(guess * RESOLUTION));
-  tryAt(lo === guess ? guess + step : guess - step);
-  while (hi - lo > Math.max(1, Math.floor(lo * RESOLUTION))) tryAt(Math.floor((lo + hi) / 2));
-  return { ...base, instances: lo, limit: 'throughput', standaloneRate: single.rate, rateAtLimit: best.rate, counts: best.counts };
+  const open = (): boolean => lo < memory.fit && (hi > memory.fit || hi - lo > Math.max(1, Math.floor(lo * RESOLUTION)));
+  if (memory.fit > SAMPLE_INSTANCES) tryAt(SAMPLE_INSTANCES);
+  while (open()) {
+    if (hi <= memory.fit) {
+      tryAt(Math.floor((lo + hi) / 2));
+      continue;
+    }
+    // Below saturation: the count that would keep the CPUs just busy. Saturated: what the
+    // CPUs serve now, shared by as many as keep the service level.
+    const step = Math.max(1, Math.floor(lo * RESOLUTION));
+    const busyAt = best.busy > 0 ? lo / best.busy : memory.fit;
+    const servedAt = (lo * best.rate) / (SERVICE_LEVEL * single.rate);
+    tryAt(Math.min(memory.fit, Math.max(lo + step, Math.floor(Math.max(busyAt, servedAt)))));
+  }
+  const limit = lo === memory.fit ? 'memory' : 'throughput';
+  return { ...base, instances: lo, limit, standaloneRate: single.rate, rateAtLimit: best.rate, counts: best.counts };
 }
 
 /** The `density-limit` row of one platform. */
