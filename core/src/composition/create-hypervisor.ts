@@ -130,7 +130,9 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
     block: resolveOne(container, BlockBackend, config.plugins),
   };
   const name = config.plugins.map((p) => p.name).join('+');
-  return new Hypervisor(name, config.plugins, services, points, () => container.unbindAll());
+  // Other services are read once each, and only when bound (see Hypervisor.service).
+  const lookup = (token: symbol): unknown => (container.isBound(token) ? container.get(token) : undefined);
+  return new Hypervisor(name, config.plugins, services, points, () => container.unbindAll(), lookup);
 }
 
 function resolveOne<T>(container: Container, point: symbol, plugins: readonly Plugin[]): T {

@@ -73,6 +73,9 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   /** True when one kernel serves every domain (containers): a kernel fault downs them all. */
   readonly sharedKernel: boolean;
   readonly #dispose: () => void;
+  readonly #lookup: (token: symbol) => unknown;
+  /** Services resolved through {@link service}, kept (undefined: none bound). */
+  readonly #services = new Map<symbol, unknown>();
   #reservedFrames = 0;
   /** Domains per kernel name (for the multiple-kernels check). */
   readonly #kernels = new Map<string, number>();
@@ -86,6 +89,8 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     services: CoreServices,
     points: ExtensionPoints,
     dispose: () => void,
+    /** Resolves a token the plugins may have bound beyond the extension points, or undefined. */
+    lookup: (token: symbol) => unknown = () => undefined,
   ) {
     this.sim = services.sim;
     this.machine = services.machine;
@@ -104,6 +109,18 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     this.sharedKernel = plugins.some((p) => p.sharedKernel === true);
     this.runner = new CpuRunner(this.sim, this.machine, points.scheduler, this.cpu, this.events.cpu);
     this.#dispose = dispose;
+    this.#lookup = lookup;
+  }
+
+  /**
+   * A service a plugin binds beyond the six extension points, under a token its package
+   * exports — e.g. a container plugin's kernel hooks (`KernelHooks` in `@visorkit/guest`),
+   * which every guest kernel on this hypervisor consults. Undefined when no loaded plugin binds
+   * it. Resolved once and kept: look it up when setting up, not on a hot path.
+   */
+  service<T>(token: symbol): T | undefined {
+    if (!this.#services.has(token)) this.#services.set(token, this.#lookup(token));
+    return this.#services.get(token) as T | undefined;
   }
 
   /** The vCPU scheduler in use (it can be replaced live: {@link replaceScheduler}). */

@@ -31,7 +31,7 @@ import { FrameAllocator } from '../mm/frame-allocator.js';
 import type { Vma } from '../mm/vma.js';
 import { Process, type BlockReason, type FileDescriptor } from '../process/process.js';
 import { Errno, Sys, type MmapRequest, type Operation, type Program, type SyscallName } from '../program/program.js';
-import { platformKernelHooks, type KernelHooks } from './kernel-hooks.js';
+import { KernelHooks } from './kernel-hooks.js';
 import { Incarnation, IncarnationReader, IncarnationWriter } from './replay-log.js';
 import { KERNEL_CHECKPOINT_FORMAT, ProcessWriter, restoreProcesses, type SavedKernel, type SavedProcess } from './kernel-checkpoint.js';
 import { PATH, type PathName } from './path-lengths.js';
@@ -45,8 +45,8 @@ export interface GuestKernelOptions {
   /** Pages mapped around a faulting file page (default 1: none, as in Linux 2.6; fault-around, 16 pages, came with Linux 3.15). */
   readonly faultAroundPages?: number;
   /**
-   * A container plugin's context checks (name spaces, limits, chroot). Default: the hooks
-   * the hypervisor's plugins registered ({@link platformKernelHooks}), else none.
+   * A container plugin's context checks (name spaces, limits, chroot). Default: the hooks a
+   * plugin of the hypervisor binds under the {@link KernelHooks} token, else none.
    */
   readonly hooks?: KernelHooks;
   /** The guest's network address (IPv4-like); its interface is attached on first socket use. */
@@ -186,7 +186,7 @@ export class GuestKernel {
     this.#timeSliceNs = (options.timeSliceMs ?? 10) * 1e6;
     this.#faultAround = options.faultAroundPages ?? 1;
     // A container platform's context checks apply to every kernel on it unless told otherwise.
-    this.#hooks = options.hooks ?? platformKernelHooks(hv);
+    this.#hooks = options.hooks ?? hv.service<KernelHooks>(KernelHooks);
     this.#oomKill = hv.mechanisms.register('oom-kill');
     this.#options = options;
     this.#recording = options.checkpointable === true;

@@ -1,4 +1,4 @@
-import type { Hypervisor, Vcpu } from '@visorkit/core';
+import type { Vcpu } from '@visorkit/core';
 import type { Process } from '../process/process.js';
 
 /**
@@ -8,6 +8,12 @@ import type { Process } from '../process/process.js';
  * is a privilege violation.
  */
 export type VisibilityIntent = 'list' | 'open';
+
+/**
+ * Token under which a container plugin binds its {@link KernelHooks} in its module: every guest
+ * kernel booted on a hypervisor that has one (and no explicit `hooks`) consults it.
+ */
+export const KernelHooks = Symbol.for('visorkit.KernelHooks');
 
 /**
  * Where a container plugin plugs into the one shared kernel (Linux-VServer's context checks).
@@ -44,35 +50,4 @@ export interface KernelHooks {
    * violation; a refused `'list'` only hides the entry.
    */
   maySee?(vcpu: Vcpu, process: Process, objectContext: number, intent: VisibilityIntent): boolean;
-}
-
-/** Builds the hooks a plugin brings to every guest kernel of a hypervisor it is composed into. */
-export type PlatformKernelHooksFactory = (hv: Hypervisor) => KernelHooks;
-
-const factories = new Map<string, PlatformKernelHooksFactory>();
-/** One hooks object per hypervisor (null: none): its kernels share one context table. */
-const hooksByHypervisor = new WeakMap<Hypervisor, KernelHooks | null>();
-
-/**
- * Declares that guest kernels on any hypervisor composed with the plugin named `pluginName`
- * run with the hooks `factory` builds — how a container plugin puts its context checks into
- * the kernel it shares (`@visorkit/vserver` registers its `VserverContexts` on import).
- * A kernel booted with explicit `hooks` keeps those.
- */
-export function registerPlatformKernelHooks(pluginName: string, factory: PlatformKernelHooksFactory): void {
-  factories.set(pluginName, factory);
-}
-
-/**
- * The hooks guest kernels on `hv` get by default: built once per hypervisor by the first of
- * its plugins that registered a factory, or undefined when none did.
- */
-export function platformKernelHooks(hv: Hypervisor): KernelHooks | undefined {
-  let hooks = hooksByHypervisor.get(hv);
-  if (hooks === undefined) {
-    const plugin = hv.plugins.find((p) => factories.has(p.name));
-    hooks = plugin === undefined ? null : factories.get(plugin.name)!(hv);
-    hooksByHypervisor.set(hv, hooks);
-  }
-  return hooks ?? undefined;
 }

@@ -6,7 +6,7 @@
  * and disk are then the native kernel's, at native cost — no hypervisor on the path.
  */
 import { Capability, NetworkBackend, UnsupportedCapabilityError, VcpuScheduler, definePlugin, type Hypervisor } from '@visorkit/core';
-import { platformKernelHooks, registerPlatformKernelHooks } from '@visorkit/guest';
+import { KernelHooks } from '@visorkit/guest';
 import { VserverContexts } from './guest/context-hooks.js';
 import { vserverModule } from './vserver-module.js';
 
@@ -25,9 +25,6 @@ export const vserverPlugin = definePlugin({
   module: vserverModule,
 });
 
-// Every guest kernel on a vserver composition is the shared kernel with its context checks.
-registerPlatformKernelHooks(vserverPlugin.name, (hv) => new VserverContexts(hv.profile));
-
 /**
  * The context table of `hv`'s shared kernel — the `VserverContexts` every guest kernel booted
  * on it (without explicit hooks) consults. Define contexts on it before spawning into them:
@@ -39,7 +36,7 @@ registerPlatformKernelHooks(vserverPlugin.name, (hv) => new VserverContexts(hv.p
  * Throws a typed error when `hv` has no vserver plugin.
  */
 export function vserverContextsOf(hv: Hypervisor): VserverContexts {
-  const hooks = platformKernelHooks(hv);
+  const hooks = hv.service<KernelHooks>(KernelHooks);
   if (!(hooks instanceof VserverContexts)) throw new UnsupportedCapabilityError(hv.name, 'vserver contexts', 'it is not composed with the vserver plugin');
   return hooks;
 }

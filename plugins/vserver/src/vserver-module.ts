@@ -1,13 +1,19 @@
-import { ContainerModule, NetworkBackend, VcpuScheduler } from '@visorkit/core';
+import { ContainerModule, Machine, NetworkBackend, VcpuScheduler } from '@visorkit/core';
+import { KernelHooks } from '@visorkit/guest';
+import { VserverContexts } from './guest/context-hooks.js';
 import { ContextNetwork } from './network/context-network.js';
 import { ContextTokenBucketScheduler } from './scheduler/context-token-bucket-scheduler.js';
 
-/** The vserver plugin's wiring: the context-aware scheduler and network stack. */
+/**
+ * The vserver plugin's wiring: the context-aware scheduler and network stack, and one context
+ * table that every guest kernel on the hypervisor (the shared kernel) consults.
+ */
 export function vserverModule(): ContainerModule {
   return new ContainerModule((o) => {
     o.bind(ContextTokenBucketScheduler).toSelf().inSingletonScope();
     o.bind(VcpuScheduler).toService(ContextTokenBucketScheduler);
     o.bind(ContextNetwork).toSelf().inSingletonScope();
     o.bind(NetworkBackend).toService(ContextNetwork);
+    o.bind(KernelHooks).toDynamicValue((context) => new VserverContexts(context.get<Machine>(Machine).profile)).inSingletonScope();
   });
 }
