@@ -1,4 +1,4 @@
-import { InvalidArgumentError, type Domain, type Hypervisor } from '@visorkit/core';
+import { InvalidArgumentError, type Hypervisor } from '@visorkit/core';
 import { bootGuest, type GuestKernel } from '@visorkit/guest';
 import { composeFor, type ExperimentContext, type PlatformSpec } from './experiment.js';
 import { consolidatedService, type ServiceProgress, type ServiceShape } from '../programs/consolidated-service.js';
@@ -13,11 +13,8 @@ const FRAME_BYTES = 4096;
  */
 export class ServiceHost {
   readonly hv: Hypervisor;
-  readonly #progress: ServiceProgress[] = [];
-  readonly #alive: (() => boolean)[] = [];
-  readonly #domains: Domain[] = [];
+  readonly #instances: { readonly kernel: GuestKernel; readonly pid: number; readonly progress: ServiceProgress }[] = [];
   readonly #shared: GuestKernel | undefined;
-  readonly #host: Domain | undefined;
 
   constructor(
     ctx: ExperimentContext,
@@ -30,65 +27,53 @@ export class ServiceHost {
     this.hv = composeFor(ctx, platform, machineMiB !== undefined ? { memoryMiB: machineMiB } : {});
     if (platform.isolation !== 'domains') {
       const memoryMiB = Math.floor((this.hv.unreservedFrames * FRAME_BYTES) / MIB);
-      const host = this.hv.createDomain({ name: 'host', vcpus: this.hv.machine.pcpus.length, memoryMiB });
-      this.#shared = bootGuest(this.hv, host);
-      this.#host = host;
+      this.#shared = bootGuest(this.hv, this.hv.createDomain({ name: 'host', vcpus: this.hv.machine.pcpus.length, memoryMiB }));
     }
   }
 
   get count(): number {
-    return this.#progress.length;
+    return this.#instances.length;
   }
 
-  get started(): number {
-    let n = 0;
-    for (const p of this.#progress) if (p.started) n++;
-    return n;
-  }
-
+  /** Instances still running (their process alive, their domain not crashed). */
   get alive(): number {
     let n = 0;
-    for (const a of this.#alive) if (a()) n++;
+    for (let i = 0; i < this.#instances.length; i++) if (this.#isAlive(i)) n++;
     return n;
   }
 
   get requests(): number {
     let n = 0;
-    for (const p of this.#progress) n += p.requests;
+    for (const s of this.#instances) n += s.progress.requests;
     return n;
   }
 
   /** Requests instance `index` has served so far. */
   requestsOf(index: number): number {
-    return this.#progress[index]!.requests;
+    return this.#instances[index]!.progress.requests;
   }
 
-  /** The domain instance `index` runs in (one for all of them with a shared kernel). */
-  domainOf(index: number): Domain {
-    return this.#domains[index]!;
+  /** The kernel instance `index` runs on (one for all of them with a shared kernel). */
+  kernelOf(index: number): GuestKernel {
+    return this.#instances[index]!.kernel;
   }
 
-  /** Guest frames in use in all kernels. */
-  get framesUsed(): number {
-    if (this.#shared !== undefined) return this.#shared.frames.frames - this.#shared.frames.available;
-    return this.#progress.length * Math.round((this.reservationMiB * MIB) / FRAME_BYTES);
+  /** Guest frames the instances hold: a VM's whole reservation, or what the shared kernel uses. */
+  get framesHeld(): number {
+    const kernel = this.#shared;
+    if (kernel !== undefined) return kernel.frames.frames - kernel.frames.available;
+    let n = 0;
+    for (const s of this.#instances) n += s.kernel.frames.frames;
+    return n;
   }
 
   /** Starts one more instance; false when the platform refused it (no memory left to reserve). */
   add(): boolean {
-    const index = this.#progress.length;
+    const index = this.#instances.length;
     const progress: ServiceProgress = { started: false, requests: 0 };
-    const program = consolidatedService(progress, this.shape);
-    if (this.#shared !== undefined) {
-      const kernel = this.#shared;
-      const path = `/srv/service${index}`;
-      kernel.install(path, { program, textPages: 16, dataPages: 4, bssPages: 8, libraries: ['/lib/libc.so'] });
-      // A container platform puts each instance in its own context; one OS runs them as its processes.
-      const pid = kernel.spawn(path, this.platform.isolation === 'contexts' ? index + 1 : 0);
-      const host = this.#host!;
-      this.#alive.push(() => host.state === 'running' && kernel.processes.has(pid));
-      this.#domains.push(host);
-    } else {
+    const image = { program: consolidatedService(progress, this.shape), textPages: 16, dataPages: 4, bssPages: 8, libraries: ['/lib/libc.so'] };
+    let kernel = this.#shared;
+    if (kernel === undefined) {
       let domain;
       try {
         domain = this.hv.createDomain({ name: `service${index}`, memoryMiB: this.reservationMiB });
@@ -97,12 +82,13 @@ export class ServiceHost {
         if (e instanceof InvalidArgumentError && e.what === 'memoryMiB') return false;
         throw e;
       }
-      const kernel = bootGuest(this.hv, domain, { programs: { '/srv/service': { program } }, run: ['/srv/service'] });
-      const d = domain;
-      this.#alive.push(() => d.state === 'running' && kernel.processes.size > 0);
-      this.#domains.push(domain);
+      kernel = bootGuest(this.hv, domain);
     }
-    this.#progress.push(progress);
+    const path = `/srv/service${index}`;
+    kernel.install(path, image);
+    // A container platform puts each instance in its own context; one OS runs them as its processes.
+    const pid = kernel.spawn(path, this.platform.isolation === 'contexts' ? index + 1 : 0);
+    this.#instances.push({ kernel, pid, progress });
     return true;
   }
 
@@ -113,9 +99,13 @@ export class ServiceHost {
   settle(): void {
     let next = 0;
     this.hv.runWhile(() => {
-      while (next < this.#progress.length && this.#progress[next]!.started) next++;
-      return next < this.#progress.length && this.#alive[next]!();
+      while (next < this.#instances.length && this.#instances[next]!.progress.started) next++;
+      return next < this.#instances.length && this.#isAlive(next);
     });
   }
-}
 
+  #isAlive(index: number): boolean {
+    const { kernel, pid } = this.#instances[index]!;
+    return kernel.domain.state === 'running' && kernel.processes.has(pid);
+  }
+}

@@ -1,8 +1,7 @@
 import { CostCategory, type Hypervisor } from '@visorkit/core';
-import { bootGuest } from '@visorkit/guest';
-import { composeFor, type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
+import { type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
 import { ServiceHost } from '../experiment/service-host.js';
-import { CONSOLIDATED_SERVICE, consolidatedService, type ServiceProgress, type ServiceShape } from '../programs/consolidated-service.js';
+import { CONSOLIDATED_SERVICE, type ServiceShape } from '../programs/consolidated-service.js';
 
 const MIB = 1 << 20;
 const FRAME_BYTES = 4096;
@@ -48,14 +47,12 @@ export interface DensityLimit {
 
 /** Memory one instance measurably uses in a VM of its own: its kernel, page cache, page tables and data. */
 function vmReservationMiB(ctx: ExperimentContext, platform: PlatformSpec, shape: ServiceShape): number {
-  const hv = composeFor(ctx, platform);
-  const probe = hv.createDomain({ name: 'probe', memoryMiB: Math.ceil(shape.residentBytes / MIB) + 64 });
-  const progress: ServiceProgress = { started: false, requests: 0 };
-  const kernel = bootGuest(hv, probe, { programs: { '/srv/service': { program: consolidatedService(progress, shape) } }, run: ['/srv/service'] });
-  hv.runWhile(() => !progress.started);
-  hv.runFor(3 * shape.periodNs);
-  const used = kernel.frames.frames - kernel.frames.available;
-  return Math.ceil((used * FRAME_BYTES) / MIB);
+  const probe = new ServiceHost(ctx, platform, shape, undefined, Math.ceil(shape.residentBytes / MIB) + 64);
+  probe.add();
+  probe.settle();
+  probe.hv.runFor(3 * shape.periodNs);
+  const frames = probe.kernelOf(0).frames;
+  return Math.ceil(((frames.frames - frames.available) * FRAME_BYTES) / MIB);
 }
 
 /**
@@ -65,14 +62,15 @@ function vmReservationMiB(ctx: ExperimentContext, platform: PlatformSpec, shape:
  */
 function fillMemory(ctx: ExperimentContext, platform: PlatformSpec, shape: ServiceShape, machineMiB: number | undefined, reservationMiB: number): { fit: number; framesPerInstance: number } {
   const host = new ServiceHost(ctx, platform, { ...shape, periodNs: IDLE_NS }, machineMiB, reservationMiB);
+  let fit = 0;
   let frames = 0;
-  while (host.count < MAX_INSTANCES) {
-    if (!host.add()) break;
+  while (fit < MAX_INSTANCES && host.add()) {
     host.settle();
-    if (host.alive < host.count) return { fit: host.count - 1, framesPerInstance: host.count > 1 ? frames / (host.count - 1) : 0 };
-    frames = host.framesUsed;
+    if (host.alive < host.count) break;
+    fit = host.count;
+    frames = host.framesHeld;
   }
-  return { fit: host.count, framesPerInstance: host.count > 0 ? frames / host.count : 0 };
+  return { fit, framesPerInstance: fit > 0 ? frames / fit : 0 };
 }
 
 /** Runs `n` instances side by side and measures their requests per second, per instance. */

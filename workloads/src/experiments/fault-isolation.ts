@@ -32,7 +32,7 @@ export function faultOutcome(ctx: ExperimentContext, platform: PlatformSpec): Fa
   const before = Array.from({ length: INSTANCES }, (_, i) => host.requestsOf(i));
   host.hv.runUntil(start + WINDOW_NS);
   const rateBefore = before.map((b, i) => host.requestsOf(i) - b);
-  const crashed = host.hv.kernelFault(host.domainOf(0), 'NULL pointer dereference in a driver');
+  const crashed = host.hv.kernelFault(host.kernelOf(0).domain, 'NULL pointer dereference in a driver');
   const after = Array.from({ length: INSTANCES }, (_, i) => host.requestsOf(i));
   host.hv.runUntil(start + 2 * WINDOW_NS);
   let serving = 0;
