@@ -99,6 +99,17 @@ function finalState(kernel: GuestKernel, domain: Domain): string {
 
 const END_NS = 2e9;
 
+/** Restores `file` on a second machine at the time it was taken, and runs it to the end. */
+function resumeElsewhere(file: Uint8Array, at: number, guestPrograms: NonNullable<BootOptions['programs']>): { domain: Domain; kernel: GuestKernel } {
+  const other = machine(2);
+  other.runUntil(at);
+  const restorer = guestKernelRestorer(guestPrograms);
+  const domain = restoreDomain(other, file, restorer.registry);
+  other.start(domain);
+  other.runUntil(END_NS);
+  return { domain, kernel: restorer.kernelOf(domain)! };
+}
+
 test('a guest kernel checkpointed at any point and restored on another machine ends exactly as the uninterrupted run', (t) => {
   const plain = machine(1);
   const p = boot(plain);
@@ -117,14 +128,9 @@ test('a guest kernel checkpointed at any point and restored on another machine e
       ref.unpause(r.domain);
       ref.runUntil(END_NS);
       // Resumed on another machine, from the file alone and the programs' code.
-      const other = machine(2);
-      other.runUntil(at);
-      const restorer = guestKernelRestorer(programs());
-      const od = restoreDomain(other, file, restorer.registry);
-      other.start(od);
-      other.runUntil(END_NS);
+      const resumed = resumeElsewhere(file, at, programs());
       const a = finalState(r.kernel, r.domain);
-      const b = finalState(restorer.kernelOf(od)!, od);
+      const b = finalState(resumed.kernel, resumed.domain);
       if (a !== b) t.log(`checkpoint at ${checkpointMs} ms:\n  uninterrupted ${a}\n  resumed       ${b}`);
       return a === b;
     }),
@@ -199,14 +205,9 @@ test('a disk-bound guest checkpointed whenever asked — at its next quiescent p
     const at = ref.now;
     ref.unpause(r.domain);
     ref.runUntil(END_NS);
-    const other = machine(2);
-    other.runUntil(at);
-    const restorer = guestKernelRestorer(reader());
-    const od = restoreDomain(other, file, restorer.registry);
-    other.start(od);
-    other.runUntil(END_NS);
+    const resumed = resumeElsewhere(file, at, reader());
     t.is(r.kernel.fs.lookup('/data/total')?.size, 8 << 20);
-    t.is(end(restorer.kernelOf(od)!, od), end(r.kernel, r.domain), `asked at ${askMs} ms, taken at ${at / 1e6} ms`);
+    t.is(end(resumed.kernel, resumed.domain), end(r.kernel, r.domain), `asked at ${askMs} ms, taken at ${at / 1e6} ms`);
   }
   t.true(waited > 0, 'at least one request found block I/O in flight and waited for it');
 });
