@@ -109,3 +109,18 @@ export class ServiceHost {
     return kernel.domain.state === 'running' && kernel.processes.has(pid);
   }
 }
+
+/**
+ * Memory one instance measurably uses in a VM of its own — its kernel, page cache, page tables
+ * and data — in MiB: what to reserve for each VM. 0 on a platform without VMs.
+ */
+export function vmReservationMiB(ctx: ExperimentContext, platform: PlatformSpec, shape: ServiceShape): number {
+  if (platform.isolation !== 'domains') return 0;
+  // A probe VM with room to spare: what it ends up using is the answer.
+  const probe = new ServiceHost(ctx, platform, shape, undefined, Math.ceil(shape.residentBytes / MIB) + 64);
+  probe.add();
+  probe.settle();
+  probe.hv.runFor(3 * shape.periodNs);
+  const frames = probe.kernelOf(0).frames;
+  return Math.ceil(((frames.frames - frames.available) * FRAME_BYTES) / MIB);
+}

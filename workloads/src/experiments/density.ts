@@ -1,10 +1,8 @@
 import { CostCategory, type Hypervisor } from '@visorkit/core';
 import { type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
-import { ServiceHost } from '../experiment/service-host.js';
+import { ServiceHost, vmReservationMiB } from '../experiment/service-host.js';
 import { CONSOLIDATED_SERVICE, type ServiceShape } from '../programs/consolidated-service.js';
 
-const MIB = 1 << 20;
-const FRAME_BYTES = 4096;
 /** Simulated time over which an arrangement's service is measured. */
 const MEASURE_NS = 2e9;
 /** Share of its stand-alone request rate an instance must keep, on average, to count as fitting. */
@@ -45,16 +43,6 @@ export interface DensityLimit {
   readonly counts: Record<string, number>;
 }
 
-/** Memory one instance measurably uses in a VM of its own: its kernel, page cache, page tables and data. */
-function vmReservationMiB(ctx: ExperimentContext, platform: PlatformSpec, shape: ServiceShape): number {
-  const probe = new ServiceHost(ctx, platform, shape, undefined, Math.ceil(shape.residentBytes / MIB) + 64);
-  probe.add();
-  probe.settle();
-  probe.hv.runFor(3 * shape.periodNs);
-  const frames = probe.kernelOf(0).frames;
-  return Math.ceil(((frames.frames - frames.available) * FRAME_BYTES) / MIB);
-}
-
 /**
  * Adds instances one at a time until the platform refuses one or its memory runs out (an OOM
  * kill). They make their memory resident and then sit idle: memory is all this measures, and
@@ -82,13 +70,13 @@ function serviceAt(ctx: ExperimentContext, platform: PlatformSpec, shape: Servic
   const start = host.hv.now + shape.periodNs;
   host.hv.runUntil(start);
   const before = host.requests;
-  const idleBefore = idleCycles(host.hv);
+  const cyclesBefore = cpuCycles(host.hv);
   host.hv.runUntil(start + MEASURE_NS);
-  const window = (MEASURE_NS / 1e9) * host.hv.profile.cpu.clockGhz * 1e9 * host.hv.machine.pcpus.length;
+  const cycles = cpuCycles(host.hv);
   return {
     rate: (host.requests - before) / (MEASURE_NS / 1e9) / n,
     alive: host.alive === n,
-    busy: 1 - (idleCycles(host.hv) - idleBefore) / window,
+    busy: 1 - (cycles.idle - cyclesBefore.idle) / (cycles.total - cyclesBefore.total),
     counts: host.hv.counts(),
   };
 }
@@ -104,11 +92,15 @@ interface ServiceMeasurement {
   readonly counts: Record<string, number>;
 }
 
-/** Idle cycles of all the machine's CPUs so far. */
-function idleCycles(hv: Hypervisor): number {
+/** Cycles charged on all the machine's CPUs so far, and how many of them idle. */
+function cpuCycles(hv: Hypervisor): { total: number; idle: number } {
+  let total = 0;
   let idle = 0;
-  for (const cpu of hv.machine.pcpus) idle += cpu.account.cycles[CostCategory.Idle]!;
-  return idle;
+  for (const cpu of hv.machine.pcpus) {
+    total += cpu.account.total;
+    idle += cpu.account.cycles[CostCategory.Idle]!;
+  }
+  return { total, idle };
 }
 
 /**
@@ -122,7 +114,7 @@ function idleCycles(hv: Hypervisor): number {
  */
 export function densityLimit(ctx: ExperimentContext, platform: PlatformSpec, options: DensityOptions = {}): DensityLimit {
   const shape = options.shape ?? CONSOLIDATED_SERVICE;
-  const reservationMiB = platform.isolation === 'domains' ? vmReservationMiB(ctx, platform, shape) : 0;
+  const reservationMiB = vmReservationMiB(ctx, platform, shape);
   const memory = fillMemory(ctx, platform, shape, options.machineMiB, reservationMiB);
   const measure = (n: number) => serviceAt(ctx, platform, shape, options.machineMiB, reservationMiB, n);
   const base = { memoryFit: memory.fit, reservationMiB, framesPerInstance: memory.framesPerInstance };

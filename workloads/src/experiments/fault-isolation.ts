@@ -1,5 +1,5 @@
 import type { Experiment, ExperimentContext, PlatformSpec, ResultRow } from '../experiment/experiment.js';
-import { ServiceHost } from '../experiment/service-host.js';
+import { ServiceHost, vmReservationMiB } from '../experiment/service-host.js';
 import { CONSOLIDATED_SERVICE } from '../programs/consolidated-service.js';
 
 /** Instances side by side: the one whose kernel faults, and the ones that should not care. */
@@ -25,7 +25,7 @@ export interface FaultOutcome {
  * processes of one OS or a container platform's contexts — goes down whole.
  */
 export function faultOutcome(ctx: ExperimentContext, platform: PlatformSpec): FaultOutcome {
-  const host = new ServiceHost(ctx, platform, CONSOLIDATED_SERVICE, undefined, 64);
+  const host = new ServiceHost(ctx, platform, CONSOLIDATED_SERVICE, undefined, vmReservationMiB(ctx, platform, CONSOLIDATED_SERVICE));
   for (let i = 0; i < INSTANCES; i++) host.add();
   host.settle();
   const start = host.hv.now;
