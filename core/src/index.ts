@@ -54,6 +54,8 @@ export * from './events/cpu-events.js';
 export * from './events/io-events.js';
 export * from './composition/composition-errors.js';
 export * from './composition/plugin.js';
+export * from './composition/decorated.js';
+export * from './composition/composition-plan.js';
 export * from './composition/hypervisor.js';
 export * from './composition/create-hypervisor.js';
 export * from './migration/migration-types.js';

@@ -1,29 +1,57 @@
 import { VisorkitError } from '../errors/visorkit-error.js';
 
-/** A required extension point is bound by no plugin. */
+/** A required extension point (or a decorated or required token) is provided by no plugin. */
 export class MissingExtensionPointError extends VisorkitError {
-  constructor(readonly point: string, loaded: readonly string[]) {
+  /**
+   * @param point the point's name
+   * @param loaded the names of the loaded plugins
+   * @param remedy what to change (a sentence)
+   */
+  constructor(readonly point: string, loaded: readonly string[], remedy = `Add a plugin whose provides lists ${point}.`) {
+    super('MISSING_EXTENSION_POINT', `Extension point ${point} is provided by none of the loaded plugins (${loaded.join(', ') || 'none'}). ${remedy}`);
+  }
+}
+
+/** Two plugins provide the same single extension point (or the same service). */
+export class DuplicateExtensionPointError extends VisorkitError {
+  /** @param point the point's name; @param plugins the providers' names */
+  constructor(readonly point: string, readonly plugins: readonly string[]) {
+    const [a = '?', b = '?'] = plugins;
     super(
-      'MISSING_EXTENSION_POINT',
-      `Extension point ${point} is provided by none of the loaded plugins (${loaded.join(', ') || 'none'}). ` +
-        `Load a plugin that provides it (native, xen-pv, vserver and hw-assist provide all six).`,
+      'DUPLICATE_EXTENSION_POINT',
+      `Extension point ${point} is provided by both ${plugins.map((p) => `'${p}'`).join(' and ')}. ` +
+        `Take it from one of them: compose ${a}.without(${point}) to keep ${b}'s, or ${b}.without(${point}) to keep ${a}'s.`,
     );
   }
 }
 
-/** Two plugins bind the same single extension point. */
-export class DuplicateExtensionPointError extends VisorkitError {
-  constructor(readonly point: string, readonly plugins: readonly string[]) {
-    super(
-      'DUPLICATE_EXTENSION_POINT',
-      `Extension point ${point} is provided by both ${plugins.map((p) => `'${p}'`).join(' and ')}. ` +
-        `Load one of them, or configure one not to provide it (e.g. plugin.configure({ provide: { ... } })).`,
-    );
+/** A plugin requires a token that no other loaded plugin provides. */
+export class MissingRequirementError extends VisorkitError {
+  /** @param plugin the requiring plugin; @param point the token's name; @param remedy what to change */
+  constructor(readonly plugin: string, readonly point: string, remedy: string) {
+    super('MISSING_REQUIREMENT', `Plugin '${plugin}' requires ${point}, which no other loaded plugin provides. ${remedy}`);
+  }
+}
+
+/** A plugin decorates a point that no other plugin provides, or two plugins decorate one point. */
+export class DecorationError extends VisorkitError {
+  /** @param plugins the decorators involved; @param point the point's name; @param detail what is wrong and the fix */
+  constructor(readonly plugins: readonly string[], readonly point: string, detail: string) {
+    super('DECORATION', `${plugins.map((p) => `'${p}'`).join(' and ')} cannot decorate ${point}: ${detail}`);
+  }
+}
+
+/** A plugin's module binds a point it did not declare, so the composition cannot choose it. */
+export class UndeclaredBindingError extends VisorkitError {
+  /** @param plugin the plugin; @param point the point's name */
+  constructor(readonly plugin: string, readonly point: string) {
+    super('UNDECLARED_BINDING', `Plugin '${plugin}' binds ${point} without declaring it. Add ${point} to its provides (or decorates), so the composition can check it.`);
   }
 }
 
 /** A plugin was configured with an option it does not have. */
 export class UnknownOptionError extends VisorkitError {
+  /** @param plugin the plugin; @param option the unknown key; @param known the keys it has */
   constructor(readonly plugin: string, readonly option: string, known: readonly string[]) {
     super('UNKNOWN_OPTION', `Plugin '${plugin}' has no option '${option}'. Its options are: ${known.join(', ') || '(none)'}.`);
   }
@@ -31,6 +59,7 @@ export class UnknownOptionError extends VisorkitError {
 
 /** Two plugins cannot be composed together. */
 export class UnsoundCompositionError extends VisorkitError {
+  /** @param plugins the plugins; @param reason why, shown to the user */
   constructor(readonly plugins: readonly string[], reason: string) {
     super('UNSOUND_COMPOSITION', `Plugins ${plugins.map((p) => `'${p}'`).join(' and ')} cannot be composed: ${reason}.`);
   }

@@ -16,22 +16,15 @@ import { NetworkBackend } from '../network/network-backend.js';
 import { VcpuScheduler } from '../scheduler/vcpu-scheduler.js';
 import { Simulator } from '../sim/simulator.js';
 import { TimeKeeping } from '../time/time-keeping.js';
-import { DuplicateExtensionPointError, MissingExtensionPointError, UnsoundCompositionError } from './composition-errors.js';
+import { chosenBindings } from './chosen-bindings.js';
+import { MissingExtensionPointError, UnsoundCompositionError } from './composition-errors.js';
+import { planComposition, SINGLE_EXTENSION_POINTS, type CompositionPlan } from './composition-plan.js';
+import { decorated } from './decorated.js';
 import { Hypervisor, type ExtensionPoints } from './hypervisor.js';
 import { pointName, type Plugin } from './plugin.js';
 
 /** Token for the machine profile in the container. */
 export const MachineProfileToken = Symbol.for('visorkit.MachineProfile');
-
-/** The six extension points every hypervisor needs exactly once. */
-export const SINGLE_EXTENSION_POINTS: readonly symbol[] = [
-  MemoryVirtualization,
-  CpuVirtualization,
-  VcpuScheduler,
-  TimeKeeping,
-  NetworkBackend,
-  BlockBackend,
-];
 
 /** What {@link createHypervisor} takes. */
 export interface HypervisorConfig {
@@ -56,35 +49,27 @@ export interface HypervisorOptions extends MachineOptions {
 
 const KNOWN_OPTIONS = ['seed', 'memoryMiB', 'cores', 'disks', 'simulator'];
 
-/** Checks the plugins' declared metadata: each single point provided exactly once, no unsound pairs. */
+/**
+ * Checks the plugins' declared metadata without composing them: each single point provided
+ * exactly once, requirements and decorations met, no unsound pairs (see {@link planComposition}).
+ */
 export function checkComposition(plugins: readonly Plugin[]): void {
-  const names = plugins.map((p) => p.name);
-  const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) throw new UnsoundCompositionError([dup, dup], 'the same plugin is loaded twice');
-  for (const p of plugins) {
-    for (const bad of p.incompatibleWith ?? []) {
-      if (names.includes(bad.plugin)) throw new UnsoundCompositionError([p.name, bad.plugin], bad.reason);
-    }
-  }
-  for (const point of SINGLE_EXTENSION_POINTS) {
-    const providers = plugins.filter((p) => p.provides.includes(point)).map((p) => p.name);
-    if (providers.length === 0) throw new MissingExtensionPointError(pointName(point), names);
-    if (providers.length > 1) throw new DuplicateExtensionPointError(pointName(point), providers);
-  }
+  planComposition(plugins);
 }
 
 /**
- * Composes a hypervisor: validates the plugins' declarations, loads the core module and
- * every plugin module into one inversify container, checks that each extension point is
- * really bound once, resolves everything, and returns the facade holding the references.
+ * Composes a hypervisor: decides from the plugins' declarations who provides and who
+ * decorates each point (the order of `plugins` does not matter), loads the core module and the
+ * bindings it chose from each plugin into one inversify container, checks that each extension
+ * point is really bound once, resolves everything, and returns the facade holding the
+ * references.
  */
 export function createHypervisor(config: HypervisorConfig): Hypervisor {
   const options = config.options ?? {};
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.includes(key)) throw new InvalidArgumentError('hypervisor option', `unknown option '${key}' (known: ${KNOWN_OPTIONS.join(', ')})`);
   }
-  if (config.plugins.length === 0) throw new MissingExtensionPointError(pointName(MemoryVirtualization), []);
-  checkComposition(config.plugins);
+  const plan = planComposition(config.plugins);
 
   const sim = options.simulator ?? new Simulator(options.seed ?? 1);
   const machine = new Machine(config.machine, sim, options);
@@ -111,32 +96,34 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
   });
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(coreModule);
-  for (const p of config.plugins) {
-    container.load(p.module(p.options));
-    // Points this plugin was told to leave out are unbound before the next plugin binds them.
-    for (const point of p.omitted) if (container.isBound(point)) container.unbind(point);
-  }
+  for (const p of plan.plugins) container.load(chosenBindings(p, plan));
 
-  // After loading: the modules must have bound what they declared, once.
+  // After loading: the modules must have bound what they declared.
   for (const point of SINGLE_EXTENSION_POINTS) {
-    if (!container.isBound(point)) throw new MissingExtensionPointError(pointName(point), config.plugins.map((p) => p.name));
+    const provider = plan.provider(point)!;
+    const token = plan.decorator(point) !== undefined ? decorated(point) : point;
+    if (!container.isBound(token)) throw new MissingExtensionPointError(pointName(point), plan.plugins.map((p) => p.name), `'${provider.name}' declares it in provides but its module does not bind it: bind it there, or drop it from provides.`);
+    const decorator = plan.decorator(point);
+    if (decorator !== undefined && !container.isBound(point)) throw new MissingExtensionPointError(pointName(point), plan.plugins.map((p) => p.name), `'${decorator.name}' declares it in decorates but its module does not bind it: bind it there, or drop it from decorates.`);
   }
   const points: ExtensionPoints = {
-    memory: resolveOne(container, MemoryVirtualization, config.plugins),
-    cpu: resolveOne(container, CpuVirtualization, config.plugins),
-    scheduler: resolveOne(container, VcpuScheduler, config.plugins),
-    time: resolveOne(container, TimeKeeping, config.plugins),
-    network: resolveOne(container, NetworkBackend, config.plugins),
-    block: resolveOne(container, BlockBackend, config.plugins),
+    memory: resolveOne(container, MemoryVirtualization, plan),
+    cpu: resolveOne(container, CpuVirtualization, plan),
+    scheduler: resolveOne(container, VcpuScheduler, plan),
+    time: resolveOne(container, TimeKeeping, plan),
+    network: resolveOne(container, NetworkBackend, plan),
+    block: resolveOne(container, BlockBackend, plan),
   };
-  const name = config.plugins.map((p) => p.name).join('+');
   // Other services are read once each, and only when bound (see Hypervisor.service).
   const lookup = (token: symbol): unknown => (container.isBound(token) ? container.get(token) : undefined);
-  return new Hypervisor(name, config.plugins, services, points, () => container.unbindAll(), lookup);
+  return new Hypervisor(plan.name, plan.plugins, services, points, () => container.unbindAll(), lookup);
 }
 
-function resolveOne<T>(container: Container, point: symbol, plugins: readonly Plugin[]): T {
+function resolveOne<T>(container: Container, point: symbol, plan: CompositionPlan): T {
   const all = container.getAll<T>(point);
-  if (all.length !== 1) throw new DuplicateExtensionPointError(pointName(point), plugins.filter((p) => p.provides.includes(point)).map((p) => p.name));
+  if (all.length !== 1) {
+    const by = plan.decorator(point) ?? plan.provider(point)!;
+    throw new UnsoundCompositionError([by.name], `its module binds ${pointName(point)} ${all.length} times; bind it once`);
+  }
   return all[0]!;
 }

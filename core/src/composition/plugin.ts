@@ -23,8 +23,23 @@ export interface PluginSpec<O extends object> {
   readonly version: string;
   /** One line for humans. */
   readonly description?: string;
-  /** Extension-point tokens this plugin binds. */
+  /**
+   * Tokens this plugin binds and offers to the composition: extension points, and any other
+   * service a second plugin might also offer (only one of them is then taken).
+   */
   readonly provides: readonly symbol[];
+  /**
+   * Tokens this plugin needs another loaded plugin to provide (e.g. the kernel a container
+   * plugin runs on). Checked before anything is bound.
+   */
+  readonly requires?: readonly symbol[];
+  /**
+   * Points this plugin wraps: another loaded plugin provides each of them, and this plugin's
+   * module binds the point to its own implementation, which receives the wrapped one by
+   * injecting {@link decorated}(point). The decorator is what everyone else resolves; it must
+   * forward what it does not change (including the `DomainObserver` calls).
+   */
+  readonly decorates?: readonly symbol[];
   /** Capabilities this plugin makes work (the features table). */
   readonly capabilities: readonly Capability[];
   /**
@@ -52,8 +67,9 @@ export interface Plugin<O extends object = object> extends PluginSpec<O> {
   /** A copy of this plugin with some options changed (unknown keys are refused). */
   configure(options: Partial<O>): Plugin<O>;
   /**
-   * A copy that does not provide `points` (its module's bindings for them are removed), so
-   * another plugin can provide them: e.g. a container plugin on native's kernel.
+   * A copy that does not provide (or decorate) `points`: the composition never loads its
+   * module's bindings for them, so another plugin can provide them — e.g. a container plugin
+   * on native's kernel. Where the copy stands in the plugin list does not matter.
    */
   without(...points: symbol[]): Plugin<O>;
   /** Points this plugin's module binds but the composition must not take from it. */
@@ -61,9 +77,11 @@ export interface Plugin<O extends object = object> extends PluginSpec<O> {
 }
 
 /**
- * Declares a plugin. The declared `provides` let `createHypervisor` check the composition
- * (each single point bound exactly once) before anything is bound, with errors that name the
- * plugin and the point.
+ * Declares a plugin. The declared `provides`, `requires` and `decorates` let `createHypervisor`
+ * check the composition (each single point provided exactly once, every requirement met, every
+ * decorated point provided by someone else) before anything is bound, with errors that name
+ * the plugin, the point and a fix; then it loads only the bindings it chose, so the order of
+ * the plugin list never matters.
  *
  * @example
  * export const lotteryPlugin = definePlugin({
@@ -74,6 +92,9 @@ export interface Plugin<O extends object = object> extends PluginSpec<O> {
  */
 export function definePlugin<O extends object>(spec: PluginSpec<O>): Plugin<O> {
   if (!/^[a-z][a-z0-9-]*$/.test(spec.name)) throw new InvalidArgumentError('plugin name', `'${spec.name}' must be lower-case letters, digits and dashes`);
+  for (const p of spec.decorates ?? []) {
+    if (spec.provides.includes(p)) throw new InvalidArgumentError('plugin', `'${spec.name}' both provides and decorates ${pointName(p)}: a plugin either provides a point or wraps another plugin's`);
+  }
   return makePlugin(spec, spec.defaults);
 }
 
@@ -82,6 +103,7 @@ function makePlugin<O extends object>(spec: PluginSpec<O>, options: O, omitted: 
   return Object.freeze({
     ...spec,
     provides: spec.provides.filter((p) => !omitted.includes(p)),
+    decorates: (spec.decorates ?? []).filter((p) => !omitted.includes(p)),
     omitted,
     options: Object.freeze({ ...options }),
     configure(changes: Partial<O>): Plugin<O> {
@@ -91,7 +113,9 @@ function makePlugin<O extends object>(spec: PluginSpec<O>, options: O, omitted: 
     },
     without(...points: symbol[]): Plugin<O> {
       for (const p of points) {
-        if (!spec.provides.includes(p)) throw new InvalidArgumentError('plugin', `'${spec.name}' does not provide ${pointName(p)}, so it cannot be left out`);
+        if (!spec.provides.includes(p) && !(spec.decorates ?? []).includes(p)) {
+          throw new InvalidArgumentError('plugin', `'${spec.name}' neither provides nor decorates ${pointName(p)}, so it cannot be left out (it provides ${spec.provides.map(pointName).join(', ') || 'nothing'})`);
+        }
       }
       return makePlugin(spec, options, [...new Set([...omitted, ...points])]);
     },

@@ -5,7 +5,7 @@
  * `[nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin]`: memory, CPU, time
  * and disk are then the native kernel's, at native cost — no hypervisor on the path.
  */
-import { Capability, NetworkBackend, UnsupportedCapabilityError, VcpuScheduler, definePlugin, type Hypervisor } from '@visorkit/core';
+import { BlockBackend, Capability, CpuVirtualization, MemoryVirtualization, NetworkBackend, TimeKeeping, UnsupportedCapabilityError, VcpuScheduler, definePlugin, type Hypervisor } from '@visorkit/core';
 import { KernelHooks } from '@visorkit/guest';
 import { VserverContexts } from './guest/context-hooks.js';
 import { vserverModule } from './vserver-module.js';
@@ -15,7 +15,9 @@ export const vserverPlugin = definePlugin({
   name: 'vserver',
   version: '0.1.0',
   description: 'Linux-VServer contexts: one shared kernel, token-bucket CPU limits, network contexts.',
-  provides: [VcpuScheduler, NetworkBackend],
+  provides: [VcpuScheduler, NetworkBackend, KernelHooks],
+  // The shared kernel it runs on: its memory, CPU, time and disk.
+  requires: [MemoryVirtualization, CpuVirtualization, TimeKeeping, BlockBackend],
   capabilities: [],
   // One kernel for every context: no other kernel, no modules from inside a context, and in
   // the seed's design no checkpoint, migration or live update.

@@ -18,6 +18,7 @@ export function definePlatform(def: PlatformDefinition): PlatformSpec {
     name: def.name,
     description: def.description,
     isolation: def.isolation,
+    plugins: def.plugins,
     compose: (profile: MachineProfile, o: ComposeOptions) => createHypervisor({ machine: profile, plugins: def.plugins, options: hypervisorOptions(o) }),
     ...(def.unsupportedOn !== undefined ? { unsupportedOn: def.unsupportedOn } : {}),
   };

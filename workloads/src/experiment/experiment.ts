@@ -1,4 +1,4 @@
-import type { Hypervisor, MachineProfile, Simulator } from '@visorkit/core';
+import type { Hypervisor, MachineProfile, Plugin, Simulator } from '@visorkit/core';
 
 /** How a platform runs several workload instances side by side. */
 export type IsolationUnit = 'domains' | 'processes' | 'contexts';
@@ -23,6 +23,8 @@ export interface PlatformSpec {
   readonly isolation: IsolationUnit;
   /** Builds a fresh hypervisor on `profile`. */
   compose(profile: MachineProfile, options: ComposeOptions): Hypervisor;
+  /** The plugins it composes, when it was made from plugins ({@link definePlatform}). */
+  readonly plugins?: readonly Plugin[];
   /** Why this platform cannot run on `profile` (missing hardware), or undefined when it can. */
   unsupportedOn?(profile: MachineProfile): string | undefined;
 }

@@ -1,0 +1,41 @@
+import { Container, ContainerModule, type BindToFluentSyntax, type ContainerModuleLoadOptions, type ServiceIdentifier } from 'inversify';
+import { UndeclaredBindingError } from './composition-errors.js';
+import type { CompositionPlan } from './composition-plan.js';
+import { decorated } from './decorated.js';
+import { pointName, type Plugin } from './plugin.js';
+
+/**
+ * `plugin`'s module as the composition loads it: its bindings of points the plan took from
+ * it go in (under {@link decorated}(point) when another plugin wraps that point); its bindings
+ * of points it was composed `without` go nowhere; everything else it binds (its classes, its
+ * options, services nobody else declares) goes in unchanged. Because points are chosen from
+ * the declarations rather than unbound after loading, no plugin's binding is ever removed by
+ * another's, and the plugin list's order does not matter.
+ *
+ * Throws UndeclaredBindingError when the module binds a point it neither provides, decorates
+ * nor was told to leave out.
+ */
+export function chosenBindings(plugin: Plugin, plan: CompositionPlan): ContainerModule {
+  const inner = plugin.module(plugin.options);
+  // Bindings the plan does not take are made here and never read.
+  const discard = new Container();
+  const route = (token: ServiceIdentifier): ServiceIdentifier | undefined => {
+    if (typeof token !== 'symbol' || !plan.managed.has(token)) return token;
+    if (plan.decorator(token) === plugin) return token;
+    if (plan.provider(token) === plugin) return plan.decorator(token) !== undefined ? decorated(token) : token;
+    if (plugin.omitted.includes(token)) return undefined;
+    throw new UndeclaredBindingError(plugin.name, pointName(token));
+  };
+  return new ContainerModule((o) => {
+    const bind = <T>(token: ServiceIdentifier<T>): BindToFluentSyntax<T> => {
+      const to = route(token) as ServiceIdentifier<T> | undefined;
+      return to === undefined ? discard.bind(token) : o.bind(to);
+    };
+    const rebind = <T>(token: ServiceIdentifier<T>): BindToFluentSyntax<T> => {
+      const to = route(token) as ServiceIdentifier<T> | undefined;
+      return to === undefined ? discard.bind(token) : o.rebind(to);
+    };
+    const options: ContainerModuleLoadOptions = { ...o, bind, rebind };
+    return inner.load(options);
+  });
+}
