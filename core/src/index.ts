@@ -12,6 +12,8 @@ export * from './machine/physical-memory.js';
 export * from './machine/disk.js';
 export * from './machine/link.js';
 export * from './machine/machine.js';
+export * from './recorder/recorder-records.js';
+export * from './recorder/machine-recorder.js';
 export * from './machine/profiles/index.js';
 export * from './memory/paging.js';
 export * from './memory/page-walker.js';

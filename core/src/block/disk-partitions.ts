@@ -36,6 +36,7 @@ export class DiskPartitions {
     if (!Number.isInteger(sectors) || sectors <= 0) throw new GuestRequestError(domain.name, 'attach disk', `size ${sectors} sectors is not a positive integer`);
     if (this.#next + sectors > this.disk.sectors) throw new GuestRequestError(domain.name, 'attach disk', `no room for ${sectors} sectors on a ${this.disk.sectors}-sector disk`);
     this.#partitions.push({ domain, start: this.#next, sectors });
+    if (this.memory.recorder !== undefined) this.memory.recorder.onPartition(domain.id, this.#next, sectors);
     this.#next += sectors;
     return this.#partitions.length - 1;
   }
@@ -54,6 +55,17 @@ export class DiskPartitions {
 
   /** Copies between disk sectors (from physical `firstSector`) and machine frames. */
   dma(operation: 'read' | 'write', firstSector: number, mfns: readonly number[]): void {
+    const recorder = this.memory.recorder;
+    if (recorder === undefined) return this.#transfer(operation, firstSector, mfns);
+    recorder.onDmaStart(operation, this.#owner(firstSector), firstSector, mfns);
+    try {
+      this.#transfer(operation, firstSector, mfns);
+    } finally {
+      recorder.onDmaEnd();
+    }
+  }
+
+  #transfer(operation: 'read' | 'write', firstSector: number, mfns: readonly number[]): void {
     const buf = this.#buffer;
     for (let f = 0; f < mfns.length; f++) {
       for (let s = 0; s < SECTORS_PER_FRAME; s++) {
@@ -66,5 +78,11 @@ export class DiskPartitions {
         }
       }
     }
+  }
+
+  /** The domain id whose partition holds physical `sector` (-1: none). */
+  #owner(sector: number): number {
+    for (const p of this.#partitions) if (sector >= p.start && sector < p.start + p.sectors) return p.domain.id;
+    return -1;
   }
 }

@@ -182,8 +182,11 @@ export class CpuRunner {
     const sliceNs = scheduler.sliceNs(vcpu, now);
     const budget = Math.max(1, sliceNs * this.machine.profile.cpu.clockGhz - vcpu.burstCycles);
     const program = vcpu.program;
+    const recorder = this.machine.recorder;
+    const actor = recorder === undefined ? -1 : recorder.onBurstStart(p, vcpu.domain.id, vcpu.index, now);
     const exit = program === undefined ? 'halted' : program.run(vcpu, budget);
     const ranNs = Math.max(1, Math.ceil(vcpu.burstCycles * this.machine.nsPerCycle));
+    if (recorder !== undefined) recorder.onBurstEnd(actor, ranNs);
     // The burst's cycles by category, credited to this pCPU when it ends; the
     // sub-nanosecond remainder of rounding the burst up to whole ns is idle.
     const pending = this.#inFlight[p]!;

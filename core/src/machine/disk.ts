@@ -1,3 +1,4 @@
+import type { MachineRecorder } from '../recorder/machine-recorder.js';
 import type { Simulator } from '../sim/simulator.js';
 import type { DiskProfile } from './machine-profile.js';
 
@@ -21,6 +22,8 @@ const SECTOR = 512;
  */
 export class Disk {
   readonly sectors: number;
+  /** Machine recorder watching this disk (undefined: not recording). */
+  recorder: MachineRecorder | undefined = undefined;
   readonly #blocks = new Map<number, Uint8Array>();
   #busyUntil = 0;
   #head = 0;
@@ -68,6 +71,7 @@ export class Disk {
    * nothing else arrived before it (an estimate: the elevator may serve it sooner or later).
    */
   submit(sector: number, count: number, done: () => void, owner?: DiskOwner): number {
+    if (this.recorder !== undefined) this.recorder.onDiskSubmit(owner?.id ?? -1, sector, count);
     this.requests++;
     this.bytes += count * SECTOR;
     if (owner !== undefined && !this.#queue.some((r) => r.owner === owner.id)) {

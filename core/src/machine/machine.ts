@@ -1,6 +1,7 @@
 import { PcpuAccount } from '../accounting/pcpu-account.js';
 import { PAGING_GEOMETRY, type PagingGeometry } from '../memory/paging.js';
 import { Tlb } from '../memory/tlb.js';
+import { MachineRecorder, type RecorderOptions } from '../recorder/machine-recorder.js';
 import type { Simulator } from '../sim/simulator.js';
 import { Disk } from './disk.js';
 import { Link } from './link.js';
@@ -26,7 +27,7 @@ export class Pcpu {
     readonly index: number,
     profile: MachineProfile,
   ) {
-    this.tlb = new Tlb(profile.tlb.entries, profile.tlb.ways);
+    this.tlb = new Tlb(profile.tlb.entries, profile.tlb.ways, index);
   }
 }
 
@@ -57,6 +58,35 @@ export class Machine {
     this.nicLink = new Link(profile.nic.gbps, profile.link.latencyUs * 1000, sim);
     this.geometry = PAGING_GEOMETRY[profile.memory.pageTableFormat];
     this.nsPerCycle = 1 / profile.cpu.clockGhz;
+  }
+
+  /** The recorder installed by {@link record}, if any. */
+  get recorder(): MachineRecorder | undefined {
+    return this.#recorder;
+  }
+  #recorder: MachineRecorder | undefined;
+
+  /**
+   * Starts recording what this machine really does (frames touched, TLB contents, bursts,
+   * disk transfers, wire crossings, alarms) and returns the recorder; calling again returns
+   * the one already installed. Until this is called every hook is one `undefined` check.
+   */
+  record(options?: RecorderOptions): MachineRecorder {
+    if (this.#recorder !== undefined) return this.#recorder;
+    const recorder = new MachineRecorder(this.sim, this.memory, options);
+    this.#recorder = recorder;
+    this.memory.recorder = recorder;
+    for (const p of this.pcpus) p.tlb.recorder = recorder;
+    for (const d of this.disks) d.recorder = recorder;
+    return recorder;
+  }
+
+  /** Stops recording (the recorder keeps what it has). */
+  stopRecording(): void {
+    this.#recorder = undefined;
+    this.memory.recorder = undefined;
+    for (const p of this.pcpus) p.tlb.recorder = undefined;
+    for (const d of this.disks) d.recorder = undefined;
   }
 
   /** Converts cycles of this machine to nanoseconds. */

@@ -1,4 +1,5 @@
 import { VisorkitError } from '../errors/visorkit-error.js';
+import type { MachineRecorder } from '../recorder/machine-recorder.js';
 import { PAGE_SIZE, type DomainId, type Mfn } from '../units/units.js';
 
 /** Owner value of a frame nobody holds. */
@@ -46,6 +47,8 @@ export class PhysicalMemory {
   readonly #released: number[] = [];
   /** Frames never handed out are `#fresh .. frames-1`: lowest numbers first. */
   #fresh = 0;
+  /** Machine recorder watching this RAM (undefined: not recording, the hooks cost one check). */
+  recorder: MachineRecorder | undefined = undefined;
 
   /** @param frames RAM size in 4 KiB frames */
   constructor(frames: number) {
@@ -128,6 +131,7 @@ export class PhysicalMemory {
   }
 
   #setOwner(frame: number, owner: number): void {
+    if (this.recorder !== undefined) this.recorder.onOwnerChange(frame, this.ownerOf(frame), owner);
     const c = Math.floor(frame / OWNER_CHUNK);
     let chunk = this.#ownerChunks[c];
     if (chunk === undefined) {
@@ -140,18 +144,21 @@ export class PhysicalMemory {
   /** Reads a 32-bit word at a word index (0..1023) of a frame. */
   readWord32(frame: number, word: number): number {
     this.#check(frame);
+    if (this.recorder !== undefined) this.recorder.onFrameAccess('read', frame);
     const c = this.#get(frame);
     return c === undefined ? 0 : c[word]!;
   }
 
   /** Writes a 32-bit word at a word index of a frame. */
   writeWord32(frame: number, word: number, value: number): void {
+    if (this.recorder !== undefined) this.recorder.onFrameAccess('write', frame);
     this.#words(frame)[word] = value >>> 0;
   }
 
   /** Reads a 64-bit entry at an entry index (0..511) of a frame, as a number (exact below 2^53). */
   readEntry64(frame: number, index: number): number {
     if (!(frame >= 0 && frame < this.frames)) throw new AddressOutOfRangeError(frame, this.frames);
+    if (this.recorder !== undefined) this.recorder.onFrameAccess('read', frame);
     const c = this.#get(frame);
     if (c === undefined) return 0;
     return c[2 * index]! + c[2 * index + 1]! * 4294967296;
@@ -159,6 +166,7 @@ export class PhysicalMemory {
 
   /** Writes a 64-bit entry at an entry index of a frame. */
   writeEntry64(frame: number, index: number, value: number): void {
+    if (this.recorder !== undefined) this.recorder.onFrameAccess('write', frame);
     const c = this.#words(frame);
     c[2 * index] = value >>> 0;
     c[2 * index + 1] = Math.floor(value / 4294967296) >>> 0;
@@ -167,6 +175,7 @@ export class PhysicalMemory {
   /** Zeroes a frame (drops its contents). */
   zero(frame: number): void {
     this.#check(frame);
+    if (this.recorder !== undefined) this.recorder.onFrameAccess('zero', frame);
     this.#set(frame, undefined);
   }
 
@@ -174,6 +183,10 @@ export class PhysicalMemory {
   copy(to: number, from: number): void {
     this.#check(from);
     this.#check(to);
+    if (this.recorder !== undefined) {
+      this.recorder.onFrameAccess('copy-from', from);
+      this.recorder.onFrameAccess('copy-to', to);
+    }
     const src = this.#get(from);
     this.#set(to, src === undefined ? undefined : src.slice());
   }
@@ -181,6 +194,7 @@ export class PhysicalMemory {
   /** Copies bytes out of a frame. */
   readBytes(frame: number, offset: number, into: Uint8Array): void {
     this.#check(frame);
+    if (this.recorder !== undefined) this.recorder.onFrameAccess('read', frame);
     const c = this.#get(frame);
     if (c === undefined) into.fill(0);
     else into.set(new Uint8Array(c.buffer, offset, into.length));
@@ -188,7 +202,15 @@ export class PhysicalMemory {
 
   /** Copies bytes into a frame. */
   writeBytes(frame: number, offset: number, bytes: Uint8Array): void {
+    if (this.recorder !== undefined) this.recorder.onFrameAccess('write', frame);
     new Uint8Array(this.#words(frame).buffer, offset, bytes.length).set(bytes);
+  }
+
+  /** Frames `owner` holds now (a domain id, or {@link HYPERVISOR_OWNER}): a scan of the owner table. */
+  framesOwnedBy(owner: number): number {
+    let n = 0;
+    for (const chunk of this.#ownerChunks) if (chunk !== undefined) for (let i = 0; i < chunk.length; i++) if (chunk[i] === owner) n++;
+    return n;
   }
 
   /** True when a frame holds any non-zero contents. */

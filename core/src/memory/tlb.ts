@@ -1,3 +1,5 @@
+import type { MachineRecorder } from '../recorder/machine-recorder.js';
+
 /**
  * A set-associative TLB. Entries are tagged with an address-space id (unique per domain
  * and address space: plugins fold the domain id in) so that a tagged TLB
@@ -25,9 +27,14 @@ export class Tlb {
   misses = 0;
   /** Whole-TLB flushes. */
   flushes = 0;
+  /** Machine recorder watching this TLB (undefined: not recording, the hooks cost one check). */
+  recorder: MachineRecorder | undefined = undefined;
 
-  /** @param entries total entries (rounded to a power-of-two number of sets) @param ways associativity */
-  constructor(entries: number, ways: number) {
+  /**
+   * @param entries total entries (rounded to a power-of-two number of sets) @param ways associativity
+   * @param pcpu the pCPU this TLB belongs to (-1: a cache of a plugin's own, not a pCPU's TLB)
+   */
+  constructor(entries: number, ways: number, readonly pcpu = -1) {
     const w = Math.max(1, Math.min(ways, entries));
     let sets = 1;
     while (sets * 2 * w <= entries) sets *= 2;
@@ -48,6 +55,7 @@ export class Tlb {
     for (let i = base, end = base + this.ways; i < end; i++) {
       if (tags[i] === vpn && asids[i] === asid) {
         this.hits++;
+        if (this.recorder !== undefined) this.recorder.onTlbHit(this, i, asid, vpn, this.#values[i]!);
         return this.#values[i]!;
       }
     }
@@ -62,6 +70,7 @@ export class Tlb {
     for (let i = base, end = base + this.ways; i < end; i++) {
       if (this.#tags[i] === vpn && this.#asids[i] === asid) {
         this.#values[i] = value;
+        if (this.recorder !== undefined) this.recorder.onTlbInsert(this, i, asid, vpn, value);
         return;
       }
     }
@@ -70,12 +79,14 @@ export class Tlb {
     this.#tags[base + victim] = vpn;
     this.#asids[base + victim] = asid;
     this.#values[base + victim] = value;
+    if (this.recorder !== undefined) this.recorder.onTlbInsert(this, base + victim, asid, vpn, value);
   }
 
   /** Drops the entry for (asid, vpn) if present (invlpg). */
   invalidate(asid: number, vpn: number): void {
     const base = (vpn & (this.#sets - 1)) * this.ways;
     for (let i = base, end = base + this.ways; i < end; i++) if (this.#tags[i] === vpn && this.#asids[i] === asid) this.#tags[i] = -1;
+    if (this.recorder !== undefined) this.recorder.onTlbDrop(this, 'invalidate', asid, vpn);
   }
 
   /** Drops the entry for `vpn` in every address-space id in [lowAsid, highAsid]. */
@@ -85,6 +96,7 @@ export class Tlb {
       const a = this.#asids[i]!;
       if (this.#tags[i] === vpn && a >= lowAsid && a <= highAsid) this.#tags[i] = -1;
     }
+    if (this.recorder !== undefined) this.recorder.onTlbDrop(this, 'invalidate', lowAsid, vpn);
   }
 
   /** Drops every entry of one address-space id. */
@@ -92,12 +104,20 @@ export class Tlb {
     const tags = this.#tags;
     for (let i = 0; i < tags.length; i++) if (tags[i]! >= 0 && this.#asids[i] === asid) tags[i] = -1;
     this.flushes++;
+    if (this.recorder !== undefined) this.recorder.onTlbDrop(this, 'flush-tag', asid, -1);
   }
 
   /** Drops every entry. */
   flushAll(): void {
     this.#tags.fill(-1);
     this.flushes++;
+    if (this.recorder !== undefined) this.recorder.onTlbDrop(this, 'flush-all', -1, -1);
+  }
+
+  /** Visits every valid entry: its slot, tag, virtual page and cached value (for recorders and tests). */
+  forEachEntry(visit: (slot: number, tag: number, page: number, value: number) => void): void {
+    const tags = this.#tags;
+    for (let i = 0; i < tags.length; i++) if (tags[i]! >= 0) visit(i, this.#asids[i]!, tags[i]!, this.#values[i]!);
   }
 
   /** Number of valid entries (for tests and traces). */

@@ -54,7 +54,18 @@ export class NetworkSwitch {
       throw new InvalidArgumentError('machines', `'${hv.name}''s network back end cannot be wired to a switch`);
     }
     this.#machines.push(hv);
-    hv.network.connectUplink((frame, now) => hv.machine.nicLink.send(frame.bytes, () => this.#forward(hv, frame), now));
+    hv.network.connectUplink((frame, now) => {
+      const recorder = hv.machine.recorder;
+      if (recorder !== undefined) recorder.onWire('out', frame.source, frame.destination, frame.bytes);
+      hv.machine.nicLink.send(frame.bytes, () => this.#forward(hv, frame), now);
+    });
+  }
+
+  /** Hands a frame off the wire to `to`'s NIC (recorded on `to`'s recorder). */
+  #deliver(to: Hypervisor, frame: NetFrame): void {
+    const recorder = to.machine.recorder;
+    if (recorder !== undefined) recorder.onWire('in', frame.source, frame.destination, frame.bytes);
+    to.network.receiveFromWire!(frame);
   }
 
   #forward(from: Hypervisor, frame: NetFrame): void {
@@ -62,12 +73,12 @@ export class NetworkSwitch {
     if (frame.destination === BROADCAST_ADDRESS) return;
     const learned = this.#learned.get(frame.destination);
     if (learned !== undefined && learned !== from && learned.network.owns!(frame.destination)) {
-      learned.network.receiveFromWire!(frame);
+      this.#deliver(learned, frame);
       return;
     }
     for (const m of this.#machines) {
       if (m !== from && m.network.owns!(frame.destination)) {
-        m.network.receiveFromWire!(frame);
+        this.#deliver(m, frame);
         return;
       }
     }

@@ -20,12 +20,14 @@ interface Alarm {
 export class SimulatedTimeKeeping implements TimeKeeping {
   readonly #bootEpochNs: number;
   readonly #alarms = new Map<number, Alarm>();
+  readonly #machine: Machine;
 
   constructor(
     readonly sim: Simulator,
     machine: Machine,
     readonly events: IoEvents,
   ) {
+    this.#machine = machine;
     this.#bootEpochNs = Date.UTC(machine.profile.year, 0, 1) * 1e6;
   }
 
@@ -81,6 +83,8 @@ export class SimulatedTimeKeeping implements TimeKeeping {
     if (this.#alarms.get(key) !== alarm) return;
     this.#alarms.delete(key);
     if (this.events.timersObserved) this.events.emitTimer({ time: this.sim.now, domainId: domain.id, clock });
+    const recorder = this.#machine.recorder;
+    if (recorder !== undefined) recorder.onTimer(domain.id, clock, alarm.deadline);
     alarm.fire();
   }
 
