@@ -1,0 +1,95 @@
+import { CostCategory, type Domain, type Hypervisor, type Vcpu } from '@visorkit/core';
+import type { FileSystem } from '../fs/file-system.js';
+import type { AddressSpace, PhysicalPages } from '../mm/address-space.js';
+import { FrameAllocator } from '../mm/frame-allocator.js';
+import type { Process } from '../process/process.js';
+import { Sys } from '../program/program.js';
+import { Descriptors } from './descriptors.js';
+import { Files } from './files.js';
+import type { GuestKernelOptions } from './guest-kernel-options.js';
+import { KernelHooks } from './kernel-hooks.js';
+import { Memory } from './memory.js';
+import { PATH, type PathName } from './path-lengths.js';
+import { Processes } from './processes.js';
+import { Scheduler } from './scheduler.js';
+import { Signals } from './signals.js';
+import { Sockets } from './sockets.js';
+import { SystemCalls } from './system-calls.js';
+
+/**
+ * @internal What the subsystems of one guest kernel share: the machine it runs on, its
+ * memory and file system, the process table, the charge for kernel code, and each other.
+ * The subsystems are built here and reach one another through it, so each keeps its own
+ * state and job: {@link Scheduler} (run queue, bursts, softirq), {@link Processes} (spawn,
+ * fork, exec, exit, wait), {@link Memory} (touches, faults, mmap/brk, balloon), {@link Files}
+ * (VFS, page cache, write-back, disk), {@link Descriptors} (descriptors, pipes, ptys),
+ * {@link Sockets} (the TCP stack's glue), {@link Signals} and {@link SystemCalls}.
+ */
+export class Kernel implements PhysicalPages {
+  /** The machine it runs on (another one after a live migration). */
+  hv: Hypervisor;
+  /** Its domain (the target's after a live migration). */
+  domain: Domain;
+  /** The vCPU the kernel is running on now (for work the stack does on its behalf). */
+  cpu: Vcpu | undefined;
+  /** Set when the kernel itself faulted: the domain crashed. */
+  panicked: string | undefined;
+  readonly frames: FrameAllocator;
+  readonly processes = new Map<number, Process>();
+  /** The system-call interface every program is started with. */
+  readonly sys = new Sys();
+  readonly options: GuestKernelOptions;
+  /** Keeps the replay log (booted `checkpointable`). */
+  readonly recording: boolean;
+  /** A container plugin's context checks, if any. */
+  readonly hooks: KernelHooks | undefined;
+  readonly #cpi: number;
+
+  readonly scheduler: Scheduler;
+  readonly processTable: Processes;
+  readonly memory: Memory;
+  readonly files: Files;
+  readonly descriptors: Descriptors;
+  readonly sockets: Sockets;
+  readonly signals: Signals;
+  readonly syscalls: SystemCalls;
+
+  constructor(hv: Hypervisor, domain: Domain, options: GuestKernelOptions) {
+    this.hv = hv;
+    this.domain = domain;
+    this.options = options;
+    this.frames = new FrameAllocator(hv.memory.frames(domain), options.reservedFrames ?? 1024);
+    this.#cpi = hv.profile.cpu.kernelCpi;
+    // A container platform's context checks apply to every kernel on it unless told otherwise.
+    this.hooks = options.hooks ?? hv.service<KernelHooks>(KernelHooks);
+    this.recording = options.checkpointable === true;
+    this.files = new Files(this, options);
+    this.scheduler = new Scheduler(this, options);
+    this.processTable = new Processes(this, options);
+    this.memory = new Memory(this, options);
+    this.descriptors = new Descriptors(this);
+    this.sockets = new Sockets(this, options);
+    this.signals = new Signals(this);
+    this.syscalls = new SystemCalls(this);
+  }
+
+  /** The file system (its page cache lives in {@link frames}). */
+  get fs(): FileSystem {
+    return this.files.fs;
+  }
+
+  /** Charges `times` runs of the kernel code path `path`. */
+  charge(vcpu: Vcpu, path: PathName, times = 1): void {
+    vcpu.charge(CostCategory.GuestKernel, PATH[path] * times * this.#cpi);
+  }
+
+  /** Charges copying `bytes` between user and kernel memory. */
+  copy(vcpu: Vcpu, bytes: number): void {
+    vcpu.charge(CostCategory.GuestKernel, (bytes / (this.hv.profile.memory.bandwidthGBps * 1e9)) * 1e9 * this.hv.profile.cpu.clockGhz);
+  }
+
+  /** AddressSpace's resident-page accounting (per container context). */
+  residentChanged(space: AddressSpace, delta: number): void {
+    this.memory.residentChanged(space, delta);
+  }
+}

@@ -1,0 +1,311 @@
+import { CostCategory, PTE_COW, VisorkitError, pteFrame, pteHas, type Gfn, type Vcpu } from '@visorkit/core';
+import type { Inode } from '../fs/file-system.js';
+import { OutOfGuestMemory, type AddressSpace } from '../mm/address-space.js';
+import type { Vma } from '../mm/vma.js';
+import type { Process } from '../process/process.js';
+import { Errno, type MmapRequest } from '../program/program.js';
+import type { GuestKernelOptions } from './guest-kernel-options.js';
+import type { Kernel } from './kernel.js';
+
+/** Share of a line fill's latency a sequential stream still pays (the prefetcher hides the rest). */
+const STREAM_PREFETCH_OVERLAP = 0.1;
+const SIGSEGV = 11;
+const SIGKILL = 9;
+
+/**
+ * Memory: a process's touches page by page, the page-fault path (demand zero, file pages
+ * with fault-around, copy-on-write, the OOM killer), mmap, munmap and brk, and the balloon
+ * driver that gives frames back to the hypervisor.
+ */
+export class Memory {
+  /** Frames the balloon driver gave back to the hypervisor. */
+  readonly ballooned: number[] = [];
+  /** Resident pages per container context (for per-context memory limits). */
+  readonly residentByContext = new Map<number, number>();
+  readonly #faultAround: number;
+  /** Mechanism index of an out-of-memory kill (the kernel's or a context's). */
+  #oomKill: number;
+
+  constructor(
+    readonly k: Kernel,
+    options: GuestKernelOptions,
+  ) {
+    this.#faultAround = options.faultAroundPages ?? 1;
+    this.#oomKill = k.hv.mechanisms.register('oom-kill');
+  }
+
+  /** After a live migration: mechanism indices are per hypervisor, look ours up again. */
+  migrated(): void {
+    this.#oomKill = this.k.hv.mechanisms.register('oom-kill');
+  }
+
+  /** Resident pages of processes in container context `context`. */
+  residentPages(context: number): number {
+    return this.residentByContext.get(context) ?? 0;
+  }
+
+  /** AddressSpace's resident-page accounting. */
+  residentChanged(space: AddressSpace, delta: number): void {
+    this.residentByContext.set(space.context, (this.residentByContext.get(space.context) ?? 0) + delta);
+  }
+
+  /** A free frame, or OutOfGuestMemory. */
+  allocate(): number {
+    const f = this.k.frames.allocate();
+    if (f < 0) throw new OutOfGuestMemory();
+    return f;
+  }
+
+  /** The page-cache frame of a file page, read in (zero-filled: contents are not modelled) on first use. */
+  cachePage(vcpu: Vcpu, inode: Inode, page: number): number {
+    const { frame, missed } = this.k.fs.cachePage(inode, page);
+    if (frame < 0) throw new OutOfGuestMemory();
+    if (missed) this.k.hv.memory.zeroFrame(vcpu, frame as Gfn);
+    return frame;
+  }
+
+  /**
+   * The balloon driver: gives free frames back to the hypervisor, or takes given-back ones
+   * again, until the guest holds `targetFrames` of its memory (or, shrinking, until it has
+   * no free frame left). Returns the frames it holds afterwards.
+   */
+  balloon(targetFrames: number): number {
+    const { hv, domain, frames } = this.k;
+    const memory = hv.memory;
+    if (memory.releaseFrames === undefined || memory.reclaimFrames === undefined) {
+      throw new VisorkitError('NO_BALLOON', `'${hv.name}' has no balloon: guest '${domain.name}' cannot change its memory`);
+    }
+    const vcpu = domain.vcpus[0]!;
+    const held = frames.frames - this.ballooned.length;
+    if (targetFrames < held) {
+      const out: number[] = [];
+      while (out.length < held - targetFrames) {
+        const f = frames.allocate();
+        if (f < 0) break;
+        out.push(f);
+      }
+      if (out.length > 0) memory.releaseFrames(vcpu, out as Gfn[]);
+      this.ballooned.push(...out);
+    } else if (targetFrames > held && this.ballooned.length > 0) {
+      const back = this.ballooned.splice(Math.max(0, this.ballooned.length - (targetFrames - held)));
+      try {
+        memory.reclaimFrames(vcpu, back as Gfn[]);
+      } catch (e) {
+        this.ballooned.push(...back);
+        throw e;
+      }
+      for (const f of back) frames.release(f);
+    }
+    return frames.frames - this.ballooned.length;
+  }
+
+  // ---- touches and faults ----------------------------------------------------------
+
+  /** A touch operation begins (checked here, processed by {@link continueTouch}). */
+  startTouch(vcpu: Vcpu, p: Process, address: number, bytes: number, write: boolean, stride: number): void {
+    if (!(bytes >= 0) || !(stride > 0) || !(address >= 0)) {
+      p.result = -Errno.EINVAL;
+      return;
+    }
+    p.touch = { address, end: address + bytes, stride, write };
+  }
+
+  /** Processes a touch page by page: one translation per page, accesses charged in bulk. */
+  continueTouch(vcpu: Vcpu, p: Process, budget: number): void {
+    const t = p.touch!;
+    const memory = this.k.hv.memory;
+    const profile = this.k.hv.profile;
+    while (t.address < t.end && vcpu.burstCycles < budget) {
+      const vpn = Math.floor(t.address / 4096);
+      const pageEnd = Math.min(t.end, (vpn + 1) * 4096);
+      if (memory.translate(vcpu, vpn, t.write) < 0) {
+        if (!this.#pageFault(vcpu, p, vpn, t.write)) return;
+        continue;
+      }
+      const accesses = Math.max(1, Math.ceil((pageEnd - t.address) / t.stride));
+      // A page first touched since the process was switched in refills its lines from the
+      // cache hierarchy; sequential access lets the stream prefetcher overlap the fills.
+      let cycles = accesses;
+      if (!p.warmPages.has(vpn)) {
+        p.warmPages.add(vpn);
+        const lines = Math.min(accesses, 4096 / profile.cache.lineBytes);
+        if (p.evicted) {
+          // Back from memory, streamed at the memory bandwidth.
+          cycles += ((lines * profile.cache.lineBytes) / (profile.memory.bandwidthGBps * 1e9)) * 1e9 * profile.cpu.clockGhz;
+        } else {
+          const overlap = t.stride < profile.cache.lineBytes ? STREAM_PREFETCH_OVERLAP : 1;
+          cycles += lines * profile.memory.cacheHitCycles * overlap;
+        }
+      }
+      vcpu.charge(CostCategory.GuestUser, cycles);
+      // On to the next access: the next page, or further when the stride skips pages.
+      t.address += accesses * t.stride;
+    }
+    if (t.address >= t.end) p.touch = undefined;
+  }
+
+  /**
+   * The page-fault path: the platform delivers the fault (trap, bounce through Xen, exit),
+   * then the handler maps the page. Returns false when the process was killed (SIGSEGV).
+   */
+  #pageFault(vcpu: Vcpu, p: Process, vpn: number, write: boolean): boolean {
+    const k = this.k;
+    k.hv.cpu.pageFault(vcpu, vpn, write);
+    k.charge(vcpu, 'faultHandler');
+    const vma = p.space.vmaAt(vpn);
+    if (vma === undefined || (write && !vma.writable)) {
+      p.touch = undefined;
+      k.processTable.exit(vcpu, p, 128 + SIGSEGV);
+      return false;
+    }
+    if (k.hooks?.mayMapPage !== undefined && !p.space.present.has(vpn) && !k.hooks.mayMapPage(vcpu, p, this.residentPages(p.context))) {
+      // Over its context's memory limit: the context's OOM killer takes the faulting process.
+      p.touch = undefined;
+      vcpu.count(this.#oomKill);
+      k.processTable.exit(vcpu, p, 128 + SIGKILL);
+      return false;
+    }
+    try {
+      const existing = p.space.present.get(vpn);
+      if (existing !== undefined && write && pteHas(existing, PTE_COW)) this.#breakCow(vcpu, p, vpn, existing);
+      else if (existing === undefined) this.#fillPage(vcpu, p, vma, vpn, write);
+      else {
+        // Present and allowed but the hardware refused: a stale TLB entry. Flush it.
+        k.hv.memory.invalidatePage(vcpu, vpn);
+      }
+    } catch (e) {
+      if (e instanceof OutOfGuestMemory) {
+        // Memory exhausted even after the page cache gave back its clean pages: the OOM killer.
+        p.touch = undefined;
+        vcpu.count(this.#oomKill);
+        k.processTable.exit(vcpu, p, 128 + SIGKILL);
+        return false;
+      }
+      throw e;
+    }
+    return true;
+  }
+
+  #breakCow(vcpu: Vcpu, p: Process, vpn: number, entry: number): void {
+    const frame = pteFrame(entry);
+    const { hv, frames } = this.k;
+    if (frames.refs(frame) > 1) {
+      const copy = this.allocate();
+      hv.memory.copyFrame(vcpu, copy as Gfn, frame as Gfn);
+      frames.release(frame);
+      p.space.map(vcpu, vpn, copy, true);
+    } else {
+      p.space.map(vcpu, vpn, frame, true);
+    }
+    hv.memory.invalidatePage(vcpu, vpn);
+  }
+
+  #fillPage(vcpu: Vcpu, p: Process, vma: Vma, vpn: number, write: boolean): void {
+    const k = this.k;
+    const memory = k.hv.memory;
+    if (vma.backing.kind === 'anonymous') {
+      const frame = this.allocate();
+      memory.zeroFrame(vcpu, frame as Gfn);
+      p.space.map(vcpu, vpn, frame, vma.writable);
+      return;
+    }
+    const inode = k.fs.inode(vma.backing.inode);
+    const page = vma.backing.firstPage + (vpn - vma.start);
+    if (write) {
+      // A private file mapping written: the process gets its own copy.
+      const cached = this.cachePage(vcpu, inode, page);
+      const copy = this.allocate();
+      memory.copyFrame(vcpu, copy as Gfn, cached as Gfn);
+      p.space.map(vcpu, vpn, copy, true);
+      return;
+    }
+    // Read fault on a file: map the page and, fault-around, its cached neighbours (read-only, COW).
+    memory.beginBatch(vcpu);
+    const first = Math.max(vma.start, vpn - (vpn % this.#faultAround));
+    const last = Math.min(vma.start + vma.pages, first + this.#faultAround);
+    for (let v = first; v < last; v++) {
+      if (p.space.present.has(v)) continue;
+      const pg = vma.backing.firstPage + (v - vma.start);
+      if (v !== vpn && inode.cache[pg]! < 0) continue;
+      const frame = this.cachePage(vcpu, inode, pg);
+      k.frames.share(frame);
+      p.space.map(vcpu, v, frame, false, vma.writable);
+      if (v !== vpn) k.charge(vcpu, 'faultAroundPerPage');
+    }
+    memory.flushBatch(vcpu);
+  }
+
+  // ---- mmap, munmap, brk -------------------------------------------------------------
+
+  mmap(vcpu: Vcpu, p: Process, req: MmapRequest): number {
+    const k = this.k;
+    k.charge(vcpu, 'mmapBody');
+    if (typeof req !== 'object' || req === null || !(req.bytes > 0)) return -Errno.EINVAL;
+    const pages = Math.ceil(req.bytes / 4096);
+    let backing: Vma['backing'] = { kind: 'anonymous' };
+    if (req.path !== undefined) {
+      const inode = k.fs.lookup(req.path);
+      if (inode === undefined) return -Errno.ENOENT;
+      if (pages > inode.cache.length) return -Errno.EINVAL;
+      backing = { kind: 'file', inode: inode.number, firstPage: 0 };
+    }
+    if (pages > k.frames.available + k.frames.frames) return -Errno.ENOMEM;
+    const start = p.space.mmapCursor;
+    p.space.mmapCursor += pages + 1;
+    const vma: Vma = { start, pages, writable: req.writable ?? true, backing, name: req.path ?? 'anon' };
+    p.space.vmas.push(vma);
+    if (req.populate === true && backing.kind === 'file') {
+      // MAP_POPULATE: map every (cached) page now, in one lazy-MMU batch.
+      try {
+        const inode = k.fs.inode(backing.inode);
+        k.hv.memory.beginBatch(vcpu);
+        for (let i = 0; i < pages; i++) {
+          const frame = this.cachePage(vcpu, inode, i);
+          k.frames.share(frame);
+          p.space.map(vcpu, start + i, frame, false, vma.writable);
+        }
+        k.hv.memory.flushBatch(vcpu);
+        k.charge(vcpu, 'populatePerPage', pages);
+      } catch (e) {
+        if (e instanceof OutOfGuestMemory) return -Errno.ENOMEM;
+        throw e;
+      }
+    }
+    return start * 4096;
+  }
+
+  munmap(vcpu: Vcpu, p: Process, address: number, bytes: number): number {
+    const k = this.k;
+    k.charge(vcpu, 'munmapBody');
+    if (!(address >= 0) || address % 4096 !== 0 || !(bytes > 0)) return -Errno.EINVAL;
+    const start = address / 4096;
+    const i = p.space.vmas.findIndex((v) => v.start === start);
+    if (i < 0) return -Errno.EINVAL;
+    const vma = p.space.vmas[i]!;
+    p.space.vmas.splice(i, 1);
+    const memory = k.hv.memory;
+    memory.beginBatch(vcpu);
+    let n = 0;
+    for (let v = vma.start; v < vma.start + vma.pages; v++) {
+      const e = p.space.present.get(v);
+      if (e === undefined) continue;
+      p.space.setLeaf(vcpu, v, 0);
+      k.frames.release(pteFrame(e));
+      n++;
+    }
+    memory.flushBatch(vcpu);
+    k.charge(vcpu, vma.backing.kind === 'file' ? 'zapPerPte' : 'unmapPerPte', n);
+    if (n > 0) k.hv.cpu.privileged(vcpu, 'flush-tlb');
+    return 0;
+  }
+
+  /** Grows the heap by `bytes`; returns the new break. */
+  brk(p: Process, bytes: number): number {
+    const pages = Math.ceil(bytes / 4096);
+    if (!(pages >= 0)) return -Errno.EINVAL;
+    const heap = p.space.vmas.find((v) => v.name === 'heap');
+    if (heap === undefined) return -Errno.ENOMEM;
+    p.space.vmas[p.space.vmas.indexOf(heap)] = { ...heap, pages: heap.pages + pages };
+    return (heap.start + heap.pages + pages) * 4096;
+  }
+}

@@ -1,0 +1,255 @@
+import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITABLE, VisorkitError, makePte, pteFrame, pteHas, type Gfn, type Vcpu } from '@visorkit/core';
+import type { Inode } from '../fs/file-system.js';
+import { AddressSpace, OutOfGuestMemory } from '../mm/address-space.js';
+import type { Vma } from '../mm/vma.js';
+import { Process } from '../process/process.js';
+import { Errno, type Operation, type Program, type Sys } from '../program/program.js';
+import type { GuestKernelOptions } from './guest-kernel-options.js';
+import type { Kernel } from './kernel.js';
+import { Incarnation } from './replay-log.js';
+
+/** Where the program image, libraries and stack live (virtual page numbers). */
+const TEXT_BASE = 0x400;
+const LIB_BASE = 0x20000;
+const STACK_TOP = 0x7fff0;
+const STACK_PAGES = 32;
+
+/**
+ * The process table and the life of a process: spawn, fork (copy-on-write), exec (a new
+ * image), exit and wait.
+ */
+export class Processes {
+  nextPid = 1;
+  nextSpace = 1;
+  /** Processes not yet exited, and the most there may be. */
+  live = 0;
+  readonly #maxProcesses: number;
+
+  constructor(
+    readonly k: Kernel,
+    options: GuestKernelOptions,
+  ) {
+    // Linux 2.6 sizes threads-max so kernel stacks take at most an eighth of memory.
+    this.#maxProcesses = options.maxProcesses ?? Math.max(64, Math.floor(k.frames.frames / 16));
+  }
+
+  /** True when no process is left that can run (all exited). */
+  get idle(): boolean {
+    for (const p of this.k.processes.values()) if (p.state !== 'zombie') return false;
+    return true;
+  }
+
+  /** Starts `path` as a new process (like init spawning it) in context `context`; returns the pid. */
+  spawn(path: string, context: number): number {
+    const k = this.k;
+    const inode = k.fs.lookup(path);
+    if (inode?.image === undefined) throw new VisorkitError('GUEST_NO_PROGRAM', `Guest '${k.domain.name}' has no executable '${path}'.`);
+    const vcpu = k.domain.vcpus[0]!;
+    const p = new Process(this.nextPid++, undefined, new AddressSpace(k, this.nextSpace++, vcpu));
+    p.context = context;
+    p.space.context = context;
+    this.#loadImage(vcpu, p, inode);
+    k.processes.set(p.pid, p);
+    this.live++;
+    k.scheduler.makeRunnable(p);
+    return p.pid;
+  }
+
+  fork(vcpu: Vcpu, parent: Process, childProgram: Program): number {
+    const k = this.k;
+    if (typeof childProgram !== 'function') return -Errno.EINVAL;
+    if (k.hooks !== undefined) {
+      let inContext = 0;
+      for (const q of k.processes.values()) if (q.context === parent.context && q.state !== 'zombie') inContext++;
+      if (!k.hooks.mayFork(vcpu, parent, inContext)) return -Errno.EAGAIN;
+    }
+    // The kernel's process table is finite (threads-max), as a fork bomb finds out.
+    if (this.live >= this.#maxProcesses) return -Errno.EAGAIN;
+    k.charge(vcpu, 'forkBase');
+    let child: Process;
+    try {
+      child = new Process(this.nextPid++, parent, new AddressSpace(k, this.nextSpace++, vcpu));
+      const memory = k.hv.memory;
+      const cs = child.space;
+      cs.context = parent.context;
+      cs.vmas.push(...parent.space.vmas);
+      cs.mmapCursor = parent.space.mmapCursor;
+      k.charge(vcpu, 'forkPerVma', parent.space.vmas.length);
+      // Writable private pages become copy-on-write in the parent: one store per entry into
+      // its live page tables, outside any lazy-MMU section (as Linux 2.6's copy_pte_range
+      // does ptep_set_wrprotect), so a platform that write-protects page tables traps each.
+      for (const [vpn, e] of parent.space.present) {
+        if (pteHas(e, PTE_WRITABLE)) parent.space.setLeaf(vcpu, vpn, makePte(pteFrame(e), PTE_PRESENT | PTE_USER | PTE_COW));
+      }
+      // The child's new tables are filled as a batch.
+      memory.beginBatch(vcpu);
+      for (const [vpn, e] of parent.space.present) {
+        k.charge(vcpu, 'forkPerPte');
+        cs.setLeaf(vcpu, vpn, e);
+        k.frames.share(pteFrame(e));
+      }
+      memory.flushBatch(vcpu);
+    } catch (e) {
+      if (e instanceof OutOfGuestMemory) return -Errno.ENOMEM;
+      throw e;
+    }
+    // The parent's writable entries changed under its TLB.
+    k.hv.cpu.privileged(vcpu, 'flush-tlb');
+    child.context = parent.context;
+    for (const [sig, h] of parent.handlers) child.handlers.set(sig, h);
+    for (const [sig, o] of parent.handlerOrigins) child.handlerOrigins.set(sig, o);
+    for (let i = 0; i < parent.fds.length; i++) child.fds[i] = parent.fds[i];
+    for (const d of child.fds) {
+      if (d?.kind === 'pipe-read') d.pipe.readers++;
+      if (d?.kind === 'pipe-write') d.pipe.writers++;
+      if (d?.kind === 'socket') d.socket.refs++;
+      if (d?.kind === 'pty-master') d.pty.holdMaster();
+      if (d?.kind === 'pty-slave') d.pty.holdSlave();
+    }
+    child.stack.push(childProgram(k.sys));
+    if (parent.lineage !== undefined) {
+      const from = parent.lineage[parent.lineage.length - 1]!;
+      child.lineage = [new Incarnation({ kind: 'fork', parent: from, at: from.current })];
+    }
+    // Back in user mode, both sides write before the program sees fork's result: the
+    // syscall wrapper's stack frame, and the C library's data (glibc resets the child's
+    // cached pid and runs its at-fork handlers, which take and release malloc's locks).
+    // These are the first writes after fork, so each takes a copy-on-write fault.
+    this.#queueForkReturnWrites(parent);
+    this.#queueForkReturnWrites(child);
+    parent.children.add(child);
+    k.processes.set(child.pid, child);
+    this.live++;
+    k.scheduler.makeRunnable(child);
+    return child.pid;
+  }
+
+  #queueForkReturnWrites(p: Process): void {
+    const stack = (STACK_TOP - 1) * 4096;
+    p.queuedTouches.push({ address: stack, end: stack + 64, stride: 64, write: true });
+    const data = p.space.vmas.find((v) => v.name === 'data' && v.pages > 0);
+    if (data !== undefined) p.queuedTouches.push({ address: data.start * 4096, end: data.start * 4096 + 64, stride: 64, write: true });
+  }
+
+  exec(vcpu: Vcpu, p: Process, requested: string): number {
+    const k = this.k;
+    const path = k.files.resolve(vcpu, p, requested);
+    if (path === undefined) return -Errno.ENOENT;
+    k.charge(vcpu, 'pathComponent', k.fs.components(path));
+    const inode = k.fs.lookup(path);
+    if (inode === undefined) return -Errno.ENOENT;
+    if (inode.image === undefined) return -Errno.EINVAL;
+    k.charge(vcpu, 'execBase');
+    const n = p.space.destroy(vcpu);
+    k.charge(vcpu, 'unmapPerPte', n);
+    p.space = new AddressSpace(k, this.nextSpace++, vcpu);
+    p.space.context = p.context;
+    k.hv.cpu.switchAddressSpace(vcpu, p.space.root as Gfn, p.space.id);
+    p.stack.length = 0;
+    p.touch = undefined;
+    p.queuedTouches.length = 0;
+    p.computeLeft = 0;
+    p.handlers.clear();
+    p.handlerOrigins.clear();
+    this.#loadImage(vcpu, p, inode);
+    return 0;
+  }
+
+  /** Sets up the image's VMAs and the C runtime's start-up accesses, then the program. */
+  #loadImage(vcpu: Vcpu, p: Process, inode: Inode): void {
+    const k = this.k;
+    const image = inode.image!;
+    const space = p.space;
+    const vmas: Vma[] = [
+      { start: TEXT_BASE, pages: image.textPages, writable: false, backing: { kind: 'file', inode: inode.number, firstPage: 0 }, name: 'text' },
+      { start: TEXT_BASE + image.textPages, pages: image.dataPages, writable: true, backing: { kind: 'file', inode: inode.number, firstPage: image.textPages }, name: 'data' },
+      { start: TEXT_BASE + image.textPages + image.dataPages, pages: image.bssPages, writable: true, backing: { kind: 'anonymous' }, name: 'bss' },
+      { start: 0x8000, pages: 0, writable: true, backing: { kind: 'anonymous' }, name: 'heap' },
+      { start: STACK_TOP - STACK_PAGES, pages: STACK_PAGES, writable: true, backing: { kind: 'anonymous' }, name: 'stack' },
+    ];
+    let lib = LIB_BASE;
+    for (const path of image.libraries) {
+      const l = k.fs.lookup(path);
+      const li = l?.image;
+      if (l === undefined || li === undefined) continue;
+      vmas.push({ start: lib, pages: li.textPages, writable: false, backing: { kind: 'file', inode: l.number, firstPage: 0 }, name: `${path}:text` });
+      vmas.push({ start: lib + li.textPages, pages: li.dataPages, writable: true, backing: { kind: 'file', inode: l.number, firstPage: li.textPages }, name: `${path}:data` });
+      lib += li.textPages + li.dataPages + 16;
+    }
+    space.vmas.push(...vmas);
+    k.charge(vcpu, 'execPerVma', vmas.length);
+    p.stack.push(startup(k.sys, vmas, image.program));
+    if (k.recording) p.lineage = [new Incarnation({ kind: 'image', path: inode.path, vmas })];
+  }
+
+  /** `p` ends with `status`: its memory and descriptors go, its parent is told. */
+  exit(vcpu: Vcpu, p: Process, status: number): void {
+    const k = this.k;
+    if (p.state === 'zombie') return;
+    k.charge(vcpu, 'exitBase');
+    const n = p.space.destroy(vcpu);
+    k.charge(vcpu, 'unmapPerPte', n);
+    // A zombie first: closing its descriptors may wake waiters, and it is no longer one.
+    p.state = 'zombie';
+    for (let i = 0; i < p.fds.length; i++) {
+      const d = p.fds[i];
+      p.fds[i] = undefined;
+      if (d !== undefined) k.descriptors.drop(vcpu, d);
+    }
+    this.live--;
+    p.exitStatus = status;
+    p.stack.length = 0;
+    if (p.lineage !== undefined) p.lineage.length = 0;
+    p.handlerOrigins.clear();
+    p.touch = undefined;
+    p.queuedTouches.length = 0;
+    for (const c of p.children) c.parent = undefined;
+    const parent = p.parent;
+    if (parent === undefined) k.processes.delete(p.pid);
+    else if (parent.state === 'blocked' && parent.blockedOn === 'wait') {
+      k.charge(vcpu, 'wakeUp');
+      k.scheduler.makeRunnable(parent);
+    }
+    k.scheduler.forget(p);
+  }
+
+  /** The wait system call: reaps an exited child, or sleeps until one exits. */
+  wait(vcpu: Vcpu, p: Process): void {
+    const k = this.k;
+    k.charge(vcpu, 'waitBody');
+    if (p.children.size === 0) {
+      p.result = -Errno.ECHILD;
+      return;
+    }
+    for (const c of p.children) {
+      if (c.state === 'zombie') {
+        p.children.delete(c);
+        k.processes.delete(c.pid);
+        p.result = c.pid;
+        return;
+      }
+    }
+    k.scheduler.block(p, 'wait');
+    k.scheduler.restartLater(p, { kind: 'syscall', call: 'wait', args: [], restart: true });
+  }
+}
+
+/** The C runtime start-up (ld.so and libc init): touches text, writes data and stack, then runs main. */
+export function* startup(sys: Sys, vmas: readonly Vma[], main: Program): Generator<Operation, number | void, unknown> {
+  for (const v of vmas) {
+    if (v.pages === 0) continue;
+    if (v.name === 'stack') {
+      yield* sys.touch((v.start + v.pages - 2) * 4096, 2 * 4096, { write: true });
+    } else if (v.name === 'bss') {
+      // Zero-initialised data the program uses.
+      yield* sys.touch(v.start * 4096, v.pages * 4096, { write: true });
+    } else if (v.writable) {
+      // Relocations and initialised data: the first pages are written.
+      yield* sys.touch(v.start * 4096, Math.min(v.pages, 8) * 4096, { write: true });
+    } else {
+      // Code executed during start-up (the dynamic linker, libc's initialisation, main's path).
+      yield* sys.touch(v.start * 4096, Math.min(v.pages, 64) * 4096);
+    }
+  }
+  return yield* main(sys);
+}
