@@ -1,17 +1,26 @@
 // Tests run against compiled output (tsc -b first): esbuild-based loaders drop the
 // decorator metadata that inversify relies on.
-const workspaces = [
-  'core', 'guest', 'conformance', 'workloads', 'lab', 'bench',
-  'plugins/native', 'plugins/xen-pv', 'plugins/vserver', 'plugins/hw-assist',
-  'examples/xen-2003', 'examples/vserver-2007', 'examples/modern-cloud', 'examples/third-party-plugin',
-];
+//
+// Workspaces are read from the root package.json's "workspaces" globs (a trailing `/*`
+// means every folder below with a package.json), so a new plugin or example's tests are
+// picked up without editing a list here.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const patterns = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces ?? [];
+const workspaces = patterns.flatMap((pattern) => {
+  if (!pattern.endsWith('/*')) return existsSync(join(root, pattern, 'package.json')) ? [pattern] : [];
+  const parent = pattern.slice(0, -2);
+  return readdirSync(join(root, parent), { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(root, parent, d.name, 'package.json')))
+    .map((d) => `${parent}/${d.name}`)
+    .sort();
+});
 
 export default {
-  files: [
-    '{core,guest,conformance,workloads,lab,bench}/test/**/*.test.ts',
-    'plugins/*/test/**/*.test.ts',
-    'examples/*/test/**/*.test.ts',
-  ],
+  files: workspaces.map((ws) => `${ws}/test/**/*.test.ts`),
   typescript: {
     rewritePaths: Object.fromEntries(workspaces.map((ws) => [`${ws}/`, `${ws}/dist/`])),
     compile: false,

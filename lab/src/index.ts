@@ -4,6 +4,7 @@
  */
 export * from './cli/resolve.js';
 export * from './cli/usage-error.js';
+export * from './cli/outside-plugins.js';
 export * from './platforms/platform-registry.js';
 export * from './experiments/experiment-registry.js';
 export * from './examples/example-registry.js';

@@ -6,10 +6,8 @@ import { VisorkitError, bundledProfiles } from '@visorkit/core';
 import type { ExperimentResult } from '@visorkit/workloads';
 import { progressBar } from './cli/progress.js';
 import { resolveRun, type RunPlan } from './cli/resolve.js';
+import { collectPluginPath, loadRegistries } from './cli/outside-plugins.js';
 import { UsageError } from './cli/usage-error.js';
-import { exampleRegistry } from './examples/example-registry.js';
-import { experimentRegistry } from './experiments/experiment-registry.js';
-import { platformRegistry } from './platforms/platform-registry.js';
 import { textReport } from './report/text-report.js';
 import { writeReport } from './report/write-report.js';
 import { runExperiment } from './runner/run-experiment.js';
@@ -77,7 +75,9 @@ program.name('visorkit').description('Build hypervisors out of plugins, run them
 program
   .command('list')
   .description('list experiments, platforms, machine profiles and examples')
-  .action(() => {
+  .option('--plugin <module>', 'also list the platforms, examples and experiments of an outside module (repeatable)', collectPluginPath, [])
+  .action(async (o: { plugin: string[] }) => {
+    const { experiments: experimentRegistry, platforms: platformRegistry, examples: exampleRegistry } = await loadRegistries(o.plugin, process.cwd());
     const lines = [
       'Experiments:',
       ...experimentRegistry.map((e) => `  ${e.id.padEnd(14)} ${e.title}`),
@@ -101,8 +101,9 @@ program
   .option('--json', 'print one JSON document on stdout')
   .option('--out <dir>', 'write report.md, results.json, results.csv and charts to DIR')
   .option('--trace <file>', 'write a Chrome trace-event JSON of the run (opens in Perfetto)')
-  .action(async (target: string, o: { profile?: string; platforms?: string; seed: number; json?: boolean; out?: string; trace?: string }) => {
-    const plan = resolveRun(target, o.profile, o.platforms);
+  .option('--plugin <module>', 'load an outside module adding platforms, examples or experiments (repeatable; visorkit.config.js in the working folder is read too)', collectPluginPath, [])
+  .action(async (target: string, o: { profile?: string; platforms?: string; seed: number; json?: boolean; out?: string; trace?: string; plugin: string[] }) => {
+    const plan = resolveRun(target, o.profile, o.platforms, await loadRegistries(o.plugin, process.cwd()));
     await runPlans([plan], { seed: o.seed, ...(o.json ? { json: true } : {}), ...(o.out !== undefined ? { out: o.out } : {}), ...(o.trace !== undefined ? { trace: o.trace } : {}) });
   });
 

@@ -1,8 +1,6 @@
 import { bundledProfiles, type MachineProfile } from '@visorkit/core';
 import type { Experiment, PlatformSpec } from '@visorkit/workloads';
-import { exampleRegistry } from '../examples/example-registry.js';
-import { experimentRegistry } from '../experiments/experiment-registry.js';
-import { platformRegistry } from '../platforms/platform-registry.js';
+import { bundledRegistries, type Registries } from './outside-plugins.js';
 import { UsageError } from './usage-error.js';
 
 /** What a `run` target resolves to. */
@@ -25,7 +23,8 @@ export function resolveProfile(name: string): MachineProfile {
 }
 
 /** The platforms of a comma list, or a usage error naming the unknown one. */
-export function resolvePlatforms(list: string): PlatformSpec[] {
+export function resolvePlatforms(list: string, registries: Registries = bundledRegistries): PlatformSpec[] {
+  const platformRegistry = registries.platforms;
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
   if (names.length === 0) throw new UsageError('--platforms needs at least one platform name');
   return names.map((n) => {
@@ -35,8 +34,12 @@ export function resolvePlatforms(list: string): PlatformSpec[] {
   });
 }
 
-/** Resolves `<experiment>` (ad hoc, with profile and platforms) or `<example>:<experiment>`. */
-export function resolveRun(target: string, profile: string | undefined, platforms: string | undefined): RunPlan {
+/**
+ * Resolves `<experiment>` (ad hoc, with profile and platforms) or `<example>:<experiment>`,
+ * among the bundled registries or those `--plugin` modules extended ({@link loadRegistries}).
+ */
+export function resolveRun(target: string, profile: string | undefined, platforms: string | undefined, registries: Registries = bundledRegistries): RunPlan {
+  const { examples: exampleRegistry, experiments: experimentRegistry, platforms: platformRegistry } = registries;
   const colon = target.indexOf(':');
   if (colon >= 0) {
     const exampleName = target.slice(0, colon);
@@ -52,7 +55,7 @@ export function resolveRun(target: string, profile: string | undefined, platform
   if (experiment === undefined) throw new UsageError(`unknown experiment '${target}' (known: ${known(experimentRegistry.map((e) => e.id))}; examples: ${known(exampleRegistry.map((e) => e.name))})`);
   if (profile === undefined) throw new UsageError(`'run ${target}' needs --profile (one of: ${known(bundledProfiles.map((p) => p.name))})`);
   if (platforms === undefined) throw new UsageError(`'run ${target}' needs --platforms (from: ${known(platformRegistry.map((p) => p.name))})`);
-  const plats = resolvePlatforms(platforms);
+  const plats = resolvePlatforms(platforms, registries);
   const machine = resolveProfile(profile);
   for (const p of plats) {
     const why = p.unsupportedOn?.(machine);
