@@ -116,9 +116,14 @@ test('touching unmapped memory kills only that process (SIGSEGV); its parent and
 
 test('a process touching more memory than the kernel has is OOM-killed and counted; its frames come back and its parent carries on', (t) => {
   const { env, reaped, afterwards, freeBefore } = parentOf(function* (s) {
-    const bytes = 160 << 20; // more than the domain's 128 MiB (mmap overcommits)
-    const at = yield* s.mmap({ bytes });
-    yield* s.touch(at, bytes, { write: true });
+    // Two mappings of 80 MiB: each could be backed (mmap overcommits), together they are
+    // more than the domain's 128 MiB.
+    const bytes = 80 << 20;
+    const a = yield* s.mmap({ bytes });
+    const b = yield* s.mmap({ bytes });
+    if (a < 0 || b < 0) throw new Error(`mmap refused: ${a}, ${b}`);
+    yield* s.touch(a, bytes, { write: true });
+    yield* s.touch(b, bytes, { write: true });
     return 0;
   });
   t.true(reaped);

@@ -119,12 +119,9 @@ export class Files {
   }
 
   /** Reads pages from the domain's disk through the platform's block back end, 32 at a time. */
-  readBlocks(vcpu: Vcpu, p: Process, pages: number): void {
+  readBlocks(vcpu: Vcpu, p: Process, pages: number): number {
     const k = this.k;
-    if (!(pages > 0)) {
-      p.result = -Errno.EINVAL;
-      return;
-    }
+    if (!(pages > 0)) return -Errno.EINVAL;
     const disk = this.#diskDevice();
     const frames: Gfn[] = [];
     for (let i = 0; i < pages; i++) {
@@ -148,8 +145,9 @@ export class Files {
       });
     };
     k.scheduler.block(p, 'disk');
-    p.result = frames.length;
     submitNext(vcpu);
+    // The result is there when it wakes: the pages it read (fewer when memory ran out).
+    return frames.length;
   }
 
   /** The domain's disk, attached on first use. */
@@ -312,7 +310,6 @@ export class Files {
     const pages = this.#takeDirty(inode, Number.POSITIVE_INFINITY);
     if (pages.length === 0) return 0;
     k.scheduler.block(p, 'disk');
-    p.result = 0;
     this.#blockIo(vcpu, inode, 'write', pages, () => k.scheduler.makeRunnable(p));
     return 0;
   }

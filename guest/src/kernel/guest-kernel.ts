@@ -102,6 +102,7 @@ export class GuestKernel {
     k.domain = domain;
     k.memory.migrated();
     k.files.migrated();
+    k.syscalls.migrated();
     k.scheduler.migrated();
     const vcpu = domain.vcpus[0]!;
     for (const p of k.processes.values()) if (p.state !== 'zombie') p.space.reinstall(vcpu);
@@ -238,6 +239,11 @@ export class GuestKernel {
   /** Resident pages of processes in container context `context`. */
   residentPages(context: number): number {
     return this.#k.memory.residentPages(context);
+  }
+
+  /** System calls its programs asked for that it does not implement (each answered -ENOSYS). */
+  get unknownSyscalls(): number {
+    return this.#k.syscalls.unknownCalls;
   }
 
   /** True when no process is left that can run (all exited). */

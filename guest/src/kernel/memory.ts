@@ -249,10 +249,15 @@ export class Memory {
       if (pages > inode.cache.length) return -Errno.EINVAL;
       backing = { kind: 'file', inode: inode.number, firstPage: 0 };
     }
-    if (pages > k.frames.available + k.frames.frames) return -Errno.ENOMEM;
+    const writable = req.writable ?? true;
+    // Heuristic overcommit refuses only an obvious overcommit: a private writable mapping
+    // larger than all the memory the kernel holds (there is no swap) could never be backed.
+    // Smaller ones overcommit, and the OOM killer settles what touching them costs; a
+    // read-only mapping commits nothing.
+    if (writable && pages > k.frames.frames - this.ballooned.length) return -Errno.ENOMEM;
     const start = p.space.mmapCursor;
     p.space.mmapCursor += pages + 1;
-    const vma: Vma = { start, pages, writable: req.writable ?? true, backing, name: req.path ?? 'anon' };
+    const vma: Vma = { start, pages, writable, backing, name: req.path ?? 'anon' };
     p.space.vmas.push(vma);
     if (req.populate === true && backing.kind === 'file') {
       // MAP_POPULATE: map every (cached) page now, in one lazy-MMU batch.
@@ -299,13 +304,15 @@ export class Memory {
     return 0;
   }
 
-  /** Grows the heap by `bytes`; returns the new break. */
+  /** Moves the program break up by `bytes` (the heap VMA grows with it); returns the new break. */
   brk(p: Process, bytes: number): number {
     const pages = Math.ceil(bytes / 4096);
     if (!(pages >= 0)) return -Errno.EINVAL;
-    const heap = p.space.vmas.find((v) => v.name === 'heap');
+    const space = p.space;
+    const heap = space.vmas.find((v) => v.name === 'heap');
     if (heap === undefined) return -Errno.ENOMEM;
-    p.space.vmas[p.space.vmas.indexOf(heap)] = { ...heap, pages: heap.pages + pages };
-    return (heap.start + heap.pages + pages) * 4096;
+    space.vmas[space.vmas.indexOf(heap)] = { ...heap, pages: heap.pages + pages };
+    space.brkPage = heap.start + heap.pages + pages;
+    return space.brkPage * 4096;
   }
 }

@@ -7,6 +7,7 @@ import { Errno, type Operation, type Program, type Sys } from '../program/progra
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import type { Kernel } from './kernel.js';
 import { Incarnation } from './replay-log.js';
+import { NO_RESULT } from './system-calls.js';
 
 /** Where the program image, libraries and stack live (virtual page numbers). */
 const TEXT_BASE = 0x400;
@@ -74,6 +75,7 @@ export class Processes {
       cs.context = parent.context;
       cs.vmas.push(...parent.space.vmas);
       cs.mmapCursor = parent.space.mmapCursor;
+      cs.brkPage = parent.space.brkPage;
       k.charge(vcpu, 'forkPerVma', parent.space.vmas.length);
       // Writable private pages become copy-on-write in the parent: one store per entry into
       // its live page tables, outside any lazy-MMU section (as Linux 2.6's copy_pte_range
@@ -164,7 +166,8 @@ export class Processes {
       { start: TEXT_BASE, pages: image.textPages, writable: false, backing: { kind: 'file', inode: inode.number, firstPage: 0 }, name: 'text' },
       { start: TEXT_BASE + image.textPages, pages: image.dataPages, writable: true, backing: { kind: 'file', inode: inode.number, firstPage: image.textPages }, name: 'data' },
       { start: TEXT_BASE + image.textPages + image.dataPages, pages: image.bssPages, writable: true, backing: { kind: 'anonymous' }, name: 'bss' },
-      { start: 0x8000, pages: 0, writable: true, backing: { kind: 'anonymous' }, name: 'heap' },
+      // The heap starts empty at the space's program break and grows with brk.
+      { start: space.brkPage, pages: 0, writable: true, backing: { kind: 'anonymous' }, name: 'heap' },
       { start: STACK_TOP - STACK_PAGES, pages: STACK_PAGES, writable: true, backing: { kind: 'anonymous' }, name: 'stack' },
     ];
     let lib = LIB_BASE;
@@ -213,24 +216,21 @@ export class Processes {
     k.scheduler.forget(p);
   }
 
-  /** The wait system call: reaps an exited child, or sleeps until one exits. */
-  wait(vcpu: Vcpu, p: Process): void {
+  /** The wait system call: reaps an exited child (its pid), or sleeps until one exits. */
+  wait(vcpu: Vcpu, p: Process): number | typeof NO_RESULT {
     const k = this.k;
     k.charge(vcpu, 'waitBody');
-    if (p.children.size === 0) {
-      p.result = -Errno.ECHILD;
-      return;
-    }
+    if (p.children.size === 0) return -Errno.ECHILD;
     for (const c of p.children) {
       if (c.state === 'zombie') {
         p.children.delete(c);
         k.processes.delete(c.pid);
-        p.result = c.pid;
-        return;
+        return c.pid;
       }
     }
     k.scheduler.block(p, 'wait');
     k.scheduler.restartLater(p, { kind: 'syscall', call: 'wait', args: [], restart: true });
+    return NO_RESULT;
   }
 }
 

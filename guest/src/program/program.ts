@@ -1,3 +1,7 @@
+import type { SyscallArgs, SyscallName } from './system-call-types.js';
+
+export type { SyscallArgs, SyscallName, SyscallResult, SyscallSignatures } from './system-call-types.js';
+
 /**
  * Guest programs are generators: they yield operations for the kernel to perform — compute
  * bursts, memory touches processed in tight loops inside the kernel, and system calls — and
@@ -29,43 +33,6 @@ export type Operation =
   | { readonly kind: 'touch'; readonly address: number; readonly bytes: number; readonly write: boolean; readonly stride: number }
   | { readonly kind: 'syscall'; readonly call: SyscallName; readonly args: readonly unknown[]; readonly restart?: boolean };
 
-/** The system calls the model implements. */
-export type SyscallName =
-  | 'getppid'
-  | 'getpid'
-  | 'read'
-  | 'write'
-  | 'open'
-  | 'close'
-  | 'stat'
-  | 'fork'
-  | 'exec'
-  | 'exit'
-  | 'wait'
-  | 'mmap'
-  | 'munmap'
-  | 'brk'
-  | 'pipe'
-  | 'sigaction'
-  | 'kill'
-  | 'sigreturn'
-  | 'yield'
-  | 'now'
-  | 'readblocks'
-  | 'socket'
-  | 'bind'
-  | 'listen'
-  | 'accept'
-  | 'connect'
-  | 'select'
-  | 'fsync'
-  | 'lseek'
-  | 'nanosleep'
-  | 'sockets'
-  | 'openpty'
-  | 'ptsname'
-  | 'ptys';
-
 /** Linux error numbers returned (negated) by failing system calls. */
 export const Errno = {
   EPERM: 1,
@@ -82,6 +49,7 @@ export const Errno = {
   ENOTTY: 25,
   EPIPE: 32,
   ESPIPE: 29,
+  ENOSYS: 38,
   EADDRINUSE: 98,
   EADDRNOTAVAIL: 99,
   ENOTCONN: 107,
@@ -266,6 +234,6 @@ export class Sys {
   }
 }
 
-function call(name: SyscallName, ...args: unknown[]): Operation {
+function call<N extends SyscallName>(name: N, ...args: SyscallArgs<N>): Operation {
   return { kind: 'syscall', call: name, args };
 }
