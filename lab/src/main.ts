@@ -8,6 +8,7 @@ import { progressBar } from './cli/progress.js';
 import { resolveRun, type RunPlan } from './cli/resolve.js';
 import { collectPluginPath, loadRegistries } from './cli/outside-plugins.js';
 import { UsageError } from './cli/usage-error.js';
+import { registerNewCommand } from './cli/new-command.js';
 import { textReport } from './report/text-report.js';
 import { writeReport } from './report/write-report.js';
 import { runExperiment } from './runner/run-experiment.js';
@@ -124,6 +125,8 @@ program
     }
     await runPlans(plans, { seed: o.seed, out: o.out, workers: o.workers });
   });
+
+registerNewCommand(program);
 
 async function main(): Promise<void> {
   try {
