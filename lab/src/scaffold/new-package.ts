@@ -115,7 +115,8 @@ const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
 
 /** A workspace of the repository, shaped like the bundled packages (the root builds and tests it). */
 function workspaceFiles(kind: ScaffoldKind, n: ScaffoldNames, repo: string): Files {
-  const version = (JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { version: string }).version;
+  // Fixed versioning: every package is at core's version (the root manifest is not released).
+  const version = (JSON.parse(readFileSync(join(repo, 'core/package.json'), 'utf8')) as { version: string }).version;
   const folder = kind === 'plugin' ? 'plugins' : 'examples';
   const packageName = kind === 'plugin' ? `@visorkit/${n.name}` : `@visorkit/example-${n.name}`;
   const { deps, dev } = visorkitDeps(kind);

@@ -9,6 +9,9 @@ import { scaffoldNames } from '../../src/scaffold/names.js';
 import { SCAFFOLD_VERSIONS } from '../../src/scaffold/scaffold-versions.js';
 import { root } from './pack-workspaces.js';
 
+/** The version every package is at (fixed versioning). */
+const version = (JSON.parse(readFileSync(join(root, 'core/package.json'), 'utf8')) as { version: string }).version;
+
 async function scratch(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'visorkit-new-'));
 }
@@ -47,8 +50,8 @@ test('inside the repository a plugin becomes a workspace under plugins/, built b
     t.is(r.dir, join(repo, 'plugins/fair-share'));
     t.is(r.packageName, '@visorkit/fair-share');
     const pkg = JSON.parse(await readFile(join(r.dir, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
-    t.is(pkg.dependencies['@visorkit/core'], '0.1.0');
-    t.is(pkg.devDependencies['@visorkit/conformance'], '0.1.0');
+    t.is(pkg.dependencies['@visorkit/core'], version);
+    t.is(pkg.devDependencies['@visorkit/conformance'], version);
     const tsconfig = JSON.parse(await readFile(join(r.dir, 'tsconfig.json'), 'utf8')) as { extends: string; references: { path: string }[] };
     t.is(tsconfig.extends, '../../tsconfig.base.json');
     t.deepEqual(tsconfig.references.map((x) => x.path), ['../../core', '../../conformance', '../../plugins/native']);
@@ -85,7 +88,7 @@ test('outside the repository a standalone project takes the packages from tarbal
     const fromRegistry = await newPackage({ kind: 'plugin', name: 'reg', cwd: dir });
     const reg = JSON.parse(await readFile(join(fromRegistry.dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
     t.is(fromRegistry.mode, 'standalone');
-    t.is(reg.dependencies['@visorkit/core'], '^0.1.0');
+    t.is(reg.dependencies['@visorkit/core'], `^${version}`);
     t.is(reg.scripts['test'], 'tsc -b && ava');
     t.deepEqual(fromRegistry.next, ['cd reg', 'npm install', 'npm test']);
 
