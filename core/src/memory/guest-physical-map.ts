@@ -107,6 +107,11 @@ export class GuestPhysicalMap {
     return true;
   }
 
+  /** Whether `gfn` was written since the log was last collected (false when not logging). */
+  isDirty(domain: Domain, gfn: number): boolean {
+    return this.#domains[domain.id]?.dirty?.[gfn] === 1;
+  }
+
   /** The frames written since the last call (ascending), and clears the log. */
   collectDirty(domain: Domain): number[] {
     const map = this.of(domain);

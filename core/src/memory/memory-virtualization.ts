@@ -100,6 +100,8 @@ export interface MemoryVirtualization extends DomainObserver {
   startDirtyLog?(domain: Domain): void;
   /** Frames written since the last call (ascending); clears the log. */
   collectDirty?(domain: Domain): number[];
+  /** Whether `gfn` was written since the last {@link collectDirty}, leaving the log as it is (a peek). */
+  peekDirty?(domain: Domain, gfn: number): boolean;
   /** Stops dirty logging. */
   stopDirtyLog?(domain: Domain): void;
   /**

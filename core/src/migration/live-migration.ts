@@ -5,10 +5,16 @@ import type { BurstExit, Vcpu, VcpuProgram } from '../domain/vcpu.js';
 import { InvalidArgumentError, UnsupportedCapabilityError } from '../errors/visorkit-error.js';
 import { Capability } from '../capabilities/capability.js';
 import { PAGE_SIZE } from '../units/units.js';
-import { xenPrecopyPolicy, type MigratableProgram, type MigrationOptions, type MigrationReport, type MigrationRound } from './migration-types.js';
+import type { MigratableProgram, MigrationOptions, MigrationReport, MigrationRound } from './migration-types.js';
+import { XEN_PRECOPY, checkPrecopyLimits, type PrecopyLimits } from './precopy-limits.js';
 
-/** Pages sent per simulation event: the guest keeps running between batches. */
+/** Post-copy's background push: pages sent per simulation event. */
 const BATCH_PAGES = 64;
+/** Largest send a TCP sender hands its NIC at once (segmentation offload), bytes. */
+const TSO_SEGMENT_BYTES = 65536;
+/** Auto-converge keeps iterating while it throttles, up to Xen's original 30 rounds. */
+const AUTO_CONVERGE_MAX_ROUNDS = 30;
+const NOTHING = (): void => {};
 /** Auto-converge: first throttle and step per round (QEMU's defaults: 20%, +10%). */
 const THROTTLE_INITIAL = 0.2;
 const THROTTLE_STEP = 0.1;
@@ -20,9 +26,11 @@ const THROTTLE_MAX = 0.99;
  *
  * - `live`: pre-copy (Clark et al., NSDI 2005). Round 1 sends every populated page while the
  *   guest runs with dirty logging on; each later round sends the pages dirtied during the
- *   previous one, at a rate that adapts to the dirty rate (+50 Mbit/s, capped by the link);
- *   when the policy says so (Xen: < 50 dirty pages or 5 rounds) the guest is paused, the
- *   rest and the vCPU state are sent, and it resumes on the target: that pause is downtime.
+ *   previous one, at a rate that adapts to the dirty rate (+50 Mbit/s, capped); when the
+ *   limits say so ({@link PrecopyLimits}: today's Xen stops at < 50 dirty pages or after 5
+ *   rounds, the 2005 tool after 29 rounds, 3× the memory sent or a rate above its 500 Mbit/s
+ *   cap) the guest is paused, the rest and the vCPU state are sent at the full link rate, and
+ *   it resumes on the target: that pause is downtime.
  * - `auto-converge`: live, but a guest that re-dirties more than half of what a round sent
  *   is throttled (20%, +10% a round, as QEMU does) until the rounds converge.
  * - `post-copy`: pause, send only the vCPU state, resume on the target at once; pages
@@ -41,6 +49,10 @@ export class LiveMigration {
   #resumedAt = 0;
   #demandFaults = 0;
   #throttle = 0;
+  #stop = '';
+  readonly #limits: PrecopyLimits;
+  /** The iterative rounds' rate cap, Mbit/s. */
+  readonly #maxMbps: number;
   #report: MigrationReport | undefined;
   #target: Domain | undefined;
   readonly #buffer = new Uint8Array(PAGE_SIZE);
@@ -65,6 +77,9 @@ export class LiveMigration {
       }
       source.network.fallBackToParavirtual(domain);
     }
+    this.#limits = options.precopy ?? (options.mode === 'auto-converge' ? { ...XEN_PRECOPY, maxRounds: AUTO_CONVERGE_MAX_ROUNDS } : XEN_PRECOPY);
+    checkPrecopyLimits(this.#limits);
+    this.#maxMbps = Math.min(this.#limits.maxMbps ?? options.linkMbps, options.linkMbps);
     this.#programs = domain.vcpus.map((v) => {
       const p = v.program as Partial<MigratableProgram> | undefined;
       if (p?.migrateTo === undefined) throw new InvalidArgumentError('domain', `'${domain.name}' vCPU ${v.index} runs a program that cannot migrate`);
@@ -96,51 +111,103 @@ export class LiveMigration {
       labels: this.domain.labels,
     });
     if (this.options.mode === 'stop-and-copy') {
+      this.#stop = 'stop-and-copy';
       this.#stopAndCopy(memory.populatedFrames!(this.domain));
       return;
     }
     if (this.options.mode === 'post-copy') {
+      this.#stop = 'post-copy';
       this.#postCopy(memory.populatedFrames!(this.domain));
       return;
     }
     memory.startDirtyLog!(this.domain);
     if (this.options.mode === 'auto-converge') this.#installThrottle();
     // Xen starts rate-limited (100 Mbit/s on the gigabit links of its day): a tenth of the link.
-    this.#round(1, memory.populatedFrames!(this.domain), this.options.minMbps ?? this.options.linkMbps / 10);
+    this.#round(1, memory.populatedFrames!(this.domain), this.options.minMbps ?? this.#limits.minMbps ?? this.options.linkMbps / 10);
   }
 
   #round(round: number, pages: readonly number[], mbps: number): void {
     const sim = this.source.sim;
+    const limits = this.#limits;
     const start = sim.now;
-    const rate = Math.min(mbps, this.options.linkMbps);
+    const rate = Math.min(mbps, this.#maxMbps);
     const nsPerPage = (PAGE_SIZE * 8 * 1000) / rate;
+    const memory = this.source.memory;
+    const skipping = limits.skipRedirtied && memory.peekDirty !== undefined;
     let i = 0;
+    let sent = 0;
+    let skipped = 0;
     const sendBatch = (): void => {
-      const end = Math.min(i + BATCH_PAGES, pages.length);
-      for (; i < end; i++) this.#copyPage(pages[i]!);
+      const batchStart = sim.now;
+      const end = Math.min(i + limits.batchPages, pages.length);
+      let batch = 0;
+      for (; i < end; i++) {
+        const gfn = pages[i]!;
+        // Written again since this round began: it goes in the next round anyway.
+        if (skipping && memory.peekDirty!(this.domain, gfn)) {
+          skipped++;
+          continue;
+        }
+        this.#copyPage(gfn);
+        batch++;
+      }
+      sent += batch;
+      const paced = batchStart + batch * nsPerPage;
+      const wireFree = this.#transmit(batch * PAGE_SIZE);
+      const next = Math.max(paced, wireFree);
       if (i < pages.length) {
-        sim.schedule(BATCH_PAGES * nsPerPage, sendBatch);
+        sim.scheduleAt(next, sendBatch);
         return;
       }
-      const durationNs = sim.now - start + this.options.latencyUs * 1000;
-      this.#rounds.push({ round, pages: pages.length, mbps: rate, durationMs: durationNs / 1e6 });
-      const dirty = this.source.memory.collectDirty!(this.domain);
-      // Auto-converge keeps iterating while it throttles (up to Xen's original 30 rounds).
-      const policy = this.options.policy ?? (this.options.mode === 'auto-converge' ? xenPrecopyPolicy(50, 30) : xenPrecopyPolicy());
-      const decision = policy({ round, dirtyPages: dirty.length, pagesSent: pages.length, durationNs });
-      if (decision === 'stop-and-copy') {
-        this.#stopAndCopy(dirty);
-        return;
-      }
-      // Next round's rate: the dirty rate observed plus 50 Mbit/s (Clark et al.), within the link.
-      const dirtyMbps = (dirty.length * PAGE_SIZE * 8 * 1000) / Math.max(1, durationNs);
-      // QEMU's trigger: the guest re-dirtied more than half of what this round sent.
-      if (this.options.mode === 'auto-converge' && dirty.length > pages.length / 2) {
-        this.#throttle = Math.min(THROTTLE_MAX, this.#throttle === 0 ? THROTTLE_INITIAL : this.#throttle + THROTTLE_STEP);
-      }
-      sim.schedule(this.options.latencyUs * 1000, () => this.#round(round + 1, dirty, dirtyMbps + 50));
+      sim.scheduleAt(next, () => this.#endRound(round, start, sent, skipped, rate));
     };
     sim.schedule(0, sendBatch);
+  }
+
+  /** Reads and clears the dirty log, then decides between another round and the final copy. */
+  #endRound(round: number, start: number, sent: number, skipped: number, rate: number): void {
+    const sim = this.source.sim;
+    const limits = this.#limits;
+    const durationNs = sim.now - start + this.options.latencyUs * 1000;
+    const dirty = this.source.memory.collectDirty!(this.domain);
+    this.#rounds.push({ round, pages: sent, skipped, mbps: rate, startMs: (start - this.#started) / 1e6, durationMs: durationNs / 1e6, dirtied: dirty.length });
+    // Next round's rate: the dirtying rate observed plus the increment (Clark et al. §5.1).
+    const dirtyMbps = (dirty.length * PAGE_SIZE * 8 * 1000) / Math.max(1, durationNs);
+    const nextMbps = dirtyMbps + limits.rateIncrementMbps;
+    const stop = this.#stopReason(round, dirty.length, sent, durationNs, nextMbps);
+    if (stop !== undefined) {
+      this.#stop = stop;
+      this.#stopAndCopy(dirty);
+      return;
+    }
+    // QEMU's trigger: the guest re-dirtied more than half of what this round sent.
+    if (this.options.mode === 'auto-converge' && dirty.length > sent / 2) {
+      this.#throttle = Math.min(THROTTLE_MAX, this.#throttle === 0 ? THROTTLE_INITIAL : this.#throttle + THROTTLE_STEP);
+    }
+    sim.schedule(this.options.latencyUs * 1000, () => this.#round(round + 1, dirty, nextMbps));
+  }
+
+  #stopReason(round: number, dirtyPages: number, sent: number, durationNs: number, nextMbps: number): string | undefined {
+    const limits = this.#limits;
+    if (dirtyPages < limits.stopBelowPages) return 'few-dirty';
+    if (round >= limits.maxRounds) return 'max-rounds';
+    if (this.#pagesSent > limits.maxSentFactor * this.source.memory.frames(this.domain)) return 'sent-factor';
+    if (limits.stopWhenRateExceedsMax && nextMbps > this.#maxMbps) return 'rate-cap';
+    if (this.options.policy?.({ round, dirtyPages, pagesSent: sent, durationNs }) === 'stop-and-copy') return 'policy';
+    return undefined;
+  }
+
+  /**
+   * Puts `bytes` of the migration stream on the wire; returns when the wire is free again.
+   * Through the source NIC the stream queues behind (and ahead of) the guest's own frames,
+   * in segments of at most 64 KiB as a TCP sender's offloaded sends would.
+   */
+  #transmit(bytes: number): number {
+    const sim = this.source.sim;
+    if (this.options.throughSourceNic !== true) return sim.now;
+    const nic = this.source.machine.nicLink;
+    for (let left = bytes; left > 0; left -= TSO_SEGMENT_BYTES) nic.send(Math.min(left, TSO_SEGMENT_BYTES), NOTHING, sim.now);
+    return nic.busyUntil;
   }
 
   /**
@@ -189,9 +256,11 @@ export class LiveMigration {
       if (this.options.mode !== 'stop-and-copy') for (const g of this.source.memory.collectDirty!(this.domain)) rest.add(g);
       const pages = [...rest].sort((a, b) => a - b);
       for (const g of pages) this.#copyPage(g);
+      // The last copy runs unthrottled: at the link's rate, or as fast as the NIC drains.
       const bytes = pages.length * PAGE_SIZE + (this.options.stateBytes ?? 65536);
-      const transferNs = (bytes * 8 * 1000) / this.options.linkMbps + this.options.latencyUs * 1000;
-      if (this.options.mode === 'stop-and-copy') this.#rounds.push({ round: 1, pages: pages.length, mbps: this.options.linkMbps, durationMs: transferNs / 1e6 });
+      const wireFree = this.#transmit(bytes);
+      const transferNs = Math.max((bytes * 8 * 1000) / this.options.linkMbps, wireFree - sim.now) + this.options.latencyUs * 1000;
+      if (this.options.mode === 'stop-and-copy') this.#rounds.push({ round: 1, pages: pages.length, skipped: 0, mbps: this.options.linkMbps, startMs: (this.#pausedAt - this.#started) / 1e6, durationMs: transferNs / 1e6, dirtied: 0 });
       sim.schedule(transferNs, () => {
         this.#resumeOnTarget(true);
         this.#finish(0);
@@ -217,7 +286,7 @@ export class LiveMigration {
   #finish(backgroundPages: number): void {
     const now = this.source.sim.now;
     if (this.options.mode === 'post-copy') {
-      this.#rounds.push({ round: 1, pages: backgroundPages, mbps: this.options.linkMbps, durationMs: (now - this.#resumedAt) / 1e6 });
+      this.#rounds.push({ round: 1, pages: backgroundPages, skipped: 0, mbps: this.options.linkMbps, startMs: (this.#resumedAt - this.#started) / 1e6, durationMs: (now - this.#resumedAt) / 1e6, dirtied: 0 });
       this.#releaseSource();
     }
     this.#report = {
@@ -225,7 +294,11 @@ export class LiveMigration {
       totalMs: (now - this.#started) / 1e6,
       downtimeMs: (this.#resumedAt - this.#pausedAt) / 1e6,
       pagesSent: this.#pagesSent,
+      bytesSent: this.#pagesSent * PAGE_SIZE + (this.options.stateBytes ?? 65536),
       rounds: this.#rounds,
+      pausedAtMs: (this.#pausedAt - this.#started) / 1e6,
+      resumedAtMs: (this.#resumedAt - this.#started) / 1e6,
+      stopReason: this.#stop,
       demandFaults: this.#demandFaults,
       throttle: this.#throttle,
     };

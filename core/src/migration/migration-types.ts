@@ -1,6 +1,7 @@
 import type { Hypervisor } from '../composition/hypervisor.js';
 import type { Domain } from '../domain/domain.js';
 import type { VcpuProgram } from '../domain/vcpu.js';
+import type { PrecopyLimits } from './precopy-limits.js';
 
 /** How a domain moves. Names are public interface. */
 export type MigrationMode = 'live' | 'post-copy' | 'auto-converge' | 'stop-and-copy';
@@ -43,8 +44,19 @@ export interface MigrationOptions {
   readonly latencyUs: number;
   /** First-round rate limit, Mbit/s (Xen starts low and adapts; default a tenth of the link). */
   readonly minMbps?: number;
-  /** Pre-copy stop rule (default {@link xenPrecopyPolicy}). */
+  /**
+   * The pre-copy save loop's constants (default {@link XEN_PRECOPY}: today's stop rule;
+   * {@link XEN_2005_PRECOPY} is the save tool Clark et al. measured).
+   */
+  readonly precopy?: PrecopyLimits;
+  /** An extra stop rule consulted after the limits' own (e.g. {@link xenPrecopyPolicy}). */
   readonly policy?: PrecopyPolicy;
+  /**
+   * Send through the source machine's NIC, so that the migration stream and the guest's own
+   * traffic queue for one wire (as the save tool's TCP connection does); otherwise the
+   * stream has a link of its own.
+   */
+  readonly throughSourceNic?: boolean;
   /** vCPU and device state sent in the stop-and-copy phase, bytes (default 64 KiB). */
   readonly stateBytes?: number;
   /**
@@ -58,9 +70,17 @@ export interface MigrationOptions {
 /** One pre-copy round as reported. */
 export interface MigrationRound {
   readonly round: number;
+  /** Pages sent in the round. */
   readonly pages: number;
+  /** Pages the round skipped because the guest had written them again meanwhile. */
+  readonly skipped: number;
+  /** The round's rate limit, Mbit/s. */
   readonly mbps: number;
+  /** When the round began, ms after the migration started. */
+  readonly startMs: number;
   readonly durationMs: number;
+  /** Pages the guest dirtied while the round ran (the next round's work). */
+  readonly dirtied: number;
 }
 
 /** What a finished migration reports. */
@@ -69,7 +89,14 @@ export interface MigrationReport {
   readonly totalMs: number;
   readonly downtimeMs: number;
   readonly pagesSent: number;
+  /** Bytes that crossed the wire: pages plus the final vCPU and device state. */
+  readonly bytesSent: number;
   readonly rounds: readonly MigrationRound[];
+  /** When the guest was paused, and when it resumed on the target, ms after the start. */
+  readonly pausedAtMs: number;
+  readonly resumedAtMs: number;
+  /** Why iteration stopped (`max-rounds`, `few-dirty`, `sent-factor`, `rate-cap`, `policy`), or the mode's own phase. */
+  readonly stopReason: string;
   /** Post-copy: pages the destination had to fetch on demand. */
   readonly demandFaults: number;
   /** Auto-converge: the final throttle (fraction of CPU taken from the guest). */

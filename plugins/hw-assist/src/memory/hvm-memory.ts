@@ -81,6 +81,10 @@ export abstract class HvmMemory implements MemoryVirtualization {
     return this.map.collectDirty(domain);
   }
 
+  peekDirty(domain: Domain, gfn: number): boolean {
+    return this.map.isDirty(domain, gfn);
+  }
+
   stopDirtyLog(domain: Domain): void {
     this.map.stopDirtyLog(domain);
   }

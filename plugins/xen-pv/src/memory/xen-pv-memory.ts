@@ -53,6 +53,13 @@ const PTWR_EMULATE = 1000;
 const UPDATE_VA_MAPPING = 250;
 /** Cycles to scan one entry of a table page (typing, untyping, snapshot compare). */
 const ENTRY_SCAN_CYCLES = 4;
+/**
+ * Instructions of Xen's shadow-mode log-dirty fault (the write hits a shadow entry that log-dirty
+ * mode made read-only: look up the guest entry, set the frame's bit in the dirty bitmap, make the
+ * shadow entry writable again) — an estimate of the shadow fault path's length, like the HVM
+ * write-protection handler's.
+ */
+const LOG_DIRTY_FAULT_HANDLER = 400;
 
 interface PendingUpdate {
   table: number;
@@ -96,6 +103,7 @@ export class XenPvMemory implements MemoryVirtualization {
   readonly #writableTraps: number;
   readonly #revalidations: number;
   readonly #emulatedWrites: number;
+  readonly #logDirtyFaults: number;
 
   constructor(
     @inject(Machine) readonly machine: Machine,
@@ -111,6 +119,7 @@ export class XenPvMemory implements MemoryVirtualization {
     this.#writableTraps = mechanisms.register('writable-pt-trap');
     this.#revalidations = mechanisms.register('writable-pt-revalidate');
     this.#emulatedWrites = mechanisms.register('pt-write-emulated');
+    this.#logDirtyFaults = mechanisms.register('log-dirty-fault');
     // The guest reaches these through the memory interface; the numbers are Xen's.
     hypercalls.register(HYPERCALL.mmuUpdate, 'mmu_update', () => 0);
     hypercalls.register(HYPERCALL.mmuextOp, 'mmuext_op', () => 0);
@@ -288,7 +297,7 @@ export class XenPvMemory implements MemoryVirtualization {
     }
     if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
     const gfn = this.#map.reverse(pteFrame(leaf));
-    if (write) this.#map.markDirty(vcpu.domain, gfn);
+    if (write) this.#noteWrite(vcpu, gfn);
     return gfn;
   }
 
@@ -316,20 +325,35 @@ export class XenPvMemory implements MemoryVirtualization {
 
   zeroFrame(vcpu: Vcpu, frame: Gfn): void {
     this.machine.memory.zero(this.#mfn(vcpu, frame));
-    this.#map.markDirty(vcpu.domain, frame);
+    this.#noteWrite(vcpu, frame);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.pageZero);
     vcpu.count(MechanismIndex.PageZero);
   }
 
   copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
     this.machine.memory.copy(this.#mfn(vcpu, to), this.#mfn(vcpu, from));
-    this.#map.markDirty(vcpu.domain, to);
+    this.#noteWrite(vcpu, to);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.pageCopy);
     vcpu.count(MechanismIndex.PageCopy);
   }
 
+  /**
+   * A guest write while log-dirty mode is on: the first write to a frame in a round hits a
+   * shadow entry made read-only for tracking and faults into Xen, which logs the frame
+   * (Clark et al. §5.1: shadow page tables in log-dirty mode).
+   */
+  #noteWrite(vcpu: Vcpu, gfn: number): void {
+    if (this.#map.markDirty(vcpu.domain, gfn)) {
+      vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + LOG_DIRTY_FAULT_HANDLER * this.#cpi);
+      vcpu.count(this.#logDirtyFaults);
+    }
+  }
+
   startDirtyLog(domain: Domain): void {
     this.#map.startDirtyLog(domain);
+  }
+  peekDirty(domain: Domain, gfn: number): boolean {
+    return this.#map.isDirty(domain, gfn);
   }
   collectDirty(domain: Domain): number[] {
     return this.#map.collectDirty(domain);
