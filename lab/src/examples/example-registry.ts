@@ -1,3 +1,4 @@
+import { clark2005 } from '@visorkit/example-clark-2005';
 import { modernCloud } from '@visorkit/example-modern-cloud';
 import { thirdPartyPlugin } from '@visorkit/example-third-party-plugin';
 import { vserver2007 } from '@visorkit/example-vserver-2007';
@@ -5,4 +6,4 @@ import { xen2003 } from '@visorkit/example-xen-2003';
 import type { ExampleDefinition } from '@visorkit/workloads';
 
 /** The composed hypervisors of `examples/*`, runnable as `<example>:<experiment>`. */
-export const exampleRegistry: readonly ExampleDefinition[] = [xen2003, vserver2007, modernCloud, thirdPartyPlugin];
+export const exampleRegistry: readonly ExampleDefinition[] = [xen2003, vserver2007, modernCloud, thirdPartyPlugin, clark2005];

@@ -11,12 +11,12 @@ import { platformRegistry } from '../platforms/platform-registry.js';
  */
 export function startPlans(): RunPlan[] {
   const plans: RunPlan[] = exampleRegistry.flatMap((example) =>
-    example.experiments.map((experiment) => ({ experiment, composition: example.name, profile: example.profile, platforms: example.platforms })),
+    example.experiments.filter((experiment) => experiment.inMainJob !== false).map((experiment) => ({ experiment, composition: example.name, profile: example.profile, platforms: example.platforms })),
   );
   // A generic experiment runs on each profile no example already runs it on.
   const covered = new Set(plans.map((p) => `${p.experiment.id}@${p.profile.name}`));
   for (const experiment of experimentRegistry) {
-    if (experiment.sweepAllProfiles === false) continue;
+    if (experiment.sweepAllProfiles === false || experiment.inMainJob === false) continue;
     for (const profile of bundledProfiles) {
       if (covered.has(`${experiment.id}@${profile.name}`)) continue;
       const platforms = platformRegistry.filter((p) => p.unsupportedOn?.(profile) === undefined);

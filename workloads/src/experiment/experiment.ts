@@ -77,6 +77,11 @@ export interface Experiment {
    * not on every bundled profile (they stay runnable ad hoc on any).
    */
   readonly sweepAllProfiles?: boolean;
+  /**
+   * False for experiments too long for `npm start` at their published scale (minutes of
+   * simulated time on a loaded server); they run with `visorkit run <example>:<id>`.
+   */
+  readonly inMainJob?: boolean;
   run(ctx: ExperimentContext): ResultRow[];
 }
 
