@@ -62,6 +62,7 @@ export * from './composition/hypervisor.js';
 export * from './composition/create-hypervisor.js';
 export * from './migration/migration-types.js';
 export * from './migration/precopy-limits.js';
+export * from './migration/migration-sender.js';
 export * from './migration/live-migration.js';
 export * from './checkpoint/crc32.js';
 export * from './checkpoint/checkpoint-errors.js';

@@ -7,6 +7,7 @@ import { Capability } from '../capabilities/capability.js';
 import { PAGE_SIZE } from '../units/units.js';
 import type { MigratableProgram, MigrationOptions, MigrationReport, MigrationRound } from './migration-types.js';
 import { XEN_PRECOPY, checkPrecopyLimits, type PrecopyLimits } from './precopy-limits.js';
+import { MigrationSender } from './migration-sender.js';
 
 /** Post-copy's background push: pages sent per simulation event. */
 const BATCH_PAGES = 64;
@@ -51,6 +52,9 @@ export class LiveMigration {
   #throttle = 0;
   #stop = '';
   readonly #limits: PrecopyLimits;
+  /** Skip pages written again during the current round (iterative rounds only). */
+  #skipping = false;
+  readonly #sender: MigrationSender | undefined;
   /** The iterative rounds' rate cap, Mbit/s. */
   readonly #maxMbps: number;
   #report: MigrationReport | undefined;
@@ -79,6 +83,7 @@ export class LiveMigration {
     }
     this.#limits = options.precopy ?? (options.mode === 'auto-converge' ? { ...XEN_PRECOPY, maxRounds: AUTO_CONVERGE_MAX_ROUNDS } : XEN_PRECOPY);
     checkPrecopyLimits(this.#limits);
+    this.#sender = options.sender === undefined ? undefined : new MigrationSender(source, options.sender, (gfn) => this.#sendPage(gfn));
     this.#maxMbps = Math.min(this.#limits.maxMbps ?? options.linkMbps, options.linkMbps);
     this.#programs = domain.vcpus.map((v) => {
       const p = v.program as Partial<MigratableProgram> | undefined;
@@ -121,6 +126,7 @@ export class LiveMigration {
       return;
     }
     memory.startDirtyLog!(this.domain);
+    this.#sender?.start();
     if (this.options.mode === 'auto-converge') this.#installThrottle();
     // Xen starts rate-limited (100 Mbit/s on the gigabit links of its day): a tenth of the link.
     this.#round(1, memory.populatedFrames!(this.domain), this.options.minMbps ?? this.#limits.minMbps ?? this.options.linkMbps / 10);
@@ -132,36 +138,42 @@ export class LiveMigration {
     const start = sim.now;
     const rate = Math.min(mbps, this.#maxMbps);
     const nsPerPage = (PAGE_SIZE * 8 * 1000) / rate;
-    const memory = this.source.memory;
-    const skipping = limits.skipRedirtied && memory.peekDirty !== undefined;
+    this.#skipping = limits.skipRedirtied && this.source.memory.peekDirty !== undefined;
     let i = 0;
     let sent = 0;
     let skipped = 0;
     const sendBatch = (): void => {
       const batchStart = sim.now;
       const end = Math.min(i + limits.batchPages, pages.length);
-      let batch = 0;
-      for (; i < end; i++) {
-        const gfn = pages[i]!;
-        // Written again since this round began: it goes in the next round anyway.
-        if (skipping && memory.peekDirty!(this.domain, gfn)) {
-          skipped++;
-          continue;
-        }
-        this.#copyPage(gfn);
-        batch++;
-      }
-      sent += batch;
-      const paced = batchStart + batch * nsPerPage;
-      const wireFree = this.#transmit(batch * PAGE_SIZE);
-      const next = Math.max(paced, wireFree);
-      if (i < pages.length) {
-        sim.scheduleAt(next, sendBatch);
-        return;
-      }
-      sim.scheduleAt(next, () => this.#endRound(round, start, sent, skipped, rate));
+      const batch = pages.slice(i, end);
+      i = end;
+      this.#pushPages(batch, (n) => {
+        sent += n;
+        skipped += batch.length - n;
+        // Paced to the round's rate, and never faster than the wire drains.
+        const next = Math.max(sim.now, batchStart + n * nsPerPage, this.#transmit(n * PAGE_SIZE));
+        sim.scheduleAt(next, i < pages.length ? sendBatch : () => this.#endRound(round, start, sent, skipped, rate));
+      });
     };
     sim.schedule(0, sendBatch);
+  }
+
+  /** Sends `gfns` (on the sender's vCPU when there is one); `done` gets how many were sent. */
+  #pushPages(gfns: readonly number[], done: (sent: number) => void): void {
+    const before = this.#pagesSent;
+    if (this.#sender !== undefined) {
+      this.#sender.submit(gfns, () => done(this.#pagesSent - before));
+      return;
+    }
+    for (const g of gfns) this.#sendPage(g);
+    done(this.#pagesSent - before);
+  }
+
+  /** Sends one page unless the round skips it (written again since the round began). */
+  #sendPage(gfn: number): boolean {
+    if (this.#skipping && this.source.memory.peekDirty!(this.domain, gfn)) return false;
+    this.#copyPage(gfn);
+    return true;
   }
 
   /** Reads and clears the dirty log, then decides between another round and the final copy. */
@@ -250,20 +262,24 @@ export class LiveMigration {
     const sim = this.source.sim;
     this.#pausedAt = sim.now;
     this.source.pause(this.domain);
+    this.#skipping = false;
     // Let bursts in flight end (their writes are logged), then send what is left and the state.
     sim.schedule(0, () => {
       const rest = new Set(firstSet);
       if (this.options.mode !== 'stop-and-copy') for (const g of this.source.memory.collectDirty!(this.domain)) rest.add(g);
       const pages = [...rest].sort((a, b) => a - b);
-      for (const g of pages) this.#copyPage(g);
-      // The last copy runs unthrottled: at the link's rate, or as fast as the NIC drains.
-      const bytes = pages.length * PAGE_SIZE + (this.options.stateBytes ?? 65536);
-      const wireFree = this.#transmit(bytes);
-      const transferNs = Math.max((bytes * 8 * 1000) / this.options.linkMbps, wireFree - sim.now) + this.options.latencyUs * 1000;
-      if (this.options.mode === 'stop-and-copy') this.#rounds.push({ round: 1, pages: pages.length, skipped: 0, mbps: this.options.linkMbps, startMs: (this.#pausedAt - this.#started) / 1e6, durationMs: transferNs / 1e6, dirtied: 0 });
-      sim.schedule(transferNs, () => {
-        this.#resumeOnTarget(true);
-        this.#finish(0);
+      const copyStart = sim.now;
+      this.#sender?.start();
+      this.#pushPages(pages, (n) => {
+        // The last copy runs unthrottled: at the link's rate, or as fast as the NIC drains.
+        const bytes = n * PAGE_SIZE + (this.options.stateBytes ?? 65536);
+        const wireFree = this.#transmit(bytes);
+        const transferEnd = Math.max(sim.now, copyStart + (bytes * 8 * 1000) / this.options.linkMbps, wireFree) + this.options.latencyUs * 1000;
+        if (this.options.mode === 'stop-and-copy') this.#rounds.push({ round: 1, pages: n, skipped: 0, mbps: this.options.linkMbps, startMs: (this.#pausedAt - this.#started) / 1e6, durationMs: (transferEnd - copyStart) / 1e6, dirtied: 0 });
+        sim.scheduleAt(transferEnd, () => {
+          this.#resumeOnTarget(true);
+          this.#finish(0);
+        });
       });
     });
   }

@@ -2,6 +2,7 @@ import type { Hypervisor } from '../composition/hypervisor.js';
 import type { Domain } from '../domain/domain.js';
 import type { VcpuProgram } from '../domain/vcpu.js';
 import type { PrecopyLimits } from './precopy-limits.js';
+import type { MigrationSenderSpec } from './migration-sender.js';
 
 /** How a domain moves. Names are public interface. */
 export type MigrationMode = 'live' | 'post-copy' | 'auto-converge' | 'stop-and-copy';
@@ -57,6 +58,11 @@ export interface MigrationOptions {
    * stream has a link of its own.
    */
   readonly throughSourceNic?: boolean;
+  /**
+   * Do the page work on a control-domain vCPU of the source (the save tool in Dom0), so that it
+   * competes with the guests for CPU; otherwise it costs no CPU.
+   */
+  readonly sender?: MigrationSenderSpec;
   /** vCPU and device state sent in the stop-and-copy phase, bytes (default 64 KiB). */
   readonly stateBytes?: number;
   /**

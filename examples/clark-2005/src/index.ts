@@ -16,6 +16,7 @@ export { migrateUnderLoad, type MigrateUnderLoadOptions, type MigrationUnderLoad
 export { clarkMigrationExperiment, type ClarkMigrationOptions } from './experiments/clark-migration.js';
 export { clarkWwsExperiment, WWS_PERIOD_NS, WWS_WINDOW_NS, type ClarkWwsOptions } from './experiments/clark-wws.js';
 export type { ServiceProbe } from './workloads/service-probe.js';
+export { saveToolSender } from './save-tool-costs.js';
 
 /**
  * Xen 2.0 as the paper ran it: writable page tables, BVT, back ends in Dom0 (the save tool's

@@ -1,5 +1,6 @@
 import { LiveMigration, XEN_2005_PRECOPY, type MachineProfile, type MigrationReport, type PrecopyLimits } from '@visorkit/core';
 import type { PlatformSpec } from '@visorkit/workloads';
+import { saveToolSender } from './save-tool-costs.js';
 import { buildTestbed, type MigrationWorkload, type WorkloadScale } from './testbed.js';
 
 /** One window of what the users saw. */
@@ -26,6 +27,8 @@ export interface MigrateUnderLoadOptions {
   readonly precopy?: PrecopyLimits;
   /** The stream leaves through the source's NIC, competing with the service (default true). */
   readonly throughSourceNic?: boolean;
+  /** The save tool's page work runs on Dom0's vCPU, sharing the CPU with the guest (default true). */
+  readonly senderInDom0?: boolean;
 }
 
 /** Windows of service recorded after the migration ends. */
@@ -35,7 +38,8 @@ const TAIL_WINDOWS = 4;
  * Runs `workload` on the testbed, migrates its VM live while the clients keep coming, and
  * samples the service the clients saw in windows of the workload's width. The migration
  * stream leaves through the source's NIC, as the save tool's TCP connection did, so it
- * competes with the service's own traffic; the save loop's constants are the 2005 tool's
+ * competes with the service's own traffic, and the save tool's page work runs in Dom0 on
+ * the one CPU the guest uses too; the save loop's constants are the 2005 tool's
  * unless `options` say otherwise.
  */
 export function migrateUnderLoad(platform: PlatformSpec, profile: MachineProfile, workload: MigrationWorkload, scale: WorkloadScale, seed: number, options: MigrateUnderLoadOptions = {}): MigrationUnderLoad {
@@ -53,6 +57,7 @@ export function migrateUnderLoad(platform: PlatformSpec, profile: MachineProfile
     latencyUs: profile.link.latencyUs,
     precopy: options.precopy ?? XEN_2005_PRECOPY,
     throughSourceNic: options.throughSourceNic ?? true,
+    ...(options.senderInDom0 === false ? {} : { sender: saveToolSender(profile, tb.dom0) }),
   });
   const startedAt = tb.sim.now;
   const counts = tb.source.counts(tb.domain);

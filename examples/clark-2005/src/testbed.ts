@@ -130,9 +130,14 @@ export interface Testbed {
   readonly clients: Hypervisor;
   readonly wire: NetworkSwitch;
   readonly domain: Domain;
+  /** The source's control domain (Dom0), where the save tool runs. */
+  readonly dom0: Domain;
   readonly kernel: GuestKernel;
   readonly probe: ServiceProbe;
 }
+
+/** Dom0's memory on the source, MiB (it runs the save tool). */
+const DOM0_MIB = 128;
 
 /** Cores of the clients' machine: the paper drove the servers from several client machines, so clients are never the bottleneck. */
 const CLIENT_CORES = 4;
@@ -149,10 +154,11 @@ export function buildTestbed(platform: PlatformSpec, profile: MachineProfile, wo
   const clients = createHypervisor({ machine: { ...profile, cpu: { ...profile.cpu, cores: CLIENT_CORES } }, plugins: [nativePlugin], options: { simulator: sim, seed: seed + 2 } });
   const wire = new NetworkSwitch();
   for (const hv of [source, target, clients]) wire.connect(hv);
+  const dom0 = source.createDomain({ name: 'dom0', memoryMiB: DOM0_MIB }, 'control');
   const domain = source.createDomain({ name: workload.name, memoryMiB: scale.vmMiB });
   const v = domain.vcpus[0]!;
   const frames = source.memory.frames(domain);
   for (let g = 0; g < frames; g++) source.memory.zeroFrame(v, g as never);
   const { kernel, probe } = workload.boot(source, domain, clients, scale, seed);
-  return { sim, source, target, clients, wire, domain, kernel, probe };
+  return { sim, source, target, clients, wire, domain, dom0, kernel, probe };
 }
