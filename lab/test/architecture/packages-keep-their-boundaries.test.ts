@@ -5,7 +5,14 @@ import { fileURLToPath } from 'node:url';
 
 // lab/dist/test/architecture/<file>.js → the repository root.
 const root = join(fileURLToPath(import.meta.url), '../../../../..');
-const WORKSPACES = ['core', 'guest', 'conformance', 'workloads', 'lab', 'bench', 'plugins/native', 'plugins/xen-pv', 'plugins/vserver', 'plugins/hw-assist', 'examples/xen-2003', 'examples/vserver-2007', 'examples/modern-cloud', 'examples/third-party-plugin'];
+/** Every workspace the root package.json names (its `dir/*` globs expanded), so a new one is checked without editing a list. */
+const WORKSPACES = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces.flatMap((w) =>
+  w.endsWith('/*')
+    ? readdirSync(join(root, w.slice(0, -2)))
+        .map((d) => `${w.slice(0, -2)}/${d}`)
+        .filter((d) => existsSync(join(root, d, 'package.json')))
+    : [w],
+);
 const BROWSER_SAFE = ['core', 'guest', 'conformance', 'workloads', 'plugins/native', 'plugins/xen-pv', 'plugins/vserver', 'plugins/hw-assist'];
 
 function files(dir: string, ext: string): string[] {
