@@ -16,6 +16,8 @@ import { ChromeTrace } from './trace/chrome-trace.js';
 import { startPlans } from './runner/start-plans.js';
 import { runPlansInParallel } from './runner/parallel-runner.js';
 import { availableParallelism } from 'node:os';
+import { collectDomainFile, domainRunOptions, type DomainRunOptions } from './inputs/domain-options.js';
+import { InputFileError } from './inputs/input-file-error.js';
 
 function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new CommanderArgumentError(`'${value}' is not a seed: expected an integer from 0 to 4294967295`);
@@ -27,7 +29,7 @@ function parseWorkers(value: string): number {
   return Number(value);
 }
 
-async function runPlans(plans: readonly RunPlan[], opts: { seed: number; json?: boolean; out?: string; trace?: string; workers?: number }): Promise<void> {
+async function runPlans(plans: readonly RunPlan[], opts: { seed: number; json?: boolean; out?: string; trace?: string; workers?: number; inputs?: DomainRunOptions }): Promise<void> {
   const results: ExperimentResult[] = [];
   const trace = opts.trace !== undefined ? new ChromeTrace() : undefined;
   let pidBase = 0;
@@ -45,6 +47,7 @@ async function runPlans(plans: readonly RunPlan[], opts: { seed: number; json?: 
     const result = runExperiment(plan, {
       seed: opts.seed,
       progress: bar.update,
+      ...opts.inputs,
       ...(trace !== undefined
         ? {
             observe: (hv, platform) => {
@@ -103,9 +106,11 @@ program
   .option('--out <dir>', 'write report.md, results.json, results.csv and charts to DIR')
   .option('--trace <file>', 'write a Chrome trace-event JSON of the run (opens in Perfetto)')
   .option('--plugin <module>', 'load an outside module adding platforms, examples or experiments (repeatable; visorkit.config.js in the working folder is read too)', collectPluginPath, [])
-  .action(async (target: string, o: { profile?: string; platforms?: string; seed: number; json?: boolean; out?: string; trace?: string; plugin: string[] }) => {
+  .option('--domain <file>', 'a libvirt domain XML or xl.cfg file shaping the next domain the experiment creates (repeatable)', collectDomainFile)
+  .action(async (target: string, o: { profile?: string; platforms?: string; seed: number; json?: boolean; out?: string; trace?: string; plugin: string[]; domain?: string[] }) => {
     const plan = resolveRun(target, o.profile, o.platforms, await loadRegistries(o.plugin, process.cwd()));
-    await runPlans([plan], { seed: o.seed, ...(o.json ? { json: true } : {}), ...(o.out !== undefined ? { out: o.out } : {}), ...(o.trace !== undefined ? { trace: o.trace } : {}) });
+    const inputs = await domainRunOptions(o.domain);
+    await runPlans([plan], { seed: o.seed, inputs, ...(o.json ? { json: true } : {}), ...(o.out !== undefined ? { out: o.out } : {}), ...(o.trace !== undefined ? { trace: o.trace } : {}) });
   });
 
 program
@@ -137,7 +142,7 @@ async function main(): Promise<void> {
       process.exitCode = e.exitCode === 0 ? 0 : 2;
       return;
     }
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || e instanceof InputFileError) {
       process.stderr.write(`visorkit: ${e.message}\n`);
       process.exitCode = 2;
       return;

@@ -4,6 +4,7 @@
  */
 export * from './experiment/experiment.js';
 export * from './experiment/define-platform.js';
+export * from './experiment/domain-input.js';
 export * from './experiment/published-figures.js';
 export * from './experiments/cpu-share.js';
 export * from './experiments/features.js';

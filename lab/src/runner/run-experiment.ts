@@ -1,5 +1,5 @@
 import type { Hypervisor } from '@visorkit/core';
-import type { ExperimentResult } from '@visorkit/workloads';
+import type { DomainInput, ExperimentResult } from '@visorkit/workloads';
 import type { RunPlan } from '../cli/resolve.js';
 
 /** Options of one experiment run. */
@@ -7,16 +7,26 @@ export interface RunOptions {
   readonly seed: number;
   readonly observe?: (hv: Hypervisor, platform: string) => void;
   readonly progress?: (done: number, total: number) => void;
+  /** Domains from `--domain` files: the i-th shapes the i-th domain the experiment creates. */
+  readonly domains?: readonly DomainInput[];
+  /** Told of each domain file the experiment did not use (it creates fewer domains). */
+  readonly unused?: (input: DomainInput) => void;
 }
 
 /** Runs a resolved plan and returns the result document. */
 export function runExperiment(plan: RunPlan, options: RunOptions): ExperimentResult {
+  const used = new Set<number>();
+  const domains = options.domains !== undefined && options.domains.length > 0 ? options.domains : undefined;
   const results = plan.experiment.run({
     profile: plan.profile,
     platforms: plan.platforms,
     seed: options.seed,
     ...(options.observe !== undefined ? { observe: options.observe } : {}),
     ...(options.progress !== undefined ? { progress: options.progress } : {}),
+    ...(domains !== undefined ? { domains, domainUsed: (i: number) => used.add(i) } : {}),
   });
-  return { experiment: plan.experiment.id, composition: plan.composition, profile: plan.profile.name, seed: options.seed, results };
+  domains?.forEach((d, i) => {
+    if (!used.has(i)) options.unused?.(d);
+  });
+  return { experiment: plan.experiment.id, composition: plan.composition, profile: plan.profile.name, seed: options.seed, ...(domains !== undefined ? { domains } : {}), results };
 }

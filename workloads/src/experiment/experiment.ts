@@ -1,4 +1,5 @@
 import type { Hypervisor, MachineProfile, Plugin, Simulator } from '@visorkit/core';
+import type { DomainInput } from './domain-input.js';
 
 /** How a platform runs several workload instances side by side. */
 export type IsolationUnit = 'domains' | 'processes' | 'contexts';
@@ -49,6 +50,8 @@ export interface ExperimentResult {
   readonly composition: string;
   readonly profile: string;
   readonly seed: number;
+  /** The `--domain` files the run read, with what of each was ignored (absent without any). */
+  readonly domains?: readonly DomainInput[];
   readonly results: readonly ResultRow[];
 }
 
@@ -61,6 +64,13 @@ export interface ExperimentContext {
   readonly progress?: (done: number, total: number) => void;
   /** Called right after each hypervisor is composed, so tracers can subscribe. */
   readonly observe?: (hv: Hypervisor, platform: string) => void;
+  /**
+   * Domains described by the user's files (`--domain`): the i-th shapes the i-th domain the
+   * experiment creates (see `domainSpecFor`); domains beyond them keep the experiment's defaults.
+   */
+  readonly domains?: readonly DomainInput[];
+  /** Told which of {@link domains} an experiment used, so the lab can report unused files. */
+  readonly domainUsed?: (index: number) => void;
 }
 
 /**

@@ -2,6 +2,7 @@ import { Simulator, type Hypervisor } from '@visorkit/core';
 import { clientMachineFor } from './client-machine.js';
 import { bootGuest, type GuestKernel, type Program } from '@visorkit/guest';
 import { composeFor, type ExperimentContext, type PlatformSpec } from './experiment.js';
+import { createDomainFor, guestOptionsFor, hostMemoryFor } from './domain-input.js';
 
 /** Where an instance of a workload lives, as {@link WorkloadInstance.build} is told. */
 export interface Placement {
@@ -68,11 +69,12 @@ const CLIENT_ADDRESS = '10.0.1.1';
 export function runInstances(ctx: ExperimentContext, platform: PlatformSpec, instances: readonly WorkloadInstance[], options: InstanceRunOptions): InstanceRates {
   const sim = new Simulator();
   const n = instances.length;
-  const hv = composeFor(ctx, platform, { simulator: sim, memoryMiB: Math.max(2048, options.memoryMiB * n + 512) });
   const oneOs = platform.isolation === 'processes';
-  const built = instances.map((w, i) =>
-    w.build({ index: i, address: oneOs ? '10.0.0.1' : `10.0.0.${i + 1}`, port: oneOs ? 80 + i : 80, seed: ctx.seed * 31 + i }),
-  );
+  const defaultHost = Math.max(2048, options.memoryMiB * n + 512);
+  // Domain files shape the instances' own domains (one OS's processes have none of their own).
+  const hv = composeFor(ctx, platform, { simulator: sim, memoryMiB: oneOs ? defaultHost : Math.max(defaultHost, hostMemoryFor(ctx, n, options.memoryMiB, defaultHost)!) });
+  const addressOf = (i: number): string => (oneOs ? '10.0.0.1' : (guestOptionsFor(ctx, i).address ?? `10.0.0.${i + 1}`));
+  const built = instances.map((w, i) => w.build({ index: i, address: addressOf(i), port: oneOs ? 80 + i : 80, seed: ctx.seed * 31 + i }));
   const kernels: GuestKernel[] = [];
   const late = new Set(options.startLate ?? []);
   const limits = options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {};
@@ -90,8 +92,8 @@ export function runInstances(ctx: ExperimentContext, platform: PlatformSpec, ins
     );
   } else {
     built.forEach((b, i) => {
-      const d = hv.createDomain({ name: `${instances[i]!.name}-${i}`, memoryMiB: options.memoryMiB });
-      kernels.push(bootGuest(hv, d, { address: `10.0.0.${i + 1}`, programs: b.programs, files: b.files, run: late.has(i) ? [] : b.run, diskMiB: 1024, ...limits }));
+      const d = createDomainFor(ctx, hv, i, { name: `${instances[i]!.name}-${i}`, memoryMiB: options.memoryMiB });
+      kernels.push(bootGuest(hv, d, { ...guestOptionsFor(ctx, i), address: addressOf(i), programs: b.programs, files: b.files, run: late.has(i) ? [] : b.run, diskMiB: 1024, ...limits }));
     });
   }
   const clientPrograms = built.flatMap((b, i) => (b.client !== undefined ? [[`/bin/client${i}`, b.client] as const] : []));

@@ -1,5 +1,6 @@
 import { CostCategory, type Hypervisor, type VcpuProgram } from '@visorkit/core';
 import { composeFor, type Experiment, type ExperimentContext, type ResultRow } from '../experiment/experiment.js';
+import { createDomainFor, hostMemoryFor } from '../experiment/domain-input.js';
 
 /** A vCPU program that only computes: it spends every cycle it is given in user mode. */
 export const computeOnly: VcpuProgram = {
@@ -28,11 +29,12 @@ export const cpuShare: Experiment = {
     let done = 0;
     for (const platform of ctx.platforms) {
       // Weighted shares on one pCPU, so the weights alone decide.
-      const hv = composeFor(ctx, platform, { cores: 1 });
-      const domains = WEIGHTS.map((weight, i) => hv.createDomain({ name: `w${i}`, weight, memoryMiB: 16 }));
+      const weighted = hostMemoryFor(ctx, WEIGHTS.length, 16, undefined);
+      const hv = composeFor(ctx, platform, { cores: 1, ...(weighted !== undefined ? { memoryMiB: weighted } : {}) });
+      const domains = WEIGHTS.map((weight, i) => createDomainFor(ctx, hv, i, { name: `w${i}`, weight, memoryMiB: 16 }));
       for (const d of domains) hv.start(d, () => computeOnly);
       hv.runUntil(RUN_NS);
-      const totalWeight = WEIGHTS.reduce((a, b) => a + b, 0);
+      const totalWeight = domains.reduce((a, d) => a + d.weight, 0);
       for (const d of domains) {
         rows.push({
           platform: platform.name,
@@ -48,8 +50,9 @@ export const cpuShare: Experiment = {
       ctx.progress?.(++done, total);
       // Equal domains on the profile's pCPUs: fairness and overhead against the queue length.
       for (const n of SWEEP) {
-        const sweep = composeFor(ctx, platform);
-        const ds = Array.from({ length: n }, (_, i) => sweep.createDomain({ name: `d${i}`, memoryMiB: 16 }));
+        const mem = hostMemoryFor(ctx, n, 16, undefined);
+        const sweep = composeFor(ctx, platform, mem !== undefined ? { memoryMiB: mem } : {});
+        const ds = Array.from({ length: n }, (_, i) => createDomainFor(ctx, sweep, i, { name: `d${i}`, memoryMiB: 16 }));
         for (const d of ds) sweep.start(d, () => computeOnly);
         sweep.runUntil(RUN_NS);
         const shares = ds.map((d) => share(sweep, [d]));

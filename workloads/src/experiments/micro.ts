@@ -1,5 +1,6 @@
 import { bootGuest } from '@visorkit/guest';
 import { composeFor, type Experiment, type ExperimentContext, type ResultRow } from '../experiment/experiment.js';
+import { createDomainFor, guestOptionsFor, hostMemoryFor } from '../experiment/domain-input.js';
 import { LOOPBACK, MICRO_METRICS, microBenchmark, type MicroMetric, type Results } from '../lmbench/lmbench.js';
 
 /** Files the benchmarks use: a small one to stat and open, and mappable data files. */
@@ -7,10 +8,13 @@ const FILES = { '/etc/passwd': 2048, '/data/4mb': 4 << 20, '/data/64mb': 64 << 2
 
 /** Runs the given micro metrics in one freshly booted guest; returns µs and the counts. */
 export function runMicro(ctx: ExperimentContext, platform: ExperimentContext['platforms'][number], metrics: readonly MicroMetric[]): { results: Results; counts: Record<string, number> } {
-  const hv = composeFor(ctx, platform, { cores: 1, memoryMiB: 2048 });
-  const domain = hv.createDomain({ name: 'linux', memoryMiB: 1024 });
+  const hv = composeFor(ctx, platform, { cores: 1, memoryMiB: hostMemoryFor(ctx, 1, 1024, 2048, 1024)! });
+  const domain = createDomainFor(ctx, hv, 0, { name: 'linux', memoryMiB: 1024 });
   const results: Results = {};
-  const kernel = bootGuest(hv, domain, { programs: { '/bin/lmbench': { program: microBenchmark(metrics, results), textPages: 40, dataPages: 8, bssPages: 16 } }, files: FILES, run: ['/bin/lmbench'], address: LOOPBACK });
+  // lmbench talks over loopback, so of the file's interfaces only the MTU applies.
+  const mtu = guestOptionsFor(ctx, 0).mtu;
+  const lmbench = { program: microBenchmark(metrics, results), textPages: 40, dataPages: 8, bssPages: 16 };
+  const kernel = bootGuest(hv, domain, { programs: { '/bin/lmbench': lmbench }, files: FILES, run: ['/bin/lmbench'], address: LOOPBACK, ...(mtu !== undefined ? { mtu } : {}) });
   hv.runWhile(() => !kernel.idle && domain.state === 'running');
   return { results, counts: hv.counts(domain) };
 }
