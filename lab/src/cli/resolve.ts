@@ -2,6 +2,7 @@ import { bundledProfiles, type MachineProfile } from '@visorkit/core';
 import type { Experiment, PlatformSpec } from '@visorkit/workloads';
 import { bundledRegistries, type Registries } from './outside-plugins.js';
 import { UsageError } from './usage-error.js';
+import { isProfileFile, readProfileFile } from '../inputs/profile-file.js';
 
 /** What a `run` target resolves to. */
 export interface RunPlan {
@@ -15,8 +16,9 @@ function known(names: readonly string[]): string {
   return names.length ? names.join(', ') : '(none yet)';
 }
 
-/** The profile named `name`, or a usage error listing the known ones. */
+/** The profile named `name` or read from the file `name` (JSON/YAML), or a usage error listing the known ones. */
 export function resolveProfile(name: string): MachineProfile {
+  if (isProfileFile(name)) return readProfileFile(name);
   const p = bundledProfiles.find((x) => x.name === name);
   if (p === undefined) throw new UsageError(`unknown profile '${name}' (known: ${known(bundledProfiles.map((x) => x.name))})`);
   return p;
