@@ -18,6 +18,9 @@ import { runPlansInParallel } from './runner/parallel-runner.js';
 import { availableParallelism } from 'node:os';
 import { collectDomainFile, domainRunOptions, type DomainRunOptions } from './inputs/domain-options.js';
 import { InputFileError } from './inputs/input-file-error.js';
+import { registerSchemaCommand } from './inputs/schema-command.js';
+import { registerSweepCommand } from './sweep/sweep-command.js';
+import { registerWorkerCommand } from './sweep/worker-command.js';
 
 function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new CommanderArgumentError(`'${value}' is not a seed: expected an integer from 0 to 4294967295`);
@@ -132,6 +135,9 @@ program
   });
 
 registerNewCommand(program);
+registerSchemaCommand(program);
+registerSweepCommand(program, async (url) => (await import('./sweep/queue-executor.js')).queueExecutor(url));
+registerWorkerCommand(program);
 
 async function main(): Promise<void> {
   try {

@@ -9,6 +9,8 @@ export interface RunOptions {
   readonly progress?: (done: number, total: number) => void;
   /** Domains from `--domain` files: the i-th shapes the i-th domain the experiment creates. */
   readonly domains?: readonly DomainInput[];
+  /** Shapes every domain without a file of its own (a sweep's `domain.*` axes). */
+  readonly everyDomain?: DomainInput;
   /** Told of each domain file the experiment did not use (it creates fewer domains). */
   readonly unused?: (input: DomainInput) => void;
 }
@@ -24,6 +26,7 @@ export function runExperiment(plan: RunPlan, options: RunOptions): ExperimentRes
     ...(options.observe !== undefined ? { observe: options.observe } : {}),
     ...(options.progress !== undefined ? { progress: options.progress } : {}),
     ...(domains !== undefined ? { domains, domainUsed: (i: number) => used.add(i) } : {}),
+    ...(options.everyDomain !== undefined ? { everyDomain: options.everyDomain } : {}),
   });
   domains?.forEach((d, i) => {
     if (!used.has(i)) options.unused?.(d);

@@ -53,15 +53,20 @@ export interface DomainInput {
   readonly ignored: readonly IgnoredElement[];
 }
 
+/** The input that shapes the `index`-th domain: its own file's, else the one for every domain. */
+function inputFor(ctx: ExperimentContext, index: number): DomainInput | undefined {
+  return ctx.domains?.[index] ?? ctx.everyDomain;
+}
+
 /**
  * The spec of the `index`-th domain an experiment creates: the experiment's `defaults`,
  * overridden by what the `index`-th `--domain` file states (name, vCPUs, memory, weight, cap;
  * disks and interfaces recorded as labels). Marks that input as used.
  */
 export function domainSpecFor(ctx: ExperimentContext, index: number, defaults: DomainSpec): DomainSpec {
-  const input = ctx.domains?.[index];
+  const input = inputFor(ctx, index);
   if (input === undefined) return defaults;
-  ctx.domainUsed?.(index);
+  if (ctx.domains?.[index] !== undefined) ctx.domainUsed?.(index);
   const labels: Record<string, string> = { ...defaults.labels, source: input.source };
   input.disks.forEach((d, i) => (labels[`disk${i}`] = d.target));
   input.interfaces.forEach((n, i) => (labels[`interface${i}`] = n.mac ?? n.address ?? 'auto'));
@@ -78,7 +83,7 @@ export function domainSpecFor(ctx: ExperimentContext, index: number, defaults: D
 
 /** The guest-kernel options the `index`-th domain file sets (addresses and MTU of its interfaces). */
 export function guestOptionsFor(ctx: ExperimentContext, index: number): { address?: string; addresses?: readonly string[]; mtu?: number } {
-  const input = ctx.domains?.[index];
+  const input = inputFor(ctx, index);
   if (input === undefined) return {};
   const addresses = input.interfaces.flatMap((n) => (n.address !== undefined ? [n.address] : []));
   const mtu = input.interfaces.find((n) => n.mtu !== undefined)?.mtu;
@@ -91,7 +96,7 @@ export function guestOptionsFor(ctx: ExperimentContext, index: number): { addres
  */
 export function createDomainFor(ctx: ExperimentContext, hv: Hypervisor, index: number, defaults: DomainSpec): Domain {
   const domain = hv.createDomain(domainSpecFor(ctx, index, defaults));
-  const current = ctx.domains?.[index]?.currentMemoryMiB;
+  const current = inputFor(ctx, index)?.currentMemoryMiB;
   if (current !== undefined && current * 256 < domain.reservationFrames) hv.setReservation(domain, Math.max(1, Math.round(current * 256)));
   return domain;
 }
@@ -102,9 +107,9 @@ export function createDomainFor(ctx: ExperimentContext, hv: Hypervisor, index: n
  * need more.
  */
 export function hostMemoryFor(ctx: ExperimentContext, count: number, defaultDomainMiB: number, fallback: number | undefined, headroomMiB = 512): number | undefined {
-  if (ctx.domains === undefined || ctx.domains.length === 0) return fallback;
+  if ((ctx.domains === undefined || ctx.domains.length === 0) && ctx.everyDomain === undefined) return fallback;
   let need = headroomMiB;
-  for (let i = 0; i < count; i++) need += ctx.domains[i]?.memoryMiB ?? defaultDomainMiB;
+  for (let i = 0; i < count; i++) need += inputFor(ctx, i)?.memoryMiB ?? defaultDomainMiB;
   const base = fallback ?? ctx.profile.memory.sizeMiB;
   return need > base ? need : fallback;
 }

@@ -69,6 +69,8 @@ export interface ExperimentContext {
    * experiment creates (see `domainSpecFor`); domains beyond them keep the experiment's defaults.
    */
   readonly domains?: readonly DomainInput[];
+  /** Shapes every domain that has no entry in {@link domains} (a sweep's `--vary domain.memoryMiB=…`). */
+  readonly everyDomain?: DomainInput;
   /** Told which of {@link domains} an experiment used, so the lab can report unused files. */
   readonly domainUsed?: (index: number) => void;
 }
