@@ -1,6 +1,7 @@
 import type { Hypervisor } from '@visorkit/core';
 import type { DomainInput, ExperimentResult } from '@visorkit/workloads';
 import type { RunPlan } from '../cli/resolve.js';
+import { releaseKeptObjects } from './release-kept-objects.js';
 
 /** Options of one experiment run. */
 export interface RunOptions {
@@ -15,15 +16,22 @@ export interface RunOptions {
   readonly unused?: (input: DomainInput) => void;
 }
 
-/** Runs a resolved plan and returns the result document. */
+/**
+ * Runs a resolved plan and returns the result document. Each time the experiment composes a
+ * hypervisor, the ones it has dropped become collectable (see {@link releaseKeptObjects}).
+ */
 export function runExperiment(plan: RunPlan, options: RunOptions): ExperimentResult {
   const used = new Set<number>();
   const domains = options.domains !== undefined && options.domains.length > 0 ? options.domains : undefined;
+  const observe = options.observe;
   const results = plan.experiment.run({
     profile: plan.profile,
     platforms: plan.platforms,
     seed: options.seed,
-    ...(options.observe !== undefined ? { observe: options.observe } : {}),
+    observe: (hv, platform) => {
+      releaseKeptObjects();
+      observe?.(hv, platform);
+    },
     ...(options.progress !== undefined ? { progress: options.progress } : {}),
     ...(domains !== undefined ? { domains, domainUsed: (i: number) => used.add(i) } : {}),
     ...(options.everyDomain !== undefined ? { everyDomain: options.everyDomain } : {}),
