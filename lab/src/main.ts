@@ -9,7 +9,7 @@ import { resolveRun, type RunPlan } from './cli/resolve.js';
 import { collectPluginPath, loadRegistries } from './cli/outside-plugins.js';
 import { UsageError } from './cli/usage-error.js';
 import { registerNewCommand } from './cli/new-command.js';
-import { textReport } from './report/text-report.js';
+import { textFidelity, textReport } from './report/text-report.js';
 import { writeReport } from './report/write-report.js';
 import { runExperiment } from './runner/run-experiment.js';
 import { ChromeTrace } from './trace/chrome-trace.js';
@@ -64,11 +64,13 @@ async function runPlans(plans: readonly RunPlan[], opts: { seed: number; json?: 
     results.push(result);
     if (!opts.json && result.results.length > 0) process.stdout.write(textReport(result) + '\n\n');
   }
+  const fidelity = opts.json ? '' : textFidelity(results);
+  if (fidelity) process.stdout.write(fidelity + '\n\n');
   if (opts.json) process.stdout.write(JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
   if (opts.out !== undefined) {
     // A plan none of whose platforms could do the experiment has nothing to report.
     await writeReport(opts.out, plans.length > 1 ? results.filter((r) => r.results.length > 0) : results);
-    if (!opts.json) process.stdout.write(`Report written to ${opts.out}/report.md\n`);
+    if (!opts.json) process.stdout.write(`Report written to ${opts.out}/index.html (and report.md, results.json, results.csv)\n`);
   }
   if (trace !== undefined && opts.trace !== undefined) {
     await writeFile(opts.trace, JSON.stringify(trace.finish()));

@@ -1,45 +1,38 @@
 import Table from 'cli-table3';
 import type { ExperimentResult } from '@visorkit/workloads';
-import { explainDifferences } from './explain.js';
-import { formatValue, metricTables } from './result-table.js';
+import { experimentRegistry } from '../experiments/experiment-registry.js';
+import { explainDifferences, fidelitySummary, formatError, formatValue, paperTable } from './view/index.js';
 
-/** The tables a person reads in the terminal, with published figures beside simulated ones. */
-export function textReport(result: ExperimentResult): string {
-  const out: string[] = [`${result.experiment} — ${result.composition} on ${result.profile} (seed ${result.seed})`];
-  for (const t of metricTables(result)) {
-    const hasPublished = t.lines.some((l) => l.published.some((v) => v !== undefined));
-    const head = ['', ...t.platforms.flatMap((p) => (hasPublished ? [p, `${p} (paper)`] : [p]))];
-    const table = new Table({ head, style: { head: [], border: [] } });
-    for (const l of t.lines) {
-      table.push([l.label || t.metric, ...t.platforms.flatMap((_, i) => (hasPublished ? [formatValue(l.values[i]), formatValue(l.published[i])] : [formatValue(l.values[i])]))]);
-    }
-    out.push(`\n${t.metric} (${t.unit})\n${table.toString()}`);
+/** Borders of a compact terminal table: rules above, below and under the header only. */
+const CHARS = { top: '─', 'top-mid': '─', 'top-left': '', 'top-right': '', bottom: '─', 'bottom-mid': '─', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: ' ' };
+
+/**
+ * A run's table as the terminal shows it: metrics as rows, platforms as columns, each cell the
+ * simulated value with the published figure, the error and the provenance beside it when known.
+ */
+export function textReport(result: ExperimentResult, title = experimentTitle(result.experiment)): string {
+  const t = paperTable(result);
+  const table = new Table({ head: ['', 'unit', ...t.platforms], chars: CHARS, style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 1 } });
+  for (const row of t.rows) {
+    const cells = row.cells.map((c) => {
+      const extra = [c.published !== undefined ? `paper ${formatValue(c.published)}` : '', c.error !== undefined ? formatError(c.error) : '', c.provenance ?? ''].filter(Boolean).join(' ');
+      return extra ? `${formatValue(c.value)} (${extra})` : formatValue(c.value);
+    });
+    table.push([row.label ? `${row.metric} ${row.label}` : row.metric, row.unit, ...cells]);
   }
+  const out = [`${result.experiment}: ${title} — ${result.composition} on ${result.profile} (seed ${result.seed})`, table.toString()];
   const why = explainDifferences(result);
-  if (why.length) out.push('\nWhy they differ:\n' + why.map((l) => `  - ${l}`).join('\n'));
+  if (why.length) out.push(...why.map((l) => `  · ${l}`));
   return out.join('\n');
 }
 
-/** The same tables as Markdown, with a chart link per metric. */
-export function markdownReport(result: ExperimentResult, charts: ReadonlyMap<string, string>): string {
-  const out: string[] = [`## ${result.experiment} — ${result.composition} on \`${result.profile}\``, '', `Seed ${result.seed}.`, ''];
-  const overview = charts.get('');
-  if (overview !== undefined) out.push(`![${result.experiment}](${overview})`, '');
-  for (const t of metricTables(result)) {
-    const hasPublished = t.lines.some((l) => l.published.some((v) => v !== undefined));
-    const head = ['', ...t.platforms.flatMap((p) => (hasPublished ? [p, `${p} (paper)`] : [p]))];
-    out.push(`### ${t.metric} (${t.unit})`, '', `| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`);
-    for (const l of t.lines) {
-      const cells = t.platforms.flatMap((_, i) => (hasPublished ? [formatValue(l.values[i]), formatValue(l.published[i])] : [formatValue(l.values[i])]));
-      out.push(`| ${l.label || t.metric} | ${cells.join(' | ')} |`);
-    }
-    const chart = charts.get(t.metric);
-    if (chart !== undefined) out.push('', `![${t.metric}](${chart})`);
-    out.push('');
-  }
-  const why = explainDifferences(result);
-  if (why.length) out.push('**Why the platforms differ** (from the mechanism counts):', '', ...why.map((l) => `- ${l}`), '');
-  return out.join('\n');
+/** The fidelity summary for the terminal: per published table, median and worst error. */
+export function textFidelity(results: readonly ExperimentResult[]): string {
+  const lines = fidelitySummary(results);
+  if (lines.length === 0) return '';
+  const table = new Table({ head: ['published table', 'runs', 'cells', 'median |err|', 'worst error', 'fitted/predicted'], chars: CHARS, style: { head: [], border: [], compact: true, 'padding-left': 0, 'padding-right': 1 } });
+  for (const l of lines) table.push([l.table.id, l.runs.join('; '), l.cells, `${(l.medianError * 100).toFixed(1)}%`, `${formatError(l.worst.error)} (${l.worst.metric}, ${l.worst.platform})`, l.fitted + l.predicted > 0 ? `${l.fitted}/${l.predicted}` : '—']);
+  return `Fidelity against published figures\n${table.toString()}`;
 }
 
 /** All rows as CSV, counts as a JSON column. */
@@ -53,4 +46,9 @@ export function csvReport(results: readonly ExperimentResult[]): string {
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** An experiment's title from the registry, or its id. */
+export function experimentTitle(id: string): string {
+  return experimentRegistry.find((e) => e.id === id)?.title ?? id;
 }

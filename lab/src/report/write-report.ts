@@ -1,43 +1,38 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ExperimentResult, ResultRow } from '@visorkit/workloads';
-import { renderMetricChart, renderOverviewChart } from './charts.js';
-import { csvReport, markdownReport } from './text-report.js';
+import type { ExperimentResult } from '@visorkit/workloads';
+import { csvReport, experimentTitle } from './text-report.js';
+import { fidelityMarkdown, paperFigures, reportPage, resultMarkdown, type PaperFigure, type ReportNames } from './view/index.js';
 
 /**
- * Writes `report.md` (tables with published figures beside simulated ones, a chart per
- * metric, why the platforms differ), `results.json`, `results.csv` and `charts/*.svg`.
+ * Writes the report in the paper's form: `index.html` (one self-contained page: the fidelity
+ * summary, per run one table with published figures beside and the paper's figures as inline
+ * SVG), `report.md` (the same, figures linked from `charts/`), `results.json`, `results.csv`.
+ * Returns the files written, relative to `dir`.
  */
-export async function writeReport(dir: string, results: readonly ExperimentResult[]): Promise<string[]> {
+export async function writeReport(dir: string, results: readonly ExperimentResult[], names: ReportNames = { titleOf: experimentTitle }): Promise<string[]> {
   await mkdir(join(dir, 'charts'), { recursive: true });
   const written: string[] = [];
-  const sections: string[] = ['# visorkit report', '', 'Every figure below is derived from a machine profile and the mechanism events of the run; the counts that explain each row are in `results.json`.', ''];
+  const figures = new Map<ExperimentResult, PaperFigure[]>(results.map((r) => [r, paperFigures(r)]));
+  const sections = ['# visorkit: the experiments, simulated', '', 'Every figure is derived from a machine profile and the mechanism events of the run; the counts behind each row are in `results.json`. `index.html` has the same tables and figures in one page.', '', '## Fidelity', '', fidelityMarkdown(results)];
+  let group = '';
   for (const result of results) {
-    const charts = new Map<string, string>();
-    const overview = await renderOverviewChart(result.experiment, result.results);
-    if (overview !== undefined) {
-      const file = `charts/${slug(result.composition)}-${slug(result.profile)}-${slug(result.experiment)}.svg`;
-      await writeFile(join(dir, file), overview);
-      charts.set('', file);
+    const g = `${result.composition} on ${result.profile}`;
+    if (g !== group) sections.push(`## ${g}`, '');
+    group = g;
+    const files: { figure: PaperFigure; file: string }[] = [];
+    for (const figure of figures.get(result)!) {
+      const file = `charts/${figure.id}.svg`;
+      await writeFile(join(dir, file), figure.svg);
+      files.push({ figure, file });
       written.push(file);
     }
-    const byMetric = new Map<string, ResultRow[]>();
-    for (const r of result.results) byMetric.set(r.metric, [...(byMetric.get(r.metric) ?? []), r]);
-    for (const [metric, rows] of byMetric) {
-      const file = `charts/${slug(result.composition)}-${slug(result.profile)}-${slug(result.experiment)}-${slug(metric)}.svg`;
-      await writeFile(join(dir, file), await renderMetricChart(metric, rows[0]!.unit, rows));
-      charts.set(metric, file);
-      written.push(file);
-    }
-    sections.push(markdownReport(result, charts));
+    sections.push(resultMarkdown(result, files, names.titleOf?.(result.experiment) ?? result.experiment));
   }
+  await writeFile(join(dir, 'index.html'), reportPage(results, names, (r) => figures.get(r) ?? paperFigures(r)));
   await writeFile(join(dir, 'report.md'), sections.join('\n'));
   await writeFile(join(dir, 'results.json'), JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
   await writeFile(join(dir, 'results.csv'), csvReport(results));
-  written.push('report.md', 'results.json', 'results.csv');
+  written.push('index.html', 'report.md', 'results.json', 'results.csv');
   return written;
-}
-
-function slug(s: string): string {
-  return s.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
 }
