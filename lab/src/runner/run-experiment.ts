@@ -2,6 +2,7 @@ import type { Hypervisor } from '@visorkit/core';
 import type { DomainInput, ExperimentResult } from '@visorkit/workloads';
 import type { RunPlan } from '../cli/resolve.js';
 import { releaseKeptObjects } from './release-kept-objects.js';
+import { UsageError } from '../cli/usage-error.js';
 
 /** Options of one experiment run. */
 export interface RunOptions {
@@ -12,6 +13,8 @@ export interface RunOptions {
   readonly domains?: readonly DomainInput[];
   /** Shapes every domain without a file of its own (a sweep's `domain.*` axes). */
   readonly everyDomain?: DomainInput;
+  /** Run only this many domains where the experiment sweeps a count of them. */
+  readonly domainCount?: number;
   /** Told of each domain file the experiment did not use (it creates fewer domains). */
   readonly unused?: (input: DomainInput) => void;
 }
@@ -22,6 +25,7 @@ export interface RunOptions {
  */
 export function runExperiment(plan: RunPlan, options: RunOptions): ExperimentResult {
   const used = new Set<number>();
+  let countUsed = false;
   const domains = options.domains !== undefined && options.domains.length > 0 ? options.domains : undefined;
   const observe = options.observe;
   const results = plan.experiment.run({
@@ -35,7 +39,9 @@ export function runExperiment(plan: RunPlan, options: RunOptions): ExperimentRes
     ...(options.progress !== undefined ? { progress: options.progress } : {}),
     ...(domains !== undefined ? { domains, domainUsed: (i: number) => used.add(i) } : {}),
     ...(options.everyDomain !== undefined ? { everyDomain: options.everyDomain } : {}),
+    ...(options.domainCount !== undefined ? { domainCount: options.domainCount, domainCountUsed: () => (countUsed = true) } : {}),
   });
+  if (options.domainCount !== undefined && !countUsed) throw new UsageError(`experiment '${plan.experiment.id}' sweeps no count of domains: a domain count (--vary domains=…) does not apply to it`);
   domains?.forEach((d, i) => {
     if (!used.has(i)) options.unused?.(d);
   });

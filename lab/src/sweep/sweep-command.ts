@@ -104,7 +104,7 @@ export function registerSweepCommand(program: Command, queueExecutor: QueueExecu
     .argument('<experiment>', 'experiment id')
     .option('--profile <name|file>', 'machine profile: a bundled name or a JSON/YAML file')
     .option('--platforms <list>', 'comma-separated platforms')
-    .option('--vary <key=v1,v2,…>', 'an axis: profile.<field>, <plugin>.<option> or domain.<field> (repeatable)', collectVary)
+    .option('--vary <key=v1,v2,…>', 'an axis: profile.<field>, <plugin>.<option>, domain.<field> or domains (repeatable)', collectVary)
     .option('--seeds <n>', 'seeds 1…N of every grid point', parseSeeds, 1)
     .option('--domain <file>', 'a libvirt domain XML or xl.cfg file shaping the next domain the experiment creates (repeatable)', collectDomainFile)
     .option('--out <dir>', 'keep finished points in DIR (a rerun does only what is missing) and write DIR/sweep.json')

@@ -25,6 +25,8 @@ export interface SweepPoint {
   readonly platforms: readonly SweepPlatform[];
   readonly domains: readonly DomainInput[];
   readonly everyDomain?: DomainInput;
+  /** How many domains to run where the experiment sweeps a count (`--vary domains=…`). */
+  readonly domainCount?: number;
   readonly seed: number;
   /** The axis values this point takes (`--vary` keys), for grouping and for the rows. */
   readonly assignment: Readonly<Record<string, SweepValue>>;
@@ -61,7 +63,12 @@ export function runSweepPoint(point: SweepPoint): ExperimentResult {
   const platforms = pointPlatforms(point.platforms);
   const result = runExperiment(
     { experiment, composition: platforms.map((p) => p.name).join(','), profile: point.profile, platforms },
-    { seed: point.seed, ...(point.domains.length > 0 ? { domains: point.domains } : {}) , ...(point.everyDomain !== undefined ? { everyDomain: point.everyDomain } : {}) },
+    {
+      seed: point.seed,
+      ...(point.domains.length > 0 ? { domains: point.domains } : {}),
+      ...(point.everyDomain !== undefined ? { everyDomain: point.everyDomain } : {}),
+      ...(point.domainCount !== undefined ? { domainCount: point.domainCount } : {}),
+    },
   );
   return JSON.parse(JSON.stringify(result)) as ExperimentResult;
 }

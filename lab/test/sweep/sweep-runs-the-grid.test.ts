@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { server2007 } from '@visorkit/core';
 import { parseVary, sweepPoints } from '../../src/sweep/sweep-grid.js';
 import { aggregateSweep, meanCi95, tQuantile975 } from '../../src/sweep/sweep-stats.js';
-import { pointKey, type SweepPoint } from '../../src/sweep/sweep-point.js';
+import { pointKey, runSweepPoint, type SweepPoint } from '../../src/sweep/sweep-point.js';
 import { resolvePlatforms } from '../../src/cli/resolve.js';
 import { UsageError } from '../../src/cli/usage-error.js';
 import { visorkit } from '../cli/run-cli.js';
@@ -72,4 +72,14 @@ test('sweep --out keeps finished points; a rerun runs none again and prints the 
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+});
+
+test('a domains axis sets how many domains an experiment that sweeps a count runs; one without a count refuses it', (t) => {
+  const [three] = sweepPoints({ ...base, platforms: resolvePlatforms('native') }, parseVary(['domains=3']), 1);
+  const rows = runSweepPoint(three!).results;
+  t.deepEqual([...new Set(rows.filter((r) => r.metric === 'jain-fairness').map((r) => r['domains']))], [3]);
+  t.is(rows.filter((r) => r.metric === 'cpu-share').length, 4, 'the weighted domains are not a count and stay');
+  const [features] = sweepPoints({ ...base, experiment: 'features', platforms: resolvePlatforms('native') }, parseVary(['domains=3']), 1);
+  t.throws(() => runSweepPoint(features!), { instanceOf: UsageError, message: /'features' sweeps no count of domains/ });
+  t.throws(() => sweepPoints(base, parseVary(['domains=0']), 1), { instanceOf: UsageError, message: /at least 1/ });
 });

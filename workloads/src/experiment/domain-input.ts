@@ -113,3 +113,13 @@ export function hostMemoryFor(ctx: ExperimentContext, count: number, defaultDoma
   const base = fallback ?? ctx.profile.memory.sizeMiB;
   return need > base ? need : fallback;
 }
+
+/**
+ * The domain counts an experiment that sweeps a count should run: its own list, or only the
+ * context's `domainCount` when a sweep sets one.
+ */
+export function domainCounts(ctx: ExperimentContext, own: readonly number[]): readonly number[] {
+  if (ctx.domainCount === undefined) return own;
+  ctx.domainCountUsed?.();
+  return [ctx.domainCount];
+}

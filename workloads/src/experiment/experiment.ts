@@ -71,6 +71,13 @@ export interface ExperimentContext {
   readonly domains?: readonly DomainInput[];
   /** Shapes every domain that has no entry in {@link domains} (a sweep's `--vary domain.memoryMiB=…`). */
   readonly everyDomain?: DomainInput;
+  /**
+   * Run only this many domains (or instances) where the experiment sweeps a count of them
+   * (a sweep's `--vary domains=…`; see `domainCounts`), instead of its own list.
+   */
+  readonly domainCount?: number;
+  /** Told when the experiment applied {@link domainCount}, so the lab can refuse one that has none. */
+  readonly domainCountUsed?: () => void;
   /** Told which of {@link domains} an experiment used, so the lab can report unused files. */
   readonly domainUsed?: (index: number) => void;
 }

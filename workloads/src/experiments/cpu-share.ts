@@ -1,6 +1,6 @@
 import { CostCategory, type Hypervisor, type VcpuProgram } from '@visorkit/core';
 import { composeFor, type Experiment, type ExperimentContext, type ResultRow } from '../experiment/experiment.js';
-import { createDomainFor, hostMemoryFor } from '../experiment/domain-input.js';
+import { createDomainFor, domainCounts, hostMemoryFor } from '../experiment/domain-input.js';
 
 /** A vCPU program that only computes: it spends every cycle it is given in user mode. */
 export const computeOnly: VcpuProgram = {
@@ -25,7 +25,8 @@ export const cpuShare: Experiment = {
   description: 'Domains with different weights share the pCPUs; each gets CPU in proportion to its weight, and scheduling overhead grows with the number of domains.',
   run(ctx: ExperimentContext): ResultRow[] {
     const rows: ResultRow[] = [];
-    const total = ctx.platforms.length * (1 + SWEEP.length);
+    const sweepCounts = domainCounts(ctx, SWEEP);
+    const total = ctx.platforms.length * (1 + sweepCounts.length);
     let done = 0;
     for (const platform of ctx.platforms) {
       // Weighted shares on one pCPU, so the weights alone decide.
@@ -49,7 +50,7 @@ export const cpuShare: Experiment = {
       }
       ctx.progress?.(++done, total);
       // Equal domains on the profile's pCPUs: fairness and overhead against the queue length.
-      for (const n of SWEEP) {
+      for (const n of sweepCounts) {
         const mem = hostMemoryFor(ctx, n, 16, undefined);
         const sweep = composeFor(ctx, platform, mem !== undefined ? { memoryMiB: mem } : {});
         const ds = Array.from({ length: n }, (_, i) => createDomainFor(ctx, sweep, i, { name: `d${i}`, memoryMiB: 16 }));

@@ -1,5 +1,6 @@
 import type { Experiment, ExperimentContext, PlatformSpec, ResultRow } from '../experiment/experiment.js';
 import { runInstances, type WorkloadInstance } from '../experiment/instances.js';
+import { domainCounts } from '../experiment/domain-input.js';
 import { buildInstance, dbenchInstance, ddInstance, forkBombInstance, osdbInstance, osdbIrInstance, osdbOltpInstance, specCintInstance, specwebInstance } from '../experiment/benchmark-instances.js';
 
 const WARMUP_NS = 1.5e9;
@@ -58,14 +59,15 @@ export const concurrent: Experiment = {
   description: '1, 2, 4, 8, 16 SPECweb-like servers; aggregate requests per second.',
   run(ctx: ExperimentContext): ResultRow[] {
     const rows: ResultRow[] = [];
+    const sizes = domainCounts(ctx, INSTANCES);
     let done = 0;
     for (const platform of ctx.platforms) {
-      for (const n of INSTANCES) {
+      for (const n of sizes) {
         const web = specwebInstance(Math.max(4, Math.ceil(32 / n)));
         const { rates, counts } = runInstances(ctx, platform, Array.from({ length: n }, () => web), { memoryMiB: 128, warmupNs: 7e8, measureNs: 1e9 });
         const metric = platform.isolation === 'processes' ? 'throughput-processes' : 'throughput-domains';
         rows.push({ platform: platform.name, metric, value: rates.reduce((a, b) => a + b, 0), unit: 'requests/s', counts, instances: n });
-        ctx.progress?.(++done, ctx.platforms.length * INSTANCES.length);
+        ctx.progress?.(++done, ctx.platforms.length * sizes.length);
       }
     }
     return rows;
