@@ -24,9 +24,12 @@ function cli(...args: string[]): Promise<{ status: number; stdout: string; stder
   });
 }
 
-/** A `visorkit worker` process; `log` holds what it has said so far. */
-function worker(url: string): { child: ChildProcess; log: () => string; exited: Promise<void> } {
-  const child = spawn(process.execPath, [main, 'worker', '--queue', url, '--lock-ms', '2000'], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+/**
+ * A `visorkit worker` process; `log` holds what it has said so far. A short lock lets a killed
+ * worker's point go back quickly; the default keeps a busy machine from taking live points away.
+ */
+function worker(url: string, lockMs = 30_000): { child: ChildProcess; log: () => string; exited: Promise<void> } {
+  const child = spawn(process.execPath, [main, 'worker', '--queue', url, '--lock-ms', String(lockMs)], { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log += d.toString()));
   return { child, log: () => log, exited: new Promise((r) => child.once('exit', () => r())) };
@@ -68,7 +71,7 @@ test.serial('a sweep through Redis with two workers prints the very bytes of the
 
 test.serial('a worker killed mid-point loses nothing: the point is run by another, and progress counts every point', async (t) => {
   const points = sweepPoints({ experiment: 'cpu-share', profile: server2007, platforms: resolvePlatforms('xen-pv'), domains: [] }, parseVary(['xen-pv.batchSize=16,32']), 1);
-  const first = worker(redis.url);
+  const first = worker(redis.url, 2000);
   let second: ReturnType<typeof worker> | undefined;
   const executor = await queueExecutor(redis.url);
   try {
@@ -79,7 +82,7 @@ test.serial('a worker killed mid-point loses nothing: the point is run by anothe
     first.child.kill('SIGKILL');
     await first.exited;
     const killedPoint = /: point (\w+): cpu-share/.exec(first.log())![1]!;
-    second = worker(redis.url);
+    second = worker(redis.url, 2000);
     const results = await sweep;
     t.deepEqual(results, points.map(runSweepPoint));
     t.deepEqual(progress, [0, 1, 2]);
