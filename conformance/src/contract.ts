@@ -1,6 +1,10 @@
 import { VisorkitError, bundledProfiles, type Hypervisor, type MachineProfile } from '@visorkit/core';
 
-/** Builds a fresh hypervisor of the composition under test on a profile. */
+/**
+ * Builds a fresh hypervisor of the composition under test on a profile. The kit builds a
+ * second machine for migration from the first one's plugins (`hv.plugins`), on one shared
+ * simulator.
+ */
 export type Compose = (profile: MachineProfile) => Hypervisor;
 
 /** A contract failed: the message names the contract, the composition and what was seen. */
@@ -23,6 +27,8 @@ export class ContractViolationError extends VisorkitError {
 export interface Contract {
   readonly contract: string;
   readonly sentence: string;
+  /** Set when the composition waived this contract: the stated reason (printed with the results). */
+  readonly waiver?: string;
   check(compose: Compose, name: string): void;
 }
 

@@ -1,110 +1,392 @@
 import fc from 'fast-check';
-import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, PageTableBuilder, bundledProfiles, makePte } from '@visorkit/core';
-import { composeSomewhere, expect, type Contract } from '../contract.js';
+import { HYPERVISOR_OWNER, PTE_PRESENT, TRANSLATION_FAULT, pteFrame, type Domain, type Hypervisor, type Vcpu } from '@visorkit/core';
+import type { Contract } from '../contract.js';
+import { checkProperty } from '../kit/check-property.js';
+import { KitAddressSpace, TableFrames } from '../kit/kit-address-space.js';
+import type { KitSettings } from '../kit/kit-settings.js';
+import { ScriptProgram, computeForever, domainNames, forceDestroy, isTypedRefusal, machineFaults, machineUnderTest } from '../kit/machine-under-test.js';
+import { machinesFor, resized } from '../kit/profiles.js';
 
-/** Memory contracts, checked on every page-table format of the bundled profiles. */
-export const memoryContracts: readonly Contract[] = [
-  {
-    contract: 'memory/translations-agree-with-the-page-tables',
-    sentence: 'translations agree with a reference model after random map, unmap, copy-on-write and switch sequences',
-    check(compose, name) {
-      const op = fc.record({ kind: fc.constantFrom('map', 'protect', 'unmap', 'switch'), space: fc.integer({ min: 0, max: 1 }), vpn: fc.integer({ min: 0, max: 63 }), gfn: fc.integer({ min: 2000, max: 2499 }) });
-      for (const profile of bundledProfiles) {
-        try {
-          compose(profile);
-        } catch {
-          continue; // a platform may not run on every machine
+/** Virtual pages the scenarios use, and the guest frames data pages come from. */
+const PAGES = 40;
+const DATA_BASE = 3000;
+
+type MemoryOp =
+  | { readonly k: 'map'; readonly s: number; readonly vpn: number; readonly gfn: number; readonly w: boolean }
+  | { readonly k: 'unmap'; readonly s: number; readonly vpn: number }
+  | { readonly k: 'switch'; readonly s: number }
+  | { readonly k: 'batch'; readonly s: number; readonly writes: readonly { readonly vpn: number; readonly gfn: number; readonly w: boolean }[] }
+  | { readonly k: 'fresh'; readonly s: number }
+  | { readonly k: 'foreign'; readonly s: number; readonly vpn: number; readonly beyond: number; readonly batched: boolean; readonly position: number };
+
+const vpn = fc.integer({ min: 0, max: PAGES - 1 });
+const gfn = fc.integer({ min: 0, max: 63 });
+const space = fc.integer({ min: 0, max: 1 });
+const memoryOp: fc.Arbitrary<MemoryOp> = fc.oneof(
+  { weight: 4, arbitrary: fc.record({ k: fc.constant('map' as const), s: space, vpn, gfn, w: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('unmap' as const), s: space, vpn }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('switch' as const), s: space }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('batch' as const), s: space, writes: fc.array(fc.record({ vpn, gfn: fc.integer({ min: -1, max: 63 }), w: fc.boolean() }), { minLength: 1, maxLength: 10 }) }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('fresh' as const), s: space }) },
+  { weight: 1, arbitrary: fc.record({ k: fc.constant('foreign' as const), s: space, vpn, beyond: fc.integer({ min: 0, max: 5000 }), batched: fc.boolean(), position: fc.integer({ min: 0, max: 3 }) }) },
+);
+
+interface Mapping {
+  gfn: number;
+  w: boolean;
+}
+
+/** One vCPU's scenario state: two address spaces, their reference models, the active one. */
+class VcpuModel {
+  readonly spaces: KitAddressSpace[] = [];
+  readonly models: Map<number, Mapping>[] = [new Map(), new Map()];
+  active = -1;
+  readonly frames: TableFrames;
+  constructor(
+    readonly hv: Hypervisor,
+    readonly vcpu: Vcpu,
+  ) {
+    this.frames = new TableFrames(1 + vcpu.index * 600);
+  }
+  space(s: number): KitAddressSpace {
+    if (this.spaces[s] === undefined) this.spaces[s] = new KitAddressSpace(this.hv, this.vcpu, this.frames, s + 1);
+    return this.spaces[s]!;
+  }
+}
+
+/** Checks every page of the active space against the model; a sentence on the first mismatch. */
+function probe(hv: Hypervisor, m: VcpuModel, after: string): string | undefined {
+  if (m.active < 0) return undefined;
+  const model = m.models[m.active]!;
+  for (let p = 0; p < PAGES; p++) {
+    const want = model.get(p);
+    const r = hv.memory.translate(m.vcpu, p, false);
+    const rw = hv.memory.translate(m.vcpu, p, true);
+    const expectR = want === undefined ? TRANSLATION_FAULT : DATA_BASE + want.gfn;
+    const expectW = want !== undefined && want.w ? DATA_BASE + want.gfn : TRANSLATION_FAULT;
+    if (r !== expectR || rw !== expectW) {
+      return `after ${after}, ${m.vcpu.label} (address space ${m.active + 1}) translated page ${p} to ${r} for reading and ${rw} for writing; its page tables say ${expectR} and ${expectW}`;
+    }
+  }
+  return undefined;
+}
+
+/** The steps of one vCPU's program for its ops. */
+function steps(hv: Hypervisor, m: VcpuModel, ops: readonly MemoryOp[]): ((v: Vcpu) => string | undefined)[] {
+  const mem = hv.memory;
+  const out: ((v: Vcpu) => string | undefined)[] = [() => (m.space(0), m.space(0).activate(), (m.active = 0), probe(hv, m, 'the first switch'))];
+  for (const op of ops) {
+    out.push((v) => {
+      const sp = m.space(op.s);
+      const model = m.models[op.s]!;
+      switch (op.k) {
+        case 'map':
+          sp.write(op.vpn, DATA_BASE + op.gfn, op.w);
+          mem.invalidatePage(v, op.vpn);
+          model.set(op.vpn, { gfn: op.gfn, w: op.w });
+          return probe(hv, m, `mapping page ${op.vpn} of space ${op.s + 1}`);
+        case 'unmap':
+          sp.write(op.vpn, -1, false);
+          mem.invalidatePage(v, op.vpn);
+          model.delete(op.vpn);
+          return probe(hv, m, `unmapping page ${op.vpn} of space ${op.s + 1}`);
+        case 'switch':
+          sp.activate();
+          m.active = op.s;
+          return probe(hv, m, `switching to space ${op.s + 1}`);
+        case 'batch': {
+          // The lazy-MMU path: tables built first (a kernel allocates them outside the batch).
+          for (const w of op.writes) sp.leaf(w.vpn);
+          mem.beginBatch(v);
+          for (const w of op.writes) sp.write(w.vpn, w.gfn < 0 ? -1 : DATA_BASE + w.gfn, w.w);
+          mem.flushBatch(v);
+          for (const w of op.writes) {
+            mem.invalidatePage(v, w.vpn);
+            if (w.gfn < 0) model.delete(w.vpn);
+            else model.set(w.vpn, { gfn: w.gfn, w: w.w });
+          }
+          return probe(hv, m, `a batch of ${op.writes.length} update(s) to space ${op.s + 1}`);
         }
-        const result = fc.check(
-          fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
-            const hv = compose(profile);
-            const d = hv.createDomain({ name: 'mem', memoryMiB: 32 });
-            const v = d.vcpus[0]!;
-            const spaces = [new PageTableBuilder(hv, v, 1), new PageTableBuilder(hv, v, 500)];
-            const models = [new Map<number, { gfn: number; w: boolean }>(), new Map<number, { gfn: number; w: boolean }>()];
-            let active = 0;
-            hv.cpu.switchAddressSpace(v, spaces[0]!.root as never, 1);
-            for (const o of ops) {
-              if (o.kind === 'map' || o.kind === 'protect') {
-                // 'protect' is what fork does to a writable page: read-only, copied on write.
-                spaces[o.space]!.set(o.vpn, makePte(o.gfn, PTE_PRESENT | PTE_USER | (o.kind === 'map' ? PTE_WRITABLE : 0)));
-                models[o.space]!.set(o.vpn, { gfn: o.gfn, w: o.kind === 'map' });
-              } else if (o.kind === 'unmap') {
-                spaces[o.space]!.set(o.vpn, 0);
-                models[o.space]!.delete(o.vpn);
-              } else {
-                active = o.space;
-                hv.cpu.switchAddressSpace(v, spaces[o.space]!.root as never, o.space + 1);
-              }
-              for (let probe = 0; probe < 64; probe++) {
-                const want = models[active]!.get(probe);
-                if (hv.memory.translate(v, probe, false) !== (want?.gfn ?? -1)) return false;
-                if (hv.memory.translate(v, probe, true) !== (want !== undefined && want.w ? want.gfn : -1)) return false;
-              }
+        case 'fresh': {
+          // A process exits and a new one reuses its address-space id with new tables.
+          m.spaces[op.s] = new KitAddressSpace(hv, v, m.frames, op.s + 1);
+          m.models[op.s] = new Map();
+          if (m.active === op.s) {
+            m.spaces[op.s]!.activate();
+          }
+          return probe(hv, m, `replacing space ${op.s + 1} by new tables under the same id`);
+        }
+        case 'foreign': {
+          const bad = mem.frames(v.domain) + op.beyond;
+          const { table, index } = sp.leaf(op.vpn);
+          let refused = false;
+          const others = Array.from({ length: op.position }, (_, i) => (op.vpn + i + 1) % PAGES).filter((p) => p !== op.vpn);
+          if (op.batched) mem.beginBatch(v);
+          try {
+            // Good entries first, when batched: the bad one is not the first of its batch.
+            if (op.batched) for (const p of others) sp.write(p, DATA_BASE + 1, false);
+            mem.writePte(v, table as never, index, (bad * 4096 + 0x5) as never);
+          } catch (e) {
+            if (!isTypedRefusal(e)) throw e;
+            refused = true;
+          }
+          if (op.batched) {
+            try {
+              mem.flushBatch(v);
+            } catch (e) {
+              if (!isTypedRefusal(e)) throw e;
+              refused = true;
             }
-            return true;
-          }),
-          { numRuns: 15, seed: profile.name.length },
-        );
-        expect(!result.failed, this.contract, name, `${profile.name}: counterexample ${JSON.stringify(result.counterexample)}`);
-      }
-    },
-  },
-  {
-    contract: 'memory/no-domain-reaches-another-domains-frames',
-    sentence: "no domain reaches another domain's frames, and an entry naming a frame outside the domain is refused",
-    check(compose, name) {
-      const hv = composeSomewhere(compose);
-      const a = hv.createDomain({ name: 'a', memoryMiB: 8 });
-      const b = hv.createDomain({ name: 'b', memoryMiB: 8 });
-      for (const d of [a, b]) for (let g = 0; g < 64; g++) hv.memory.zeroFrame(d.vcpus[0]!, g as never);
-      for (const [d, other] of [[a, b], [b, a]] as const) {
-        for (let g = 0; g < 64; g++) {
-          const mfn = hv.memory.machineFrame(d, g as never);
-          expect(hv.machine.memory.ownerOf(mfn) === d.id, this.contract, name, `${d.name}'s frame ${g} is backed by machine frame ${mfn}, owned by domain ${hv.machine.memory.ownerOf(mfn)} (not ${other.name}'s to share)`);
+            for (const p of others) {
+              mem.invalidatePage(v, p);
+              // Whether the good entries of a refused batch went in or not, the tables now decide.
+              const { table: t, index: i } = sp.leaf(p);
+              const entry = mem.readPte(v, t as never, i);
+              if ((entry & PTE_PRESENT) !== 0 && pteFrame(entry) === DATA_BASE + 1) m.models[op.s]!.set(p, { gfn: 1, w: false });
+              else if (((entry & PTE_PRESENT) !== 0) !== (m.models[op.s]!.get(p) !== undefined)) return `a refused batch left page ${p}'s entry as ${entry}`;
+            }
+          }
+          mem.invalidatePage(v, op.vpn);
+          if (!refused) return `${v.label} wrote an entry naming guest frame ${bad}${op.batched ? ` in a lazy-MMU batch (position ${others.length})` : ''}, outside its ${mem.frames(v.domain)} frames, and it was accepted`;
+          return probe(hv, m, `a refused entry naming frame ${bad}`);
         }
       }
-      const tables = new PageTableBuilder(hv, a.vcpus[0]!, 1);
-      let refused = false;
-      try {
-        tables.set(5, makePte(hv.memory.frames(a) + 100, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
-      } catch {
-        refused = true;
-      }
-      expect(refused, this.contract, name, 'an entry naming a frame outside the domain was accepted');
+    });
+  }
+  return out;
+}
+
+const translationScenario = (machines: number) =>
+  fc.record({
+    machine: fc.integer({ min: 0, max: machines - 1 }),
+    cores: fc.integer({ min: 1, max: 2 }),
+    domains: fc.array(fc.array(fc.array(memoryOp, { minLength: 1, maxLength: 14 }), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 4 }),
+  });
+
+/** Runs a translation scenario; returns what went wrong, if anything. */
+function runTranslations(compose: Parameters<Contract['check']>[0], settings: KitSettings, scenario: { machine: number; cores: number; domains: MemoryOp[][][] }, runMs: number): string | undefined {
+  const profile = machinesFor(compose)[scenario.machine]!;
+  const { hv, rec } = machineUnderTest(compose, resized(profile, scenario.cores), settings);
+  const violations: string[] = [];
+  const programs: ScriptProgram[] = [];
+  domainNames(scenario.domains.length).forEach((n, i) => {
+    const vcpuOps = scenario.domains[i]!;
+    const d = hv.createDomain({ name: n, vcpus: vcpuOps.length, memoryMiB: 16 });
+    hv.start(d, (v) => {
+      const p = new ScriptProgram(steps(hv, new VcpuModel(hv, v), vcpuOps[v.index]!), violations, 'compute', 400_000);
+      programs.push(p);
+      return p;
+    });
+  });
+  for (let t = 0; t < runMs && violations.length === 0 && !programs.every((p) => p.done); t++) hv.runFor(1e6);
+  if (violations.length > 0) return `on ${profile.name} with ${scenario.cores} pCPU(s): ${violations[0]}`;
+  if (!programs.every((p) => p.done)) return `on ${profile.name}: the scenario did not finish in ${runMs} ms of simulated time`;
+  const fault = machineFaults(hv, rec);
+  return fault === undefined ? undefined : `on ${profile.name} with ${scenario.cores} pCPU(s): ${fault}`;
+}
+
+/** Memory contracts, each a property over generated scenarios, judged against the machine's records. */
+export function memoryContracts(settings: KitSettings): readonly Contract[] {
+  return [
+    {
+      contract: 'memory/translations-agree-with-the-page-tables',
+      sentence: 'translations agree with a reference model after generated map, unmap, protect, batched-update and switch sequences, on every page-table format',
+      check(compose, name) {
+        const machines = machinesFor(compose);
+        // One domain, one pCPU: each format's walk and each write path, without sharing.
+        const single = fc.record({ machine: fc.integer({ min: 0, max: machines.length - 1 }), cores: fc.constant(1), domains: fc.tuple(fc.tuple(fc.array(memoryOp.filter((o) => o.k !== 'foreign'), { minLength: 1, maxLength: 30 }))) });
+        checkProperty(this.contract, name, settings, single, 14, (s) => runTranslations(compose, settings, s as never, 400));
+      },
     },
-  },
-  {
-    contract: 'memory/no-stale-tlb-entry-is-used',
-    sentence: 'no stale TLB entry is used after an update with invalidation, or after a switch to another address space',
-    check(compose, name) {
-      const hv = composeSomewhere(compose);
-      const d = hv.createDomain({ name: 'tlb', memoryMiB: 16 });
-      const v = d.vcpus[0]!;
-      const one = new PageTableBuilder(hv, v, 1);
-      const two = new PageTableBuilder(hv, v, 500);
-      one.set(9, makePte(3000, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
-      two.set(9, makePte(3001, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
-      hv.cpu.switchAddressSpace(v, one.root as never, 1);
-      expect(hv.memory.translate(v, 9, false) === 3000, this.contract, name, 'initial translation');
-      one.set(9, makePte(3002, PTE_PRESENT | PTE_USER | PTE_WRITABLE));
-      const after = hv.memory.translate(v, 9, false);
-      expect(after === 3002, this.contract, name, `after remap and invalidation, page 9 translated to ${after}, expected 3002`);
-      hv.cpu.switchAddressSpace(v, two.root as never, 2);
-      const switched = hv.memory.translate(v, 9, false);
-      expect(switched === 3001, this.contract, name, `after switching address spaces, page 9 translated to ${switched}, expected 3001`);
+    {
+      contract: 'memory/no-stale-tlb-entry-is-used',
+      sentence: 'no stale TLB entry is used: not after an update, an address-space switch or reuse, nor across vCPUs, pCPUs and domains, tagged TLB or not',
+      check(compose, name) {
+        const machines = machinesFor(compose);
+        const shared = translationScenario(machines.length).map((s) => ({ ...s, domains: s.domains.map((d) => d.map((ops) => ops.filter((o) => o.k !== 'foreign'))) }));
+        checkProperty(this.contract, name, settings, shared, 14, (s) => runTranslations(compose, settings, { ...s, domains: s.domains.length < 2 ? [...s.domains, [[{ k: 'switch', s: 0 }]]] : s.domains }, 400));
+      },
     },
-  },
-  {
-    contract: 'memory/destroyed-domains-return-their-frames',
-    sentence: 'every frame a domain held goes back to the machine when it is destroyed',
-    check(compose, name) {
-      const hv = composeSomewhere(compose);
-      const free = hv.machine.memory.freeFrames;
-      const d = hv.createDomain({ name: 'leak', memoryMiB: 8 });
-      for (let g = 0; g < 100; g++) hv.memory.zeroFrame(d.vcpus[0]!, g as never);
-      hv.destroy(d);
-      expect(hv.machine.memory.freeFrames === free, this.contract, name, `${free - hv.machine.memory.freeFrames} frames were not returned`);
+    {
+      contract: 'memory/no-domain-reaches-another-domains-frames',
+      sentence: "no domain reaches another domain's frames: entries, tables, copies and balloon requests naming a frame outside the domain are refused on every path, single or batched",
+      check(compose, name) {
+        const machines = machinesFor(compose);
+        const scenario = fc.record({
+          machine: fc.integer({ min: 0, max: machines.length - 1 }),
+          cores: fc.integer({ min: 1, max: 2 }),
+          domains: fc.array(fc.array(fc.array(memoryOp, { minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 2 }), { minLength: 2, maxLength: 4 }),
+          hostile: fc.array(fc.record({ k: fc.constantFrom('zero', 'copy-from', 'copy-to', 'read-table', 'pin', 'activate', 'balloon'), d: fc.nat(), beyond: fc.integer({ min: 0, max: 3000 }), first: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 12 }),
+        });
+        checkProperty(this.contract, name, settings, scenario, 12, (s) => {
+          const seen = runTranslations(compose, settings, s, 400);
+          if (seen !== undefined) return seen;
+          return hostileCalls(compose, settings, machines[s.machine]!, s.hostile);
+        });
+      },
     },
-  },
-];
+    {
+      contract: 'memory/identical-content-stays-private',
+      sentence: 'identical content in several domains stays each domain’s own under memory pressure and background work: a write by one is never seen by another',
+      check(compose, name) {
+        const machines = machinesFor(compose);
+        const scenario = fc.record({
+          machine: fc.integer({ min: 0, max: machines.length - 1 }),
+          domains: fc.integer({ min: 2, max: 6 }),
+          pages: fc.integer({ min: 1, max: 24 }),
+          writes: fc.array(fc.record({ d: fc.nat(), page: fc.nat(), byte: fc.integer({ min: 1, max: 255 }) }), { maxLength: 12 }),
+        });
+        checkProperty(this.contract, name, settings, scenario, 8, (s) => identicalContent(compose, settings, machines[s.machine]!, s));
+      },
+    },
+    {
+      contract: 'memory/destroyed-domains-return-their-frames',
+      sentence: 'every frame a domain held — data, page tables, whatever the plugin allocated for it — goes back when it is destroyed',
+      check(compose, name) {
+        const machines = machinesFor(compose);
+        const scenario = fc.record({
+          machine: fc.integer({ min: 0, max: machines.length - 1 }),
+          domains: fc.array(fc.record({ touch: fc.array(fc.integer({ min: 0, max: 2047 }), { maxLength: 40 }), tables: fc.integer({ min: 0, max: 30 }), run: fc.boolean() }), { minLength: 1, maxLength: 5 }),
+          order: fc.array(fc.nat(), { maxLength: 5 }),
+        });
+        checkProperty(this.contract, name, settings, scenario, 10, (s) => returnsFrames(compose, settings, machines[s.machine]!, s));
+      },
+    },
+  ];
+}
+
+/** Calls that name frames outside the caller's domain must be refused (typed) and touch nothing. */
+function hostileCalls(compose: Parameters<Contract['check']>[0], settings: KitSettings, profile: Parameters<Parameters<Contract['check']>[0]>[0], calls: readonly { k: string; d: number; beyond: number; first: number }[]): string | undefined {
+  const { hv, rec } = machineUnderTest(compose, profile, settings);
+  const ds = [0, 1, 2].map((i) => hv.createDomain({ name: `h${i}`, memoryMiB: 8 }));
+  for (const d of ds) for (let g = 0; g < 8; g++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, g as never));
+  for (const c of calls) {
+    const d = ds[c.d % ds.length]!;
+    const v = d.vcpus[0]!;
+    const bad = hv.memory.frames(d) + c.beyond;
+    let refused = false;
+    let what = '';
+    try {
+      rec.as(d.id, () => {
+        switch (c.k) {
+          case 'zero':
+            what = `zeroing frame ${bad}`;
+            return hv.memory.zeroFrame(v, bad as never);
+          case 'copy-from':
+            what = `copying from frame ${bad}`;
+            return hv.memory.copyFrame(v, 2 as never, bad as never);
+          case 'copy-to':
+            what = `copying to frame ${bad}`;
+            return hv.memory.copyFrame(v, bad as never, 2 as never);
+          case 'read-table':
+            what = `reading a page table in frame ${bad}`;
+            return hv.memory.readPte(v, bad as never, 0);
+          case 'pin':
+            what = `pinning frame ${bad} as a page table`;
+            return hv.memory.pinPageTable(v, bad as never, 1);
+          case 'activate':
+            what = `loading frame ${bad} as a page-table root`;
+            return hv.cpu.switchAddressSpace(v, bad as never, 7);
+          default: {
+            if (hv.memory.releaseFrames === undefined) {
+              refused = true;
+              return;
+            }
+            // Several frames, the bad one last: every one must be checked, not just the first.
+            const frames = [...Array.from({ length: c.first }, (_, i) => 100 + i), bad];
+            what = `giving back frames ${frames.join(', ')} through the balloon`;
+            return hv.memory.releaseFrames(v, frames as never);
+          }
+        }
+      });
+    } catch (e) {
+      if (!isTypedRefusal(e)) return `${what} threw an untyped ${String(e)}`;
+      refused = true;
+    }
+    // Pinning is bookkeeping on some platforms (a no-op on bare metal): it may be accepted if it touched nothing.
+    if (!refused && c.k === 'pin') continue;
+    if (!refused) return `domain '${d.name}' succeeded in ${what}, outside its ${hv.memory.frames(d)} frames`;
+  }
+  for (const d of ds) {
+    for (let g = 0; g < 8; g++) {
+      const mfn = hv.memory.machineFrame(d, g as never);
+      const owner = hv.machine.memory.ownerOf(mfn);
+      if (owner !== d.id && owner !== HYPERVISOR_OWNER) return `after hostile calls, '${d.name}' frame ${g} is backed by machine frame ${mfn}, which the machine says is not its own`;
+    }
+  }
+  return machineFaults(hv, rec);
+}
+
+/** Same bytes in many domains, pressure, background work; then private writes must stay private. */
+function identicalContent(compose: Parameters<Contract['check']>[0], settings: KitSettings, profile: Parameters<Parameters<Contract['check']>[0]>[0], s: { domains: number; pages: number; writes: readonly { d: number; page: number; byte: number }[] }): string | undefined {
+  // Memory pressure: a machine with little more RAM than the domains reserve.
+  const { hv, rec } = machineUnderTest(compose, resized(profile, profile.cpu.cores, 16 * s.domains + 64), settings);
+  const ds = domainNames(s.domains).map((n) => hv.createDomain({ name: n, memoryMiB: 16 }));
+  const pattern = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7 + 3) & 0xff);
+  const expected = new Map<string, number>();
+  for (const d of ds) {
+    const v = d.vcpus[0]!;
+    rec.as(d.id, () => {
+      hv.memory.zeroFrame(v, 4000 as never); // a source page of the pattern
+      hv.machine.memory.writeBytes(hv.memory.machineFrame(d, 4000 as never), 0, pattern);
+      for (let p = 0; p < s.pages; p++) hv.memory.copyFrame(v, (10 + p) as never, 4000 as never);
+    });
+    hv.start(d, () => computeForever);
+  }
+  hv.runFor(5e7); // background work (a page scanner) gets time to act on the identical pages
+  for (const w of s.writes) {
+    const d = ds[w.d % ds.length]!;
+    const v = d.vcpus[0]!;
+    const page = 10 + (w.page % s.pages);
+    // A private change goes through the plugin: a byte pattern copied in from the domain's own frame.
+    rec.as(d.id, () => {
+      hv.memory.zeroFrame(v, 4001 as never);
+      hv.machine.memory.writeBytes(hv.memory.machineFrame(d, 4001 as never), 0, Uint8Array.of(w.byte));
+      hv.memory.copyFrame(v, page as never, 4001 as never);
+    });
+    expected.set(`${d.name}:${page}`, w.byte);
+    hv.runFor(1e7);
+  }
+  const got = new Uint8Array(4096);
+  for (const d of ds) {
+    for (let p = 0; p < s.pages; p++) {
+      const mfn = hv.memory.machineFrame(d, (10 + p) as never);
+      hv.machine.memory.readBytes(mfn, 0, got);
+      const mine = expected.get(`${d.name}:${10 + p}`);
+      const ok = mine === undefined ? got.every((b, i) => b === pattern[i]) : got[0] === mine && got.subarray(1).every((b) => b === 0);
+      if (!ok) return `on ${profile.name}: '${d.name}' page ${10 + p} holds ${mine === undefined ? 'something other than the content it copied in' : 'something other than what it last wrote'} (byte 0 is ${got[0]})`;
+    }
+  }
+  return machineFaults(hv, rec);
+}
+
+/** Frames back after destroy, in any order, whether the domain ran or not. */
+function returnsFrames(compose: Parameters<Contract['check']>[0], settings: KitSettings, profile: Parameters<Parameters<Contract['check']>[0]>[0], s: { domains: readonly { touch: readonly number[]; tables: number; run: boolean }[]; order: readonly number[] }): string | undefined {
+  const { hv, rec } = machineUnderTest(compose, profile, settings);
+  const free = hv.machine.memory.freeFrames;
+  const ds: Domain[] = s.domains.map((spec, i) => {
+    const d = hv.createDomain({ name: `f${i}`, memoryMiB: 8, vcpus: 1 + (i % 2) });
+    const v = d.vcpus[0]!;
+    rec.as(d.id, () => {
+      for (const g of spec.touch) hv.memory.zeroFrame(v, g as never);
+      const space = new KitAddressSpace(hv, v, new TableFrames(1200), 1);
+      for (let t = 0; t < spec.tables; t++) space.write(t * 997, 1100 + (t % 50), t % 2 === 0);
+      space.activate();
+      for (let t = 0; t < spec.tables; t++) hv.memory.translate(v, t * 997, false);
+    });
+    if (spec.run) hv.start(d, () => computeForever);
+    return d;
+  });
+  hv.runFor(2e7);
+  const order = [...ds.keys()].sort((a, b) => (s.order[a] ?? a) - (s.order[b] ?? b));
+  for (const i of order) {
+    const d = ds[i]!;
+    forceDestroy(hv, d);
+    hv.runFor(1e6);
+    const held = hv.machine.memory.framesOwnedBy(d.id);
+    if (held > 0) return `on ${profile.name}: destroyed domain '${d.name}' still owns ${held} machine frame(s)`;
+  }
+  hv.runFor(1e7);
+  if (hv.machine.memory.freeFrames !== free) return `on ${profile.name}: ${free - hv.machine.memory.freeFrames} frame(s) were not returned to the machine after every domain was destroyed`;
+  return machineFaults(hv, rec);
+}

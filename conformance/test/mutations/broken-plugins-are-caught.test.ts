@@ -1,128 +1,112 @@
 import 'reflect-metadata';
 import test from 'ava';
+import { Capability, type Hypervisor } from '@visorkit/core';
+import { ContractViolationError, contractsFor, type Compose, type ConformanceOptions, type SuiteName } from '../../src/index.js';
 import {
   BlockBackend,
-  ContainerModule,
-  IoEvents,
-  Machine,
+  ClampingBlock,
+  CpuVirtualization,
+  DomainBlindTagsMemory,
+  FirstBufferIommuNetwork,
+  FirstFrameCheckedBlock,
+  FirstPageOnlyBlock,
+  ForgetfulSnapshotMemory,
+  LaxTimerCpu,
+  LazySecondCpuScheduler,
+  PerVcpuWeightScheduler,
+  LeakyMemory,
   MemoryVirtualization,
+  MillisecondAlarmTime,
+  MischargingCpu,
+  MisdeliveringNetwork,
   NetworkBackend,
+  NoFlushOnSwitchMemory,
+  NoInvalidateMemory,
+  SharingWithoutCopyOnWriteMemory,
+  SilentOverflowNetwork,
+  StarvingScheduler,
+  TimeKeeping,
+  UncheckedBatchMemory,
+  UndeadAlarmTime,
+  UndeadInterfaceNetwork,
+  UplinkFilterGapNetwork,
   VcpuScheduler,
-  createHypervisor,
-  definePlugin,
-  inject,
-  injectable,
-  type BlockRequest,
-  type BlockStatus,
-  type Domain,
-  type FrameHandler,
-  type Gfn,
-  type NetFrame,
-  type MemoryVirtualization as MemoryVirtualizationPoint,
-  type Plugin,
-  type Vcpu,
-} from '@visorkit/core';
-import { CfsScheduler, NativeBlock, NativeMemory, NativeNetwork, NativeOptions, nativePlugin } from '@visorkit/native';
-import { ContractViolationError, contractsFor, type Compose, type SuiteName } from '../../src/index.js';
+  WakeCreditScheduler,
+  WallVirtualTime,
+  brokenNative,
+} from './broken-plugins.js';
 
-/** Native with one point replaced by a broken subclass. */
-function brokenNative(name: string, point: symbol, Broken: new (...args: never[]) => object): Compose {
-  const broken: Plugin = definePlugin({
-    name,
-    version: '0.0.0',
-    provides: [point],
-    capabilities: [],
-    defaults: {},
-    module: () =>
-      new ContainerModule((o) => {
-        o.bind(Broken as never).toSelf().inSingletonScope();
-        o.bind(point).toService(Broken as never);
-      }),
-  });
-  return (machine) => createHypervisor({ machine, plugins: [nativePlugin.without(point), broken] });
+/** Starts the sharing fixture's scanner every 20 ms (the kit's background-work hook). */
+function scanner(hv: Hypervisor): void {
+  const memory = hv.memory as SharingWithoutCopyOnWriteMemory;
+  const tick = (): void => {
+    memory.scan(hv.domains.all());
+    hv.sim.schedule(2e7, tick);
+  };
+  hv.sim.schedule(2e7, tick);
 }
 
-@injectable()
-class LeakyMemory extends NativeMemory {
-  constructor(@inject(Machine) machine: Machine) {
-    super(machine);
-  }
-  override domainDestroyed(): void {
-    // forgets to give the frames back
-  }
+interface Case {
+  readonly bug: string;
+  readonly suite: SuiteName;
+  readonly contract: string;
+  readonly compose: Compose;
+  readonly options?: Partial<ConformanceOptions>;
 }
 
-@injectable()
-class ForgetfulTlb extends NativeMemory {
-  constructor(@inject(Machine) machine: Machine) {
-    super(machine);
-  }
-  override invalidatePage(): void {}
-  override activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
-    // switches without flushing: keep the stale entries
-    const flush = this.machine.pcpus[0]!.tlb.flushAll;
-    this.machine.pcpus[0]!.tlb.flushAll = () => {};
-    try {
-      super.activate(vcpu, root, addressSpace);
-    } finally {
-      this.machine.pcpus[0]!.tlb.flushAll = flush;
-    }
-  }
-}
-
-@injectable()
-class StarvingScheduler extends CfsScheduler {
-  constructor(@inject(NativeOptions) options: NativeOptions) {
-    super(options);
-  }
-  override pick(pcpu?: number, now?: number): Vcpu | undefined {
-    const held: Vcpu[] = [];
-    let v = super.pick(pcpu, now);
-    while (v !== undefined && v.domain.name === 'b') {
-      held.push(v);
-      v = super.pick(pcpu, now);
-    }
-    for (const h of held) this.requeue(h);
-    return v;
-  }
-}
-
-@injectable()
-class MisdeliveringNetwork extends NativeNetwork {
-  readonly #handlers: FrameHandler[] = [];
-  constructor(@inject(Machine) machine: Machine, @inject(IoEvents) events: IoEvents) {
-    super(machine, events);
-  }
-  override attachInterface(domain: Domain, address: string, receive: FrameHandler): number {
-    this.#handlers.push(receive);
-    return super.attachInterface(domain, address, (f: NetFrame) => this.#handlers[0]!(f));
-  }
-}
-
-@injectable()
-class UnboundedBlock extends NativeBlock {
-  constructor(@inject(Machine) machine: Machine, @inject(MemoryVirtualization) memory: MemoryVirtualizationPoint, @inject(IoEvents) events: IoEvents) {
-    super(machine, memory, events);
-  }
-  override submit(vcpu: Vcpu, device: number, request: BlockRequest, done: (s: BlockStatus) => void): void {
-    // ignores the extent bound: clamps instead of refusing
-    super.submit(vcpu, device, { ...request, sector: Math.min(request.sector, 56) }, done);
-  }
-}
-
-const CASES: [string, SuiteName, string, Compose][] = [
-  ['leaks a frame', 'memory', 'memory/destroyed-domains-return-their-frames', brokenNative('leaky', MemoryVirtualization, LeakyMemory)],
-  ['skips a TLB flush', 'memory', 'memory/no-stale-tlb-entry-is-used', brokenNative('forgetful', MemoryVirtualization, ForgetfulTlb)],
-  ['starves a domain', 'scheduler', 'scheduler/proportional-share', brokenNative('starving', VcpuScheduler, StarvingScheduler)],
-  ['delivers to the wrong domain', 'network', 'network/frames-reach-only-their-destination', brokenNative('misdelivering', NetworkBackend, MisdeliveringNetwork)],
-  ['ignores an extent bound', 'disk', 'disk/data-reads-back-and-extents-are-enforced', brokenNative('unbounded', BlockBackend, UnboundedBlock)],
+/** One broken plugin per bug class, and the contract meant to catch it. */
+export const CASES: readonly Case[] = [
+  { bug: 'skips the ownership check on its batched page-table path', suite: 'memory', contract: 'memory/no-domain-reaches-another-domains-frames', compose: brokenNative('unchecked-batch', MemoryVirtualization, UncheckedBatchMemory) },
+  { bug: 'forgets to invalidate a remapped page', suite: 'memory', contract: 'memory/translations-agree-with-the-page-tables', compose: brokenNative('no-invlpg', MemoryVirtualization, NoInvalidateMemory) },
+  { bug: 'switches address spaces without a flush', suite: 'memory', contract: 'memory/no-stale-tlb-entry-is-used', compose: brokenNative('no-flush', MemoryVirtualization, NoFlushOnSwitchMemory) },
+  { bug: 'tags TLB entries without the domain on tagged-TLB machines', suite: 'memory', contract: 'memory/no-stale-tlb-entry-is-used', compose: brokenNative('blind-tags', MemoryVirtualization, DomainBlindTagsMemory) },
+  { bug: 'shares identical pages without copy-on-write', suite: 'memory', contract: 'memory/identical-content-stays-private', compose: brokenNative('sharing', MemoryVirtualization, SharingWithoutCopyOnWriteMemory), options: { background: scanner } },
+  { bug: 'leaks a destroyed domain’s frames', suite: 'memory', contract: 'memory/destroyed-domains-return-their-frames', compose: brokenNative('leaky', MemoryVirtualization, LeakyMemory) },
+  { bug: 'lets user code program the timer', suite: 'cpu', contract: 'cpu/privileged-operations-from-user-mode-never-succeed', compose: brokenNative('lax-timer', CpuVirtualization, LaxTimerCpu) },
+  { bug: 'charges system calls to the wrong vCPU', suite: 'cpu', contract: 'cpu/each-entry-is-charged-to-the-caller', compose: brokenNative('mischarging', CpuVirtualization, MischargingCpu) },
+  { bug: 'starves light domains', suite: 'scheduler', contract: 'scheduler/proportional-share', compose: brokenNative('starving', VcpuScheduler, StarvingScheduler) },
+  { bug: 'grants credit on every wake-up', suite: 'scheduler', contract: 'scheduler/waking-earns-no-extra-share', compose: brokenNative('wake-credit', VcpuScheduler, WakeCreditScheduler) },
+  { bug: 'leaves the second pCPU idle', suite: 'scheduler', contract: 'scheduler/work-conserving-and-starvation-free', compose: brokenNative('lazy-cpu', VcpuScheduler, LazySecondCpuScheduler) },
+  { bug: 'weighs vCPUs rather than domains', suite: 'scheduler', contract: 'scheduler/many-vcpus-get-no-more-than-their-share', compose: brokenNative('per-vcpu', VcpuScheduler, PerVcpuWeightScheduler), options: { isolation: true } },
+  { bug: 'advances virtual time while descheduled', suite: 'time', contract: 'time/virtual-time-follows-what-ran', compose: brokenNative('wall-virtual', TimeKeeping, WallVirtualTime) },
+  { bug: 'rounds alarm deadlines to whole milliseconds', suite: 'time', contract: 'time/alarms-fire-at-their-deadline', compose: brokenNative('ms-alarms', TimeKeeping, MillisecondAlarmTime) },
+  { bug: 'delivers to the wrong domain', suite: 'network', contract: 'network/frames-reach-only-their-destination', compose: brokenNative('misdelivering', NetworkBackend, MisdeliveringNetwork) },
+  { bug: 'drops a burst’s overflow without counting it', suite: 'network', contract: 'network/every-frame-is-delivered-or-counted-as-dropped', compose: brokenNative('silent-overflow', NetworkBackend, SilentOverflowNetwork) },
+  { bug: 'filters spoofed sources on local delivery but not on the uplink', suite: 'network', contract: 'network/spoofed-sources-are-dropped', compose: brokenNative('uplink-gap', NetworkBackend, UplinkFilterGapNetwork), options: { antiSpoofing: true } },
+  { bug: 'clamps requests past the disk’s end', suite: 'disk', contract: 'disk/requests-stay-inside-their-disk-and-memory', compose: brokenNative('clamping', BlockBackend, ClampingBlock) },
+  { bug: 'checks only a request’s first frame', suite: 'disk', contract: 'disk/requests-stay-inside-their-disk-and-memory', compose: brokenNative('first-frame', BlockBackend, FirstFrameCheckedBlock) },
+  { bug: 'translates only a multi-page request’s first page', suite: 'disk', contract: 'disk/data-reads-back-byte-identical', compose: brokenNative('first-page', BlockBackend, FirstPageOnlyBlock) },
+  { bug: 'keeps a destroyed domain’s alarms', suite: 'lifecycle', contract: 'lifecycle/destroyed-domains-leave-nothing', compose: brokenNative('undead-alarms', TimeKeeping, UndeadAlarmTime) },
+  { bug: 'keeps a destroyed domain’s interfaces', suite: 'lifecycle', contract: 'lifecycle/destroyed-domains-leave-nothing', compose: brokenNative('undead-interfaces', NetworkBackend, UndeadInterfaceNetwork) },
+  { bug: 'declares checkpoint and migration but misses copied pages', suite: 'capabilities', contract: 'capabilities/declared-capabilities-work', compose: brokenNative('forgetful', MemoryVirtualization, ForgetfulSnapshotMemory, [Capability.CheckpointResume, Capability.LiveMigration]) },
+  { bug: 'assigns a device whose IOMMU check covers the first buffer only', suite: 'capabilities', contract: 'capabilities/declared-capabilities-work', compose: brokenNative('first-buffer-iommu', NetworkBackend, FirstBufferIommuNetwork, [Capability.DevicePassthrough]) },
 ];
 
-for (const [what, suite, contract, compose] of CASES) {
-  test(`a plugin that ${what} fails the kit with a message naming '${contract}'`, (t) => {
-    const c = contractsFor({})[suite].find((x) => x.contract === contract)!;
-    const e = t.throws(() => c.check(compose, what), { instanceOf: ContractViolationError });
-    t.is(e.contract, contract);
-    t.regex(e.message, new RegExp(`Contract '${contract}' violated`));
+const caught = new Map<string, { fixtures: number; caught: number }>();
+
+for (const c of CASES) {
+  test.serial(`a plugin that ${c.bug} fails '${c.contract}'`, (t) => {
+    const contract = contractsFor({ ...c.options })[c.suite].find((x) => x.contract === c.contract);
+    if (contract === undefined) return t.fail(`no contract '${c.contract}' in suite '${c.suite}'`);
+    const score = caught.get(c.contract) ?? { fixtures: 0, caught: 0 };
+    caught.set(c.contract, score);
+    score.fixtures++;
+    const e = t.throws(() => contract.check(c.compose, c.bug), { instanceOf: ContractViolationError });
+    if (e === undefined) return;
+    score.caught++;
+    t.is(e.contract, c.contract);
+    t.regex(e.message, /replay: VISORKIT_KIT_REPLAY=/);
+    t.log(e.detail.split('\n')[0]);
   });
 }
+
+test.serial('every contract of the kit has a broken fixture it catches (mutation score per contract)', (t) => {
+  const all = Object.values(contractsFor({ isolation: true, antiSpoofing: true })).flat();
+  const rows = all.map((c) => {
+    const s = caught.get(c.contract) ?? { fixtures: 0, caught: 0 };
+    return `| ${c.contract} | ${s.fixtures} | ${s.caught} | ${s.fixtures === 0 ? '—' : `${Math.round((100 * s.caught) / s.fixtures)}%`} |`;
+  });
+  t.log(['| contract | fixtures | caught | score |', '|---|---|---|---|', ...rows].join('\n'));
+  const missing = all.filter((c) => (caught.get(c.contract)?.caught ?? 0) === 0).map((c) => c.contract);
+  t.deepEqual(missing, []);
+});

@@ -53,16 +53,27 @@ export class DiskPartitions {
     return Number.isInteger(sector) && sector >= 0 && sector + count <= part.sectors;
   }
 
-  /** Copies between disk sectors (from physical `firstSector`) and machine frames. */
-  dma(operation: 'read' | 'write', firstSector: number, mfns: readonly number[]): void {
+  /**
+   * Copies between disk sectors (from physical `firstSector`) and machine frames. Returns
+   * false, moving nothing, when the partition's domain was destroyed while the request was in
+   * flight: its frames went back to the machine (and may be another domain's by now), so the
+   * device's transfer is cancelled, as a hypervisor's back end waits out or aborts a dead
+   * domain's I/O rather than DMA into memory it no longer holds.
+   */
+  dma(operation: 'read' | 'write', firstSector: number, mfns: readonly number[]): boolean {
+    if (this.#partitionOf(firstSector)?.domain.state === 'destroyed') return false;
     const recorder = this.memory.recorder;
-    if (recorder === undefined) return this.#transfer(operation, firstSector, mfns);
+    if (recorder === undefined) {
+      this.#transfer(operation, firstSector, mfns);
+      return true;
+    }
     recorder.onDmaStart(operation, this.#owner(firstSector), firstSector, mfns);
     try {
       this.#transfer(operation, firstSector, mfns);
     } finally {
       recorder.onDmaEnd();
     }
+    return true;
   }
 
   #transfer(operation: 'read' | 'write', firstSector: number, mfns: readonly number[]): void {
@@ -82,7 +93,11 @@ export class DiskPartitions {
 
   /** The domain id whose partition holds physical `sector` (-1: none). */
   #owner(sector: number): number {
-    for (const p of this.#partitions) if (sector >= p.start && sector < p.start + p.sectors) return p.domain.id;
-    return -1;
+    return this.#partitionOf(sector)?.domain.id ?? -1;
+  }
+
+  #partitionOf(sector: number): DiskPartition | undefined {
+    for (const p of this.#partitions) if (sector >= p.start && sector < p.start + p.sectors) return p;
+    return undefined;
   }
 }

@@ -107,6 +107,17 @@ export class Tlb {
     if (this.recorder !== undefined) this.recorder.onTlbDrop(this, 'flush-tag', asid, -1);
   }
 
+  /** Drops every entry whose address-space id is in [lowAsid, highAsid]. */
+  flushAsidRange(lowAsid: number, highAsid: number): void {
+    const tags = this.#tags;
+    for (let i = 0; i < tags.length; i++) {
+      const a = this.#asids[i]!;
+      if (tags[i]! >= 0 && a >= lowAsid && a <= highAsid) tags[i] = -1;
+    }
+    this.flushes++;
+    if (this.recorder !== undefined) this.recorder.onTlbDrop(this, 'flush-tag', lowAsid, -1);
+  }
+
   /** Drops every entry. */
   flushAll(): void {
     this.#tags.fill(-1);

@@ -117,10 +117,11 @@ export class HvmCpu implements CpuVirtualization {
     vcpu.charge(CostCategory.GuestKernel, this.#costs.interruptDelivery);
   }
 
-  worldSwitch(_pcpu: number, from: Vcpu | undefined, to: Vcpu): void {
+  worldSwitch(pcpu: number, from: Vcpu | undefined, to: Vcpu): void {
     // The outgoing vCPU exited (timer or halt); the host switches threads and enters `to`.
     to.charge(CostCategory.Hypervisor, this.#costs.vmExitRoundTrip + this.#costs.registerSwitch + HOST_SWITCH_INSTRUCTIONS * this.#cpi);
     to.count(MechanismIndex.VmExit);
     if (from !== undefined && from.asid !== to.asid) this.memory.worldSwitchFlush(to);
+    this.memory.vcpuArrived(pcpu, to);
   }
 }

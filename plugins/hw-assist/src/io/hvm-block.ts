@@ -71,7 +71,7 @@ export class HvmBlock implements BlockBackend {
     if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'disk-request', bytes: count * SECTOR_SIZE, detail: request.operation });
     const first = part.start + request.sector;
     this.#partitions.disk.submit(first, count, () => {
-      this.#partitions.dma(request.operation, first, mfns);
+      if (!this.#partitions.dma(request.operation, first, mfns)) return done('error');
       if (!this.#posted) {
         vcpu.defer(CostCategory.Hypervisor, p.costs.vmExitRoundTrip);
         vcpu.count(MechanismIndex.VmExit);

@@ -16,6 +16,11 @@ import {
   type Vcpu,
 } from '@visorkit/core';
 
+/** VPIDs a domain's vCPUs use (one each; vCPUs beyond share them round-robin). */
+const VPIDS_PER_DOMAIN = 16;
+/** TLB tags per domain: a VPID per vCPU times 4096 address-space ids. */
+const TAGS_PER_DOMAIN = VPIDS_PER_DOMAIN * 4096;
+
 /** Instructions of the log-dirty write-protection handler. */
 const LOG_DIRTY_HANDLER_INSTRUCTIONS = 400;
 
@@ -50,7 +55,7 @@ export abstract class HvmMemory implements MemoryVirtualization {
   domainCreated(domain: Domain): void {
     this.map.add(domain);
     this.roots[domain.id] = new Int32Array(domain.vcpus.length).fill(-1);
-    for (const v of domain.vcpus) v.asid = this.asid(domain, 0);
+    for (const v of domain.vcpus) v.asid = this.asid(v, 0);
   }
 
   domainDestroyed(domain: Domain): void {
@@ -120,8 +125,8 @@ export abstract class HvmMemory implements MemoryVirtualization {
   flushBatch(): void {}
 
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {
-    const base = this.asid(vcpu.domain, 0);
-    this.tlb(vcpu).invalidateAsidRange(base, base + 4095, virtualPage);
+    const base = (vcpu.domain.id + 1) * TAGS_PER_DOMAIN;
+    this.tlb(vcpu).invalidateAsidRange(base, base + TAGS_PER_DOMAIN - 1, virtualPage);
     vcpu.charge(CostCategory.GuestKernel, this.costs.tlbInvalidatePage);
   }
 
@@ -164,9 +169,41 @@ export abstract class HvmMemory implements MemoryVirtualization {
     vcpu.count(MechanismIndex.TlbFlush);
   }
 
-  /** The TLB tag: the domain's VPID and the guest's address space (PCID-like). */
-  protected asid(domain: Domain, addressSpace: number): number {
-    return (domain.id + 1) * 4096 + (addressSpace % 4096);
+  /** Per tag, the root it was last loaded with. */
+  readonly #tagRoots = new Map<number, number>();
+
+  /**
+   * A tagged TLB keeps each tag's entries across loads, which is right only while the tag
+   * still names the same tables: a guest that reuses an address-space id (PCID) for new
+   * tables gets that tag's entries dropped on the load, as a CR3 write without NOFLUSH does.
+   */
+  protected dropTagIfReused(vcpu: Vcpu, root: number): void {
+    if (!this.tagged) return;
+    const last = this.#tagRoots.get(vcpu.asid);
+    if (last !== undefined && last !== root) {
+      for (const p of this.machine.pcpus) p.tlb.flushAsid(vcpu.asid);
+      vcpu.count(MechanismIndex.TlbFlush);
+    }
+    this.#tagRoots.set(vcpu.asid, root);
+  }
+
+  /**
+   * The TLB tag: the vCPU's VPID (one per vCPU, as KVM gives each vCPU its own) and the
+   * guest's address space (PCID-like).
+   */
+  protected asid(vcpu: Vcpu, addressSpace: number): number {
+    return (vcpu.domain.id + 1) * TAGS_PER_DOMAIN + (vcpu.index % VPIDS_PER_DOMAIN) * 4096 + (addressSpace % 4096);
+  }
+
+  /**
+   * A vCPU starts a burst on `pcpu`. With tagged TLBs its entries on a pCPU it did not last
+   * run on may predate invalidations it made elsewhere: they are dropped (KVM flushes a
+   * vCPU's VPID when the vCPU moves to another pCPU).
+   */
+  vcpuArrived(pcpu: number, vcpu: Vcpu): void {
+    if (!this.tagged || vcpu.lastPcpu === pcpu || vcpu.lastPcpu < 0) return;
+    const base = (vcpu.domain.id + 1) * TAGS_PER_DOMAIN + (vcpu.index % VPIDS_PER_DOMAIN) * 4096;
+    this.machine.pcpus[pcpu]!.tlb.flushAsidRange(base, base + 4095);
   }
 
   /** Refuses a guest entry that names a frame outside the domain (an EPT violation to be). */

@@ -111,7 +111,8 @@ export class NestedPagingMemory extends HvmMemory {
   activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
     this.populate(vcpu, root);
     this.roots[vcpu.domain.id]![vcpu.index] = root;
-    vcpu.asid = this.asid(vcpu.domain, addressSpace);
+    vcpu.asid = this.asid(vcpu, addressSpace);
+    this.dropTagIfReused(vcpu, root);
     if (!this.tagged) {
       this.tlb(vcpu).flushAll();
       vcpu.count(MechanismIndex.TlbFlush);

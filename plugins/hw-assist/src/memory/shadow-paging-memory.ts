@@ -105,7 +105,8 @@ export class ShadowPagingMemory extends HvmMemory {
     chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, SHADOW_ROOT_SWITCH_INSTRUCTIONS * this.#cpi, 'cr3-load');
     this.#shadowOf(vcpu, root, this.geometry.levels);
     this.roots[vcpu.domain.id]![vcpu.index] = root;
-    vcpu.asid = this.asid(vcpu.domain, addressSpace);
+    vcpu.asid = this.asid(vcpu, addressSpace);
+    this.dropTagIfReused(vcpu, root);
     if (!this.tagged) {
       this.tlb(vcpu).flushAll();
       vcpu.count(MechanismIndex.TlbFlush);

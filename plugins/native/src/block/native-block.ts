@@ -65,8 +65,7 @@ export class NativeBlock implements BlockBackend {
       first,
       count,
       () => {
-        this.#partitions.dma(request.operation, first, mfns);
-        done('ok');
+        done(this.#partitions.dma(request.operation, first, mfns) ? 'ok' : 'error');
       },
       vcpu.domain,
     );

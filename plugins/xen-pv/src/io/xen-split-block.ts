@@ -163,6 +163,11 @@ export class XenSplitBlock implements BlockBackend {
         work += ioCycles(p, XEN_IO_INSTRUCTIONS.backRequest + XEN_IO_INSTRUCTIONS.extentTranslate);
         const physical = this.#translate(vbd, req.sector, req.count);
         const segments = req.segments ?? [];
+        if (vbd.domain.state === 'destroyed') {
+          // The domain died with requests in its ring: its memory is gone, so nothing is mapped or moved.
+          this.#respond(vbd, req.id, 'error');
+          continue;
+        }
         const ownsAll = segments.every((s) => s.gfn >= 0 && s.gfn < this.memory.frames(vbd.domain));
         work += ioCycles(p, XEN_IO_INSTRUCTIONS.backSegment) * segments.length;
         if (physical < 0 || !ownsAll) {
@@ -181,8 +186,7 @@ export class XenSplitBlock implements BlockBackend {
         r.physical,
         r.count,
         () => {
-          this.#partitions.dma(r.operation, r.physical, r.mfns);
-          this.#respond(vbd, r.id, 'ok');
+          this.#respond(vbd, r.id, this.#partitions.dma(r.operation, r.physical, r.mfns) ? 'ok' : 'error');
         },
         vbd.domain,
       );
