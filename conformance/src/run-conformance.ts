@@ -5,7 +5,7 @@ import { cpuContracts } from './contracts/cpu-contracts.js';
 import { blockContracts } from './contracts/disk-contracts.js';
 import { lifecycleContracts } from './contracts/lifecycle-contracts.js';
 import { memoryContracts } from './contracts/memory-contracts.js';
-import { antiSpoofingContract, networkContracts } from './contracts/network-contracts.js';
+import { antiSpoofingContract, dmaBuffersContract, networkContracts } from './contracts/network-contracts.js';
 import { schedulerContracts } from './contracts/scheduler-contracts.js';
 import { timeContracts } from './contracts/time-contracts.js';
 import { DEFAULT_KIT_SEED, depthFromEnvironment, replayFromEnvironment, type KitSettings, type Replay } from './kit/kit-settings.js';
@@ -60,7 +60,7 @@ export function contractsFor(options: Pick<ConformanceOptions, 'capabilities' | 
     cpu: cpuContracts(s),
     scheduler: schedulerContracts(s, options.isolation === true),
     time: timeContracts(s),
-    network: options.antiSpoofing === true ? [...networkContracts(s), antiSpoofingContract(s)] : networkContracts(s),
+    network: [...networkContracts(s), ...(options.antiSpoofing === true ? [antiSpoofingContract(s)] : []), ...(options.isolation === true ? [dmaBuffersContract(s)] : [])],
     disk: blockContracts(s),
     lifecycle: lifecycleContracts(s),
     capabilities: capabilityContracts(s, options.capabilities),

@@ -18,6 +18,7 @@ import { checkProperty } from '../kit/check-property.js';
 import type { KitSettings } from '../kit/kit-settings.js';
 import { blockAndWake, computeForever, machineFaults, machineUnderTest } from '../kit/machine-under-test.js';
 import { machinesFor } from '../kit/profiles.js';
+import { KitAddressSpace, TableFrames } from '../kit/kit-address-space.js';
 
 /** Source frames holding fixed patterns, and the frames the writer overwrites. */
 const SOURCES = 8;
@@ -28,9 +29,9 @@ function pattern(k: number): Uint8Array {
   return Uint8Array.from({ length: 4096 }, (_, i) => (k * 53 + i * 11 + 1) & 0xff);
 }
 
-/** The writer's step `k`: which target frame gets which source pattern. */
+/** The writer's step `k`: which target frame gets which source pattern (0: the frame is zeroed). */
 function step(k: number, stride: number): { to: number; from: number } {
-  return { to: FIRST_TARGET + ((k * stride) % TARGETS), from: 1 + (k % SOURCES) };
+  return { to: FIRST_TARGET + ((k * stride) % TARGETS), from: k % 3 === 2 ? 0 : 1 + (k % SOURCES) };
 }
 
 /** What memory holds after `n` steps of the writer: target gfn → source index (absent: zeros). */
@@ -38,7 +39,8 @@ function modelAfter(n: number, stride: number): Map<number, number> {
   const m = new Map<number, number>();
   for (let k = 0; k < n; k++) {
     const s = step(k, stride);
-    m.set(s.to, s.from);
+    if (s.from === 0) m.delete(s.to);
+    else m.set(s.to, s.from);
   }
   return m;
 }
@@ -60,7 +62,8 @@ class Writer implements VcpuProgram {
     let used = 0;
     while (used + this.cyclesPerStep <= budget) {
       const s = step(this.n++, this.stride);
-      this.hv.memory.copyFrame(v, s.to as never, s.from as never);
+      if (s.from === 0) this.hv.memory.zeroFrame(v, s.to as never);
+      else this.hv.memory.copyFrame(v, s.to as never, s.from as never);
       v.charge(CostCategory.GuestUser, this.cyclesPerStep);
       used += this.cyclesPerStep;
     }
@@ -93,12 +96,16 @@ function seedSources(hv: Hypervisor, d: Domain): void {
 /** Compares `d`'s memory with the model after its writer's `n` steps; a sentence on the first difference. */
 function compareWithModel(hv: Hypervisor, d: Domain, n: number, stride: number, what: string): string | undefined {
   const model = modelAfter(n, stride);
+  // Frames the guest touched: the ones it wrote or zeroed (others may be absent after a move).
+  const populated = new Set<number>();
+  for (let g = 1; g <= SOURCES; g++) populated.add(g);
+  for (let k = 0; k < n; k++) populated.add(step(k, stride).to);
   const got = new Uint8Array(4096);
   for (let g = 1; g < FIRST_TARGET + TARGETS; g++) {
     if (g > SOURCES && g < FIRST_TARGET) continue;
     const mfn = hv.memory.machineFrame(d, g as never);
     const source = g <= SOURCES ? g : model.get(g);
-    if (mfn < 0) {
+    if (mfn < 0 || !populated.has(g)) {
       if (source !== undefined) return `${what}: guest frame ${g} is missing (it should hold pattern ${source})`;
       continue;
     }
@@ -261,18 +268,24 @@ function dirtyLogCovers(compose: Compose, settings: KitSettings, s: CapScenario)
   const m = hv.memory;
   if (m.startDirtyLog === undefined || m.collectDirty === undefined) return 'live migration is declared but the memory point keeps no dirty log';
   seedSources(hv, d);
+  const v = d.vcpus[0]!;
+  // The guest's own store through a writable mapping (tables built before logging starts).
+  const space = new KitAddressSpace(hv, v, new TableFrames(200), 1);
+  space.write(5, 150 + (s.stride % 7), true);
+  space.activate();
   m.startDirtyLog(d);
   m.collectDirty(d);
-  const v = d.vcpus[0]!;
-  const written = new Set<number>();
+  const written = new Map<number, string>();
   for (let k = 0; k < 12; k++) {
     const x = step(k, s.stride);
-    if (k % 2 === 0) m.copyFrame(v, x.to as never, x.from as never);
+    if (k % 2 === 0) m.copyFrame(v, x.to as never, (1 + (k % SOURCES)) as never);
     else m.zeroFrame(v, x.to as never);
-    written.add(x.to);
+    written.set(x.to, k % 2 === 0 ? 'a page copy' : 'a page zero');
   }
+  const stored = m.translate(v, 5, true);
+  if (stored >= 0) written.set(stored, 'a store through a writable translation');
   const dirty = new Set(m.collectDirty(d));
-  for (const g of written) if (!dirty.has(g)) return `guest frame ${g} was written (a page ${[...written].indexOf(g) % 2 === 0 ? 'copy' : 'zero'}) while dirty logging was on, and the log does not list it`;
+  for (const [g, how] of written) if (!dirty.has(g)) return `guest frame ${g} was written by ${how} while dirty logging was on, and the log does not list it`;
   return undefined;
 }
 

@@ -85,6 +85,11 @@ export function lifecycleContracts(settings: KitSettings): readonly Contract[] {
           }
           hv.runUntil(400e6);
           if (late.length > 0) return late[0];
+          // Whatever the dead held of the scheduler is gone: the survivors get the pCPUs.
+          const survivorIds = new Set<number>(survivors.map((d) => d.id));
+          const used = rec.runs.filter((r) => survivorIds.has(r.domain) && r.start >= 100e6 && r.start < 400e6).reduce((n, r) => n + r.durationNs, 0);
+          const capacity = Math.min(s.cores, survivors.length) * 300e6;
+          if (used < 0.95 * capacity) return `after the destroys, ${survivors.length} busy survivor(s) got ${((100 * used) / capacity).toFixed(1)}% of the ${Math.min(s.cores, survivors.length)} pCPU(s) they could use`;
           const deadIds = new Set<number>(dead.map((x) => x.d.id));
           const ran = rec.runs.slice(runsAt).find((r) => deadIds.has(r.domain));
           if (ran !== undefined) return `a vCPU of destroyed domain #${ran.domain} ran on pCPU ${ran.pcpu} at ${ran.start} ns`;

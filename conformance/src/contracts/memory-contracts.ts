@@ -15,7 +15,7 @@ type MemoryOp =
   | { readonly k: 'map'; readonly s: number; readonly vpn: number; readonly gfn: number; readonly w: boolean }
   | { readonly k: 'unmap'; readonly s: number; readonly vpn: number }
   | { readonly k: 'switch'; readonly s: number }
-  | { readonly k: 'batch'; readonly s: number; readonly writes: readonly { readonly vpn: number; readonly gfn: number; readonly w: boolean }[] }
+  | { readonly k: 'batch'; readonly s: number; readonly writes: readonly { readonly vpn: number; readonly gfn: number; readonly w: boolean }[]; readonly inside: boolean }
   | { readonly k: 'fresh'; readonly s: number }
   | { readonly k: 'foreign'; readonly s: number; readonly vpn: number; readonly beyond: number; readonly batched: boolean; readonly position: number };
 
@@ -26,7 +26,7 @@ const memoryOp: fc.Arbitrary<MemoryOp> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ k: fc.constant('map' as const), s: space, vpn, gfn, w: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('unmap' as const), s: space, vpn }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('switch' as const), s: space }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('batch' as const), s: space, writes: fc.array(fc.record({ vpn, gfn: fc.integer({ min: -1, max: 63 }), w: fc.boolean() }), { minLength: 1, maxLength: 10 }) }) },
+  { weight: 2, arbitrary: fc.record({ k: fc.constant('batch' as const), s: space, writes: fc.array(fc.record({ vpn, gfn: fc.integer({ min: -1, max: 63 }), w: fc.boolean() }), { minLength: 1, maxLength: 10 }), inside: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('fresh' as const), s: space }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('foreign' as const), s: space, vpn, beyond: fc.integer({ min: 0, max: 5000 }), batched: fc.boolean(), position: fc.integer({ min: 0, max: 3 }) }) },
 );
@@ -48,8 +48,12 @@ class VcpuModel {
   ) {
     this.frames = new TableFrames(1 + vcpu.index * 600);
   }
+  /** Address-space ids are unique in the domain (as a kernel's are); `fresh` reuses one for new tables. */
+  id(s: number): number {
+    return this.vcpu.index * 2 + s + 1;
+  }
   space(s: number): KitAddressSpace {
-    if (this.spaces[s] === undefined) this.spaces[s] = new KitAddressSpace(this.hv, this.vcpu, this.frames, s + 1);
+    if (this.spaces[s] === undefined) this.spaces[s] = new KitAddressSpace(this.hv, this.vcpu, this.frames, this.id(s));
     return this.spaces[s]!;
   }
 }
@@ -99,9 +103,11 @@ function steps(hv: Hypervisor, m: VcpuModel, ops: readonly MemoryOp[]): ((v: Vcp
           for (const w of op.writes) sp.leaf(w.vpn);
           mem.beginBatch(v);
           for (const w of op.writes) sp.write(w.vpn, w.gfn < 0 ? -1 : DATA_BASE + w.gfn, w.w);
+          // A kernel may invalidate inside the batch (the invalidations ride along) or after it.
+          if (op.inside) for (const w of op.writes) mem.invalidatePage(v, w.vpn);
           mem.flushBatch(v);
           for (const w of op.writes) {
-            mem.invalidatePage(v, w.vpn);
+            if (!op.inside) mem.invalidatePage(v, w.vpn);
             if (w.gfn < 0) model.delete(w.vpn);
             else model.set(w.vpn, { gfn: w.gfn, w: w.w });
           }
@@ -109,7 +115,7 @@ function steps(hv: Hypervisor, m: VcpuModel, ops: readonly MemoryOp[]): ((v: Vcp
         }
         case 'fresh': {
           // A process exits and a new one reuses its address-space id with new tables.
-          m.spaces[op.s] = new KitAddressSpace(hv, v, m.frames, op.s + 1);
+          m.spaces[op.s] = new KitAddressSpace(hv, v, m.frames, m.id(op.s));
           m.models[op.s] = new Map();
           if (m.active === op.s) {
             m.spaces[op.s]!.activate();

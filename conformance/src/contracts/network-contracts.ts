@@ -170,3 +170,49 @@ export function antiSpoofingContract(settings: KitSettings): Contract {
     },
   };
 }
+
+/**
+ * With isolation: frames carry scatter-gather buffers (guest frames the device DMAs from); a
+ * frame naming a buffer outside the sender's memory, in any position of a multi-page frame,
+ * is never sent and is counted as dropped.
+ */
+export function dmaBuffersContract(settings: KitSettings): Contract {
+  return {
+    contract: 'network/dma-buffers-stay-inside-the-sender',
+    sentence: "a frame whose DMA buffers name memory outside the sender (any page of a multi-page frame) is never sent, and is counted as dropped",
+    check(compose, name) {
+      const send = fc.record({ from: fc.nat(), to: fc.nat(), pages: fc.integer({ min: 1, max: 4 }), bad: fc.option(fc.record({ position: fc.nat(), beyond: fc.integer({ min: 0, max: 5000 }) }), { nil: undefined }), burst: fc.integer({ min: 1, max: 3 }) });
+      const scenario = fc.record({ machine: fc.integer({ min: 0, max: machinesFor(compose).length - 1 }), domains: fc.integer({ min: 2, max: 6 }), sends: fc.array(send, { minLength: 1, maxLength: 10 }) });
+      checkProperty(this.contract, name, settings, scenario, 8, (s) => {
+        const { hv, rec } = machineUnderTest(compose, machinesFor(compose)[s.machine]!, settings);
+        const got: NetFrame[] = [];
+        const ds = domainNames(s.domains).map((n, i) => {
+          const d = hv.createDomain({ name: n, memoryMiB: 16 });
+          for (let g = 10; g < 14; g++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, g as never));
+          return { d, index: hv.network.attachInterface(d, `10.5.${i}.1`, (f) => got.push(f)), address: `10.5.${i}.1` };
+        });
+        const dropped = hv.network.dropped;
+        let bad = 0;
+        let good = 0;
+        for (const x of s.sends) {
+          const from = ds[x.from % ds.length]!;
+          const to = ds[x.to % ds.length]!;
+          const buffers = Array.from({ length: x.pages }, (_, k) => 10 + k);
+          if (x.bad !== undefined) buffers[x.bad.position % x.pages] = hv.memory.frames(from.d) + x.bad.beyond;
+          for (let b = 0; b < x.burst; b++) {
+            if (x.bad !== undefined) bad++;
+            else good++;
+            rec.as(from.d.id, () => hv.network.transmit(from.d.vcpus[0]!, from.index, { source: from.address, destination: to.address, bytes: 4096 * x.pages - 100, buffers, data: x.bad === undefined ? 'good' : `bad:${buffers.join(',')}` }));
+          }
+          hv.runFor(2e5);
+        }
+        hv.runFor(2e8);
+        const leaked = got.find((f) => f.data !== 'good');
+        if (leaked !== undefined) return `a ${leaked.bytes}-byte frame with buffers [${String(leaked.data).slice(4)}] (one outside its sender's ${hv.memory.frames(ds[0]!.d)} frames) was delivered to ${leaked.destination}`;
+        if (hv.network.dropped - dropped < bad) return `${bad} frame(s) with buffers outside the sender were sent, only ${hv.network.dropped - dropped} counted as dropped`;
+        if (got.length !== good) return `${good} frame(s) with valid buffers were sent, ${got.length} delivered`;
+        return machineFaults(hv, rec);
+      });
+    },
+  };
+}

@@ -73,6 +73,7 @@ export const CASES: readonly Case[] = [
   { bug: 'delivers to the wrong domain', suite: 'network', contract: 'network/frames-reach-only-their-destination', compose: brokenNative('misdelivering', NetworkBackend, MisdeliveringNetwork) },
   { bug: 'drops a burst’s overflow without counting it', suite: 'network', contract: 'network/every-frame-is-delivered-or-counted-as-dropped', compose: brokenNative('silent-overflow', NetworkBackend, SilentOverflowNetwork) },
   { bug: 'filters spoofed sources on local delivery but not on the uplink', suite: 'network', contract: 'network/spoofed-sources-are-dropped', compose: brokenNative('uplink-gap', NetworkBackend, UplinkFilterGapNetwork), options: { antiSpoofing: true } },
+  { bug: 'checks only the first DMA buffer of a multi-page frame', suite: 'network', contract: 'network/dma-buffers-stay-inside-the-sender', compose: brokenNative('first-buffer', NetworkBackend, FirstBufferIommuNetwork), options: { isolation: true } },
   { bug: 'clamps requests past the disk’s end', suite: 'disk', contract: 'disk/requests-stay-inside-their-disk-and-memory', compose: brokenNative('clamping', BlockBackend, ClampingBlock) },
   { bug: 'checks only a request’s first frame', suite: 'disk', contract: 'disk/requests-stay-inside-their-disk-and-memory', compose: brokenNative('first-frame', BlockBackend, FirstFrameCheckedBlock) },
   { bug: 'translates only a multi-page request’s first page', suite: 'disk', contract: 'disk/data-reads-back-byte-identical', compose: brokenNative('first-page', BlockBackend, FirstPageOnlyBlock) },

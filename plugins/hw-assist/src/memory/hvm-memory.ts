@@ -126,7 +126,8 @@ export abstract class HvmMemory implements MemoryVirtualization {
 
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {
     const base = (vcpu.domain.id + 1) * TAGS_PER_DOMAIN;
-    this.tlb(vcpu).invalidateAsidRange(base, base + TAGS_PER_DOMAIN - 1, virtualPage);
+    // On every pCPU (a shootdown): a vCPU back on the pCPU it last ran on is not world-switched there.
+    for (const p of this.machine.pcpus) p.tlb.invalidateAsidRange(base, base + TAGS_PER_DOMAIN - 1, virtualPage);
     vcpu.charge(CostCategory.GuestKernel, this.costs.tlbInvalidatePage);
   }
 

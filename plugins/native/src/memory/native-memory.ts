@@ -103,6 +103,7 @@ export class NativeMemory implements MemoryVirtualization {
     this.#roots[vcpu.domain.id]![vcpu.index] = root;
     // Unique across domains, so a shared pCPU TLB never confuses two domains' spaces.
     vcpu.asid = vcpu.domain.id * 4096 + (addressSpace % 4096);
+    this.#forgetIfReused(vcpu.asid, root);
     this.#tlb(vcpu).flushAll();
     vcpu.count(MechanismIndex.TlbFlush);
   }
@@ -127,7 +128,9 @@ export class NativeMemory implements MemoryVirtualization {
 
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {
     const base = vcpu.domain.id * 4096;
-    this.#tlb(vcpu).invalidateAsidRange(base, base + 4095, virtualPage);
+    // Every pCPU the domain ran on may hold the page (a shootdown): a vCPU that moved back to a
+    // pCPU it ran on last is not world-switched there, so nothing else would drop it.
+    for (const p of this.machine.pcpus) p.tlb.invalidateAsidRange(base, base + 4095, virtualPage);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.tlbInvalidatePage);
   }
 
@@ -159,6 +162,21 @@ export class NativeMemory implements MemoryVirtualization {
   /** The machine frame behind guest frame `frame`, populated if needed (device DMA targets). */
   populatedFrame(vcpu: Vcpu, frame: Gfn): number {
     return this.#populate(vcpu, frame);
+  }
+
+  /** Per address-space tag, the root it was last loaded with. */
+  readonly #tagRoots = new Map<number, number>();
+
+  /**
+   * An address-space id loaded with new tables (the old space is gone and its id reused):
+   * entries other pCPUs hold under it belong to the old tables, so they go everywhere —
+   * the local flush below only covers this pCPU, and a vCPU returning to a pCPU it last ran
+   * on is not world-switched there.
+   */
+  #forgetIfReused(tag: number, root: number): void {
+    const last = this.#tagRoots.get(tag);
+    if (last !== undefined && last !== root) for (const p of this.machine.pcpus) p.tlb.flushAsid(tag);
+    this.#tagRoots.set(tag, root);
   }
 
   /** Refuses (typed error, counted) a frame outside the reservation without populating anything. */

@@ -104,6 +104,8 @@ export class XenPvMemory implements MemoryVirtualization {
   readonly #revalidations: number;
   readonly #emulatedWrites: number;
   readonly #logDirtyFaults: number;
+  /** Per address-space tag, the root it was last loaded with. */
+  readonly #tagRoots = new Map<number, number>();
 
   constructor(
     @inject(Machine) readonly machine: Machine,
@@ -261,6 +263,10 @@ export class XenPvMemory implements MemoryVirtualization {
     vcpu.charge(CostCategory.Hypervisor, this.#costs.pageTableBaseSwitch);
     st.roots[vcpu.index] = root;
     vcpu.asid = vcpu.domain.id * 4096 + (addressSpace % 4096);
+    // An id reused for new tables: other pCPUs' entries under it belong to the old ones.
+    const last = this.#tagRoots.get(vcpu.asid);
+    if (last !== undefined && last !== root) for (const p of this.machine.pcpus) p.tlb.flushAsid(vcpu.asid);
+    this.#tagRoots.set(vcpu.asid, root);
     this.#tlb(vcpu).flushAll();
     vcpu.count(MechanismIndex.TlbFlush);
     this.#refillKernelTlb(vcpu);
@@ -304,7 +310,8 @@ export class XenPvMemory implements MemoryVirtualization {
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {
     // INVLPG is privileged: an mmuext_op, piggy-backed on the multicall in lazy-MMU mode.
     const base = vcpu.domain.id * 4096;
-    this.#tlb(vcpu).invalidateAsidRange(base, base + 4095, virtualPage);
+    // On every pCPU (a shootdown): a vCPU back on the pCPU it last ran on is not world-switched there.
+    for (const p of this.machine.pcpus) p.tlb.invalidateAsidRange(base, base + 4095, virtualPage);
     if (this.#state(vcpu.domain).lazy[vcpu.index] === 1) vcpu.charge(CostCategory.Hypervisor, this.#costs.tlbInvalidatePage);
     else this.#hypercall(vcpu, 'mmuext_op', this.#costs.tlbInvalidatePage);
   }
