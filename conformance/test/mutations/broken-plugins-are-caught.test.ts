@@ -65,6 +65,7 @@ export const CASES: readonly Case[] = [
   { bug: 'lets user code program the timer', suite: 'cpu', contract: 'cpu/privileged-operations-from-user-mode-never-succeed', compose: brokenNative('lax-timer', CpuVirtualization, LaxTimerCpu) },
   { bug: 'charges system calls to the wrong vCPU', suite: 'cpu', contract: 'cpu/each-entry-is-charged-to-the-caller', compose: brokenNative('mischarging', CpuVirtualization, MischargingCpu) },
   { bug: 'starves light domains', suite: 'scheduler', contract: 'scheduler/proportional-share', compose: brokenNative('starving', VcpuScheduler, StarvingScheduler) },
+  { bug: 'starves light domains on a two-pCPU machine', suite: 'scheduler', contract: 'scheduler/proportional-share-across-pcpus', compose: brokenNative('starving-smp', VcpuScheduler, StarvingScheduler) },
   { bug: 'grants credit on every wake-up', suite: 'scheduler', contract: 'scheduler/waking-earns-no-extra-share', compose: brokenNative('wake-credit', VcpuScheduler, WakeCreditScheduler) },
   { bug: 'leaves the second pCPU idle', suite: 'scheduler', contract: 'scheduler/work-conserving-and-starvation-free', compose: brokenNative('lazy-cpu', VcpuScheduler, LazySecondCpuScheduler) },
   { bug: 'weighs vCPUs rather than domains', suite: 'scheduler', contract: 'scheduler/many-vcpus-get-no-more-than-their-share', compose: brokenNative('per-vcpu', VcpuScheduler, PerVcpuWeightScheduler), options: { isolation: true } },
