@@ -11,6 +11,7 @@ export * from './contracts/network-contracts.js';
 export * from './contracts/disk-contracts.js';
 export * from './contracts/lifecycle-contracts.js';
 export * from './contracts/capability-contracts.js';
+export * from './contracts/differential-contracts.js';
 export * from './kit/kit-settings.js';
 export * from './kit/check-property.js';
 export * from './kit/machine-under-test.js';

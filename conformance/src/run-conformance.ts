@@ -3,6 +3,7 @@ import type { Compose, Contract } from './contract.js';
 import { capabilityContracts } from './contracts/capability-contracts.js';
 import { cpuContracts } from './contracts/cpu-contracts.js';
 import { blockContracts } from './contracts/disk-contracts.js';
+import { differentialContracts } from './contracts/differential-contracts.js';
 import { lifecycleContracts } from './contracts/lifecycle-contracts.js';
 import { memoryContracts } from './contracts/memory-contracts.js';
 import { antiSpoofingContract, dmaBuffersContract, networkContracts } from './contracts/network-contracts.js';
@@ -15,7 +16,7 @@ import type { Hypervisor } from '@visorkit/core';
 export type TestRegistrar = (title: string, implementation: (t: { pass(): void; log?(...values: unknown[]): void }) => void) => void;
 
 /** Suite names, one per extension point plus lifecycle and capabilities. */
-export type SuiteName = 'memory' | 'cpu' | 'scheduler' | 'time' | 'network' | 'disk' | 'lifecycle' | 'capabilities';
+export type SuiteName = 'memory' | 'cpu' | 'scheduler' | 'time' | 'network' | 'disk' | 'lifecycle' | 'capabilities' | 'differential';
 
 /** What {@link runConformance} takes. */
 export interface ConformanceOptions {
@@ -43,6 +44,11 @@ export interface ConformanceOptions {
   readonly depth?: number;
   /** Replay one failing case: the contract, seed and path its error printed (env `VISORKIT_KIT_REPLAY`). */
   readonly replay?: Replay;
+  /**
+   * A reference composition (bare metal, say) for the differential contract: the same
+   * generated guest scenario runs on both, and what the guest sees must agree.
+   */
+  readonly reference?: Compose;
   /** Starts the plugin's background work (a page scanner, a balloon daemon) on every hypervisor a contract builds. */
   readonly background?: (hv: Hypervisor) => void;
 }
@@ -53,7 +59,7 @@ export function kitSettings(options: Pick<ConformanceOptions, 'seed' | 'depth' |
 }
 
 /** Every contract of the kit, by suite; a waived contract carries its waiver. */
-export function contractsFor(options: Pick<ConformanceOptions, 'capabilities' | 'isolation' | 'antiSpoofing' | 'waivers' | 'seed' | 'depth' | 'replay' | 'background'>): Readonly<Record<SuiteName, readonly Contract[]>> {
+export function contractsFor(options: Pick<ConformanceOptions, 'capabilities' | 'isolation' | 'antiSpoofing' | 'waivers' | 'seed' | 'depth' | 'replay' | 'background' | 'reference'>): Readonly<Record<SuiteName, readonly Contract[]>> {
   const s = kitSettings(options);
   const suites: Record<SuiteName, readonly Contract[]> = {
     memory: memoryContracts(s),
@@ -64,6 +70,7 @@ export function contractsFor(options: Pick<ConformanceOptions, 'capabilities' | 
     disk: blockContracts(s),
     lifecycle: lifecycleContracts(s),
     capabilities: capabilityContracts(s, options.capabilities),
+    differential: differentialContracts(s, options.reference),
   };
   const waivers = options.waivers ?? {};
   for (const [suite, list] of Object.entries(suites) as [SuiteName, readonly Contract[]][]) {

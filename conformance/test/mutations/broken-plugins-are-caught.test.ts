@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { Capability, type Hypervisor } from '@visorkit/core';
+import { Capability, createHypervisor, type Hypervisor } from '@visorkit/core';
+import { nativePlugin } from '@visorkit/native';
 import { ContractViolationError, contractsFor, type Compose, type ConformanceOptions, type SuiteName } from '../../src/index.js';
 import {
   BlockBackend,
@@ -78,6 +79,7 @@ export const CASES: readonly Case[] = [
   { bug: 'clamps requests past the disk’s end', suite: 'disk', contract: 'disk/requests-stay-inside-their-disk-and-memory', compose: brokenNative('clamping', BlockBackend, ClampingBlock) },
   { bug: 'checks only a request’s first frame', suite: 'disk', contract: 'disk/requests-stay-inside-their-disk-and-memory', compose: brokenNative('first-frame', BlockBackend, FirstFrameCheckedBlock) },
   { bug: 'translates only a multi-page request’s first page', suite: 'disk', contract: 'disk/data-reads-back-byte-identical', compose: brokenNative('first-page', BlockBackend, FirstPageOnlyBlock) },
+  { bug: 'rounds alarm deadlines (seen against bare metal)', suite: 'differential', contract: 'differential/guest-visible-results-agree-with-the-reference', compose: brokenNative('ms-alarms-vs-native', TimeKeeping, MillisecondAlarmTime), options: { reference: (machine) => createHypervisor({ machine, plugins: [nativePlugin] }) } },
   { bug: 'keeps a destroyed domain’s alarms', suite: 'lifecycle', contract: 'lifecycle/destroyed-domains-leave-nothing', compose: brokenNative('undead-alarms', TimeKeeping, UndeadAlarmTime) },
   { bug: 'keeps a destroyed domain’s interfaces', suite: 'lifecycle', contract: 'lifecycle/destroyed-domains-leave-nothing', compose: brokenNative('undead-interfaces', NetworkBackend, UndeadInterfaceNetwork) },
   { bug: 'declares checkpoint and migration but misses copied pages', suite: 'capabilities', contract: 'capabilities/declared-capabilities-work', compose: brokenNative('forgetful', MemoryVirtualization, ForgetfulSnapshotMemory, [Capability.CheckpointResume, Capability.LiveMigration]) },
@@ -103,7 +105,7 @@ for (const c of CASES) {
 }
 
 test.serial('every contract of the kit has a broken fixture it catches (mutation score per contract)', (t) => {
-  const all = Object.values(contractsFor({ isolation: true, antiSpoofing: true })).flat();
+  const all = Object.values(contractsFor({ isolation: true, antiSpoofing: true, reference: (machine) => createHypervisor({ machine, plugins: [nativePlugin] }) })).flat();
   const rows = all.map((c) => {
     const s = caught.get(c.contract) ?? { fixtures: 0, caught: 0 };
     return `| ${c.contract} | ${s.fixtures} | ${s.caught} | ${s.fixtures === 0 ? '—' : `${Math.round((100 * s.caught) / s.fixtures)}%`} |`;
