@@ -54,6 +54,7 @@ export * from './events/event-types.js';
 export * from './events/domain-events.js';
 export * from './events/cpu-events.js';
 export * from './events/io-events.js';
+export * from './events/guest-events.js';
 export * from './composition/composition-errors.js';
 export * from './composition/plugin.js';
 export * from './composition/decorated.js';

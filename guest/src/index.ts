@@ -15,4 +15,6 @@ export * from './fs/file-system.js';
 export * from './ipc/pipe.js';
 export * from './ipc/pty.js';
 export * from './process/process.js';
+export * from './process/process-crash.js';
+export * from './program/system-call-types.js';
 export * from './kernel/boot.js';

@@ -8,6 +8,7 @@ import { DomainTable } from '../domain/domain-table.js';
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
 import { CpuEvents } from '../events/cpu-events.js';
 import { DomainEvents } from '../events/domain-events.js';
+import { GuestEvents } from '../events/guest-events.js';
 import { IoEvents } from '../events/io-events.js';
 import { Machine, type MachineOptions } from '../machine/machine.js';
 import type { MachineProfile } from '../machine/machine-profile.js';
@@ -80,7 +81,7 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
     traps: new TrapTable(),
     mechanisms: new Mechanisms(),
     domains: new DomainTable(),
-    events: { domains: new DomainEvents(), cpu: new CpuEvents(), io: new IoEvents() },
+    events: { domains: new DomainEvents(), cpu: new CpuEvents(), io: new IoEvents(), guest: new GuestEvents() },
   };
   const coreModule = new ContainerModule((o) => {
     o.bind(Simulator).toConstantValue(sim);
@@ -93,6 +94,7 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
     o.bind(DomainEvents).toConstantValue(services.events.domains);
     o.bind(CpuEvents).toConstantValue(services.events.cpu);
     o.bind(IoEvents).toConstantValue(services.events.io);
+    o.bind(GuestEvents).toConstantValue(services.events.guest);
   });
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(coreModule);

@@ -12,6 +12,7 @@ import { Domain, type DomainKind, type DomainSpec } from '../domain/domain.js';
 import type { Vcpu, VcpuProgram } from '../domain/vcpu.js';
 import type { CpuEvents } from '../events/cpu-events.js';
 import type { DomainEvents } from '../events/domain-events.js';
+import type { GuestEvents } from '../events/guest-events.js';
 import type { IoEvents } from '../events/io-events.js';
 import type { Machine } from '../machine/machine.js';
 import type { MachineProfile } from '../machine/machine-profile.js';
@@ -42,7 +43,7 @@ export interface CoreServices {
   readonly traps: TrapTable;
   readonly mechanisms: Mechanisms;
   readonly domains: DomainTable;
-  readonly events: { readonly domains: DomainEvents; readonly cpu: CpuEvents; readonly io: IoEvents };
+  readonly events: { readonly domains: DomainEvents; readonly cpu: CpuEvents; readonly io: IoEvents; readonly guest: GuestEvents };
 }
 
 /** A program factory: one program per vCPU. */
@@ -311,6 +312,7 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     this.events.domains.complete();
     this.events.cpu.complete();
     this.events.io.complete();
+    this.events.guest.complete();
     this.#dispose();
   }
 

@@ -44,3 +44,21 @@ export interface TimerEvent {
   readonly domainId: number;
   readonly clock: 'real' | 'virtual';
 }
+
+/**
+ * A guest process crashed: its program failed in a way the guest OS did not ask for (an
+ * exception escaped it, or it asked for something that is not an operation). The guest OS
+ * ends the process — the domain carries on — and reports it here.
+ */
+export interface GuestCrashEvent {
+  readonly time: number;
+  readonly domainId: number;
+  readonly domain: string;
+  readonly pid: number;
+  /** The program it ran (the executable's path). */
+  readonly program: string;
+  /** What kind of failure: `exception`, `bad-operation`… */
+  readonly reason: string;
+  /** The failure's own words (an exception's name and message). */
+  readonly detail: string;
+}

@@ -11,6 +11,7 @@ import {
 import type { ExecutableImage, FileSystem, Inode } from '../fs/file-system.js';
 import type { FrameAllocator } from '../mm/frame-allocator.js';
 import type { Process } from '../process/process.js';
+import type { ProcessCrash } from '../process/process-crash.js';
 import type { Program } from '../program/program.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import { Kernel } from './kernel.js';
@@ -103,6 +104,7 @@ export class GuestKernel {
     k.memory.migrated();
     k.files.migrated();
     k.syscalls.migrated();
+    k.processTable.migrated();
     k.scheduler.migrated();
     const vcpu = domain.vcpus[0]!;
     for (const p of k.processes.values()) if (p.state !== 'zombie') p.space.reinstall(vcpu);
@@ -244,6 +246,16 @@ export class GuestKernel {
   /** System calls its programs asked for that it does not implement (each answered -ENOSYS). */
   get unknownSyscalls(): number {
     return this.#k.syscalls.unknownCalls;
+  }
+
+  /** The first processes that crashed (their program threw, or yielded a non-operation), oldest first. */
+  get crashes(): readonly ProcessCrash[] {
+    return this.#k.processTable.crashes;
+  }
+
+  /** How many processes crashed in all. */
+  get crashCount(): number {
+    return this.#k.processTable.crashCount;
   }
 
   /** True when no process is left that can run (all exited). */

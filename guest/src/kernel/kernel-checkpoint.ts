@@ -49,6 +49,8 @@ export interface SavedProcess {
   readonly warmPages: readonly number[];
   readonly evicted: boolean;
   readonly context: number;
+  /** The executable it runs. */
+  readonly program: string;
   readonly wakeAt: number;
   readonly space: SavedAddressSpace;
 }
@@ -112,6 +114,7 @@ export class ProcessWriter {
       warmPages: [...p.warmPages],
       evicted: p.evicted,
       context: p.context,
+      program: p.program,
       wakeAt: p.wakeAt,
       space: p.space.save(),
     };
@@ -188,6 +191,7 @@ export function restoreProcesses(saved: SavedKernel, pages: PhysicalPages, vcpu:
     for (const v of s.warmPages) p.warmPages.add(v);
     p.evicted = s.evicted;
     p.context = s.context;
+    p.program = typeof s.program === 'string' ? s.program : '';
     p.wakeAt = s.wakeAt;
     processes.set(p.pid, p);
   }

@@ -3,6 +3,7 @@ import type { Inode } from '../fs/file-system.js';
 import { AddressSpace, OutOfGuestMemory } from '../mm/address-space.js';
 import type { Vma } from '../mm/vma.js';
 import { Process } from '../process/process.js';
+import { CRASHES_KEPT, crashDetail, type ProcessCrash, type ProcessCrashReason } from '../process/process-crash.js';
 import { Errno, type Operation, type Program, type Sys } from '../program/program.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import type { Kernel } from './kernel.js';
@@ -14,6 +15,7 @@ const TEXT_BASE = 0x400;
 const LIB_BASE = 0x20000;
 const STACK_TOP = 0x7fff0;
 const STACK_PAGES = 32;
+const SIGSEGV = 11;
 
 /**
  * The process table and the life of a process: spawn, fork (copy-on-write), exec (a new
@@ -25,6 +27,11 @@ export class Processes {
   /** Processes not yet exited, and the most there may be. */
   live = 0;
   readonly #maxProcesses: number;
+  /** The first crashes (at most {@link CRASHES_KEPT}), and how many there were. */
+  readonly crashes: ProcessCrash[] = [];
+  crashCount = 0;
+  /** Mechanism index of a process crash. */
+  #crashMechanism: number;
 
   constructor(
     readonly k: Kernel,
@@ -32,6 +39,30 @@ export class Processes {
   ) {
     // Linux 2.6 sizes threads-max so kernel stacks take at most an eighth of memory.
     this.#maxProcesses = options.maxProcesses ?? Math.max(64, Math.floor(k.frames.frames / 16));
+    this.#crashMechanism = k.hv.mechanisms.register('process-crash');
+  }
+
+  /** After a live migration: mechanism indices are per hypervisor, look ours up again. */
+  migrated(): void {
+    this.#crashMechanism = this.k.hv.mechanisms.register('process-crash');
+  }
+
+  /**
+   * `p`'s program failed (`reason`): the process ends as a SIGSEGV would end it — its
+   * domain carries on — and the crash is counted (mechanism `process-crash`), kept and
+   * emitted on the hypervisor's guest event stream.
+   */
+  crash(vcpu: Vcpu, p: Process, reason: ProcessCrashReason): void {
+    const k = this.k;
+    this.crashCount++;
+    vcpu.count(this.#crashMechanism);
+    const time = Math.round(vcpu.now());
+    if (this.crashes.length < CRASHES_KEPT) this.crashes.push({ time, pid: p.pid, program: p.program, reason });
+    const events = k.hv.events.guest;
+    if (events.crashesObserved) {
+      events.emitCrash({ time, domainId: k.domain.id, domain: k.domain.name, pid: p.pid, program: p.program, reason: reason.kind, detail: crashDetail(reason) });
+    }
+    this.exit(vcpu, p, 128 + SIGSEGV);
   }
 
   /** True when no process is left that can run (all exited). */
@@ -98,6 +129,7 @@ export class Processes {
     // The parent's writable entries changed under its TLB.
     k.hv.cpu.privileged(vcpu, 'flush-tlb');
     child.context = parent.context;
+    child.program = parent.program;
     for (const [sig, h] of parent.handlers) child.handlers.set(sig, h);
     for (const [sig, o] of parent.handlerOrigins) child.handlerOrigins.set(sig, o);
     for (let i = 0; i < parent.fds.length; i++) child.fds[i] = parent.fds[i];
@@ -181,6 +213,7 @@ export class Processes {
     }
     space.vmas.push(...vmas);
     k.charge(vcpu, 'execPerVma', vmas.length);
+    p.program = inode.path;
     p.stack.push(startup(k.sys, vmas, image.program));
     if (k.recording) p.lineage = [new Incarnation({ kind: 'image', path: inode.path, vmas })];
   }

@@ -1,10 +1,12 @@
 import { CostCategory, type BurstExit, type Gfn, type Vcpu } from '@visorkit/core';
 import type { BlockReason, Process } from '../process/process.js';
+import { badOperationReason, exceptionReason } from '../process/process-crash.js';
 import type { Operation, SyscallName } from '../program/program.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import type { Kernel } from './kernel.js';
 
-const SIGSEGV = 11;
+/** The arguments of a call whose program gave none. */
+const NO_ARGS: readonly unknown[] = Object.freeze([]);
 
 /**
  * Processes and their scheduling glue: the run queue, what each vCPU runs, the burst loop
@@ -262,9 +264,8 @@ export class Scheduler {
       try {
         step = gen.next(p.result);
       } catch (e) {
-        // A program bug kills the process, not the domain.
-        k.processTable.exit(vcpu, p, 128 + SIGSEGV);
-        void e;
+        // A program bug kills the process, not the domain — visibly: a crash, with its reason.
+        k.processTable.crash(vcpu, p, exceptionReason(e));
         return;
       }
       p.result = undefined;
@@ -280,10 +281,21 @@ export class Scheduler {
         k.processTable.exit(vcpu, p, typeof step.value === 'number' ? step.value : 0);
         return;
       }
-      const op = step.value;
-      if (op.kind === 'compute') p.computeLeft = Math.max(0, op.cycles);
-      else if (op.kind === 'touch') k.memory.startTouch(vcpu, p, op.address, op.bytes, op.write, op.stride);
-      else k.syscalls.dispatch(vcpu, p, op.call, op.args, op.restart === true);
+      const op = step.value as Operation | null | undefined;
+      const kind = typeof op === 'object' && op !== null ? op.kind : undefined;
+      if (kind === 'compute') p.computeLeft = Math.max(0, (op as Extract<Operation, { kind: 'compute' }>).cycles);
+      else if (kind === 'touch') {
+        const t = op as Extract<Operation, { kind: 'touch' }>;
+        k.memory.startTouch(vcpu, p, t.address, t.bytes, t.write, t.stride);
+      } else if (kind === 'syscall') {
+        const c = op as Extract<Operation, { kind: 'syscall' }>;
+        // A program's arguments that are not a list are no arguments (each call checks its own).
+        k.syscalls.dispatch(vcpu, p, c.call, Array.isArray(c.args) ? c.args : NO_ARGS, c.restart === true);
+      } else {
+        // Not an operation: as an invalid instruction ends a process, this ends the program.
+        k.processTable.crash(vcpu, p, badOperationReason(op));
+        return;
+      }
     }
   }
 }

@@ -55,6 +55,8 @@ export class Process {
   readonly warmPages = new Set<number>();
   /** Another domain ran on the CPU meanwhile: cold lines come back from memory, not cache. */
   evicted = false;
+  /** The executable it runs (set by spawn and exec, inherited on fork). */
+  program = '';
   /** Container context (0: the host), inherited on fork. */
   context = 0;
   /** Sleeping in nanosleep: when its timer fires (ns), -1 once it has fired. */

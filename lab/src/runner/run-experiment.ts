@@ -1,5 +1,5 @@
 import type { Hypervisor } from '@visorkit/core';
-import type { DomainInput, ExperimentResult } from '@visorkit/workloads';
+import type { DomainInput, ExperimentCrash, ExperimentResult } from '@visorkit/workloads';
 import type { RunPlan } from '../cli/resolve.js';
 import { releaseKeptObjects } from './release-kept-objects.js';
 import { UsageError } from '../cli/usage-error.js';
@@ -22,18 +22,22 @@ export interface RunOptions {
 /**
  * Runs a resolved plan and returns the result document. Each time the experiment composes a
  * hypervisor, the ones it has dropped become collectable (see {@link releaseKeptObjects}).
+ * Guest processes that crashed on any hypervisor the experiment composed are listed in its
+ * `crashes` (present only when there were some, so a clean run's document is unchanged).
  */
 export function runExperiment(plan: RunPlan, options: RunOptions): ExperimentResult {
   const used = new Set<number>();
   let countUsed = false;
   const domains = options.domains !== undefined && options.domains.length > 0 ? options.domains : undefined;
   const observe = options.observe;
+  const crashes: ExperimentCrash[] = [];
   const results = plan.experiment.run({
     profile: plan.profile,
     platforms: plan.platforms,
     seed: options.seed,
     observe: (hv, platform) => {
       releaseKeptObjects();
+      hv.events.guest.crashes$.subscribe((e) => crashes.push({ platform, ...e }));
       observe?.(hv, platform);
     },
     ...(options.progress !== undefined ? { progress: options.progress } : {}),
@@ -45,5 +49,5 @@ export function runExperiment(plan: RunPlan, options: RunOptions): ExperimentRes
   domains?.forEach((d, i) => {
     if (!used.has(i)) options.unused?.(d);
   });
-  return { experiment: plan.experiment.id, composition: plan.composition, profile: plan.profile.name, seed: options.seed, ...(domains !== undefined ? { domains } : {}), results };
+  return { experiment: plan.experiment.id, composition: plan.composition, profile: plan.profile.name, seed: options.seed, ...(domains !== undefined ? { domains } : {}), results, ...(crashes.length > 0 ? { crashes } : {}) };
 }

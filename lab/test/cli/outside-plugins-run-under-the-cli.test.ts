@@ -68,3 +68,17 @@ test('bad outside modules are refused with a message naming them', (t) => {
     t.regex(r.stderr, message, args.join(' '));
   }
 });
+
+test('a guest program that throws shows up as a crash in the --json document, with its platform, program and reason', (t) => {
+  const r = visorkit('run', 'crashing-guest', '--profile', 'server-2007', '--platforms', 'native,xen-pv', '--plugin', './lab/dist/test/fixtures/crashing-guest-experiment.js', '--json');
+  t.is(r.status, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { results: { platform: string; counts: Record<string, number> }[]; crashes?: Record<string, unknown>[] };
+  t.deepEqual(
+    doc.crashes?.map((c) => [c.platform, c.domain, c.pid, c.program, c.reason, c.detail]),
+    [
+      ['native', 'buggy', 2, '/bin/buggy', 'exception', 'TypeError: no entry 3 in an empty table'],
+      ['xen-pv', 'buggy', 2, '/bin/buggy', 'exception', 'TypeError: no entry 3 in an empty table'],
+    ],
+  );
+  for (const row of doc.results) t.is(row.counts['process-crash'], 1, row.platform);
+});

@@ -1,4 +1,4 @@
-import type { Hypervisor, MachineProfile, Plugin, Simulator } from '@visorkit/core';
+import type { GuestCrashEvent, Hypervisor, MachineProfile, Plugin, Simulator } from '@visorkit/core';
 import type { DomainInput } from './domain-input.js';
 
 /** How a platform runs several workload instances side by side. */
@@ -53,6 +53,13 @@ export interface ExperimentResult {
   /** The `--domain` files the run read, with what of each was ignored (absent without any). */
   readonly domains?: readonly DomainInput[];
   readonly results: readonly ResultRow[];
+  /** Guest processes that crashed during the run (a program bug), when any did. */
+  readonly crashes?: readonly ExperimentCrash[];
+}
+
+/** A guest process crash seen during an experiment, on the platform it ran on. */
+export interface ExperimentCrash extends GuestCrashEvent {
+  readonly platform: string;
 }
 
 /** What an experiment is given to run. */
