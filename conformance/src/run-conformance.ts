@@ -9,7 +9,7 @@ import { memoryContracts } from './contracts/memory-contracts.js';
 import { antiSpoofingContract, dmaBuffersContract, networkContracts } from './contracts/network-contracts.js';
 import { schedulerContracts } from './contracts/scheduler-contracts.js';
 import { timeContracts } from './contracts/time-contracts.js';
-import { DEFAULT_KIT_SEED, depthFromEnvironment, replayFromEnvironment, type KitSettings, type Replay } from './kit/kit-settings.js';
+import { DEFAULT_KIT_SEED, depthFromEnvironment, replayFromEnvironment, seedFromEnvironment, type KitSettings, type Replay } from './kit/kit-settings.js';
 import type { Hypervisor } from '@visorkit/core';
 
 /** The part of ava's `test` the kit uses (so the kit does not depend on ava). */
@@ -38,7 +38,7 @@ export interface ConformanceOptions {
    * A waived contract is not checked; its waiver and reason are printed with the results.
    */
   readonly waivers?: Readonly<Record<string, string>>;
-  /** Base seed of the generated scenarios (default fixed: runs are deterministic per seed). */
+  /** Base seed of the generated scenarios (default fixed, or env `VISORKIT_KIT_SEED`: runs are deterministic per seed). */
   readonly seed?: number;
   /** Generated cases as a multiple of the default (1, ≤ 60 s for the kit; 10+ for a soak; env `VISORKIT_KIT_DEPTH`). */
   readonly depth?: number;
@@ -55,7 +55,7 @@ export interface ConformanceOptions {
 
 /** Kit settings from options and the environment. */
 export function kitSettings(options: Pick<ConformanceOptions, 'seed' | 'depth' | 'replay' | 'background'>): KitSettings {
-  return { seed: options.seed ?? DEFAULT_KIT_SEED, depth: options.depth ?? depthFromEnvironment() ?? 1, replay: options.replay ?? replayFromEnvironment(), background: options.background };
+  return { seed: options.seed ?? seedFromEnvironment() ?? DEFAULT_KIT_SEED, depth: options.depth ?? depthFromEnvironment() ?? 1, replay: options.replay ?? replayFromEnvironment(), background: options.background };
 }
 
 /** Every contract of the kit, by suite; a waived contract carries its waiver. */

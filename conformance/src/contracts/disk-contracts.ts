@@ -61,6 +61,8 @@ function world(compose: Compose, settings: KitSettings, s: DiskScenario): DiskWo
   const { hv, rec } = machineUnderTest(compose, machinesFor(compose)[s.machine]!, settings);
   const ds = s.disks.map((_, i) => hv.createDomain({ name: `b${i}`, memoryMiB: 8 }));
   const devs = ds.map((d, i) => hv.block.attachDisk(d, s.disks[i]! * FRAME_SECTORS));
+  // Guest frames backed in a scrambled order, so a request's pages are not contiguous in machine memory.
+  for (const d of ds) for (let k = 0; k < 385; k++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, (16 + ((k * 173) % 385)) as never));
   return { hv, rec, ds, devs, sizes: s.disks.map((n) => n * FRAME_SECTORS), model: ds.map(() => new Map()) };
 }
 

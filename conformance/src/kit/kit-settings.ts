@@ -47,3 +47,10 @@ export function depthFromEnvironment(): number | undefined {
   const d = Number(env?.VISORKIT_KIT_DEPTH);
   return Number.isFinite(d) && d > 0 ? d : undefined;
 }
+
+/** Base seed from the environment (`VISORKIT_KIT_SEED=7`), else undefined. */
+export function seedFromEnvironment(): number | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const text = env?.VISORKIT_KIT_SEED;
+  return text !== undefined && text !== '' && Number.isInteger(Number(text)) ? Number(text) : undefined;
+}
