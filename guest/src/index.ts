@@ -4,7 +4,7 @@
  */
 export * from './program/program.js';
 export * from './kernel/path-lengths.js';
-export * from './kernel/kernel-hooks.js';
+export * from './kernel/container-policy.js';
 export * from './kernel/guest-kernel.js';
 export * from './kernel/replay-log.js';
 export * from './kernel/kernel-checkpoint.js';

@@ -115,7 +115,7 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
 
   /**
    * A service a plugin binds beyond the six extension points, under a token its package
-   * exports — e.g. a container plugin's kernel hooks (`KernelHooks` in `@visorkit/guest`),
+   * exports — e.g. a container plugin's policy for guest kernels (`ContainerPolicy` in `@visorkit/guest`),
    * which every guest kernel on this hypervisor consults. Undefined when no loaded plugin binds
    * it. Resolved once and kept: look it up when setting up, not on a hot path.
    */

@@ -1,10 +1,11 @@
-import type { Vcpu } from '@visorkit/core';
+import { CheckpointRefusedError, type Vcpu } from '@visorkit/core';
 import { Pipe } from '../ipc/pipe.js';
 import { Pty } from '../ipc/pty.js';
 import type { FileDescriptor, Process } from '../process/process.js';
 import { Errno } from '../program/program.js';
 import { PTS_PREFIX } from './files.js';
 import type { Kernel } from './kernel.js';
+import type { KernelPart } from './kernel-part.js';
 
 /** The number after /dev/pts/ (decimal, no leading zero). */
 const PTS_NUMBER = /^(0|[1-9][0-9]{0,5})$/;
@@ -13,11 +14,19 @@ const PTS_NUMBER = /^(0|[1-9][0-9]{0,5})$/;
  * Descriptors and IPC: read and write dispatched by descriptor kind, close (and what the last
  * close of each kind does), pipes, pseudo-terminals (/dev/ptmx, /dev/pts/N) and select.
  */
-export class Descriptors {
+export class Descriptors implements KernelPart<Record<string, never>> {
   /** Pseudo-terminals by number (/dev/pts/N), while their master is open. */
   readonly ptys = new Map<number, Pty>();
 
   constructor(readonly k: Kernel) {}
+
+  /** Nothing of its own once no pty is open (the descriptors and pipes are the processes'); refused while one is. */
+  save(): Record<string, never> {
+    if (this.ptys.size > 0) throw new CheckpointRefusedError(this.k.domain.name, 'it has open pseudo-terminals, which are not checkpointed');
+    return {};
+  }
+
+  load(): void {}
 
   /** read/write on any descriptor. */
   readWrite(vcpu: Vcpu, p: Process, call: 'read' | 'write', fd: number, bytes: number): number {
@@ -162,15 +171,14 @@ export class Descriptors {
 
   /**
    * The pty `/dev/pts/N` names, if it exists in `p`'s name space: another context's pty
-   * does not (refused, counted by the hook); the host context sees all.
+   * does not (refused, counted by the policy); the host context sees all.
    */
   visiblePty(vcpu: Vcpu, p: Process, path: string): Pty | undefined {
     const n = path.slice(PTS_PREFIX.length);
     if (!PTS_NUMBER.test(n)) return undefined;
     const pty = this.ptys.get(Number(n));
     if (pty === undefined) return undefined;
-    const hooks = this.k.hooks;
-    if (hooks?.maySee !== undefined && !hooks.maySee(vcpu, p, pty.context, 'open')) return undefined;
+    if (!this.k.policy.maySee(vcpu, p, pty.context, 'open')) return undefined;
     return pty;
   }
 
@@ -212,9 +220,9 @@ export class Descriptors {
   countVisible(vcpu: Vcpu, p: Process, contexts: Iterable<{ readonly context: number }>): number {
     const k = this.k;
     k.charge(vcpu, 'listBase');
-    const hooks = k.hooks;
+    const policy = k.policy;
     let n = 0;
-    for (const o of contexts) if (hooks?.maySee === undefined || hooks.maySee(vcpu, p, o.context, 'list')) n++;
+    for (const o of contexts) if (policy.maySee(vcpu, p, o.context, 'list')) n++;
     k.charge(vcpu, 'listPerEntry', n);
     return n;
   }

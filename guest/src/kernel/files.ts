@@ -1,10 +1,11 @@
-import type { Gfn, Vcpu } from '@visorkit/core';
-import { FileSystem, type Inode } from '../fs/file-system.js';
+import { CheckpointRefusedError, type Gfn, type Vcpu } from '@visorkit/core';
+import { FileSystem, type Inode, type SavedFileSystem } from '../fs/file-system.js';
 import { OutOfGuestMemory } from '../mm/address-space.js';
 import type { FileDescriptor, Process } from '../process/process.js';
 import { Errno } from '../program/program.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import type { Kernel } from './kernel.js';
+import type { KernelPart, PartReader } from './kernel-part.js';
 
 /** Pages read ahead of a sequential file read (Linux's 128 KiB default). */
 const READAHEAD_PAGES = 32;
@@ -19,12 +20,19 @@ export const PTS_PREFIX = '/dev/pts/';
 
 type FileDescriptorOf<K extends FileDescriptor['kind']> = Extract<FileDescriptor, { kind: K }>;
 
+/** The files subsystem's state in a checkpoint. */
+export interface SavedFiles {
+  readonly fs: SavedFileSystem;
+  readonly dirtyPages: number;
+  readonly dirtyInodes: readonly number[];
+}
+
 /**
  * Files: path resolution (through the container's chroot), open, stat, lseek, read and write
  * through the page cache with read-ahead, write-back (background and throttled writers),
  * fsync, and the domain's disk.
  */
-export class Files {
+export class Files implements KernelPart<SavedFiles> {
   readonly fs: FileSystem;
   /** Dirty page-cache pages across files, and write-back requests in flight. */
   dirtyPages = 0;
@@ -46,6 +54,20 @@ export class Files {
     this.fs = new FileSystem(k.frames, 1 << 16, this.#diskSectors);
   }
 
+  /** The file system and its dirty pages; refused (for now) while block requests are in flight. */
+  save(): SavedFiles {
+    if (this.ioInFlight > 0 || this.writebackInFlight > 0 || this.throttled.length > 0) {
+      throw new CheckpointRefusedError(this.k.domain.name, `its kernel has ${this.ioInFlight} block requests in flight; let it run until they complete, then pause it again`, true);
+    }
+    return { fs: this.fs.save(), dirtyPages: this.dirtyPages, dirtyInodes: [...this.dirtyInodes].map((i) => i.number) };
+  }
+
+  load(saved: SavedFiles, r: PartReader): void {
+    this.fs.load(saved.fs, r.programOf);
+    this.dirtyPages = saved.dirtyPages;
+    for (const n of saved.dirtyInodes) this.dirtyInodes.add(this.fs.inode(n));
+  }
+
   /** After a live migration: the disk is attached again on the new machine (storage is shared). */
   migrated(): void {
     this.#disk = -1;
@@ -53,8 +75,7 @@ export class Files {
 
   /** The path as this process sees it (chroot), or undefined when it would escape its root. */
   resolve(vcpu: Vcpu, p: Process, path: string): string | undefined {
-    const hooks = this.k.hooks;
-    return hooks === undefined ? path : hooks.resolvePath(vcpu, p, path);
+    return this.k.policy.resolvePath(vcpu, p, path);
   }
 
   open(vcpu: Vcpu, p: Process, requested: string, create = false): number {

@@ -1,4 +1,4 @@
-import type { KernelHooks } from './kernel-hooks.js';
+import type { ContainerPolicy } from './container-policy.js';
 
 /** Boot options of a guest kernel. */
 export interface GuestKernelOptions {
@@ -9,10 +9,11 @@ export interface GuestKernelOptions {
   /** Pages mapped around a faulting file page (default 1: none, as in Linux 2.6; fault-around, 16 pages, came with Linux 3.15). */
   readonly faultAroundPages?: number;
   /**
-   * A container plugin's context checks (name spaces, limits, chroot). Default: the hooks a
-   * plugin of the hypervisor binds under the {@link KernelHooks} token, else none.
+   * The container policy its subsystems consult (name spaces, limits, chroot, addresses).
+   * Default: the policy a plugin of the hypervisor binds under the {@link ContainerPolicy}
+   * token, else the open one (no containers).
    */
-  readonly hooks?: KernelHooks;
+  readonly policy?: ContainerPolicy;
   /** The guest's network address (IPv4-like); its interface is attached on first socket use. */
   readonly address?: string;
   /**

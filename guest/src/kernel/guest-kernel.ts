@@ -14,10 +14,10 @@ import type { Process } from '../process/process.js';
 import type { ProcessCrash } from '../process/process-crash.js';
 import type { Program } from '../program/program.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
-import { Kernel } from './kernel.js';
-import { KERNEL_CHECKPOINT_FORMAT, ProcessWriter, restoreProcesses, type SavedKernel, type SavedProcess } from './kernel-checkpoint.js';
-import { startup } from './processes.js';
-import { IncarnationReader, IncarnationWriter } from './replay-log.js';
+import { OPEN_POLICY } from './container-policy.js';
+import { Kernel, PART_LOAD_ORDER, PART_SAVE_ORDER, type KernelParts, type SavedKernelParts } from './kernel.js';
+import type { KernelPart } from './kernel-part.js';
+import { KERNEL_CHECKPOINT_FORMAT, type SavedKernel } from './kernel-checkpoint.js';
 
 export type { GuestKernelOptions } from './guest-kernel-options.js';
 
@@ -114,59 +114,23 @@ export class GuestKernel {
   // ---- checkpoint and restore ------------------------------------------------------------
 
   /**
-   * The kernel's whole state as plain data. Refused (typed, nothing written) when it holds
-   * what a file cannot: no replay log, I/O in flight, queued network work or open sockets.
+   * The kernel's whole state as plain data: each subsystem saves its own part. Refused (typed,
+   * nothing written) when it holds what a file cannot: no replay log, a container policy, I/O
+   * in flight, queued network work, open sockets or ptys.
    */
   #save(): SavedKernel {
     const k = this.#k;
-    const { scheduler, files, memory, processTable } = k;
-    const refuse = (why: string, transient = false): never => {
-      throw new CheckpointRefusedError(k.domain.name, why, transient);
-    };
-    if (!k.recording) refuse('its guest kernel was booted without `checkpointable: true`, so it has no replay log to rebuild its programs from');
-    if (k.hooks !== undefined) refuse("its guest kernel runs a container plugin's hooks, which a checkpoint cannot carry");
-    if (files.ioInFlight > 0 || files.writebackInFlight > 0 || files.throttled.length > 0) refuse(`its kernel has ${files.ioInFlight} block requests in flight; let it run until they complete, then pause it again`, true);
-    if (scheduler.softirq.some((w) => typeof w === 'function')) refuse('network or disk completions are queued for its softirq; let it run until they are handled, then pause it again', true);
-    if (k.sockets.tcp?.busy === true) refuse('it has open sockets, and TCP connection state is not checkpointed');
-    if (k.descriptors.ptys.size > 0) refuse('it has open pseudo-terminals, which are not checkpointed');
-    const incarnations = new IncarnationWriter();
-    const writer = new ProcessWriter(incarnations);
-    const processes: SavedProcess[] = [];
-    for (const p of k.processes.values()) {
-      const held = p.fds.find((d) => d?.kind === 'socket' || d?.kind === 'pty-master' || d?.kind === 'pty-slave');
-      if (held !== undefined) refuse(`process ${p.pid} holds a ${held.kind === 'socket' ? 'socket' : 'pseudo-terminal'}, which is not checkpointed`);
-      processes.push(writer.save(p));
-    }
-    const pid = (p: Process | undefined): number => p?.pid ?? -1;
-    const o = k.options;
+    if (!k.recording) throw new CheckpointRefusedError(k.domain.name, 'its guest kernel was booted without `checkpointable: true`, so it has no replay log to rebuild its programs from');
+    if (k.policy !== OPEN_POLICY) throw new CheckpointRefusedError(k.domain.name, "its guest kernel applies a container plugin's policy, which a checkpoint cannot carry");
+    const w = { replay: k.replay! };
+    const parts: Partial<Record<keyof KernelParts, unknown>> = {};
+    for (const name of PART_SAVE_ORDER) parts[name] = k[name].save(w);
     const options: Record<string, unknown> = {};
     for (const key of ['reservedFrames', 'timeSliceMs', 'faultAroundPages', 'address', 'addresses', 'mtu', 'maxProcesses', 'diskMiB'] as const) {
-      const v = o[key];
+      const v = k.options[key];
       if (v !== undefined) options[key] = v;
     }
-    return {
-      format: KERNEL_CHECKPOINT_FORMAT,
-      options,
-      frames: k.frames.save(),
-      fs: k.fs.save(),
-      incarnations: incarnations.saved,
-      pipes: writer.pipes,
-      processes,
-      runQueue: scheduler.runQueue.map(pid),
-      current: scheduler.current.map(pid),
-      lastOnVcpu: scheduler.lastOnVcpu.map(pid),
-      lastBurstEnd: [...scheduler.lastBurstEnd],
-      nextPid: processTable.nextPid,
-      nextSpace: processTable.nextSpace,
-      live: processTable.live,
-      ballooned: [...memory.ballooned],
-      dirtyPages: files.dirtyPages,
-      dirtyInodes: [...files.dirtyInodes].map((i) => i.number),
-      residentByContext: [...memory.residentByContext],
-      wokenIdle: [...scheduler.wokenIdle].map((v) => v.index),
-      softirqWakeups: scheduler.softirq.map((w) => pid(w as Process)),
-      panicked: k.panicked ?? null,
-    };
+    return { format: KERNEL_CHECKPOINT_FORMAT, options, parts: parts as SavedKernelParts, panicked: k.panicked ?? null };
   }
 
   /**
@@ -177,45 +141,19 @@ export class GuestKernel {
    */
   static restore(hv: Hypervisor, domain: Domain, state: unknown, programOf: (path: string) => Program | undefined): GuestKernel {
     const saved = state as SavedKernel;
-    if (typeof saved !== 'object' || saved === null || saved.format !== KERNEL_CHECKPOINT_FORMAT) {
+    if (typeof saved !== 'object' || saved === null || saved.format !== KERNEL_CHECKPOINT_FORMAT || typeof saved.parts !== 'object' || saved.parts === null) {
       throw new CheckpointCorruptError(`its guest-kernel state is not of format ${KERNEL_CHECKPOINT_FORMAT}`);
     }
-    const missing = saved.fs.inodes.find((i) => i.image !== undefined && programOf(i.path) === undefined);
+    const missingPart = PART_LOAD_ORDER.find((name) => typeof saved.parts[name] !== 'object' || saved.parts[name] === null);
+    if (missingPart !== undefined) throw new CheckpointCorruptError(`its guest-kernel state lacks the ${missingPart} part`);
+    const missing = saved.parts.files.fs.inodes.find((i) => i.image !== undefined && programOf(i.path) === undefined);
     if (missing !== undefined) throw new CheckpointCorruptError(`it runs the guest program '${missing.path}', which the restorer was not given`);
     const kernel = new GuestKernel(hv, domain, { ...saved.options, checkpointable: true });
-    kernel.#load(saved, programOf);
-    return kernel;
-  }
-
-  #load(saved: SavedKernel, programOf: (path: string) => Program | undefined): void {
-    const k = this.#k;
-    const { scheduler, files, memory, processTable } = k;
-    if (!k.frames.load(saved.frames)) throw new CheckpointCorruptError("its guest kernel's frame map does not fit the domain's memory");
-    k.fs.load(saved.fs, programOf);
-    const vcpu = k.domain.vcpus[0]!;
-    const reader = new IncarnationReader(saved.incarnations, programOf, k.sys, startup);
-    const processes = restoreProcesses(saved, k, vcpu, reader);
-    const at = (pid: number): Process | undefined => (pid < 0 ? undefined : processes.get(pid));
-    for (const [pid, p] of processes) k.processes.set(pid, p);
-    scheduler.runQueue.push(...saved.runQueue.map((pid) => at(pid)!));
-    saved.current.forEach((pid, i) => (scheduler.current[i] = at(pid)));
-    saved.lastOnVcpu.forEach((pid, i) => (scheduler.lastOnVcpu[i] = at(pid)));
-    saved.lastBurstEnd.forEach((t, i) => (scheduler.lastBurstEnd[i] = t));
-    processTable.nextPid = saved.nextPid;
-    processTable.nextSpace = saved.nextSpace;
-    processTable.live = saved.live;
-    memory.ballooned.push(...saved.ballooned);
-    files.dirtyPages = saved.dirtyPages;
-    for (const n of saved.dirtyInodes) files.dirtyInodes.add(k.fs.inode(n));
-    for (const [c, n] of saved.residentByContext) memory.residentByContext.set(c, n);
-    for (const i of saved.wokenIdle) scheduler.wokenIdle.add(k.domain.vcpus[i]!);
-    for (const pid of saved.softirqWakeups) scheduler.softirq.push(at(pid)!);
+    const k = kernel.#k;
+    const r = { replay: k.replay!, programOf };
+    for (const name of PART_LOAD_ORDER) (k[name] as KernelPart<unknown>).load(saved.parts[name], r);
     if (saved.panicked !== null) k.panicked = saved.panicked;
-    // The page tables were the old machine's: rebuild them here, as Xen's restore does.
-    for (const p of processes.values()) {
-      if (p.state !== 'zombie') p.space.reinstall(vcpu);
-      if (p.state === 'blocked' && p.blockedOn === 'sleep' && p.wakeAt >= 0) scheduler.armSleep(p, Math.max(0, p.wakeAt - k.hv.now));
-    }
+    return kernel;
   }
 
   /** Installs an executable file: its program and image layout. */

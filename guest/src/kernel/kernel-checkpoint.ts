@@ -1,14 +1,14 @@
 import { CheckpointCorruptError, type Vcpu } from '@visorkit/core';
-import type { SavedFileSystem } from '../fs/file-system.js';
 import { Pipe } from '../ipc/pipe.js';
 import { AddressSpace, type PhysicalPages, type SavedAddressSpace } from '../mm/address-space.js';
-import type { SavedFrameAllocator } from '../mm/frame-allocator.js';
 import { Process, type BlockReason, type FileDescriptor, type TouchState } from '../process/process.js';
 import type { SyscallName } from '../program/program.js';
-import type { IncarnationReader, IncarnationWriter, SavedIncarnation } from './replay-log.js';
+import type { Incarnation, IncarnationReader, IncarnationWriter, SavedIncarnation } from './replay-log.js';
+import type { HandlerOrigin, ReplayRecorder } from './replay-recorder.js';
+import type { SavedKernelParts } from './kernel.js';
 
 /** Version of the guest kernel's part of a checkpoint (inside the domain checkpoint file). */
-export const KERNEL_CHECKPOINT_FORMAT = 1;
+export const KERNEL_CHECKPOINT_FORMAT = 2;
 
 /** A descriptor as a checkpoint holds it: pipes by their index in {@link SavedKernel.pipes}. */
 export type SavedDescriptor =
@@ -55,30 +55,11 @@ export interface SavedProcess {
   readonly space: SavedAddressSpace;
 }
 
-/** The guest kernel's whole state, as plain JSON data. */
+/** The guest kernel's whole state, as plain JSON data: each subsystem's own part. */
 export interface SavedKernel {
   readonly format: number;
   readonly options: Readonly<Record<string, unknown>>;
-  readonly frames: SavedFrameAllocator;
-  readonly fs: SavedFileSystem;
-  readonly incarnations: readonly SavedIncarnation[];
-  readonly pipes: readonly SavedPipe[];
-  readonly processes: readonly SavedProcess[];
-  readonly runQueue: readonly number[];
-  /** Per vCPU: pid of the process on it, of the last one that ran there (-1: none), when its last burst ended. */
-  readonly current: readonly number[];
-  readonly lastOnVcpu: readonly number[];
-  readonly lastBurstEnd: readonly number[];
-  readonly nextPid: number;
-  readonly nextSpace: number;
-  readonly live: number;
-  readonly ballooned: readonly number[];
-  readonly dirtyPages: number;
-  readonly dirtyInodes: readonly number[];
-  readonly residentByContext: readonly (readonly [number, number])[];
-  readonly wokenIdle: readonly number[];
-  /** Sleepers whose timer fired, waiting for the softirq to wake them (pids). */
-  readonly softirqWakeups: readonly number[];
+  readonly parts: SavedKernelParts;
   readonly panicked: string | null;
 }
 
@@ -87,12 +68,18 @@ export class ProcessWriter {
   readonly #pipes = new Map<Pipe, number>();
   readonly pipes: SavedPipe[] = [];
 
-  /** @param incarnations numbers the generators' histories the processes refer to */
-  constructor(readonly incarnations: IncarnationWriter) {}
+  /**
+   * @param incarnations numbers the generators' histories the processes refer to
+   * @param replay the replay log that observed the processes' programs
+   */
+  constructor(
+    readonly incarnations: IncarnationWriter,
+    readonly replay: ReplayRecorder,
+  ) {}
 
   /** `p` as plain data (its pipes are added to {@link pipes} on first sight). */
   save(p: Process): SavedProcess {
-    const lineage = p.lineage ?? [];
+    const lineage = this.replay.lineageOf(p);
     if (lineage.length !== p.stack.length) throw new Error(`process ${p.pid}: replay lineage out of step with its program stack`);
     return {
       pid: p.pid,
@@ -102,7 +89,7 @@ export class ProcessWriter {
       exitStatus: p.exitStatus,
       children: [...p.children].map((c) => c.pid),
       fds: p.fds.map((d) => (d === undefined ? null : this.#descriptor(d))),
-      handlers: [...p.handlerOrigins].map(([sig, o]) => [sig, this.incarnations.id(o.of), o.at] as const),
+      handlers: [...this.replay.handlerOriginsOf(p)].map(([sig, o]) => [sig, this.incarnations.id(o.of), o.at] as const),
       pendingSignals: [...p.pendingSignals],
       lineage: lineage.map((i) => this.incarnations.id(i)),
       restart: p.restart === undefined ? null : { call: p.restart.op.call, args: p.restart.op.args, depth: p.restart.depth },
@@ -147,7 +134,7 @@ export class ProcessWriter {
  * Rebuilds the processes of a checkpoint: their address spaces (tables reinstalled in the new
  * machine's terms), descriptors and pipes, and their generators replayed from the log.
  */
-export function restoreProcesses(saved: SavedKernel, pages: PhysicalPages, vcpu: Vcpu, reader: IncarnationReader): Map<number, Process> {
+export function restoreProcesses(saved: { readonly pipes: readonly SavedPipe[]; readonly processes: readonly SavedProcess[] }, pages: PhysicalPages, vcpu: Vcpu, reader: IncarnationReader, replay: ReplayRecorder): Map<number, Process> {
   const pipes = saved.pipes.map((s) => {
     const q = new Pipe(s.capacity);
     q.buffered = s.buffered;
@@ -166,22 +153,24 @@ export function restoreProcesses(saved: SavedKernel, pages: PhysicalPages, vcpu:
     p.exitStatus = s.exitStatus;
     p.fds.length = 0;
     for (const d of s.fds) p.fds.push(d === null ? undefined : descriptor(d, pipes));
+    const origins = new Map<number, HandlerOrigin>();
     for (const [sig, from, at] of s.handlers) {
       const { program, origin } = reader.programAt(from, at, 'handler');
       if (origin.kind !== 'handler') throw new CheckpointCorruptError(`process ${s.pid}'s handler for signal ${sig} is malformed`);
       p.handlers.set(sig, program);
-      p.handlerOrigins.set(sig, { of: origin.of, at });
+      origins.set(sig, { of: origin.of, at });
     }
     p.pendingSignals.push(...s.pendingSignals);
-    p.lineage = [];
+    const lineage: Incarnation[] = [];
     for (const id of s.lineage) {
       if (live.has(id)) throw new CheckpointCorruptError(`two generators continue guest-kernel incarnation ${id}`);
       live.add(id);
       const r = reader.get(id);
       if (r.finished) throw new CheckpointCorruptError(`process ${s.pid} continues guest-kernel incarnation ${id}, which replay finished`);
-      p.lineage.push(r.incarnation);
+      lineage.push(r.incarnation);
       p.stack.push(r.generator);
     }
+    replay.adopt(p, lineage, origins);
     if (s.restart !== null) p.restart = { op: { call: s.restart.call, args: s.restart.args }, depth: s.restart.depth };
     p.result = s.result === null ? undefined : s.result;
     p.computeLeft = s.computeLeft;

@@ -7,14 +7,49 @@ import { Sys } from '../program/program.js';
 import { Descriptors } from './descriptors.js';
 import { Files } from './files.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
-import { KernelHooks } from './kernel-hooks.js';
+import { ContainerPolicy, OPEN_POLICY } from './container-policy.js';
 import { Memory } from './memory.js';
+import type { KernelPart } from './kernel-part.js';
 import { PATH, type PathName } from './path-lengths.js';
+import { ReplayRecorder } from './replay-recorder.js';
 import { Processes } from './processes.js';
 import { Scheduler } from './scheduler.js';
 import { Signals } from './signals.js';
 import { Sockets } from './sockets.js';
 import { SystemCalls } from './system-calls.js';
+
+/** The subsystems, by name: each saves and loads its own part of a checkpoint. */
+export interface KernelParts {
+  readonly memory: Memory;
+  readonly files: Files;
+  readonly processTable: Processes;
+  readonly scheduler: Scheduler;
+  readonly descriptors: Descriptors;
+  readonly sockets: Sockets;
+  readonly signals: Signals;
+  readonly syscalls: SystemCalls;
+}
+
+/** A checkpoint's parts: what each subsystem's `save` gives. */
+export type SavedKernelParts = { readonly [K in keyof KernelParts]: KernelParts[K] extends KernelPart<infer S> ? S : never };
+
+/**
+ * The order parts load in: each after what it refers to (frames, then the file system, then
+ * the processes, then what names processes). Every part is listed (the compiler checks).
+ */
+export const PART_LOAD_ORDER = ['memory', 'files', 'processTable', 'scheduler', 'descriptors', 'sockets', 'signals', 'syscalls'] as const satisfies readonly (keyof KernelParts)[];
+
+/**
+ * The order parts save in, which is the order their refusals are met: what passes with time
+ * (I/O in flight, queued completions) before what does not (sockets, ptys).
+ */
+export const PART_SAVE_ORDER = ['files', 'scheduler', 'sockets', 'descriptors', 'processTable', 'memory', 'signals', 'syscalls'] as const satisfies readonly (keyof KernelParts)[];
+
+// Both orders name every part: a part added to KernelParts and left out fails here.
+const everyPartLoads: Exclude<keyof KernelParts, (typeof PART_LOAD_ORDER)[number]> extends never ? true : never = true;
+const everyPartSaves: Exclude<keyof KernelParts, (typeof PART_SAVE_ORDER)[number]> extends never ? true : never = true;
+void everyPartLoads;
+void everyPartSaves;
 
 /**
  * @internal What the subsystems of one guest kernel share: the machine it runs on, its
@@ -25,7 +60,7 @@ import { SystemCalls } from './system-calls.js';
  * (VFS, page cache, write-back, disk), {@link Descriptors} (descriptors, pipes, ptys),
  * {@link Sockets} (the TCP stack's glue), {@link Signals} and {@link SystemCalls}.
  */
-export class Kernel implements PhysicalPages {
+export class Kernel implements PhysicalPages, KernelParts {
   /** The machine it runs on (another one after a live migration). */
   hv: Hypervisor;
   /** Its domain (the target's after a live migration). */
@@ -41,8 +76,10 @@ export class Kernel implements PhysicalPages {
   readonly options: GuestKernelOptions;
   /** Keeps the replay log (booted `checkpointable`). */
   readonly recording: boolean;
-  /** A container plugin's context checks, if any. */
-  readonly hooks: KernelHooks | undefined;
+  /** The replay log, observing every program's results and origins (when `recording`). */
+  readonly replay: ReplayRecorder | undefined;
+  /** The container policy every subsystem consults (visibility, limits, addresses). */
+  readonly policy: ContainerPolicy;
   readonly #cpi: number;
 
   readonly scheduler: Scheduler;
@@ -61,8 +98,9 @@ export class Kernel implements PhysicalPages {
     this.frames = new FrameAllocator(hv.memory.frames(domain), options.reservedFrames ?? 1024);
     this.#cpi = hv.profile.cpu.kernelCpi;
     // A container platform's context checks apply to every kernel on it unless told otherwise.
-    this.hooks = options.hooks ?? hv.service<KernelHooks>(KernelHooks);
+    this.policy = options.policy ?? hv.service<ContainerPolicy>(ContainerPolicy) ?? OPEN_POLICY;
     this.recording = options.checkpointable === true;
+    this.replay = this.recording ? new ReplayRecorder() : undefined;
     this.files = new Files(this, options);
     this.scheduler = new Scheduler(this, options);
     this.processTable = new Processes(this, options);

@@ -1,23 +1,32 @@
-import { CostCategory, PTE_COW, VisorkitError, pteFrame, pteHas, type Gfn, type Vcpu } from '@visorkit/core';
+import { CheckpointCorruptError, CostCategory, PTE_COW, VisorkitError, pteFrame, pteHas, type Gfn, type Vcpu } from '@visorkit/core';
 import type { Inode } from '../fs/file-system.js';
 import { OutOfGuestMemory, type AddressSpace } from '../mm/address-space.js';
 import type { Vma } from '../mm/vma.js';
 import type { Process } from '../process/process.js';
 import { Errno, type MmapRequest } from '../program/program.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
+import type { SavedFrameAllocator } from '../mm/frame-allocator.js';
 import type { Kernel } from './kernel.js';
+import type { KernelPart } from './kernel-part.js';
 
 /** Share of a line fill's latency a sequential stream still pays (the prefetcher hides the rest). */
 const STREAM_PREFETCH_OVERLAP = 0.1;
 const SIGSEGV = 11;
 const SIGKILL = 9;
 
+/** The memory subsystem's state in a checkpoint. */
+export interface SavedMemory {
+  readonly frames: SavedFrameAllocator;
+  readonly ballooned: readonly number[];
+  readonly residentByContext: readonly (readonly [number, number])[];
+}
+
 /**
  * Memory: a process's touches page by page, the page-fault path (demand zero, file pages
  * with fault-around, copy-on-write, the OOM killer), mmap, munmap and brk, and the balloon
  * driver that gives frames back to the hypervisor.
  */
-export class Memory {
+export class Memory implements KernelPart<SavedMemory> {
   /** Frames the balloon driver gave back to the hypervisor. */
   readonly ballooned: number[] = [];
   /** Resident pages per container context (for per-context memory limits). */
@@ -32,6 +41,17 @@ export class Memory {
   ) {
     this.#faultAround = options.faultAroundPages ?? 1;
     this.#oomKill = k.hv.mechanisms.register('oom-kill');
+  }
+
+  /** The frame map, the balloon's frames and the per-context resident counts. */
+  save(): SavedMemory {
+    return { frames: this.k.frames.save(), ballooned: [...this.ballooned], residentByContext: [...this.residentByContext] };
+  }
+
+  load(saved: SavedMemory): void {
+    if (!this.k.frames.load(saved.frames)) throw new CheckpointCorruptError("its guest kernel's frame map does not fit the domain's memory");
+    this.ballooned.push(...saved.ballooned);
+    for (const [c, n] of saved.residentByContext) this.residentByContext.set(c, n);
   }
 
   /** After a live migration: mechanism indices are per hypervisor, look ours up again. */
@@ -158,7 +178,7 @@ export class Memory {
       k.processTable.exit(vcpu, p, 128 + SIGSEGV);
       return false;
     }
-    if (k.hooks?.mayMapPage !== undefined && !p.space.present.has(vpn) && !k.hooks.mayMapPage(vcpu, p, this.residentPages(p.context))) {
+    if (!p.space.present.has(vpn) && !k.policy.mayMapPage(vcpu, p, this.residentPages(p.context))) {
       // Over its context's memory limit: the context's OOM killer takes the faulting process.
       p.touch = undefined;
       vcpu.count(this.#oomKill);

@@ -1,4 +1,4 @@
-import { PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITABLE, VisorkitError, makePte, pteFrame, pteHas, type Gfn, type Vcpu } from '@visorkit/core';
+import { CheckpointRefusedError, PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITABLE, VisorkitError, makePte, pteFrame, pteHas, type Gfn, type Vcpu } from '@visorkit/core';
 import type { Inode } from '../fs/file-system.js';
 import { AddressSpace, OutOfGuestMemory } from '../mm/address-space.js';
 import type { Vma } from '../mm/vma.js';
@@ -7,7 +7,9 @@ import { CRASHES_KEPT, crashDetail, type ProcessCrash, type ProcessCrashReason }
 import { Errno, type Operation, type Program, type Sys } from '../program/program.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import type { Kernel } from './kernel.js';
-import { Incarnation } from './replay-log.js';
+import { ProcessWriter, restoreProcesses, type SavedPipe, type SavedProcess } from './kernel-checkpoint.js';
+import type { KernelPart, PartReader, PartWriter } from './kernel-part.js';
+import { IncarnationReader, IncarnationWriter, type SavedIncarnation } from './replay-log.js';
 import { NO_RESULT } from './system-calls.js';
 
 /** Where the program image, libraries and stack live (virtual page numbers). */
@@ -17,11 +19,23 @@ const STACK_TOP = 0x7fff0;
 const STACK_PAGES = 32;
 const SIGSEGV = 11;
 
+/** The process table in a checkpoint: every process but its generators, which replay rebuilds from the log. */
+export interface SavedProcessTable {
+  readonly nextPid: number;
+  readonly nextSpace: number;
+  readonly live: number;
+  readonly crashCount: number;
+  readonly crashes: readonly ProcessCrash[];
+  readonly incarnations: readonly SavedIncarnation[];
+  readonly pipes: readonly SavedPipe[];
+  readonly processes: readonly SavedProcess[];
+}
+
 /**
  * The process table and the life of a process: spawn, fork (copy-on-write), exec (a new
  * image), exit and wait.
  */
-export class Processes {
+export class Processes implements KernelPart<SavedProcessTable> {
   nextPid = 1;
   nextSpace = 1;
   /** Processes not yet exited, and the most there may be. */
@@ -40,6 +54,44 @@ export class Processes {
     // Linux 2.6 sizes threads-max so kernel stacks take at most an eighth of memory.
     this.#maxProcesses = options.maxProcesses ?? Math.max(64, Math.floor(k.frames.frames / 16));
     this.#crashMechanism = k.hv.mechanisms.register('process-crash');
+  }
+
+  /** The processes, their pipes and their programs' histories; refused while one holds a socket or a pty. */
+  save(w: PartWriter): SavedProcessTable {
+    const incarnations = new IncarnationWriter();
+    const writer = new ProcessWriter(incarnations, w.replay);
+    const processes: SavedProcess[] = [];
+    for (const p of this.k.processes.values()) {
+      const held = p.fds.find((d) => d?.kind === 'socket' || d?.kind === 'pty-master' || d?.kind === 'pty-slave');
+      if (held !== undefined) throw new CheckpointRefusedError(this.k.domain.name, `process ${p.pid} holds a ${held.kind === 'socket' ? 'socket' : 'pseudo-terminal'}, which is not checkpointed`);
+      processes.push(writer.save(p));
+    }
+    return {
+      nextPid: this.nextPid,
+      nextSpace: this.nextSpace,
+      live: this.live,
+      crashCount: this.crashCount,
+      crashes: this.crashes.map((c) => ({ ...c })),
+      incarnations: incarnations.saved,
+      pipes: writer.pipes,
+      processes,
+    };
+  }
+
+  /** Rebuilds the processes (their programs by replaying their logs) and reinstalls their page tables in this machine's terms. */
+  load(saved: SavedProcessTable, r: PartReader): void {
+    const k = this.k;
+    const vcpu = k.domain.vcpus[0]!;
+    const reader = new IncarnationReader(saved.incarnations, r.programOf, k.sys, startup);
+    const processes = restoreProcesses(saved, k, vcpu, reader, r.replay);
+    for (const [pid, p] of processes) k.processes.set(pid, p);
+    this.nextPid = saved.nextPid;
+    this.nextSpace = saved.nextSpace;
+    this.live = saved.live;
+    this.crashCount = saved.crashCount;
+    this.crashes.push(...saved.crashes);
+    // The page tables were the old machine's: rebuild them here, as Xen's restore does.
+    for (const p of processes.values()) if (p.state !== 'zombie') p.space.reinstall(vcpu);
   }
 
   /** After a live migration: mechanism indices are per hypervisor, look ours up again. */
@@ -90,11 +142,12 @@ export class Processes {
   fork(vcpu: Vcpu, parent: Process, childProgram: Program): number {
     const k = this.k;
     if (typeof childProgram !== 'function') return -Errno.EINVAL;
-    if (k.hooks !== undefined) {
-      let inContext = 0;
-      for (const q of k.processes.values()) if (q.context === parent.context && q.state !== 'zombie') inContext++;
-      if (!k.hooks.mayFork(vcpu, parent, inContext)) return -Errno.EAGAIN;
-    }
+    const inContext = (): number => {
+      let n = 0;
+      for (const q of k.processes.values()) if (q.context === parent.context && q.state !== 'zombie') n++;
+      return n;
+    };
+    if (!k.policy.mayFork(vcpu, parent, inContext)) return -Errno.EAGAIN;
     // The kernel's process table is finite (threads-max), as a fork bomb finds out.
     if (this.live >= this.#maxProcesses) return -Errno.EAGAIN;
     k.charge(vcpu, 'forkBase');
@@ -131,7 +184,6 @@ export class Processes {
     child.context = parent.context;
     child.program = parent.program;
     for (const [sig, h] of parent.handlers) child.handlers.set(sig, h);
-    for (const [sig, o] of parent.handlerOrigins) child.handlerOrigins.set(sig, o);
     for (let i = 0; i < parent.fds.length; i++) child.fds[i] = parent.fds[i];
     for (const d of child.fds) {
       if (d?.kind === 'pipe-read') d.pipe.readers++;
@@ -141,10 +193,7 @@ export class Processes {
       if (d?.kind === 'pty-slave') d.pty.holdSlave();
     }
     child.stack.push(childProgram(k.sys));
-    if (parent.lineage !== undefined) {
-      const from = parent.lineage[parent.lineage.length - 1]!;
-      child.lineage = [new Incarnation({ kind: 'fork', parent: from, at: from.current })];
-    }
+    k.replay?.forked(parent, child);
     // Back in user mode, both sides write before the program sees fork's result: the
     // syscall wrapper's stack frame, and the C library's data (glibc resets the child's
     // cached pid and runs its at-fork handlers, which take and release malloc's locks).
@@ -184,7 +233,6 @@ export class Processes {
     p.queuedTouches.length = 0;
     p.computeLeft = 0;
     p.handlers.clear();
-    p.handlerOrigins.clear();
     this.#loadImage(vcpu, p, inode);
     return 0;
   }
@@ -215,7 +263,7 @@ export class Processes {
     k.charge(vcpu, 'execPerVma', vmas.length);
     p.program = inode.path;
     p.stack.push(startup(k.sys, vmas, image.program));
-    if (k.recording) p.lineage = [new Incarnation({ kind: 'image', path: inode.path, vmas })];
+    k.replay?.imageStarted(p, inode.path, vmas);
   }
 
   /** `p` ends with `status`: its memory and descriptors go, its parent is told. */
@@ -235,8 +283,7 @@ export class Processes {
     this.live--;
     p.exitStatus = status;
     p.stack.length = 0;
-    if (p.lineage !== undefined) p.lineage.length = 0;
-    p.handlerOrigins.clear();
+    k.replay?.exited(p);
     p.touch = undefined;
     p.queuedTouches.length = 0;
     for (const c of p.children) c.parent = undefined;

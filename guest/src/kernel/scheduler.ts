@@ -1,19 +1,32 @@
-import { CostCategory, type BurstExit, type Gfn, type Vcpu } from '@visorkit/core';
+import { CheckpointRefusedError, CostCategory, type BurstExit, type Gfn, type Vcpu } from '@visorkit/core';
 import type { BlockReason, Process } from '../process/process.js';
 import { badOperationReason, exceptionReason } from '../process/process-crash.js';
 import type { Operation, SyscallName } from '../program/program.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import type { Kernel } from './kernel.js';
+import type { KernelPart } from './kernel-part.js';
 
 /** The arguments of a call whose program gave none. */
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
+
+/** The scheduler's state in a checkpoint: processes by pid (-1: none). */
+export interface SavedScheduler {
+  readonly runQueue: readonly number[];
+  /** Per vCPU: the process on it, the last one that ran there, when its last burst ended. */
+  readonly current: readonly number[];
+  readonly lastOnVcpu: readonly number[];
+  readonly lastBurstEnd: readonly number[];
+  readonly wokenIdle: readonly number[];
+  /** Sleepers whose timer fired, waiting for the softirq to wake them. */
+  readonly softirqWakeups: readonly number[];
+}
 
 /**
  * Processes and their scheduling glue: the run queue, what each vCPU runs, the burst loop
  * that steps programs, blocking and waking, and the softirq queue where work that arrived
  * off-CPU (network frames, disk completions, expired timers) waits for the next burst.
  */
-export class Scheduler {
+export class Scheduler implements KernelPart<SavedScheduler> {
   readonly runQueue: Process[] = [];
   readonly current: (Process | undefined)[];
   readonly lastOnVcpu: (Process | undefined)[];
@@ -38,6 +51,37 @@ export class Scheduler {
     this.lastOnVcpu = vcpus.map(() => undefined);
     this.lastBurstEnd = vcpus.map(() => -1);
     this.#timeSliceNs = (options.timeSliceMs ?? 10) * 1e6;
+  }
+
+  /** Its queues as pids; refused (for now) while network or disk completions wait for the softirq. */
+  save(): SavedScheduler {
+    if (this.softirq.some((w) => typeof w === 'function')) {
+      throw new CheckpointRefusedError(this.k.domain.name, 'network or disk completions are queued for its softirq; let it run until they are handled, then pause it again', true);
+    }
+    const pid = (p: Process | undefined): number => p?.pid ?? -1;
+    return {
+      runQueue: this.runQueue.map(pid),
+      current: this.current.map(pid),
+      lastOnVcpu: this.lastOnVcpu.map(pid),
+      lastBurstEnd: [...this.lastBurstEnd],
+      wokenIdle: [...this.wokenIdle].map((v) => v.index),
+      softirqWakeups: this.softirq.map((w) => pid(w as Process)),
+    };
+  }
+
+  /** Takes on saved queues (the processes are loaded already) and arms sleepers' timers again at their deadlines. */
+  load(saved: SavedScheduler): void {
+    const k = this.k;
+    const at = (pid: number): Process | undefined => (pid < 0 ? undefined : k.processes.get(pid));
+    this.runQueue.push(...saved.runQueue.map((pid) => at(pid)!));
+    saved.current.forEach((pid, i) => (this.current[i] = at(pid)));
+    saved.lastOnVcpu.forEach((pid, i) => (this.lastOnVcpu[i] = at(pid)));
+    saved.lastBurstEnd.forEach((t, i) => (this.lastBurstEnd[i] = t));
+    for (const i of saved.wokenIdle) this.wokenIdle.add(k.domain.vcpus[i]!);
+    for (const pid of saved.softirqWakeups) this.softirq.push(at(pid)!);
+    for (const p of k.processes.values()) {
+      if (p.state === 'blocked' && p.blockedOn === 'sleep' && p.wakeAt >= 0) this.armSleep(p, Math.max(0, p.wakeAt - k.hv.now));
+    }
   }
 
   /** After a live migration: processes that were on a CPU go back to the run queue. */
@@ -259,7 +303,7 @@ export class Scheduler {
         continue;
       }
       const gen = p.stack[p.stack.length - 1]!;
-      if (p.lineage !== undefined) p.lineage[p.lineage.length - 1]!.log.push(p.result);
+      k.replay?.resultDelivered(p, p.result);
       let step: IteratorResult<Operation, number | void>;
       try {
         step = gen.next(p.result);
@@ -273,7 +317,7 @@ export class Scheduler {
         if (p.stack.length > 1) {
           // A signal handler returned: sigreturn back into the interrupted program.
           p.stack.pop();
-          p.lineage?.pop();
+          k.replay?.handlerReturned(p);
           k.hv.cpu.systemCall(vcpu);
           k.charge(vcpu, 'sigreturn');
           continue;

@@ -2,7 +2,7 @@ import type { Vcpu } from '@visorkit/core';
 import type { Process } from '../process/process.js';
 import { Errno, type Program } from '../program/program.js';
 import type { Kernel } from './kernel.js';
-import { Incarnation } from './replay-log.js';
+import type { KernelPart } from './kernel-part.js';
 
 const SIGKILL = 9;
 
@@ -11,17 +11,21 @@ const SIGKILL = 9;
  * process does not exist for the sender), and delivery runs the handler on top of the
  * interrupted program; a signal without a handler, and SIGKILL, end the process.
  */
-export class Signals {
+export class Signals implements KernelPart<Record<string, never>> {
   constructor(readonly k: Kernel) {}
+
+  /** Nothing of its own: handlers and pending signals are the processes'. */
+  save(): Record<string, never> {
+    return {};
+  }
+
+  load(): void {}
 
   sigaction(vcpu: Vcpu, p: Process, sig: number, handler: Program): number {
     this.k.charge(vcpu, 'sigaction');
     if (!(sig >= 1 && sig <= 64) || sig === SIGKILL) return -Errno.EINVAL;
     p.handlers.set(sig, handler);
-    if (p.lineage !== undefined) {
-      const from = p.lineage[p.lineage.length - 1]!;
-      p.handlerOrigins.set(sig, { of: from, at: from.current });
-    }
+    this.k.replay?.handlerInstalled(p, sig);
     return 0;
   }
 
@@ -30,7 +34,7 @@ export class Signals {
     k.charge(vcpu, 'trivialSyscall');
     const target = k.processes.get(pid);
     // Another context's process does not exist as far as this one can see.
-    if (target === undefined || target.state === 'zombie' || (k.hooks !== undefined && !k.hooks.mayAccess(vcpu, p, target))) return -Errno.ESRCH;
+    if (target === undefined || target.state === 'zombie' || !k.policy.mayAccess(vcpu, p, target)) return -Errno.ESRCH;
     return this.#signal(vcpu, target, sig);
   }
 
@@ -51,12 +55,6 @@ export class Signals {
     if (handler === undefined) return;
     this.k.charge(vcpu, 'signalDelivery');
     p.stack.push(handler(this.k.sys));
-    const origin = p.handlerOrigins.get(sig);
-    if (p.lineage !== undefined && origin !== undefined) {
-      const main = p.lineage[0]!;
-      const run = new Incarnation({ kind: 'handler', of: origin.of, at: origin.at });
-      main.interludes.push({ at: main.current, handler: run });
-      p.lineage.push(run);
-    }
+    this.k.replay?.handlerStarted(p, sig);
   }
 }

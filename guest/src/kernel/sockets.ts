@@ -1,9 +1,10 @@
-import { BROADCAST_ADDRESS, InvalidArgumentError, type NetFrame, type Vcpu } from '@visorkit/core';
+import { BROADCAST_ADDRESS, CheckpointRefusedError, InvalidArgumentError, type NetFrame, type Vcpu } from '@visorkit/core';
 import { ANY_ADDRESS, LOOPBACK_ADDRESS, Socket, TcpStack } from '../net/tcp-stack.js';
 import type { Process } from '../process/process.js';
 import { Errno, type SyscallName } from '../program/program.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import type { Kernel } from './kernel.js';
+import type { KernelPart } from './kernel-part.js';
 
 /** Bytes of a gratuitous ARP frame (the Ethernet minimum). */
 const ANNOUNCE_BYTES = 60;
@@ -16,7 +17,7 @@ export type SocketCall = 'socket' | 'bind' | 'listen' | 'accept' | 'connect';
  * TCP stack (set up on first use), the socket system calls, and a migrated kernel's
  * announcement of its addresses from the new machine.
  */
-export class Sockets {
+export class Sockets implements KernelPart<Record<string, never>> {
   /** The TCP stack and interface, set up on first socket use. */
   tcp: TcpStack | undefined;
   /** Interface number of each of the kernel's addresses, once attached. */
@@ -44,6 +45,17 @@ export class Sockets {
     this.#addresses = addresses;
     this.#mtu = options.mtu ?? 1500;
   }
+
+  /**
+   * Nothing of its own without open sockets (the interfaces come back from the boot options);
+   * refused while there are, as TCP connection state is not checkpointed.
+   */
+  save(): Record<string, never> {
+    if (this.tcp?.busy === true) throw new CheckpointRefusedError(this.k.domain.name, 'it has open sockets, and TCP connection state is not checkpointed');
+    return {};
+  }
+
+  load(): void {}
 
   /** With an address the interface is up from boot: a connection to a closed port is refused. */
   boot(): void {
@@ -132,8 +144,7 @@ export class Sockets {
     if (requested !== undefined && typeof requested !== 'string') return null;
     const any = requested === undefined || requested === ANY_ADDRESS;
     const asked = any ? undefined : requested;
-    const hooks = this.k.hooks;
-    const chosen = hooks?.bindAddress === undefined ? asked : hooks.bindAddress(vcpu, p, asked);
+    const chosen = this.k.policy.bindAddress(vcpu, p, asked);
     if (chosen === null) return null;
     if (chosen === undefined || chosen === ANY_ADDRESS) return '';
     return this.#isLocal(chosen) ? chosen : null;
@@ -204,7 +215,7 @@ export class Sockets {
           const requested = args[1];
           const port = args[2] as number;
           if (typeof requested !== 'string' || !Number.isInteger(port) || port <= 0 || port > 65535) return -Errno.EINVAL;
-          const address = k.hooks?.connectAddress === undefined ? requested : k.hooks.connectAddress(vcpu, p, requested);
+          const address = k.policy.connectAddress(vcpu, p, requested);
           if (s.localPort === 0) {
             // An implicit bind: an ephemeral port, and the context's address if it has one.
             const local = this.#bindAddress(vcpu, p, undefined);

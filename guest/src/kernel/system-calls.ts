@@ -3,6 +3,7 @@ import type { Process } from '../process/process.js';
 import { Errno } from '../program/program.js';
 import type { SyscallArgs, SyscallName, SyscallResult } from '../program/system-call-types.js';
 import type { Kernel } from './kernel.js';
+import type { KernelPart } from './kernel-part.js';
 
 /**
  * A handler's answer when the caller gets no result now: it sleeps (the call is issued again
@@ -21,7 +22,7 @@ export type SystemCallTable = { readonly [N in SyscallName]: SyscallHandler<N> }
  * its subsystem, looked up in a typed table. A call the kernel does not have gets `-ENOSYS`
  * and is counted (mechanism `enosys`, and {@link unknownCalls}).
  */
-export class SystemCalls {
+export class SystemCalls implements KernelPart<{ readonly unknownCalls: number }> {
   readonly #table: SystemCallTable;
   #enosys: number;
   /** System calls asked for that the kernel does not implement (answered -ENOSYS). */
@@ -89,6 +90,15 @@ export class SystemCalls {
     };
     // No prototype: a program naming `toString` or `__proto__` asks for a call that does not exist.
     this.#table = Object.assign(Object.create(null) as object, table) as SystemCallTable;
+  }
+
+  /** How many unknown calls it has answered. */
+  save(): { readonly unknownCalls: number } {
+    return { unknownCalls: this.unknownCalls };
+  }
+
+  load(saved: { readonly unknownCalls: number }): void {
+    this.unknownCalls = saved.unknownCalls;
   }
 
   /** After a live migration: mechanism indices are per hypervisor, look ours up again. */

@@ -2,7 +2,6 @@ import type { AddressSpace } from '../mm/address-space.js';
 import type { Pipe } from '../ipc/pipe.js';
 import type { Pty } from '../ipc/pty.js';
 import type { Socket } from '../net/tcp-stack.js';
-import type { Incarnation } from '../kernel/replay-log.js';
 import type { Operation, Program, SyscallName } from '../program/program.js';
 
 /** An open file descriptor. */
@@ -61,12 +60,6 @@ export class Process {
   context = 0;
   /** Sleeping in nanosleep: when its timer fires (ns), -1 once it has fired. */
   wakeAt = -1;
-  /**
-   * With a checkpointable kernel: each generator's history, parallel to {@link stack}, and
-   * where each installed signal handler came from (so a restore can replay them).
-   */
-  lineage: Incarnation[] | undefined;
-  readonly handlerOrigins = new Map<number, { readonly of: Incarnation; readonly at: number }>();
 
   constructor(
     readonly pid: number,

@@ -6,8 +6,8 @@
  * and disk are then the native kernel's, at native cost — no hypervisor on the path.
  */
 import { BlockBackend, Capability, CpuVirtualization, MemoryVirtualization, NetworkBackend, TimeKeeping, UnsupportedCapabilityError, VcpuScheduler, definePlugin, type Hypervisor } from '@visorkit/core';
-import { KernelHooks } from '@visorkit/guest';
-import { VserverContexts } from './guest/context-hooks.js';
+import { ContainerPolicy } from '@visorkit/guest';
+import { VserverContexts } from './guest/vserver-contexts.js';
 import { vserverModule } from './vserver-module.js';
 
 /** The vserver plugin. Declares, as the seed's features table does, what containers cannot do. */
@@ -15,7 +15,7 @@ export const vserverPlugin = definePlugin({
   name: 'vserver',
   version: '0.1.0',
   description: 'Linux-VServer contexts: one shared kernel, token-bucket CPU limits, network contexts.',
-  provides: [VcpuScheduler, NetworkBackend, KernelHooks],
+  provides: [VcpuScheduler, NetworkBackend, ContainerPolicy],
   // The shared kernel it runs on: its memory, CPU, time and disk.
   requires: [MemoryVirtualization, CpuVirtualization, TimeKeeping, BlockBackend],
   capabilities: [],
@@ -29,7 +29,7 @@ export const vserverPlugin = definePlugin({
 
 /**
  * The context table of `hv`'s shared kernel — the `VserverContexts` every guest kernel booted
- * on it (without explicit hooks) consults. Define contexts on it before spawning into them:
+ * on it (without an explicit policy) consults. Define contexts on it before spawning into them:
  *
  * ```ts
  * vserverContextsOf(hv).define(1, { maxProcesses: 64, root: '/vservers/web' });
@@ -38,12 +38,12 @@ export const vserverPlugin = definePlugin({
  * Throws a typed error when `hv` has no vserver plugin.
  */
 export function vserverContextsOf(hv: Hypervisor): VserverContexts {
-  const hooks = hv.service<KernelHooks>(KernelHooks);
-  if (!(hooks instanceof VserverContexts)) throw new UnsupportedCapabilityError(hv.name, 'vserver contexts', 'it is not composed with the vserver plugin');
-  return hooks;
+  const policy = hv.service<ContainerPolicy>(ContainerPolicy);
+  if (!(policy instanceof VserverContexts)) throw new UnsupportedCapabilityError(hv.name, 'vserver contexts', 'it is not composed with the vserver plugin');
+  return policy;
 }
 
 export { vserverModule } from './vserver-module.js';
 export { ContextTokenBucketScheduler } from './scheduler/context-token-bucket-scheduler.js';
 export { ContextNetwork } from './network/context-network.js';
-export { VserverContexts, type ContextSettings } from './guest/context-hooks.js';
+export { VserverContexts, type ContextSettings } from './guest/vserver-contexts.js';

@@ -1,6 +1,6 @@
 import { ContainerModule, Machine, NetworkBackend, VcpuScheduler } from '@visorkit/core';
-import { KernelHooks } from '@visorkit/guest';
-import { VserverContexts } from './guest/context-hooks.js';
+import { ContainerPolicy } from '@visorkit/guest';
+import { VserverContexts } from './guest/vserver-contexts.js';
 import { ContextNetwork } from './network/context-network.js';
 import { ContextTokenBucketScheduler } from './scheduler/context-token-bucket-scheduler.js';
 
@@ -14,6 +14,6 @@ export function vserverModule(): ContainerModule {
     o.bind(VcpuScheduler).toService(ContextTokenBucketScheduler);
     o.bind(ContextNetwork).toSelf().inSingletonScope();
     o.bind(NetworkBackend).toService(ContextNetwork);
-    o.bind(KernelHooks).toDynamicValue((context) => new VserverContexts(context.get<Machine>(Machine).profile)).inSingletonScope();
+    o.bind(ContainerPolicy).toDynamicValue((context) => new VserverContexts(context.get<Machine>(Machine).profile)).inSingletonScope();
   });
 }

@@ -32,7 +32,7 @@ function sharedKernel(programs: Record<string, Program>, client?: Program): Shar
   contexts.define(1, { root: '/vservers/a', addresses: [WEB_A] });
   contexts.define(2, { root: '/vservers/b', addresses: [WEB_B] });
   const kernel = bootGuest(hv, d, {
-    hooks: contexts,
+    policy: contexts,
     address: HOST,
     addresses: [WEB_A, WEB_B],
     programs: Object.fromEntries(Object.entries(programs).map(([k, v]) => [k, { program: v }])),
@@ -274,7 +274,7 @@ test('for any assignment of addresses, no context binds an address not assigned 
         results.set(yield* sys.getpid(), mine);
         return 0;
       };
-      const kernel = bootGuest(hv, d, { hooks: contexts, address: '10.0.0.1', addresses: pool, programs: { '/bin/probe': { program: prober } } });
+      const kernel = bootGuest(hv, d, { policy: contexts, address: '10.0.0.1', addresses: pool, programs: { '/bin/probe': { program: prober } } });
       const pids = assignment.map((_, i) => kernel.spawn('/bin/probe', i + 1));
       hv.runWhile(() => !kernel.idle);
       let refusals = 0;

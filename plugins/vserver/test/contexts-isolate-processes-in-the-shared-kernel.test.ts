@@ -13,7 +13,7 @@ function sharedKernel(programs: Record<string, (sys: Sys) => Generator<unknown, 
   contexts.define(1, { root: '/vservers/a', maxProcesses: 4, maxResidentMiB: 16 });
   contexts.define(2, { root: '/vservers/b' });
   const kernel = bootGuest(hv, d, {
-    hooks: contexts,
+    policy: contexts,
     programs: Object.fromEntries(Object.entries(programs).map(([k, v]) => [k, { program: v as never }])),
     files: { '/vservers/a/etc/motd': 100, '/vservers/b/etc/secret': 100, '/etc/shadow': 100 },
   });
@@ -118,7 +118,7 @@ test("a memory hog is killed at its context's memory limit; a process in another
   t.is(d.state, 'running');
 });
 
-test("a kernel booted on a vserver composition without hooks gets the plugin's context table, and its checks cost a little", (t) => {
+test("a kernel booted on a vserver composition without a policy gets the plugin's context table, and its checks cost a little", (t) => {
   const forks = (withVserver: boolean, maxProcesses?: number): { kernelCycles: number; refused: number } => {
     const plugins = withVserver ? [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin] : [nativePlugin];
     const hv = createHypervisor({ machine: server2007, plugins, options: { cores: 1 } });
@@ -140,7 +140,7 @@ test("a kernel booted on a vserver composition without hooks gets the plugin's c
     hv.runWhile(() => !kernel.idle);
     return { kernelCycles: d.vcpus[0]!.cycles[CostCategory.GuestKernel]!, refused };
   };
-  t.is(forks(true, 1).refused, 4, "the context's limit of one process (the forker itself) holds without passing hooks");
+  t.is(forks(true, 1).refused, 4, "the context's limit of one process (the forker itself) holds without passing a policy");
   const native = forks(false);
   const contexts = forks(true);
   t.is(contexts.refused, 0);

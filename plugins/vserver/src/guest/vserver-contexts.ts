@@ -1,5 +1,5 @@
 import { CostCategory, MechanismIndex, type MachineProfile, type Vcpu } from '@visorkit/core';
-import type { KernelHooks, Process, VisibilityIntent } from '@visorkit/guest';
+import type { ContainerPolicy, Process, VisibilityIntent } from '@visorkit/guest';
 
 /** One security context's settings. */
 export interface ContextSettings {
@@ -39,7 +39,7 @@ const CONTEXT_CHECK_INSTRUCTIONS = 40;
  * context's root, and `..` cannot climb out of it. Each check costs a few instructions;
  * each refusal is counted as a privilege violation.
  */
-export class VserverContexts implements KernelHooks {
+export class VserverContexts implements ContainerPolicy {
   readonly #contexts = new Map<number, ContextSettings>();
 
   /** @param profile the machine's profile (the checks' instruction cost scales with its CPI) */
@@ -57,10 +57,10 @@ export class VserverContexts implements KernelHooks {
     return ok;
   }
 
-  mayFork(vcpu: Vcpu, parent: Process, processesInContext: number): boolean {
+  mayFork(vcpu: Vcpu, parent: Process, processesInContext: () => number): boolean {
     this.#charge(vcpu);
     const limit = this.#contexts.get(parent.context)?.maxProcesses;
-    const ok = limit === undefined || processesInContext < limit;
+    const ok = limit === undefined || processesInContext() < limit;
     if (!ok) vcpu.count(MechanismIndex.PrivilegeViolation);
     return ok;
   }
