@@ -35,9 +35,9 @@ export function osdbInstance(mode: 'ir' | 'oltp', thinkNs = 0): WorkloadInstance
   return {
     name: `osdb-${mode}`,
     unit: mode === 'ir' ? 'queries/s' : 'transactions/s',
-    build({ index, seed }) {
+    build({ index, random }) {
       const c = { transactions: 0 };
-      return { programs: { [`/bin/postgres-${mode}${index}`]: { program: osdb(mode, c, { seed, thinkNs }), textPages: 500, dataPages: 60, bssPages: 40 } }, files: osdbFiles(), run: [`/bin/postgres-${mode}${index}`], progress: () => c.transactions };
+      return { programs: { [`/bin/postgres-${mode}${index}`]: { program: osdb(mode, c, { random, thinkNs }), textPages: 500, dataPages: 60, bssPages: 40 } }, files: osdbFiles(), run: [`/bin/postgres-${mode}${index}`], progress: () => c.transactions };
     },
   };
 }
@@ -51,9 +51,9 @@ export const osdbOltpInstance = osdbInstance('oltp');
 export const dbenchInstance: WorkloadInstance = {
   name: 'dbench',
   unit: 'MB/s',
-  build({ index, seed }) {
+  build({ index, random }) {
     const c = { units: 0 };
-    return { programs: { [`/bin/dbench${index}`]: { program: dbench(c, { seed }) } }, files: {}, run: [`/bin/dbench${index}`], progress: () => c.units / 1e6 };
+    return { programs: { [`/bin/dbench${index}`]: { program: dbench(c, { random }) } }, files: {}, run: [`/bin/dbench${index}`], progress: () => c.units / 1e6 };
   },
 };
 
@@ -62,10 +62,10 @@ export function specwebInstance(connections = 16, thinkNs = 0): WorkloadInstance
   return {
     name: 'specweb',
     unit: 'requests/s',
-    build({ index, address, port, seed }) {
+    build({ index, address, port, random }) {
       const served = { requests: 0 };
       return {
-        programs: { [`/usr/sbin/httpd${index}`]: { program: webServer(served, { port, seed }), textPages: 300, dataPages: 30, bssPages: 20 } },
+        programs: { [`/usr/sbin/httpd${index}`]: { program: webServer(served, { port, random }), textPages: 300, dataPages: 30, bssPages: 20 } },
         files: webFiles(),
         run: [`/usr/sbin/httpd${index}`],
         client: webClients(address, connections, { port, thinkNs }),

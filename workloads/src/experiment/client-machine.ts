@@ -16,7 +16,7 @@ export interface TwoMachines {
  * the run's `processes`-isolation (native) platform if one is given, otherwise `platform`.
  */
 export function withClientMachine(ctx: ExperimentContext, platform: PlatformSpec, options: Partial<ComposeOptions> = {}): TwoMachines {
-  const sim = new Simulator();
+  const sim = new Simulator(ctx.seed);
   const server = composeFor(ctx, platform, { ...options, simulator: sim });
   return { sim, server, clients: clientMachineFor(ctx, platform, server) };
 }
@@ -24,7 +24,7 @@ export function withClientMachine(ctx: ExperimentContext, platform: PlatformSpec
 /** A clients' machine of the run's profile, wired to `server` (on its simulator). */
 export function clientMachineFor(ctx: ExperimentContext, platform: PlatformSpec, server: Hypervisor): Hypervisor {
   const clientPlatform = ctx.platforms.find((p) => p.isolation === 'processes') ?? platform;
-  const clients = clientPlatform.compose(ctx.profile, { seed: ctx.seed + 1, simulator: server.sim, cores: 2, memoryMiB: 2048 });
+  const clients = clientPlatform.compose(ctx.profile, { seed: ctx.seed, simulator: server.sim, cores: 2, memoryMiB: 2048 });
   connectMachines(server, clients);
   return clients;
 }

@@ -1,4 +1,4 @@
-import { Simulator, type Hypervisor } from '@visorkit/core';
+import { Simulator, type Hypervisor, type Prng } from '@visorkit/core';
 import { clientMachineFor } from './client-machine.js';
 import { bootGuest, type GuestKernel, type Program } from '@visorkit/guest';
 import { composeFor, type ExperimentContext, type PlatformSpec } from './experiment.js';
@@ -11,7 +11,8 @@ export interface Placement {
   /** Its guest's network address, and the port its server should listen on. */
   readonly address: string;
   readonly port: number;
-  readonly seed: number;
+  /** The instance's own random stream: a fork of the run's `Simulator.random`. */
+  readonly random: Prng;
 }
 
 /** What one instance installs and runs, and how its progress is read. */
@@ -67,14 +68,14 @@ const CLIENT_ADDRESS = '10.0.1.1';
  * Returns each instance's rate over the measurement window.
  */
 export function runInstances(ctx: ExperimentContext, platform: PlatformSpec, instances: readonly WorkloadInstance[], options: InstanceRunOptions): InstanceRates {
-  const sim = new Simulator();
+  const sim = new Simulator(ctx.seed);
   const n = instances.length;
   const oneOs = platform.isolation === 'processes';
   const defaultHost = Math.max(2048, options.memoryMiB * n + 512);
   // Domain files shape the instances' own domains (one OS's processes have none of their own).
   const hv = composeFor(ctx, platform, { simulator: sim, memoryMiB: oneOs ? defaultHost : Math.max(defaultHost, hostMemoryFor(ctx, n, options.memoryMiB, defaultHost)!) });
   const addressOf = (i: number): string => (oneOs ? '10.0.0.1' : (guestOptionsFor(ctx, i).address ?? `10.0.0.${i + 1}`));
-  const built = instances.map((w, i) => w.build({ index: i, address: addressOf(i), port: oneOs ? 80 + i : 80, seed: ctx.seed * 31 + i }));
+  const built = instances.map((w, i) => w.build({ index: i, address: addressOf(i), port: oneOs ? 80 + i : 80, random: sim.random.fork(`instance-${i}`) }));
   const kernels: GuestKernel[] = [];
   const late = new Set(options.startLate ?? []);
   const limits = options.maxProcesses !== undefined ? { maxProcesses: options.maxProcesses } : {};

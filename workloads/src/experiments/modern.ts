@@ -31,7 +31,7 @@ export function randomAccess(ctx: ExperimentContext, platform: PlatformSpec): Re
   // Building the address space is set-up, not the measurement: measure from here.
   const cyclesBefore = totalCycles(d);
   const countsBefore = Float64Array.from(d.counts);
-  const program = new RandomAccessProgram(hv, 0x10000, WORKING_SET_PAGES, ACCESSES, ctx.seed);
+  const program = new RandomAccessProgram(hv, 0x10000, WORKING_SET_PAGES, ACCESSES, hv.sim.random.fork('random-access'));
   hv.start(d, () => program);
   hv.runWhile(() => v.state !== 'offline');
   const counts: Record<string, number> = {};

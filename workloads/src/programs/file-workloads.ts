@@ -11,12 +11,12 @@ export interface WorkCounter {
  * processes each create their own files, write them in 4–64 KiB pieces, read them back,
  * stat them, and every few files fsync one. Counts bytes moved.
  */
-export function dbench(moved: WorkCounter, options: { clients?: number; seed?: number } = {}): Program {
+export function dbench(moved: WorkCounter, options: { clients?: number; random?: Prng } = {}): Program {
   const clients = options.clients ?? 4;
   return function* (sys: Sys) {
     const client = (c: number): Program =>
       function* (s: Sys) {
-        const rng = new Prng(((options.seed ?? 1) * 15485863 + c) >>> 0);
+        const rng = (options.random ?? new Prng(1)).fork(`dbench-client-${c}`);
         for (let file = 0; ; file = (file + 1) % 64) {
           const path = `/clients/${c}/file${file}`;
           const fd = yield* s.open(path, { create: true });

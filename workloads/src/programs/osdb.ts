@@ -26,7 +26,7 @@ export function osdbFiles(): Record<string, number> {
  * - `oltp`: transactions — read a few random pages, update one, append a commit record to the
  *   write-ahead log and fsync it, so each commit waits for the disk.
  */
-export function osdb(mode: 'ir' | 'oltp', done: TransactionCounter, options: { users?: number; seed?: number; thinkNs?: number } = {}): Program {
+export function osdb(mode: 'ir' | 'oltp', done: TransactionCounter, options: { users?: number; random?: Prng; thinkNs?: number } = {}): Program {
   const users = options.users ?? 4;
   const pages = OSDB_TABLE_BYTES / 4096;
   return function* (sys: Sys) {
@@ -36,7 +36,7 @@ export function osdb(mode: 'ir' | 'oltp', done: TransactionCounter, options: { u
     yield* sys.close(warm);
     const backend = (u: number): Program =>
       function* (s: Sys) {
-        const rng = new Prng(((options.seed ?? 1) * 104729 + u) >>> 0);
+        const rng = (options.random ?? new Prng(1)).fork(`osdb-user-${u}`);
         const table = yield* s.open(OSDB_TABLE);
         const log = yield* s.open(OSDB_LOG);
         const work = yield* s.mmap({ bytes: 256 << 10 });

@@ -16,9 +16,10 @@ export class RandomAccessProgram implements VcpuProgram {
     readonly firstVpn: number,
     readonly pages: number,
     readonly accesses: number,
-    seed: number,
+    /** Where the addresses come from: a fork of the run's `Simulator.random`. */
+    random: Prng,
   ) {
-    this.#rng = new Prng(seed);
+    this.#rng = random;
     this.#dataCycles = hv.profile.memory.referenceLatencyNs * hv.profile.cpu.clockGhz;
   }
 

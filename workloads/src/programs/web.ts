@@ -3,6 +3,8 @@ import type { Program, Sys } from '@visorkit/guest';
 
 /** The web server's port. */
 export const HTTP_PORT = 80;
+/** The stream used when none is given (a fixed one, so a lone server is still deterministic). */
+const DEFAULT_STREAM = new Prng(1);
 /** Bytes of an HTTP GET request. */
 const REQUEST_BYTES = 300;
 /** Bytes of response headers. */
@@ -40,10 +42,11 @@ export interface RequestCounter {
  * `workers` processes that each accept a connection, read the request, serve a file from the
  * SPECweb file classes (through the page cache, from disk on a miss) or run a dynamic
  * request, write the response and close (HTTP/1.0, no keep-alive). Which file is decided by
- * the server from a seeded stream with SPECweb99's class frequencies, standing in for the
- * URL the client would send.
+ * the server from a random stream with SPECweb99's class frequencies, standing in for the
+ * URL the client would send. `random` is that stream (give it a fork of the run's
+ * `Simulator.random`); each worker draws from its own fork of it.
  */
-export function webServer(served: RequestCounter, options: { port?: number; workers?: number; seed?: number } = {}): Program {
+export function webServer(served: RequestCounter, options: { port?: number; workers?: number; random?: Prng } = {}): Program {
   const port = options.port ?? HTTP_PORT;
   const workers = options.workers ?? 8;
   return function* (sys: Sys) {
@@ -51,7 +54,7 @@ export function webServer(served: RequestCounter, options: { port?: number; work
     if ((yield* sys.bind(listener, port)) < 0 || (yield* sys.listen(listener)) < 0) return 1;
     const worker = (w: number): Program =>
       function* (s: Sys) {
-        const rng = new Prng(((options.seed ?? 1) * 7919 + w) >>> 0);
+        const rng = (options.random ?? DEFAULT_STREAM).fork(`httpd-worker-${w}`);
         for (;;) {
           const c = yield* s.accept(listener);
           if (c < 0) return 2;
