@@ -1,3 +1,4 @@
+import type { TestFn } from 'ava';
 import { xeon2003 } from '@visorkit/core';
 import type { Experiment, ExperimentResult, PlatformSpec } from '@visorkit/workloads';
 import { experimentRegistry } from '../../src/experiments/experiment-registry.js';
@@ -31,4 +32,22 @@ export function resultsJson(e: Experiment, seed: number, on: readonly PlatformSp
   const result: ExperimentResult = runExperiment({ experiment: e, composition: on.map((p) => p.name).join(','), profile, platforms: on }, { seed });
   if (result.results.length === 0) throw new Error(`${e.id} gave no rows on ${on.map((p) => p.name).join(',')}`);
   return JSON.stringify(result.results);
+}
+
+/** Declares: two runs of `id` with one seed give identical results. */
+export function repeatsExactly(test: TestFn, id: string, on?: readonly PlatformSpec[]): void {
+  test(`${id}: two runs with one seed give identical results`, (t) => {
+    const e = experiment(id);
+    t.is(resultsJson(e, 7, on), resultsJson(e, 7, on));
+  });
+}
+
+/** Declares: `id` draws random numbers from the run's seed — identical with one seed, different with another. */
+export function followsItsSeed(test: TestFn, id: string): void {
+  test(`${id}: the same seed gives identical results, another seed different ones`, (t) => {
+    const e = experiment(id);
+    const first = resultsJson(e, 1);
+    t.is(resultsJson(e, 1), first, 'a second run with seed 1 differs from the first');
+    t.not(resultsJson(e, 2), first, 'seed 2 gave exactly the results of seed 1: the seed does not reach the randomness');
+  });
 }
