@@ -71,7 +71,7 @@ export const MIGRATION_WORKLOADS: readonly MigrationWorkload[] = [
       const served = { requests: 0 };
       const kernel = bootGuest(server, domain, {
         address: SERVER_ADDRESS,
-        programs: { '/usr/sbin/httpd': { program: webServer(served, { workers: 64, seed }) } },
+        programs: { '/usr/sbin/httpd': { program: webServer(served, { workers: 64, random: server.sim.random.fork('specweb99') }) } },
         files: webFiles(),
         run: ['/usr/sbin/httpd'],
       });
@@ -89,7 +89,7 @@ export const MIGRATION_WORKLOADS: readonly MigrationWorkload[] = [
       const probe = new LatencyProbe(() => server.sim.now);
       const kernel = bootGuest(server, domain, {
         address: SERVER_ADDRESS,
-        programs: { '/usr/games/q3ded': { program: gameServer(scale.clients, probe, seed) } },
+        programs: { '/usr/games/q3ded': { program: gameServer(scale.clients, probe, server.sim.random.fork('quake3')) } },
         run: ['/usr/games/q3ded'],
       });
       clientsOn(clients, { '/usr/games/players': { program: gamePlayers(SERVER_ADDRESS, scale.clients, probe) } });

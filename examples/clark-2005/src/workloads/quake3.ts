@@ -1,4 +1,4 @@
-import { Prng } from '@visorkit/core';
+import type { Prng } from '@visorkit/core';
 import type { Program, Sys } from '@visorkit/guest';
 import type { ServiceProbe } from './service-probe.js';
 
@@ -51,18 +51,18 @@ export class LatencyProbe implements ServiceProbe {
 
 /**
  * A Quake 3-like game server: accepts `players` connections, then every 50 ms updates the
- * world (a few pages per player of a 16 MiB world, picked from a seeded stream) and sends each
+ * world (a few pages per player of a 16 MiB world, picked from `random`, a fork of the run's Simulator.random) and sends each
  * player a snapshot. Played over TCP here (the model has no UDP); snapshots are small enough
  * that neither protocol queues them.
  */
-export function gameServer(players: number, probe: LatencyProbe, seed: number): Program {
+export function gameServer(players: number, probe: LatencyProbe, random: Prng): Program {
   return function* (sys: Sys) {
     const listener = yield* sys.socket();
     if ((yield* sys.bind(listener, GAME_PORT)) < 0 || (yield* sys.listen(listener)) < 0) return 1;
     const world = yield* sys.mmap({ bytes: WORLD_BYTES });
     const connections: number[] = [];
     for (let p = 0; p < players; p++) connections.push(yield* sys.accept(listener));
-    const rng = new Prng(seed >>> 0);
+    const rng = random;
     const worldPages = WORLD_BYTES / 4096;
     const start = yield* sys.now();
     for (let k = 0; ; k++) {
