@@ -1,4 +1,6 @@
+import { InvalidArgumentError } from '../errors/visorkit-error.js';
 import type { PhysicalMemory } from '../machine/physical-memory.js';
+import { PAGE_SIZE } from '../units/units.js';
 import { PTE_LARGE, PTE_PRESENT, pagesPerEntry, pteFrame, tableIndex, type PagingGeometry } from './paging.js';
 
 /** Reusable result of a walk, so the hot path allocates nothing. */
@@ -20,8 +22,13 @@ export function readTableEntry(memory: PhysicalMemory, geometry: PagingGeometry,
   return geometry.entryBytes === 4 ? memory.readWord32(frame, index) : memory.readEntry64(frame, index);
 }
 
-/** Writes the entry at `index` of the table in machine frame `frame`. */
+/**
+ * Writes the entry at `index` of the table in machine frame `frame`.
+ * @throws InvalidArgumentError if `index` is not an entry of one table (a fractional index
+ *   would write half of one entry and half of the next)
+ */
 export function writeTableEntry(memory: PhysicalMemory, geometry: PagingGeometry, frame: number, index: number, value: number): void {
+  if (!Number.isInteger(index) || index < 0 || index >= PAGE_SIZE / geometry.entryBytes) throw new InvalidArgumentError('page-table index', `${index} is not an entry of a ${PAGE_SIZE / geometry.entryBytes}-entry table`);
   if (geometry.entryBytes === 4) memory.writeWord32(frame, index, value);
   else memory.writeEntry64(frame, index, value);
 }

@@ -49,6 +49,12 @@ export class Tlb {
 
   /** The cached leaf entry for (asid, vpn), or -1 on a miss. */
   lookup(asid: number, vpn: number): number {
+    // Invalid slots carry the tag -1 (and whatever asid and value they had): a page number that
+    // is not a valid tag must miss, or a guest asking for page -1 would read a stale slot.
+    if (!(vpn >= 0)) {
+      this.misses++;
+      return -1;
+    }
     const base = (vpn & (this.#sets - 1)) * this.ways;
     const tags = this.#tags;
     const asids = this.#asids;
@@ -65,6 +71,7 @@ export class Tlb {
 
   /** Caches the leaf entry `value` (frame * 4096 + flags) for (asid, vpn). */
   insert(asid: number, vpn: number, value: number): void {
+    if (!(vpn >= 0)) return;
     const set = vpn & (this.#sets - 1);
     const base = set * this.ways;
     for (let i = base, end = base + this.ways; i < end; i++) {

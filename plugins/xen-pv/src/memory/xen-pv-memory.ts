@@ -26,6 +26,7 @@ import {
   type Vcpu,
 } from '@visorkit/core';
 import { XenPvOptions } from '../xen-pv-options.js';
+import { WritableMappings } from './writable-mappings.js';
 
 /** Hypercall numbers from Xen's public `xen.h`. */
 export const HYPERCALL = { mmuUpdate: 1, memoryOp: 12, mmuextOp: 26 } as const;
@@ -80,6 +81,10 @@ interface DomainState {
   readonly queue: PendingUpdate[];
   /** The most frames the domain may hold (Dom0's max_mem); its reservation by default. */
   maxFrames: number;
+  /** Leaf entries mapping each frame writable: such a frame may not become a page table. */
+  readonly writable: WritableMappings;
+  /** Frames holding entries written while they were typed above level 1 (validated again if they become leaf tables). */
+  readonly upper: Set<number>;
 }
 
 /**
@@ -130,7 +135,7 @@ export class XenPvMemory implements MemoryVirtualization {
 
   domainCreated(domain: Domain): void {
     this.#map.add(domain);
-    this.#domains[domain.id] = { tables: new Map(), unhooked: new Map(), kernelEntries: new Map(), roots: new Int32Array(domain.vcpus.length).fill(-1), lazy: new Uint8Array(domain.vcpus.length), queue: [], maxFrames: domain.reservationFrames };
+    this.#domains[domain.id] = { tables: new Map(), unhooked: new Map(), kernelEntries: new Map(), roots: new Int32Array(domain.vcpus.length).fill(-1), lazy: new Uint8Array(domain.vcpus.length), queue: [], maxFrames: domain.reservationFrames, writable: new WritableMappings(), upper: new Set() };
     for (const v of domain.vcpus) v.asid = domain.id * 4096;
   }
 
@@ -157,7 +162,23 @@ export class XenPvMemory implements MemoryVirtualization {
    */
   pinPageTable(vcpu: Vcpu, frame: Gfn, level: number, kernelEntries = 0): void {
     const st = this.#state(vcpu.domain);
+    if (!Number.isInteger(level) || level < 1 || level > this.geometry.levels) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_PIN_TABLE', `level ${level} is not a page-table level (1..${this.geometry.levels})`);
+    }
     this.#mfn(vcpu, frame);
+    if (st.writable.isMappedWritable(frame)) {
+      // get_page_type(PGT_lN_page_table) fails while the frame's writable type count is held.
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_PIN_TABLE', `guest frame ${frame} is mapped writable and cannot become a page table`);
+    }
+    const typed = st.tables.get(frame);
+    if (typed !== undefined && typed !== level) {
+      // A frame has one type at a time: an L2 table cannot be pinned again as an L1.
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_PIN_TABLE', `guest frame ${frame} is already a level-${typed} page table`);
+    }
+    if (level === 1 && st.upper.has(frame)) this.#validateAsLeaf(vcpu, st, frame);
     st.tables.set(frame, level);
     this.#hypercall(vcpu, 'update_va_mapping', UPDATE_VA_MAPPING * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * ENTRY_SCAN_CYCLES);
     if (kernelEntries > 0) {
@@ -200,7 +221,7 @@ export class XenPvMemory implements MemoryVirtualization {
   writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
     const st = this.#state(vcpu.domain);
     const level = st.tables.get(table) ?? 1;
-    this.#check(vcpu, st, table, entry, level);
+    this.#check(vcpu, st, table, index, entry, level);
     if (this.options.pageTableMode === 'writable' && level === 1) {
       // The guest writes the (read-only) leaf table; the first write traps and unhooks it.
       const written = st.unhooked.get(table);
@@ -331,6 +352,7 @@ export class XenPvMemory implements MemoryVirtualization {
   }
 
   zeroFrame(vcpu: Vcpu, frame: Gfn): void {
+    this.#forgetWritableEntries(vcpu, frame);
     this.machine.memory.zero(this.#mfn(vcpu, frame));
     this.#noteWrite(vcpu, frame);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.pageZero);
@@ -338,7 +360,10 @@ export class XenPvMemory implements MemoryVirtualization {
   }
 
   copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
+    this.#mfn(vcpu, from);
+    this.#forgetWritableEntries(vcpu, to);
     this.machine.memory.copy(this.#mfn(vcpu, to), this.#mfn(vcpu, from));
+    this.#countWritableEntries(vcpu, to, from);
     this.#noteWrite(vcpu, to);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.pageCopy);
     vcpu.count(MechanismIndex.PageCopy);
@@ -379,10 +404,14 @@ export class XenPvMemory implements MemoryVirtualization {
   }
 
   /** Xen's checks on one update; a bad one is refused, counted, and nothing is applied. */
-  #check(vcpu: Vcpu, st: DomainState, table: number, entry: number, level: number): void {
+  #check(vcpu: Vcpu, st: DomainState, table: number, index: number, entry: number, level: number): void {
     if (!st.tables.has(table) && !this.#map.inRange(vcpu.domain, table)) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(vcpu.domain.name, 'mmu_update', `guest frame ${table} is not one of its page tables`);
+    }
+    if (!Number.isInteger(index) || index < 0 || index >= this.#entriesPerTable(1)) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'mmu_update', `index ${index} is not an entry of a page table`);
     }
     if ((entry & PTE_PRESENT) === 0) return;
     const target = pteFrame(entry);
@@ -399,6 +428,9 @@ export class XenPvMemory implements MemoryVirtualization {
   /** One mmu_update hypercall for the queued batch: validate every entry, then apply them all. */
   #flushQueue(vcpu: Vcpu, st: DomainState): void {
     const batch = st.queue.splice(0);
+    // Xen validates a batch when the hypercall runs, not when the guest queued it: a frame
+    // pinned as a page table since must not be mapped writable now. A bad entry drops the batch.
+    for (const u of batch) this.#check(vcpu, st, u.table, u.index, u.entry, st.tables.get(u.table) ?? 1);
     let work = MMU_UPDATE_BASE * this.#cpi;
     for (const u of batch) work += this.#entryCost(u.entry);
     this.#hypercall(vcpu, 'mmu_update', work);
@@ -426,8 +458,55 @@ export class XenPvMemory implements MemoryVirtualization {
   /** Stores an entry, the guest's frame number turned into the machine frame (pfn_to_mfn). */
   #store(vcpu: Vcpu, table: number, index: number, entry: number): void {
     const stored = (entry & PTE_PRESENT) === 0 ? 0 : makePte(this.#mfn(vcpu, pteFrame(entry)), pteFlags(entry));
-    writeTableEntry(this.machine.memory, this.geometry, this.#mfn(vcpu, table), index, stored);
+    const tableMfn = this.#mfn(vcpu, table);
+    const st = this.#state(vcpu.domain);
+    if ((st.tables.get(table) ?? 1) === 1) this.#replaceReference(st, table, readTableEntry(this.machine.memory, this.geometry, tableMfn, index), stored);
+    else if (stored !== 0) st.upper.add(table);
+    writeTableEntry(this.machine.memory, this.geometry, tableMfn, index, stored);
     this.#map.markDirty(vcpu.domain, table);
+  }
+
+  /**
+   * A frame that held upper-level entries becomes a leaf table: Xen validates its contents as
+   * L1 entries (get_page_from_l1e for each) — none may map a page table writable — and they
+   * take their references. Refused whole if one fails.
+   */
+  #validateAsLeaf(vcpu: Vcpu, st: DomainState, frame: number): void {
+    const mfn = this.#mfn(vcpu, frame);
+    const n = this.#entriesPerTable(1);
+    for (let i = 0; i < n; i++) {
+      const e = readTableEntry(this.machine.memory, this.geometry, mfn, i);
+      if ((e & (PTE_PRESENT | PTE_WRITABLE)) === (PTE_PRESENT | PTE_WRITABLE) && st.tables.has(this.#map.reverse(pteFrame(e)))) {
+        vcpu.count(MechanismIndex.PrivilegeViolation);
+        throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_PIN_L1_TABLE', `entry ${i} of guest frame ${frame} maps a page table writable`);
+      }
+    }
+    for (let i = 0; i < n; i++) this.#replaceReference(st, frame, 0, readTableEntry(this.machine.memory, this.geometry, mfn, i));
+    st.upper.delete(frame);
+  }
+
+  /** A leaf entry of `table` changes from `before` to `after` (stored, machine format): move the frames' references. */
+  #replaceReference(st: DomainState, table: number, before: number, after: number): void {
+    const target = (e: number): number => ((e & PTE_PRESENT) !== 0 ? this.#map.reverse(pteFrame(e)) : -1);
+    st.writable.replace(table, target(before), (before & PTE_WRITABLE) !== 0, target(after), (after & PTE_WRITABLE) !== 0);
+  }
+
+  /** A table page is about to be overwritten whole: drop the writable references its entries held. */
+  #forgetWritableEntries(vcpu: Vcpu, frame: number): void {
+    const st = this.#state(vcpu.domain);
+    if (!st.writable.holdsEntries(frame)) return;
+    const mfn = this.#mfn(vcpu, frame);
+    const n = this.#entriesPerTable(1);
+    for (let i = 0; i < n; i++) this.#replaceReference(st, frame, readTableEntry(this.machine.memory, this.geometry, mfn, i), 0);
+  }
+
+  /** `to` now holds a copy of `from`: its writable entries count as references too. */
+  #countWritableEntries(vcpu: Vcpu, to: number, from: number): void {
+    const st = this.#state(vcpu.domain);
+    if (!st.writable.holdsEntries(from) || (st.tables.get(to) ?? 1) !== 1) return;
+    const mfn = this.#mfn(vcpu, to);
+    const n = this.#entriesPerTable(1);
+    for (let i = 0; i < n; i++) this.#replaceReference(st, to, 0, readTableEntry(this.machine.memory, this.geometry, mfn, i));
   }
 
   /**
@@ -438,9 +517,9 @@ export class XenPvMemory implements MemoryVirtualization {
   releaseFrames(vcpu: Vcpu, frames: readonly Gfn[]): void {
     const st = this.#state(vcpu.domain);
     for (const g of frames) {
-      if (!this.#map.inRange(vcpu.domain, g) || this.#map.isBallooned(vcpu.domain, g) || st.tables.has(g)) {
+      if (!this.#map.inRange(vcpu.domain, g) || this.#map.isBallooned(vcpu.domain, g) || st.tables.has(g) || st.writable.isMapped(g) || st.writable.holdsEntries(g)) {
         vcpu.count(MechanismIndex.PrivilegeViolation);
-        throw new GuestRequestError(vcpu.domain.name, 'memory_op (decrease_reservation)', `guest frame ${g} is not a frame it may give back (outside its memory, already given back, or a page table)`);
+        throw new GuestRequestError(vcpu.domain.name, 'memory_op (decrease_reservation)', `guest frame ${g} is not a frame it may give back (outside its memory, already given back, a page table, still mapped, or holding mappings)`);
       }
     }
     this.#hypercall(vcpu, 'memory_op', BALLOON_BASE * this.#cpi + frames.length * BALLOON_PER_FRAME * this.#cpi);
