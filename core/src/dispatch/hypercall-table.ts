@@ -37,6 +37,15 @@ export class HypercallTable {
     return this.#entries[number]?.name;
   }
 
+  /** Every registered hypercall, by number: what a guest can call into (a security experiment counts them). */
+  entries(): { readonly number: number; readonly name: string; readonly privilege: HypercallPrivilege }[] {
+    const out: { number: number; name: string; privilege: HypercallPrivilege }[] = [];
+    this.#entries.forEach((e, number) => {
+      if (e !== undefined) out.push({ number, name: e.name, privilege: e.privilege });
+    });
+    return out;
+  }
+
   /** Calls hypercall `number` for `vcpu`. Throws UnknownHypercallError or PrivilegeViolationError (counted). */
   invoke(vcpu: Vcpu, number: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0): number {
     vcpu.count(MechanismIndex.Hypercall);

@@ -12,7 +12,7 @@ import type { ExecutableImage, FileSystem, Inode } from '../fs/file-system.js';
 import type { FrameAllocator } from '../mm/frame-allocator.js';
 import type { Process } from '../process/process.js';
 import type { ProcessCrash } from '../process/process-crash.js';
-import type { Program } from '../program/program.js';
+import type { Program, SyscallName } from '../program/program.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import { OPEN_POLICY } from './container-policy.js';
 import { Kernel, PART_LOAD_ORDER, PART_SAVE_ORDER, type KernelParts, type SavedKernelParts } from './kernel.js';
@@ -194,6 +194,11 @@ export class GuestKernel {
   /** How many processes crashed in all. */
   get crashCount(): number {
     return this.#k.processTable.crashCount;
+  }
+
+  /** The system calls its table dispatches: what its processes (every tenant of a shared kernel) can call into. */
+  get systemCallNames(): readonly SyscallName[] {
+    return this.#k.syscalls.names;
   }
 
   /** True when no process is left that can run (all exited). */

@@ -28,6 +28,11 @@ export class SystemCalls implements KernelPart<{ readonly unknownCalls: number }
   /** System calls asked for that the kernel does not implement (answered -ENOSYS). */
   unknownCalls = 0;
 
+  /** The calls in the table: the kernel's entry points from user space. */
+  get names(): readonly SyscallName[] {
+    return Object.keys(this.#table) as SyscallName[];
+  }
+
   constructor(readonly k: Kernel) {
     this.#enosys = k.hv.mechanisms.register('enosys');
     const table: SystemCallTable = {
