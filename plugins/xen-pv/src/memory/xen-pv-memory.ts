@@ -361,9 +361,10 @@ export class XenPvMemory implements MemoryVirtualization {
 
   copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
     this.#mfn(vcpu, from);
-    this.#forgetWritableEntries(vcpu, to);
+    // A frame copied onto itself keeps its entries and the references they hold.
+    if (to !== from) this.#forgetWritableEntries(vcpu, to);
     this.machine.memory.copy(this.#mfn(vcpu, to), this.#mfn(vcpu, from));
-    this.#countWritableEntries(vcpu, to, from);
+    if (to !== from) this.#countWritableEntries(vcpu, to, from);
     this.#noteWrite(vcpu, to);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.pageCopy);
     vcpu.count(MechanismIndex.PageCopy);

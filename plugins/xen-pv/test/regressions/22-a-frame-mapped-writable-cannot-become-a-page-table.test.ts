@@ -58,3 +58,12 @@ test('a batch is validated when it is flushed: an entry made writable to a frame
   t.throws(() => hv.memory.flushBatch(v), { instanceOf: GuestRequestError });
   t.is(hv.memory.readPte(v, 0 as never, 0), 0, 'nothing of the refused batch was applied');
 });
+
+// Found by `npm run fuzz` (#22): copying a table page onto itself dropped the references of
+// the entries it still held, so the frame they mapped writable could then be pinned.
+test('a table page copied onto itself keeps its writable references', (t) => {
+  const { hv, v } = guest();
+  hv.memory.writePte(v, 19 as never, 0, makePte(1, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
+  hv.memory.copyFrame(v, 19 as never, 19 as never);
+  t.throws(() => hv.memory.pinPageTable(v, 1 as never, 1), { instanceOf: GuestRequestError });
+});
