@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { ExampleDefinition, Experiment, PlatformSpec } from '@visorkit/workloads';
 import { exampleRegistry } from '../examples/example-registry.js';
 import { experimentRegistry } from '../experiments/experiment-registry.js';
+import { security } from '../security/security-experiment.js';
 import { platformRegistry } from '../platforms/platform-registry.js';
 import { UsageError } from './usage-error.js';
 
@@ -34,7 +35,7 @@ export interface Registries {
 }
 
 /** The bundled registries alone. */
-export const bundledRegistries: Registries = { platforms: platformRegistry, examples: exampleRegistry, experiments: experimentRegistry };
+export const bundledRegistries: Registries = { platforms: platformRegistry, examples: exampleRegistry, experiments: [...experimentRegistry, security] };
 
 /** The config file looked for in the working folder. */
 export const CONFIG_FILE = 'visorkit.config.js';
@@ -93,7 +94,8 @@ function addUnique<T>(into: T[], items: readonly T[], nameOf: (x: T) => string, 
 export async function loadRegistries(pluginPaths: readonly string[], cwd: string): Promise<Registries> {
   const platforms = [...platformRegistry];
   const examples = [...exampleRegistry];
-  const experiments = [...experimentRegistry];
+  // security runs the fuzzer (fast-check, Node's timers): the CLI's, not the browser registry's.
+  const experiments = [...experimentRegistry, security];
   const add = (c: VisorkitConfig, where: string): void => {
     checkShape(c, where);
     addUnique(platforms, c.platforms ?? [], (p) => p.name, 'platform', where);

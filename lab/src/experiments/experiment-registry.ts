@@ -1,5 +1,4 @@
 import { concurrent, cpuShare, faultIsolation, features, isolation, micro, migration, modernExperiment, relative, scalability, density, sharing, tcp, type Experiment } from '@visorkit/workloads';
-import { security } from '../security/security-experiment.js';
 
 /** Every generic experiment, by id. */
-export const experimentRegistry: readonly Experiment[] = [micro, tcp, relative, concurrent, isolation, scalability, density, faultIsolation, sharing, cpuShare, features, migration, modernExperiment, security];
+export const experimentRegistry: readonly Experiment[] = [micro, tcp, relative, concurrent, isolation, scalability, density, faultIsolation, sharing, cpuShare, features, migration, modernExperiment];
