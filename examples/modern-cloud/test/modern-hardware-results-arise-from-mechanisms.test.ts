@@ -58,8 +58,6 @@ test('a web-server-like guest migrates live with downtime under 1 s; stop-and-co
 });
 
 test('on the micro-benchmarks nested paging stays near native while shadow paging is worst on fork and exec', (t) => {
-  const experiment = modernCloud.experiments.find((e) => e.id === 'micro' || e.id === 'modern')!;
-  void experiment;
   const ctx: ExperimentContext = { profile: modernCloud.profile, platforms: modernCloud.platforms.filter((p) => ['native', 'hvm-ept', 'hvm-shadow'].includes(p.name)), seed: 1 };
   const get = (platform: string, metric: 'fork' | 'exec' | 'mmap-64mb') => runMicro(ctx, ctx.platforms.find((p) => p.name === platform)!, [metric]).results[metric]!;
   for (const metric of ['fork', 'exec', 'mmap-64mb'] as const) {

@@ -1,4 +1,4 @@
-import { Prng, Simulator, inject, injectable, type Vcpu, type VcpuScheduler } from '@visorkit/core';
+import { type Prng, Simulator, inject, injectable, type Vcpu, type VcpuScheduler } from '@visorkit/core';
 
 /**
  * Lottery scheduling (Waldspurger & Weihl, OSDI 1994): each runnable vCPU holds tickets in

@@ -56,7 +56,7 @@ test('the packed packages install into an outside project, build under strict Ty
 
   const tsc = join(root, 'node_modules/.bin/tsc');
   await t.notThrowsAsync(run(tsc, ['-p', '.'], { cwd: project }), 'the outside plugin builds against the installed types');
-  const tests = await run(process.execPath, ['--test', '--test-reporter=tap', 'dist/test/'], { cwd: project, maxBuffer: 64 << 20 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? String(e) }));
+  const tests = await run(process.execPath, ['--test', '--test-reporter=tap', 'dist/test/'], { cwd: project, maxBuffer: 64 << 20 }).catch((e: { stdout?: string; message?: string }) => ({ stdout: e.stdout ?? e.message ?? '' }));
   t.regex(tests.stdout, /# fail 0/, tests.stdout);
   t.regex(tests.stdout, /# pass [1-9]/);
 
@@ -74,7 +74,7 @@ test('`visorkit new plugin` in an empty folder with the packed packages writes a
   const manifest = JSON.parse(await readFile(join(project, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
   t.is(manifest.dependencies['@visorkit/core'], `file:../${basename(packed.find((p) => p.name === '@visorkit/core')!.tarball)}`);
   await run('npm', ['install', ...INSTALL_FLAGS], { cwd: project, maxBuffer: 64 << 20 });
-  const tests = await run('npm', ['test', '--', '--tap'], { cwd: project, maxBuffer: 64 << 20 }).catch((e: { stdout?: string; stderr?: string }) => ({ stdout: `${e.stdout ?? ''}${e.stderr ?? String(e)}` }));
+  const tests = await run('npm', ['test', '--', '--tap'], { cwd: project, maxBuffer: 64 << 20 }).catch((e: { stdout?: string; stderr?: string; message?: string }) => ({ stdout: `${e.stdout ?? ''}${e.stderr ?? e.message ?? ''}` }));
   t.regex(tests.stdout, /# fail 0/, tests.stdout);
   t.regex(tests.stdout, /ok \d+ - .*native \+ demo/, tests.stdout);
 });

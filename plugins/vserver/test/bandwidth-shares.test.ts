@@ -3,7 +3,7 @@ import test from 'ava';
 import { NetworkBackend, PrivilegeViolationError, Simulator, VcpuScheduler, connectMachines, createHypervisor, server2007 } from '@visorkit/core';
 import { bootGuest, type Sys } from '@visorkit/guest';
 import { nativePlugin } from '@visorkit/native';
-import { ContextNetwork, vserverPlugin } from '../src/index.js';
+import { type ContextNetwork, vserverPlugin } from '../src/index.js';
 
 /** Sends 8 MiB from a context to a peer machine; returns Mbit/s, with the context capped at `capMbps` (0: none). */
 function sendRate(capMbps: number): number {

@@ -14,7 +14,7 @@ import {
   type VcpuProgram,
 } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
-import { ContextNetwork, vserverPlugin } from '../src/index.js';
+import { type ContextNetwork, vserverPlugin } from '../src/index.js';
 
 const compute: VcpuProgram = { run: (v, b) => (v.charge(CostCategory.GuestUser, b), 'budget') };
 

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import test from 'ava';
 import fc from 'fast-check';
 import { NetworkBackend, Simulator, VcpuScheduler, connectMachines, createHypervisor, server2007, type Domain, type Hypervisor } from '@visorkit/core';
-import { Errno, bootGuest, type GuestKernel, type Program, type Sys } from '@visorkit/guest';
+import { Errno, bootGuest, type GuestKernel, type Operation, type Program, type Sys } from '@visorkit/guest';
 import { nativePlugin } from '@visorkit/native';
 import { VserverContexts, vserverPlugin } from '../src/index.js';
 
@@ -62,7 +62,7 @@ function webServer(n: number, reply: number, requests: number[]): Program {
 }
 
 /** Connects to `address`:80, sends `bytes`, returns the reply's size (or -errno). */
-function* fetch(sys: Sys, address: string, bytes: number): Generator<import('@visorkit/guest').Operation, number, unknown> {
+function* fetch(sys: Sys, address: string, bytes: number): Generator<Operation, number, unknown> {
   const s = yield* sys.socket();
   const r = yield* sys.connect(s, address, 80);
   if (r < 0) return r;

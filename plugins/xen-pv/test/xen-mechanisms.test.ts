@@ -14,7 +14,7 @@ import {
   type Hypervisor,
   type Vcpu,
 } from '@visorkit/core';
-import { XenPvCpu, XenSplitNetwork, xenPvPlugin } from '../src/index.js';
+import { type XenPvCpu, type XenSplitNetwork, xenPvPlugin } from '../src/index.js';
 
 /** Writes `n` leaf entries into one new leaf table under a pinned root, inside a lazy-MMU batch. */
 function writeEntries(hv: Hypervisor, v: Vcpu, n: number): void {

@@ -1,5 +1,5 @@
 import { CostCategory, type Hypervisor } from '@visorkit/core';
-import { type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
+import type { Experiment, ExperimentContext, PlatformSpec, ResultRow } from '../experiment/experiment.js';
 import { ServiceHost, vmReservationMiB } from '../experiment/service-host.js';
 import { CONSOLIDATED_SERVICE, type ServiceShape } from '../programs/consolidated-service.js';
 

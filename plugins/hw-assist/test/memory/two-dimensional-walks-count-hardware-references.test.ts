@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import test from 'ava';
 import { createHypervisor, modern } from '@visorkit/core';
-import { NestedPagingMemory, hwAssistPlugin } from '../../src/index.js';
+import { type NestedPagingMemory, hwAssistPlugin } from '../../src/index.js';
 import { AddressSpaceBuilder } from '../helpers/address-space.js';
 
 function walkRefs(options: Parameters<typeof hwAssistPlugin.configure>[0]): { cold: number; warm: number } {
