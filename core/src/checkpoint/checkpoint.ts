@@ -3,7 +3,7 @@ import type { Hypervisor } from '../composition/hypervisor.js';
 import type { Domain } from '../domain/domain.js';
 import type { VcpuProgram } from '../domain/vcpu.js';
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
-import { PAGE_SIZE } from '../units/units.js';
+import { PAGE_SIZE, gfn } from '../units/units.js';
 import { CheckpointCorruptError, CheckpointRefusedError, CheckpointVersionError } from './checkpoint-errors.js';
 import { crc32 } from './crc32.js';
 
@@ -78,9 +78,9 @@ export function checkpointDomain(hv: Hypervisor, domain: Domain): Uint8Array {
   out.set(header, HEADER_BYTES);
   let at = HEADER_BYTES + header.length;
   const page = new Uint8Array(PAGE_SIZE);
-  for (const gfn of frames) {
-    view.setUint32(at, gfn, true);
-    hv.machine.memory.readBytes(hv.memory.machineFrame(domain, gfn as never), 0, page);
+  for (const frame of frames) {
+    view.setUint32(at, frame, true);
+    hv.machine.memory.readBytes(hv.memory.machineFrame(domain, gfn(frame)), 0, page);
     out.set(page, at + 4);
     at += 4 + PAGE_SIZE;
   }
@@ -135,9 +135,9 @@ export function restoreDomain(hv: Hypervisor, file: Uint8Array, programs: Progra
   let at = HEADER_BYTES + view.getUint32(8, true);
   const vcpu0 = domain.vcpus[0]!;
   for (let i = 0; i < saved.frames; i++) {
-    const gfn = view.getUint32(at, true);
-    hv.memory.zeroFrame(vcpu0, gfn as never);
-    hv.machine.memory.writeBytes(hv.memory.machineFrame(domain, gfn as never), 0, file.subarray(at + 4, at + 4 + PAGE_SIZE));
+    const frame = gfn(view.getUint32(at, true));
+    hv.memory.zeroFrame(vcpu0, frame);
+    hv.machine.memory.writeBytes(hv.memory.machineFrame(domain, frame), 0, file.subarray(at + 4, at + 4 + PAGE_SIZE));
     at += 4 + PAGE_SIZE;
   }
   // Accounting as it was at the checkpoint (the restore's own page work is not the guest's).

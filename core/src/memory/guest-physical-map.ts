@@ -3,6 +3,7 @@ import { GuestRequestError } from '../dispatch/dispatch-errors.js';
 import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
 import type { PhysicalMemory } from '../machine/physical-memory.js';
+import { mfn as machineFrame } from '../units/units.js';
 
 /** Frames in a 2 MiB large page. */
 export const FRAMES_PER_LARGE_PAGE = 512;
@@ -64,7 +65,7 @@ export class GuestPhysicalMap {
     for (const mfn of map.p2m) {
       if (mfn >= 0) {
         this.#m2p.set(mfn, -1);
-        this.memory.release(mfn as never);
+        this.memory.release(machineFrame(mfn));
       }
     }
     this.#domains[domain.id] = undefined;
@@ -184,7 +185,7 @@ export class GuestPhysicalMap {
     if (mfn === BALLOONED) return;
     if (mfn >= 0) {
       this.#m2p.set(mfn, -1);
-      this.memory.release(mfn as never);
+      this.memory.release(machineFrame(mfn));
     }
     map.p2m[gfn] = BALLOONED;
     map.ballooned++;

@@ -1,5 +1,6 @@
 import type { Hypervisor } from '../composition/hypervisor.js';
 import type { Vcpu } from '../domain/vcpu.js';
+import { gfn, type Gfn } from '../units/units.js';
 import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, tableIndex } from './paging.js';
 
 /**
@@ -9,8 +10,8 @@ import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, tableIndex } from './pagi
  * own way (stores, validated batches, trapped writes).
  */
 export class PageTableBuilder {
-  readonly root: number;
-  readonly #children = new Map<number, number>();
+  readonly root: Gfn;
+  readonly #children = new Map<number, Gfn>();
   #nextFrame: number;
 
   constructor(
@@ -34,7 +35,7 @@ export class PageTableBuilder {
    */
   set(vpn: number, entry: number): void {
     const m = this.hv.memory;
-    this.#leafTable(vpn, (table, index) => m.writePte(this.vcpu, table as never, index, entry));
+    this.#leafTable(vpn, (table, index) => m.writePte(this.vcpu, table, index, entry));
     m.invalidatePage(this.vcpu, vpn);
   }
 
@@ -43,13 +44,13 @@ export class PageTableBuilder {
     const m = this.hv.memory;
     m.beginBatch(this.vcpu);
     for (let i = 0; i < count; i++) {
-      this.#leafTable(firstVpn + i, (table, index) => m.writePte(this.vcpu, table as never, index, makePte(firstGfn + i, PTE_PRESENT | PTE_WRITABLE | PTE_USER)));
+      this.#leafTable(firstVpn + i, (table, index) => m.writePte(this.vcpu, table, index, makePte(firstGfn + i, PTE_PRESENT | PTE_WRITABLE | PTE_USER)));
     }
     m.flushBatch(this.vcpu);
   }
 
   /** Finds (building as needed) the leaf table of `vpn` and hands its frame and index to `write`. */
-  #leafTable(vpn: number, write: (table: number, index: number) => void): void {
+  #leafTable(vpn: number, write: (table: Gfn, index: number) => void): void {
     const m = this.hv.memory;
     const g = m.geometry;
     let table = this.root;
@@ -60,7 +61,7 @@ export class PageTableBuilder {
       if (child === undefined) {
         child = this.#table(level - 1);
         this.#children.set(key, child);
-        m.writePte(this.vcpu, table as never, index, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
+        m.writePte(this.vcpu, table, index, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
       }
       table = child;
     }
@@ -69,13 +70,13 @@ export class PageTableBuilder {
 
   /** Loads the address space on the vCPU. */
   activate(addressSpace = 1): void {
-    this.hv.cpu.switchAddressSpace(this.vcpu, this.root as never, addressSpace);
+    this.hv.cpu.switchAddressSpace(this.vcpu, this.root, addressSpace);
   }
 
-  #table(level: number): number {
-    const gfn = this.#nextFrame++;
-    this.hv.memory.zeroFrame(this.vcpu, gfn as never);
-    this.hv.memory.pinPageTable(this.vcpu, gfn as never, level);
-    return gfn;
+  #table(level: number): Gfn {
+    const frame = gfn(this.#nextFrame++);
+    this.hv.memory.zeroFrame(this.vcpu, frame);
+    this.hv.memory.pinPageTable(this.vcpu, frame, level);
+    return frame;
   }
 }

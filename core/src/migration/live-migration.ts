@@ -4,7 +4,7 @@ import type { Domain } from '../domain/domain.js';
 import type { BurstExit, Vcpu, VcpuProgram } from '../domain/vcpu.js';
 import { InvalidArgumentError, UnsupportedCapabilityError } from '../errors/visorkit-error.js';
 import { Capability } from '../capabilities/capability.js';
-import { PAGE_SIZE } from '../units/units.js';
+import { PAGE_SIZE, gfn } from '../units/units.js';
 import type { MigratableProgram, MigrationOptions, MigrationReport, MigrationRound } from './migration-types.js';
 import { XEN_PRECOPY, checkPrecopyLimits, type PrecopyLimits } from './precopy-limits.js';
 import { MigrationSender } from './migration-sender.js';
@@ -321,16 +321,17 @@ export class LiveMigration {
   }
 
   /** Copies one guest page's contents to the same guest frame on the target machine. */
-  #copyPage(gfn: number): void {
-    const from = this.source.memory.machineFrame(this.domain, gfn as never);
+  #copyPage(page: number): void {
+    const frame = gfn(page);
+    const from = this.source.memory.machineFrame(this.domain, frame);
     if (from < 0) return;
     const target = this.#target!;
     const vcpu = target.vcpus[0]!;
-    let to = this.target.memory.machineFrame(target, gfn as never);
+    let to = this.target.memory.machineFrame(target, frame);
     if (to < 0) {
       // Receiving a page populates it on the target (the restore side's work).
-      this.target.memory.zeroFrame(vcpu, gfn as never);
-      to = this.target.memory.machineFrame(target, gfn as never);
+      this.target.memory.zeroFrame(vcpu, frame);
+      to = this.target.memory.machineFrame(target, frame);
     }
     // An all-zero page is sent like any other, but there are no bytes to move in the host.
     if (this.source.machine.memory.isPopulated(from)) {
