@@ -23,6 +23,7 @@ import {
   type NetInterface,
   type NetworkBackend,
   type Vcpu,
+  gfn,
 } from '@visorkit/core';
 import { HwAssistOptions } from '../hw-assist-options.js';
 import type { HvmMemory } from '../memory/hvm-memory.js';
@@ -119,7 +120,7 @@ export class HvmNetwork implements NetworkBackend {
       // The guest's driver writes a descriptor into its VF's own ring and rings the doorbell
       // (a device register mapped into the guest: no exit); the device takes the descriptor
       // and DMAs the buffers through the IOMMU, which faults on a frame outside the domain.
-      ring.front.pushRequest({ id: this.#nextDescriptor++ >>> 0, segments: (frame.buffers ?? []).map((gfn) => ({ gfn: gfn as never, offset: 0, length: Math.min(4096, frame.bytes) })) });
+      ring.front.pushRequest({ id: this.#nextDescriptor++ >>> 0, segments: (frame.buffers ?? []).map((page) => ({ gfn: gfn(page), offset: 0, length: Math.min(4096, frame.bytes) })) });
       ring.front.pushRequests();
       const descriptor = ring.back.takeRequest()!;
       let faulted = false;

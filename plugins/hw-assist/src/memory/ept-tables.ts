@@ -13,6 +13,7 @@ import {
   walkPageTables,
   writeTableEntry,
   type PhysicalMemory,
+  type Mfn,
 } from '@visorkit/core';
 
 const GEOMETRY = PAGING_GEOMETRY['4-level'];
@@ -27,7 +28,7 @@ export class EptTables {
   readonly root: number;
   readonly #walk = new WalkResult();
   /** Hypervisor frames holding EPT tables (for release). */
-  readonly #tables: number[] = [];
+  readonly #tables: Mfn[] = [];
 
   constructor(
     readonly memory: PhysicalMemory,
@@ -69,7 +70,7 @@ export class EptTables {
 
   /** Releases every table frame. */
   release(): void {
-    for (const t of this.#tables) this.memory.release(t as never);
+    for (const t of this.#tables) this.memory.release(t);
     this.#tables.length = 0;
   }
 

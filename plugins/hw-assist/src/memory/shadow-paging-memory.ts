@@ -20,6 +20,7 @@ import {
   type Domain,
   type Gfn,
   type Vcpu,
+  type Mfn,
 } from '@visorkit/core';
 import { HvmMemory } from './hvm-memory.js';
 import { chargeVmExit } from './vm-exits.js';
@@ -30,7 +31,7 @@ const EMULATE_PTE_WRITE_INSTRUCTIONS = 900;
 const SHADOW_ROOT_SWITCH_INSTRUCTIONS = 600;
 
 interface Shadow {
-  readonly mfn: number;
+  readonly mfn: Mfn;
   readonly level: number;
 }
 
@@ -64,7 +65,7 @@ export class ShadowPagingMemory extends HvmMemory {
   }
 
   override domainDestroyed(domain: Domain): void {
-    for (const s of this.#shadows[domain.id]?.values() ?? []) this.machine.memory.release(s.mfn as never);
+    for (const s of this.#shadows[domain.id]?.values() ?? []) this.machine.memory.release(s.mfn);
     this.#shadows[domain.id] = undefined;
     super.domainDestroyed(domain);
   }
@@ -82,7 +83,7 @@ export class ShadowPagingMemory extends HvmMemory {
     const shadows = this.#shadows[vcpu.domain.id]!;
     const s = shadows.get(frame);
     if (s === undefined) return;
-    this.machine.memory.release(s.mfn as never);
+    this.machine.memory.release(s.mfn);
     shadows.delete(frame);
   }
 

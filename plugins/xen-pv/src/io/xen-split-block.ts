@@ -18,6 +18,7 @@ import {
   type RingRequest,
   type RingResponse,
   type Vcpu,
+  gfn,
 } from '@visorkit/core';
 import { GuestRequestError } from '@visorkit/core';
 import { SplitDeviceChannels, type SplitEndpoint } from './split-device.js';
@@ -205,11 +206,12 @@ export class XenSplitBlock implements BlockBackend {
     return -1;
   }
 
-  #frameFor(domain: Domain, gfn: number): number {
-    const mfn = this.memory.machineFrame(domain, gfn as never);
+  #frameFor(domain: Domain, page: number): number {
+    const frame = gfn(page);
+    const mfn = this.memory.machineFrame(domain, frame);
     if (mfn >= 0) return mfn;
-    this.memory.zeroFrame(domain.vcpus[0]!, gfn as never);
-    return this.memory.machineFrame(domain, gfn as never);
+    this.memory.zeroFrame(domain.vcpus[0]!, frame);
+    return this.memory.machineFrame(domain, frame);
   }
 
   #respond(vbd: Vbd, id: number, status: BlockStatus): void {

@@ -25,6 +25,7 @@ import {
   type RingRequest,
   type RingResponse,
   type Vcpu,
+  gfn,
 } from '@visorkit/core';
 import { SplitDeviceChannels, type SplitEndpoint } from './split-device.js';
 import { VirtualFirewallRouter, type VfrRule } from './virtual-firewall-router.js';
@@ -170,7 +171,7 @@ export class XenSplitNetwork implements NetworkBackend {
     }
     const id = vif.nextId++ >>> 0;
     const buffers = frame.buffers ?? [];
-    front.pushRequest({ id, bytes: frame.bytes, segments: buffers.map((gfn) => ({ gfn: gfn as never, offset: 0, length: Math.min(4096, frame.bytes) })) });
+    front.pushRequest({ id, bytes: frame.bytes, segments: buffers.map((page) => ({ gfn: gfn(page), offset: 0, length: Math.min(4096, frame.bytes) })) });
     vif.inFlight.set(id, frame);
     vcpu.charge(CostCategory.GuestKernel, ioCycles(p, XEN_IO_INSTRUCTIONS.frontRequest));
     vcpu.count(MechanismIndex.RingRequest);
