@@ -5,6 +5,7 @@ import {
   ProportionalShareScheduler,
   VisorkitError,
   checkpointDomain,
+  gfn,
   restoreDomain,
   type BurstExit,
   type CheckpointableProgram,
@@ -92,7 +93,7 @@ const FEATURES: readonly { metric: string; capability: Capability; attempt: (hv:
     attempt: (hv, platform, ctx) => {
       const target = platform.compose(ctx.profile, { seed: ctx.seed, simulator: hv.sim });
       const d = hv.createDomain({ name: 'mig', memoryMiB: 16 });
-      hv.memory.zeroFrame(d.vcpus[0]!, 0 as never);
+      hv.memory.zeroFrame(d.vcpus[0]!, gfn(0));
       hv.start(d, () => new IdleGuest());
       hv.runFor(1e7);
       const m = new LiveMigration(hv, d, target, { mode: 'live', linkMbps: 1000, latencyUs: 50 });

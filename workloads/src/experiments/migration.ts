@@ -1,4 +1,4 @@
-import { Capability, LiveMigration, VisorkitError, type MigrationMode } from '@visorkit/core';
+import { Capability, LiveMigration, VisorkitError, gfn, type MigrationMode } from '@visorkit/core';
 import { composeFor, type Experiment, type ExperimentContext, type ResultRow } from '../experiment/experiment.js';
 import { DIRTYING_PROFILES, DirtyingGuest } from '../programs/dirtying-guest.js';
 
@@ -34,7 +34,7 @@ export const migration: Experiment = {
             // The guest has touched all its memory by the time it is migrated.
             const v = d.vcpus[0]!;
             const frames = source.memory.frames(d);
-            for (let g = 0; g < frames; g++) source.memory.zeroFrame(v, g as never);
+            for (let g = 0; g < frames; g++) source.memory.zeroFrame(v, gfn(g));
             source.start(d, () => new DirtyingGuest(source, workload, 256));
             source.runFor(2e8);
             const m = new LiveMigration(source, d, target, { mode, linkMbps, latencyUs: ctx.profile.link.latencyUs, fallBackFromPassthrough: true });

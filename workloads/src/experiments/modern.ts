@@ -1,4 +1,4 @@
-import { CostCategory, PageTableBuilder, type Domain, type Hypervisor } from '@visorkit/core';
+import { CostCategory, PageTableBuilder, gfn, type Domain, type Hypervisor } from '@visorkit/core';
 import { composeFor, type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
 import { BulkSender } from '../programs/bulk-sender.js';
 import { RandomAccessProgram } from '../programs/random-access.js';
@@ -26,7 +26,7 @@ export function randomAccess(ctx: ExperimentContext, platform: PlatformSpec): Re
   const firstGfn = 4096;
   builder.mapRange(0x10000, firstGfn, WORKING_SET_PAGES);
   // A kernel zeroes the pages it hands out: the working set is resident before it is measured.
-  for (let g = 0; g < WORKING_SET_PAGES; g++) hv.memory.zeroFrame(v, (firstGfn + g) as never);
+  for (let g = 0; g < WORKING_SET_PAGES; g++) hv.memory.zeroFrame(v, gfn(firstGfn + g));
   builder.activate();
   // Building the address space is set-up, not the measurement: measure from here.
   const cyclesBefore = totalCycles(d);

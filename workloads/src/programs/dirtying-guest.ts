@@ -1,4 +1,4 @@
-import { CostCategory, type BurstExit, type CheckpointableProgram, type Hypervisor, type MigratableProgram, type Vcpu, type VcpuProgram } from '@visorkit/core';
+import { CostCategory, gfn, type BurstExit, type CheckpointableProgram, type Hypervisor, type MigratableProgram, type Vcpu, type VcpuProgram } from '@visorkit/core';
 
 /** How a guest writes its memory: the writable working set and how fast it dirties it. */
 export interface DirtyingProfile {
@@ -35,7 +35,7 @@ export class DirtyingGuest implements MigratableProgram, CheckpointableProgram {
     this.#carry -= writes;
     // The working set, as far as the domain's memory reaches.
     const span = Math.max(1, Math.min(this.profile.workingSetPages, this.hv.memory.frames(vcpu.domain) - this.base));
-    for (let i = 0; i < writes; i++) this.hv.memory.zeroFrame(vcpu, (this.base + (this.cursor++ % span)) as never);
+    for (let i = 0; i < writes; i++) this.hv.memory.zeroFrame(vcpu, gfn(this.base + (this.cursor++ % span)));
     if (vcpu.burstCycles < budget) vcpu.charge(CostCategory.GuestUser, budget - vcpu.burstCycles);
     return 'budget';
   }
