@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { CostCategory, NetworkBackend, VcpuScheduler, createHypervisor, modern, type VcpuProgram } from '@visorkit/core';
+import { CostCategory, NetworkBackend, VcpuScheduler, createHypervisor, modern, type VcpuProgram, gfn } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
 import { vserverPlugin } from '@visorkit/vserver';
 import type { Benchmark } from '../benchmark.js';
@@ -16,7 +16,7 @@ export const containers: Benchmark = {
     const hv = createHypervisor({ machine: modern, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin] });
     for (let i = 0; i < 10_000; i++) {
       const d = hv.createDomain({ name: `c${i}`, memoryMiB: 4 });
-      for (let g = 0; g < 8; g++) hv.memory.zeroFrame(d.vcpus[0]!, g as never);
+      for (let g = 0; g < 8; g++) hv.memory.zeroFrame(d.vcpus[0]!, gfn(g));
       hv.start(d, () => compute);
     }
     hv.runUntil(2e8);

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { CostCategory, createHypervisor, modern, xeon2003, type VcpuProgram } from '@visorkit/core';
+import { CostCategory, createHypervisor, modern, xeon2003, type VcpuProgram, gfn } from '@visorkit/core';
 import { definePlatform, scalabilityPoint } from '@visorkit/workloads';
 import { xenPvPlugin } from '@visorkit/xen-pv';
 import { hwAssistPlugin } from '@visorkit/hw-assist';
@@ -20,7 +20,7 @@ export const scaleDomains: Benchmark = {
     const hv = createHypervisor({ machine: modern, plugins: [hwAssistPlugin] });
     for (let i = 0; i < 1000; i++) {
       const d = hv.createDomain({ name: `d${i}`, memoryMiB: 16 });
-      for (let g = 0; g < 64; g++) hv.memory.zeroFrame(d.vcpus[0]!, g as never);
+      for (let g = 0; g < 64; g++) hv.memory.zeroFrame(d.vcpus[0]!, gfn(g));
       hv.start(d, () => compute);
     }
     hv.runUntil(1e9);

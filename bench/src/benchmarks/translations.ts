@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { PAGING_GEOMETRY, PTE_PRESENT, PTE_WRITABLE, PhysicalMemory, Tlb, WalkResult, createHypervisor, makePte, modern, tableIndex, walkPageTables, writeTableEntry } from '@visorkit/core';
+import { PAGING_GEOMETRY, PTE_PRESENT, PTE_WRITABLE, PhysicalMemory, Tlb, WalkResult, createHypervisor, makePte, modern, tableIndex, walkPageTables, writeTableEntry, gfn, domainId } from '@visorkit/core';
 import { hwAssistPlugin, type NestedPagingMemory } from '@visorkit/hw-assist';
 import type { Benchmark } from '../benchmark.js';
 import { opsPerSecond } from './measure.js';
@@ -10,7 +10,7 @@ const PAGES = 1024;
 /** Builds 4-level tables mapping `PAGES` pages in fresh RAM; returns the root frame. */
 function build4Level(memory: PhysicalMemory): number {
   const g = PAGING_GEOMETRY['4-level'];
-  const root = memory.allocate(0 as never);
+  const root = memory.allocate(domainId(0));
   const tables = new Map<string, number>();
   for (let vpn = 0; vpn < PAGES; vpn++) {
     let table: number = root;
@@ -18,13 +18,13 @@ function build4Level(memory: PhysicalMemory): number {
       const key = `${table}:${tableIndex(g, vpn, level)}`;
       let child = tables.get(key);
       if (child === undefined) {
-        child = memory.allocate(0 as never);
+        child = memory.allocate(domainId(0));
         tables.set(key, child);
         writeTableEntry(memory, g, table, tableIndex(g, vpn, level), makePte(child, PTE_PRESENT | PTE_WRITABLE));
       }
       table = child;
     }
-    writeTableEntry(memory, g, table, tableIndex(g, vpn, 1), makePte(memory.allocate(0 as never), PTE_PRESENT | PTE_WRITABLE));
+    writeTableEntry(memory, g, table, tableIndex(g, vpn, 1), makePte(memory.allocate(domainId(0)), PTE_PRESENT | PTE_WRITABLE));
   }
   return root;
 }
@@ -58,7 +58,7 @@ export const translations: Benchmark = {
     const tables = new Map<string, number>();
     let nextTable = 1;
     const rootGfn = nextTable++;
-    mem.zeroFrame(v, rootGfn as never);
+    mem.zeroFrame(v, gfn(rootGfn));
     for (let vpn = 0; vpn < PAGES; vpn++) {
       let table = rootGfn;
       for (let level = 4; level > 1; level--) {
@@ -66,16 +66,16 @@ export const translations: Benchmark = {
         let child = tables.get(key);
         if (child === undefined) {
           child = nextTable++;
-          mem.zeroFrame(v, child as never);
+          mem.zeroFrame(v, gfn(child));
           tables.set(key, child);
-          mem.writePte(v, table as never, tableIndex(g, vpn, level), makePte(child, PTE_PRESENT | PTE_WRITABLE));
+          mem.writePte(v, gfn(table), tableIndex(g, vpn, level), makePte(child, PTE_PRESENT | PTE_WRITABLE));
         }
         table = child;
       }
-      mem.zeroFrame(v, (5000 + vpn) as never);
-      mem.writePte(v, table as never, tableIndex(g, vpn, 1), makePte(5000 + vpn, PTE_PRESENT | PTE_WRITABLE));
+      mem.zeroFrame(v, gfn(5000 + vpn));
+      mem.writePte(v, gfn(table), tableIndex(g, vpn, 1), makePte(5000 + vpn, PTE_PRESENT | PTE_WRITABLE));
     }
-    hv.cpu.switchAddressSpace(v, rootGfn as never, 1);
+    hv.cpu.switchAddressSpace(v, gfn(rootGfn), 1);
     const tlbOf = hv.machine.pcpus[0]!.tlb;
     const walks2d = await opsPerSecond('walk-2d', N / 20, () => {
       for (let i = 0; i < N / 20; i++) {
