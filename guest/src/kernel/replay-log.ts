@@ -58,7 +58,7 @@ export class IncarnationWriter {
     const from = o.kind === 'fork' ? this.id(o.parent) : o.kind === 'handler' ? this.id(o.of) : -1;
     const id = this.saved.length;
     this.#ids.set(inc, id);
-    this.saved.push(undefined as never); // its place, kept while its handlers are numbered
+    this.saved.length = id + 1; // its place, kept while its handlers are numbered (filled below)
     const log = encodeLog(inc.log);
     const interludes = inc.interludes.map((i) => [i.at, this.id(i.handler)] as const);
     this.saved[id] = o.kind === 'image' ? { id, kind: 'image', path: o.path, vmas: o.vmas, log, interludes } : { id, kind: o.kind, from, at: o.at, log, interludes };
