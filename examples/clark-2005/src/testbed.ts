@@ -1,4 +1,4 @@
-import { NetworkSwitch, Simulator, createHypervisor, type Domain, type Hypervisor, type MachineProfile } from '@visorkit/core';
+import { NetworkSwitch, Simulator, createHypervisor, gfn, type Domain, type Hypervisor, type MachineProfile } from '@visorkit/core';
 import { bootGuest, type BootOptions, type GuestKernel } from '@visorkit/guest';
 import { nativePlugin } from '@visorkit/native';
 import { webFiles, webServer, type PlatformSpec } from '@visorkit/workloads';
@@ -158,7 +158,7 @@ export function buildTestbed(platform: PlatformSpec, profile: MachineProfile, wo
   const domain = source.createDomain({ name: workload.name, memoryMiB: scale.vmMiB });
   const v = domain.vcpus[0]!;
   const frames = source.memory.frames(domain);
-  for (let g = 0; g < frames; g++) source.memory.zeroFrame(v, g as never);
+  for (let g = 0; g < frames; g++) source.memory.zeroFrame(v, gfn(g));
   const { kernel, probe } = workload.boot(source, domain, clients, scale, seed);
   return { sim, source, target, clients, wire, domain, dom0, kernel, probe };
 }
