@@ -49,7 +49,7 @@ const UNIT_BYTES: Readonly<Record<string, number>> = {
 };
 
 function asElement(node: unknown): XmlElement {
-  return typeof node === 'object' && node !== null ? (node as XmlElement) : { '#text': String(node ?? '') };
+  return typeof node === 'object' && node !== null ? (node as XmlElement) : { '#text': typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? String(node) : '' };
 }
 
 function children(el: XmlElement, name: string): XmlElement[] {

@@ -118,8 +118,6 @@ export type MachineProfileFile = z.infer<typeof machineProfileSchema>;
 // Compile-time check that the schema and core's MachineProfile describe the same data.
 const _fromProfile: (p: MachineProfile) => MachineProfileFile = (p) => p;
 const _toProfile: (p: MachineProfileFile) => MachineProfile = (p) => p;
-void _fromProfile;
-void _toProfile;
 
 /** The JSON Schema for editors (`visorkit schema profile`, lab/schema/machine-profile.schema.json). */
 export function machineProfileJsonSchema(): Record<string, unknown> {

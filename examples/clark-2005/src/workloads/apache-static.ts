@@ -1,5 +1,5 @@
 import type { Program, Sys } from '@visorkit/guest';
-import { ThroughputProbe } from './service-probe.js';
+import type { ThroughputProbe } from './service-probe.js';
 
 /** The one file served: 512 KB (Clark et al. §6.3). */
 export const STATIC_FILE_BYTES = 512 * 1024;
