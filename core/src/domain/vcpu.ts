@@ -83,6 +83,7 @@ export class Vcpu {
     for (let c = 0; c < this.deferred.length; c++) {
       const d = this.deferred[c]!;
       if (d !== 0) {
+        // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- deferred is indexed by CostCategory, so every index is one
         this.charge(c as CostCategory, d);
         this.deferred[c] = 0;
       }

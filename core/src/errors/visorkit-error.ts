@@ -25,7 +25,7 @@ export class VisorkitError extends Error {
 
   /** True when `value` is a visorkit error, from this copy of core or any other. */
   static is(value: unknown): value is VisorkitError {
-    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+    return typeof value === 'object' && value !== null && Reflect.get(value, BRAND) === true;
   }
 }
 

@@ -91,6 +91,7 @@ export class PhysicalMemory {
     else if (this.#fresh < this.frames) frame = this.#fresh++;
     else throw new OutOfMemoryError(1, 0);
     this.#setOwner(frame, owner);
+    // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- physical memory is where machine frame numbers come from (in range by construction)
     return frame as Mfn;
   }
 
@@ -105,6 +106,7 @@ export class PhysicalMemory {
     for (let f = this.#fresh; f < start; f++) this.#released.push(f);
     this.#fresh = start + count;
     for (let f = start; f < start + count; f++) this.#setOwner(f, owner);
+    // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- as in allocate: the first frame of a range this memory just handed out
     return start as Mfn;
   }
 

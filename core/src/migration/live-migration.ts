@@ -88,6 +88,7 @@ export class LiveMigration {
     this.#programs = domain.vcpus.map((v) => {
       const p = v.program as Partial<MigratableProgram> | undefined;
       if (p?.migrateTo === undefined) throw new InvalidArgumentError('domain', `'${domain.name}' vCPU ${v.index} runs a program that cannot migrate`);
+      // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- checked just above: a program with migrateTo is migratable
       return p as MigratableProgram;
     });
   }

@@ -89,6 +89,7 @@ export class ProportionalShareScheduler implements VcpuScheduler {
   }
 
   #entity(vcpu: Vcpu): CfsEntity {
+    // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- schedulerData is the composed scheduler's own slot, and only this class writes it
     let e = vcpu.schedulerData as CfsEntity | undefined;
     if (e === undefined) {
       e = { vruntime: this.#minVruntime, load: Math.max(1, this.loadOf(vcpu)) };

@@ -28,26 +28,31 @@ function checkInteger(what: string, n: number): void {
 /** Checked constructor for {@link Nanoseconds}. */
 export function ns(n: number): Nanoseconds {
   checkInteger('nanoseconds', n);
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the checked constructor is where a number becomes a unit
   return n as Nanoseconds;
 }
 /** Checked constructor for {@link Cycles}. */
 export function cycles(n: number): Cycles {
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('cycles', `expected a non-negative number, got ${n}`);
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the checked constructor is where a number becomes a unit
   return n as Cycles;
 }
 /** Checked constructor for {@link Mfn}. */
 export function mfn(n: number): Mfn {
   checkInteger('machine frame number', n);
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the checked constructor is where a number becomes a unit
   return n as Mfn;
 }
 /** Checked constructor for {@link Gfn}. */
 export function gfn(n: number): Gfn {
   checkInteger('guest frame number', n);
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the checked constructor is where a number becomes a unit
   return n as Gfn;
 }
 /** Checked constructor for {@link DomainId}. */
 export function domainId(n: number): DomainId {
   checkInteger('domain id', n);
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the checked constructor is where a number becomes a unit
   return n as DomainId;
 }
 
