@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { PAGING_GEOMETRY, PTE_PRESENT, PTE_WRITABLE, PhysicalMemory, Tlb, WalkResult, createHypervisor, makePte, modern, tableIndex, walkPageTables, writeTableEntry, gfn, domainId } from '@visorkit/core';
-import { hwAssistPlugin, type NestedPagingMemory } from '@visorkit/hw-assist';
+import { NestedPagingMemory, hwAssistPlugin } from '@visorkit/hw-assist';
 import type { Benchmark } from '../benchmark.js';
 import { opsPerSecond } from './measure.js';
 
@@ -53,7 +53,8 @@ export const translations: Benchmark = {
     const hv = createHypervisor({ machine: modern, plugins: [hwAssistPlugin.configure({ pageWalkCache: false })] });
     const d = hv.createDomain({ name: 'g', memoryMiB: 64 });
     const v = d.vcpus[0]!;
-    const mem = hv.memory as NestedPagingMemory;
+    const mem = hv.memory;
+    if (!(mem instanceof NestedPagingMemory)) throw new Error('the hw-assist plugin composed without nested paging');
     const g = mem.geometry;
     const tables = new Map<string, number>();
     let nextTable = 1;

@@ -1,9 +1,9 @@
-import { CostCategory, EventChannels, MechanismIndex, type Domain, type DomainId, type Machine, type Vcpu } from '@visorkit/core';
+import { CostCategory, EventChannels, MechanismIndex, domainId, type Domain, type DomainId, type Machine, type Vcpu } from '@visorkit/core';
 import { XEN_IO_INSTRUCTIONS, ioCycles } from './xen-io-costs.js';
 import type { XenIoOptions } from './xen-io-options.js';
 
 /** The domain id back ends run as when they live in Xen itself. */
-const XEN_BACKEND: DomainId = 0 as DomainId;
+const XEN_BACKEND: DomainId = domainId(0);
 
 /** What a split device's notifications reach. */
 export interface SplitEndpoint {
