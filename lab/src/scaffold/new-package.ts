@@ -1,9 +1,10 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../cli/usage-error.js';
 import { scaffoldNames, type ScaffoldKind, type ScaffoldNames } from './names.js';
+import { jsonAt, jsonString, readJson } from './read-json.js';
 import { SCAFFOLD_VERSIONS } from './scaffold-versions.js';
 import { conformanceTestSource, indexSource, readmeSource, schedulerSource } from './templates.js';
 
@@ -44,7 +45,7 @@ function visorkitDeps(kind: ScaffoldKind): { deps: string[]; dev: string[] } {
 /** This CLI's own version: scaffolded packages ask for the @visorkit packages it came with. */
 function labVersion(): string {
   const manifest = join(dirname(fileURLToPath(import.meta.url)), '../../../package.json');
-  return (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+  return jsonString(manifest, readJson(manifest), 'version');
 }
 
 /** The visorkit repository root above `cwd`, if the command runs inside one. */
@@ -52,8 +53,9 @@ export function findRepository(cwd: string): string | undefined {
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
-      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; workspaces?: string[] };
-      if (pkg.name === 'visorkit-monorepo' && pkg.workspaces?.includes('plugins/*')) return dir;
+      const pkg = readJson(manifest);
+      const workspaces = jsonAt(pkg, 'workspaces');
+      if (jsonAt(pkg, 'name') === 'visorkit-monorepo' && Array.isArray(workspaces) && workspaces.includes('plugins/*')) return dir;
     }
     if (dirname(dir) === dir) return undefined;
   }
@@ -116,11 +118,13 @@ const json = (value: unknown): string => JSON.stringify(value, null, 2) + '\n';
 /** A workspace of the repository, shaped like the bundled packages (the root builds and tests it). */
 function workspaceFiles(kind: ScaffoldKind, n: ScaffoldNames, repo: string): Files {
   // Fixed versioning: every package is at core's version (the root manifest is not released).
-  const version = (JSON.parse(readFileSync(join(repo, 'core/package.json'), 'utf8')) as { version: string }).version;
+  const coreManifest = join(repo, 'core/package.json');
+  const core = readJson(coreManifest);
+  const version = jsonString(coreManifest, core, 'version');
   const folder = kind === 'plugin' ? 'plugins' : 'examples';
   const packageName = kind === 'plugin' ? `@visorkit/${n.name}` : `@visorkit/example-${n.name}`;
   const { deps, dev } = visorkitDeps(kind);
-  const pin = (p: string): string => (JSON.parse(readFileSync(join(repo, 'core/package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies[p]!;
+  const pin = (p: string): string => jsonString(coreManifest, core, 'devDependencies', p);
   const dirOf = (p: string): string => (['core', 'guest', 'workloads', 'conformance'].includes(p) ? `../../${p}` : `../../plugins/${p}`);
   const manifest = {
     name: packageName,
@@ -210,11 +214,13 @@ function standaloneFiles(kind: ScaffoldKind, n: ScaffoldNames, dir: string, pack
 /** Adds the new workspace to the root tsconfig's references, so `tsc -b` builds it. */
 async function addReference(repo: string, path: string): Promise<void> {
   const file = join(repo, 'tsconfig.json');
-  const tsconfig = JSON.parse(await readFile(file, 'utf8')) as { references?: { path: string }[] };
-  const refs = tsconfig.references ?? [];
-  if (refs.some((r) => r.path === path)) return;
+  const tsconfig = readJson(file);
+  if (typeof tsconfig !== 'object' || tsconfig === null) throw new UsageError(`${file} is not a tsconfig object`);
+  const listed = jsonAt(tsconfig, 'references');
+  const refs: unknown[] = Array.isArray(listed) ? [...listed] : [];
+  if (refs.some((r) => jsonAt(r, 'path') === path)) return;
   // Before lab, which may come to depend on it.
-  const at = refs.findIndex((r) => r.path === 'lab');
+  const at = refs.findIndex((r) => jsonAt(r, 'path') === 'lab');
   refs.splice(at < 0 ? refs.length : at, 0, { path });
   await writeFile(file, json({ ...tsconfig, references: refs }));
 }
