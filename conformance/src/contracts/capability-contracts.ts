@@ -13,7 +13,7 @@ import {
   type Vcpu,
   type VcpuProgram,
 } from '@visorkit/core';
-import { type Compose, type Contract } from '../contract.js';
+import type { Compose, Contract } from '../contract.js';
 import { checkProperty } from '../kit/check-property.js';
 import type { KitSettings } from '../kit/kit-settings.js';
 import { blockAndWake, computeForever, machineFaults, machineUnderTest } from '../kit/machine-under-test.js';

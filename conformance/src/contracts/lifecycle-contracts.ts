@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type BlockStatus, type Domain, type NetFrame } from '@visorkit/core';
+import type { BlockStatus, Domain, NetFrame } from '@visorkit/core';
 import type { Contract } from '../contract.js';
 import { checkProperty } from '../kit/check-property.js';
 import type { KitSettings } from '../kit/kit-settings.js';

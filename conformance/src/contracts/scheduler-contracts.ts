@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { type Hypervisor, type MachineRecorder } from '@visorkit/core';
+import type { Hypervisor, MachineRecorder } from '@visorkit/core';
 import type { Compose, Contract } from '../contract.js';
 import { checkProperty } from '../kit/check-property.js';
 import type { KitSettings } from '../kit/kit-settings.js';

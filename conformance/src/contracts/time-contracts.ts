@@ -74,6 +74,7 @@ export function timeContracts(settings: KitSettings): readonly Contract[] {
       sentence: `real-time alarms fire once, at their deadline (within ${ALARM_PRECISION_NS} ns, off any tick), in order; virtual-time alarms when the domain has run that long; cancelled or replaced ones never`,
       check(compose, name) {
         const machines = machinesFor(compose).length;
+        // oxlint-disable-next-line unicorn/no-thenable -- 'then' is a scenario field (what happens to the alarm next); the object is never awaited
         const alarm = fc.record({ d: fc.nat(), clock: fc.constantFrom<AlarmClock>('real', 'real', 'virtual'), at: fc.integer({ min: 1, max: 60_000_000 }), then: fc.constantFrom('keep', 'keep', 'keep', 'cancel', 'replace') });
         const scenario = fc.record({ machine: fc.integer({ min: 0, max: machines - 1 }), cores: fc.integer({ min: 1, max: 2 }), domains: fc.array(timed, { minLength: 1, maxLength: 8 }), alarms: fc.array(alarm, { minLength: 1, maxLength: 16 }) });
         checkProperty(this.contract, name, settings, scenario, 12, (s) => {

@@ -16,7 +16,7 @@ export function machinesFor(compose: Compose): MachineProfile[] {
     const flipped: MachineProfile = { ...p, name: `${p.name} (${p.cpu.taggedTlb ? 'untagged' : 'tagged'} TLB)`, cpu: { ...p.cpu, taggedTlb: !p.cpu.taggedTlb } };
     for (const candidate of [p, flipped]) {
       try {
-        candidate === p ? compose(p).dispose() : compose(candidate).dispose();
+        compose(candidate).dispose();
         out.push(candidate);
       } catch {
         // the platform needs hardware this machine lacks

@@ -90,7 +90,7 @@ function sweepCurves(rows: readonly ResultRow[]): { key: string; unit: string; m
   const out = [];
   for (const key of Object.keys(SWEEPS)) {
     const swept = rows.filter((r) => typeof r[key] === 'number');
-    for (const unit of [...new Set(swept.map((r) => r.unit))]) {
+    for (const unit of new Set(swept.map((r) => r.unit))) {
       const group = swept.filter((r) => r.unit === unit);
       const xs = new Set(group.map((r) => r[key] as number));
       const ys = group.map((r) => r.value);
@@ -126,7 +126,8 @@ function migrationTimeline(rows: readonly ResultRow[]): { platform: string; memo
       t['mode'] === 'post-copy'
         ? [{ kind: 'downtime', start: 0, end: down }, { kind: 'post-copy', start: down, end: total }]
         : [...(total > down ? [{ kind: 'pre-copy' as const, start: 0, end: total - down }] : []), { kind: 'downtime', start: total - down, end: total }];
-    return { label: `${String(t['workload'] ?? '')} · ${String(t['mode'])}`, phases, note: `down ${fmtMs(down)}` };
+    const workload = t['workload'];
+    return { label: `${typeof workload === 'string' || typeof workload === 'number' ? String(workload) : ''} · ${String(t['mode'])}`, phases, note: `down ${fmtMs(down)}` };
   });
   return { platform, memory, rows: out };
 }
