@@ -6,6 +6,7 @@ import {
   ProportionalShareScheduler,
   checkpointDomain,
   createHypervisor,
+  gfn,
   restoreDomain,
   type Domain,
   type Hypervisor,
@@ -245,7 +246,7 @@ const EXERCISE: Partial<Record<Capability, (compose: Compose, settings: KitSetti
     const dropped = hv.network.dropped;
     const bad = hv.memory.frames(a) + s.stride * 100;
     // The guest wrote its frames' bytes into its buffers: they are populated.
-    for (const g of [10, 11, 12]) rec.as(a.id, () => hv.memory.zeroFrame(a.vcpus[0]!, g as never));
+    for (const g of [10, 11, 12]) rec.as(a.id, () => hv.memory.zeroFrame(a.vcpus[0]!, gfn(g)));
     // Multi-page buffers, the frame outside the domain in every position.
     for (let pos = 0; pos < 3; pos++) {
       const buffers = [10, 11, 12];
@@ -278,7 +279,7 @@ function dirtyLogCovers(compose: Compose, settings: KitSettings, s: CapScenario)
   const written = new Map<number, string>();
   for (let k = 0; k < 12; k++) {
     const x = step(k, s.stride);
-    if (k % 2 === 0) m.copyFrame(v, x.to as never, (1 + (k % SOURCES)) as never);
+    if (k % 2 === 0) m.copyFrame(v, x.to as never, gfn(1 + (k % SOURCES)));
     else m.zeroFrame(v, x.to as never);
     written.set(x.to, k % 2 === 0 ? 'a page copy' : 'a page zero');
   }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { HYPERVISOR_OWNER, SECTOR_SIZE, type BlockStatus, type Domain, type Hypervisor, type MachineRecorder } from '@visorkit/core';
+import { HYPERVISOR_OWNER, SECTOR_SIZE, gfn, type BlockStatus, type Domain, type Hypervisor, type MachineRecorder } from '@visorkit/core';
 import type { Compose, Contract } from '../contract.js';
 import { checkProperty } from '../kit/check-property.js';
 import type { KitSettings } from '../kit/kit-settings.js';
@@ -147,7 +147,7 @@ function staysInside(compose: Compose, settings: KitSettings, s: DiskScenario): 
   ds.forEach((d, i) => {
     fillFrame(w, d, 1, i + 1);
     const frames = Math.min(4, w.sizes[i]! / FRAME_SECTORS);
-    for (let f = 0; f < frames; f++) rec.as(d.id, () => hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: 'write', sector: (w.sizes[i]! - frames * FRAME_SECTORS) + f * FRAME_SECTORS, frames: [1 as never] }, () => {}));
+    for (let f = 0; f < frames; f++) rec.as(d.id, () => hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: 'write', sector: (w.sizes[i]! - frames * FRAME_SECTORS) + f * FRAME_SECTORS, frames: [gfn(1)] }, () => {}));
   });
   hv.runFor(1e9);
   const dmasBefore = rec.dmas.length;
@@ -197,16 +197,16 @@ function staysInside(compose: Compose, settings: KitSettings, s: DiskScenario): 
   const got = new Uint8Array(4096);
   for (const [i, d] of ds.entries()) {
     const frames = Math.min(4, w.sizes[i]! / FRAME_SECTORS);
-    rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, 2 as never));
+    rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, gfn(2)));
     let status: BlockStatus | undefined;
-    rec.as(d.id, () => hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: 'read', sector: w.sizes[i]! - frames * FRAME_SECTORS, frames: [2 as never] }, (st) => (status = st)));
+    rec.as(d.id, () => hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: 'read', sector: w.sizes[i]! - frames * FRAME_SECTORS, frames: [gfn(2)] }, (st) => (status = st)));
     hv.runFor(2e8);
-    hv.machine.memory.readBytes(hv.memory.machineFrame(d, 2 as never), 0, got);
+    hv.machine.memory.readBytes(hv.memory.machineFrame(d, gfn(2)), 0, got);
     const want = Uint8Array.from({ length: 4096 }, (_, k) => ((i + 1) * 31 + 7 + k) & 0xff);
     if (status !== 'ok' || got.some((x, k) => x !== want[k])) return `after the refused requests, '${d.name}''s disk no longer holds what it wrote`;
   }
   for (const d of ds) {
-    const mfn = hv.memory.machineFrame(d, 1 as never);
+    const mfn = hv.memory.machineFrame(d, gfn(1));
     const owner = hv.machine.memory.ownerOf(mfn);
     if (owner !== d.id && owner !== HYPERVISOR_OWNER) return `'${d.name}''s frame 1 is backed by a machine frame it does not own`;
   }

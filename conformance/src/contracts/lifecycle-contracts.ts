@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { BlockStatus, Domain, NetFrame } from '@visorkit/core';
+import { gfn } from '@visorkit/core';
 import type { Contract } from '../contract.js';
 import { checkProperty } from '../kit/check-property.js';
 import type { KitSettings } from '../kit/kit-settings.js';
@@ -51,7 +52,7 @@ export function lifecycleContracts(settings: KitSettings): readonly Contract[] {
             const d = hv.createDomain({ name: `x${i}`, vcpus: spec.vcpus, memoryMiB: 8 });
             const address = `10.8.${i}.1`;
             if (spec.iface) hv.network.attachInterface(d, address, (f) => late.push(`'${d.name}''s interface received a frame for ${f.destination} after it was destroyed`));
-            for (let g = 0; g < spec.touch; g++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, (g * 13) as never));
+            for (let g = 0; g < spec.touch; g++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, gfn(g * 13)));
             const dev = hv.block.attachDisk(d, 256);
             if (spec.end !== 'never-started') hv.start(d, spec.blocks ? blockAndWake(hv, 2e6, 1e6) : () => computeForever);
             return { d, spec, address, dev };
@@ -61,7 +62,7 @@ export function lifecycleContracts(settings: KitSettings): readonly Contract[] {
               const { d, spec } = x;
               for (const clock of spec.alarms) hv.time.setAlarm(d, clock, (clock === 'real' ? hv.now : hv.time.virtualTime(d)) + 5e6, () => d.state === 'destroyed' && late.push(`'${d.name}''s ${clock}-time alarm fired after it was destroyed`));
               for (let k = 0; k < spec.io; k++) {
-                hv.block.submit(d.vcpus[0]!, x.dev, { operation: 'read', sector: k * 16, frames: [(200 + k) as never, (300 + k) as never] }, (st: BlockStatus) => d.state === 'destroyed' && st === 'ok' && late.push(`'${d.name}''s disk read completed 'ok' after it was destroyed`));
+                hv.block.submit(d.vcpus[0]!, x.dev, { operation: 'read', sector: k * 16, frames: [gfn(200 + k), gfn(300 + k)] }, (st: BlockStatus) => d.state === 'destroyed' && st === 'ok' && late.push(`'${d.name}''s disk read completed 'ok' after it was destroyed`));
               }
               if (spec.end === 'shutdown') hv.shutdown(d);
               else if (spec.end === 'crash') hv.crash(d, 'the kit crashed it');
@@ -71,7 +72,7 @@ export function lifecycleContracts(settings: KitSettings): readonly Contract[] {
           hv.runUntil(60e6);
           // Newcomers take the freed memory: stray DMA or a stale mapping would now hit them.
           const newcomers = s.doomed.map((_, i) => hv.createDomain({ name: `n${i}`, memoryMiB: 8 }));
-          for (const n of newcomers) for (let g = 0; g < 64; g++) rec.as(n.id, () => hv.memory.zeroFrame(n.vcpus[0]!, g as never));
+          for (const n of newcomers) for (let g = 0; g < 64; g++) rec.as(n.id, () => hv.memory.zeroFrame(n.vcpus[0]!, gfn(g)));
           const runsAt = rec.runs.length;
           for (const x of dead) {
             if (x.spec.iface) {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { HYPERVISOR_OWNER, PTE_PRESENT, TRANSLATION_FAULT, pteFrame, type Domain, type Hypervisor, type Vcpu } from '@visorkit/core';
+import { HYPERVISOR_OWNER, PTE_PRESENT, TRANSLATION_FAULT, gfn as toGfn, pteFrame, type Domain, type Hypervisor, type Vcpu } from '@visorkit/core';
 import type { Contract } from '../contract.js';
 import { checkProperty } from '../kit/check-property.js';
 import { KitAddressSpace, TableFrames } from '../kit/kit-address-space.js';
@@ -266,7 +266,7 @@ export function memoryContracts(settings: KitSettings): readonly Contract[] {
 function hostileCalls(compose: Parameters<Contract['check']>[0], settings: KitSettings, profile: Parameters<Parameters<Contract['check']>[0]>[0], calls: readonly { k: string; d: number; beyond: number; first: number }[]): string | undefined {
   const { hv, rec } = machineUnderTest(compose, profile, settings);
   const ds = [0, 1, 2].map((i) => hv.createDomain({ name: `h${i}`, memoryMiB: 8 }));
-  for (const d of ds) for (let g = 0; g < 8; g++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, g as never));
+  for (const d of ds) for (let g = 0; g < 8; g++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, toGfn(g)));
   for (const c of calls) {
     const d = ds[c.d % ds.length]!;
     const v = d.vcpus[0]!;
@@ -281,10 +281,10 @@ function hostileCalls(compose: Parameters<Contract['check']>[0], settings: KitSe
             return hv.memory.zeroFrame(v, bad as never);
           case 'copy-from':
             what = `copying from frame ${bad}`;
-            return hv.memory.copyFrame(v, 2 as never, bad as never);
+            return hv.memory.copyFrame(v, toGfn(2), bad as never);
           case 'copy-to':
             what = `copying to frame ${bad}`;
-            return hv.memory.copyFrame(v, bad as never, 2 as never);
+            return hv.memory.copyFrame(v, bad as never, toGfn(2));
           case 'read-table':
             what = `reading a page table in frame ${bad}`;
             return hv.memory.readPte(v, bad as never, 0);
@@ -334,9 +334,9 @@ function identicalContent(compose: Parameters<Contract['check']>[0], settings: K
   for (const d of ds) {
     const v = d.vcpus[0]!;
     rec.as(d.id, () => {
-      hv.memory.zeroFrame(v, 4000 as never); // a source page of the pattern
-      hv.machine.memory.writeBytes(hv.memory.machineFrame(d, 4000 as never), 0, pattern);
-      for (let p = 0; p < s.pages; p++) hv.memory.copyFrame(v, (10 + p) as never, 4000 as never);
+      hv.memory.zeroFrame(v, toGfn(4000)); // a source page of the pattern
+      hv.machine.memory.writeBytes(hv.memory.machineFrame(d, toGfn(4000)), 0, pattern);
+      for (let p = 0; p < s.pages; p++) hv.memory.copyFrame(v, toGfn(10 + p), toGfn(4000));
     });
     hv.start(d, () => computeForever);
   }
@@ -347,9 +347,9 @@ function identicalContent(compose: Parameters<Contract['check']>[0], settings: K
     const page = 10 + (w.page % s.pages);
     // A private change goes through the plugin: a byte pattern copied in from the domain's own frame.
     rec.as(d.id, () => {
-      hv.memory.zeroFrame(v, 4001 as never);
-      hv.machine.memory.writeBytes(hv.memory.machineFrame(d, 4001 as never), 0, Uint8Array.of(w.byte));
-      hv.memory.copyFrame(v, page as never, 4001 as never);
+      hv.memory.zeroFrame(v, toGfn(4001));
+      hv.machine.memory.writeBytes(hv.memory.machineFrame(d, toGfn(4001)), 0, Uint8Array.of(w.byte));
+      hv.memory.copyFrame(v, page as never, toGfn(4001));
     });
     expected.set(`${d.name}:${page}`, w.byte);
     hv.runFor(1e7);
@@ -357,7 +357,7 @@ function identicalContent(compose: Parameters<Contract['check']>[0], settings: K
   const got = new Uint8Array(4096);
   for (const d of ds) {
     for (let p = 0; p < s.pages; p++) {
-      const mfn = hv.memory.machineFrame(d, (10 + p) as never);
+      const mfn = hv.memory.machineFrame(d, toGfn(10 + p));
       hv.machine.memory.readBytes(mfn, 0, got);
       const mine = expected.get(`${d.name}:${10 + p}`);
       const ok = mine === undefined ? got.every((b, i) => b === pattern[i]) : got[0] === mine && got.subarray(1).every((b) => b === 0);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { Domain, NetFrame } from '@visorkit/core';
+import { gfn } from '@visorkit/core';
 import type { Compose, Contract } from '../contract.js';
 import { checkProperty } from '../kit/check-property.js';
 import type { KitSettings } from '../kit/kit-settings.js';
@@ -188,7 +189,7 @@ export function dmaBuffersContract(settings: KitSettings): Contract {
         const got: NetFrame[] = [];
         const ds = domainNames(s.domains).map((n, i) => {
           const d = hv.createDomain({ name: n, memoryMiB: 16 });
-          for (let g = 10; g < 14; g++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, g as never));
+          for (let g = 10; g < 14; g++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, gfn(g)));
           return { d, index: hv.network.attachInterface(d, `10.5.${i}.1`, (f) => got.push(f)), address: `10.5.${i}.1` };
         });
         const dropped = hv.network.dropped;

@@ -1,4 +1,4 @@
-import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, tableIndex, type Hypervisor, type Vcpu } from '@visorkit/core';
+import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, gfn as toGfn, makePte, tableIndex, type Gfn, type Hypervisor, type Vcpu } from '@visorkit/core';
 
 /** Allocates guest frames for page tables from a range of one vCPU's domain. */
 export class TableFrames {
@@ -15,8 +15,8 @@ export class TableFrames {
  * lazy-MMU batches), so it can drive every path.
  */
 export class KitAddressSpace {
-  readonly root: number;
-  readonly #children = new Map<number, number>();
+  readonly root: Gfn;
+  readonly #children = new Map<number, Gfn>();
 
   constructor(
     readonly hv: Hypervisor,
@@ -29,7 +29,7 @@ export class KitAddressSpace {
   }
 
   /** The leaf table frame and index of `vpn`, building the tables above it (outside any batch). */
-  leaf(vpn: number): { table: number; index: number } {
+  leaf(vpn: number): { table: Gfn; index: number } {
     const m = this.hv.memory;
     const g = m.geometry;
     let table = this.root;
@@ -40,7 +40,7 @@ export class KitAddressSpace {
       if (child === undefined) {
         child = this.#table(level - 1);
         this.#children.set(key, child);
-        m.writePte(this.vcpu, table as never, index, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
+        m.writePte(this.vcpu, table, index, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
       }
       table = child;
     }
@@ -50,18 +50,18 @@ export class KitAddressSpace {
   /** Writes the leaf entry of `vpn` (gfn < 0: unmap). */
   write(vpn: number, gfn: number, writable: boolean): void {
     const { table, index } = this.leaf(vpn);
-    this.hv.memory.writePte(this.vcpu, table as never, index, gfn < 0 ? 0 : makePte(gfn, PTE_PRESENT | PTE_USER | (writable ? PTE_WRITABLE : 0)));
+    this.hv.memory.writePte(this.vcpu, table, index, gfn < 0 ? 0 : makePte(gfn, PTE_PRESENT | PTE_USER | (writable ? PTE_WRITABLE : 0)));
   }
 
   /** Loads it on the vCPU (through the CPU extension point, as a context switch does). */
   activate(): void {
-    this.hv.cpu.switchAddressSpace(this.vcpu, this.root as never, this.id);
+    this.hv.cpu.switchAddressSpace(this.vcpu, this.root, this.id);
   }
 
-  #table(level: number): number {
-    const gfn = this.frames.take();
-    this.hv.memory.zeroFrame(this.vcpu, gfn as never);
-    this.hv.memory.pinPageTable(this.vcpu, gfn as never, level);
-    return gfn;
+  #table(level: number): Gfn {
+    const frame = toGfn(this.frames.take());
+    this.hv.memory.zeroFrame(this.vcpu, frame);
+    this.hv.memory.pinPageTable(this.vcpu, frame, level);
+    return frame;
   }
 }
