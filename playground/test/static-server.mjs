@@ -7,6 +7,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
 
 /** Serves `root` on 127.0.0.1 at a free port; resolves to its base URL and a close function. */
 export function serve(root) {
+  // oxlint-disable-next-line typescript/no-misused-promises -- a test-only server: its handler catches what it expects, anything else should fail the test loudly
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     const file = join(root, path.endsWith('/') ? `${path}index.html` : path);
