@@ -18,3 +18,4 @@ export * from './process/process.js';
 export * from './process/process-crash.js';
 export * from './program/system-call-types.js';
 export * from './kernel/boot.js';
+export * from './calibration.js';

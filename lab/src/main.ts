@@ -21,6 +21,7 @@ import { InputFileError } from './inputs/input-file-error.js';
 import { registerSchemaCommand } from './inputs/schema-command.js';
 import { registerSweepCommand } from './sweep/sweep-command.js';
 import { registerWorkerCommand } from './sweep/worker-command.js';
+import { registerFidelityCommands } from './fidelity/fidelity-commands.js';
 
 function parseSeed(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new CommanderArgumentError(`'${value}' is not a seed: expected an integer from 0 to 4294967295`);
@@ -140,6 +141,7 @@ registerNewCommand(program);
 registerSchemaCommand(program);
 registerSweepCommand(program, async (url) => (await import('./sweep/queue-executor.js')).queueExecutor(url));
 registerWorkerCommand(program);
+registerFidelityCommands(program);
 
 async function main(): Promise<void> {
   try {

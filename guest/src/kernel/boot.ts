@@ -1,4 +1,5 @@
-import { CheckpointCorruptError, type Domain, type Hypervisor, type ProgramRegistry } from '@visorkit/core';
+import { CheckpointCorruptError, pathLengths, type Domain, type Hypervisor, type ProgramRegistry } from '@visorkit/core';
+import { GUEST_FITTED } from '../calibration.js';
 import type { ExecutableImage } from '../fs/file-system.js';
 import type { Program } from '../program/program.js';
 import { GUEST_KERNEL_PROGRAM, GuestKernel, type GuestKernelOptions } from './guest-kernel.js';
@@ -9,13 +10,29 @@ export const LIBC: ExecutableImage = { program: function* () {}, textPages: 300,
 /** A small dynamically linked program that exits at once (lmbench's `hello`). */
 export const HELLO: ExecutableImage = { program: function* () { return 0; }, textPages: 4, dataPages: 1, bssPages: 1, libraries: ['/lib/libc.so'] };
 
-/** Instructions the shell spends starting up and parsing `-c cmd` before it execs the command. */
-const SHELL_STARTUP_CYCLES = 1_400_000;
+/**
+ * What `sh -c cmd` does before it execs the command, as counted work (bash 3.1 on a Linux 2.6
+ * distribution of 2006-07): ld.so resolves its dynamic relocations against libc, the shell
+ * installs its signal handlers and searches PATH for the command.
+ */
+export const SHELL_WORK = pathLengths('@visorkit/guest', {
+  shellRelocations: { value: 1100, unit: 'relocations', source: "bash 3.1's dynamic symbol relocations (R_386_JUMP_SLOT and R_386_GLOB_DAT against libc) as readelf -r lists them for a distribution build, about 1,100; estimated, not measured here" },
+  shellSignals: { value: 14, unit: 'system calls', source: "bash's initialize_signals / initialize_terminating_signals: the rt_sigaction calls an `sh -c` start-up makes (strace of bash 3 shows about a dozen to fifteen)" },
+});
 
-/** /bin/sh: starts up, then execs `/bin/hello` (what `sh -c hello` does). */
+/** PATH as a login shell of the era sets it: the shell tries each directory in turn. */
+const SHELL_PATH_DIRS = ['/usr/local/bin', '/usr/bin', '/bin'];
+
+/** Signals bash installs handlers for at start-up (never SIGKILL or SIGSTOP, which take none). */
+const SHELL_SIGNALS = [1, 2, 3, 15, 17, 13, 20, 21, 22, 18, 24, 25, 26, 28, 10, 12];
+
+/** /bin/sh: starts up (relocations, signal handlers), searches PATH, then execs `/bin/hello` (what `sh -c hello` does). */
 export const SHELL: ExecutableImage = {
   program: function* (sys) {
-    yield* sys.compute(SHELL_STARTUP_CYCLES);
+    const work = SHELL_WORK.value;
+    yield* sys.compute(work.shellRelocations * GUEST_FITTED.value.symbolLookup);
+    for (let i = 0; i < work.shellSignals; i++) yield* sys.sigaction(SHELL_SIGNALS[i % SHELL_SIGNALS.length]!, function* () {});
+    for (const dir of SHELL_PATH_DIRS) if ((yield* sys.stat(`${dir}/hello`)) >= 0) break;
     yield* sys.exec('/bin/hello');
     return 127;
   },

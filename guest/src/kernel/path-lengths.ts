@@ -1,99 +1,70 @@
+import { pathLengths } from '@visorkit/core';
+import { GUEST_FITTED } from '../calibration.js';
+
 /**
  * Instruction counts of the guest kernel's code paths: a property of this kernel (a Linux
  * 2.6-like one), the same on every platform. Cycles = instructions × the profile's kernel
  * CPI; what the platform adds (traps, hypercalls, exits, validations) is charged by the
- * plugins. Estimates follow the structure of Linux 2.6 paths and lmbench-era measurements
- * (McVoy & Staelin; the Xen and VServer papers' lmbench tables), calibrated so native runs
- * land near the seed's Linux-UP column. Nothing here is keyed to a benchmark.
+ * plugins. Each is a calibration-ledger entry naming the Linux 2.6 function it stands for and
+ * how it was counted; most are estimates from the structure of the C (about 2-4 x86
+ * instructions per line of straight-line C, loops per iteration). The two fork and exec
+ * bases are fitted (`../calibration.ts`). Nothing here is keyed to a benchmark.
  */
-export const PATH = {
-  /** System-call dispatch and return work beyond the hardware round trip. */
-  syscallDispatch: 60,
-  /** getppid-class trivial system call body. */
-  trivialSyscall: 20,
-  /** read/write on /dev/null. */
-  nullIo: 120,
-  /** Path lookup per component (dcache hit). */
-  pathComponent: 220,
-  /** stat body beyond the lookup (copying the inode attributes out). */
-  statBody: 250,
-  /** open: file-table slot, struct file set-up. close: tear-down. */
-  openBody: 700,
-  closeBody: 250,
-  /** sigaction body. */
-  sigaction: 150,
-  /** Delivering a signal: building the signal frame on the user stack. */
-  signalDelivery: 700,
-  /** sigreturn: restoring the context from the frame. */
-  sigreturn: 450,
-  /** fork: task struct, credentials, files, signal handlers — all but the memory. */
-  forkBase: 45000,
-  /** fork: per VMA copied (vm_area_struct, rmap anon_vma links). */
-  forkPerVma: 600,
-  /** fork: per page-table entry visited while copying (test, get page, COW-protect). */
-  forkPerPte: 70,
-  /** exit: signals, files, task teardown, beyond unmapping. */
-  exitBase: 18000,
-  /** Tearing down: per present entry (page ref drop, rmap). */
-  unmapPerPte: 60,
-  /** wait4: reaping a zombie child. */
-  waitBody: 5000,
-  /** exec: loader (ELF headers, argument copy, credential checks) beyond the mappings. */
-  execBase: 137000,
-  /** exec: per VMA set up for the new image. */
-  execPerVma: 900,
-  /** Page fault handler: find the VMA, decide, return (beyond trap and the page work). */
-  faultHandler: 750,
-  /** Fault-around: mapping one more page-cache page next to a faulting file page. */
-  faultAroundPerPage: 90,
-  /** munmap of a file mapping: per present entry zapped (the page cache keeps the page). */
-  zapPerPte: 8,
-  /** MAP_POPULATE: per page-cache page mapped at mmap time. */
-  populatePerPage: 8,
-  /** mmap / munmap bodies (VMA insert/remove, accounting). */
-  mmapBody: 1800,
-  munmapBody: 1500,
-  /** Scheduler: picking the next process and switching kernel stacks. */
-  schedule: 1500,
-  /** Pipe read or write body (copy excluded). */
-  pipeBody: 500,
-  /** Waking a sleeping process. */
-  wakeUp: 300,
-  /** socket(): allocating the socket, its file and inode. */
-  socketCreate: 1500,
-  /** bind / listen bodies (port lookup, hash insertion). */
-  bindBody: 400,
-  listenBody: 300,
-  /** accept: taking a connection off the queue and giving it a file. */
-  acceptBody: 2000,
-  /** connect: route lookup, port choice, building the SYN. */
-  connectBody: 3000,
-  /** sendmsg / recvmsg entry and socket locking (the data copy is charged by size). */
-  socketSend: 1200,
-  socketReceive: 1000,
-  /** TCP output of one segment: tcp_transmit_skb, ip_output, queueing to the driver. */
-  tcpOutput: 2400,
-  /** TCP input of one data segment: netif_receive_skb, ip_rcv, tcp_v4_rcv, queueing. */
-  tcpInput: 2400,
-  /** A pure acknowledgement in or out (header-only fast path). */
-  tcpAck: 900,
-  /**
-   * Opening /dev/ptmx: allocating the pty pair's two tty_structs, initialising their line
-   * disciplines and creating the /dev/pts inode (ptmx_open, tty_init_dev, devpts_pty_new).
-   */
-  ptyCreate: 9000,
-  /** A tty write beyond the pipe-like buffer work: n_tty output processing, the flip-buffer push and the other side's n_tty receive. */
-  ttyLineDiscipline: 900,
-  /** Listing a kernel table (/proc/net/tcp, /dev/pts): seq_file or readdir set-up. */
-  listBase: 800,
-  /** Listing: formatting one entry shown. */
-  listPerEntry: 350,
-  /** select: entry, and the poll of each descriptor (tcp_poll / pipe_poll). */
-  selectBase: 400,
-  selectPerFd: 120,
-  /** fsync: walking the file's dirty pages and waiting (the I/O is the disk's). */
-  fsyncBody: 2000,
-} as const;
+export const GUEST_PATH = pathLengths('@visorkit/guest', {
+  syscallDispatch: { value: 60, unit: 'instructions', source: 'Linux 2.6.16 arch/i386/kernel/entry.S sysenter_entry/system_call: SAVE_ALL, the syscall-table bound check and dispatch, the work-pending test and RESTORE_ALL; counted from the assembly (~60 instructions)' },
+  trivialSyscall: { value: 20, unit: 'instructions', source: 'sys_getppid (kernel/timer.c): current->group_leader->real_parent->tgid under rcu; counted from the C (~20 instructions)' },
+  nullIo: { value: 120, unit: 'instructions', source: 'vfs_write on /dev/null: fget_light, rw_verify_area, the write_null method, fput_light; estimated from the C' },
+  pathComponent: { value: 220, unit: 'instructions', source: 'link_path_walk / do_lookup per component on a dcache hit (hash, d_lookup, permission check); estimated from the C' },
+  statBody: { value: 250, unit: 'instructions', source: 'vfs_stat beyond the lookup: generic_fillattr and cp_new_stat copying the attributes out; estimated from the C' },
+  openBody: { value: 700, unit: 'instructions', source: 'do_sys_open beyond the lookup: get_unused_fd, get_empty_filp, __dentry_open, fd_install; estimated from the C' },
+  closeBody: { value: 250, unit: 'instructions', source: 'sys_close / filp_close / __fput; estimated from the C' },
+  sigaction: { value: 150, unit: 'instructions', source: 'sys_rt_sigaction / do_sigaction: copy in, lock, set, copy out; estimated from the C' },
+  signalDelivery: { value: 700, unit: 'instructions', source: 'do_signal / handle_signal / setup_rt_frame (arch/i386/kernel/signal.c): building the signal frame on the user stack; estimated from the C' },
+  sigreturn: { value: 450, unit: 'instructions', source: 'sys_rt_sigreturn / restore_sigcontext; estimated from the C' },
+  forkPerVma: { value: 600, unit: 'instructions', source: 'dup_mmap per vm_area_struct: kmem_cache_alloc, the copy, anon_vma_link, rb-tree and list insertion; estimated from the C' },
+  forkPerPte: { value: 70, unit: 'instructions', source: 'copy_pte_range per present entry: pte test, vm_normal_page, get_page, page_dup_rmap and the COW write-protect; estimated from the C (~70 instructions)' },
+  exitBase: { value: 18000, unit: 'instructions', source: 'do_exit beyond unmapping: exit_sem, __exit_files, __exit_fs, exit_notify, the final schedule; estimated from the C' },
+  unmapPerPte: { value: 60, unit: 'instructions', source: 'zap_pte_range per present entry: ptep_get_and_clear, page_remove_rmap, the mmu_gather free; estimated from the C' },
+  waitBody: { value: 5000, unit: 'instructions', source: 'sys_wait4 / wait_task_zombie: reaping a zombie (release_task, the rusage copy); estimated from the C' },
+  execPerVma: { value: 900, unit: 'instructions', source: 'exec per vm_area_struct of the new image (do_mmap_pgoff from load_elf_binary: get_unmapped_area, vma_merge, the rb-tree insert); estimated from the C' },
+  faultHandler: { value: 750, unit: 'instructions', source: 'do_page_fault / handle_mm_fault / __handle_mm_fault to the pte level (find_vma, the access checks, the per-level allocation tests) and the return path; estimated from the C' },
+  faultAroundPerPage: { value: 90, unit: 'instructions', source: 'mapping one more page-cache page beside a faulting file page (find_get_page, the pte store, page_add_file_rmap); estimated from the C' },
+  zapPerPte: { value: 8, unit: 'instructions', source: 'zap_pte_range per present entry of a file mapping whose page the page cache keeps (clear, a reference drop); estimated from the C' },
+  populatePerPage: { value: 8, unit: 'instructions', source: 'MAP_POPULATE / make_pages_present per page-cache page mapped at mmap time beyond the pte store; estimated from the C' },
+  mmapBody: { value: 1800, unit: 'instructions', source: 'do_mmap_pgoff: get_unmapped_area, security and accounting checks, vma allocation and insertion; estimated from the C' },
+  munmapBody: { value: 1500, unit: 'instructions', source: 'do_munmap: find_vma, split, detach, unmap_region set-up and the TLB gather; estimated from the C' },
+  schedule: { value: 1500, unit: 'instructions', source: 'schedule() and context_switch() in Linux 2.6 (the O(1) scheduler): dequeue, pick from the priority array, switch_mm and switch_to; estimated from the C' },
+  pipeBody: { value: 500, unit: 'instructions', source: 'pipe_read / pipe_write beyond the copy: the pipe mutex, buffer bookkeeping, the wake-up test; estimated from the C' },
+  wakeUp: { value: 300, unit: 'instructions', source: 'try_to_wake_up: lock the run queue, activate_task, the preemption check; estimated from the C' },
+  socketCreate: { value: 1500, unit: 'instructions', source: 'sys_socket: sock_alloc, inet_create, sock_map_fd; estimated from the C' },
+  bindBody: { value: 400, unit: 'instructions', source: 'inet_bind: the port lookup and hash insertion; estimated from the C' },
+  listenBody: { value: 300, unit: 'instructions', source: 'inet_listen / inet_csk_listen_start; estimated from the C' },
+  acceptBody: { value: 2000, unit: 'instructions', source: 'inet_csk_accept and sock_map_fd for the new socket; estimated from the C' },
+  connectBody: { value: 3000, unit: 'instructions', source: 'tcp_v4_connect: route lookup, port choice, building the SYN; estimated from the C' },
+  socketSend: { value: 1200, unit: 'instructions', source: 'sock_sendmsg / tcp_sendmsg entry and socket locking (the data copy is charged by size); estimated from the C' },
+  socketReceive: { value: 1000, unit: 'instructions', source: 'sock_recvmsg / tcp_recvmsg entry and socket locking; estimated from the C' },
+  tcpOutput: { value: 2400, unit: 'instructions', source: 'tcp_transmit_skb, ip_queue_xmit, dev_queue_xmit for one segment; estimated from the C' },
+  tcpInput: { value: 2400, unit: 'instructions', source: 'netif_receive_skb, ip_rcv, tcp_v4_rcv, tcp_rcv_established queueing one data segment; estimated from the C' },
+  tcpAck: { value: 900, unit: 'instructions', source: 'a header-only acknowledgement in or out (tcp_send_ack / tcp_ack fast path); estimated from the C' },
+  ptyCreate: { value: 9000, unit: 'instructions', source: 'ptmx_open, tty_init_dev, devpts_pty_new: the pty pair and its /dev/pts inode; estimated from the C' },
+  ttyLineDiscipline: { value: 900, unit: 'instructions', source: 'n_tty output processing, the flip-buffer push and the peer n_tty receive per write; estimated from the C' },
+  listBase: { value: 800, unit: 'instructions', source: 'seq_file / readdir set-up listing a kernel table (/proc/net/tcp, /dev/pts); estimated from the C' },
+  listPerEntry: { value: 350, unit: 'instructions', source: 'formatting one entry of such a listing (seq_printf); estimated from the C' },
+  selectBase: { value: 400, unit: 'instructions', source: 'core_sys_select entry: copy the fd sets in and out; estimated from the C' },
+  selectPerFd: { value: 120, unit: 'instructions', source: 'do_select per descriptor: fget, the poll method (tcp_poll / pipe_poll), fput; estimated from the C' },
+  fsyncBody: { value: 2000, unit: 'instructions', source: 'do_fsync: filemap_fdatawrite walking the dirty pages, then the wait; estimated from the C' },
+});
+
+const fitted = GUEST_FITTED.value;
+
+/** Every kernel path's instruction count by name: the ledger's path lengths and, read live, the fitted fork and exec bases. */
+export const PATH: Readonly<Record<keyof typeof GUEST_PATH.value | 'forkBase' | 'execBase', number>> = Object.defineProperties(
+  { ...GUEST_PATH.value } as Record<keyof typeof GUEST_PATH.value | 'forkBase' | 'execBase', number>,
+  {
+    forkBase: { get: () => fitted.forkBase, enumerable: true },
+    execBase: { get: () => fitted.execBase, enumerable: true },
+  },
+);
 
 /** Kernel code path names. */
 export type PathName = keyof typeof PATH;

@@ -3,6 +3,7 @@ import type { DomainInput, ExperimentCrash, ExperimentResult } from '@visorkit/w
 import type { RunPlan } from '../cli/resolve.js';
 import { releaseKeptObjects } from './release-kept-objects.js';
 import { UsageError } from '../cli/usage-error.js';
+import { withProvenance } from '../fidelity/provenance.js';
 
 /** Options of one experiment run. */
 export interface RunOptions {
@@ -49,5 +50,5 @@ export function runExperiment(plan: RunPlan, options: RunOptions): ExperimentRes
   domains?.forEach((d, i) => {
     if (!used.has(i)) options.unused?.(d);
   });
-  return { experiment: plan.experiment.id, composition: plan.composition, profile: plan.profile.name, seed: options.seed, ...(domains !== undefined ? { domains } : {}), results, ...(crashes.length > 0 ? { crashes } : {}) };
+  return withProvenance({ experiment: plan.experiment.id, composition: plan.composition, profile: plan.profile.name, seed: options.seed, ...(domains !== undefined ? { domains } : {}), results, ...(crashes.length > 0 ? { crashes } : {}) });
 }

@@ -42,3 +42,4 @@ export { CfsScheduler } from './scheduler/cfs-scheduler.js';
 export { NativeTime } from './time/native-time.js';
 export { NativeNetwork } from './network/native-network.js';
 export { NativeBlock } from './block/native-block.js';
+export { NATIVE_PATH } from './native-path-lengths.js';

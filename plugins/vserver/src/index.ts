@@ -47,3 +47,4 @@ export { vserverModule } from './vserver-module.js';
 export { ContextTokenBucketScheduler } from './scheduler/context-token-bucket-scheduler.js';
 export { ContextNetwork } from './network/context-network.js';
 export { VserverContexts, type ContextSettings } from './guest/vserver-contexts.js';
+export { VSERVER_PATH } from './vserver-path-lengths.js';

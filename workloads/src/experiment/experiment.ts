@@ -41,8 +41,17 @@ export interface ResultRow {
   readonly unit: string;
   /** Mechanism counts that explain the value. */
   readonly counts: Readonly<Record<string, number>>;
+  /**
+   * Whether a fitted parameter was fitted to this very cell (`fitted`: the value is partly an
+   * input) or not (`predicted`). Set by the runner from the calibration ledger on every row it
+   * returns; experiments leave it out.
+   */
+  readonly provenance?: Provenance;
   readonly [extra: string]: unknown;
 }
+
+/** See {@link ResultRow.provenance}. */
+export type Provenance = 'fitted' | 'predicted';
 
 /** The document `visorkit run --json` prints. Field names are public interface. */
 export interface ExperimentResult {

@@ -1,7 +1,8 @@
 /**
  * Figures the seed publishes, to print beside simulated ones. Source: the seed's lecture
  * notes (`shared/seed`), as tabulated in `shared/reference/seed-results.json`:
- * lmbench-style micro-benchmarks on uniprocessor kernels, in microseconds.
+ * lmbench-style micro-benchmarks on uniprocessor kernels, in microseconds. They are the fit
+ * set (VALIDATION.md): fitted parameters may be fitted to these cells and nothing else.
  */
 export const PUBLISHED_MICRO_US: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   fork: { native: 86.5, vserver: 86.9, 'xen-pv': 271.9 },
@@ -13,8 +14,33 @@ export const PUBLISHED_MICRO_US: Readonly<Record<string, Readonly<Record<string,
   'page-fault': { native: 1.03, vserver: 1.03, 'xen-pv': 3.21 },
 };
 
-/** The published figure for (experiment, metric, platform), if the seed has one. */
-export function publishedFigure(experiment: string, metric: string, platform: string): number | undefined {
-  if (experiment === 'micro') return PUBLISHED_MICRO_US[metric]?.[platform];
+/** Where a published column comes from: the paper, its table and the hardware it was measured on. */
+export interface PublishedSource {
+  readonly paper: string;
+  readonly table: string;
+  readonly hardware: string;
+  /** The bundled machine profile that models that hardware: figures show only beside runs on it. */
+  readonly profile: string;
+}
+
+/** The source of {@link PUBLISHED_MICRO_US}. */
+export const PUBLISHED_MICRO_SOURCE: PublishedSource = {
+  paper: 'Soltesz et al., "Container-based Operating System Virtualization", EuroSys 2007, as tabulated in the seed\'s lecture notes',
+  table: 'lmbench micro-benchmarks, uniprocessor kernels: Linux-UP, VServer-UP, Xen3-UP (µs)',
+  hardware: 'NetBurst Xeon 3.2 GHz server with 2 MB L2 (the paper\'s testbed class)',
+  profile: 'server-2007',
+};
+
+/**
+ * The published figure for (experiment, metric, platform) if the seed has one measured on the
+ * hardware `profile` models; a figure measured on other hardware is never shown beside a run.
+ */
+export function publishedFigure(experiment: string, metric: string, platform: string, profile: string): number | undefined {
+  if (experiment === 'micro' && profile === PUBLISHED_MICRO_SOURCE.profile) return PUBLISHED_MICRO_US[metric]?.[platform];
   return undefined;
+}
+
+/** The source of the published column shown for `experiment` on `profile`, if any. */
+export function publishedSource(experiment: string, profile: string): PublishedSource | undefined {
+  return experiment === 'micro' && profile === PUBLISHED_MICRO_SOURCE.profile ? PUBLISHED_MICRO_SOURCE : undefined;
 }

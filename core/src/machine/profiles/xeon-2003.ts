@@ -8,7 +8,7 @@ import type { MachineProfile } from '../machine-profile.js';
  * 32-bit 2-level paging.
  *
  * Sources, abbreviated below:
- * - [Xen §4]   the paper's testbed description; [Xen T3] its lmbench table (Table 3).
+ * - [Xen §4]   the paper's testbed description (hardware only: no figure of the paper is used).
  * - [IA-OPT]   Intel 64 and IA-32 Architectures Optimization Reference Manual, NetBurst
  *              chapter (cache and TLB parameters of family 15 processors).
  * - [Xeon DS]  Intel Xeon Processor (DP, 130 nm, 512 KB L2) data sheet.
@@ -49,14 +49,14 @@ export const xeon2003: MachineProfile = {
     pageWalkCacheEntries: 0, // no paging-structure caches documented before Core 2 / Nehalem
   },
   costs: {
-    syscallRoundTrip: 950, // Linux 2.4 enters with int 0x80 and leaves with iret, both microcoded on NetBurst; [Xen T3] lmbench null call 0.45 us = 1080 cycles at 2.4 GHz, minus ~100-150 cycles of getppid's own kernel work
-    trapRoundTrip: 1200, // [est] exception delivery through an interrupt gate pushes an error code and loads CR2, then iret: at least an int 0x80 round trip (950) plus the fault-entry stub
-    hypercallRoundTrip: 950, // a hypercall is a synchronous software trap from ring 1 into ring 0 [Xen §3.1] (int 0x82 in the Xen 1.x source) and iret back: the same gate/iret pair as int 0x80, so the same cost
+    syscallRoundTrip: 1000, // int 0x80 + iret on NetBurst, from the processor's microarchitecture (see xeon-2003-sources.ts); not derived from any published lmbench table
+    trapRoundTrip: 1200, // [est] the int 0x80 gate/iret pair plus the fault-entry stub and CR2 read
+    hypercallRoundTrip: 1000, // int 0x82 from ring 1 and iret back [Xen §3.1]: the same gate/iret pair as int 0x80
     vmExitRoundTrip: 0, // no VT-x
     pageTableBaseSwitch: 600, // [est] mov cr3 is serialising, drains the NetBurst pipeline and flushes the 64-entry DTLB and 128-entry ITLB; several hundred cycles before refills (refill walks are charged separately)
     tlbInvalidatePage: 200, // [est] invlpg is serialising on NetBurst ([IA-OPT] lists it among serialising instructions); ~1/3 of a cr3 write
     pteWrite: 10, // one 4-byte store; NetBurst's L1D is write-through [IA-OPT], so the store is absorbed by the L2 (a few to ~10 cycles)
-    pteValidate: 150, // [est] Xen's get_page_from_l1e per entry: frame-number bounds check, owner check in frame_table (often an L2 miss), get_page's locked cmpxchg on count_info and, for writable mappings, get_page_type's second locked cmpxchg; locked read-modify-writes cost ~100 cycles on P4 [Agner], averaging ~1.5 per entry
+    pteValidate: 120, // [est] bounds and owner checks plus one locked cmpxchg (~100 cycles on NetBurst [Agner]); see xeon-2003-sources.ts
     pageZero: 4915, // 4096 B written at 2.0 GB/s = 2.05 us = 4915 cycles (derived from bandwidthGBps)
     pageCopy: 9830, // 4096 B read + 4096 B written at 2.0 GB/s = 4.1 us = 9830 cycles (derived from bandwidthGBps)
     interruptDelivery: 1800, // [est] interrupt-gate entry and iret (~trap round trip, 1200) plus the IRQ stub and an uncached local-APIC EOI / I/O-APIC access (hundreds of cycles each on a 2003 chipset)

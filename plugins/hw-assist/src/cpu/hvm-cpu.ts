@@ -13,25 +13,23 @@ import {
   type PrivilegedOperation,
   type Vcpu,
 } from '@visorkit/core';
+import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
 import type { HvmMemory } from '../memory/hvm-memory.js';
 import { chargeVmExit } from '../memory/vm-exits.js';
 
 /** Instructions of the hypervisor's exit handlers, by operation (KVM-like path lengths). */
+const H = HW_ASSIST_PATH.value;
 const EXIT_HANDLER_INSTRUCTIONS: Readonly<Record<PrivilegedOperation, number>> = {
   'load-page-table-base': 0, // exits only under shadow paging: charged by the memory model
-  'flush-tlb': 400, // shadow paging: drop the shadow TLB state
+  'flush-tlb': H.flushTlbExit, // shadow paging: drop the shadow TLB state
   'set-trap-table': 0, // lidt does not exit
-  halt: 800, // HLT exit: put the vCPU thread to sleep
-  'set-timer': 1200, // APIC timer MSR/MMIO write: emulate the local APIC
-  'io-access': 2500, // port I/O or MMIO: decode, emulate the device register
+  halt: H.haltExit, // HLT exit: put the vCPU thread to sleep
+  'set-timer': H.apicTimerExit, // APIC timer MSR/MMIO write: emulate the local APIC
+  'io-access': H.ioExit, // port I/O or MMIO: decode, emulate the device register
   'read-clock': 0, // rdtsc runs natively with TSC offsetting
   'switch-kernel-stack': 0, // TSS and GDT are guest memory; CR0.TS is guest-owned: no exit
 };
-/** Instructions of a host thread switch between vCPUs (scheduler + VMCS load). */
-const HOST_SWITCH_INSTRUCTIONS = 1500;
-/** Instructions to inject a guest exception after an exit (shadow paging's page faults). */
-const INJECT_INSTRUCTIONS = 300;
 
 /**
  * VT-x / AMD-V: the guest kernel runs in ring 0 of non-root mode. System calls and (with
@@ -68,7 +66,7 @@ export class HvmCpu implements CpuVirtualization {
     vcpu.count(MechanismIndex.PageFault);
     if (this.#shadow) {
       // The fault is taken on the shadow tables: exit, find it is the guest's, inject it.
-      chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, INJECT_INSTRUCTIONS * this.#cpi, 'page-fault');
+      chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, HW_ASSIST_PATH.value.inject * this.#cpi, 'page-fault');
     }
     vcpu.charge(CostCategory.GuestKernel, this.#costs.trapRoundTrip);
   }
@@ -113,13 +111,13 @@ export class HvmCpu implements CpuVirtualization {
 
   deliverInterrupt(vcpu: Vcpu): void {
     vcpu.count(MechanismIndex.Interrupt);
-    if (!this.#posted) chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, INJECT_INSTRUCTIONS * this.#cpi, 'external-interrupt');
+    if (!this.#posted) chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, HW_ASSIST_PATH.value.inject * this.#cpi, 'external-interrupt');
     vcpu.charge(CostCategory.GuestKernel, this.#costs.interruptDelivery);
   }
 
   worldSwitch(pcpu: number, from: Vcpu | undefined, to: Vcpu): void {
     // The outgoing vCPU exited (timer or halt); the host switches threads and enters `to`.
-    to.charge(CostCategory.Hypervisor, this.#costs.vmExitRoundTrip + this.#costs.registerSwitch + HOST_SWITCH_INSTRUCTIONS * this.#cpi);
+    to.charge(CostCategory.Hypervisor, this.#costs.vmExitRoundTrip + this.#costs.registerSwitch + HW_ASSIST_PATH.value.hostSwitch * this.#cpi);
     to.count(MechanismIndex.VmExit);
     if (from !== undefined && from.asid !== to.asid) this.memory.worldSwitchFlush(to);
     this.memory.vcpuArrived(pcpu, to);

@@ -16,14 +16,11 @@ import {
   type Domain,
   type Vcpu,
 } from '@visorkit/core';
+import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
 import type { HvmMemory } from '../memory/hvm-memory.js';
 import { chargeVmExit } from '../memory/vm-exits.js';
 
-/** Guest virtio-blk driver instructions per request. */
-const DRIVER_INSTRUCTIONS = 1500;
-/** Host back-end instructions per request (descriptor walk, submit to the host block layer). */
-const BACKEND_INSTRUCTIONS = 4000;
 
 /**
  * Guest disks under hardware assistance: virtio-blk rings (SR-IOV NICs have no disk
@@ -59,9 +56,9 @@ export class HvmBlock implements BlockBackend {
     const part = this.#partitions.get(vcpu.domain, device);
     const count = request.frames.length * SECTORS_PER_FRAME;
     const p = this.machine.profile;
-    vcpu.charge(CostCategory.GuestKernel, DRIVER_INSTRUCTIONS * p.cpu.kernelCpi);
+    vcpu.charge(CostCategory.GuestKernel, HW_ASSIST_PATH.value.virtioBlkDriver * p.cpu.kernelCpi);
     vcpu.count(MechanismIndex.DiskRequest);
-    chargeVmExit(vcpu, this.cpuEvents, p.costs.vmExitRoundTrip, BACKEND_INSTRUCTIONS * p.cpu.kernelCpi, 'virtio-blk-kick');
+    chargeVmExit(vcpu, this.cpuEvents, p.costs.vmExitRoundTrip, HW_ASSIST_PATH.value.virtioBlkBackend * p.cpu.kernelCpi, 'virtio-blk-kick');
     if (!this.#partitions.inRange(part, request.sector, count)) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
       this.machine.sim.schedule(0, () => done('out-of-range'));

@@ -25,12 +25,11 @@ import {
   type Vcpu,
   gfn,
 } from '@visorkit/core';
+import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
 import type { HvmMemory } from '../memory/hvm-memory.js';
 import { chargeVmExit } from '../memory/vm-exits.js';
 
-/** Host back-end instructions per virtio frame (vhost: descriptor walk, tap, checksum). */
-const VIRTIO_BACKEND_INSTRUCTIONS = 3000;
 
 /** A transmit descriptor in a VF's ring: buffers by guest frame (scatter-gather). */
 interface VfDescriptor extends RingRequest {}
@@ -135,7 +134,7 @@ export class HvmNetwork implements NetworkBackend {
       }
     } else {
       this.#kick(vcpu);
-      vcpu.charge(CostCategory.Hypervisor, VIRTIO_BACKEND_INSTRUCTIONS * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
+      vcpu.charge(CostCategory.Hypervisor, HW_ASSIST_PATH.value.vhostNet * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
     }
     if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
     const target = this.#interfaces.lookup(frame.destination);
@@ -165,7 +164,7 @@ export class HvmNetwork implements NetworkBackend {
   #receive(target: NetInterface, frame: NetFrame): void {
     const vcpu = target.domain.vcpus[0]!;
     const profile = this.machine.profile;
-    if (!this.#withVf.has(target.domain)) vcpu.defer(CostCategory.Hypervisor, VIRTIO_BACKEND_INSTRUCTIONS * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
+    if (!this.#withVf.has(target.domain)) vcpu.defer(CostCategory.Hypervisor, HW_ASSIST_PATH.value.vhostNet * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
     if (!this.#posted) {
       vcpu.defer(CostCategory.Hypervisor, profile.costs.vmExitRoundTrip);
       vcpu.count(MechanismIndex.VmExit);
@@ -180,7 +179,7 @@ export class HvmNetwork implements NetworkBackend {
     if ((this.#hostBusyUntil[vcpu.domain.id] ?? 0) > now) return;
     chargeVmExit(vcpu, this.cpuEvents, this.machine.profile.costs.vmExitRoundTrip, 600 * this.machine.profile.cpu.kernelCpi, 'virtio-kick');
     // The host drains for about one back-end pass; kicks meanwhile are suppressed.
-    this.#hostBusyUntil[vcpu.domain.id] = now + VIRTIO_BACKEND_INSTRUCTIONS * this.machine.profile.cpu.kernelCpi * this.machine.nsPerCycle * 4;
+    this.#hostBusyUntil[vcpu.domain.id] = now + HW_ASSIST_PATH.value.vhostNet * this.machine.profile.cpu.kernelCpi * this.machine.nsPerCycle * 4;
   }
 
   #copyCycles(bytes: number): number {

@@ -15,14 +15,12 @@ import {
   type Tlb,
   type Vcpu,
 } from '@visorkit/core';
+import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 
 /** VPIDs a domain's vCPUs use (one each; vCPUs beyond share them round-robin). */
 const VPIDS_PER_DOMAIN = 16;
 /** TLB tags per domain: a VPID per vCPU times 4096 address-space ids. */
 const TAGS_PER_DOMAIN = VPIDS_PER_DOMAIN * 4096;
-
-/** Instructions of the log-dirty write-protection handler. */
-const LOG_DIRTY_HANDLER_INSTRUCTIONS = 400;
 
 /**
  * What nested and shadow paging share: guest-physical memory populated on demand, tagged TLB
@@ -112,7 +110,7 @@ export abstract class HvmMemory implements MemoryVirtualization {
    */
   protected noteWrite(vcpu: Vcpu, gfn: number): void {
     if (this.map.markDirty(vcpu.domain, gfn)) {
-      vcpu.charge(CostCategory.Hypervisor, this.costs.vmExitRoundTrip + LOG_DIRTY_HANDLER_INSTRUCTIONS * this.machine.profile.cpu.kernelCpi);
+      vcpu.charge(CostCategory.Hypervisor, this.costs.vmExitRoundTrip + HW_ASSIST_PATH.value.logDirtyHandler * this.machine.profile.cpu.kernelCpi);
       vcpu.count(MechanismIndex.VmExit);
       vcpu.count(this.logDirtyFault);
     }

@@ -22,13 +22,12 @@ import {
   type Gfn,
   type Vcpu,
 } from '@visorkit/core';
+import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
 import { EptTables } from './ept-tables.js';
 import { HvmMemory } from './hvm-memory.js';
 import { chargeVmExit } from './vm-exits.js';
 
-/** Instructions of the hypervisor's EPT-violation handler that populates a frame. */
-const EPT_VIOLATION_INSTRUCTIONS = 1500;
 
 /**
  * Nested paging (Intel EPT / AMD NPT): the guest owns its page tables and writes them with
@@ -179,7 +178,7 @@ export class NestedPagingMemory extends HvmMemory {
 
   /** First touch of an unpopulated guest frame: exit, the host allocates and maps it. */
   #eptViolation(vcpu: Vcpu, gfn: number): number {
-    chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, EPT_VIOLATION_INSTRUCTIONS * this.machine.profile.cpu.kernelCpi, 'ept-violation');
+    chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, HW_ASSIST_PATH.value.eptViolation * this.machine.profile.cpu.kernelCpi, 'ept-violation');
     return this.populate(vcpu, gfn);
   }
 }

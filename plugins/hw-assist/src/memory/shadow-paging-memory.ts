@@ -22,13 +22,10 @@ import {
   type Vcpu,
   type Mfn,
 } from '@visorkit/core';
+import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HvmMemory } from './hvm-memory.js';
 import { chargeVmExit } from './vm-exits.js';
 
-/** Instructions the hypervisor spends emulating one trapped page-table write and syncing its shadow. */
-const EMULATE_PTE_WRITE_INSTRUCTIONS = 900;
-/** Instructions to look up (or build) the shadow root on a trapped CR3 load. */
-const SHADOW_ROOT_SWITCH_INSTRUCTIONS = 600;
 
 interface Shadow {
   readonly mfn: Mfn;
@@ -90,7 +87,7 @@ export class ShadowPagingMemory extends HvmMemory {
   writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
     this.checkEntry(vcpu, entry);
     // The store hits a write-protected page: exit, emulate, and keep the shadow in sync.
-    chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, EMULATE_PTE_WRITE_INSTRUCTIONS * this.#cpi, 'pt-write');
+    chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, HW_ASSIST_PATH.value.emulatePteWrite * this.#cpi, 'pt-write');
     vcpu.count(MechanismIndex.PteWrite);
     writeTableEntry(this.machine.memory, this.geometry, this.populate(vcpu, table), index, entry);
     this.noteWrite(vcpu, table);
@@ -103,7 +100,7 @@ export class ShadowPagingMemory extends HvmMemory {
   }
 
   activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
-    chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, SHADOW_ROOT_SWITCH_INSTRUCTIONS * this.#cpi, 'cr3-load');
+    chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, HW_ASSIST_PATH.value.shadowRootSwitch * this.#cpi, 'cr3-load');
     this.#shadowOf(vcpu, root, this.geometry.levels);
     this.roots[vcpu.domain.id]![vcpu.index] = root;
     vcpu.asid = this.asid(vcpu, addressSpace);

@@ -15,9 +15,8 @@ import {
   type Domain,
   type Vcpu,
 } from '@visorkit/core';
+import { NATIVE_PATH } from '../native-path-lengths.js';
 
-/** Instructions of the block driver per request (queueing, descriptor setup, completion). */
-const DRIVER_INSTRUCTIONS = 2500;
 
 /**
  * Bare-metal block I/O: each domain's disk is a contiguous partition of the machine's first
@@ -47,7 +46,7 @@ export class NativeBlock implements BlockBackend {
   submit(vcpu: Vcpu, device: number, request: BlockRequest, done: (status: BlockStatus) => void): void {
     const part = this.#partitions.get(vcpu.domain, device);
     const count = request.frames.length * SECTORS_PER_FRAME;
-    vcpu.charge(CostCategory.GuestKernel, DRIVER_INSTRUCTIONS * this.machine.profile.cpu.kernelCpi);
+    vcpu.charge(CostCategory.GuestKernel, NATIVE_PATH.value.blockDriver * this.machine.profile.cpu.kernelCpi);
     vcpu.count(MechanismIndex.DiskRequest);
     if (!this.#partitions.inRange(part, request.sector, count)) {
       vcpu.count(MechanismIndex.PrivilegeViolation);

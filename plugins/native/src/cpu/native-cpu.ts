@@ -12,20 +12,22 @@ import {
   type PrivilegedOperation,
   type Vcpu,
 } from '@visorkit/core';
+import { NATIVE_PATH } from '../native-path-lengths.js';
 
 /** The memory point, with native's uncharged flush for world switches when it has one. */
 type SwitchableMemory = MemoryVirtualization & { flushForSwitch?(vcpu: Vcpu): void };
 
 /** Cycles for privileged instructions that are not a page-table switch (hlt, timer, port I/O, lidt). */
+const N = NATIVE_PATH.value;
 const SIMPLE_PRIVILEGED_CYCLES: Readonly<Record<PrivilegedOperation, number>> = {
   'load-page-table-base': 0, // charged as pageTableBaseSwitch
   'flush-tlb': 0, // charged as pageTableBaseSwitch
-  'set-trap-table': 100, // lidt plus the kernel's table setup
-  halt: 50,
-  'set-timer': 80, // a local-APIC register write
-  'io-access': 300, // an uncached device register access
-  'read-clock': 30, // rdtsc
-  'switch-kernel-stack': 120, // TSS esp0 store, three TLS descriptor stores into the GDT, stts
+  'set-trap-table': N.lidt,
+  halt: N.hlt,
+  'set-timer': N.apicTimerWrite,
+  'io-access': N.ioAccess,
+  'read-clock': N.rdtsc,
+  'switch-kernel-stack': N.switchKernelStack,
 };
 
 /**

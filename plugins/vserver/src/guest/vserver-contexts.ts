@@ -1,5 +1,6 @@
 import { CostCategory, MechanismIndex, type MachineProfile, type Vcpu } from '@visorkit/core';
 import type { ContainerPolicy, Process, VisibilityIntent } from '@visorkit/guest';
+import { VSERVER_PATH } from '../vserver-path-lengths.js';
 
 /** One security context's settings. */
 export interface ContextSettings {
@@ -27,8 +28,6 @@ const LOOPBACK = '127.0.0.1';
 /** A pty slave's path, exactly (no `..` can ride on the exemption from the root). */
 const PTS_PATH = /^\/dev\/pts\/[0-9]+$/;
 
-/** Instructions of one context check in the kernel (VServer's `vx_check`). */
-const CONTEXT_CHECK_INSTRUCTIONS = 40;
 
 /**
  * Linux-VServer's context checks inside the one shared kernel: a process sees and signals
@@ -126,6 +125,6 @@ export class VserverContexts implements ContainerPolicy {
   }
 
   #charge(vcpu: Vcpu): void {
-    vcpu.charge(CostCategory.GuestKernel, CONTEXT_CHECK_INSTRUCTIONS * this.profile.cpu.kernelCpi);
+    vcpu.charge(CostCategory.GuestKernel, VSERVER_PATH.value.contextCheck * this.profile.cpu.kernelCpi);
   }
 }

@@ -18,9 +18,8 @@ import {
   type NetworkBackend,
   type Vcpu,
 } from '@visorkit/core';
+import { VSERVER_PATH } from '../vserver-path-lengths.js';
 
-/** Instructions of VServer's network-context check (is this address the context's?). */
-const CONTEXT_CHECK_INSTRUCTIONS = 60;
 
 /**
  * Linux-VServer's network isolation on the one shared stack (VServer paper §3.2): the
@@ -110,7 +109,7 @@ export class ContextNetwork implements NetworkBackend {
   transmit(vcpu: Vcpu, index: number, frame: NetFrame): void {
     const own = this.#interfaces.own(vcpu, index);
     const p = this.machine.profile;
-    vcpu.charge(CostCategory.GuestKernel, nicTransmitCycles(p) + CONTEXT_CHECK_INSTRUCTIONS * p.cpu.kernelCpi);
+    vcpu.charge(CostCategory.GuestKernel, nicTransmitCycles(p) + VSERVER_PATH.value.networkContextCheck * p.cpu.kernelCpi);
     vcpu.count(MechanismIndex.PacketSent);
     if (frame.source !== own.address) {
       // Sending from another context's (or any foreign) address is refused by the filter.

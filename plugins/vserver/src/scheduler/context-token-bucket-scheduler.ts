@@ -1,4 +1,5 @@
 import { ProportionalShareScheduler, Simulator, inject, injectable, type Domain, type Vcpu } from '@visorkit/core';
+import { VSERVER_PATH } from '../vserver-path-lengths.js';
 
 /** A context's token bucket (Linux-VServer's hard CPU scheduler). */
 interface Bucket {
@@ -15,10 +16,6 @@ interface Bucket {
   readonly held: Vcpu[];
   releasePending: boolean;
 }
-
-/** Bucket size and restart threshold, in ms of CPU (VServer's defaults are of this order). */
-const CAPACITY_MS = 100;
-const MINIMUM_MS = 15;
 
 /**
  * Linux-VServer's CPU scheduler: a token bucket per context layered on the kernel's own
@@ -75,7 +72,7 @@ export class ContextTokenBucketScheduler extends ProportionalShareScheduler {
     if (domain.cap <= 0) return undefined;
     let b = this.#buckets.get(domain);
     if (b === undefined) {
-      b = { tokens: CAPACITY_MS * (domain.cap / 100), fillPerMs: domain.cap / 100, capacity: CAPACITY_MS * (domain.cap / 100), minimum: MINIMUM_MS * (domain.cap / 100), lastFill: now, held: [], releasePending: false };
+      b = { tokens: VSERVER_PATH.value.tokenBucketCapacityMs * (domain.cap / 100), fillPerMs: domain.cap / 100, capacity: VSERVER_PATH.value.tokenBucketCapacityMs * (domain.cap / 100), minimum: VSERVER_PATH.value.tokenBucketMinimumMs * (domain.cap / 100), lastFill: now, held: [], releasePending: false };
       this.#buckets.set(domain, b);
     }
     b.tokens = Math.min(b.capacity, b.tokens + ((now - b.lastFill) / 1e6) * b.fillPerMs);

@@ -3,11 +3,10 @@ import { XenSplitBlock, type Extent } from '../io/xen-split-block.js';
 import { XenSplitNetwork } from '../io/xen-split-network.js';
 import type { VfrRule } from '../io/virtual-firewall-router.js';
 import { XenPvMemory } from '../memory/xen-pv-memory.js';
+import { XEN_PATH } from '../xen-pv-path-lengths.js';
 
 /** Xen 3's `__HYPERVISOR_domctl` (Xen 1.x called it `dom0_op`). */
 export const HYPERCALL_DOMCTL = 36;
-/** Instructions of a domctl beyond the hypercall round trip (copy in, lock, dispatch). */
-const DOMCTL_INSTRUCTIONS = 600;
 
 /** Called with a domain's new memory target, in frames (a xenstore watch on `memory/target`). */
 export type MemoryTargetWatcher = (frames: number) => void;
@@ -109,7 +108,7 @@ export class XenControl {
   #domctl(caller: Domain): void {
     const vcpu = caller.vcpus[0]!;
     const p = this.hv.profile;
-    vcpu.charge(CostCategory.Hypervisor, p.costs.hypercallRoundTrip + DOMCTL_INSTRUCTIONS * p.cpu.kernelCpi);
+    vcpu.charge(CostCategory.Hypervisor, p.costs.hypercallRoundTrip + XEN_PATH.value.domctl * p.cpu.kernelCpi);
     this.hv.hypercalls.invoke(vcpu, HYPERCALL_DOMCTL);
   }
 }

@@ -16,30 +16,23 @@ import {
   type Vcpu,
 } from '@visorkit/core';
 import { XenPvMemory } from '../memory/xen-pv-memory.js';
+import { XEN_PV_FITTED } from '../calibration.js';
 import { XenPvOptions } from '../xen-pv-options.js';
+import { XEN_PATH } from '../xen-pv-path-lengths.js';
 
-/** Hypercall numbers (Xen's public `xen.h`) for the privileged operations. */
-const HYPERCALLS: Readonly<Record<Exclude<PrivilegedOperation, 'load-page-table-base' | 'flush-tlb' | 'read-clock'>, { number: number; name: string; instructions: number; control?: boolean }>> = {
-  'set-trap-table': { number: 0, name: 'set_trap_table', instructions: 400 },
-  halt: { number: 29, name: 'sched_op', instructions: 500 },
-  'set-timer': { number: 15, name: 'set_timer_op', instructions: 300 },
-  'io-access': { number: 33, name: 'physdev_op', instructions: 800, control: true },
+const P = XEN_PATH.value;
+const F = XEN_PV_FITTED.value;
+
+/** Hypercall numbers (Xen's public `xen.h`) for the privileged operations, with their handlers' path lengths. */
+const HYPERCALLS: Readonly<Record<Exclude<PrivilegedOperation, 'load-page-table-base' | 'flush-tlb' | 'read-clock'>, { number: number; name: string; path: keyof typeof P; control?: boolean }>> = {
+  'set-trap-table': { number: 0, name: 'set_trap_table', path: 'setTrapTable' },
+  halt: { number: 29, name: 'sched_op', path: 'schedOp' },
+  'set-timer': { number: 15, name: 'set_timer_op', path: 'setTimerOp' },
+  'io-access': { number: 33, name: 'physdev_op', path: 'physdevOp', control: true },
   // XenLinux's __switch_to batches stack_switch, three update_descriptor (TLS) and
   // fpu_taskswitch into one multicall: Xen runs each handler in turn.
-  'switch-kernel-stack': { number: 13, name: 'multicall', instructions: 950 },
+  'switch-kernel-stack': { number: 13, name: 'multicall', path: 'stackSwitchMulticall' },
 };
-/** Xen building a bounce frame to deliver a fault to the ring-1 guest kernel. */
-const BOUNCE_INSTRUCTIONS = 350;
-/**
- * Xen's page-fault handler before it bounces a fault to the guest: fixup_page_fault reads
- * the guest's page tables in software to rule out a fault of Xen's own making (a write to a
- * protected page-table page, a spurious fault after a concurrent update) — estimated.
- */
-const PAGE_FAULT_FIXUP_INSTRUCTIONS = 1100;
-/** Xen's scheduler path on a world switch (schedule(), context_switch()). */
-const XEN_SWITCH_INSTRUCTIONS = 1200;
-/** The guest's event-channel upcall handler. */
-const UPCALL_INSTRUCTIONS = 250;
 
 /**
  * Xen's paravirtual CPU (Xen paper §3.3.1): the guest kernel runs in ring 1, applications in
@@ -89,7 +82,7 @@ export class XenPvCpu implements CpuVirtualization {
 
   pageFault(vcpu: Vcpu): void {
     vcpu.count(MechanismIndex.PageFault);
-    vcpu.charge(CostCategory.Hypervisor, PAGE_FAULT_FIXUP_INSTRUCTIONS * this.#cpi);
+    vcpu.charge(CostCategory.Hypervisor, F.pageFaultFixup * this.#cpi);
     this.#bounce(vcpu, 'page-fault');
   }
 
@@ -100,7 +93,7 @@ export class XenPvCpu implements CpuVirtualization {
     }
     switch (operation) {
       case 'read-clock':
-        vcpu.charge(CostCategory.GuestKernel, 30);
+        vcpu.charge(CostCategory.GuestKernel, P.rdtsc);
         return;
       case 'flush-tlb':
         this.memory.flushTlb(vcpu);
@@ -109,7 +102,7 @@ export class XenPvCpu implements CpuVirtualization {
         return; // done by switchAddressSpace through MMUEXT_NEW_BASEPTR
       default: {
         const h = HYPERCALLS[operation];
-        vcpu.charge(CostCategory.Hypervisor, this.#costs.hypercallRoundTrip + h.instructions * this.#cpi);
+        vcpu.charge(CostCategory.Hypervisor, this.#costs.hypercallRoundTrip + P[h.path] * this.#cpi);
         this.hypercalls.invoke(vcpu, h.number);
         if (this.events.hypercallsObserved) this.events.emitHypercall({ time: vcpu.now(), domainId: vcpu.domain.id, vcpu: vcpu.index, reason: h.name });
       }
@@ -129,12 +122,12 @@ export class XenPvCpu implements CpuVirtualization {
   }
 
   deliverInterrupt(vcpu: Vcpu): void {
-    vcpu.charge(CostCategory.GuestKernel, this.#costs.interruptDelivery + UPCALL_INSTRUCTIONS * this.#cpi);
+    vcpu.charge(CostCategory.GuestKernel, this.#costs.interruptDelivery + P.upcall * this.#cpi);
     vcpu.count(MechanismIndex.Interrupt);
   }
 
   worldSwitch(_pcpu: number, from: Vcpu | undefined, to: Vcpu): void {
-    to.charge(CostCategory.Hypervisor, this.#costs.registerSwitch + XEN_SWITCH_INSTRUCTIONS * this.#cpi);
+    to.charge(CostCategory.Hypervisor, this.#costs.registerSwitch + P.xenSwitch * this.#cpi);
     to.count(MechanismIndex.ContextSwitch);
     if (from === undefined || from.asid !== to.asid) {
       to.charge(CostCategory.Hypervisor, this.#costs.pageTableBaseSwitch);
@@ -144,7 +137,7 @@ export class XenPvCpu implements CpuVirtualization {
 
   /** Trap into Xen, a bounce frame to ring 1, and the guest's iret hypercall back. */
   #bounce(vcpu: Vcpu, reason: string): void {
-    vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + BOUNCE_INSTRUCTIONS * this.#cpi + this.#costs.hypercallRoundTrip);
+    vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + P.bounce * this.#cpi + this.#costs.hypercallRoundTrip);
     vcpu.count(this.#bounces);
     vcpu.count(MechanismIndex.Hypercall);
     if (this.events.trapsObserved) this.events.emitTrap({ time: vcpu.now(), domainId: vcpu.domain.id, vcpu: vcpu.index, reason });

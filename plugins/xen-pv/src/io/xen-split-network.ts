@@ -1,3 +1,4 @@
+import { XEN_PV_FITTED } from '../calibration.js';
 import {
   CostCategory,
   DomainTable,
@@ -261,7 +262,7 @@ export class XenSplitNetwork implements NetworkBackend {
     if (this.options.receive === 'flip') {
       // Exchange the packet's page with the posted one: ownership transfer, a validated
       // page-table update of the guest's mapping, and a TLB invalidation.
-      work += ioCycles(p, XEN_IO_INSTRUCTIONS.flip) + p.costs.pteValidate + p.costs.pteWrite + p.costs.tlbInvalidatePage;
+      work += ioCycles(p, XEN_IO_INSTRUCTIONS.flip) + ioCycles(p, XEN_PV_FITTED.value.validateEntry) + p.costs.pteWrite + p.costs.tlbInvalidatePage;
       this.#countAgainst(guest, this.#flips);
     } else {
       // Copy into the posted buffer: the cost of a page copy, pro rata of the bytes.

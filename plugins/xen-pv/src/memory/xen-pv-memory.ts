@@ -25,42 +25,16 @@ import {
   type Tlb,
   type Vcpu,
 } from '@visorkit/core';
+import { XEN_PV_FITTED } from '../calibration.js';
 import { XenPvOptions } from '../xen-pv-options.js';
 import { WritableMappings } from './writable-mappings.js';
+import { XEN_PATH } from '../xen-pv-path-lengths.js';
+
+const P = XEN_PATH.value;
+const F = XEN_PV_FITTED.value;
 
 /** Hypercall numbers from Xen's public `xen.h`. */
 export const HYPERCALL = { mmuUpdate: 1, memoryOp: 12, mmuextOp: 26 } as const;
-
-/** Instructions of Xen's mmu_update handler per hypercall (beyond per-entry validation). */
-const MMU_UPDATE_BASE = 300;
-/** Instructions of the writable-page-table fault handler (decode, unhook the L1, flush). */
-const WRITABLE_TRAP_HANDLER = 600;
-/**
- * Instructions of get_page_and_type / put_page_and_type for one kernel-half entry of a pinned
- * table beyond the entry check itself: the type-count loop, the PAE Xen-L2 special case, the
- * validated-bit test (estimated, calibrated against the seed's fork and exec rows).
- */
-const TYPE_REFERENCE = 186;
-/** Instructions of a memory_op reservation change, and per frame (p2m/m2p update, free or allocate). */
-const BALLOON_BASE = 400;
-const BALLOON_PER_FRAME = 120;
-/** Kernel pages a guest kernel touches again after a flush (its TLB working set). */
-const KERNEL_HOT_PAGES = 24;
-/** Instructions of put_page_from_l1e: dropping the reference a cleared entry held. */
-const PUT_REFERENCE = 20;
-/** Instructions of Xen's emulation of one trapped page-table write (decode, emulate, check). */
-const PTWR_EMULATE = 1000;
-/** Instructions of update_va_mapping: remapping one page in the guest kernel's own mapping. */
-const UPDATE_VA_MAPPING = 250;
-/** Cycles to scan one entry of a table page (typing, untyping, snapshot compare). */
-const ENTRY_SCAN_CYCLES = 4;
-/**
- * Instructions of Xen's shadow-mode log-dirty fault (the write hits a shadow entry that log-dirty
- * mode made read-only: look up the guest entry, set the frame's bit in the dirty bitmap, make the
- * shadow entry writable again) — an estimate of the shadow fault path's length, like the HVM
- * write-protection handler's.
- */
-const LOG_DIRTY_FAULT_HANDLER = 400;
 
 interface PendingUpdate {
   table: number;
@@ -180,13 +154,13 @@ export class XenPvMemory implements MemoryVirtualization {
     }
     if (level === 1 && st.upper.has(frame)) this.#validateAsLeaf(vcpu, st, frame);
     st.tables.set(frame, level);
-    this.#hypercall(vcpu, 'update_va_mapping', UPDATE_VA_MAPPING * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * ENTRY_SCAN_CYCLES);
+    this.#hypercall(vcpu, 'update_va_mapping', P.updateVaMapping * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * P.entryScanCycles);
     if (kernelEntries > 0) {
       st.kernelEntries.set(frame, kernelEntries);
-      vcpu.charge(CostCategory.Hypervisor, kernelEntries * (this.#costs.pteValidate + TYPE_REFERENCE * this.#cpi));
+      vcpu.charge(CostCategory.Hypervisor, kernelEntries * (this.#validateCycles() + F.typeReference * this.#cpi));
       vcpu.count(MechanismIndex.PteValidate, kernelEntries);
     }
-    if (level === this.geometry.levels) this.#hypercall(vcpu, 'mmuext_op', MMU_UPDATE_BASE * this.#cpi);
+    if (level === this.geometry.levels) this.#hypercall(vcpu, 'mmuext_op', P.mmuUpdateBase * this.#cpi);
   }
 
   /** The frame stops being a table: Xen untypes it (a scan), and the kernel maps it writable again. */
@@ -196,14 +170,14 @@ export class XenPvMemory implements MemoryVirtualization {
     st.tables.delete(frame);
     st.unhooked.delete(frame);
     if (level === undefined) return;
-    if (level === this.geometry.levels) this.#hypercall(vcpu, 'mmuext_op', MMU_UPDATE_BASE * this.#cpi);
+    if (level === this.geometry.levels) this.#hypercall(vcpu, 'mmuext_op', P.mmuUpdateBase * this.#cpi);
     // Unpinning drops the references the kernel half took (put_page_type per entry).
     const kernelEntries = st.kernelEntries.get(frame);
     if (kernelEntries !== undefined) {
       st.kernelEntries.delete(frame);
-      vcpu.charge(CostCategory.Hypervisor, kernelEntries * (this.#costs.pteValidate + TYPE_REFERENCE * this.#cpi));
+      vcpu.charge(CostCategory.Hypervisor, kernelEntries * (this.#validateCycles() + F.typeReference * this.#cpi));
     }
-    this.#hypercall(vcpu, 'update_va_mapping', UPDATE_VA_MAPPING * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * ENTRY_SCAN_CYCLES);
+    this.#hypercall(vcpu, 'update_va_mapping', P.updateVaMapping * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * P.entryScanCycles);
   }
 
   /**
@@ -211,7 +185,16 @@ export class XenPvMemory implements MemoryVirtualization {
    * one only drops the old mapping's reference (put_page_from_l1e, one locked decrement).
    */
   #entryCost(entry: number): number {
-    return this.#costs.pteWrite + ((entry & PTE_PRESENT) !== 0 ? this.#costs.pteValidate : PUT_REFERENCE * this.#cpi);
+    return this.#costs.pteWrite + ((entry & PTE_PRESENT) !== 0 ? this.#validateCycles() : P.putReference * this.#cpi);
+  }
+
+  /**
+   * Validating one present entry (get_page_from_l1e): Xen's path, the same instructions on
+   * every profile, at the profile's CPI. A read of the fitted value on every call, so that a
+   * fitter's probe is seen by hypervisors already composed.
+   */
+  #validateCycles(): number {
+    return F.validateEntry * this.#cpi;
   }
 
   #entriesPerTable(level: number): number {
@@ -226,7 +209,7 @@ export class XenPvMemory implements MemoryVirtualization {
       // The guest writes the (read-only) leaf table; the first write traps and unhooks it.
       const written = st.unhooked.get(table);
       if (written === undefined) {
-        vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + WRITABLE_TRAP_HANDLER * this.#cpi + this.#costs.tlbInvalidatePage);
+        vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + P.writableTrapHandler * this.#cpi + this.#costs.tlbInvalidatePage);
         vcpu.count(this.#writableTraps);
         vcpu.count(MechanismIndex.Trap);
         st.unhooked.set(table, 1);
@@ -244,7 +227,7 @@ export class XenPvMemory implements MemoryVirtualization {
     if (this.options.pageTableMode === 'emulated') {
       // A plain store to a read-only page-table page: Xen takes the fault, decodes and
       // emulates the instruction, validates the new entry and writes it (ptwr emulation).
-      vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + PTWR_EMULATE * this.#cpi + this.#entryCost(entry));
+      vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + P.ptwrEmulate * this.#cpi + this.#entryCost(entry));
       vcpu.count(this.#emulatedWrites);
       vcpu.count(MechanismIndex.Trap);
       vcpu.count(MechanismIndex.PteValidate);
@@ -280,7 +263,7 @@ export class XenPvMemory implements MemoryVirtualization {
       throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_NEW_BASEPTR', `guest frame ${root} is not a pinned top-level page table`);
     }
     this.#reconnectAll(vcpu, st);
-    this.#hypercall(vcpu, 'mmuext_op', 100 * this.#cpi);
+    this.#hypercall(vcpu, 'mmuext_op', P.mmuextBase * this.#cpi);
     vcpu.charge(CostCategory.Hypervisor, this.#costs.pageTableBaseSwitch);
     st.roots[vcpu.index] = root;
     vcpu.asid = vcpu.domain.id * 4096 + (addressSpace % 4096);
@@ -299,9 +282,10 @@ export class XenPvMemory implements MemoryVirtualization {
    * hot pages (entry code, scheduler, stacks, pipe buffers) are walked in again.
    */
   #refillKernelTlb(vcpu: Vcpu): void {
-    const references = KERNEL_HOT_PAGES * this.geometry.levels;
+    const hot = P.kernelHotPages;
+    const references = hot * this.geometry.levels;
     vcpu.charge(CostCategory.GuestKernel, references * this.machine.profile.memory.cacheHitCycles);
-    vcpu.count(MechanismIndex.TlbMiss, KERNEL_HOT_PAGES);
+    vcpu.count(MechanismIndex.TlbMiss, hot);
     vcpu.count(MechanismIndex.PageWalkReference, references);
   }
 
@@ -377,7 +361,7 @@ export class XenPvMemory implements MemoryVirtualization {
    */
   #noteWrite(vcpu: Vcpu, gfn: number): void {
     if (this.#map.markDirty(vcpu.domain, gfn)) {
-      vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + LOG_DIRTY_FAULT_HANDLER * this.#cpi);
+      vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + P.logDirtyFaultHandler * this.#cpi);
       vcpu.count(this.#logDirtyFaults);
     }
   }
@@ -432,7 +416,7 @@ export class XenPvMemory implements MemoryVirtualization {
     // Xen validates a batch when the hypercall runs, not when the guest queued it: a frame
     // pinned as a page table since must not be mapped writable now. A bad entry drops the batch.
     for (const u of batch) this.#check(vcpu, st, u.table, u.index, u.entry, st.tables.get(u.table) ?? 1);
-    let work = MMU_UPDATE_BASE * this.#cpi;
+    let work = P.mmuUpdateBase * this.#cpi;
     for (const u of batch) work += this.#entryCost(u.entry);
     this.#hypercall(vcpu, 'mmu_update', work);
     vcpu.count(this.#batchHypercalls);
@@ -450,7 +434,7 @@ export class XenPvMemory implements MemoryVirtualization {
     let entries = 0;
     for (const written of st.unhooked.values()) entries += written;
     const scanned = st.unhooked.size * this.#entriesPerTable(1);
-    vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + entries * this.#costs.pteValidate + scanned * ENTRY_SCAN_CYCLES);
+    vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + entries * this.#validateCycles() + scanned * P.entryScanCycles);
     vcpu.count(this.#revalidations, st.unhooked.size);
     vcpu.count(MechanismIndex.PteValidate, entries);
     st.unhooked.clear();
@@ -523,7 +507,7 @@ export class XenPvMemory implements MemoryVirtualization {
         throw new GuestRequestError(vcpu.domain.name, 'memory_op (decrease_reservation)', `guest frame ${g} is not a frame it may give back (outside its memory, already given back, a page table, still mapped, or holding mappings)`);
       }
     }
-    this.#hypercall(vcpu, 'memory_op', BALLOON_BASE * this.#cpi + frames.length * BALLOON_PER_FRAME * this.#cpi);
+    this.#hypercall(vcpu, 'memory_op', P.balloonBase * this.#cpi + frames.length * P.balloonPerFrame * this.#cpi);
     for (const g of frames) this.#map.giveBack(vcpu.domain, g);
   }
 
@@ -544,7 +528,7 @@ export class XenPvMemory implements MemoryVirtualization {
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(vcpu.domain.name, 'memory_op (populate_physmap)', `holding ${held} frames, ${frames.length} more would pass its maximum of ${st.maxFrames}`);
     }
-    this.#hypercall(vcpu, 'memory_op', BALLOON_BASE * this.#cpi + frames.length * BALLOON_PER_FRAME * this.#cpi);
+    this.#hypercall(vcpu, 'memory_op', P.balloonBase * this.#cpi + frames.length * P.balloonPerFrame * this.#cpi);
     for (const g of frames) this.#map.takeBack(vcpu.domain, g);
   }
 

@@ -1,0 +1,28 @@
+import { fittedParameters } from '@visorkit/core';
+
+/**
+ * The guest kernel's fitted parameters: the only numbers of this package set from the fit
+ * set's cells (`shared/reference/seed-results.json`). Written by `npx visorkit fit`
+ * (non-negative least squares over the mechanism counts of one run); do not edit the values
+ * by hand — edit the sources and run the fitter again.
+ */
+export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
+  forkBase: {
+    value: 45000,
+    unit: 'instructions',
+    source: 'Linux 2.6 do_fork / copy_process beyond the memory: task struct, credentials, files, signal handlers, the scheduler fork hooks; fitted by visorkit fit',
+    fittedTo: [],
+  },
+  execBase: {
+    value: 137000,
+    unit: 'instructions',
+    source: 'Linux 2.6 do_execve / load_elf_binary beyond the mappings: ELF and program-header reads, argument and environment copies, credential checks, flush_old_exec; fitted by visorkit fit',
+    fittedTo: [],
+  },
+  symbolLookup: {
+    value: 1270,
+    unit: 'cycles',
+    source: "ld.so's cost to resolve one dynamic symbol relocation of a program against libc (_dl_relocate_object, _dl_lookup_symbol_x walking the ELF hash chains and comparing names); fitted by visorkit fit",
+    fittedTo: [],
+  },
+});
