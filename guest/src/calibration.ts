@@ -8,21 +8,42 @@ import { fittedParameters } from '@visorkit/core';
  */
 export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
   forkBase: {
-    value: 45000,
-    unit: 'instructions',
-    source: 'Linux 2.6 do_fork / copy_process beyond the memory: task struct, credentials, files, signal handlers, the scheduler fork hooks; fitted by visorkit fit',
-    fittedTo: [],
+    value: 39730,
+    unit: "instructions",
+    source: "Linux 2.6 do_fork / copy_process beyond the memory: task struct, credentials, files, signal handlers, the scheduler fork hooks; fitted by visorkit fit",
+    fittedTo: [
+      { profile: 'server-2007', platform: 'native', metric: 'fork' },
+      { profile: 'server-2007', platform: 'vserver', metric: 'fork' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'fork' },
+      { profile: 'server-2007', platform: 'native', metric: 'exec' },
+      { profile: 'server-2007', platform: 'vserver', metric: 'exec' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'exec' },
+      { profile: 'server-2007', platform: 'native', metric: 'sh' },
+      { profile: 'server-2007', platform: 'vserver', metric: 'sh' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'sh' },
+    ],
   },
   execBase: {
-    value: 137000,
-    unit: 'instructions',
-    source: 'Linux 2.6 do_execve / load_elf_binary beyond the mappings: ELF and program-header reads, argument and environment copies, credential checks, flush_old_exec; fitted by visorkit fit',
-    fittedTo: [],
+    value: 119200,
+    unit: "instructions",
+    source: "Linux 2.6 do_execve / load_elf_binary beyond the mappings: ELF and program-header reads, argument and environment copies, credential checks, flush_old_exec; fitted by visorkit fit",
+    fittedTo: [
+      { profile: 'server-2007', platform: 'native', metric: 'exec' },
+      { profile: 'server-2007', platform: 'vserver', metric: 'exec' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'exec' },
+      { profile: 'server-2007', platform: 'native', metric: 'sh' },
+      { profile: 'server-2007', platform: 'vserver', metric: 'sh' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'sh' },
+    ],
   },
   symbolLookup: {
-    value: 1270,
-    unit: 'cycles',
+    value: 1035,
+    unit: "cycles",
     source: "ld.so's cost to resolve one dynamic symbol relocation of a program against libc (_dl_relocate_object, _dl_lookup_symbol_x walking the ELF hash chains and comparing names); fitted by visorkit fit",
-    fittedTo: [],
+    fittedTo: [
+      { profile: 'server-2007', platform: 'native', metric: 'sh' },
+      { profile: 'server-2007', platform: 'vserver', metric: 'sh' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'sh' },
+    ],
   },
 });

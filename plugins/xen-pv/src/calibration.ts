@@ -8,21 +8,36 @@ import { fittedParameters } from '@visorkit/core';
  */
 export const XEN_PV_FITTED = fittedParameters('@visorkit/xen-pv', {
   typeReference: {
-    value: 186,
-    unit: 'instructions',
-    source: 'get_page_type / put_page_type for one kernel-half entry of a pinned table beyond the entry check itself (the type-count loop, the PAE Xen-L2 special case, the validated-bit test); fitted by visorkit fit',
-    fittedTo: [],
+    value: 173.9,
+    unit: "instructions",
+    source: "get_page_type / put_page_type for one kernel-half entry of a pinned table beyond the entry check itself (the type-count loop, the PAE Xen-L2 special case, the validated-bit test); fitted by visorkit fit",
+    fittedTo: [
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'fork' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'exec' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'sh' },
+    ],
   },
   pageFaultFixup: {
-    value: 1100,
-    unit: 'instructions',
+    value: 1395,
+    unit: "instructions",
     source: "Xen's do_page_fault before it bounces a fault to the guest: fixup_page_fault reads the guest's page tables in software to rule out a fault of Xen's own making; fitted by visorkit fit",
-    fittedTo: [],
+    fittedTo: [
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'fork' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'exec' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'sh' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'page-fault' },
+    ],
   },
   validateEntry: {
-    value: 27,
-    unit: 'instructions',
+    value: 27.4,
+    unit: "instructions",
     source: "get_page_from_l1e per entry of an mmu_update batch (bounds and owner checks in frame_table, get_page's locked cmpxchg on count_info), amortised within a batch; x the profile's kernel CPI gives the same cycles on both NetBurst profiles; fitted by visorkit fit",
-    fittedTo: [],
+    fittedTo: [
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'fork' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'exec' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'sh' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'mmap-64mb' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'mmap-256mb' },
+    ],
   },
 });
