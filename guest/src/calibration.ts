@@ -46,4 +46,14 @@ export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
       { profile: 'server-2007', platform: 'xen-pv', metric: 'sh' },
     ],
   },
+  streamExposedShare: {
+    value: 0.1472,
+    unit: "fraction",
+    source: "the share of an L2 line fill's latency a sequential sweep still exposes once the hardware stream prefetcher runs ahead of it (NetBurst's prefetcher tracks 8 streams and fetches ahead [IA-OPT]); fitted by visorkit fit",
+    fittedTo: [
+      { profile: 'server-2007', platform: 'native', metric: 'ctx-16p-64k' },
+      { profile: 'server-2007', platform: 'vserver', metric: 'ctx-16p-64k' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'ctx-16p-64k' },
+    ],
+  },
 });

@@ -174,7 +174,7 @@ export function restoreProcesses(saved: { readonly pipes: readonly SavedPipe[]; 
     if (s.restart !== null) p.restart = { op: { call: s.restart.call, args: s.restart.args }, depth: s.restart.depth };
     p.result = s.result === null ? undefined : s.result;
     p.computeLeft = s.computeLeft;
-    if (s.touch !== null) p.touch = { ...s.touch };
+    if (s.touch !== null) p.touch = { ...s.touch, fromMemory: s.touch.fromMemory ?? 0 };
     p.queuedTouches.push(...s.queuedTouches.map((t) => ({ ...t })));
     p.sliceUsedNs = s.sliceUsedNs;
     for (const v of s.warmPages) p.warmPages.add(v);

@@ -1,4 +1,5 @@
-import { CheckpointCorruptError, CostCategory, PTE_COW, VisorkitError, pteFrame, pteHas, type Gfn, type Vcpu } from '@visorkit/core';
+import { CheckpointCorruptError, CostCategory, PTE_COW, VisorkitError, lastLevelCache, pteFrame, pteHas, type Gfn, type Vcpu } from '@visorkit/core';
+import { GUEST_FITTED } from '../calibration.js';
 import type { Inode } from '../fs/file-system.js';
 import { OutOfGuestMemory, type AddressSpace } from '../mm/address-space.js';
 import type { Vma } from '../mm/vma.js';
@@ -9,10 +10,18 @@ import type { SavedFrameAllocator } from '../mm/frame-allocator.js';
 import type { Kernel } from './kernel.js';
 import type { KernelPart } from './kernel-part.js';
 
-/** Share of a line fill's latency a sequential stream still pays (the prefetcher hides the rest). */
-const STREAM_PREFETCH_OVERLAP = 0.1;
 const SIGSEGV = 11;
 const SIGKILL = 9;
+
+/** The cache owner id of a process of domain `domain` (a kernel's own data is pid 0). */
+export function cacheOwner(domain: number, pid: number): number {
+  return domain * 0x100000 + pid;
+}
+
+/** The cache owner id of a file's pages in domain `domain`'s page cache. */
+export function fileCacheOwner(domain: number, inode: number): number {
+  return -(domain * 0x100000 + inode + 1);
+}
 
 /** The memory subsystem's state in a checkpoint. */
 export interface SavedMemory {
@@ -127,7 +136,25 @@ export class Memory implements KernelPart<SavedMemory> {
       p.result = -Errno.EINVAL;
       return;
     }
-    p.touch = { address, end: address + bytes, stride, write };
+    p.touch = { address, end: address + bytes, stride, write, fromMemory: this.#cacheMisses(vcpu, p, address, bytes) };
+  }
+
+  /**
+   * The touch's working set against the last-level cache of the pCPU it runs on: the lines
+   * of it that others evicted since this process last touched it (or never held) come back
+   * from memory. The page-table lines its walks read count towards its footprint.
+   */
+  #cacheMisses(vcpu: Vcpu, p: Process, address: number, bytes: number): number {
+    const hv = this.k.hv;
+    const line = hv.profile.cache.lineBytes;
+    const pages = Math.ceil(bytes / 4096);
+    const footprint = bytes + pages * hv.memory.geometry.levels * line;
+    const llc = lastLevelCache(hv.machine, vcpu.pcpu >= 0 ? vcpu.pcpu : vcpu.lastPcpu);
+    // Shared file pages (text, libraries, the page cache) are one owner whoever touches them.
+    const vma = p.space.vmaAt(Math.floor(address / 4096));
+    llc.touch(vma !== undefined && vma.backing.kind === 'file' ? fileCacheOwner(this.k.domain.id, vma.backing.inode) : cacheOwner(this.k.domain.id, p.pid), footprint);
+    // The page-table lines refill along with the data; count only the data's lines here.
+    return Math.ceil(Math.min(bytes, llc.missesAt(0) * line) / line);
   }
 
   /** Processes a touch page by page: one translation per page, accesses charged in bulk. */
@@ -149,13 +176,13 @@ export class Memory implements KernelPart<SavedMemory> {
       if (!p.warmPages.has(vpn)) {
         p.warmPages.add(vpn);
         const lines = Math.min(accesses, 4096 / profile.cache.lineBytes);
-        if (p.evicted) {
-          // Back from memory, streamed at the memory bandwidth.
-          cycles += ((lines * profile.cache.lineBytes) / (profile.memory.bandwidthGBps * 1e9)) * 1e9 * profile.cpu.clockGhz;
-        } else {
-          const overlap = t.stride < profile.cache.lineBytes ? STREAM_PREFETCH_OVERLAP : 1;
-          cycles += lines * profile.memory.cacheHitCycles * overlap;
-        }
+        // Lines the last-level cache lost (or the vCPU was away long enough to lose them all)
+        // come back from memory, streamed at its bandwidth; the rest from the L2.
+        const fromMemory = p.evicted ? lines : Math.min(lines, t.fromMemory);
+        t.fromMemory -= fromMemory;
+        cycles += ((fromMemory * profile.cache.lineBytes) / (profile.memory.bandwidthGBps * 1e9)) * 1e9 * profile.cpu.clockGhz;
+        const overlap = t.stride < profile.cache.lineBytes ? GUEST_FITTED.value.streamExposedShare : 1;
+        cycles += (lines - fromMemory) * profile.memory.cacheHitCycles * overlap;
       }
       vcpu.charge(CostCategory.GuestUser, cycles);
       // On to the next access: the next page, or further when the stride skips pages.

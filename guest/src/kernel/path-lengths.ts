@@ -52,6 +52,7 @@ export const GUEST_PATH = pathLengths('@visorkit/guest', {
   listPerEntry: { value: 350, unit: 'instructions', source: 'formatting one entry of such a listing (seq_printf); estimated from the C' },
   selectBase: { value: 400, unit: 'instructions', source: 'core_sys_select entry: copy the fd sets in and out; estimated from the C' },
   selectPerFd: { value: 120, unit: 'instructions', source: 'do_select per descriptor: fget, the poll method (tcp_poll / pipe_poll), fput; estimated from the C' },
+  switchKernelBytes: { value: 8192, unit: 'bytes', source: 'kernel data a Linux 2.6 pipe-driven switch touches and that competes with user data for the cache: the two task_structs (~1.3 KiB each in 2.6.16), the used top of two kernel stacks (~1 KiB each), the run queue, the pipe_inode_info and the pipe buffer lines, the two files_structs and mm_structs: about 8 KiB, counted from the structure sizes' },
   fsyncBody: { value: 2000, unit: 'instructions', source: 'do_fsync: filemap_fdatawrite walking the dirty pages, then the wait; estimated from the C' },
 });
 

@@ -209,9 +209,9 @@ export class Processes implements KernelPart<SavedProcessTable> {
 
   #queueForkReturnWrites(p: Process): void {
     const stack = (STACK_TOP - 1) * 4096;
-    p.queuedTouches.push({ address: stack, end: stack + 64, stride: 64, write: true });
+    p.queuedTouches.push({ address: stack, end: stack + 64, stride: 64, write: true, fromMemory: 0 });
     const data = p.space.vmas.find((v) => v.name === 'data' && v.pages > 0);
-    if (data !== undefined) p.queuedTouches.push({ address: data.start * 4096, end: data.start * 4096 + 64, stride: 64, write: true });
+    if (data !== undefined) p.queuedTouches.push({ address: data.start * 4096, end: data.start * 4096 + 64, stride: 64, write: true, fromMemory: 0 });
   }
 
   exec(vcpu: Vcpu, p: Process, requested: string): number {

@@ -1,10 +1,12 @@
-import { CheckpointRefusedError, CostCategory, type BurstExit, type Gfn, type Vcpu } from '@visorkit/core';
+import { CheckpointRefusedError, CostCategory, lastLevelCache, type BurstExit, type Gfn, type Vcpu } from '@visorkit/core';
 import type { BlockReason, Process } from '../process/process.js';
 import { badOperationReason, exceptionReason } from '../process/process-crash.js';
 import type { Operation, SyscallName } from '../program/program.js';
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import type { Kernel } from './kernel.js';
 import type { KernelPart } from './kernel-part.js';
+import { cacheOwner } from './memory.js';
+import { PATH } from './path-lengths.js';
 
 /** The arguments of a call whose program gave none. */
 const NO_ARGS: readonly unknown[] = Object.freeze([]);
@@ -210,9 +212,23 @@ export class Scheduler implements KernelPart<SavedScheduler> {
     vcpu.charge(CostCategory.GuestKernel, hv.profile.costs.registerSwitch);
     hv.cpu.privileged(vcpu, 'switch-kernel-stack');
     if (last === undefined || last.space !== p.space) hv.cpu.switchAddressSpace(vcpu, p.space.root as Gfn, p.space.id);
+    this.#touchKernelData(vcpu);
     p.warmPages.clear();
     p.evicted = false;
     this.lastOnVcpu[i] = p;
+  }
+
+  /**
+   * The switch path's own data (task structs, kernel stacks, run queue, pipe buffers) takes
+   * its place in the last-level cache; what others evicted of it comes back from memory.
+   */
+  #touchKernelData(vcpu: Vcpu): void {
+    const hv = this.k.hv;
+    const llc = lastLevelCache(hv.machine, vcpu.pcpu >= 0 ? vcpu.pcpu : vcpu.lastPcpu);
+    llc.touch(cacheOwner(this.k.domain.id, 0), PATH.switchKernelBytes);
+    const line = hv.profile.cache.lineBytes;
+    const missed = llc.missesAt(0);
+    if (missed > 0) vcpu.charge(CostCategory.GuestKernel, ((missed * line) / (hv.profile.memory.bandwidthGBps * 1e9)) * 1e9 * hv.profile.cpu.clockGhz);
   }
 
   /** `p` can run: onto the run queue, waking an idle vCPU for it. */

@@ -23,6 +23,8 @@ export interface TouchState {
   readonly end: number;
   readonly stride: number;
   readonly write: boolean;
+  /** Lines of it still to come from memory (the last-level cache lost them). */
+  fromMemory: number;
 }
 
 /**

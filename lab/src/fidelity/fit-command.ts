@@ -38,7 +38,7 @@ export async function writeFit(outcome: FitOutcome, root = REPOSITORY_ROOT): Pro
       if (slot.set !== location.set) return;
       // Counts (pages) stay whole; costs keep a sensible precision.
       const unit = location.set.definition(slot.name).unit;
-      const v = unit === 'pages' ? Math.round(outcome.values[j]!) : Math.round(outcome.values[j]! * 10) / 10;
+      const v = unit === 'pages' ? Math.round(outcome.values[j]!) : Number(outcome.values[j]!.toPrecision(4));
       values[slot.name] = v;
       cells[slot.name] = outcome.fittedTo[j]!;
       location.set.set(slot.name, v, outcome.fittedTo[j]!);

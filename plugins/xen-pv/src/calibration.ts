@@ -8,7 +8,7 @@ import { fittedParameters } from '@visorkit/core';
  */
 export const XEN_PV_FITTED = fittedParameters('@visorkit/xen-pv', {
   typeReference: {
-    value: 173.9,
+    value: 174.7,
     unit: "instructions",
     source: "get_page_type / put_page_type for one kernel-half entry of a pinned table beyond the entry check itself (the type-count loop, the PAE Xen-L2 special case, the validated-bit test); fitted by visorkit fit",
     fittedTo: [
@@ -29,7 +29,7 @@ export const XEN_PV_FITTED = fittedParameters('@visorkit/xen-pv', {
     ],
   },
   validateEntry: {
-    value: 27.4,
+    value: 26.62,
     unit: "instructions",
     source: "get_page_from_l1e per entry of an mmu_update batch (bounds and owner checks in frame_table, get_page's locked cmpxchg on count_info), amortised within a batch; x the profile's kernel CPI gives the same cycles on both NetBurst profiles; fitted by visorkit fit",
     fittedTo: [

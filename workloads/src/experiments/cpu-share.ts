@@ -11,6 +11,11 @@ export const computeOnly: VcpuProgram = {
 };
 
 const WEIGHTS = [128, 256, 512, 1024];
+/** The latency-sensitive domain wakes this often, works this long, and may warp by this much (BVT). */
+const WAKE_PERIOD_NS = 10e6;
+const WAKE_WORK_NS = 50e3;
+const WARP_MS = 10;
+const HOGS = 3;
 const SWEEP = [1, 2, 4, 8, 16];
 const RUN_NS = 2e9;
 
@@ -48,6 +53,9 @@ export const cpuShare: Experiment = {
           expected: d.weight / totalWeight,
         });
       }
+      // A latency-sensitive domain beside CPU hogs: how long after its timer fires it runs.
+      const latency = wakeLatency(composeFor(ctx, platform, { cores: 1 }));
+      rows.push({ platform: platform.name, metric: 'wake-latency', value: latency.meanUs, unit: 'us', counts: latency.counts, hogs: HOGS, maxUs: latency.maxUs });
       ctx.progress?.(++done, total);
       // Equal domains on the profile's pCPUs: fairness and overhead against the queue length.
       for (const n of sweepCounts) {
@@ -65,6 +73,39 @@ export const cpuShare: Experiment = {
     return rows;
   },
 };
+
+/**
+ * One domain that blocks, is woken by a timer every {@link WAKE_PERIOD_NS} and works briefly
+ * (an interactive or I/O-bound guest), beside {@link HOGS} domains that only compute, on one
+ * pCPU: the mean and worst delay from its wake-up to its running. Where schedulers differ —
+ * BVT's warp and context-switch allowance against credit's BOOST and rate limit — shows here.
+ */
+export function wakeLatency(hv: Hypervisor): { meanUs: number; maxUs: number; counts: Readonly<Record<string, number>> } {
+  const hogs = Array.from({ length: HOGS }, (_, i) => hv.createDomain({ name: `hog${i}`, memoryMiB: 16 }));
+  const interactive = hv.createDomain({ name: 'interactive', memoryMiB: 16, warpMs: WARP_MS });
+  const delays: number[] = [];
+  let wokeAt = -1;
+  const workCycles = WAKE_WORK_NS * hv.machine.profile.cpu.clockGhz;
+  let wakes = 0;
+  const probe: VcpuProgram = {
+    run(vcpu) {
+      if (wokeAt >= 0) delays.push(vcpu.burstStart - wokeAt);
+      vcpu.charge(CostCategory.GuestUser, workCycles);
+      // Periods vary (by a fixed irrational step) so wake-ups fall anywhere within the hogs' slices.
+      const period = WAKE_PERIOD_NS + ((wakes++ * 0.6180339887) % 1) * WAKE_PERIOD_NS * 0.3;
+      hv.sim.schedule(Math.round(period), () => {
+        wokeAt = hv.now;
+        hv.runner.wake(vcpu);
+      });
+      return 'blocked';
+    },
+  };
+  for (const d of hogs) hv.start(d, () => computeOnly);
+  hv.start(interactive, () => probe);
+  hv.runUntil(RUN_NS / 4);
+  const mean = delays.length === 0 ? Number.NaN : delays.reduce((a, b) => a + b, 0) / delays.length;
+  return { meanUs: mean / 1000, maxUs: Math.max(0, ...delays) / 1000, counts: hv.counts(interactive) };
+}
 
 /** Fraction of the machine's CPU time that `domains` got. */
 function share(hv: Hypervisor, domains: readonly { vcpus: readonly { runtimeNs: number }[] }[]): number {
