@@ -32,3 +32,4 @@ export * from './programs/file-workloads.js';
 export * from './experiment/instances.js';
 export * from './experiment/benchmark-instances.js';
 export * from './experiments/server-experiments.js';
+export * from './data/debian-etch-server.js';

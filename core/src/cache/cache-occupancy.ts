@@ -26,6 +26,8 @@ export class CacheOccupancy {
   readonly #misses: number[];
   /** Per level: the most each owner has held (what it can lose). */
   readonly #peak: Map<number, number>[];
+  /** Per level: bytes held by everyone (kept, not summed, so a touch is O(evicted owners)). */
+  readonly #total: number[];
 
   constructor(levels: readonly CacheLevel[]) {
     for (const l of levels) if (!(l.capacityBytes > 0) || !(l.lineBytes > 0)) throw new InvalidArgumentError('cache level', `capacity ${l.capacityBytes} and line ${l.lineBytes} bytes must be positive`);
@@ -33,6 +35,7 @@ export class CacheOccupancy {
     this.#held = levels.map(() => new Map());
     this.#misses = levels.map(() => 0);
     this.#peak = levels.map(() => new Map());
+    this.#total = levels.map(() => 0);
   }
 
   /** Bytes `owner` holds in `level` (0 = closest to the core). */
@@ -42,9 +45,7 @@ export class CacheOccupancy {
 
   /** Bytes held in `level` by every owner together (never more than its capacity). */
   occupancy(level: number): number {
-    let sum = 0;
-    for (const v of this.#held[level]?.values() ?? []) sum += v;
-    return sum;
+    return this.#total[level] ?? 0;
   }
 
   /**
@@ -58,6 +59,7 @@ export class CacheOccupancy {
       const oldest = held.keys().next().value === owner;
       let had = held.get(owner) ?? 0;
       held.delete(owner);
+      this.#total[k] = this.#total[k]! - had;
       // The owner's lines that survived are its oldest; if room must be made and nobody is
       // older, its own sweep evicts them before reaching them (LRU under a cyclic sweep).
       if (oldest && this.occupancy(k) + bytes > level.capacityBytes) had = 0;
@@ -70,20 +72,23 @@ export class CacheOccupancy {
         this.#misses[k] = Math.ceil(known / level.lineBytes);
         held.clear();
         held.set(owner, level.capacityBytes);
+        this.#total[k] = level.capacityBytes;
         continue;
       }
       const want = Math.max(had, bytes);
       this.#misses[k] = Math.ceil(Math.max(0, known - had) / level.lineBytes);
       // Make room by evicting the least recently used owners.
-      let free = level.capacityBytes - this.occupancy(k);
+      let free = level.capacityBytes - this.#total[k]!;
       for (const [other, otherBytes] of held) {
         if (free >= want) break;
         const take = Math.min(otherBytes, want - free);
         if (take === otherBytes) held.delete(other);
         else held.set(other, otherBytes - take);
         free += take;
+        this.#total[k] = this.#total[k]! - take;
       }
       held.set(owner, want);
+      this.#total[k] = this.#total[k]! + want;
     }
   }
 
@@ -94,7 +99,10 @@ export class CacheOccupancy {
 
   /** Forgets `owner` (its process exited): its lines are free for others. */
   forget(owner: number): void {
-    for (const held of this.#held) held.delete(owner);
+    this.#held.forEach((held, k) => {
+      this.#total[k] = this.#total[k]! - (held.get(owner) ?? 0);
+      held.delete(owner);
+    });
     for (const peak of this.#peak) peak.delete(owner);
   }
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { PUBLISHED_MICRO_US, type ResultRow } from '@visorkit/workloads';
+import { ETCH_SERVER_STATE, PUBLISHED_MICRO_US, type ResultRow } from '@visorkit/workloads';
 import { vserver2007 } from '../src/index.js';
 
 function run(id: string, platforms: readonly string[]): ResultRow[] {
@@ -29,12 +29,16 @@ test("xen-pv's micro-benchmarks are within 20% of the seed's Xen3-UP column and 
   }
 });
 
-test('ten unified servers take about 700 MB, ten separate ones about ten times one, and a container starts over 10x faster than a VM boots', (t) => {
+test('ten unified servers take one image plus what each keeps of its own, ten separate ones ten images, and a container starts over 10x faster than a VM boots', (t) => {
+  // The image is a Debian etch server's package manifest (data, not an answer): whatever it
+  // costs is the result, shown beside the paper's 500 / 700 MB, not fitted to them.
   const rows = run('sharing', ['vserver', 'xen-pv']);
   const one = value(rows, 'vserver', 'memory-mb-1');
-  t.true(Math.abs(one - 500) / 500 < 0.1, `one server: ${one} MB`);
-  t.true(Math.abs(value(rows, 'vserver', 'memory-mb-10-unified') - 700) / 700 < 0.1);
-  t.true(value(rows, 'vserver', 'memory-mb-10') > 9 * one);
+  const own = ETCH_SERVER_STATE.filter((f) => !f.identical).reduce((s, f) => s + f.kib, 0) / 1024;
+  t.true(one > 200 && one < 1000, `one server: ${one} MB`);
+  const unified = value(rows, 'vserver', 'memory-mb-10-unified');
+  t.true(Math.abs(unified - (one + 9 * own)) < 1, `ten unified: ${unified} MB against ${one} + 9 x ${own.toFixed(1)}`);
+  t.true(value(rows, 'vserver', 'memory-mb-10') > 9.9 * one);
   t.is(value(rows, 'xen-pv', 'memory-mb-10-unified'), value(rows, 'xen-pv', 'memory-mb-10'), 'VMs cannot unify across kernels');
   t.true(value(rows, 'xen-pv', 'startup-ms') > 10 * value(rows, 'vserver', 'startup-ms'));
 });

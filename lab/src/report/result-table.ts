@@ -1,7 +1,7 @@
 import { publishedFigure, type ExperimentResult, type ResultRow } from '@visorkit/workloads';
 
 /** Keys every row has; any other key identifies the row within its metric. */
-const CORE_KEYS = new Set(['platform', 'metric', 'value', 'unit', 'counts']);
+const CORE_KEYS = new Set(['platform', 'metric', 'value', 'unit', 'counts', 'provenance']);
 
 /** A row's identifying extra keys, e.g. `domains=4` or `workload=osdb`. */
 export function rowLabel(row: ResultRow): string {

@@ -31,16 +31,33 @@ export const PUBLISHED_MICRO_SOURCE: PublishedSource = {
   profile: 'server-2007',
 };
 
+/** The seed's sharing claim: a server image of about 500 MB, ten unified container servers in about 700 MB. */
+export const PUBLISHED_SHARING_MB: Readonly<Record<string, Readonly<Record<string, number>>>> = {
+  'memory-mb-1': { vserver: 500 },
+  'memory-mb-10-unified': { vserver: 700 },
+};
+
+/** The source of {@link PUBLISHED_SHARING_MB}. */
+export const PUBLISHED_SHARING_SOURCE: PublishedSource = {
+  paper: 'Soltesz et al., "Container-based Operating System Virtualization", EuroSys 2007, as the seed\'s lecture notes state it',
+  table: 'the sharing claim: a typical server image ~500 MB, 10 unified servers ~700 MB',
+  hardware: 'storage, independent of the processor (shown with the paper\'s testbed profile)',
+  profile: 'server-2007',
+};
+
 /**
  * The published figure for (experiment, metric, platform) if the seed has one measured on the
  * hardware `profile` models; a figure measured on other hardware is never shown beside a run.
  */
 export function publishedFigure(experiment: string, metric: string, platform: string, profile: string): number | undefined {
   if (experiment === 'micro' && profile === PUBLISHED_MICRO_SOURCE.profile) return PUBLISHED_MICRO_US[metric]?.[platform];
+  if (experiment === 'sharing' && profile === PUBLISHED_SHARING_SOURCE.profile) return PUBLISHED_SHARING_MB[metric]?.[platform];
   return undefined;
 }
 
 /** The source of the published column shown for `experiment` on `profile`, if any. */
 export function publishedSource(experiment: string, profile: string): PublishedSource | undefined {
-  return experiment === 'micro' && profile === PUBLISHED_MICRO_SOURCE.profile ? PUBLISHED_MICRO_SOURCE : undefined;
+  if (experiment === 'micro' && profile === PUBLISHED_MICRO_SOURCE.profile) return PUBLISHED_MICRO_SOURCE;
+  if (experiment === 'sharing' && profile === PUBLISHED_SHARING_SOURCE.profile) return PUBLISHED_SHARING_SOURCE;
+  return undefined;
 }

@@ -16,6 +16,7 @@ const WAKE_PERIOD_NS = 10e6;
 const WAKE_WORK_NS = 50e3;
 const WARP_MS = 10;
 const HOGS = 3;
+const WAKE_WARMUP_NS = 100e6;
 const SWEEP = [1, 2, 4, 8, 16];
 const RUN_NS = 2e9;
 
@@ -55,7 +56,7 @@ export const cpuShare: Experiment = {
       }
       // A latency-sensitive domain beside CPU hogs: how long after its timer fires it runs.
       const latency = wakeLatency(composeFor(ctx, platform, { cores: 1 }));
-      rows.push({ platform: platform.name, metric: 'wake-latency', value: latency.meanUs, unit: 'us', counts: latency.counts, hogs: HOGS, maxUs: latency.maxUs });
+      rows.push({ platform: platform.name, metric: 'wake-latency', value: latency.meanUs, unit: 'us', counts: latency.counts, hogs: HOGS, detail: { maxUs: latency.maxUs } });
       ctx.progress?.(++done, total);
       // Equal domains on the profile's pCPUs: fairness and overhead against the queue length.
       for (const n of sweepCounts) {
@@ -89,7 +90,8 @@ export function wakeLatency(hv: Hypervisor): { meanUs: number; maxUs: number; co
   let wakes = 0;
   const probe: VcpuProgram = {
     run(vcpu) {
-      if (wokeAt >= 0) delays.push(vcpu.burstStart - wokeAt);
+      // After a warm-up (the schedulers' first accounting periods): the steady state.
+      if (wokeAt >= WAKE_WARMUP_NS) delays.push(vcpu.burstStart - wokeAt);
       vcpu.charge(CostCategory.GuestUser, workCycles);
       // Periods vary (by a fixed irrational step) so wake-ups fall anywhere within the hogs' slices.
       const period = WAKE_PERIOD_NS + ((wakes++ * 0.6180339887) % 1) * WAKE_PERIOD_NS * 0.3;

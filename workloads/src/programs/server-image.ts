@@ -1,29 +1,26 @@
 import type { GuestKernel } from '@visorkit/guest';
+import { ETCH_SERVER_PACKAGES, ETCH_SERVER_STATE } from '../data/debian-etch-server.js';
 
 /**
- * A typical Linux server image of the VServer paper's era (≈ 500 MB): system files (binaries,
- * libraries, documentation, locales) that every server has identically, and files private to
- * each server (configuration, logs, spools, home directories).
- */
-export const SERVER_IMAGE = {
-  /** Shared system files: count and size each. 239 × 2 MiB ≈ 478 MiB. */
-  systemFiles: 239,
-  systemFileBytes: 2 << 20,
-  /** Private files: 22 × 1 MiB. */
-  privateFiles: 22,
-  privateFileBytes: 1 << 20,
-} as const;
-
-/**
- * Installs a server image under `root`. With `unifyWith`, the system files are hard links to
- * that server's (VServer unification: immutable, copied on write); private files are always
+ * Installs a typical server of the container paper's era under `root`: the packages of a
+ * Debian 4.0 "etch" server (`../data/debian-etch-server.ts`, with its source), each as its
+ * files, plus the state files installation and first start leave. With `unifyWith`, every
+ * file that is identical on every server — all package files and the identical state — is a
+ * hard link to that server's (VServer unification: immutable, copied on write); the rest is
  * the server's own.
  */
 export function installServer(kernel: GuestKernel, root: string, unifyWith?: string): void {
-  for (let i = 0; i < SERVER_IMAGE.systemFiles; i++) {
-    const path = `${root}/usr/lib/file${i}`;
-    if (unifyWith !== undefined) kernel.fs.link(path, `${unifyWith}/usr/lib/file${i}`);
-    else kernel.fs.create(path, SERVER_IMAGE.systemFileBytes);
+  for (const [name, kib, files] of ETCH_SERVER_PACKAGES) {
+    const bytes = Math.floor((kib * 1024) / files);
+    for (let i = 0; i < files; i++) {
+      const path = `${root}/pkg/${name}/${i}`;
+      if (unifyWith !== undefined) kernel.fs.link(path, `${unifyWith}/pkg/${name}/${i}`);
+      else kernel.fs.create(path, bytes);
+    }
   }
-  for (let i = 0; i < SERVER_IMAGE.privateFiles; i++) kernel.fs.create(`${root}/var/file${i}`, SERVER_IMAGE.privateFileBytes);
+  for (const f of ETCH_SERVER_STATE) {
+    const path = `${root}${f.path}`;
+    if (unifyWith !== undefined && f.identical) kernel.fs.link(path, `${unifyWith}${f.path}`);
+    else kernel.fs.create(path, f.kib * 1024);
+  }
 }

@@ -92,7 +92,8 @@ export class BvtScheduler implements VcpuScheduler {
 
   /** Virtual time a domain advances per MCU: Xen's default `mcu_advance` scaled by 256 / weight. */
   #advance(d: Domain): number {
-    return (this.#c.bvtDefaultMcuAdvance * 256) / Math.max(1, d.weight);
+    // A domain's weight is shared by its vCPUs: each advances as fast as the weight allows the domain.
+    return (this.#c.bvtDefaultMcuAdvance * 256 * d.vcpus.length) / Math.max(1, d.weight);
   }
 
   /** The domain's warp in virtual time: `warpMs` of run time at the default advance. */

@@ -14,6 +14,8 @@ interface CreditState {
   runnable: boolean;
   /** Arrival order on the queue (first come first served within a priority). */
   sequence: number;
+  /** Woken before: a later wake is from blocking (a first start is not boosted). */
+  started: boolean;
 }
 
 /**
@@ -24,7 +26,8 @@ interface CreditState {
  * left is UNDER, one without is OVER; a vCPU waking from blocking while UNDER is BOOSTed
  * ahead of both until it is next debited. The queue serves BOOST, then UNDER, then OVER,
  * first come first served within each. A capped domain that has spent its cap is parked
- * until the next accounting. Slices are 30 ms.
+ * until the next accounting. Slices are 30 ms, re-decided at each 10 ms tick and when an
+ * UNDER vCPU's credit runs out.
  *
  * The core runner does not preempt a burst, and Xen preempts a running vCPU for a BOOSTed
  * one no sooner than the rate limit (1 ms) allows; so while some vCPU is blocked (and may
@@ -69,7 +72,8 @@ export class CreditScheduler implements VcpuScheduler {
     s.active = true;
     s.runnable = true;
     // Waking from blocking with credit left: BOOST (csched_vcpu_wake).
-    if (s.priority === Priority.Under && vcpu.state !== 'running') s.priority = Priority.Boost;
+    if (s.started && s.priority === Priority.Under && vcpu.state !== 'running') s.priority = Priority.Boost;
+    s.started = true;
     this.#enqueue(vcpu, s);
   }
 
@@ -93,9 +97,14 @@ export class CreditScheduler implements VcpuScheduler {
   sliceNs(vcpu: Vcpu, now: number): number {
     const c = this.#c;
     let slice = c.creditTimeSliceNs;
-    // Stop at the accounting, so caps and priorities take effect on time (never below the rate limit).
-    slice = Math.min(slice, Math.max(c.creditRateLimitNs, this.#nextAccounting - now));
-    if (this.#state(vcpu).priority !== Priority.Boost && this.#someoneMayWake()) slice = Math.min(slice, c.creditRateLimitNs);
+    // Stop at the next tick, where Xen debits the running vCPU and preempts it if it went
+    // OVER while UNDER ones wait (and so at the accounting too); never below the rate limit.
+    const nextTick = (Math.floor(now / c.creditTickNs) + 1) * c.creditTickNs;
+    slice = Math.min(slice, Math.max(c.creditRateLimitNs, nextTick - now));
+    const st = this.#state(vcpu);
+    // An UNDER vCPU is re-decided when its credit runs out, where it would turn OVER.
+    if (st.priority !== Priority.Over) slice = Math.min(slice, Math.max(c.creditRateLimitNs, (Math.max(0, st.credit) / c.creditPerTick) * c.creditTickNs));
+    if (st.priority !== Priority.Boost && this.#someoneMayWake()) slice = Math.min(slice, c.creditRateLimitNs);
     return slice;
   }
 
@@ -179,7 +188,7 @@ export class CreditScheduler implements VcpuScheduler {
   #state(vcpu: Vcpu): CreditState {
     let s = vcpu.schedulerData as CreditState | undefined;
     if (s === undefined) {
-      s = { credit: 0, priority: Priority.Under, active: true, runnable: false, sequence: 0 };
+      s = { credit: 0, priority: Priority.Under, active: true, runnable: false, sequence: 0, started: false };
       vcpu.schedulerData = s;
       this.#vcpus.add(vcpu);
     }
