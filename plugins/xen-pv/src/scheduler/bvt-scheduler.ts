@@ -38,6 +38,13 @@ export class BvtScheduler implements VcpuScheduler {
 
   constructor(@inject(XenPvOptions) _options: XenPvOptions) {}
 
+  #allowanceNs = XEN_SCHEDULER.value.bvtContextSwitchAllowanceNs;
+
+  /** Sets the context-switch allowance, BVT's time slice (`xm sched-bvt-ctxallow`). */
+  setTimeSlice(ns: number): void {
+    this.#allowanceNs = ns;
+  }
+
   get queued(): number {
     return this.#queue.size;
   }
@@ -66,10 +73,10 @@ export class BvtScheduler implements VcpuScheduler {
     // BVT preempts for a warping domain as it wakes; without preemption in the runner, the
     // running domain is re-decided every MCU while a domain that may warp sleeps.
     if (this.#mayWarpSoon(vcpu)) return c.bvtMcuNs;
-    if (this.#queue.size === 0) return c.bvtContextSwitchAllowanceNs;
+    if (this.#queue.size === 0) return this.#allowanceNs;
     const s = this.#state(vcpu);
     // Run until this EVT passes the next one's by the allowance (in virtual time).
-    const allowanceVt = (c.bvtContextSwitchAllowanceNs / c.bvtMcuNs) * c.bvtDefaultMcuAdvance;
+    const allowanceVt = (this.#allowanceNs / c.bvtMcuNs) * c.bvtDefaultMcuAdvance;
     const headroomVt = this.#queue.minKey + allowanceVt - s.evt;
     const ns = (headroomVt / this.#advance(vcpu.domain)) * c.bvtMcuNs;
     return Math.max(c.bvtMcuNs, Math.ceil(ns / c.bvtMcuNs) * c.bvtMcuNs);

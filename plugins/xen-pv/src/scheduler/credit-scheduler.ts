@@ -26,8 +26,8 @@ interface CreditState {
  * left is UNDER, one without is OVER; a vCPU waking from blocking while UNDER is BOOSTed
  * ahead of both until it is next debited. The queue serves BOOST, then UNDER, then OVER,
  * first come first served within each. A capped domain that has spent its cap is parked
- * until the next accounting. Slices are 30 ms, re-decided at each 10 ms tick and when an
- * UNDER vCPU's credit runs out.
+ * until the next accounting. Slices are 30 ms, re-decided at each accounting and when an
+ * UNDER vCPU's credit runs out (where a tick would find it OVER).
  *
  * The core runner does not preempt a burst, and Xen preempts a running vCPU for a BOOSTed
  * one no sooner than the rate limit (1 ms) allows; so while some vCPU is blocked (and may
@@ -52,6 +52,13 @@ export class CreditScheduler implements VcpuScheduler {
     this.#pcpus = machine.pcpus.length;
     this.#sim = sim;
     this.#nextAccounting = this.#c.creditTickNs * this.#c.creditTicksPerAccounting;
+  }
+
+  #timeSliceNs = XEN_SCHEDULER.value.creditTimeSliceNs;
+
+  /** Sets the time slice (Xen 4.2+'s `sched_credit_tslice_ms`). */
+  setTimeSlice(ns: number): void {
+    this.#timeSliceNs = ns;
   }
 
   get queued(): number {
@@ -96,11 +103,9 @@ export class CreditScheduler implements VcpuScheduler {
 
   sliceNs(vcpu: Vcpu, now: number): number {
     const c = this.#c;
-    let slice = c.creditTimeSliceNs;
-    // Stop at the next tick, where Xen debits the running vCPU and preempts it if it went
-    // OVER while UNDER ones wait (and so at the accounting too); never below the rate limit.
-    const nextTick = (Math.floor(now / c.creditTickNs) + 1) * c.creditTickNs;
-    slice = Math.min(slice, Math.max(c.creditRateLimitNs, nextTick - now));
+    let slice = this.#timeSliceNs;
+    // Stop at the accounting, where priorities change (never below the rate limit).
+    slice = Math.min(slice, Math.max(c.creditRateLimitNs, this.#nextAccounting - now));
     const st = this.#state(vcpu);
     // An UNDER vCPU is re-decided when its credit runs out, where it would turn OVER.
     if (st.priority !== Priority.Over) slice = Math.min(slice, Math.max(c.creditRateLimitNs, (Math.max(0, st.credit) / c.creditPerTick) * c.creditTickNs));
