@@ -56,6 +56,7 @@ const NOT_COSTS: Readonly<Record<string, string>> = {
   BALLOONED: 'sentinel: a guest frame given back by the balloon',
   M2P_CHUNK_BITS: 'data structure: chunk size of the machine-to-physical table',
   TRANSLATION_FAULT: 'sentinel: a translation that faulted',
+  VPIDS_PER_DOMAIN: 'data structure: the VPID tags of one domain (one per vCPU, shared beyond)',
   NICE_0_LOAD: "documented Linux constant: the CFS weight of nice 0 (1024, kernel/sched.c prio_to_weight)",
 };
 

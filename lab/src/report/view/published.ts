@@ -1,4 +1,4 @@
-import { PUBLISHED_MICRO_US, type ExperimentResult } from '@visorkit/workloads';
+import { PUBLISHED_MICRO_SOURCE, PUBLISHED_MICRO_US, PUBLISHED_SHARING_MB, PUBLISHED_SHARING_SOURCE, type ExperimentResult } from '@visorkit/workloads';
 
 /**
  * A table of published figures the report sets beside simulated ones. Figures belong to the
@@ -24,10 +24,18 @@ export const publishedTables: readonly PublishedTable[] = [
   {
     id: 'seed micro-benchmarks',
     caption: 'lmbench-style micro-benchmarks, uniprocessor kernels, µs',
-    source: 'seed lecture notes (Linux-UP, VServer-UP, Xen3-UP), tabulated in shared/reference/seed-results.json',
+    source: `${PUBLISHED_MICRO_SOURCE.paper}: ${PUBLISHED_MICRO_SOURCE.table}; measured on ${PUBLISHED_MICRO_SOURCE.hardware} (tabulated in shared/reference/seed-results.json)`,
     experiment: 'micro',
-    profile: 'server-2007',
+    profile: PUBLISHED_MICRO_SOURCE.profile,
     value: (metric, platform) => PUBLISHED_MICRO_US[metric]?.[platform],
+  },
+  {
+    id: 'seed sharing claim',
+    caption: 'server image storage, one and ten unified servers, MB',
+    source: `${PUBLISHED_SHARING_SOURCE.paper}: ${PUBLISHED_SHARING_SOURCE.table}; ${PUBLISHED_SHARING_SOURCE.hardware}`,
+    experiment: 'sharing',
+    profile: PUBLISHED_SHARING_SOURCE.profile,
+    value: (metric, platform) => PUBLISHED_SHARING_MB[metric]?.[platform],
   },
 ];
 
