@@ -115,6 +115,10 @@ export class BvtScheduler implements VcpuScheduler {
 
   domainDestroyed(domain: Domain): void {
     for (const v of domain.vcpus) this.#vcpus.delete(v);
+    // Its queued vCPUs leave the queue with it.
+    const keep = [...this.#queue.entries()].filter(([v]) => v.domain !== domain);
+    while (this.#queue.pop() !== undefined);
+    for (const [v, key] of keep) this.#queue.push(v, key);
   }
 
   #minQueuedAvt(): number {
