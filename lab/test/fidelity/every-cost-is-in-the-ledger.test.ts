@@ -57,6 +57,7 @@ const NOT_COSTS: Readonly<Record<string, string>> = {
   M2P_CHUNK_BITS: 'data structure: chunk size of the machine-to-physical table',
   TRANSLATION_FAULT: 'sentinel: a translation that faulted',
   VPIDS_PER_DOMAIN: 'data structure: the VPID tags of one domain (one per vCPU, shared beyond)',
+  CRASHES_KEPT: 'bookkeeping: how many crash records a guest kernel keeps for the report',
   NICE_0_LOAD: "documented Linux constant: the CFS weight of nice 0 (1024, kernel/sched.c prio_to_weight)",
 };
 
