@@ -66,7 +66,7 @@ export const MIGRATION_WORKLOADS: readonly MigrationWorkload[] = [
     paper: { vmMiB: 800, clients: 350 },
     warmupNs: 4e9,
     windowNs: 2e9,
-    boot(server, domain, clients, scale, seed) {
+    boot(server, domain, clients, scale) {
       const probe = new ConformanceProbe(scale.clients);
       const served = { requests: 0 };
       const kernel = bootGuest(server, domain, {
@@ -85,7 +85,7 @@ export const MIGRATION_WORKLOADS: readonly MigrationWorkload[] = [
     paper: { vmMiB: 64, clients: 6 },
     warmupNs: 1e9,
     windowNs: 100e6,
-    boot(server, domain, clients, scale, seed) {
+    boot(server, domain, clients, scale) {
       const probe = new LatencyProbe(() => server.sim.now);
       const kernel = bootGuest(server, domain, {
         address: SERVER_ADDRESS,

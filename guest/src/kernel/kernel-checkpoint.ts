@@ -3,7 +3,7 @@ import { Pipe } from '../ipc/pipe.js';
 import { AddressSpace, type PhysicalPages, type SavedAddressSpace } from '../mm/address-space.js';
 import { Process, type BlockReason, type FileDescriptor, type TouchState } from '../process/process.js';
 import type { SyscallName } from '../program/program.js';
-import type { Incarnation, IncarnationReader, IncarnationWriter, SavedIncarnation } from './replay-log.js';
+import type { Incarnation, IncarnationReader, IncarnationWriter } from './replay-log.js';
 import type { HandlerOrigin, ReplayRecorder } from './replay-recorder.js';
 import type { SavedKernelParts } from './kernel.js';
 

@@ -46,10 +46,8 @@ export const PART_LOAD_ORDER = ['memory', 'files', 'processTable', 'scheduler', 
 export const PART_SAVE_ORDER = ['files', 'scheduler', 'sockets', 'descriptors', 'processTable', 'memory', 'signals', 'syscalls'] as const satisfies readonly (keyof KernelParts)[];
 
 // Both orders name every part: a part added to KernelParts and left out fails here.
-const everyPartLoads: Exclude<keyof KernelParts, (typeof PART_LOAD_ORDER)[number]> extends never ? true : never = true;
-const everyPartSaves: Exclude<keyof KernelParts, (typeof PART_SAVE_ORDER)[number]> extends never ? true : never = true;
-void everyPartLoads;
-void everyPartSaves;
+const _everyPartLoads: Exclude<keyof KernelParts, (typeof PART_LOAD_ORDER)[number]> extends never ? true : never = true;
+const _everyPartSaves: Exclude<keyof KernelParts, (typeof PART_SAVE_ORDER)[number]> extends never ? true : never = true;
 
 /**
  * @internal What the subsystems of one guest kernel share: the machine it runs on, its

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Breach, FuzzMachine, type CENSUS_EVERY, type FuzzTarget } from './fuzz-machine.js';
+import { Breach, FuzzMachine, type FuzzTarget } from './fuzz-machine.js';
 import { FUZZ_TARGETS } from './fuzz-targets.js';
 import { operationSequence, type HostileOperation } from './hostile-operation.js';
 
@@ -103,7 +103,7 @@ class FuzzRun {
   parameters(): fc.Parameters<[Sequence]> {
     // Sequence lengths are about uniform in 1..length: length/2 operations a run.
     const runs = Math.max(1, Math.min(64, Math.ceil((this.options.ops - this.#ops) / (this.#length / 2))));
-    return { numRuns: runs, seed: (Math.imul(this.options.seed, 0x9e3779b1) + this.#batch++) | 0, endOnFailure: false, reporter: (r) => void r };
+    return { numRuns: runs, seed: (Math.imul(this.options.seed, 0x9e3779b1) + this.#batch++) | 0, endOnFailure: false, reporter: () => {} };
   }
 
   /** The property: one sequence on a fresh machine. */

@@ -1,4 +1,4 @@
-import { CostCategory, Prng, type BurstExit, type Hypervisor, type Vcpu, type VcpuProgram } from '@visorkit/core';
+import { CostCategory, type Prng, type BurstExit, type Hypervisor, type Vcpu, type VcpuProgram } from '@visorkit/core';
 
 /**
  * A TLB-miss-heavy guest: random word accesses over a working set far beyond TLB reach.
