@@ -4,10 +4,16 @@ import { VisorkitError, bundledProfiles, type Hypervisor, type MachineProfile } 
  * Builds a fresh hypervisor of the composition under test on a profile. The kit builds a
  * second machine for migration from the first one's plugins (`hv.plugins`), on one shared
  * simulator.
+ *
+ * @public
  */
 export type Compose = (profile: MachineProfile) => Hypervisor;
 
-/** A contract failed: the message names the contract, the composition and what was seen. */
+/**
+ * A contract failed: the message names the contract, the composition and what was seen.
+ *
+ * @public
+ */
 export class ContractViolationError extends VisorkitError {
   /**
    * @param contract the contract's id, e.g. `memory/translations-agree-with-the-page-tables`
@@ -23,7 +29,11 @@ export class ContractViolationError extends VisorkitError {
   }
 }
 
-/** One contract: an id, the sentence it promises, and a check that throws when broken. */
+/**
+ * One contract: an id, the sentence it promises, and a check that throws when broken.
+ *
+ * @public
+ */
 export interface Contract {
   readonly contract: string;
   readonly sentence: string;
@@ -35,6 +45,8 @@ export interface Contract {
 /**
  * A hypervisor of the composition on the first bundled profile it runs on (server-2007,
  * then modern, then xeon-2003): a platform may need hardware an older machine lacks.
+ *
+ * @public
  */
 export function composeSomewhere(compose: Compose, profile?: MachineProfile): Hypervisor {
   const order = profile !== undefined ? [profile] : ['server-2007', 'modern', 'xeon-2003'].map((n) => bundledProfiles.find((p) => p.name === n)!);
@@ -49,12 +61,20 @@ export function composeSomewhere(compose: Compose, profile?: MachineProfile): Hy
   throw last;
 }
 
-/** The first bundled profile the composition runs on. */
+/**
+ * The first bundled profile the composition runs on.
+ *
+ * @public
+ */
 export function profileFor(compose: Compose): MachineProfile {
   return composeSomewhere(compose).profile;
 }
 
-/** Throws a {@link ContractViolationError} unless `ok`. */
+/**
+ * Throws a {@link ContractViolationError} unless `ok`.
+ *
+ * @public
+ */
 export function expect(ok: boolean, contract: string, name: string, detail: string): void {
   if (!ok) throw new ContractViolationError(contract, name, detail);
 }

@@ -12,13 +12,25 @@ import { timeContracts } from './contracts/time-contracts.js';
 import { DEFAULT_KIT_SEED, depthFromEnvironment, replayFromEnvironment, seedFromEnvironment, type KitSettings, type Replay } from './kit/kit-settings.js';
 import type { Hypervisor } from '@visorkit/core';
 
-/** The part of ava's `test` the kit uses (so the kit does not depend on ava). */
+/**
+ * The part of ava's `test` the kit uses (so the kit does not depend on ava).
+ *
+ * @public
+ */
 export type TestRegistrar = (title: string, implementation: (t: { pass(): void; log?(...values: unknown[]): void }) => void) => void;
 
-/** Suite names, one per extension point plus lifecycle and capabilities. */
+/**
+ * Suite names, one per extension point plus lifecycle and capabilities.
+ *
+ * @public
+ */
 export type SuiteName = 'memory' | 'cpu' | 'scheduler' | 'time' | 'network' | 'disk' | 'lifecycle' | 'capabilities' | 'differential';
 
-/** What {@link runConformance} takes. */
+/**
+ * What {@link runConformance} takes.
+ *
+ * @public
+ */
 export interface ConformanceOptions {
   /** The composition's name, used in titles and messages. */
   readonly name: string;
@@ -53,12 +65,20 @@ export interface ConformanceOptions {
   readonly background?: (hv: Hypervisor) => void;
 }
 
-/** Kit settings from options and the environment. */
+/**
+ * Kit settings from options and the environment.
+ *
+ * @public
+ */
 export function kitSettings(options: Pick<ConformanceOptions, 'seed' | 'depth' | 'replay' | 'background'>): KitSettings {
   return { seed: options.seed ?? seedFromEnvironment() ?? DEFAULT_KIT_SEED, depth: options.depth ?? depthFromEnvironment() ?? 1, replay: options.replay ?? replayFromEnvironment(), background: options.background };
 }
 
-/** Every contract of the kit, by suite; a waived contract carries its waiver. */
+/**
+ * Every contract of the kit, by suite; a waived contract carries its waiver.
+ *
+ * @public
+ */
 export function contractsFor(options: Pick<ConformanceOptions, 'capabilities' | 'isolation' | 'antiSpoofing' | 'waivers' | 'seed' | 'depth' | 'replay' | 'background' | 'reference'>): Readonly<Record<SuiteName, readonly Contract[]>> {
   const s = kitSettings(options);
   const suites: Record<SuiteName, readonly Contract[]> = {
@@ -92,6 +112,8 @@ export function contractsFor(options: Pick<ConformanceOptions, 'capabilities' | 
  * import test from 'ava';
  * import { runConformance } from '@visorkit/conformance';
  * runConformance(test, { name: 'my-plugin', compose: (profile) => createHypervisor({ machine: profile, plugins: [myPlugin] }) });
+ *
+ * @public
  */
 export function runConformance(test: TestRegistrar, options: ConformanceOptions): void {
   const suites = contractsFor(options);

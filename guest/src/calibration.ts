@@ -5,6 +5,8 @@ import { fittedParameters } from '@visorkit/core';
  * set's cells (`shared/reference/seed-results.json`). Written by `npx visorkit fit`
  * (non-negative least squares over the mechanism counts of one run); do not edit the values
  * by hand — edit the sources and run the fitter again.
+ *
+ * @public
  */
 export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
   forkBase: {

@@ -290,7 +290,11 @@ function dirtyLogCovers(compose: Compose, settings: KitSettings, s: CapScenario)
   return undefined;
 }
 
-/** Capability contracts: what is declared is exercised and compared; what is not is refused. */
+/**
+ * Capability contracts: what is declared is exercised and compared; what is not is refused.
+ *
+ * @public
+ */
 export function capabilityContracts(settings: KitSettings, declared: readonly Capability[] | undefined): readonly Contract[] {
   return [
     {

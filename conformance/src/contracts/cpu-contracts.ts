@@ -23,7 +23,11 @@ function total(v: Vcpu): number {
   return n;
 }
 
-/** CPU contracts: generated calls from several domains' vCPUs inside real bursts. */
+/**
+ * CPU contracts: generated calls from several domains' vCPUs inside real bursts.
+ *
+ * @public
+ */
 export function cpuContracts(settings: KitSettings): readonly Contract[] {
   const scenario = (machines: number) =>
     fc.record({ machine: fc.integer({ min: 0, max: machines - 1 }), cores: fc.integer({ min: 1, max: 2 }), domains: fc.array(fc.array(fc.array(call, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 5 }) });

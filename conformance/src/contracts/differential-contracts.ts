@@ -65,6 +65,8 @@ function observe(hv: Hypervisor, steps: readonly Step[]): string[] {
 /**
  * With a reference composition: the same generated guest scenario runs on both and what the
  * guest can see — translations, alarm times, bytes read back — must agree.
+ *
+ * @public
  */
 export function differentialContracts(settings: KitSettings, reference: Compose | undefined): readonly Contract[] {
   if (reference === undefined) return [];

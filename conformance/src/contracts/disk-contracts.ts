@@ -213,7 +213,11 @@ function staysInside(compose: Compose, settings: KitSettings, s: DiskScenario): 
   return machineFaults(hv, rec);
 }
 
-/** Disk contracts: generated multi-frame, unaligned requests on 1–4 domains' disks, judged by the recorded DMA and a reference disk. */
+/**
+ * Disk contracts: generated multi-frame, unaligned requests on 1–4 domains' disks, judged by the recorded DMA and a reference disk.
+ *
+ * @public
+ */
 export function blockContracts(settings: KitSettings): readonly Contract[] {
   return [
     {

@@ -30,7 +30,11 @@ const doomed: fc.Arbitrary<Doomed> = fc.record({
   at: fc.integer({ min: 1, max: 40 }),
 });
 
-/** Lifecycle contracts. */
+/**
+ * Lifecycle contracts.
+ *
+ * @public
+ */
 export function lifecycleContracts(settings: KitSettings): readonly Contract[] {
   return [
     {

@@ -192,7 +192,11 @@ function runTranslations(compose: Parameters<Contract['check']>[0], settings: Ki
   return fault === undefined ? undefined : `on ${profile.name} with ${scenario.cores} pCPU(s): ${fault}`;
 }
 
-/** Memory contracts, each a property over generated scenarios, judged against the machine's records. */
+/**
+ * Memory contracts, each a property over generated scenarios, judged against the machine's records.
+ *
+ * @public
+ */
 export function memoryContracts(settings: KitSettings): readonly Contract[] {
   return [
     {

@@ -120,7 +120,11 @@ function exchange(compose: Compose, settings: KitSettings, s: NetScenario): NetO
   return { sent, delivered, uplinked, dropped: hv.network.dropped - droppedBefore, spoofed, ...(fault === undefined ? {} : { problem: fault }) };
 }
 
-/** Network contracts: generated traffic between 1–8 domains, bursts, loopback, the uplink and the wire; judged by what the kit's handlers and the wire received. */
+/**
+ * Network contracts: generated traffic between 1–8 domains, bursts, loopback, the uplink and the wire; judged by what the kit's handlers and the wire received.
+ *
+ * @public
+ */
 export function networkContracts(settings: KitSettings): readonly Contract[] {
   return [
     {
@@ -155,7 +159,11 @@ export function networkContracts(settings: KitSettings): readonly Contract[] {
   ];
 }
 
-/** With network filters: a frame whose source is not its interface's address never gets anywhere. */
+/**
+ * With network filters: a frame whose source is not its interface's address never gets anywhere.
+ *
+ * @public
+ */
 export function antiSpoofingContract(settings: KitSettings): Contract {
   return {
     contract: 'network/spoofed-sources-are-dropped',
@@ -176,6 +184,8 @@ export function antiSpoofingContract(settings: KitSettings): Contract {
  * With isolation: frames carry scatter-gather buffers (guest frames the device DMAs from); a
  * frame naming a buffer outside the sender's memory, in any position of a multi-page frame,
  * is never sent and is counted as dropped.
+ *
+ * @public
  */
 export function dmaBuffersContract(settings: KitSettings): Contract {
   return {

@@ -21,6 +21,8 @@ interface Contender {
  * weight, no more than it asks for (its vCPUs, its duty cycle), and what one does not use is
  * shared by the others in proportion to their weights. `perVcpu`: weights count per vCPU
  * (threads of one OS) rather than per domain.
+ *
+ * @public
  */
 export function fairShares(contenders: readonly Contender[], cores: number, perVcpu: boolean): number[] {
   const demand = contenders.map((c) => Math.min(c.vcpus, cores) * (c.duty === undefined ? 1 : c.duty.runMs / (c.duty.runMs + c.duty.sleepMs)));
@@ -74,7 +76,11 @@ function percent(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
 
-/** Scheduler contracts: generated contenders, judged on what each pCPU really ran (the recorder's bursts). */
+/**
+ * Scheduler contracts: generated contenders, judged on what each pCPU really ran (the recorder's bursts).
+ *
+ * @public
+ */
 export function schedulerContracts(settings: KitSettings, isolation: boolean): readonly Contract[] {
   const perVcpu = !isolation;
   const list: Contract[] = [

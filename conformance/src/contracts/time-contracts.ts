@@ -6,7 +6,11 @@ import type { KitSettings } from '../kit/kit-settings.js';
 import { blockAndWake, computeForever, domainNames, machineUnderTest } from '../kit/machine-under-test.js';
 import { machinesFor, resized } from '../kit/profiles.js';
 
-/** How late a real-time alarm may fire: a timer is programmed to the nanosecond, not to a tick. */
+/**
+ * How late a real-time alarm may fire: a timer is programmed to the nanosecond, not to a tick.
+ *
+ * @public
+ */
 export const ALARM_PRECISION_NS = 1000;
 
 interface TimedDomain {
@@ -32,7 +36,11 @@ function start(hv: ReturnType<typeof machineUnderTest>['hv'], ds: Domain[], spec
   });
 }
 
-/** Time contracts: generated domains that share pCPUs, block, wake and pause; judged on the recorded bursts. */
+/**
+ * Time contracts: generated domains that share pCPUs, block, wake and pause; judged on the recorded bursts.
+ *
+ * @public
+ */
 export function timeContracts(settings: KitSettings): readonly Contract[] {
   return [
     {

@@ -17,6 +17,8 @@ function hash(text: string): number {
  * scenario kept the contract, or a sentence saying what the machine showed. A failure is
  * shrunk by fast-check to a small scenario and thrown as a {@link ContractViolationError}
  * naming the contract, what was seen, the scenario, and how to replay it (seed and path).
+ *
+ * @public
  */
 export function checkProperty<T>(contract: string, name: string, settings: KitSettings, scenarios: fc.Arbitrary<T>, runs: number, judge: (scenario: T) => string | undefined): void {
   const replay = settings.replay?.contract === contract ? settings.replay : undefined;

@@ -1,6 +1,10 @@
 import type { Hypervisor } from '@visorkit/core';
 
-/** How to replay one failing contract: the seed and shrink path its error printed. */
+/**
+ * How to replay one failing contract: the seed and shrink path its error printed.
+ *
+ * @public
+ */
 export interface Replay {
   /** The contract id, e.g. `memory/no-stale-tlb-entry-is-used`. */
   readonly contract: string;
@@ -9,7 +13,11 @@ export interface Replay {
   readonly path: string;
 }
 
-/** What every contract of one kit run shares. */
+/**
+ * What every contract of one kit run shares.
+ *
+ * @public
+ */
 export interface KitSettings {
   /** Base seed: the same seed gives the same scenarios and results. */
   readonly seed: number;
@@ -25,12 +33,18 @@ export interface KitSettings {
   readonly background?: ((hv: Hypervisor) => void) | undefined;
 }
 
-/** Default base seed. */
+/**
+ * Default base seed.
+ *
+ * @public
+ */
 export const DEFAULT_KIT_SEED = 20260417;
 
 /**
  * A replay request from the environment (`VISORKIT_KIT_REPLAY="<contract>@<seed>@<path>"`),
  * read without importing Node (the kit stays browser-safe).
+ *
+ * @public
  */
 export function replayFromEnvironment(): Replay | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -41,14 +55,22 @@ export function replayFromEnvironment(): Replay | undefined {
   return { contract, seed: Number(seed), path: path ?? '' };
 }
 
-/** Depth from the environment (`VISORKIT_KIT_DEPTH=10` for a soak), else undefined. */
+/**
+ * Depth from the environment (`VISORKIT_KIT_DEPTH=10` for a soak), else undefined.
+ *
+ * @public
+ */
 export function depthFromEnvironment(): number | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   const d = Number(env?.VISORKIT_KIT_DEPTH);
   return Number.isFinite(d) && d > 0 ? d : undefined;
 }
 
-/** Base seed from the environment (`VISORKIT_KIT_SEED=7`), else undefined. */
+/**
+ * Base seed from the environment (`VISORKIT_KIT_SEED=7`), else undefined.
+ *
+ * @public
+ */
 export function seedFromEnvironment(): number | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
   const text = env?.VISORKIT_KIT_SEED;

@@ -2,13 +2,21 @@ import { CostCategory, HYPERVISOR_OWNER, NO_OWNER, VisorkitError, type Domain, t
 import type { Compose } from '../contract.js';
 import type { KitSettings } from './kit-settings.js';
 
-/** A hypervisor under test with its machine recorder installed and the plugin's background work started. */
+/**
+ * A hypervisor under test with its machine recorder installed and the plugin's background work started.
+ *
+ * @public
+ */
 export interface MachineUnderTest {
   readonly hv: Hypervisor;
   readonly rec: MachineRecorder;
 }
 
-/** Builds the composition on `profile`, records the machine, starts the plugin's background work. */
+/**
+ * Builds the composition on `profile`, records the machine, starts the plugin's background work.
+ *
+ * @public
+ */
 export function machineUnderTest(compose: Compose, profile: MachineProfile, settings: KitSettings): MachineUnderTest {
   const hv = compose(profile);
   const rec = hv.machine.record({ accesses: false, tlb: false });
@@ -30,6 +38,8 @@ function domainName(hv: Hypervisor, id: number): string {
  * What the recorder saw that no plugin may do: a frame touched during one domain's activity
  * (or DMA'd for it) that another domain or nobody owned, or a TLB entry filled during one
  * domain's activity used during another's. Undefined when the machine stayed clean.
+ *
+ * @public
  */
 export function machineFaults(hv: Hypervisor, rec: MachineRecorder): string | undefined {
   const f = rec.foreign[0];
@@ -39,7 +49,11 @@ export function machineFaults(hv: Hypervisor, rec: MachineRecorder): string | un
   return undefined;
 }
 
-/** True for a typed visorkit error (what a refusal must be). */
+/**
+ * True for a typed visorkit error (what a refusal must be).
+ *
+ * @public
+ */
 export function isTypedRefusal(e: unknown): boolean {
   return VisorkitError.is(e);
 }
@@ -48,6 +62,8 @@ export function isTypedRefusal(e: unknown): boolean {
  * A vCPU program that runs a list of steps inside real bursts (so the core runner places
  * it on pCPUs and world-switches around it), `stepCycles` per step, then computes, blocks
  * or halts. A step returning a string records a violation.
+ *
+ * @public
  */
 export class ScriptProgram implements VcpuProgram {
   #next = 0;
@@ -82,12 +98,18 @@ export class ScriptProgram implements VcpuProgram {
   }
 }
 
-/** A program that computes forever. */
+/**
+ * A program that computes forever.
+ *
+ * @public
+ */
 export const computeForever: VcpuProgram = { run: (v, b) => (v.charge(CostCategory.GuestUser, b), 'budget') };
 
 /**
  * A program that computes `runNs` then blocks for `sleepNs` (woken by a simulator event,
  * not through any plugin), forever: an interactive or I/O-bound domain.
+ *
+ * @public
  */
 export function blockAndWake(hv: Hypervisor, runNs: number, sleepNs: number): (vcpu: Vcpu) => VcpuProgram {
   return (vcpu) => {
@@ -109,12 +131,20 @@ export function blockAndWake(hv: Hypervisor, runNs: number, sleepNs: number): (v
   };
 }
 
-/** Names domains `d0`, `d1`… */
+/**
+ * Names domains `d0`, `d1`…
+ *
+ * @public
+ */
 export function domainNames(n: number): string[] {
   return Array.from({ length: n }, (_, i) => `d${i}`);
 }
 
-/** Destroys `d` whatever state it is in (shut down first if running or paused). */
+/**
+ * Destroys `d` whatever state it is in (shut down first if running or paused).
+ *
+ * @public
+ */
 export function forceDestroy(hv: Hypervisor, d: Domain): void {
   if (d.state === 'running' || d.state === 'paused') hv.shutdown(d);
   if (d.state !== 'destroyed') hv.destroy(d);

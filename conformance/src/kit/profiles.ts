@@ -7,6 +7,8 @@ const cache = new WeakMap<Compose, MachineProfile[]>();
  * Every machine the composition runs on: each bundled profile (one per page-table format),
  * and each again with the TLB's tagging flipped where the composition accepts that — so
  * every contract meets both tagged (VPID/ASID/PCID) and untagged TLBs when it can.
+ *
+ * @public
  */
 export function machinesFor(compose: Compose): MachineProfile[] {
   const known = cache.get(compose);
@@ -28,7 +30,11 @@ export function machinesFor(compose: Compose): MachineProfile[] {
   return out;
 }
 
-/** A machine with `cores` pCPUs (and, with `memoryMiB`, that much RAM: memory pressure). */
+/**
+ * A machine with `cores` pCPUs (and, with `memoryMiB`, that much RAM: memory pressure).
+ *
+ * @public
+ */
 export function resized(profile: MachineProfile, cores: number, memoryMiB?: number): MachineProfile {
   return { ...profile, cpu: { ...profile.cpu, cores }, memory: memoryMiB === undefined ? profile.memory : { ...profile.memory, sizeMiB: memoryMiB } };
 }

@@ -1,6 +1,8 @@
 /**
  * Where a charged cycle went. Per (domain, vCPU, category), so a report can say how much of a
  * benchmark's time was the guest's own work and how much the virtualisation layer's.
+ *
+ * @public
  */
 export const CostCategory = {
   /** The guest's user-mode code. */
@@ -15,11 +17,23 @@ export const CostCategory = {
   Idle: 4,
 } as const;
 
-/** One of {@link CostCategory}'s values. */
+/**
+ * One of {@link CostCategory}'s values.
+ *
+ * @public
+ */
 export type CostCategory = (typeof CostCategory)[keyof typeof CostCategory];
 
-/** Number of categories (size of per-vCPU accounting arrays). */
+/**
+ * Number of categories (size of per-vCPU accounting arrays).
+ *
+ * @internal
+ */
 export const COST_CATEGORY_COUNT = 5;
 
-/** Names of the categories, indexed by value, for reports. */
+/**
+ * Names of the categories, indexed by value, for reports.
+ *
+ * @public
+ */
 export const COST_CATEGORY_NAMES: readonly string[] = ['guest-user', 'guest-kernel', 'hypervisor', 'control-domain', 'idle'];

@@ -1,12 +1,18 @@
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
 
-/** Maximum number of distinct mechanism names in one hypervisor. */
+/**
+ * Maximum number of distinct mechanism names in one hypervisor.
+ *
+ * @internal
+ */
 export const MECHANISM_CAPACITY = 96;
 
 /**
  * Names of the mechanism events a run counts (hypercalls, traps, TLB flushes…). Plugins
  * register their own names once at composition time and keep the returned index, so counting
  * on the hot path is one typed-array increment.
+ *
+ * @public
  */
 export class Mechanisms {
   readonly #names: string[] = [];
@@ -47,6 +53,8 @@ export class Mechanisms {
 /**
  * Mechanism names every platform shares; their indices are fixed (registration order), so
  * core and plugins can use `MechanismIndex` constants without a lookup.
+ *
+ * @public
  */
 export const Mechanism = {
   Syscall: 'syscall',
@@ -75,7 +83,11 @@ export const Mechanism = {
   PrivilegeViolation: 'privilege-violation',
 } as const;
 
-/** Fixed indices of the {@link Mechanism} names. */
+/**
+ * Fixed indices of the {@link Mechanism} names.
+ *
+ * @public
+ */
 export const MechanismIndex: { readonly [K in keyof typeof Mechanism]: number } = Object.fromEntries(
   Object.keys(Mechanism).map((k, i) => [k, i]),
 ) as { [K in keyof typeof Mechanism]: number };

@@ -3,6 +3,8 @@ import { COST_CATEGORY_COUNT } from './cost-category.js';
 /**
  * Cycles charged on one physical CPU, by category. Every cycle of simulated time on a pCPU
  * is charged to exactly one category, so the sum equals elapsed time × clock rate.
+ *
+ * @public
  */
 export class PcpuAccount {
   /** Cycles per {@link CostCategory}. */

@@ -3,13 +3,25 @@ import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
 import type { Gfn } from '../units/units.js';
 
-/** Token for the {@link BlockBackend} extension point. */
+/**
+ * Token for the {@link BlockBackend} extension point.
+ *
+ * @public
+ */
 export const BlockBackend = Symbol.for('visorkit.BlockBackend');
 
-/** Bytes per sector. */
+/**
+ * Bytes per sector.
+ *
+ * @public
+ */
 export const SECTOR_SIZE = 512;
 
-/** One block request: whole 4 KiB guest frames, DMA'd to or from the disk. */
+/**
+ * One block request: whole 4 KiB guest frames, DMA'd to or from the disk.
+ *
+ * @public
+ */
 export interface BlockRequest {
   readonly operation: 'read' | 'write';
   /** First sector on the domain's virtual disk. */
@@ -18,7 +30,11 @@ export interface BlockRequest {
   readonly frames: readonly Gfn[];
 }
 
-/** Completion status of a block request. */
+/**
+ * Completion status of a block request.
+ *
+ * @public
+ */
 export type BlockStatus = 'ok' | 'out-of-range' | 'error';
 
 /**
@@ -26,6 +42,8 @@ export type BlockStatus = 'ok' | 'out-of-range' | 'error';
  * which translates the virtual block device's extents (set by Dom0) and DMAs into guest
  * pages; SR-IOV-style devices are assigned. Data written must read back byte-identical, and
  * no request may touch sectors outside the domain's extents.
+ *
+ * @public
  */
 export interface BlockBackend extends DomainObserver {
   /** Gives `domain` a virtual disk of `sectors` sectors; returns its device number. */

@@ -5,10 +5,18 @@ import type { PhysicalMemory } from '../machine/physical-memory.js';
 import { PAGE_SIZE } from '../units/units.js';
 import { SECTOR_SIZE } from './block-backend.js';
 
-/** Sectors in one 4 KiB frame. */
+/**
+ * Sectors in one 4 KiB frame.
+ *
+ * @public
+ */
 export const SECTORS_PER_FRAME = PAGE_SIZE / SECTOR_SIZE;
 
-/** One domain's slice of a physical disk. */
+/**
+ * One domain's slice of a physical disk.
+ *
+ * @public
+ */
 export interface DiskPartition {
   readonly domain: Domain;
   /** First physical sector. */
@@ -20,6 +28,8 @@ export interface DiskPartition {
  * Carves a physical disk into per-domain partitions and moves data between sectors and
  * machine frames (the DMA every block back end ends with). Platforms differ in the path to
  * the disk (driver, ring + Xen, virtio + exits, SR-IOV); they share this bookkeeping.
+ *
+ * @public
  */
 export class DiskPartitions {
   readonly #partitions: DiskPartition[] = [];

@@ -1,6 +1,10 @@
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
 
-/** One level of a cache hierarchy. */
+/**
+ * One level of a cache hierarchy.
+ *
+ * @public
+ */
 export interface CacheLevel {
   readonly capacityBytes: number;
   readonly lineBytes: number;
@@ -18,6 +22,8 @@ export interface CacheLevel {
  *
  * Only lines an owner held before and lost count as misses: a first touch is the caller's
  * business (the page was just zeroed, copied or read in, which brought it in already).
+ *
+ * @public
  */
 export class CacheOccupancy {
   readonly #levels: readonly CacheLevel[];
@@ -113,6 +119,8 @@ const LAST_LEVEL = new WeakMap<object, CacheOccupancy[]>();
  * The last-level cache of pCPU `pcpu` of `machine` (its `cache.llcKiB`, one per pCPU as the
  * bundled profiles' per-core L2s are): shared by every domain and process that runs there,
  * so what one evicts another refetches.
+ *
+ * @public
  */
 export function lastLevelCache(machine: { readonly profile: { readonly cache: { readonly llcKiB: number; readonly lineBytes: number } }; readonly pcpus: readonly unknown[] }, pcpu: number): CacheOccupancy {
   let caches = LAST_LEVEL.get(machine);

@@ -5,17 +5,27 @@
  * - `path-length`: work counted (or estimated from the structure of) named code — a function
  *   of a named Linux or Xen version — or a documented constant of that code;
  * - `fitted`: a parameter set by `visorkit fit` from the fit set's cells.
+ *
+ * @public
  */
 export type ParameterKind = 'primitive' | 'path-length' | 'fitted';
 
-/** One cell of the fit set (`shared/reference/seed-results.json`): a published figure. */
+/**
+ * One cell of the fit set (`shared/reference/seed-results.json`): a published figure.
+ *
+ * @public
+ */
 export interface FitCell {
   readonly profile: string;
   readonly platform: string;
   readonly metric: string;
 }
 
-/** One entry of the calibration ledger. Field names are public interface (`visorkit calibration --json`). */
+/**
+ * One entry of the calibration ledger. Field names are public interface (`visorkit calibration --json`).
+ *
+ * @public
+ */
 export interface CalibrationParameter {
   /** Unique within its package (profile primitives are `<profile>.<path>`, e.g. `xeon-2003.costs.pteWrite`). */
   readonly name: string;

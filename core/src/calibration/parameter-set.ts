@@ -1,14 +1,22 @@
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
 import type { CalibrationParameter, FitCell, ParameterKind } from './calibration-parameter.js';
 
-/** How a package declares one non-fitted parameter. */
+/**
+ * How a package declares one non-fitted parameter.
+ *
+ * @public
+ */
 export interface ParameterDefinition {
   readonly value: number;
   readonly unit: string;
   readonly source: string;
 }
 
-/** How a package's `calibration.ts` declares one fitted parameter. */
+/**
+ * How a package's `calibration.ts` declares one fitted parameter.
+ *
+ * @public
+ */
 export interface FittedDefinition extends ParameterDefinition {
   readonly fittedTo: readonly FitCell[];
 }
@@ -21,6 +29,8 @@ export interface FittedDefinition extends ParameterDefinition {
  *
  * Fitted sets can be changed at run time ({@link ParameterSet.set}) so that `visorkit fit`
  * can measure how each parameter moves the figures; everything else is fixed.
+ *
+ * @public
  */
 export class ParameterSet<K extends string = string> {
   /** The values, by name: what code reads (a plain object, cheap on the hot path). */
@@ -87,12 +97,20 @@ export class ParameterSet<K extends string = string> {
   }
 }
 
-/** Declares a package's path lengths: work counted from named code (or its documented constants). */
+/**
+ * Declares a package's path lengths: work counted from named code (or its documented constants).
+ *
+ * @public
+ */
 export function pathLengths<K extends string>(packageName: string, defs: Readonly<Record<K, ParameterDefinition>>): ParameterSet<K> {
   return new ParameterSet(packageName, 'path-length', defs);
 }
 
-/** Declares a package's fitted parameters: only in that package's `calibration.ts`, written by `visorkit fit`. */
+/**
+ * Declares a package's fitted parameters: only in that package's `calibration.ts`, written by `visorkit fit`.
+ *
+ * @public
+ */
 export function fittedParameters<K extends string>(packageName: string, defs: Readonly<Record<K, FittedDefinition>>): ParameterSet<K> {
   return new ParameterSet(packageName, 'fitted', defs);
 }

@@ -5,13 +5,25 @@ type NumericLeaf<T> = {
   [K in keyof T & string]: T[K] extends number ? K : T[K] extends object ? `${K}.${NumericLeaf<T[K]>}` : never;
 }[keyof T & string];
 
-/** Every numeric field of a machine profile that reaches a figure, as a dotted path (`costs.pteWrite`). */
+/**
+ * Every numeric field of a machine profile that reaches a figure, as a dotted path (`costs.pteWrite`).
+ *
+ * @public
+ */
 export type ProfileParameterPath = Exclude<NumericLeaf<MachineProfile>, 'year'>;
 
-/** A profile's sources, one per numeric field: the compiler refuses a profile with one missing. */
+/**
+ * A profile's sources, one per numeric field: the compiler refuses a profile with one missing.
+ *
+ * @public
+ */
 export type ProfileSources = Readonly<Record<ProfileParameterPath, string>>;
 
-/** The unit of each profile field. */
+/**
+ * The unit of each profile field.
+ *
+ * @public
+ */
 export const PROFILE_PARAMETER_UNITS: Readonly<Record<ProfileParameterPath, string>> = {
   'cpu.clockGhz': 'GHz',
   'cpu.cores': 'cores',
@@ -51,7 +63,11 @@ export const PROFILE_PARAMETER_UNITS: Readonly<Record<ProfileParameterPath, stri
   'link.latencyUs': 'us',
 };
 
-/** The profile's value at a dotted path, or undefined when the path names no number. */
+/**
+ * The profile's value at a dotted path, or undefined when the path names no number.
+ *
+ * @public
+ */
 export function profileValue(profile: MachineProfile, path: string): number | undefined {
   let at: unknown = profile;
   for (const key of path.split('.')) {
@@ -61,7 +77,11 @@ export function profileValue(profile: MachineProfile, path: string): number | un
   return typeof at === 'number' ? at : undefined;
 }
 
-/** Every numeric field path of `profile` (walked, not declared: what the data really holds). */
+/**
+ * Every numeric field path of `profile` (walked, not declared: what the data really holds).
+ *
+ * @public
+ */
 export function profileNumericPaths(profile: MachineProfile): string[] {
   const paths: string[] = [];
   const walk = (o: object, prefix: string): void => {
@@ -79,6 +99,8 @@ export function profileNumericPaths(profile: MachineProfile): string[] {
  * A profile's primitives as calibration-ledger entries, named `<profile>.<path>`. Every
  * numeric field walked from the profile gets one; a field without a source gets the source
  * `''`, which the ledger's completeness test refuses.
+ *
+ * @public
  */
 export function profileParameters(profile: MachineProfile, sources: Readonly<Record<string, string>>): CalibrationParameter[] {
   return profileNumericPaths(profile).map((path) => ({

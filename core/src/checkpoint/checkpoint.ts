@@ -7,12 +7,20 @@ import { PAGE_SIZE, gfn } from '../units/units.js';
 import { CheckpointCorruptError, CheckpointRefusedError, CheckpointVersionError } from './checkpoint-errors.js';
 import { crc32 } from './crc32.js';
 
-/** Current checkpoint format version. */
+/**
+ * Current checkpoint format version.
+ *
+ * @public
+ */
 export const CHECKPOINT_VERSION = 1;
 const MAGIC = [0x56, 0x4b, 0x43, 0x50]; // "VKCP"
 const HEADER_BYTES = 12; // magic, version u16, reserved u16, header length u32
 
-/** A vCPU program whose state can be saved and rebuilt. */
+/**
+ * A vCPU program whose state can be saved and rebuilt.
+ *
+ * @public
+ */
 export interface CheckpointableProgram extends VcpuProgram {
   /** Registry key of the program's kind. */
   readonly kind: string;
@@ -20,7 +28,11 @@ export interface CheckpointableProgram extends VcpuProgram {
   saveState(): unknown;
 }
 
-/** Rebuilds programs of each kind from saved state. */
+/**
+ * Rebuilds programs of each kind from saved state.
+ *
+ * @public
+ */
 export type ProgramRegistry = Readonly<Record<string, (state: unknown, hv: Hypervisor, domain: Domain) => VcpuProgram>>;
 
 interface SavedDomain {
@@ -43,6 +55,8 @@ interface SavedDomain {
  * Saves a domain's whole state — frames, vCPU accounting, program state — to a versioned
  * file: `VKCP`, version, a JSON header, then (gfn, 4 KiB) records, then a CRC-32 of all of
  * it. Needs the checkpoint-resume capability; the domain must be paused (a consistent image).
+ *
+ * @public
  */
 export function checkpointDomain(hv: Hypervisor, domain: Domain): Uint8Array {
   hv.require(Capability.CheckpointResume);
@@ -88,7 +102,11 @@ export function checkpointDomain(hv: Hypervisor, domain: Domain): Uint8Array {
   return out;
 }
 
-/** How {@link checkpointWhenQuiescent} waits for a domain to quiesce. */
+/**
+ * How {@link checkpointWhenQuiescent} waits for a domain to quiesce.
+ *
+ * @public
+ */
 export interface QuiescentCheckpointOptions {
   /** Simulated time the domain runs between attempts (default 1 ms). */
   readonly stepNs?: number;
@@ -102,6 +120,8 @@ export interface QuiescentCheckpointOptions {
  * requests in flight, completions not yet handled by the guest), lets it run `stepNs` more
  * and tries again. A permanent refusal is thrown at once. Leaves the domain paused: unpause it
  * to carry on, or destroy it once its copy runs elsewhere.
+ *
+ * @public
  */
 export function checkpointWhenQuiescent(hv: Hypervisor, domain: Domain, options: QuiescentCheckpointOptions = {}): Uint8Array {
   const stepNs = options.stepNs ?? 1e6;
@@ -123,6 +143,8 @@ export function checkpointWhenQuiescent(hv: Hypervisor, domain: Domain, options:
  * Restores a checkpoint as a new (paused) domain on `hv` — the same machine or another.
  * Everything is validated first (magic, version, length, CRC, header, program kinds), so a
  * bad file is refused with a typed error and nothing is half-restored.
+ *
+ * @public
  */
 export function restoreDomain(hv: Hypervisor, file: Uint8Array, programs: ProgramRegistry): Domain {
   hv.require(Capability.CheckpointResume);

@@ -9,7 +9,11 @@ const TABLE = (() => {
   return t;
 })();
 
-/** CRC-32 of `bytes`. */
+/**
+ * CRC-32 of `bytes`.
+ *
+ * @public
+ */
 export function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);

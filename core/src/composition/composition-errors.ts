@@ -1,6 +1,10 @@
 import { VisorkitError } from '../errors/visorkit-error.js';
 
-/** A required extension point (or a decorated or required token) is provided by no plugin. */
+/**
+ * A required extension point (or a decorated or required token) is provided by no plugin.
+ *
+ * @public
+ */
 export class MissingExtensionPointError extends VisorkitError {
   /**
    * @param point the point's name
@@ -12,7 +16,11 @@ export class MissingExtensionPointError extends VisorkitError {
   }
 }
 
-/** Two plugins provide the same single extension point (or the same service). */
+/**
+ * Two plugins provide the same single extension point (or the same service).
+ *
+ * @public
+ */
 export class DuplicateExtensionPointError extends VisorkitError {
   /** @param point the point's name; @param plugins the providers' names */
   constructor(readonly point: string, readonly plugins: readonly string[]) {
@@ -25,7 +33,11 @@ export class DuplicateExtensionPointError extends VisorkitError {
   }
 }
 
-/** A plugin requires a token that no other loaded plugin provides. */
+/**
+ * A plugin requires a token that no other loaded plugin provides.
+ *
+ * @public
+ */
 export class MissingRequirementError extends VisorkitError {
   /** @param plugin the requiring plugin; @param point the token's name; @param remedy what to change */
   constructor(readonly plugin: string, readonly point: string, remedy: string) {
@@ -33,7 +45,11 @@ export class MissingRequirementError extends VisorkitError {
   }
 }
 
-/** A plugin decorates a point that no other plugin provides, or two plugins decorate one point. */
+/**
+ * A plugin decorates a point that no other plugin provides, or two plugins decorate one point.
+ *
+ * @public
+ */
 export class DecorationError extends VisorkitError {
   /** @param plugins the decorators involved; @param point the point's name; @param detail what is wrong and the fix */
   constructor(readonly plugins: readonly string[], readonly point: string, detail: string) {
@@ -41,7 +57,11 @@ export class DecorationError extends VisorkitError {
   }
 }
 
-/** A plugin's module binds a point it did not declare, so the composition cannot choose it. */
+/**
+ * A plugin's module binds a point it did not declare, so the composition cannot choose it.
+ *
+ * @public
+ */
 export class UndeclaredBindingError extends VisorkitError {
   /** @param plugin the plugin; @param point the point's name */
   constructor(readonly plugin: string, readonly point: string) {
@@ -49,7 +69,11 @@ export class UndeclaredBindingError extends VisorkitError {
   }
 }
 
-/** A plugin was configured with an option it does not have. */
+/**
+ * A plugin was configured with an option it does not have.
+ *
+ * @public
+ */
 export class UnknownOptionError extends VisorkitError {
   /** @param plugin the plugin; @param option the unknown key; @param known the keys it has */
   constructor(readonly plugin: string, readonly option: string, known: readonly string[]) {
@@ -57,7 +81,11 @@ export class UnknownOptionError extends VisorkitError {
   }
 }
 
-/** Two plugins cannot be composed together. */
+/**
+ * Two plugins cannot be composed together.
+ *
+ * @public
+ */
 export class UnsoundCompositionError extends VisorkitError {
   /** @param plugins the plugins; @param reason why, shown to the user */
   constructor(readonly plugins: readonly string[], reason: string) {

@@ -7,7 +7,11 @@ import { TimeKeeping } from '../time/time-keeping.js';
 import { DecorationError, DuplicateExtensionPointError, MissingExtensionPointError, MissingRequirementError, UnsoundCompositionError } from './composition-errors.js';
 import { pointName, type Plugin } from './plugin.js';
 
-/** The six extension points every hypervisor needs exactly once. */
+/**
+ * The six extension points every hypervisor needs exactly once.
+ *
+ * @public
+ */
 export const SINGLE_EXTENSION_POINTS: readonly symbol[] = [
   MemoryVirtualization,
   CpuVirtualization,
@@ -22,6 +26,8 @@ export const SINGLE_EXTENSION_POINTS: readonly symbol[] = [
  * and who decorates each point. The plugins are in a canonical order (providers of more
  * points first, decorators last, then by name), so the plan — and everything built from it —
  * is the same whatever order the plugins were listed in.
+ *
+ * @beta
  */
 export interface CompositionPlan {
   /** The plugins in canonical order. */
@@ -56,6 +62,8 @@ function remedyFor(point: symbol, plugins: readonly Plugin[]): string {
  * provided token provided at most (single points: exactly) once, every requirement met by
  * another plugin, every decorated point provided by another plugin and decorated at most once.
  * Throws a typed error naming the plugin, the point and the fix.
+ *
+ * @beta
  */
 export function planComposition(plugins: readonly Plugin[]): CompositionPlan {
   const ordered = [...plugins].sort(compareForComposition);

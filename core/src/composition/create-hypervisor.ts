@@ -24,10 +24,18 @@ import { decorated } from './decorated.js';
 import { Hypervisor, type ExtensionPoints } from './hypervisor.js';
 import { pointName, type Plugin } from './plugin.js';
 
-/** Token for the machine profile in the container. */
+/**
+ * Token for the machine profile in the container.
+ *
+ * @public
+ */
 export const MachineProfileToken = Symbol.for('visorkit.MachineProfile');
 
-/** What {@link createHypervisor} takes. */
+/**
+ * What {@link createHypervisor} takes.
+ *
+ * @public
+ */
 export interface HypervisorConfig {
   /** The machine profile to simulate. */
   readonly machine: MachineProfile;
@@ -37,7 +45,11 @@ export interface HypervisorConfig {
   readonly options?: HypervisorOptions;
 }
 
-/** Run options for a composition. */
+/**
+ * Run options for a composition.
+ *
+ * @public
+ */
 export interface HypervisorOptions extends MachineOptions {
   /** Seed of the run's PRNG (default 1). Ignored when `simulator` is given. */
   readonly seed?: number;
@@ -53,6 +65,8 @@ const KNOWN_OPTIONS = ['seed', 'memoryMiB', 'cores', 'disks', 'simulator'];
 /**
  * Checks the plugins' declared metadata without composing them: each single point provided
  * exactly once, requirements and decorations met, no unsound pairs (see {@link planComposition}).
+ *
+ * @public
  */
 export function checkComposition(plugins: readonly Plugin[]): void {
   planComposition(plugins);
@@ -64,6 +78,8 @@ export function checkComposition(plugins: readonly Plugin[]): void {
  * bindings it chose from each plugin into one inversify container, checks that each extension
  * point is really bound once, resolves everything, and returns the facade holding the
  * references.
+ *
+ * @public
  */
 export function createHypervisor(config: HypervisorConfig): Hypervisor {
   const options = config.options ?? {};

@@ -12,6 +12,8 @@ import { pointName } from './plugin.js';
  *   constructor(@inject(decorated(MemoryVirtualization)) readonly inner: MemoryVirtualization) {}
  * }
  * ```
+ *
+ * @beta
  */
 export function decorated(point: symbol): symbol {
   // Symbol.for: a decorator compiled against another copy of core reaches the same binding.

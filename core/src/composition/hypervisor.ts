@@ -25,7 +25,11 @@ import type { TimeKeeping } from '../time/time-keeping.js';
 import { domainId } from '../units/units.js';
 import type { Plugin } from './plugin.js';
 
-/** The six single extension points, resolved once. */
+/**
+ * The six single extension points, resolved once.
+ *
+ * @public
+ */
 export interface ExtensionPoints {
   readonly memory: MemoryVirtualization;
   readonly cpu: CpuVirtualization;
@@ -35,7 +39,11 @@ export interface ExtensionPoints {
   readonly block: BlockBackend;
 }
 
-/** The core services every hypervisor has. */
+/**
+ * The core services every hypervisor has.
+ *
+ * @public
+ */
 export interface CoreServices {
   readonly sim: Simulator;
   readonly machine: Machine;
@@ -46,13 +54,19 @@ export interface CoreServices {
   readonly events: { readonly domains: DomainEvents; readonly cpu: CpuEvents; readonly io: IoEvents; readonly guest: GuestEvents };
 }
 
-/** A program factory: one program per vCPU. */
+/**
+ * A program factory: one program per vCPU.
+ *
+ * @public
+ */
 export type ProgramFactory = (vcpu: Vcpu) => VcpuProgram;
 
 /**
  * A composed hypervisor: the facade users hold. It creates domains and drives their
  * lifecycle, runs the simulation, and exposes the resolved extension points and core
  * services as held references (never a container lookup on the hot path).
+ *
+ * @public
  */
 export class Hypervisor implements ExtensionPoints, CoreServices {
   readonly sim: Simulator;

@@ -3,12 +3,20 @@ import type { Capability } from '../capabilities/capability.js';
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
 import { UnknownOptionError } from './composition-errors.js';
 
-/** Names of the six single extension points, as their tokens' descriptions. */
+/**
+ * Names of the six single extension points, as their tokens' descriptions.
+ *
+ * @public
+ */
 export function pointName(token: symbol): string {
   return (token.description ?? String(token)).replace(/^visorkit\./, '');
 }
 
-/** A reason two plugins cannot be composed. */
+/**
+ * A reason two plugins cannot be composed.
+ *
+ * @public
+ */
 export interface Incompatibility {
   /** The other plugin's name. */
   readonly plugin: string;
@@ -16,7 +24,11 @@ export interface Incompatibility {
   readonly reason: string;
 }
 
-/** What a plugin author writes: see {@link definePlugin}. */
+/**
+ * What a plugin author writes: see {@link definePlugin}.
+ *
+ * @public
+ */
 export interface PluginSpec<O extends object> {
   /** Plugin name (used in platform names and error messages). */
   readonly name: string;
@@ -60,7 +72,11 @@ export interface PluginSpec<O extends object> {
   module(options: O): ContainerModule;
 }
 
-/** A plugin, ready to compose: its spec plus the options it was configured with. */
+/**
+ * A plugin, ready to compose: its spec plus the options it was configured with.
+ *
+ * @public
+ */
 export interface Plugin<O extends object = object> extends PluginSpec<O> {
   /** The effective options. */
   readonly options: O;
@@ -89,6 +105,8 @@ export interface Plugin<O extends object = object> extends PluginSpec<O> {
  *   defaults: { tickets: 100 },
  *   module: (o) => new ContainerModule(({ bind }) => { bind(VcpuScheduler).toConstantValue(new Lottery(o.tickets)); }),
  * });
+ *
+ * @public
  */
 export function definePlugin<O extends object>(spec: PluginSpec<O>): Plugin<O> {
   if (!/^[a-z][a-z0-9-]*$/.test(spec.name)) throw new InvalidArgumentError('plugin name', `'${spec.name}' must be lower-case letters, digits and dashes`);

@@ -16,6 +16,8 @@ import type { CpuVirtualization } from './cpu-virtualization.js';
  * per-pCPU accounts add up to elapsed time. A burst is credited to its pCPU when it ends,
  * so at any instant the accounts cover completed bursts and idle time up to now. A wake does not preempt a running burst: latency
  * is bounded by the scheduler's slice, as on a hypervisor without preemption timers.
+ *
+ * @public
  */
 export class CpuRunner {
   readonly #idleSince: number[];

@@ -3,10 +3,18 @@ import type { Vcpu } from '../domain/vcpu.js';
 import type { Gfn } from '../units/units.js';
 import type { PrivilegedOperation } from './privileged-operation.js';
 
-/** Token for the {@link CpuVirtualization} extension point. */
+/**
+ * Token for the {@link CpuVirtualization} extension point.
+ *
+ * @public
+ */
 export const CpuVirtualization = Symbol.for('visorkit.CpuVirtualization');
 
-/** The privilege ring a guest kernel runs in. */
+/**
+ * The privilege ring a guest kernel runs in.
+ *
+ * @public
+ */
 export type KernelPrivilege = 'ring0' | 'ring1' | 'ring0-non-root';
 
 /**
@@ -15,6 +23,8 @@ export type KernelPrivilege = 'ring0' | 'ring1' | 'ring0-non-root';
  * different domains costs. Every method charges the calling vCPU and counts mechanisms.
  *
  * Callers: the guest kernel model; the core CPU runner ({@link worldSwitch}).
+ *
+ * @public
  */
 export interface CpuVirtualization extends DomainObserver {
   /** Ring the guest kernel runs in on this platform. */

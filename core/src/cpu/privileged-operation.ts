@@ -2,6 +2,8 @@
  * Privileged operations a guest kernel performs. On native hardware they are instructions;
  * on Xen PV they are hypercalls (attempted directly from ring 1 they fault); under VT-x some
  * cause VM exits.
+ *
+ * @public
  */
 export type PrivilegedOperation =
   /** Load the page-table base (mov cr3 / MMUEXT_NEW_BASEPTR). */

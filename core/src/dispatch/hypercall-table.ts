@@ -3,10 +3,18 @@ import type { Vcpu } from '../domain/vcpu.js';
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
 import { PrivilegeViolationError, UnknownHypercallError } from './dispatch-errors.js';
 
-/** Who may make a hypercall. */
+/**
+ * Who may make a hypercall.
+ *
+ * @public
+ */
 export type HypercallPrivilege = 'any-guest' | 'control-domain';
 
-/** A hypercall handler: gets the calling vCPU and up to four numeric arguments; returns ≥ 0 or throws a typed error. */
+/**
+ * A hypercall handler: gets the calling vCPU and up to four numeric arguments; returns ≥ 0 or throws a typed error.
+ *
+ * @public
+ */
 export type HypercallHandler = (vcpu: Vcpu, a0: number, a1: number, a2: number, a3: number) => number;
 
 interface Entry {
@@ -20,6 +28,8 @@ interface Entry {
  * {@link invoke} checks the caller's privilege before running the handler, and counts every
  * call and every refusal against the calling domain. The entry/exit cost is the CPU model's
  * business, not the table's.
+ *
+ * @public
  */
 export class HypercallTable {
   readonly #entries: (Entry | undefined)[] = [];

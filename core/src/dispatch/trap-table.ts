@@ -2,7 +2,11 @@ import { MechanismIndex } from '../accounting/mechanisms.js';
 import type { Vcpu } from '../domain/vcpu.js';
 import { GuestRequestError } from './dispatch-errors.js';
 
-/** x86 exception vectors the model uses. */
+/**
+ * x86 exception vectors the model uses.
+ *
+ * @public
+ */
 export const TrapVector = {
   DivideError: 0,
   GeneralProtection: 13,
@@ -11,10 +15,18 @@ export const TrapVector = {
   SystemCall: 0x80,
 } as const;
 
-/** A guest's handler for a trap vector. */
+/**
+ * A guest's handler for a trap vector.
+ *
+ * @public
+ */
 export type TrapHandler = (vcpu: Vcpu, vector: number, info: number) => void;
 
-/** Validates a guest's handler before it is installed (Xen checks the code segment's privilege). */
+/**
+ * Validates a guest's handler before it is installed (Xen checks the code segment's privilege).
+ *
+ * @public
+ */
 export type TrapValidator = (vcpu: Vcpu, vector: number, ring: number) => void;
 
 /**
@@ -22,6 +34,8 @@ export type TrapValidator = (vcpu: Vcpu, vector: number, ring: number) => void;
  * handlers — on Xen PV through `set_trap_table`, validated at install time so that fast
  * system-call handlers can later run without Xen — and {@link deliver} runs them. A vector
  * with no handler crashes only the guest that raised it (a triple fault), never the machine.
+ *
+ * @public
  */
 export class TrapTable {
   readonly #tables = new Map<number, (TrapHandler | undefined)[]>();

@@ -1,6 +1,10 @@
 import type { Domain } from './domain.js';
 
-/** The hypervisor's domains by id. Plugins inject it to look domains up (Dom0 control operations). */
+/**
+ * The hypervisor's domains by id. Plugins inject it to look domains up (Dom0 control operations).
+ *
+ * @public
+ */
 export class DomainTable {
   readonly #byId: (Domain | undefined)[] = [];
   readonly #byName = new Map<string, Domain>();

@@ -3,10 +3,18 @@ import type { DomainId } from '../units/units.js';
 import { checkTransition, type DomainState } from './domain-state.js';
 import { Vcpu } from './vcpu.js';
 
-/** What a domain is for. */
+/**
+ * What a domain is for.
+ *
+ * @public
+ */
 export type DomainKind = 'control' | 'guest';
 
-/** How to create a domain. */
+/**
+ * How to create a domain.
+ *
+ * @public
+ */
 export interface DomainSpec {
   /** Name, unique in the hypervisor. */
   readonly name: string;
@@ -30,6 +38,8 @@ export interface DomainSpec {
  * A domain: one guest (or the control domain) with its vCPUs, memory reservation, state and
  * mechanism counts. Lifecycle changes go through the hypervisor facade, which emits events
  * and tells the plugins; {@link Domain.setState} only enforces the state machine.
+ *
+ * @public
  */
 export class Domain {
   #state: DomainState = 'created';

@@ -1,16 +1,26 @@
 import { COST_CATEGORY_COUNT, type CostCategory } from '../accounting/cost-category.js';
 import type { Domain } from './domain.js';
 
-/** What a vCPU is doing. */
+/**
+ * What a vCPU is doing.
+ *
+ * @public
+ */
 export type VcpuState = 'offline' | 'runnable' | 'running' | 'blocked';
 
-/** Why a {@link VcpuProgram} returned from a burst. */
+/**
+ * Why a {@link VcpuProgram} returned from a burst.
+ *
+ * @public
+ */
 export type BurstExit = 'budget' | 'blocked' | 'yield' | 'halted';
 
 /**
  * What runs on a vCPU: the guest kernel model, or a bare program in core tests. The runner
  * calls {@link VcpuProgram.run} with a cycle budget; the program charges what it does to
  * the vCPU and returns when the budget is spent, it blocks, yields or halts.
+ *
+ * @public
  */
 export interface VcpuProgram {
   /** Runs one burst. Must charge at least one cycle unless it returns 'blocked' or 'halted'. */
@@ -20,6 +30,8 @@ export interface VcpuProgram {
 /**
  * A virtual CPU, and the execution context plugins receive on the hot path: it carries the
  * domain, accumulates the cycles of the current burst, and counts mechanism events.
+ *
+ * @public
  */
 export class Vcpu {
   /** Current state. Changed only by the CPU runner. */

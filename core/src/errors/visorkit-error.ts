@@ -7,6 +7,8 @@ const BRAND = Symbol.for('visorkit.VisorkitError');
  * users get a message that names what was wrong and how to fix it. The brand is a
  * `Symbol.for` key so that {@link VisorkitError.is} recognises errors thrown by a plugin
  * compiled against another copy of `@visorkit/core`.
+ *
+ * @public
  */
 export class VisorkitError extends Error {
   /** Stable machine-readable code, e.g. `ILLEGAL_TRANSITION`. */
@@ -29,7 +31,11 @@ export class VisorkitError extends Error {
   }
 }
 
-/** A value given to visorkit (a config, an option, a flag) is malformed or out of range. */
+/**
+ * A value given to visorkit (a config, an option, a flag) is malformed or out of range.
+ *
+ * @public
+ */
 export class InvalidArgumentError extends VisorkitError {
   /** @param what the argument's name; @param detail what was wrong with it */
   constructor(readonly what: string, detail: string) {
@@ -37,7 +43,11 @@ export class InvalidArgumentError extends VisorkitError {
   }
 }
 
-/** A platform was asked for a capability it does not declare (e.g. live migration of a container). */
+/**
+ * A platform was asked for a capability it does not declare (e.g. live migration of a container).
+ *
+ * @public
+ */
 export class UnsupportedCapabilityError extends VisorkitError {
   /** @param platform the plugin or platform name; @param capability the capability asked for */
   constructor(readonly platform: string, readonly capability: string, reason?: string) {

@@ -4,6 +4,8 @@ import type { CpuTransitionEvent, ScheduleEvent } from './event-types.js';
 /**
  * Scheduling decisions, traps, hypercalls and VM exits. Each stream costs one property read
  * on the hot path when nobody subscribes: emit only `if (events.xObserved)`.
+ *
+ * @public
  */
 export class CpuEvents {
   readonly #schedules = new Subject<ScheduleEvent>();

@@ -1,7 +1,11 @@
 import { Subject, type Observable } from 'rxjs';
 import type { LifecycleEvent } from './event-types.js';
 
-/** Domain lifecycle stream. Emitters check `observed` before building a payload. */
+/**
+ * Domain lifecycle stream. Emitters check `observed` before building a payload.
+ *
+ * @public
+ */
 export class DomainEvents {
   readonly #lifecycle = new Subject<LifecycleEvent>();
   /** Every lifecycle transition. */

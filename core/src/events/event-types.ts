@@ -1,6 +1,10 @@
 import type { DomainState } from '../domain/domain-state.js';
 
-/** A domain changed lifecycle state. */
+/**
+ * A domain changed lifecycle state.
+ *
+ * @public
+ */
 export interface LifecycleEvent {
   readonly time: number;
   readonly domainId: number;
@@ -9,7 +13,11 @@ export interface LifecycleEvent {
   readonly to: DomainState;
 }
 
-/** A pCPU started running a vCPU burst. */
+/**
+ * A pCPU started running a vCPU burst.
+ *
+ * @public
+ */
 export interface ScheduleEvent {
   readonly time: number;
   readonly pcpu: number;
@@ -19,7 +27,11 @@ export interface ScheduleEvent {
   readonly durationNs: number;
 }
 
-/** A trap, hypercall or VM exit. */
+/**
+ * A trap, hypercall or VM exit.
+ *
+ * @public
+ */
 export interface CpuTransitionEvent {
   readonly time: number;
   readonly domainId: number;
@@ -28,7 +40,11 @@ export interface CpuTransitionEvent {
   readonly reason: string;
 }
 
-/** A ring request or response, packet or disk request. */
+/**
+ * A ring request or response, packet or disk request.
+ *
+ * @public
+ */
 export interface IoEvent {
   readonly time: number;
   readonly domainId: number;
@@ -38,7 +54,11 @@ export interface IoEvent {
   readonly detail?: string;
 }
 
-/** A timer or alarm fired. */
+/**
+ * A timer or alarm fired.
+ *
+ * @public
+ */
 export interface TimerEvent {
   readonly time: number;
   readonly domainId: number;
@@ -49,6 +69,8 @@ export interface TimerEvent {
  * A guest process crashed: its program failed in a way the guest OS did not ask for (an
  * exception escaped it, or it asked for something that is not an operation). The guest OS
  * ends the process — the domain carries on — and reports it here.
+ *
+ * @public
  */
 export interface GuestCrashEvent {
   readonly time: number;

@@ -1,7 +1,11 @@
 import { Subject, type Observable } from 'rxjs';
 import type { GuestCrashEvent } from './event-types.js';
 
-/** What guest OS models report about the programs they run. Emit only when observed. */
+/**
+ * What guest OS models report about the programs they run. Emit only when observed.
+ *
+ * @public
+ */
 export class GuestEvents {
   readonly #crashes = new Subject<GuestCrashEvent>();
   /** Guest processes that crashed (a program bug: the process ends, its domain carries on). */

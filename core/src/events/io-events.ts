@@ -1,7 +1,11 @@
 import { Subject, type Observable } from 'rxjs';
 import type { IoEvent, TimerEvent } from './event-types.js';
 
-/** Ring traffic, packets, disk requests and timers. Emit only when observed. */
+/**
+ * Ring traffic, packets, disk requests and timers. Emit only when observed.
+ *
+ * @public
+ */
 export class IoEvents {
   readonly #io = new Subject<IoEvent>();
   readonly #timers = new Subject<TimerEvent>();

@@ -14,16 +14,28 @@ import type { DomainId } from '../units/units.js';
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
 import { EventChannelError } from './ring-errors.js';
 
-/** Called once per delivered event with the receiving domain and its port. */
+/**
+ * Called once per delivered event with the receiving domain and its port.
+ *
+ * @public
+ */
 export type EventUpcall = (domain: DomainId, port: number) => void;
 
-/** Options of {@link EventChannels}. */
+/**
+ * Options of {@link EventChannels}.
+ *
+ * @public
+ */
 export interface EventChannelOptions {
   /** Ports per domain, port 0 included (reserved); default 4096 (Xen's 2-level ABI on 64-bit). */
   readonly maxPortsPerDomain?: number;
 }
 
-/** Both ends of a channel made by {@link EventChannels.bindInterdomain}. */
+/**
+ * Both ends of a channel made by {@link EventChannels.bindInterdomain}.
+ *
+ * @public
+ */
 export interface InterdomainBinding {
   /** The port in the first domain's table. */
   readonly localPort: number;
@@ -31,7 +43,11 @@ export interface InterdomainBinding {
   readonly remotePort: number;
 }
 
-/** What a port is bound to: `unbound` means its interdomain peer was closed. */
+/**
+ * What a port is bound to: `unbound` means its interdomain peer was closed.
+ *
+ * @public
+ */
 export type EventChannelKind = 'interdomain' | 'unbound' | 'virq' | 'closed';
 
 interface Port {
@@ -55,6 +71,8 @@ const DEFAULT_MAX_PORTS = 4096;
  * Per-domain event-channel tables with Xen's `pending`/`masked` semantics
  * (`xen/common/event_channel.c`: `evtchn_send`, `evtchn_set_pending`, `evtchn_unmask`).
  * Notifying allocates nothing.
+ *
+ * @public
  */
 export class EventChannels {
   /** Calls to {@link notify} and {@link raiseVirq}. */

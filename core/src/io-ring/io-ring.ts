@@ -66,6 +66,8 @@ const MAX_COPY_DEPTH = 16;
  * One scatter-gather segment of a zero-copy request: a byte range inside one guest frame.
  * Requests carry segments pointing at guest memory instead of the data (Xen's blkif
  * `{gref, first_sect, last_sect}`), which the back end maps or copies by grant.
+ *
+ * @public
  */
 export interface RingSegment {
   /** Guest frame holding the data. */
@@ -76,7 +78,11 @@ export interface RingSegment {
   readonly length: number;
 }
 
-/** What every request record has: an `id` the response echoes, and optional segments. */
+/**
+ * What every request record has: an `id` the response echoes, and optional segments.
+ *
+ * @public
+ */
 export interface RingRequest {
   /** Chosen by the front end; echoed in the response so responses may come in any order. */
   readonly id: number;
@@ -84,7 +90,11 @@ export interface RingRequest {
   readonly segments?: readonly RingSegment[];
 }
 
-/** What every response record has: the `id` of the request it answers. */
+/**
+ * What every response record has: the `id` of the request it answers.
+ *
+ * @public
+ */
 export interface RingResponse {
   /** The answered request's `id`. */
   readonly id: number;
@@ -93,6 +103,8 @@ export interface RingResponse {
 /**
  * Copies a record out of a shared slot. It must read the slot's fields once and return a value
  * that no later write to the slot can change.
+ *
+ * @public
  */
 export type RingCopy<T> = (shared: Readonly<T>) => T;
 
@@ -100,6 +112,8 @@ export type RingCopy<T> = (shared: Readonly<T>) => T;
  * Checks that every segment lies within one guest frame. The front end calls it on push; a back
  * end should call it again on its copy of the request, since the front end may be hostile.
  * @throws RingDescriptorError naming the first bad segment
+ *
+ * @internal
  */
 export function checkSegments(segments: readonly RingSegment[]): void {
   if (!Array.isArray(segments)) throw new RingDescriptorError(-1, 'segments is not an array');
@@ -121,6 +135,8 @@ export function checkSegments(segments: readonly RingSegment[]): void {
  * Default {@link RingCopy}: a deep copy of plain data (records, arrays, typed arrays,
  * primitives), reading each field once. Records are rebuilt as plain objects.
  * @throws RingProtocolError if the record nests deeper than 16 levels (or is cyclic)
+ *
+ * @internal
  */
 export function copyPlainRecord<T>(shared: Readonly<T>): T {
   return copyValue(shared, 0) as T;
@@ -148,7 +164,11 @@ function checkIndex(what: string, n: number): number {
   return n;
 }
 
-/** Options of {@link SharedRing}. */
+/**
+ * Options of {@link SharedRing}.
+ *
+ * @public
+ */
 export interface SharedRingOptions {
   /** Index all four producer/consumer indices start at (`FRONT_RING_ATTACH`'s `i`); default 0. */
   readonly startIndex?: number;
@@ -158,6 +178,8 @@ export interface SharedRingOptions {
  * The shared page of a ring: what both ends (and a hostile peer) can read and write.
  * Constructed empty, as `SHARED_RING_INIT` does: producers at the start index, event indices one
  * past it, so the first message of each direction is notified.
+ *
+ * @public
  */
 export class SharedRing<Req extends RingRequest, Rsp extends RingResponse> {
   /** Number of slots; a power of two. */
@@ -191,7 +213,11 @@ export class SharedRing<Req extends RingRequest, Rsp extends RingResponse> {
   }
 }
 
-/** Options of {@link FrontRing}. */
+/**
+ * Options of {@link FrontRing}.
+ *
+ * @public
+ */
 export interface FrontRingOptions<Rsp> {
   /** Copies a response out of its slot; default {@link copyPlainRecord}. */
   readonly copyResponse?: RingCopy<Rsp>;
@@ -200,6 +226,8 @@ export interface FrontRingOptions<Rsp> {
 /**
  * The front end's private view (ring.h `front_ring`): pushes requests, takes responses.
  * Attaches at the shared ring's current indices.
+ *
+ * @public
  */
 export class FrontRing<Req extends RingRequest, Rsp extends RingResponse> {
   /** Requests written but not necessarily published (private to the front end). */
@@ -326,7 +354,11 @@ export class FrontRing<Req extends RingRequest, Rsp extends RingResponse> {
   }
 }
 
-/** Options of {@link BackRing}. */
+/**
+ * Options of {@link BackRing}.
+ *
+ * @public
+ */
 export interface BackRingOptions<Req> {
   /** Copies a request out of its slot before the caller validates it; default {@link copyPlainRecord}. */
   readonly copyRequest?: RingCopy<Req>;
@@ -336,6 +368,8 @@ export interface BackRingOptions<Req> {
  * The back end's private view (ring.h `back_ring`): takes requests, pushes responses.
  * Attaches with `reqCons = rspProdPvt = rspProd`, so requests published before it attached are
  * still seen.
+ *
+ * @public
  */
 export class BackRing<Req extends RingRequest, Rsp extends RingResponse> {
   /** Requests taken (private to the back end). */
@@ -461,7 +495,11 @@ export class BackRing<Req extends RingRequest, Rsp extends RingResponse> {
   }
 }
 
-/** A shared ring with both views attached, as made by {@link createIoRing}. */
+/**
+ * A shared ring with both views attached, as made by {@link createIoRing}.
+ *
+ * @public
+ */
 export interface IoRing<Req extends RingRequest, Rsp extends RingResponse> {
   /** The shared page. */
   readonly shared: SharedRing<Req, Rsp>;
@@ -471,12 +509,18 @@ export interface IoRing<Req extends RingRequest, Rsp extends RingResponse> {
   readonly back: BackRing<Req, Rsp>;
 }
 
-/** Options of {@link createIoRing}: those of the shared ring and of both views. */
+/**
+ * Options of {@link createIoRing}: those of the shared ring and of both views.
+ *
+ * @public
+ */
 export type IoRingOptions<Req, Rsp> = SharedRingOptions & FrontRingOptions<Rsp> & BackRingOptions<Req>;
 
 /**
  * Creates an empty shared ring of `size` slots and attaches a front and a back view to it.
  * @throws InvalidArgumentError if `size` is not a power of two
+ *
+ * @public
  */
 export function createIoRing<Req extends RingRequest, Rsp extends RingResponse>(size: number, options: IoRingOptions<Req, Rsp> = {}): IoRing<Req, Rsp> {
   const shared = new SharedRing<Req, Rsp>(size, options);

@@ -5,13 +5,19 @@
 import type { DomainId } from '../units/units.js';
 import { VisorkitError } from '../errors/visorkit-error.js';
 
-/** Which queue of a ring an error is about. */
+/**
+ * Which queue of a ring an error is about.
+ *
+ * @public
+ */
 export type RingSide = 'request' | 'response';
 
 /**
  * A push found no free slot. This is back-pressure, not data loss: nothing was written and
  * nothing already on the ring was overwritten. Retry after the peer has made room
  * (the front end after taking responses, the back end after taking requests).
+ *
+ * @public
  */
 export class RingFullError extends VisorkitError {
   /**
@@ -31,7 +37,11 @@ export class RingFullError extends VisorkitError {
   }
 }
 
-/** The shared index (or slot) a {@link RingProtocolError} is about. */
+/**
+ * The shared index (or slot) a {@link RingProtocolError} is about.
+ *
+ * @public
+ */
 export type RingIndexName = 'reqProd' | 'rspProd' | 'slot';
 
 /**
@@ -39,6 +49,8 @@ export type RingIndexName = 'reqProd' | 'rspProd' | 'slot';
  * than the ring can hold, or runs backwards, or a slot holds no record. The ring treats the peer
  * as hostile (Xen's `RING_REQUEST_PROD_OVERFLOW` / `RING_RESPONSE_PROD_OVERFLOW`): it reads no
  * slot and moves no index, so the caller can disconnect the peer.
+ *
+ * @public
  */
 export class RingProtocolError extends VisorkitError {
   /**
@@ -58,6 +70,8 @@ export class RingProtocolError extends VisorkitError {
 /**
  * A scatter-gather segment does not fit in its guest frame (offset or length outside
  * `[0, PAGE_SIZE]`, or not an integer).
+ *
+ * @public
  */
 export class RingDescriptorError extends VisorkitError {
   /**
@@ -72,7 +86,11 @@ export class RingDescriptorError extends VisorkitError {
   }
 }
 
-/** Why an {@link EventChannelError} was raised. */
+/**
+ * Why an {@link EventChannelError} was raised.
+ *
+ * @public
+ */
 export type EventChannelFailure =
   /** The port was never bound in that domain's table. */
   | 'UNKNOWN_PORT'
@@ -87,7 +105,11 @@ export type EventChannelFailure =
   /** The VIRQ is already bound to a port of that domain. */
   | 'VIRQ_IN_USE';
 
-/** An event-channel operation named a port that cannot be used for it. */
+/**
+ * An event-channel operation named a port that cannot be used for it.
+ *
+ * @public
+ */
 export class EventChannelError extends VisorkitError {
   /**
    * @param reason machine-readable cause

@@ -2,7 +2,11 @@ import type { MachineRecorder } from '../recorder/machine-recorder.js';
 import type { Simulator } from '../sim/simulator.js';
 import type { DiskProfile } from './machine-profile.js';
 
-/** Who a request is for: a domain id and its share weight (fair queueing between owners). */
+/**
+ * Who a request is for: a domain id and its share weight (fair queueing between owners).
+ *
+ * @public
+ */
 export interface DiskOwner {
   readonly id: number;
   readonly weight: number;
@@ -19,6 +23,8 @@ const SECTOR = 512;
  * weighted by their share, each turn in elevator order — with service time from the
  * profile (rotating: seek scaled by distance + half a rotation + transfer; flash: fixed
  * latency + transfer), and sparse contents so data written reads back.
+ *
+ * @public
  */
 export class Disk {
   readonly sectors: number;

@@ -3,6 +3,8 @@ import type { Simulator } from '../sim/simulator.js';
 /**
  * A one-direction network link (a NIC's transmit side or a cable): frames are serialised at
  * the link's bandwidth, one after another, then arrive after the propagation latency.
+ *
+ * @public
  */
 export class Link {
   #busyUntil = 0;

@@ -5,6 +5,8 @@
  *
  * Times of code paths are given in cycles of this machine's clock; device times in the
  * units their data sheets use. Each bundled profile cites its sources beside its values.
+ *
+ * @public
  */
 export interface MachineProfile {
   /** Profile name, e.g. `xeon-2003`. Public interface: keep stable. */
@@ -25,7 +27,11 @@ export interface MachineProfile {
   readonly link: LinkProfile;
 }
 
-/** Processor sizes and virtualisation features. */
+/**
+ * Processor sizes and virtualisation features.
+ *
+ * @public
+ */
 export interface CpuProfile {
   readonly model: string;
   /** Core clock in GHz; converts cycles to nanoseconds. */
@@ -42,10 +48,18 @@ export interface CpuProfile {
   readonly taggedTlb: boolean;
 }
 
-/** Page-table formats of x86 history. */
+/**
+ * Page-table formats of x86 history.
+ *
+ * @public
+ */
 export type PageTableFormat = '2-level' | 'pae-3-level' | '4-level';
 
-/** RAM size and latency. */
+/**
+ * RAM size and latency.
+ *
+ * @public
+ */
 export interface MemoryProfile {
   readonly sizeMiB: number;
   /** Latency of one memory reference that misses every cache, in nanoseconds. */
@@ -58,7 +72,11 @@ export interface MemoryProfile {
   readonly bandwidthGBps: number;
 }
 
-/** Cache sizes (they set the refill cost of a context switch's working set). */
+/**
+ * Cache sizes (they set the refill cost of a context switch's working set).
+ *
+ * @public
+ */
 export interface CacheProfile {
   readonly l1dKiB: number;
   readonly l2KiB: number;
@@ -67,7 +85,11 @@ export interface CacheProfile {
   readonly lineBytes: number;
 }
 
-/** TLB geometry. */
+/**
+ * TLB geometry.
+ *
+ * @public
+ */
 export interface TlbProfile {
   /** Data TLB entries for 4 KiB pages (first level plus second level, combined reach). */
   readonly entries: number;
@@ -79,7 +101,11 @@ export interface TlbProfile {
   readonly pageWalkCacheEntries: number;
 }
 
-/** Primitive costs in cycles. */
+/**
+ * Primitive costs in cycles.
+ *
+ * @public
+ */
 export interface PrimitiveCosts {
   /** A system call's round trip: user to kernel mode and back (sysenter/sysexit or int/iret). */
   readonly syscallRoundTrip: number;
@@ -107,7 +133,11 @@ export interface PrimitiveCosts {
   readonly registerSwitch: number;
 }
 
-/** A disk: rotating (seek + rotation + transfer) or flash. */
+/**
+ * A disk: rotating (seek + rotation + transfer) or flash.
+ *
+ * @public
+ */
 export interface DiskProfile {
   readonly kind: 'rotating' | 'flash';
   readonly model: string;
@@ -122,7 +152,11 @@ export interface DiskProfile {
   readonly requestLatencyUs: number;
 }
 
-/** Network interfaces. */
+/**
+ * Network interfaces.
+ *
+ * @public
+ */
 export interface NicProfile {
   readonly model: string;
   readonly gbps: number;
@@ -132,7 +166,11 @@ export interface NicProfile {
   readonly iommu: boolean;
 }
 
-/** A point-to-point link between two simulated machines. */
+/**
+ * A point-to-point link between two simulated machines.
+ *
+ * @public
+ */
 export interface LinkProfile {
   readonly gbps: number;
   /** One-way latency in microseconds. */

@@ -8,7 +8,11 @@ import { Link } from './link.js';
 import type { MachineProfile } from './machine-profile.js';
 import { PhysicalMemory } from './physical-memory.js';
 
-/** Options that size a machine beyond its profile. */
+/**
+ * Options that size a machine beyond its profile.
+ *
+ * @public
+ */
 export interface MachineOptions {
   /** Override the profile's RAM (MiB), e.g. to fit 1,000 domains. */
   readonly memoryMiB?: number;
@@ -18,7 +22,11 @@ export interface MachineOptions {
   readonly disks?: number;
 }
 
-/** A physical CPU: its TLB and its accounts. */
+/**
+ * A physical CPU: its TLB and its accounts.
+ *
+ * @public
+ */
 export class Pcpu {
   /** The TLB of this CPU (geometry from the profile). */
   readonly tlb: Tlb;
@@ -34,6 +42,8 @@ export class Pcpu {
 /**
  * The simulated hardware, built from a profile: pCPUs with TLBs, RAM frames, disks, a NIC
  * transmit link and a link to the outside world (clients, a migration peer).
+ *
+ * @public
  */
 export class Machine {
   readonly pcpus: Pcpu[];

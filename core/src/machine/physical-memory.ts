@@ -2,23 +2,39 @@ import { VisorkitError } from '../errors/visorkit-error.js';
 import type { MachineRecorder } from '../recorder/machine-recorder.js';
 import { PAGE_SIZE, type DomainId, type Mfn } from '../units/units.js';
 
-/** Owner value of a frame nobody holds. */
+/**
+ * Owner value of a frame nobody holds.
+ *
+ * @public
+ */
 export const NO_OWNER = -1;
-/** Owner value of frames the hypervisor itself holds (its heap, shadow tables). */
+/**
+ * Owner value of frames the hypervisor itself holds (its heap, shadow tables).
+ *
+ * @public
+ */
 export const HYPERVISOR_OWNER = -2;
 
 const WORDS = PAGE_SIZE / 4;
 /** Frames per owner-table chunk (256 MiB of RAM). */
 const OWNER_CHUNK = 65536;
 
-/** A machine frame number outside the machine's RAM. */
+/**
+ * A machine frame number outside the machine's RAM.
+ *
+ * @public
+ */
 export class AddressOutOfRangeError extends VisorkitError {
   constructor(readonly frame: number, readonly frames: number) {
     super('ADDRESS_OUT_OF_RANGE', `Machine frame ${frame} is outside RAM (0..${frames - 1}).`);
   }
 }
 
-/** The machine has no free frame left for an allocation. */
+/**
+ * The machine has no free frame left for an allocation.
+ *
+ * @public
+ */
 export class OutOfMemoryError extends VisorkitError {
   constructor(readonly requested: number, readonly free: number) {
     super('OUT_OF_MEMORY', `Cannot allocate ${requested} frame(s): only ${free} free on the machine.`);
@@ -34,6 +50,8 @@ export class OutOfMemoryError extends VisorkitError {
  *
  * Words are little-endian 32-bit; a 64-bit entry is two words (low first) and is read as a
  * JavaScript number, exact up to 2^53 (enough for 52-bit physical addresses plus flags).
+ *
+ * @public
  */
 export class PhysicalMemory {
   /** Number of frames of RAM. */

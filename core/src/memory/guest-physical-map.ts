@@ -5,13 +5,25 @@ import type { Vcpu } from '../domain/vcpu.js';
 import type { PhysicalMemory } from '../machine/physical-memory.js';
 import { mfn as machineFrame } from '../units/units.js';
 
-/** Frames in a 2 MiB large page. */
+/**
+ * Frames in a 2 MiB large page.
+ *
+ * @public
+ */
 export const FRAMES_PER_LARGE_PAGE = 512;
 
-/** A p2m entry of a frame the guest gave back (ballooned out): not to be touched. */
+/**
+ * A p2m entry of a frame the guest gave back (ballooned out): not to be touched.
+ *
+ * @public
+ */
 export const BALLOONED = -2;
 
-/** One domain's guest-physical to machine map. */
+/**
+ * One domain's guest-physical to machine map.
+ *
+ * @public
+ */
 export class DomainPhysicalMap {
   /** gfn → mfn, -1 while not populated, {@link BALLOONED} while given back. */
   readonly p2m: Int32Array;
@@ -39,6 +51,8 @@ export class DomainPhysicalMap {
  * in physically contiguous 2 MiB chunks so a host can map them with large pages. Every
  * access is range-checked against the domain's reservation: a guest can never name a frame
  * outside it.
+ *
+ * @public
  */
 export class GuestPhysicalMap {
   readonly #domains: (DomainPhysicalMap | undefined)[] = [];

@@ -4,10 +4,18 @@ import type { Vcpu } from '../domain/vcpu.js';
 import type { Gfn } from '../units/units.js';
 import type { PagingGeometry } from './paging.js';
 
-/** Token for the {@link MemoryVirtualization} extension point. */
+/**
+ * Token for the {@link MemoryVirtualization} extension point.
+ *
+ * @public
+ */
 export const MemoryVirtualization = Symbol.for('visorkit.MemoryVirtualization');
 
-/** Result of {@link MemoryVirtualization.translate} when the access faults. */
+/**
+ * Result of {@link MemoryVirtualization.translate} when the access faults.
+ *
+ * @public
+ */
 export const TRANSLATION_FAULT = -1;
 
 /**
@@ -24,6 +32,8 @@ export const TRANSLATION_FAULT = -1;
  * facade (observer hooks). Implementations must never let a domain reach a frame it does
  * not own: a bad request throws a typed error, counts a privilege violation, and changes
  * nothing.
+ *
+ * @public
  */
 export interface MemoryVirtualization extends DomainObserver {
   /** Page-table geometry guests build on this machine. */

@@ -8,6 +8,8 @@ import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, tableIndex } from './pagi
  * does: page-table frames taken from the domain's own memory, announced with pinPageTable,
  * entries written in guest format inside a lazy-MMU batch. Each platform pays for it its
  * own way (stores, validated batches, trapped writes).
+ *
+ * @public
  */
 export class PageTableBuilder {
   readonly root: Gfn;

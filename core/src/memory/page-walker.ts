@@ -3,7 +3,11 @@ import type { PhysicalMemory } from '../machine/physical-memory.js';
 import { PAGE_SIZE } from '../units/units.js';
 import { PTE_LARGE, PTE_PRESENT, pagesPerEntry, pteFrame, tableIndex, type PagingGeometry } from './paging.js';
 
-/** Reusable result of a walk, so the hot path allocates nothing. */
+/**
+ * Reusable result of a walk, so the hot path allocates nothing.
+ *
+ * @public
+ */
 export class WalkResult {
   /** Leaf entry found (0 when the walk faulted). */
   pte = 0;
@@ -17,7 +21,11 @@ export class WalkResult {
   faulted = false;
 }
 
-/** Reads the entry at `index` of the table in machine frame `frame`. */
+/**
+ * Reads the entry at `index` of the table in machine frame `frame`.
+ *
+ * @public
+ */
 export function readTableEntry(memory: PhysicalMemory, geometry: PagingGeometry, frame: number, index: number): number {
   return geometry.entryBytes === 4 ? memory.readWord32(frame, index) : memory.readEntry64(frame, index);
 }
@@ -26,6 +34,8 @@ export function readTableEntry(memory: PhysicalMemory, geometry: PagingGeometry,
  * Writes the entry at `index` of the table in machine frame `frame`.
  * @throws InvalidArgumentError if `index` is not an entry of one table (a fractional index
  *   would write half of one entry and half of the next)
+ *
+ * @public
  */
 export function writeTableEntry(memory: PhysicalMemory, geometry: PagingGeometry, frame: number, index: number, value: number): void {
   if (!Number.isInteger(index) || index < 0 || index >= PAGE_SIZE / geometry.entryBytes) throw new InvalidArgumentError('page-table index', `${index} is not an entry of a ${PAGE_SIZE / geometry.entryBytes}-entry table`);
@@ -38,6 +48,8 @@ export function writeTableEntry(memory: PhysicalMemory, geometry: PagingGeometry
  * `vpn`. `toMachine` maps the frame numbers stored in entries to machine frames (identity
  * when tables hold machine frames, as on native and Xen PV; a second walk under nested
  * paging is done by the caller, which counts its own references).
+ *
+ * @public
  */
 export function walkPageTables(
   memory: PhysicalMemory,

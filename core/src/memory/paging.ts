@@ -4,6 +4,8 @@ import type { PageTableFormat } from '../machine/machine-profile.js';
  * x86 page-table geometry and entry format, shared by every paging model (the guest's own
  * tables, Xen's validated tables, shadow tables, EPT). Entries are numbers:
  * `frame * 4096 + flags` (exact below 2^53).
+ *
+ * @public
  */
 export interface PagingGeometry {
   readonly format: PageTableFormat;
@@ -35,51 +37,107 @@ function geometry(format: PageTableFormat, indexBits: number[], entryBytes: 4 | 
   return { format, levels, indexBits, entryBytes, vaBits, pagesPerEntry, entriesPerTable };
 }
 
-/** The three formats of x86 history. */
+/**
+ * The three formats of x86 history.
+ *
+ * @public
+ */
 export const PAGING_GEOMETRY: Readonly<Record<PageTableFormat, PagingGeometry>> = {
   '2-level': geometry('2-level', [10, 10], 4, 32),
   'pae-3-level': geometry('pae-3-level', [2, 9, 9], 8, 32),
   '4-level': geometry('4-level', [9, 9, 9, 9], 8, 48),
 };
 
-/** Entry maps something (or points to a next-level table). */
+/**
+ * Entry maps something (or points to a next-level table).
+ *
+ * @public
+ */
 export const PTE_PRESENT = 0x1;
-/** Writes allowed through this entry. */
+/**
+ * Writes allowed through this entry.
+ *
+ * @public
+ */
 export const PTE_WRITABLE = 0x2;
-/** User mode may access. */
+/**
+ * User mode may access.
+ *
+ * @public
+ */
 export const PTE_USER = 0x4;
-/** Set by hardware on access. */
+/**
+ * Set by hardware on access.
+ *
+ * @public
+ */
 export const PTE_ACCESSED = 0x20;
-/** Set by hardware on write. */
+/**
+ * Set by hardware on write.
+ *
+ * @public
+ */
 export const PTE_DIRTY = 0x40;
-/** Large page (2 MiB / 4 MiB) at a non-leaf level. */
+/**
+ * Large page (2 MiB / 4 MiB) at a non-leaf level.
+ *
+ * @public
+ */
 export const PTE_LARGE = 0x80;
-/** Software bit (available to the OS): page is copy-on-write. */
+/**
+ * Software bit (available to the OS): page is copy-on-write.
+ *
+ * @public
+ */
 export const PTE_COW = 0x200;
 
-/** Builds an entry from a frame number and flags. */
+/**
+ * Builds an entry from a frame number and flags.
+ *
+ * @public
+ */
 export function makePte(frame: number, flags: number): number {
   return frame * 4096 + (flags & 0xfff);
 }
-/** The frame an entry points at. */
+/**
+ * The frame an entry points at.
+ *
+ * @public
+ */
 export function pteFrame(pte: number): number {
   return Math.floor(pte / 4096);
 }
-/** The flag bits of an entry. */
+/**
+ * The flag bits of an entry.
+ *
+ * @public
+ */
 export function pteFlags(pte: number): number {
   return pte % 4096;
 }
-/** True when every bit of `flag` is set in `pte`. */
+/**
+ * True when every bit of `flag` is set in `pte`.
+ *
+ * @public
+ */
 export function pteHas(pte: number, flag: number): boolean {
   return (pte % 4096 & flag) === flag;
 }
 
-/** Index into the table at `level` (top level = `levels`, leaf = 1) for virtual page number `vpn`. */
+/**
+ * Index into the table at `level` (top level = `levels`, leaf = 1) for virtual page number `vpn`.
+ *
+ * @public
+ */
 export function tableIndex(geometry: PagingGeometry, vpn: number, level: number): number {
   return Math.floor(vpn / geometry.pagesPerEntry[level]!) % geometry.entriesPerTable[level]!;
 }
 
-/** Pages covered by one entry at `level` (1 at the leaf). */
+/**
+ * Pages covered by one entry at `level` (1 at the leaf).
+ *
+ * @public
+ */
 export function pagesPerEntry(geometry: PagingGeometry, level: number): number {
   return geometry.pagesPerEntry[level]!;
 }

@@ -8,6 +8,8 @@ import type { MachineRecorder } from '../recorder/machine-recorder.js';
  * close enough to pseudo-LRU for the working sets we model.
  *
  * Hot path: {@link Tlb.lookup} does no allocation and touches two typed arrays.
+ *
+ * @public
  */
 export class Tlb {
   /** Total entries. */

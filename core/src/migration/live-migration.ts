@@ -41,6 +41,8 @@ const THROTTLE_MAX = 0.99;
  *
  * The domain's vCPU programs must be {@link MigratableProgram}s. Frame contents are really
  * copied between the machines' RAM, so the guest finds its memory as it left it.
+ *
+ * @public
  */
 export class LiveMigration {
   readonly #rounds: MigrationRound[] = [];

@@ -9,6 +9,8 @@ import { InvalidArgumentError } from '../errors/visorkit-error.js';
  * tool in Dom0): the CPU work of mapping the guest's pages and pushing them into a socket,
  * charged to a vCPU that the source's scheduler shares with the guests. On a machine with
  * one CPU in use the save tool's work slows the guest it moves, and a busy guest slows it.
+ *
+ * @public
  */
 export interface MigrationSenderSpec {
   /** A control domain on the source, created but not started; the sender runs on its first vCPU. */
@@ -22,6 +24,8 @@ export interface MigrationSenderSpec {
 /**
  * Runs a migration's page work on the sender's vCPU: {@link submit} hands it a batch; it
  * copies the pages as its bursts allow and calls back at the simulated time it finished.
+ *
+ * @public
  */
 export class MigrationSender implements VcpuProgram {
   #batch: readonly number[] = [];

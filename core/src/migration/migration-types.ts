@@ -4,10 +4,18 @@ import type { VcpuProgram } from '../domain/vcpu.js';
 import type { PrecopyLimits } from './precopy-limits.js';
 import type { MigrationSenderSpec } from './migration-sender.js';
 
-/** How a domain moves. Names are public interface. */
+/**
+ * How a domain moves. Names are public interface.
+ *
+ * @public
+ */
 export type MigrationMode = 'live' | 'post-copy' | 'auto-converge' | 'stop-and-copy';
 
-/** What a pre-copy policy sees at the end of a round. */
+/**
+ * What a pre-copy policy sees at the end of a round.
+ *
+ * @public
+ */
 export interface RoundSummary {
   /** 1-based round number. */
   readonly round: number;
@@ -19,24 +27,38 @@ export interface RoundSummary {
   readonly durationNs: number;
 }
 
-/** Decides after each pre-copy round whether to stop and copy the rest. */
+/**
+ * Decides after each pre-copy round whether to stop and copy the rest.
+ *
+ * @public
+ */
 export type PrecopyPolicy = (round: RoundSummary) => 'continue' | 'stop-and-copy';
 
 /**
  * Xen's rule (Clark et al., NSDI 2005, as the Xen tools apply it): stop iterating once a
  * round leaves fewer than 50 dirty pages, or after 5 rounds.
+ *
+ * @public
  */
 export function xenPrecopyPolicy(stopBelowPages = 50, maxRounds = 5): PrecopyPolicy {
   return (r) => (r.dirtyPages < stopBelowPages || r.round >= maxRounds ? 'stop-and-copy' : 'continue');
 }
 
-/** A vCPU program that can continue on another machine after migration. */
+/**
+ * A vCPU program that can continue on another machine after migration.
+ *
+ * @public
+ */
 export interface MigratableProgram extends VcpuProgram {
   /** The same program, continuing from where it stopped, bound to `domain` on `target`. */
   migrateTo(target: Hypervisor, domain: Domain): VcpuProgram;
 }
 
-/** Options of one migration. */
+/**
+ * Options of one migration.
+ *
+ * @public
+ */
 export interface MigrationOptions {
   readonly mode: MigrationMode;
   /** Link bandwidth between the machines, Mbit/s. */
@@ -73,7 +95,11 @@ export interface MigrationOptions {
   readonly fallBackFromPassthrough?: boolean;
 }
 
-/** One pre-copy round as reported. */
+/**
+ * One pre-copy round as reported.
+ *
+ * @public
+ */
 export interface MigrationRound {
   readonly round: number;
   /** Pages sent in the round. */
@@ -89,7 +115,11 @@ export interface MigrationRound {
   readonly dirtied: number;
 }
 
-/** What a finished migration reports. */
+/**
+ * What a finished migration reports.
+ *
+ * @public
+ */
 export interface MigrationReport {
   readonly mode: MigrationMode;
   readonly totalMs: number;

@@ -12,6 +12,8 @@ import { InvalidArgumentError } from '../errors/visorkit-error.js';
  * link rate) after {@link maxRounds} rounds, when fewer than {@link stopBelowPages} pages are
  * dirty, when more than {@link maxSentFactor} × the guest's memory has been sent, or — with
  * {@link stopWhenRateExceedsMax} — when the next round would need more than the cap.
+ *
+ * @public
  */
 export interface PrecopyLimits {
   /** Pages mapped and sent together (one batch of the save loop). */
@@ -43,6 +45,8 @@ export interface PrecopyLimits {
  * Machines", NSDI 2005, §5.1 "dynamic rate-limiting") and its source defines it
  * (`tools/libxc/xc_linux_save.c`: `MAX_BATCH_SIZE` 1024, `DEF_MAX_ITERS` 29, `DEF_MAX_FACTOR`
  * 3, 100 Mbit/s first round, 500 Mbit/s cap, +50 Mbit/s over the dirtying rate, < 50 pages).
+ *
+ * @public
  */
 export const XEN_2005_PRECOPY: PrecopyLimits = {
   batchPages: 1024,
@@ -60,6 +64,8 @@ export const XEN_2005_PRECOPY: PrecopyLimits = {
  * Today's Xen stop rule (at most 5 rounds, or fewer than 50 dirty pages), starting at a tenth
  * of the link and adapting within it, in batches of 64 pages: the generic `migration`
  * experiment's default.
+ *
+ * @public
  */
 export const XEN_PRECOPY: PrecopyLimits = {
   batchPages: 64,
@@ -71,7 +77,11 @@ export const XEN_PRECOPY: PrecopyLimits = {
   stopWhenRateExceedsMax: false,
 };
 
-/** Checks a limits object (a user may build one); throws InvalidArgumentError naming the field. */
+/**
+ * Checks a limits object (a user may build one); throws InvalidArgumentError naming the field.
+ *
+ * @public
+ */
 export function checkPrecopyLimits(limits: PrecopyLimits): void {
   const positive = (name: string, v: number | undefined): void => {
     if (v !== undefined && !(v > 0)) throw new InvalidArgumentError(`precopy.${name}`, `must be positive, got ${v}`);

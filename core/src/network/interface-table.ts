@@ -6,7 +6,11 @@ import type { MachineProfile } from '../machine/machine-profile.js';
 import type { FrameHandler, NetFrame, Uplink } from './network-backend.js';
 import { oweNicReceive } from './nic-driver-path.js';
 
-/** A network interface of a domain. */
+/**
+ * A network interface of a domain.
+ *
+ * @public
+ */
 export interface NetInterface {
   readonly index: number;
   readonly domain: Domain;
@@ -18,6 +22,8 @@ export interface NetInterface {
  * The interfaces of one machine by number and by address: the bookkeeping every network back
  * end shares. Delivery goes only to the interface owning a frame's destination; anything
  * else is counted as dropped.
+ *
+ * @public
  */
 export class InterfaceTable {
   readonly #byIndex: NetInterface[] = [];

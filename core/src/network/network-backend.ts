@@ -2,10 +2,18 @@ import type { DomainObserver } from '../domain/domain-observer.js';
 import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
 
-/** Token for the {@link NetworkBackend} extension point. */
+/**
+ * Token for the {@link NetworkBackend} extension point.
+ *
+ * @public
+ */
 export const NetworkBackend = Symbol.for('visorkit.NetworkBackend');
 
-/** A network frame as the simulator moves it. Payload bytes are optional (sizes drive costs). */
+/**
+ * A network frame as the simulator moves it. Payload bytes are optional (sizes drive costs).
+ *
+ * @public
+ */
 export interface NetFrame {
   /** Source address (an IPv4-like dotted string). */
   readonly source: string;
@@ -22,10 +30,18 @@ export interface NetFrame {
   readonly buffers?: readonly number[];
 }
 
-/** Carries a frame that left this machine's NIC at `now` (ns) to the other end of a wire. */
+/**
+ * Carries a frame that left this machine's NIC at `now` (ns) to the other end of a wire.
+ *
+ * @public
+ */
 export type Uplink = (frame: NetFrame, now: number) => void;
 
-/** Receives frames for one interface. */
+/**
+ * Receives frames for one interface.
+ *
+ * @public
+ */
 export type FrameHandler = (frame: NetFrame) => void;
 
 /**
@@ -33,6 +49,8 @@ export type FrameHandler = (frame: NetFrame) => void;
  * ring per interface and a virtual firewall-router in the hypervisor; SR-IOV assigns a
  * virtual function. A frame is either delivered to the interface owning its destination
  * address or counted as dropped; never delivered to another domain.
+ *
+ * @public
  */
 export interface NetworkBackend extends DomainObserver {
   /** Gives `domain` an interface with `address`; returns its interface number. */

@@ -15,6 +15,8 @@ import type { NetFrame } from './network-backend.js';
  * const clients = createHypervisor({ machine: server2007, plugins: [nativePlugin], options: { simulator: sim } });
  * connectMachines(server, clients);
  * ```
+ *
+ * @public
  */
 export function connectMachines(a: Hypervisor, b: Hypervisor): NetworkSwitch {
   const wire = new NetworkSwitch();
@@ -23,7 +25,11 @@ export function connectMachines(a: Hypervisor, b: Hypervisor): NetworkSwitch {
   return wire;
 }
 
-/** The broadcast address: a frame to it (a gratuitous ARP) only teaches switches where its source lives. */
+/**
+ * The broadcast address: a frame to it (a gratuitous ARP) only teaches switches where its source lives.
+ *
+ * @public
+ */
 export const BROADCAST_ADDRESS = '255.255.255.255';
 
 /**
@@ -39,6 +45,8 @@ export const BROADCAST_ADDRESS = '255.255.255.255';
  * const sw = new NetworkSwitch();
  * for (const hv of [source, target, clients]) sw.connect(hv);
  * ```
+ *
+ * @public
  */
 export class NetworkSwitch {
   readonly #machines: Hypervisor[] = [];

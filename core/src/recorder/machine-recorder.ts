@@ -17,7 +17,11 @@ import {
   type WireRecord,
 } from './recorder-records.js';
 
-/** What a {@link MachineRecorder} keeps (all on by default; the online checks run regardless). */
+/**
+ * What a {@link MachineRecorder} keeps (all on by default; the online checks run regardless).
+ *
+ * @public
+ */
 export interface RecorderOptions {
   /** Every frame access (reads, writes, zero, copy, DMA). Default true. */
   readonly accesses?: boolean;
@@ -46,6 +50,8 @@ export interface RecorderOptions {
  * Two checks run online and are always kept, however long the run: {@link foreign} (a frame
  * touched during one domain's activity while owned by another domain or by nobody) and
  * {@link tlbLeaks} (a TLB entry filled during one domain's activity and hit during another's).
+ *
+ * @public
  */
 export class MachineRecorder {
   /** Domain whose activity is under way ({@link NO_ACTOR}: none). */

@@ -1,13 +1,23 @@
-/** No domain: the access happened outside any domain's activity (an event, a tool, the kit). */
+/**
+ * No domain: the access happened outside any domain's activity (an event, a tool, the kit).
+ *
+ * @public
+ */
 export const NO_ACTOR = -1;
 
-/** How a machine frame was touched by the processor or a device. */
+/**
+ * How a machine frame was touched by the processor or a device.
+ *
+ * @public
+ */
 export type FrameAccessKind = 'read' | 'write' | 'zero' | 'copy-from' | 'copy-to' | 'dma-read' | 'dma-write';
 
 /**
  * One touch of a machine frame, as the RAM saw it: which frame, whose activity it was part of
  * (the domain whose vCPU was running or being served, or {@link NO_ACTOR}) and who owned the
  * frame at that instant (a domain id, `NO_OWNER` or `HYPERVISOR_OWNER`).
+ *
+ * @public
  */
 export interface FrameAccessRecord {
   readonly time: number;
@@ -19,7 +29,11 @@ export interface FrameAccessRecord {
   readonly owner: number;
 }
 
-/** A frame changing hands in the machine's owner table (allocation, release, transfer). */
+/**
+ * A frame changing hands in the machine's owner table (allocation, release, transfer).
+ *
+ * @public
+ */
 export interface OwnershipRecord {
   readonly time: number;
   readonly frame: number;
@@ -27,13 +41,19 @@ export interface OwnershipRecord {
   readonly to: number;
 }
 
-/** What happened in a pCPU's TLB. */
+/**
+ * What happened in a pCPU's TLB.
+ *
+ * @public
+ */
 export type TlbEventKind = 'insert' | 'hit' | 'invalidate' | 'flush-tag' | 'flush-all';
 
 /**
  * One TLB event on one pCPU. `insertedBy` is the domain whose activity filled the entry (for
  * hits and inserts), so a hit during another domain's activity is visible whatever the
  * plugin's tags say.
+ *
+ * @public
  */
 export interface TlbRecord {
   readonly time: number;
@@ -51,7 +71,11 @@ export interface TlbRecord {
   readonly insertedBy: number;
 }
 
-/** One burst: what a pCPU ran, from when, for how long (as the core CPU runner dispatched it). */
+/**
+ * One burst: what a pCPU ran, from when, for how long (as the core CPU runner dispatched it).
+ *
+ * @public
+ */
 export interface RunRecord {
   readonly pcpu: number;
   readonly domain: number;
@@ -60,7 +84,11 @@ export interface RunRecord {
   readonly durationNs: number;
 }
 
-/** A frame on a wire between machines (through a `NetworkSwitch`). */
+/**
+ * A frame on a wire between machines (through a `NetworkSwitch`).
+ *
+ * @public
+ */
 export interface WireRecord {
   readonly time: number;
   /** 'out': left this machine's NIC for the switch; 'in': the switch handed it to this machine. */
@@ -70,7 +98,11 @@ export interface WireRecord {
   readonly bytes: number;
 }
 
-/** A transfer queued to a physical disk, with the domain it was queued for. */
+/**
+ * A transfer queued to a physical disk, with the domain it was queued for.
+ *
+ * @public
+ */
 export interface DiskRecord {
   readonly time: number;
   /** Domain the request was queued for (the disk owner argument), or {@link NO_ACTOR}. */
@@ -79,7 +111,11 @@ export interface DiskRecord {
   readonly count: number;
 }
 
-/** One device transfer between disk sectors and machine frames. */
+/**
+ * One device transfer between disk sectors and machine frames.
+ *
+ * @public
+ */
 export interface DmaRecord {
   readonly time: number;
   readonly operation: 'read' | 'write';
@@ -91,14 +127,22 @@ export interface DmaRecord {
   readonly frames: readonly number[];
 }
 
-/** A disk partition handed to a domain. */
+/**
+ * A disk partition handed to a domain.
+ *
+ * @public
+ */
 export interface PartitionRecord {
   readonly domain: number;
   readonly start: number;
   readonly sectors: number;
 }
 
-/** An alarm fired by the reference time keeping. */
+/**
+ * An alarm fired by the reference time keeping.
+ *
+ * @public
+ */
 export interface TimerRecord {
   readonly time: number;
   readonly domain: number;
@@ -106,7 +150,11 @@ export interface TimerRecord {
   readonly deadline: number;
 }
 
-/** One cross-domain TLB use: an entry one domain's activity inserted, hit during another's. */
+/**
+ * One cross-domain TLB use: an entry one domain's activity inserted, hit during another's.
+ *
+ * @public
+ */
 export interface TlbLeak {
   readonly time: number;
   readonly pcpu: number;

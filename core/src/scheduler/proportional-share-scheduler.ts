@@ -17,6 +17,8 @@ interface CfsEntity {
  * A woken vCPU is placed at most half a latency behind the queue (sleeper fairness), so
  * sleeping earns no unbounded credit. Caps are not enforced (CFS bandwidth control is not
  * modelled). Native and hardware-assisted hosts schedule vCPUs (threads) with it.
+ *
+ * @public
  */
 export class ProportionalShareScheduler implements VcpuScheduler {
   readonly name: string = 'cfs';

@@ -4,6 +4,8 @@ import type { Vcpu } from '../domain/vcpu.js';
  * A min-heap of vCPUs keyed by a number the scheduler chooses (virtual runtime, effective
  * virtual time, credit priority…), ties broken by domain id then vCPU index so that picks
  * are deterministic. O(log n) insert and pop: fit for 10,000 runnable vCPUs.
+ *
+ * @internal
  */
 export class RunQueue {
   #vcpus: Vcpu[] = [];

@@ -1,7 +1,11 @@
 import type { DomainObserver } from '../domain/domain-observer.js';
 import type { Vcpu } from '../domain/vcpu.js';
 
-/** Token for the {@link VcpuScheduler} extension point. */
+/**
+ * Token for the {@link VcpuScheduler} extension point.
+ *
+ * @public
+ */
 export const VcpuScheduler = Symbol.for('visorkit.VcpuScheduler');
 
 /**
@@ -17,6 +21,8 @@ export const VcpuScheduler = Symbol.for('visorkit.VcpuScheduler');
  *
  * A vCPU is never both queued and running. Implementations must be work-conserving unless a
  * cap says otherwise, and must give runnable domains CPU in proportion to their weights.
+ *
+ * @public
  */
 export interface VcpuScheduler extends DomainObserver {
   /** Scheduler name for reports ('bvt', 'credit', 'cfs'…). */

@@ -7,7 +7,11 @@
  * keeps `cancel` O(1) and the heap free of index bookkeeping.
  */
 
-/** A scheduled event. Returned by the scheduler so the owner can cancel it. */
+/**
+ * A scheduled event. Returned by the scheduler so the owner can cancel it.
+ *
+ * @public
+ */
 export interface ScheduledEvent {
   /** Simulated time the event fires at, in integer nanoseconds. */
   readonly time: number;
@@ -27,7 +31,11 @@ export class QueueEntry implements ScheduledEvent {
   ) {}
 }
 
-/** Min-heap of {@link QueueEntry} ordered by (time, sequence). */
+/**
+ * Min-heap of {@link QueueEntry} ordered by (time, sequence).
+ *
+ * @internal
+ */
 export class EventQueue {
   #heap: QueueEntry[] = [];
   #live = 0;

@@ -3,6 +3,8 @@
  * randomness in a run comes from one of these, so the same seed gives the same run.
  * `fork(label)` derives an independent stream, so adding a consumer in one place does not
  * shift the numbers another place draws.
+ *
+ * @public
  */
 export class Prng {
   #a: number;

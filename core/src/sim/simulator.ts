@@ -10,6 +10,8 @@ import { Prng } from './prng.js';
  * Guest programs do not post an event per memory access; vCPUs run in bursts and post one
  * event when the burst ends, so the queue carries scheduling decisions, timers and I/O
  * completions.
+ *
+ * @public
  */
 export class Simulator {
   #now = 0;

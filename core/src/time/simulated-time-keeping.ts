@@ -16,6 +16,8 @@ interface Alarm {
  * accumulated run time, wall-clock time a fixed boot date (1 January of the profile's year)
  * plus real time. A virtual-time alarm is checked at the earliest real time it could be due
  * and re-armed until the domain has really run long enough.
+ *
+ * @public
  */
 export class SimulatedTimeKeeping implements TimeKeeping {
   readonly #bootEpochNs: number;

@@ -2,16 +2,26 @@ import type { DomainObserver } from '../domain/domain-observer.js';
 import type { Domain } from '../domain/domain.js';
 import type { ScheduledEvent } from '../sim/event-queue.js';
 
-/** Token for the {@link TimeKeeping} extension point. */
+/**
+ * Token for the {@link TimeKeeping} extension point.
+ *
+ * @public
+ */
 export const TimeKeeping = Symbol.for('visorkit.TimeKeeping');
 
-/** Which clock an alarm follows. */
+/**
+ * Which clock an alarm follows.
+ *
+ * @public
+ */
 export type AlarmClock = 'real' | 'virtual';
 
 /**
  * Time as a guest sees it (Xen paper §3.3): real time since machine boot, virtual time that
  * advances only while the domain runs, and wall-clock time; plus alarms on real and virtual
  * time. Alarms fire at or after their deadline, in deadline order.
+ *
+ * @public
  */
 export interface TimeKeeping extends DomainObserver {
   /** Nanoseconds since the machine booted. */

@@ -21,10 +21,16 @@ export { saveToolSender } from './save-tool-costs.js';
 /**
  * Xen 2.0 as the paper ran it: writable page tables, BVT, back ends in Dom0 (the save tool's
  * shadow log-dirty mode is the memory plugin's dirty log).
+ *
+ * @public
  */
 export const xen2Plugin = xenPvPlugin.configure({ pageTableMode: 'writable', scheduler: 'bvt', backend: 'dom0' });
 
-/** The clark-2005 example: `npx visorkit run clark-2005:migration` and `clark-2005:wws`. */
+/**
+ * The clark-2005 example: `npx visorkit run clark-2005:migration` and `clark-2005:wws`.
+ *
+ * @public
+ */
 export const clark2005: ExampleDefinition = {
   name: 'clark-2005',
   description: 'Xen 2.0 live migration on the NSDI 2005 testbed: the paper workloads under the 2005 save tool',

@@ -3,14 +3,22 @@ import type { PlatformSpec } from '@visorkit/workloads';
 import { saveToolSender } from './save-tool-costs.js';
 import { buildTestbed, type MigrationWorkload, type WorkloadScale } from './testbed.js';
 
-/** One window of what the users saw. */
+/**
+ * One window of what the users saw.
+ *
+ * @public
+ */
 export interface ServiceSample {
   /** End of the window, ms after the migration started (negative: before it). */
   readonly tMs: number;
   readonly value: number;
 }
 
-/** What one migration under load gives. */
+/**
+ * What one migration under load gives.
+ *
+ * @public
+ */
 export interface MigrationUnderLoad {
   readonly report: MigrationReport;
   /** The service time series, from the start of the run to a little after the migration. */
@@ -21,7 +29,11 @@ export interface MigrationUnderLoad {
   readonly counts: Readonly<Record<string, number>>;
 }
 
-/** How to migrate. */
+/**
+ * How to migrate.
+ *
+ * @public
+ */
 export interface MigrateUnderLoadOptions {
   /** The save loop's constants (default: the 2005 tool's). */
   readonly precopy?: PrecopyLimits;
@@ -41,6 +53,8 @@ const TAIL_WINDOWS = 4;
  * competes with the service's own traffic, and the save tool's page work runs in Dom0 on
  * the one CPU the guest uses too; the save loop's constants are the 2005 tool's
  * unless `options` say otherwise.
+ *
+ * @public
  */
 export function migrateUnderLoad(platform: PlatformSpec, profile: MachineProfile, workload: MigrationWorkload, scale: WorkloadScale, seed: number, options: MigrateUnderLoadOptions = {}): MigrationUnderLoad {
   const tb = buildTestbed(platform, profile, workload, scale, seed);

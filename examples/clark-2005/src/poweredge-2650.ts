@@ -15,6 +15,8 @@ const CLOCK_GHZ = 2.0;
  * memory system (page zero and copy at `bandwidthGBps`) take fewer cycles of the slower clock.
  * The disk model stands for the iSCSI target's disk: the experiments here serve from the page
  * cache, and nothing on it is migrated.
+ *
+ * @public
  */
 export const poweredge2650: MachineProfile = {
   ...xeon2003,

@@ -15,6 +15,8 @@ const PAGE_BYTES = 4096;
  *   on unmap (`tlbInvalidatePage`), the copy from the mapping into socket buffers (`pageCopy`),
  *   and TCP output for the 4096 / 1460 segments it makes (`PATH.tcpOutput`);
  * - per batch: the map hypercall and the ioctl and write system calls that carry the batch.
+ *
+ * @public
  */
 export function saveToolSender(profile: MachineProfile, dom0: Domain): MigrationSenderSpec {
   const c = profile.costs;

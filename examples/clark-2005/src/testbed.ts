@@ -8,13 +8,21 @@ import { gamePlayers, gameServer, LatencyProbe } from './workloads/quake3.js';
 import { ThroughputProbe, type ServiceProbe } from './workloads/service-probe.js';
 import { ConformanceProbe, specwebClients } from './workloads/specweb99.js';
 
-/** The paper's workloads. Names are public interface. */
+/**
+ * The paper's workloads. Names are public interface.
+ *
+ * @public
+ */
 export type WorkloadName = 'apache-static' | 'specweb99' | 'quake3' | 'mmuncher';
 
 const SERVER_ADDRESS = '10.0.0.1';
 const CLIENTS_ADDRESS = '10.0.1.1';
 
-/** Sizes of a run: the paper's by default; tests shrink them. */
+/**
+ * Sizes of a run: the paper's by default; tests shrink them.
+ *
+ * @public
+ */
 export interface WorkloadScale {
   /** The VM's memory, MiB. */
   readonly vmMiB: number;
@@ -22,7 +30,11 @@ export interface WorkloadScale {
   readonly clients: number;
 }
 
-/** One of the paper's migration scenarios. */
+/**
+ * One of the paper's migration scenarios.
+ *
+ * @public
+ */
 export interface MigrationWorkload {
   readonly name: string;
   readonly description: string;
@@ -40,7 +52,11 @@ function clientsOn(clients: Hypervisor, program: NonNullable<BootOptions['progra
   bootGuest(clients, clients.createDomain({ name: 'clients', vcpus: clients.machine.pcpus.length, memoryMiB: 1024 }), { address: CLIENTS_ADDRESS, programs: program, run: Object.keys(program) });
 }
 
-/** The four workloads of Clark et al. §6.3–6.5 as guest programs with clients on another machine. */
+/**
+ * The four workloads of Clark et al. §6.3–6.5 as guest programs with clients on another machine.
+ *
+ * @public
+ */
 export const MIGRATION_WORKLOADS: readonly MigrationWorkload[] = [
   {
     name: 'apache-static',
@@ -115,14 +131,22 @@ export const MIGRATION_WORKLOADS: readonly MigrationWorkload[] = [
   },
 ];
 
-/** Finds a workload by name (a typed error names the known ones). */
+/**
+ * Finds a workload by name (a typed error names the known ones).
+ *
+ * @public
+ */
 export function migrationWorkload(name: string): MigrationWorkload {
   const w = MIGRATION_WORKLOADS.find((x) => x.name === name);
   if (w === undefined) throw new RangeError(`unknown workload '${name}'; known: ${MIGRATION_WORKLOADS.map((x) => x.name).join(', ')}`);
   return w;
 }
 
-/** Two servers of the platform and a clients' machine on one switch and one clock, a VM running the workload. */
+/**
+ * Two servers of the platform and a clients' machine on one switch and one clock, a VM running the workload.
+ *
+ * @public
+ */
 export interface Testbed {
   readonly sim: Simulator;
   readonly source: Hypervisor;
@@ -146,6 +170,8 @@ const CLIENT_CORES = 4;
  * Builds the testbed for `workload`: source and target servers of `platform` on `profile`, a
  * clients' machine (bare metal), one switch. The VM's memory is populated whole, as Xen builds
  * a domain with all of its reservation (and the first pre-copy round sends all of it).
+ *
+ * @public
  */
 export function buildTestbed(platform: PlatformSpec, profile: MachineProfile, workload: MigrationWorkload, scale: WorkloadScale, seed: number): Testbed {
   const sim = new Simulator(seed);

@@ -9,7 +9,11 @@ import { nativePlugin } from '@visorkit/native';
 import { xenPvPlugin } from '@visorkit/xen-pv';
 import { cpuShare, definePlatform, features, migration, modernExperiment, type ExampleDefinition } from '@visorkit/workloads';
 
-/** The platforms this example fixes (options included). */
+/**
+ * The platforms this example fixes (options included).
+ *
+ * @public
+ */
 export const modernCloudPlatforms = [
   definePlatform({ name: 'native', description: 'bare metal', isolation: 'processes', plugins: [nativePlugin] }),
   definePlatform({ name: 'xen-pv', description: 'Xen paravirtualisation (for contrast)', isolation: 'domains', plugins: [xenPvPlugin] }),
@@ -19,7 +23,11 @@ export const modernCloudPlatforms = [
   definePlatform({ name: 'hvm-sriov', description: 'EPT, SR-IOV virtual functions, posted interrupts', isolation: 'domains', plugins: [hwAssistPlugin.configure({ io: 'sriov', interrupts: 'posted' })] }),
 ];
 
-/** The modern-cloud example: `npx visorkit run modern-cloud:<experiment>`. */
+/**
+ * The modern-cloud example: `npx visorkit run modern-cloud:<experiment>`.
+ *
+ * @public
+ */
 export const modernCloud: ExampleDefinition = {
   name: 'modern-cloud',
   description: 'VT-x with nested paging and SR-IOV on a current server, against bare metal',

@@ -9,7 +9,11 @@ import { LotteryScheduler } from './lottery-scheduler.js';
 
 export { LotteryScheduler } from './lottery-scheduler.js';
 
-/** The lottery plugin: provides one extension point, the vCPU scheduler. */
+/**
+ * The lottery plugin: provides one extension point, the vCPU scheduler.
+ *
+ * @public
+ */
 export const lotteryPlugin = definePlugin({
   name: 'lottery',
   version: '1.0.0',
@@ -24,7 +28,11 @@ export const lotteryPlugin = definePlugin({
     }),
 });
 
-/** The example as a runnable composition: `npx visorkit run third-party-plugin:cpu-share`. */
+/**
+ * The example as a runnable composition: `npx visorkit run third-party-plugin:cpu-share`.
+ *
+ * @public
+ */
 export const thirdPartyPlugin: ExampleDefinition = {
   name: 'third-party-plugin',
   description: "A lottery scheduler by an outside author, certified by the kit, against native's CFS",

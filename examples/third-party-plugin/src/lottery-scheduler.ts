@@ -5,6 +5,8 @@ import { type Prng, Simulator, inject, injectable, type Vcpu, type VcpuScheduler
  * proportion to its domain's weight; every decision draws a ticket at random. Proportional
  * share holds in expectation, with no per-vCPU history at all. Written only against
  * `@visorkit/core`'s public exports, as an outside author would.
+ *
+ * @public
  */
 @injectable()
 export class LotteryScheduler implements VcpuScheduler {

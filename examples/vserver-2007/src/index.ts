@@ -8,7 +8,11 @@ import { vserverPlugin } from '@visorkit/vserver';
 import { concurrent, cpuShare, definePlatform, density, faultIsolation, features, isolation, micro, migration, relative, sharing, type ExampleDefinition } from '@visorkit/workloads';
 import { xenPvPlugin } from '@visorkit/xen-pv';
 
-/** The vserver-2007 example: `npx visorkit run vserver-2007:<experiment>`. */
+/**
+ * The vserver-2007 example: `npx visorkit run vserver-2007:<experiment>`.
+ *
+ * @public
+ */
 export const vserver2007: ExampleDefinition = {
   name: 'vserver-2007',
   description: 'Linux-VServer, Xen 3 and native Linux on a 2007 server: the container paper',

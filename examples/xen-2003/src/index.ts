@@ -7,10 +7,18 @@ import { nativePlugin } from '@visorkit/native';
 import { concurrent, cpuShare, definePlatform, features, isolation, micro, relative, scalability, tcp, type ExampleDefinition } from '@visorkit/workloads';
 import { xenPvPlugin } from '@visorkit/xen-pv';
 
-/** Xen as the 2003 paper ran it. */
+/**
+ * Xen as the 2003 paper ran it.
+ *
+ * @public
+ */
 export const xen1Plugin = xenPvPlugin.configure({ pageTableMode: 'batched', batchSize: 32, scheduler: 'bvt', backend: 'xen' });
 
-/** The xen-2003 example: `npx visorkit run xen-2003:<experiment>`. */
+/**
+ * The xen-2003 example: `npx visorkit run xen-2003:<experiment>`.
+ *
+ * @public
+ */
 export const xen2003: ExampleDefinition = {
   name: 'xen-2003',
   description: 'Xen 1.x (batched page-table updates, BVT) against native on the 2003 Xeon testbed',

@@ -2,7 +2,11 @@ import type { FrameAllocator } from '../mm/frame-allocator.js';
 import { packRuns, runsLength, unpackRuns } from '../util/run-length.js';
 import type { Program } from '../program/program.js';
 
-/** A file of the guest's file system. */
+/**
+ * A file of the guest's file system.
+ *
+ * @public
+ */
 export interface Inode {
   readonly number: number;
   readonly path: string;
@@ -25,7 +29,11 @@ export interface Inode {
 /** Page index range per inode in the LRU key. */
 const PAGE_KEY = 1 << 24;
 
-/** An executable's layout: pages of text, data, bss, and the program it runs. */
+/**
+ * An executable's layout: pages of text, data, bss, and the program it runs.
+ *
+ * @public
+ */
 export interface ExecutableImage {
   readonly program: Program;
   readonly textPages: number;
@@ -39,6 +47,8 @@ export interface ExecutableImage {
  * A small file system with a page cache. Files are created at boot (the image: /bin/sh, libc,
  * benchmark binaries, data files) and live in the page cache once read; their pages are
  * guest frames shared by every mapping (file-backed, copy-on-write when private).
+ *
+ * @public
  */
 export class FileSystem {
   readonly #byPath = new Map<string, Inode>();
@@ -257,7 +267,11 @@ export class FileSystem {
   }
 }
 
-/** A file system as a checkpoint holds it. */
+/**
+ * A file system as a checkpoint holds it.
+ *
+ * @public
+ */
 export interface SavedFileSystem {
   readonly inodes: readonly {
     readonly number: number;

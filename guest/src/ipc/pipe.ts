@@ -1,10 +1,16 @@
-/** Bytes a pipe buffers (Linux: 16 pages). */
+/**
+ * Bytes a pipe buffers (Linux: 16 pages).
+ *
+ * @public
+ */
 export const PIPE_CAPACITY = 65536;
 
 /**
  * A pipe: a byte count in a bounded buffer. Readers block while it is empty, writers while
  * it is full; the kernel wakes them. Once the last writer is gone a read returns 0 (end of
  * file); once the last reader is gone a write fails.
+ *
+ * @public
  */
 export class Pipe {
   buffered = 0;

@@ -3,6 +3,8 @@ import { Pipe } from './pipe.js';
 /**
  * Bytes each direction of a pty buffers: the line discipline's buffer (Linux's
  * `N_TTY_BUF_SIZE`, 4 KiB); a writer blocks while the other side has not read it.
+ *
+ * @public
  */
 export const PTY_CAPACITY = 4096;
 
@@ -18,6 +20,8 @@ export const PTY_CAPACITY = 4096;
  * A pty belongs to the container context that created it: `/dev/pts` is a per-context
  * name space (VServer hides other contexts' ptys, as later Linux does with devpts
  * instances).
+ *
+ * @public
  */
 export class Pty {
   /** Master → slave: what is typed at the terminal. */

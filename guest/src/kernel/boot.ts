@@ -4,16 +4,26 @@ import type { ExecutableImage } from '../fs/file-system.js';
 import type { Program } from '../program/program.js';
 import { GUEST_KERNEL_PROGRAM, GuestKernel, type GuestKernelOptions } from './guest-kernel.js';
 
-/** The shared C library every standard program links: 1.2 MiB of text, 32 KiB of data. */
+/**
+ * The shared C library every standard program links: 1.2 MiB of text, 32 KiB of data.
+ *
+ * @public
+ */
 export const LIBC: ExecutableImage = { program: function* () {}, textPages: 300, dataPages: 8, bssPages: 0, libraries: [] };
 
-/** A small dynamically linked program that exits at once (lmbench's `hello`). */
+/**
+ * A small dynamically linked program that exits at once (lmbench's `hello`).
+ *
+ * @public
+ */
 export const HELLO: ExecutableImage = { program: function* () { return 0; }, textPages: 4, dataPages: 1, bssPages: 1, libraries: ['/lib/libc.so'] };
 
 /**
  * What `sh -c cmd` does before it execs the command, as counted work (bash 3.1 on a Linux 2.6
  * distribution of 2006-07): ld.so resolves its dynamic relocations against libc, the shell
  * installs its signal handlers and searches PATH for the command.
+ *
+ * @public
  */
 export const SHELL_WORK = pathLengths('@visorkit/guest', {
   shellRelocations: { value: 1100, unit: 'relocations', source: "bash 3.1's dynamic symbol relocations (R_386_JUMP_SLOT and R_386_GLOB_DAT against libc) as readelf -r lists them for a distribution build, about 1,100; estimated, not measured here" },
@@ -26,7 +36,11 @@ const SHELL_PATH_DIRS = ['/usr/local/bin', '/usr/bin', '/bin'];
 /** Signals bash installs handlers for at start-up (never SIGKILL or SIGSTOP, which take none). */
 const SHELL_SIGNALS = [1, 2, 3, 15, 17, 13, 20, 21, 22, 18, 24, 25, 26, 28, 10, 12];
 
-/** /bin/sh: starts up (relocations, signal handlers), searches PATH, then execs `/bin/hello` (what `sh -c hello` does). */
+/**
+ * /bin/sh: starts up (relocations, signal handlers), searches PATH, then execs `/bin/hello` (what `sh -c hello` does).
+ *
+ * @public
+ */
 export const SHELL: ExecutableImage = {
   program: function* (sys) {
     const work = SHELL_WORK.value;
@@ -42,7 +56,11 @@ export const SHELL: ExecutableImage = {
   libraries: ['/lib/libc.so'],
 };
 
-/** What {@link bootGuest} takes. */
+/**
+ * What {@link bootGuest} takes.
+ *
+ * @public
+ */
 export interface BootOptions extends GuestKernelOptions {
   /** Extra executables to install: path → program and, optionally, its size. */
   readonly programs?: Readonly<Record<string, { program: Program; textPages?: number; dataPages?: number; bssPages?: number }>>;
@@ -55,6 +73,8 @@ export interface BootOptions extends GuestKernelOptions {
 /**
  * Boots the guest kernel on `domain`: installs the standard image (libc, /bin/sh,
  * /bin/hello, /dev/null) plus `programs` and `files`, spawns `run`, and starts the domain.
+ *
+ * @public
  */
 export function bootGuest(hv: Hypervisor, domain: Domain, options: BootOptions = {}): GuestKernel {
   const kernel = new GuestKernel(hv, domain, options);
@@ -70,7 +90,11 @@ export function bootGuest(hv: Hypervisor, domain: Domain, options: BootOptions =
   return kernel;
 }
 
-/** Rebuilds checkpointed guest kernels (see {@link guestKernelRestorer}). */
+/**
+ * Rebuilds checkpointed guest kernels (see {@link guestKernelRestorer}).
+ *
+ * @public
+ */
 export interface GuestKernelRestorer {
   /** Pass to `restoreDomain` (merge it with other kinds' entries if the file holds those). */
   readonly registry: ProgramRegistry;
@@ -89,6 +113,8 @@ export interface GuestKernelRestorer {
  * const d = restoreDomain(hv, file, restorer.registry);
  * hv.start(d);
  * ```
+ *
+ * @public
  */
 export function guestKernelRestorer(programs: BootOptions['programs'] = {}): GuestKernelRestorer {
   const standard: Record<string, Program> = { '/lib/libc.so': LIBC.program, '/bin/hello': HELLO.program, '/bin/sh': SHELL.program };

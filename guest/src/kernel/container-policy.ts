@@ -6,12 +6,16 @@ import type { Process } from '../process/process.js';
  * only enumerates a table (/proc/net/tcp, /dev/pts) — hidden entries are simply left out —
  * and `'open'` when it names the object to use it (open or stat `/dev/pts/N`), which, refused,
  * is a privilege violation.
+ *
+ * @public
  */
 export type VisibilityIntent = 'list' | 'open';
 
 /**
  * Token under which a container plugin binds its {@link ContainerPolicy} in its module: every
  * guest kernel booted on a hypervisor that has one (and no explicit `policy`) consults it.
+ *
+ * @public
  */
 export const ContainerPolicy = Symbol.for('visorkit.ContainerPolicy');
 
@@ -21,6 +25,8 @@ export const ContainerPolicy = Symbol.for('visorkit.ContainerPolicy');
  * which addresses it uses. The kernel consults it at every such decision; without a container
  * plugin it uses {@link OPEN_POLICY}: every process is in the host context (0) and sees and
  * may do everything, at no cost. A policy charges and counts its own checks.
+ *
+ * @public
  */
 export interface ContainerPolicy {
   // ---- visibility ----
@@ -62,7 +68,11 @@ export interface ContainerPolicy {
   connectAddress(vcpu: Vcpu, process: Process, destination: string): string;
 }
 
-/** No containers: one host context that sees and may do everything, at no cost. */
+/**
+ * No containers: one host context that sees and may do everything, at no cost.
+ *
+ * @public
+ */
 export const OPEN_POLICY: ContainerPolicy = Object.freeze({
   mayAccess: () => true,
   maySee: () => true,

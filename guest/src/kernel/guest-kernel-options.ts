@@ -1,6 +1,10 @@
 import type { ContainerPolicy } from './container-policy.js';
 
-/** Boot options of a guest kernel. */
+/**
+ * Boot options of a guest kernel.
+ *
+ * @public
+ */
 export interface GuestKernelOptions {
   /** Frames at the bottom of guest memory kept for the kernel image (default 1024 = 4 MiB). */
   readonly reservedFrames?: number;

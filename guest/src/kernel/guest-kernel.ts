@@ -21,7 +21,11 @@ import { KERNEL_CHECKPOINT_FORMAT, type SavedKernel } from './kernel-checkpoint.
 
 export type { GuestKernelOptions } from './guest-kernel-options.js';
 
-/** The checkpoint registry key of a guest kernel's vCPU programs. */
+/**
+ * The checkpoint registry key of a guest kernel's vCPU programs.
+ *
+ * @public
+ */
 export const GUEST_KERNEL_PROGRAM = 'guest-kernel';
 
 /**
@@ -34,6 +38,8 @@ export const GUEST_KERNEL_PROGRAM = 'guest-kernel';
  * This class is the kernel's face: booting, installing and spawning programs, the vCPU
  * programs, migration, checkpoint and the balloon. The work is done by its subsystems
  * (see {@link Kernel}).
+ *
+ * @public
  */
 export class GuestKernel {
   readonly #k: Kernel;

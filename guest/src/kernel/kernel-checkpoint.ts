@@ -7,16 +7,28 @@ import type { Incarnation, IncarnationReader, IncarnationWriter } from './replay
 import type { HandlerOrigin, ReplayRecorder } from './replay-recorder.js';
 import type { SavedKernelParts } from './kernel.js';
 
-/** Version of the guest kernel's part of a checkpoint (inside the domain checkpoint file). */
+/**
+ * Version of the guest kernel's part of a checkpoint (inside the domain checkpoint file).
+ *
+ * @public
+ */
 export const KERNEL_CHECKPOINT_FORMAT = 2;
 
-/** A descriptor as a checkpoint holds it: pipes by their index in {@link SavedKernel.pipes}. */
+/**
+ * A descriptor as a checkpoint holds it: pipes by their index in {@link SavedKernel.pipes}.
+ *
+ * @public
+ */
 export type SavedDescriptor =
   | { readonly kind: 'file'; readonly inode: number; readonly path: string; readonly offset: number }
   | { readonly kind: 'null' }
   | { readonly kind: 'pipe-read' | 'pipe-write'; readonly pipe: number };
 
-/** A pipe as a checkpoint holds it. */
+/**
+ * A pipe as a checkpoint holds it.
+ *
+ * @public
+ */
 export interface SavedPipe {
   readonly capacity: number;
   readonly buffered: number;
@@ -26,7 +38,11 @@ export interface SavedPipe {
   readonly waitingWriters: readonly number[];
 }
 
-/** A process as a checkpoint holds it: everything but its generators, which are replayed. */
+/**
+ * A process as a checkpoint holds it: everything but its generators, which are replayed.
+ *
+ * @public
+ */
 export interface SavedProcess {
   readonly pid: number;
   readonly parent: number;
@@ -55,7 +71,11 @@ export interface SavedProcess {
   readonly space: SavedAddressSpace;
 }
 
-/** The guest kernel's whole state, as plain JSON data: each subsystem's own part. */
+/**
+ * The guest kernel's whole state, as plain JSON data: each subsystem's own part.
+ *
+ * @public
+ */
 export interface SavedKernel {
   readonly format: number;
   readonly options: Readonly<Record<string, unknown>>;
@@ -63,7 +83,11 @@ export interface SavedKernel {
   readonly panicked: string | null;
 }
 
-/** Writes processes and the pipes they share, for a kernel checkpoint. */
+/**
+ * Writes processes and the pipes they share, for a kernel checkpoint.
+ *
+ * @public
+ */
 export class ProcessWriter {
   readonly #pipes = new Map<Pipe, number>();
   readonly pipes: SavedPipe[] = [];
@@ -133,6 +157,8 @@ export class ProcessWriter {
 /**
  * Rebuilds the processes of a checkpoint: their address spaces (tables reinstalled in the new
  * machine's terms), descriptors and pipes, and their generators replayed from the log.
+ *
+ * @public
  */
 export function restoreProcesses(saved: { readonly pipes: readonly SavedPipe[]; readonly processes: readonly SavedProcess[] }, pages: PhysicalPages, vcpu: Vcpu, reader: IncarnationReader, replay: ReplayRecorder): Map<number, Process> {
   const pipes = saved.pipes.map((s) => {

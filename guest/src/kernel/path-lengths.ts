@@ -9,6 +9,8 @@ import { GUEST_FITTED } from '../calibration.js';
  * how it was counted; most are estimates from the structure of the C (about 2-4 x86
  * instructions per line of straight-line C, loops per iteration). The two fork and exec
  * bases are fitted (`../calibration.ts`). Nothing here is keyed to a benchmark.
+ *
+ * @public
  */
 export const GUEST_PATH = pathLengths('@visorkit/guest', {
   syscallDispatch: { value: 60, unit: 'instructions', source: 'Linux 2.6.16 arch/i386/kernel/entry.S sysenter_entry/system_call: SAVE_ALL, the syscall-table bound check and dispatch, the work-pending test and RESTORE_ALL; counted from the assembly (~60 instructions)' },
@@ -58,7 +60,11 @@ export const GUEST_PATH = pathLengths('@visorkit/guest', {
 
 const fitted = GUEST_FITTED.value;
 
-/** Every kernel path's instruction count by name: the ledger's path lengths and, read live, the fitted fork and exec bases. */
+/**
+ * Every kernel path's instruction count by name: the ledger's path lengths and, read live, the fitted fork and exec bases.
+ *
+ * @public
+ */
 export const PATH: Readonly<Record<keyof typeof GUEST_PATH.value | 'forkBase' | 'execBase', number>> = Object.defineProperties(
   { ...GUEST_PATH.value } as Record<keyof typeof GUEST_PATH.value | 'forkBase' | 'execBase', number>,
   {
@@ -67,5 +73,9 @@ export const PATH: Readonly<Record<keyof typeof GUEST_PATH.value | 'forkBase' | 
   },
 );
 
-/** Kernel code path names. */
+/**
+ * Kernel code path names.
+ *
+ * @public
+ */
 export type PathName = keyof typeof PATH;

@@ -8,6 +8,8 @@ import type { Operation, Program, Sys } from '../program/program.js';
  * kernel hands it, so its position after n steps is the position reached by feeding it the
  * same n results again (deterministic replay, as ReVirt-style loggers do). An incarnation is
  * one generator's history: where its code came from and every result it was given.
+ *
+ * @public
  */
 export type Origin =
   /** `startup(vmas, main)` of the executable installed at `path` (spawn or exec). */
@@ -17,7 +19,11 @@ export type Origin =
   /** The handler the `at`-th operation (a sigaction) of `of` installed. */
   | { readonly kind: 'handler'; readonly of: Incarnation; readonly at: number };
 
-/** One generator's history: its origin and the results it was given, in order. */
+/**
+ * One generator's history: its origin and the results it was given, in order.
+ *
+ * @public
+ */
 export class Incarnation {
   /** `log[i]` is the value the i-th `next` was called with; operation i is what that call yielded. */
   readonly log: unknown[] = [];
@@ -35,7 +41,11 @@ export class Incarnation {
   }
 }
 
-/** An incarnation as it is written into a checkpoint. */
+/**
+ * An incarnation as it is written into a checkpoint.
+ *
+ * @public
+ */
 export type SavedIncarnation = (
   | { readonly id: number; readonly kind: 'image'; readonly path: string; readonly vmas: readonly Vma[] }
   | { readonly id: number; readonly kind: 'fork' | 'handler'; readonly from: number; readonly at: number }
@@ -45,7 +55,11 @@ export type SavedIncarnation = (
   readonly interludes: readonly (readonly [number, number])[];
 };
 
-/** Numbers incarnations and writes each (and those it derives from) once. */
+/**
+ * Numbers incarnations and writes each (and those it derives from) once.
+ *
+ * @public
+ */
 export class IncarnationWriter {
   readonly #ids = new Map<Incarnation, number>();
   readonly saved: SavedIncarnation[] = [];
@@ -66,7 +80,11 @@ export class IncarnationWriter {
   }
 }
 
-/** What a replayed incarnation gives back: its generator at the saved position (for live ones). */
+/**
+ * What a replayed incarnation gives back: its generator at the saved position (for live ones).
+ *
+ * @public
+ */
 export interface Replayed {
   readonly incarnation: Incarnation;
   readonly generator: Generator<Operation, number | void, unknown>;
@@ -77,6 +95,8 @@ export interface Replayed {
  * of its program: images from `programs` (by path), forked children and signal handlers from
  * the operations of the incarnation that created them. Each is replayed once, to its full
  * log; the generators come back positioned exactly where the checkpointed ones were.
+ *
+ * @public
  */
 export class IncarnationReader {
   readonly #saved: readonly SavedIncarnation[];

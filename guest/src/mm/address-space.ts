@@ -2,7 +2,11 @@ import { CostCategory, PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, pt
 import type { FrameAllocator } from './frame-allocator.js';
 import { vmaContains, type Vma } from './vma.js';
 
-/** The kernel's own guest-physical memory: a frame allocator plus the platform's memory interface. */
+/**
+ * The kernel's own guest-physical memory: a frame allocator plus the platform's memory interface.
+ *
+ * @public
+ */
 export interface PhysicalPages {
   readonly hv: Hypervisor;
   readonly frames: FrameAllocator;
@@ -16,6 +20,8 @@ export interface PhysicalPages {
  * are announced with `pinPageTable`. The kernel also keeps an index of present leaf entries
  * (as Linux keeps struct pages and rmaps) so fork and teardown need not scan empty tables;
  * the tables themselves are what the hardware walks.
+ *
+ * @public
  */
 export class AddressSpace {
   readonly root: number;
@@ -218,7 +224,11 @@ export class AddressSpace {
   }
 }
 
-/** An address space as a checkpoint holds it: maps as flat [key, value, key, value…] lists. */
+/**
+ * An address space as a checkpoint holds it: maps as flat [key, value, key, value…] lists.
+ *
+ * @public
+ */
 export interface SavedAddressSpace {
   readonly id: number;
   readonly root: number;
@@ -250,6 +260,8 @@ const KERNEL_EXTRA_ENTRIES = 2;
  * that copy has: the kernel's directly mapped memory (all of it on 64-bit, at most 896 MiB on
  * 32-bit) divided by what one entry covers, plus the kernel image and vmalloc areas. 2-level
  * and 4-level copy into the top-level table; PAE into a per-space kernel page directory.
+ *
+ * @public
  */
 export function kernelHalf(g: PagingGeometry, domainFrames: number): { level: number; entries: number } {
   const level = g.format === 'pae-3-level' ? 2 : g.levels;
@@ -257,7 +269,11 @@ export function kernelHalf(g: PagingGeometry, domainFrames: number): { level: nu
   return { level, entries: Math.ceil(directMapped / g.pagesPerEntry[level]!) + KERNEL_EXTRA_ENTRIES };
 }
 
-/** The guest kernel ran out of frames (becomes ENOMEM for the caller). */
+/**
+ * The guest kernel ran out of frames (becomes ENOMEM for the caller).
+ *
+ * @public
+ */
 export class OutOfGuestMemory extends Error {
   constructor() {
     super('guest out of memory');

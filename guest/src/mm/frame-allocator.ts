@@ -7,6 +7,8 @@ const RECLAIM_BATCH = 32;
  * The guest kernel's physical page allocator over its own frames (gfns 0..n-1), with a
  * reference count per frame so copy-on-write and the page cache can share pages. Lowest
  * frames first, freed frames reused last-in first-out: deterministic.
+ *
+ * @public
  */
 export class FrameAllocator {
   readonly #refs: Uint16Array;
@@ -77,7 +79,11 @@ export class FrameAllocator {
   }
 }
 
-/** A frame allocator as a checkpoint holds it. */
+/**
+ * A frame allocator as a checkpoint holds it.
+ *
+ * @public
+ */
 export interface SavedFrameAllocator {
   readonly frames: number;
   readonly refs: readonly number[];

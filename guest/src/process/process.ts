@@ -4,7 +4,11 @@ import type { Pty } from '../ipc/pty.js';
 import type { Socket } from '../net/tcp-stack.js';
 import type { Operation, Program, SyscallName } from '../program/program.js';
 
-/** An open file descriptor. */
+/**
+ * An open file descriptor.
+ *
+ * @public
+ */
 export type FileDescriptor =
   | { readonly kind: 'file'; inode: number; readonly path: string; offset: number }
   | { readonly kind: 'null' }
@@ -14,10 +18,18 @@ export type FileDescriptor =
   | { readonly kind: 'pty-master'; readonly pty: Pty }
   | { readonly kind: 'pty-slave'; readonly pty: Pty };
 
-/** Why a process sleeps. */
+/**
+ * Why a process sleeps.
+ *
+ * @public
+ */
 export type BlockReason = 'wait' | 'pipe-read' | 'pipe-write' | 'disk' | 'socket' | 'sleep';
 
-/** A memory touch in progress (it may span bursts and faults). */
+/**
+ * A memory touch in progress (it may span bursts and faults).
+ *
+ * @public
+ */
 export interface TouchState {
   address: number;
   readonly end: number;
@@ -30,6 +42,8 @@ export interface TouchState {
 /**
  * A process: its address space, program (a stack of generators: the main program, and a
  * signal handler while one runs), file descriptors, signal handlers, and what it is doing.
+ *
+ * @public
  */
 export class Process {
   state: 'runnable' | 'running' | 'blocked' | 'zombie' = 'runnable';

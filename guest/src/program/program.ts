@@ -17,23 +17,39 @@ export type { SyscallArgs, SyscallName, SyscallResult, SyscallSignatures } from 
  * ```
  */
 
-/** A guest program: its generator's return value is the exit status. */
+/**
+ * A guest program: its generator's return value is the exit status.
+ *
+ * @public
+ */
 export type Program = (sys: Sys) => Generator<Operation, number | void, unknown>;
 
-/** Memory access patterns for {@link Sys.touch}. */
+/**
+ * Memory access patterns for {@link Sys.touch}.
+ *
+ * @public
+ */
 export interface TouchOptions {
   readonly write?: boolean;
   /** Bytes between accesses (default 4096: one access per page). */
   readonly stride?: number;
 }
 
-/** What a program asks of the kernel. */
+/**
+ * What a program asks of the kernel.
+ *
+ * @public
+ */
 export type Operation =
   | { readonly kind: 'compute'; readonly cycles: number }
   | { readonly kind: 'touch'; readonly address: number; readonly bytes: number; readonly write: boolean; readonly stride: number }
   | { readonly kind: 'syscall'; readonly call: SyscallName; readonly args: readonly unknown[]; readonly restart?: boolean };
 
-/** Linux error numbers returned (negated) by failing system calls. */
+/**
+ * Linux error numbers returned (negated) by failing system calls.
+ *
+ * @public
+ */
 export const Errno = {
   EPERM: 1,
   ENOENT: 2,
@@ -59,7 +75,11 @@ export const Errno = {
   ENETUNREACH: 101,
 } as const;
 
-/** mmap flags the model understands. */
+/**
+ * mmap flags the model understands.
+ *
+ * @public
+ */
 export interface MmapRequest {
   readonly bytes: number;
   /** A file path to map, or undefined for anonymous memory. */
@@ -69,7 +89,11 @@ export interface MmapRequest {
   readonly populate?: boolean;
 }
 
-/** The system-call interface programs use (each method is a generator to `yield*`). */
+/**
+ * The system-call interface programs use (each method is a generator to `yield*`).
+ *
+ * @public
+ */
 export class Sys {
   /** Spends `cycles` of user-mode computation. */
   *compute(cycles: number): Generator<Operation, void, unknown> {

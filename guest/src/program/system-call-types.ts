@@ -5,6 +5,8 @@ import type { MmapRequest, Program } from './program.js';
  * program gets back. {@link SyscallName} is derived from it, and the kernel's system-call
  * table must have exactly one handler per entry (the compiler checks), so a call added here
  * without a handler — or a handler without an entry — does not build.
+ *
+ * @public
  */
 export interface SyscallSignatures {
   getppid: { args: []; result: number };
@@ -57,11 +59,23 @@ export interface SyscallSignatures {
   ptys: { args: []; result: number };
 }
 
-/** The system calls the model implements. */
+/**
+ * The system calls the model implements.
+ *
+ * @public
+ */
 export type SyscallName = keyof SyscallSignatures;
 
-/** The arguments of system call `N`, as a tuple. */
+/**
+ * The arguments of system call `N`, as a tuple.
+ *
+ * @public
+ */
 export type SyscallArgs<N extends SyscallName> = SyscallSignatures[N]['args'];
 
-/** What system call `N` hands back to the program. */
+/**
+ * What system call `N` hands back to the program.
+ *
+ * @public
+ */
 export type SyscallResult<N extends SyscallName> = SyscallSignatures[N]['result'];

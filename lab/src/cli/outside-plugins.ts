@@ -19,6 +19,8 @@ import { UsageError } from './usage-error.js';
  * // my-scheduler.js, run as: npx visorkit run cpu-share --profile modern --platforms native+mine --plugin ./my-scheduler.js
  * export const platforms = [definePlatform({ name: 'native+mine', description: '…', isolation: 'processes', plugins: [minePlugin, nativePlugin.without(VcpuScheduler)] })];
  * ```
+ *
+ * @beta
  */
 export interface VisorkitConfig {
   readonly plugins?: readonly string[];
@@ -27,17 +29,29 @@ export interface VisorkitConfig {
   readonly experiments?: readonly Experiment[];
 }
 
-/** The platforms, examples and experiments the CLI knows: the bundled ones plus outside modules'. */
+/**
+ * The platforms, examples and experiments the CLI knows: the bundled ones plus outside modules'.
+ *
+ * @public
+ */
 export interface Registries {
   readonly platforms: readonly PlatformSpec[];
   readonly examples: readonly ExampleDefinition[];
   readonly experiments: readonly Experiment[];
 }
 
-/** The bundled registries alone. */
+/**
+ * The bundled registries alone.
+ *
+ * @public
+ */
 export const bundledRegistries: Registries = { platforms: platformRegistry, examples: exampleRegistry, experiments: [...experimentRegistry, security] };
 
-/** The config file looked for in the working folder. */
+/**
+ * The config file looked for in the working folder.
+ *
+ * @beta
+ */
 export const CONFIG_FILE = 'visorkit.config.js';
 
 function contribution(mod: Record<string, unknown>, where: string): VisorkitConfig {
@@ -90,6 +104,8 @@ function addUnique<T>(into: T[], items: readonly T[], nameOf: (x: T) => string, 
  * (and the modules its `plugins` name), then each `--plugin` path (relative to `cwd`). A name
  * already taken, a module that is missing, fails to load or contributes nothing is a
  * UsageError naming it.
+ *
+ * @beta
  */
 export async function loadRegistries(pluginPaths: readonly string[], cwd: string): Promise<Registries> {
   const platforms = [...platformRegistry];
@@ -122,7 +138,11 @@ export async function loadRegistries(pluginPaths: readonly string[], cwd: string
   return { platforms, examples, experiments };
 }
 
-/** Commander's collector for a repeatable `--plugin` option. */
+/**
+ * Commander's collector for a repeatable `--plugin` option.
+ *
+ * @internal
+ */
 export function collectPluginPath(value: string, previous: readonly string[]): string[] {
   return [...previous, value];
 }

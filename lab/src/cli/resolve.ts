@@ -4,7 +4,11 @@ import { bundledRegistries, type Registries } from './outside-plugins.js';
 import { UsageError } from './usage-error.js';
 import { isProfileFile, readProfileFile } from '../inputs/profile-file.js';
 
-/** What a `run` target resolves to. */
+/**
+ * What a `run` target resolves to.
+ *
+ * @public
+ */
 export interface RunPlan {
   readonly experiment: Experiment;
   readonly composition: string;
@@ -16,7 +20,11 @@ function known(names: readonly string[]): string {
   return names.length ? names.join(', ') : '(none yet)';
 }
 
-/** The profile named `name` or read from the file `name` (JSON/YAML), or a usage error listing the known ones. */
+/**
+ * The profile named `name` or read from the file `name` (JSON/YAML), or a usage error listing the known ones.
+ *
+ * @public
+ */
 export function resolveProfile(name: string): MachineProfile {
   if (isProfileFile(name)) return readProfileFile(name);
   const p = bundledProfiles.find((x) => x.name === name);
@@ -24,7 +32,11 @@ export function resolveProfile(name: string): MachineProfile {
   return p;
 }
 
-/** The platforms of a comma list, or a usage error naming the unknown one. */
+/**
+ * The platforms of a comma list, or a usage error naming the unknown one.
+ *
+ * @public
+ */
 export function resolvePlatforms(list: string, registries: Registries = bundledRegistries): PlatformSpec[] {
   const platformRegistry = registries.platforms;
   const names = list.split(',').map((s) => s.trim()).filter(Boolean);
@@ -39,6 +51,8 @@ export function resolvePlatforms(list: string, registries: Registries = bundledR
 /**
  * Resolves `<experiment>` (ad hoc, with profile and platforms) or `<example>:<experiment>`,
  * among the bundled registries or those `--plugin` modules extended ({@link loadRegistries}).
+ *
+ * @public
  */
 export function resolveRun(target: string, profile: string | undefined, platforms: string | undefined, registries: Registries = bundledRegistries): RunPlan {
   const { examples: exampleRegistry, experiments: experimentRegistry, platforms: platformRegistry } = registries;

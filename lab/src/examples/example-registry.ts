@@ -5,5 +5,9 @@ import { vserver2007 } from '@visorkit/example-vserver-2007';
 import { xen2003 } from '@visorkit/example-xen-2003';
 import type { ExampleDefinition } from '@visorkit/workloads';
 
-/** The composed hypervisors of `examples/*`, runnable as `<example>:<experiment>`. */
+/**
+ * The composed hypervisors of `examples/*`, runnable as `<example>:<experiment>`.
+ *
+ * @public
+ */
 export const exampleRegistry: readonly ExampleDefinition[] = [xen2003, vserver2007, modernCloud, thirdPartyPlugin, clark2005];

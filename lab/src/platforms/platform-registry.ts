@@ -8,6 +8,8 @@ import { definePlatform, needsHardwareVirtualization, needsNestedPaging, needsSr
 /**
  * The definitions behind {@link platformRegistry}: plugins and their options as data, so a
  * sweep can vary a plugin's options (`--vary xen-pv.batchSize=…`) and rebuild the platform.
+ *
+ * @public
  */
 export const platformDefinitions: readonly PlatformDefinition[] = [
   { name: 'native', description: 'bare metal: one OS, instances are its processes', isolation: 'processes', plugins: [nativePlugin] },
@@ -27,5 +29,7 @@ export const platformDefinitions: readonly PlatformDefinition[] = [
 /**
  * The platforms `--platforms` accepts, each plugin with its default options (examples fix
  * their own). Names are public interface.
+ *
+ * @public
  */
 export const platformRegistry: readonly PlatformSpec[] = platformDefinitions.map(definePlatform);

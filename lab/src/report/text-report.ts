@@ -9,6 +9,8 @@ const CHARS = { top: '─', 'top-mid': '─', 'top-left': '', 'top-right': '', b
 /**
  * A run's table as the terminal shows it: metrics as rows, platforms as columns, each cell the
  * simulated value with the published figure, the error and the provenance beside it when known.
+ *
+ * @public
  */
 export function textReport(result: ExperimentResult, title = experimentTitle(result.experiment)): string {
   const t = paperTable(result);
@@ -26,7 +28,11 @@ export function textReport(result: ExperimentResult, title = experimentTitle(res
   return out.join('\n');
 }
 
-/** The fidelity summary for the terminal: per published table, median and worst error. */
+/**
+ * The fidelity summary for the terminal: per published table, median and worst error.
+ *
+ * @public
+ */
 export function textFidelity(results: readonly ExperimentResult[]): string {
   const lines = fidelitySummary(results);
   if (lines.length === 0) return '';
@@ -35,7 +41,11 @@ export function textFidelity(results: readonly ExperimentResult[]): string {
   return `Fidelity against published figures\n${table.toString()}`;
 }
 
-/** All rows as CSV, counts as a JSON column. */
+/**
+ * All rows as CSV, counts as a JSON column.
+ *
+ * @public
+ */
 export function csvReport(results: readonly ExperimentResult[]): string {
   const lines = ['experiment,composition,profile,seed,platform,metric,value,unit,keys,counts'];
   const q = (s: string): string => `"${s.replaceAll('"', '""')}"`;
@@ -48,7 +58,11 @@ export function csvReport(results: readonly ExperimentResult[]): string {
   return lines.join('\n') + '\n';
 }
 
-/** An experiment's title from the registry, or its id. */
+/**
+ * An experiment's title from the registry, or its id.
+ *
+ * @public
+ */
 export function experimentTitle(id: string): string {
   return experimentRegistry.find((e) => e.id === id)?.title ?? id;
 }

@@ -9,6 +9,8 @@ import { fidelityMarkdown, paperFigures, reportPage, resultMarkdown, type PaperF
  * summary, per run one table with published figures beside and the paper's figures as inline
  * SVG), `report.md` (the same, figures linked from `charts/`), `results.json`, `results.csv`.
  * Returns the files written, relative to `dir`.
+ *
+ * @public
  */
 export async function writeReport(dir: string, results: readonly ExperimentResult[], names: ReportNames = { titleOf: experimentTitle }): Promise<string[]> {
   await mkdir(join(dir, 'charts'), { recursive: true });

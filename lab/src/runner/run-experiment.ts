@@ -5,7 +5,11 @@ import { releaseKeptObjects } from './release-kept-objects.js';
 import { UsageError } from '../cli/usage-error.js';
 import { withProvenance } from '../fidelity/provenance.js';
 
-/** Options of one experiment run. */
+/**
+ * Options of one experiment run.
+ *
+ * @public
+ */
 export interface RunOptions {
   readonly seed: number;
   readonly observe?: (hv: Hypervisor, platform: string) => void;
@@ -25,6 +29,8 @@ export interface RunOptions {
  * hypervisor, the ones it has dropped become collectable (see {@link releaseKeptObjects}).
  * Guest processes that crashed on any hypervisor the experiment composed are listed in its
  * `crashes` (present only when there were some, so a clean run's document is unchanged).
+ *
+ * @public
  */
 export function runExperiment(plan: RunPlan, options: RunOptions): ExperimentResult {
   const used = new Set<number>();

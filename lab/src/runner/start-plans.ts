@@ -8,6 +8,8 @@ import { platformRegistry } from '../platforms/platform-registry.js';
  * What `npm start` runs: every experiment of every bundled example; and each generic
  * experiment on every bundled profile no example runs it on, across the platforms that
  * profile's hardware supports.
+ *
+ * @internal
  */
 export function startPlans(): RunPlan[] {
   const plans: RunPlan[] = exampleRegistry.flatMap((example) =>

@@ -17,6 +17,8 @@ interface TraceEvent {
  * Collects a run's events as Chrome trace-event JSON: vCPU bursts as complete events (one
  * process per domain, one thread per vCPU, on the pCPU they ran), hypercalls, traps, VM
  * exits and I/O as instant events. A subscriber: the simulator does not know it exists.
+ *
+ * @public
  */
 export class ChromeTrace {
   readonly #events: TraceEvent[] = [];

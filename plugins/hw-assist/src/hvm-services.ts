@@ -3,6 +3,8 @@ import { IoEvents, Machine, ProportionalShareScheduler, SimulatedTimeKeeping, Si
 /**
  * vCPUs are host threads: the host kernel's proportional-share scheduler runs them (as KVM
  * vCPUs run under Linux CFS).
+ *
+ * @public
  */
 @injectable()
 export class HostThreadScheduler extends ProportionalShareScheduler {
@@ -14,6 +16,8 @@ export class HostThreadScheduler extends ProportionalShareScheduler {
 /**
  * Guest time under VT-x: the TSC runs natively with an offset, so reading time costs what
  * it costs on bare metal; alarms are the host's timers.
+ *
+ * @public
  */
 @injectable()
 export class HvmTime extends SimulatedTimeKeeping {

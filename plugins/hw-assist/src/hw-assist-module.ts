@@ -7,7 +7,11 @@ import { HvmNetwork } from './io/hvm-network.js';
 import { NestedPagingMemory } from './memory/nested-paging-memory.js';
 import { ShadowPagingMemory } from './memory/shadow-paging-memory.js';
 
-/** The hw-assist plugin's wiring: the paging option picks the memory model. */
+/**
+ * The hw-assist plugin's wiring: the paging option picks the memory model.
+ *
+ * @public
+ */
 export function hwAssistModule(options: HwAssistOptions): ContainerModule {
   return new ContainerModule((o) => {
     o.bind(HwAssistOptions).toConstantValue(options);

@@ -1,7 +1,15 @@
-/** Token for the hw-assist plugin's options. */
+/**
+ * Token for the hw-assist plugin's options.
+ *
+ * @public
+ */
 export const HwAssistOptions = Symbol.for('visorkit.HwAssistOptions');
 
-/** Options of the hw-assist plugin. Names are public interface. */
+/**
+ * Options of the hw-assist plugin. Names are public interface.
+ *
+ * @public
+ */
 export interface HwAssistOptions {
   /** Memory virtualisation: nested paging (EPT/NPT) or shadow page tables. */
   readonly paging: 'ept' | 'shadow';
@@ -15,5 +23,9 @@ export interface HwAssistOptions {
   readonly interrupts: 'exit' | 'posted';
 }
 
-/** Defaults: nested paging, 4 KiB host pages, walk caches on, virtio, exit-based interrupts. */
+/**
+ * Defaults: nested paging, 4 KiB host pages, walk caches on, virtio, exit-based interrupts.
+ *
+ * @public
+ */
 export const HW_ASSIST_DEFAULTS: HwAssistOptions = { paging: 'ept', largePages: false, pageWalkCache: true, io: 'virtio', interrupts: 'exit' };

@@ -1,6 +1,10 @@
 import { pathLengths } from '@visorkit/core';
 
-/** Path lengths of this plugin's own (KVM-like) code: calibration-ledger entries read through `.value`. */
+/**
+ * Path lengths of this plugin's own (KVM-like) code: calibration-ledger entries read through `.value`.
+ *
+ * @public
+ */
 export const HW_ASSIST_PATH = pathLengths('@visorkit/hw-assist', {
   hostSwitch: { value: 1500, unit: 'instructions', source: "KVM's vCPU thread switch on the host: schedule() and context_switch() plus vmx_vcpu_load (VMPTRLD of the next VMCS); estimated from the structure of the C, not measured" },
   inject: { value: 300, unit: 'instructions', source: "KVM's exception or interrupt injection after an exit (kvm_queue_exception, vmx_inject_irq: the VM-entry interruption field); estimated from the structure of the C, not measured" },

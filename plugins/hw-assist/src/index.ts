@@ -16,7 +16,11 @@ import {
 import { hwAssistModule } from './hw-assist-module.js';
 import { HW_ASSIST_DEFAULTS, type HwAssistOptions } from './hw-assist-options.js';
 
-/** The hw-assist plugin: `hwAssistPlugin.configure({ paging: 'shadow' })` and so on. */
+/**
+ * The hw-assist plugin: `hwAssistPlugin.configure({ paging: 'shadow' })` and so on.
+ *
+ * @public
+ */
 export const hwAssistPlugin = definePlugin<HwAssistOptions>({
   name: 'hw-assist',
   version: '0.1.0',

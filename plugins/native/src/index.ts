@@ -16,7 +16,11 @@ import {
 import { nativeModule } from './native-module.js';
 import { NATIVE_DEFAULTS, type NativeOptions } from './native-options.js';
 
-/** The native plugin. `nativePlugin.configure({ schedulerLatencyMs: 12 })` changes an option. */
+/**
+ * The native plugin. `nativePlugin.configure({ schedulerLatencyMs: 12 })` changes an option.
+ *
+ * @public
+ */
 export const nativePlugin = definePlugin<NativeOptions>({
   name: 'native',
   version: '0.1.0',

@@ -7,7 +7,11 @@ import { NativeOptions } from './native-options.js';
 import { CfsScheduler } from './scheduler/cfs-scheduler.js';
 import { NativeTime } from './time/native-time.js';
 
-/** The native plugin's wiring: each implementation once, each token pointed at it. */
+/**
+ * The native plugin's wiring: each implementation once, each token pointed at it.
+ *
+ * @public
+ */
 export function nativeModule(options: NativeOptions): ContainerModule {
   return new ContainerModule((o) => {
     o.bind(NativeOptions).toConstantValue(options);

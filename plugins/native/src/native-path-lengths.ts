@@ -1,6 +1,10 @@
 import { pathLengths } from '@visorkit/core';
 
-/** Path lengths of the native plugin's own code (calibration-ledger entries; code reads them through `.value`). */
+/**
+ * Path lengths of the native plugin's own code (calibration-ledger entries; code reads them through `.value`).
+ *
+ * @public
+ */
 export const NATIVE_PATH = pathLengths('@visorkit/native', {
   blockDriver: { value: 2500, unit: 'instructions', source: "Linux 2.6 block request path per request: __make_request and elevator insertion, the SCSI or ATA driver's queuecommand and the completion interrupt (scsi_io_completion, end_that_request); estimated from the structure of the C, not measured" },
   lidt: { value: 100, unit: 'cycles', source: 'lidt plus the kernel writing its trap table on boot: a serialising descriptor-table load (Agner Fog, instruction tables) and a few dozen stores' },

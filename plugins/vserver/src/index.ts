@@ -10,7 +10,11 @@ import { ContainerPolicy } from '@visorkit/guest';
 import { VserverContexts } from './guest/vserver-contexts.js';
 import { vserverModule } from './vserver-module.js';
 
-/** The vserver plugin. Declares, as the seed's features table does, what containers cannot do. */
+/**
+ * The vserver plugin. Declares, as the seed's features table does, what containers cannot do.
+ *
+ * @public
+ */
 export const vserverPlugin = definePlugin({
   name: 'vserver',
   version: '0.1.0',
@@ -36,6 +40,8 @@ export const vserverPlugin = definePlugin({
  * kernel.spawn('/bin/httpd', 1);
  * ```
  * Throws a typed error when `hv` has no vserver plugin.
+ *
+ * @public
  */
 export function vserverContextsOf(hv: Hypervisor): VserverContexts {
   const policy = hv.service<ContainerPolicy>(ContainerPolicy);

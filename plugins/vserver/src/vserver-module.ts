@@ -7,6 +7,8 @@ import { ContextTokenBucketScheduler } from './scheduler/context-token-bucket-sc
 /**
  * The vserver plugin's wiring: the context-aware scheduler and network stack, and one context
  * table that every guest kernel on the hypervisor (the shared kernel) consults.
+ *
+ * @public
  */
 export function vserverModule(): ContainerModule {
   return new ContainerModule((o) => {

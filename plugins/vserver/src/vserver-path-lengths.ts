@@ -1,6 +1,10 @@
 import { pathLengths } from '@visorkit/core';
 
-/** Path lengths and documented constants of Linux-VServer (calibration-ledger entries; code reads them through `.value`). */
+/**
+ * Path lengths and documented constants of Linux-VServer (calibration-ledger entries; code reads them through `.value`).
+ *
+ * @public
+ */
 export const VSERVER_PATH = pathLengths('@visorkit/vserver', {
   contextCheck: { value: 40, unit: 'instructions', source: "Linux-VServer 2.x vx_check / vx_info_flags: load the task's vx_info and compare the context id and flags; estimated from the structure of the C, not measured" },
   networkContextCheck: { value: 60, unit: 'instructions', source: "Linux-VServer 2.x nx_check and the network-context address filter (is this address one of the context's?); estimated from the structure of the C, not measured" },

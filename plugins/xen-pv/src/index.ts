@@ -8,7 +8,11 @@ import { BlockBackend, Capability, CpuVirtualization, InvalidArgumentError, Memo
 import { xenPvModule } from './xen-pv-module.js';
 import { XEN_PV_DEFAULTS, type XenPvOptions } from './xen-pv-options.js';
 
-/** The xen-pv plugin (Xen 3 defaults); `xenPvPlugin.configure({ pageTableMode: 'batched', scheduler: 'bvt' })` is Xen 1.x. */
+/**
+ * The xen-pv plugin (Xen 3 defaults); `xenPvPlugin.configure({ pageTableMode: 'batched', scheduler: 'bvt' })` is Xen 1.x.
+ *
+ * @public
+ */
 export const xenPvPlugin = definePlugin<XenPvOptions>({
   name: 'xen-pv',
   version: '0.1.0',

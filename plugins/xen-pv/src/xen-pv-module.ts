@@ -10,6 +10,8 @@ import { XenPvOptions } from './xen-pv-options.js';
 /**
  * Xen's time (Xen paper §3.3.3): real time since boot, per-domain virtual time, wall-clock
  * time kept in each domain's shared-info page, and a real and a virtual alarm per domain.
+ *
+ * @public
  */
 @injectable()
 export class XenPvTime extends SimulatedTimeKeeping {
@@ -18,7 +20,11 @@ export class XenPvTime extends SimulatedTimeKeeping {
   }
 }
 
-/** The xen-pv plugin's wiring. */
+/**
+ * The xen-pv plugin's wiring.
+ *
+ * @public
+ */
 export function xenPvModule(options: XenPvOptions): ContainerModule {
   return new ContainerModule((o) => {
     o.bind(XenPvOptions).toConstantValue(options);

@@ -1,7 +1,15 @@
-/** Token for the xen-pv plugin's options. */
+/**
+ * Token for the xen-pv plugin's options.
+ *
+ * @public
+ */
 export const XenPvOptions = Symbol.for('visorkit.XenPvOptions');
 
-/** Options of the xen-pv plugin. Names are public interface. */
+/**
+ * Options of the xen-pv plugin. Names are public interface.
+ *
+ * @public
+ */
 export interface XenPvOptions {
   /**
    * How guest page-table updates reach Xen: `batched` — every update is an `mmu_update`
@@ -24,5 +32,9 @@ export interface XenPvOptions {
   readonly backend: 'xen' | 'dom0';
 }
 
-/** Xen 3's defaults. */
+/**
+ * Xen 3's defaults.
+ *
+ * @public
+ */
 export const XEN_PV_DEFAULTS: XenPvOptions = { pageTableMode: 'emulated', batchSize: 64, fastSystemCalls: true, scheduler: 'credit', receive: 'flip', backend: 'dom0' };

@@ -7,6 +7,8 @@ const EST = 'estimated from the structure of the C (about 2-4 x86 instructions p
  * Path lengths (instructions) of Xen's own code, turned into cycles with the profile's kernel
  * CPI. Each names the Xen function (Xen 3.0 x86_32 unless it says otherwise) and how it was
  * counted. They are calibration-ledger entries: code reads them through `.value`.
+ *
+ * @public
  */
 export const XEN_PATH = pathLengths(PKG, {
   mmuUpdateBase: { value: 300, unit: 'instructions', source: `do_mmu_update (arch/x86/mm.c) per hypercall beyond its entries: argument copy-in, the preemption check, the loop set-up and the TLB-flush decision; ${EST}` },

@@ -15,10 +15,18 @@
  * servers take follows from these sizes and from which files are identical across servers.
  */
 
-/** One installed package: name, installed size in KiB, files it installs. */
+/**
+ * One installed package: name, installed size in KiB, files it installs.
+ *
+ * @public
+ */
 export type ManifestPackage = readonly [name: string, installedKiB: number, files: number];
 
-/** Files that are not from a package: `identical` when every freshly installed server has the same bytes. */
+/**
+ * Files that are not from a package: `identical` when every freshly installed server has the same bytes.
+ *
+ * @public
+ */
 export interface ManifestStateFile {
   readonly path: string;
   readonly kib: number;
@@ -26,7 +34,11 @@ export interface ManifestStateFile {
   readonly identical: boolean;
 }
 
-/** The packages of the image. */
+/**
+ * The packages of the image.
+ *
+ * @public
+ */
 export const ETCH_SERVER_PACKAGES: readonly ManifestPackage[] = [
   // Base system (priority required/important, "standard" task).
   ['libc6', 10600, 950],
@@ -137,7 +149,11 @@ export const ETCH_SERVER_PACKAGES: readonly ManifestPackage[] = [
   ['libdbd-mysql-perl', 400, 20],
 ];
 
-/** The files the packages' installation and first start leave behind. */
+/**
+ * The files the packages' installation and first start leave behind.
+ *
+ * @public
+ */
 export const ETCH_SERVER_STATE: readonly ManifestStateFile[] = [
   // Identical on identically installed servers (vhashify links identical files wherever they are).
   { path: '/var/lib/apt/lists/etch_main_binary-i386_Packages', kib: 17000, identical: true },

@@ -4,7 +4,11 @@ import { osdb, osdbFiles } from '../programs/osdb.js';
 import { webClients, webFiles, webServer } from '../programs/web.js';
 import type { WorkloadInstance } from './instances.js';
 
-/** SPEC CINT2000-like CPU-bound work: iterations per second. */
+/**
+ * SPEC CINT2000-like CPU-bound work: iterations per second.
+ *
+ * @public
+ */
 export const specCintInstance: WorkloadInstance = {
   name: 'spec-cint',
   unit: 'iterations/s',
@@ -14,7 +18,11 @@ export const specCintInstance: WorkloadInstance = {
   },
 };
 
-/** A kernel-build-like mix (make -j2 of C files): compiles per second. */
+/**
+ * A kernel-build-like mix (make -j2 of C files): compiles per second.
+ *
+ * @public
+ */
 export const buildInstance: WorkloadInstance = {
   name: 'build',
   unit: 'compiles/s',
@@ -30,7 +38,11 @@ export const buildInstance: WorkloadInstance = {
   },
 };
 
-/** OSDB in `mode`; with `thinkNs` each user pauses between queries (a fixed offered load). */
+/**
+ * OSDB in `mode`; with `thinkNs` each user pauses between queries (a fixed offered load).
+ *
+ * @public
+ */
 export function osdbInstance(mode: 'ir' | 'oltp', thinkNs = 0): WorkloadInstance {
   return {
     name: `osdb-${mode}`,
@@ -42,12 +54,24 @@ export function osdbInstance(mode: 'ir' | 'oltp', thinkNs = 0): WorkloadInstance
   };
 }
 
-/** OSDB information retrieval (read-only queries): queries per second. */
+/**
+ * OSDB information retrieval (read-only queries): queries per second.
+ *
+ * @public
+ */
 export const osdbIrInstance = osdbInstance('ir');
-/** OSDB on-line transaction processing (commits wait for the disk): transactions per second. */
+/**
+ * OSDB on-line transaction processing (commits wait for the disk): transactions per second.
+ *
+ * @public
+ */
 export const osdbOltpInstance = osdbInstance('oltp');
 
-/** A dbench-like file-system load: MB moved per second. */
+/**
+ * A dbench-like file-system load: MB moved per second.
+ *
+ * @public
+ */
 export const dbenchInstance: WorkloadInstance = {
   name: 'dbench',
   unit: 'MB/s',
@@ -57,7 +81,11 @@ export const dbenchInstance: WorkloadInstance = {
   },
 };
 
-/** A SPECweb99-like web server with saturating clients on another machine: requests per second. */
+/**
+ * A SPECweb99-like web server with saturating clients on another machine: requests per second.
+ *
+ * @public
+ */
 export function specwebInstance(connections = 16, thinkNs = 0): WorkloadInstance {
   return {
     name: 'specweb',
@@ -75,7 +103,11 @@ export function specwebInstance(connections = 16, thinkNs = 0): WorkloadInstance
   };
 }
 
-/** `dd` writing to disk forever: MB written per second. */
+/**
+ * `dd` writing to disk forever: MB written per second.
+ *
+ * @public
+ */
 export const ddInstance: WorkloadInstance = {
   name: 'dd',
   unit: 'MB/s',
@@ -85,7 +117,11 @@ export const ddInstance: WorkloadInstance = {
   },
 };
 
-/** A fork bomb: processes spawned per second. */
+/**
+ * A fork bomb: processes spawned per second.
+ *
+ * @public
+ */
 export const forkBombInstance: WorkloadInstance = {
   name: 'fork-bomb',
   unit: 'forks/s',

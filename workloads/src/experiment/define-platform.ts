@@ -1,7 +1,11 @@
 import { createHypervisor, type HypervisorOptions, type MachineProfile, type Plugin } from '@visorkit/core';
 import type { ComposeOptions, IsolationUnit, PlatformSpec } from './experiment.js';
 
-/** What {@link definePlatform} takes. */
+/**
+ * What {@link definePlatform} takes.
+ *
+ * @public
+ */
 export interface PlatformDefinition {
   readonly name: string;
   readonly description: string;
@@ -12,7 +16,11 @@ export interface PlatformDefinition {
   readonly unsupportedOn?: (profile: MachineProfile) => string | undefined;
 }
 
-/** A platform from plugins: composing it builds a fresh hypervisor on the given profile. */
+/**
+ * A platform from plugins: composing it builds a fresh hypervisor on the given profile.
+ *
+ * @public
+ */
 export function definePlatform(def: PlatformDefinition): PlatformSpec {
   return {
     name: def.name,
@@ -24,7 +32,11 @@ export function definePlatform(def: PlatformDefinition): PlatformSpec {
   };
 }
 
-/** Keeps only the options a hypervisor takes (no undefined keys). */
+/**
+ * Keeps only the options a hypervisor takes (no undefined keys).
+ *
+ * @public
+ */
 export function hypervisorOptions(o: ComposeOptions): HypervisorOptions {
   return {
     seed: o.seed,
@@ -34,17 +46,29 @@ export function hypervisorOptions(o: ComposeOptions): HypervisorOptions {
   };
 }
 
-/** A reason a profile lacks nested paging, or undefined. */
+/**
+ * A reason a profile lacks nested paging, or undefined.
+ *
+ * @public
+ */
 export function needsNestedPaging(p: MachineProfile): string | undefined {
   return p.cpu.nestedPaging ? undefined : 'no nested paging (EPT/NPT)';
 }
 
-/** A reason a profile lacks VT-x/AMD-V, or undefined. */
+/**
+ * A reason a profile lacks VT-x/AMD-V, or undefined.
+ *
+ * @public
+ */
 export function needsHardwareVirtualization(p: MachineProfile): string | undefined {
   return p.cpu.hardwareVirtualization ? undefined : 'no VT-x/AMD-V';
 }
 
-/** A reason a profile lacks an SR-IOV NIC behind an IOMMU (or nested paging), or undefined. */
+/**
+ * A reason a profile lacks an SR-IOV NIC behind an IOMMU (or nested paging), or undefined.
+ *
+ * @public
+ */
 export function needsSriov(p: MachineProfile): string | undefined {
   return needsNestedPaging(p) ?? (p.nic.sriovVirtualFunctions > 0 && p.nic.iommu ? undefined : 'no SR-IOV NIC with an IOMMU');
 }

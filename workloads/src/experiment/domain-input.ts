@@ -1,14 +1,22 @@
 import type { Domain, DomainSpec, Hypervisor } from '@visorkit/core';
 import type { ExperimentContext } from './experiment.js';
 
-/** Something a domain file asked for that visorkit does not model, and why. */
+/**
+ * Something a domain file asked for that visorkit does not model, and why.
+ *
+ * @public
+ */
 export interface IgnoredElement {
   /** Where it is in the file: an XPath-like path (`/domain/devices/graphics[0]`) or an xl.cfg key (`vfb`). */
   readonly path: string;
   readonly reason: string;
 }
 
-/** A virtual disk as a domain file describes it. */
+/**
+ * A virtual disk as a domain file describes it.
+ *
+ * @public
+ */
 export interface DiskInput {
   /** The device name the guest sees (`xvda`, `vda`). */
   readonly target: string;
@@ -17,7 +25,11 @@ export interface DiskInput {
   readonly readOnly: boolean;
 }
 
-/** A virtual network interface as a domain file describes it. */
+/**
+ * A virtual network interface as a domain file describes it.
+ *
+ * @public
+ */
 export interface InterfaceInput {
   readonly mac?: string;
   /** IPv4 address given in the file (libvirt `<ip address>`, xl `ip=`). */
@@ -30,6 +42,8 @@ export interface InterfaceInput {
  * One domain read from a libvirt domain XML or xl.cfg file, in visorkit's terms. Plain data
  * (it crosses into worker threads and onto queues). Only what a file states is set; the
  * experiment's own defaults fill the rest.
+ *
+ * @public
  */
 export interface DomainInput {
   /** The file it came from (for messages). */
@@ -62,6 +76,8 @@ function inputFor(ctx: ExperimentContext, index: number): DomainInput | undefine
  * The spec of the `index`-th domain an experiment creates: the experiment's `defaults`,
  * overridden by what the `index`-th `--domain` file states (name, vCPUs, memory, weight, cap;
  * disks and interfaces recorded as labels). Marks that input as used.
+ *
+ * @public
  */
 export function domainSpecFor(ctx: ExperimentContext, index: number, defaults: DomainSpec): DomainSpec {
   const input = inputFor(ctx, index);
@@ -81,7 +97,11 @@ export function domainSpecFor(ctx: ExperimentContext, index: number, defaults: D
   };
 }
 
-/** The guest-kernel options the `index`-th domain file sets (addresses and MTU of its interfaces). */
+/**
+ * The guest-kernel options the `index`-th domain file sets (addresses and MTU of its interfaces).
+ *
+ * @public
+ */
 export function guestOptionsFor(ctx: ExperimentContext, index: number): { address?: string; addresses?: readonly string[]; mtu?: number } {
   const input = inputFor(ctx, index);
   if (input === undefined) return {};
@@ -93,6 +113,8 @@ export function guestOptionsFor(ctx: ExperimentContext, index: number): { addres
 /**
  * Creates the `index`-th domain of an experiment (see {@link domainSpecFor}) and, when its
  * file boots it below its maximum memory, sets that balloon target.
+ *
+ * @public
  */
 export function createDomainFor(ctx: ExperimentContext, hv: Hypervisor, index: number, defaults: DomainSpec): Domain {
   const domain = hv.createDomain(domainSpecFor(ctx, index, defaults));
@@ -105,6 +127,8 @@ export function createDomainFor(ctx: ExperimentContext, hv: Hypervisor, index: n
  * Host RAM (MiB) to compose with when the first `count` domains use the files' sizes:
  * `fallback` (undefined = the profile's own) unless the files' domains plus `headroomMiB`
  * need more.
+ *
+ * @public
  */
 export function hostMemoryFor(ctx: ExperimentContext, count: number, defaultDomainMiB: number, fallback: number | undefined, headroomMiB = 512): number | undefined {
   if ((ctx.domains === undefined || ctx.domains.length === 0) && ctx.everyDomain === undefined) return fallback;
@@ -117,6 +141,8 @@ export function hostMemoryFor(ctx: ExperimentContext, count: number, defaultDoma
 /**
  * The domain counts an experiment that sweeps a count should run: its own list, or only the
  * context's `domainCount` when a sweep sets one.
+ *
+ * @public
  */
 export function domainCounts(ctx: ExperimentContext, own: readonly number[]): readonly number[] {
   if (ctx.domainCount === undefined) return own;

@@ -1,10 +1,18 @@
 import type { GuestCrashEvent, Hypervisor, MachineProfile, Plugin, Simulator } from '@visorkit/core';
 import type { DomainInput } from './domain-input.js';
 
-/** How a platform runs several workload instances side by side. */
+/**
+ * How a platform runs several workload instances side by side.
+ *
+ * @public
+ */
 export type IsolationUnit = 'domains' | 'processes' | 'contexts';
 
-/** Options a platform composition takes from an experiment. */
+/**
+ * Options a platform composition takes from an experiment.
+ *
+ * @public
+ */
 export interface ComposeOptions {
   readonly seed: number;
   /** Share this simulator (several machines on one clock, e.g. migration). */
@@ -16,6 +24,8 @@ export interface ComposeOptions {
 /**
  * A platform: a named composition of plugins with their options. Names are public interface
  * (`native`, `xen-pv`, `vserver`, `hvm-ept`, `hvm-ept-2m`, `hvm-shadow`, `hvm-sriov`).
+ *
+ * @public
  */
 export interface PlatformSpec {
   readonly name: string;
@@ -33,6 +43,8 @@ export interface PlatformSpec {
 /**
  * One measured value. Extra keys with primitive values (`workload`, `domains`, `instances`,
  * `mode`…) identify the row; an object-valued `detail` carries supporting figures.
+ *
+ * @public
  */
 export interface ResultRow {
   readonly platform: string;
@@ -50,10 +62,18 @@ export interface ResultRow {
   readonly [extra: string]: unknown;
 }
 
-/** See {@link ResultRow.provenance}. */
+/**
+ * See {@link ResultRow.provenance}.
+ *
+ * @public
+ */
 export type Provenance = 'fitted' | 'predicted';
 
-/** The document `visorkit run --json` prints. Field names are public interface. */
+/**
+ * The document `visorkit run --json` prints. Field names are public interface.
+ *
+ * @public
+ */
 export interface ExperimentResult {
   readonly experiment: string;
   readonly composition: string;
@@ -66,12 +86,20 @@ export interface ExperimentResult {
   readonly crashes?: readonly ExperimentCrash[];
 }
 
-/** A guest process crash seen during an experiment, on the platform it ran on. */
+/**
+ * A guest process crash seen during an experiment, on the platform it ran on.
+ *
+ * @public
+ */
 export interface ExperimentCrash extends GuestCrashEvent {
   readonly platform: string;
 }
 
-/** What an experiment is given to run. */
+/**
+ * What an experiment is given to run.
+ *
+ * @public
+ */
 export interface ExperimentContext {
   readonly profile: MachineProfile;
   readonly platforms: readonly PlatformSpec[];
@@ -101,6 +129,8 @@ export interface ExperimentContext {
 /**
  * A generic experiment: a workload sweep over the platforms it is given. It never hard-codes
  * a result: every value comes from running the simulation.
+ *
+ * @public
  */
 export interface Experiment {
   /** Id used on the command line (`micro`, `isolation`…). */
@@ -120,7 +150,11 @@ export interface Experiment {
   run(ctx: ExperimentContext): ResultRow[];
 }
 
-/** A composed hypervisor with its experiments (the `examples/*` packages). */
+/**
+ * A composed hypervisor with its experiments (the `examples/*` packages).
+ *
+ * @public
+ */
 export interface ExampleDefinition {
   readonly name: string;
   readonly description: string;
@@ -129,7 +163,11 @@ export interface ExampleDefinition {
   readonly experiments: readonly Experiment[];
 }
 
-/** Composes `platform` on the context's profile and lets observers subscribe. */
+/**
+ * Composes `platform` on the context's profile and lets observers subscribe.
+ *
+ * @public
+ */
 export function composeFor(ctx: ExperimentContext, platform: PlatformSpec, options: Partial<ComposeOptions> = {}): Hypervisor {
   const hv = platform.compose(ctx.profile, { seed: ctx.seed, ...options });
   ctx.observe?.(hv, platform.name);

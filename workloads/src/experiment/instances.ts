@@ -4,7 +4,11 @@ import { bootGuest, type GuestKernel, type Program } from '@visorkit/guest';
 import { composeFor, type ExperimentContext, type PlatformSpec } from './experiment.js';
 import { createDomainFor, guestOptionsFor, hostMemoryFor } from './domain-input.js';
 
-/** Where an instance of a workload lives, as {@link WorkloadInstance.build} is told. */
+/**
+ * Where an instance of a workload lives, as {@link WorkloadInstance.build} is told.
+ *
+ * @public
+ */
 export interface Placement {
   /** The instance's number within the run (program paths are suffixed with it). */
   readonly index: number;
@@ -15,7 +19,11 @@ export interface Placement {
   readonly random: Prng;
 }
 
-/** What one instance installs and runs, and how its progress is read. */
+/**
+ * What one instance installs and runs, and how its progress is read.
+ *
+ * @public
+ */
 export interface BuiltInstance {
   readonly programs: Readonly<Record<string, { program: Program; textPages?: number; dataPages?: number; bssPages?: number }>>;
   readonly files: Readonly<Record<string, number>>;
@@ -26,7 +34,11 @@ export interface BuiltInstance {
   progress(): number;
 }
 
-/** A workload that can be instantiated on any platform. */
+/**
+ * A workload that can be instantiated on any platform.
+ *
+ * @public
+ */
 export interface WorkloadInstance {
   /** The workload's name (metric names and `workload` keys use it). */
   readonly name: string;
@@ -35,7 +47,11 @@ export interface WorkloadInstance {
   build(place: Placement): BuiltInstance;
 }
 
-/** How to lay instances out. */
+/**
+ * How to lay instances out.
+ *
+ * @public
+ */
 export interface InstanceRunOptions {
   /** Memory each instance's domain gets (processes of one OS share the sum). */
   readonly memoryMiB: number;
@@ -52,7 +68,11 @@ export interface InstanceRunOptions {
   readonly settleNs?: number;
 }
 
-/** Rates of each instance (units per simulated second) and the machine's counts. */
+/**
+ * Rates of each instance (units per simulated second) and the machine's counts.
+ *
+ * @public
+ */
 export interface InstanceRates {
   readonly rates: number[];
   readonly counts: Record<string, number>;
@@ -66,6 +86,8 @@ const CLIENT_ADDRESS = '10.0.1.1';
  * one OS (native: one kernel with every CPU and the memory of all), or one domain or context
  * each (its own kernel, memory and address). Servers' clients run on a second, wired machine.
  * Returns each instance's rate over the measurement window.
+ *
+ * @public
  */
 export function runInstances(ctx: ExperimentContext, platform: PlatformSpec, instances: readonly WorkloadInstance[], options: InstanceRunOptions): InstanceRates {
   const sim = new Simulator(ctx.seed);

@@ -3,6 +3,8 @@
  * notes (`shared/seed`), as tabulated in `shared/reference/seed-results.json`:
  * lmbench-style micro-benchmarks on uniprocessor kernels, in microseconds. They are the fit
  * set (VALIDATION.md): fitted parameters may be fitted to these cells and nothing else.
+ *
+ * @public
  */
 export const PUBLISHED_MICRO_US: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   fork: { native: 86.5, vserver: 86.9, 'xen-pv': 271.9 },
@@ -14,7 +16,11 @@ export const PUBLISHED_MICRO_US: Readonly<Record<string, Readonly<Record<string,
   'page-fault': { native: 1.03, vserver: 1.03, 'xen-pv': 3.21 },
 };
 
-/** Where a published column comes from: the paper, its table and the hardware it was measured on. */
+/**
+ * Where a published column comes from: the paper, its table and the hardware it was measured on.
+ *
+ * @public
+ */
 export interface PublishedSource {
   readonly paper: string;
   readonly table: string;
@@ -23,7 +29,11 @@ export interface PublishedSource {
   readonly profile: string;
 }
 
-/** The source of {@link PUBLISHED_MICRO_US}. */
+/**
+ * The source of {@link PUBLISHED_MICRO_US}.
+ *
+ * @public
+ */
 export const PUBLISHED_MICRO_SOURCE: PublishedSource = {
   paper: 'Soltesz et al., "Container-based Operating System Virtualization", EuroSys 2007, as tabulated in the seed\'s lecture notes',
   table: 'lmbench micro-benchmarks, uniprocessor kernels: Linux-UP, VServer-UP, Xen3-UP (µs)',
@@ -31,13 +41,21 @@ export const PUBLISHED_MICRO_SOURCE: PublishedSource = {
   profile: 'server-2007',
 };
 
-/** The seed's sharing claim: a server image of about 500 MB, ten unified container servers in about 700 MB. */
+/**
+ * The seed's sharing claim: a server image of about 500 MB, ten unified container servers in about 700 MB.
+ *
+ * @public
+ */
 export const PUBLISHED_SHARING_MB: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   'memory-mb-1': { vserver: 500 },
   'memory-mb-10-unified': { vserver: 700 },
 };
 
-/** The source of {@link PUBLISHED_SHARING_MB}. */
+/**
+ * The source of {@link PUBLISHED_SHARING_MB}.
+ *
+ * @public
+ */
 export const PUBLISHED_SHARING_SOURCE: PublishedSource = {
   paper: 'Soltesz et al., "Container-based Operating System Virtualization", EuroSys 2007, as the seed\'s lecture notes state it',
   table: 'the sharing claim: a typical server image ~500 MB, 10 unified servers ~700 MB',
@@ -48,6 +66,8 @@ export const PUBLISHED_SHARING_SOURCE: PublishedSource = {
 /**
  * The published figure for (experiment, metric, platform) if the seed has one measured on the
  * hardware `profile` models; a figure measured on other hardware is never shown beside a run.
+ *
+ * @public
  */
 export function publishedFigure(experiment: string, metric: string, platform: string, profile: string): number | undefined {
   if (experiment === 'micro' && profile === PUBLISHED_MICRO_SOURCE.profile) return PUBLISHED_MICRO_US[metric]?.[platform];
@@ -55,7 +75,11 @@ export function publishedFigure(experiment: string, metric: string, platform: st
   return undefined;
 }
 
-/** The source of the published column shown for `experiment` on `profile`, if any. */
+/**
+ * The source of the published column shown for `experiment` on `profile`, if any.
+ *
+ * @public
+ */
 export function publishedSource(experiment: string, profile: string): PublishedSource | undefined {
   if (experiment === 'micro' && profile === PUBLISHED_MICRO_SOURCE.profile) return PUBLISHED_MICRO_SOURCE;
   if (experiment === 'sharing' && profile === PUBLISHED_SHARING_SOURCE.profile) return PUBLISHED_SHARING_SOURCE;

@@ -10,6 +10,8 @@ const FRAME_BYTES = 4096;
  * Service instances on one platform, placed as it isolates them: a VM each (its own kernel
  * and a fixed memory reservation), or processes — in contexts for a container platform — of
  * one kernel that holds all the machine's memory.
+ *
+ * @public
  */
 export class ServiceHost {
   readonly hv: Hypervisor;
@@ -113,6 +115,8 @@ export class ServiceHost {
 /**
  * Memory one instance measurably uses in a VM of its own — its kernel, page cache, page tables
  * and data — in MiB: what to reserve for each VM. 0 on a platform without VMs.
+ *
+ * @public
  */
 export function vmReservationMiB(ctx: ExperimentContext, platform: PlatformSpec, shape: ServiceShape): number {
   if (platform.isolation !== 'domains') return 0;

@@ -2,7 +2,11 @@ import { CostCategory, type Hypervisor, type VcpuProgram } from '@visorkit/core'
 import { composeFor, type Experiment, type ExperimentContext, type ResultRow } from '../experiment/experiment.js';
 import { createDomainFor, domainCounts, hostMemoryFor } from '../experiment/domain-input.js';
 
-/** A vCPU program that only computes: it spends every cycle it is given in user mode. */
+/**
+ * A vCPU program that only computes: it spends every cycle it is given in user mode.
+ *
+ * @public
+ */
 export const computeOnly: VcpuProgram = {
   run(vcpu, budget) {
     vcpu.charge(CostCategory.GuestUser, budget);
@@ -24,6 +28,8 @@ const RUN_NS = 2e9;
  * vCPUs of several domains sharing the machine's pCPUs under the platform's VcpuScheduler.
  * Four domains with weights 128…1024 measure proportional share; a sweep of 1…16 equal
  * domains measures fairness and what scheduling costs as the run queue grows.
+ *
+ * @public
  */
 export const cpuShare: Experiment = {
   id: 'cpu-share',
@@ -80,6 +86,8 @@ export const cpuShare: Experiment = {
  * (an interactive or I/O-bound guest), beside {@link HOGS} domains that only compute, on one
  * pCPU: the mean and worst delay from its wake-up to its running. Where schedulers differ —
  * BVT's warp and context-switch allowance against credit's BOOST and rate limit — shows here.
+ *
+ * @public
  */
 export function wakeLatency(hv: Hypervisor): { meanUs: number; maxUs: number; counts: Readonly<Record<string, number>> } {
   const hogs = Array.from({ length: HOGS }, (_, i) => hv.createDomain({ name: `hog${i}`, memoryMiB: 16 }));
@@ -116,7 +124,11 @@ function share(hv: Hypervisor, domains: readonly { vcpus: readonly { runtimeNs: 
   return ran / (hv.now * hv.machine.pcpus.length);
 }
 
-/** Jain's fairness index of `xs`: 1 when all equal, 1/n when one takes everything. */
+/**
+ * Jain's fairness index of `xs`: 1 when all equal, 1/n when one takes everything.
+ *
+ * @public
+ */
 export function jain(xs: readonly number[]): number {
   const sum = xs.reduce((a, b) => a + b, 0);
   const squares = xs.reduce((a, b) => a + b * b, 0);

@@ -16,7 +16,11 @@ const SAMPLE_INSTANCES = 16;
 /** Far beyond any profile's memory: a guard against a platform that never refuses. */
 const MAX_INSTANCES = 1 << 16;
 
-/** What {@link densityLimit} may be told. */
+/**
+ * What {@link densityLimit} may be told.
+ *
+ * @public
+ */
 export interface DensityOptions {
   /** Machine memory, overriding the profile's (a what-if: the same host with more RAM). */
   readonly machineMiB?: number;
@@ -24,7 +28,11 @@ export interface DensityOptions {
   readonly shape?: ServiceShape;
 }
 
-/** How many instances of a service fit on one machine, and what stopped more. */
+/**
+ * How many instances of a service fit on one machine, and what stopped more.
+ *
+ * @public
+ */
 export interface DensityLimit {
   /** Instances that fit: every one alive and keeping its service level. */
   readonly instances: number;
@@ -111,6 +119,8 @@ function cpuCycles(hv: Hypervisor): { total: number; idle: number } {
  * the CPUs are saturated by their work and the platform's per-request overheads). Every
  * figure comes from running the instances: memory by adding them until one is refused or
  * killed, throughput by bisecting on the measured request rate.
+ *
+ * @public
  */
 export function densityLimit(ctx: ExperimentContext, platform: PlatformSpec, options: DensityOptions = {}): DensityLimit {
   const shape = options.shape ?? CONSOLIDATED_SERVICE;
@@ -154,7 +164,11 @@ export function densityLimit(ctx: ExperimentContext, platform: PlatformSpec, opt
   return { ...base, instances: lo, limit, standaloneRate: single.rate, rateAtLimit: best.rate, counts: best.counts };
 }
 
-/** The `density-limit` row of one platform. */
+/**
+ * The `density-limit` row of one platform.
+ *
+ * @public
+ */
 export function densityRow(ctx: ExperimentContext, platform: PlatformSpec, options: DensityOptions = {}): ResultRow {
   const d = densityLimit(ctx, platform, options);
   return {
@@ -178,6 +192,8 @@ export function densityRow(ctx: ExperimentContext, platform: PlatformSpec, optio
  * Consolidation density: how many lightly loaded servers (8 MiB resident, a request every
  * 100 ms) each platform fits on the machine before memory or throughput gives out. VMs pay
  * a kernel and a page cache each, inside a fixed reservation; a shared kernel pays them once.
+ *
+ * @public
  */
 export const density: Experiment = {
   id: 'density',

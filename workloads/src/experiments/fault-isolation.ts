@@ -9,7 +9,11 @@ const WINDOW_NS = 1e9;
 /** Share of its earlier request rate an instance must keep after the fault to count as serving. */
 const SERVING = 0.9;
 
-/** What happened to the other instances when one instance's kernel faulted. */
+/**
+ * What happened to the other instances when one instance's kernel faulted.
+ *
+ * @public
+ */
 export interface FaultOutcome {
   /** Of the other instances, the share still serving after the fault (1: untouched, 0: all down). */
   readonly survivors: number;
@@ -23,6 +27,8 @@ export interface FaultOutcome {
  * of the first (a driver's NULL dereference, say) and measures which of the others keep
  * serving. A kernel per domain confines the fault; one kernel under every instance — the
  * processes of one OS or a container platform's contexts — goes down whole.
+ *
+ * @public
  */
 export function faultOutcome(ctx: ExperimentContext, platform: PlatformSpec): FaultOutcome {
   const host = new ServiceHost(ctx, platform, CONSOLIDATED_SERVICE, undefined, vmReservationMiB(ctx, platform, CONSOLIDATED_SERVICE));
@@ -43,6 +49,8 @@ export function faultOutcome(ctx: ExperimentContext, platform: PlatformSpec): Fa
 /**
  * Fault isolation: a fault in one instance's kernel, and how many of the others carry on
  * (the seed's point against containers: their shared kernel is a single point of failure).
+ *
+ * @public
  */
 export const faultIsolation: Experiment = {
   id: 'fault-isolation',

@@ -6,7 +6,11 @@ import { LOOPBACK, MICRO_METRICS, microBenchmark, type MicroMetric, type Results
 /** Files the benchmarks use: a small one to stat and open, and mappable data files. */
 const FILES = { '/etc/passwd': 2048, '/data/4mb': 4 << 20, '/data/64mb': 64 << 20, '/data/256mb': 256 << 20 };
 
-/** Runs the given micro metrics in one freshly booted guest; returns µs and the counts. */
+/**
+ * Runs the given micro metrics in one freshly booted guest; returns µs and the counts.
+ *
+ * @public
+ */
 export function runMicro(ctx: ExperimentContext, platform: ExperimentContext['platforms'][number], metrics: readonly MicroMetric[]): { results: Results; counts: Record<string, number> } {
   const hv = composeFor(ctx, platform, { cores: 1, memoryMiB: hostMemoryFor(ctx, 1, 1024, 2048, 1024)! });
   const domain = createDomainFor(ctx, hv, 0, { name: 'linux', memoryMiB: 1024 });
@@ -19,7 +23,11 @@ export function runMicro(ctx: ExperimentContext, platform: ExperimentContext['pl
   return { results, counts: hv.counts(domain) };
 }
 
-/** Every micro metric on one platform, each in its own boot so its counts are its own. */
+/**
+ * Every micro metric on one platform, each in its own boot so its counts are its own.
+ *
+ * @public
+ */
 export function microRows(ctx: ExperimentContext, platform: ExperimentContext['platforms'][number]): ResultRow[] {
   const rows: ResultRow[] = [];
   for (const metric of MICRO_METRICS) {
@@ -34,6 +42,8 @@ export function microRows(ctx: ExperimentContext, platform: ExperimentContext['p
  * The lmbench-style micro-benchmarks (latencies in µs) on every platform: the same guest
  * kernel and programs everywhere, so differences come from how each platform handles system
  * calls, page-table updates, faults and address-space switches.
+ *
+ * @public
  */
 export const micro: Experiment = {
   id: 'micro',

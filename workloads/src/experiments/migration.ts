@@ -10,6 +10,8 @@ const MEMORY_MB = [64, 256];
  * and pages sent against memory size and dirty rate (idle, web-server-like and
  * memory-hammering guests), live pre-copy against post-copy, auto-converge and the
  * stop-and-copy baseline. Platforms that cannot migrate are skipped.
+ *
+ * @public
  */
 export const migration: Experiment = {
   id: 'migration',

@@ -17,7 +17,11 @@ function totalCycles(d: Domain): number {
   return c;
 }
 
-/** `random-access`: ns per access over a working set far beyond TLB reach. */
+/**
+ * `random-access`: ns per access over a working set far beyond TLB reach.
+ *
+ * @public
+ */
 export function randomAccess(ctx: ExperimentContext, platform: PlatformSpec): ResultRow {
   const hv = composeFor(ctx, platform);
   const d = hv.createDomain({ name: 'tlb-hog', memoryMiB: 640 });
@@ -43,7 +47,11 @@ export function randomAccess(ctx: ExperimentContext, platform: PlatformSpec): Re
   return { platform: platform.name, metric: 'random-access', value: nsPerAccess, unit: 'ns', counts };
 }
 
-/** `net-throughput-mbps` and `net-cycles-per-byte` of a windowed bulk transfer between two domains. */
+/**
+ * `net-throughput-mbps` and `net-cycles-per-byte` of a windowed bulk transfer between two domains.
+ *
+ * @public
+ */
 export function network(ctx: ExperimentContext, platform: PlatformSpec): ResultRow[] {
   const hv: Hypervisor = composeFor(ctx, platform);
   const tx = hv.createDomain({ name: 'sender', memoryMiB: 64 });
@@ -70,6 +78,8 @@ export function network(ctx: ExperimentContext, platform: PlatformSpec): ResultR
  * What modern hardware changes: a TLB-miss-heavy workload (random access over 512 MiB, where
  * nested paging's two-dimensional walks cost most) and bulk network transfer with its CPU
  * cost per byte (SR-IOV against paravirtual rings), beside the lmbench `micro` metrics.
+ *
+ * @public
  */
 export const modernExperiment: Experiment = {
   id: 'modern',

@@ -8,7 +8,11 @@ const SLICES_MS = [50, 5];
 const WARMUP_NS = 2e8;
 const MEASURE_NS = 1e9;
 
-/** Aggregate iterations per second of `n` CINT-like instances on `platform` with `sliceMs` slices. */
+/**
+ * Aggregate iterations per second of `n` CINT-like instances on `platform` with `sliceMs` slices.
+ *
+ * @public
+ */
 export function scalabilityPoint(ctx: ExperimentContext, platform: PlatformSpec, n: number, sliceMs: number): { rate: number; counts: Record<string, number> } {
   const hv = composeFor(ctx, platform, { memoryMiB: 8192 });
   hv.scheduler.setTimeSlice?.(sliceMs * 1e6);
@@ -50,6 +54,8 @@ export function scalabilityPoint(ctx: ExperimentContext, platform: PlatformSpec,
  * switches and from working sets evicted by the other instances and refetched from memory,
  * so shorter slices cost more. Then the density limit per platform (see {@link densityRow}):
  * how many instances fit before memory or throughput gives out.
+ *
+ * @public
  */
 export const scalability: Experiment = {
   id: 'scalability',

@@ -11,13 +11,19 @@ function baselineOf(ctx: ExperimentContext): PlatformSpec {
   return ctx.platforms.find((p) => p.isolation === 'processes') ?? ctx.platforms[0]!;
 }
 
-/** The workloads of the seed's relative-performance figure, in its order. */
+/**
+ * The workloads of the seed's relative-performance figure, in its order.
+ *
+ * @public
+ */
 export const RELATIVE_WORKLOADS: readonly WorkloadInstance[] = [specCintInstance, buildInstance, osdbIrInstance, osdbOltpInstance, dbenchInstance, specwebInstance()];
 
 /**
  * The seed's relative-performance figure: each workload alone in one guest (SPEC CINT-like,
  * a kernel build, OSDB information retrieval and OLTP, dbench, SPECweb with clients on
  * another machine), its score on each platform as a fraction of bare metal's.
+ *
+ * @public
  */
 export const relative: Experiment = {
   id: 'relative',
@@ -51,6 +57,8 @@ const INSTANCES = [1, 2, 4, 8, 16];
  * The seed's concurrent-servers comparison: 1, 2, 4, 8, 16 SPECweb-like servers, as
  * processes of one OS (bare metal) or one per domain or container, under a saturating load
  * from another machine; aggregate requests per second.
+ *
+ * @public
  */
 export const concurrent: Experiment = {
   id: 'concurrent',
@@ -83,6 +91,8 @@ const ISOLATION_PROCESS_LIMIT = 1024;
  * processes of one OS (bare metal) or one domain or container each. Each well-behaved
  * workload's `degradation` is the fraction of its throughput lost against the same run
  * without the two antisocial instances.
+ *
+ * @public
  */
 export const isolation: Experiment = {
   id: 'isolation',

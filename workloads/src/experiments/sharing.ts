@@ -59,6 +59,8 @@ function startupMs(ctx: ExperimentContext, platform: PlatformSpec): { ms: number
  * contexts of one kernel — VMs, each with its own kernel and disk, cannot share them), and
  * the start-up time of a container against a VM's boot. Every figure is counted: blocks of
  * distinct inodes, disk service times, kernel initialisation paths.
+ *
+ * @public
  */
 export const sharing: Experiment = {
   id: 'sharing',

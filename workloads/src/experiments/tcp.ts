@@ -10,6 +10,8 @@ const CLIENT = '10.0.1.1';
 /**
  * One bulk transfer between a guest on `platform` and a native peer on another machine:
  * `tx` — the guest sends; `rx` — it receives. Returns Mbit/s of payload and the guest's counts.
+ *
+ * @public
  */
 export function tcpTransfer(ctx: ExperimentContext, platform: PlatformSpec, direction: 'tx' | 'rx', mtu: number): ResultRow {
   const { server, clients, sim } = withClientMachine(ctx, platform, { cores: 1, memoryMiB: 1024 });
@@ -29,6 +31,8 @@ export function tcpTransfer(ctx: ExperimentContext, platform: PlatformSpec, dire
  * `tcp-tx` / `tcp-rx`: ttcp-style bulk TCP throughput between a guest and a peer on another
  * machine, at MTU 1500 and 500 (the Xen paper's network table). Small packets expose each
  * platform's per-packet path: the split drivers' rings and page flips, VM exits, copies.
+ *
+ * @public
  */
 export const tcp: Experiment = {
   id: 'tcp',

@@ -1,6 +1,10 @@
 import type { Program, Sys } from '@visorkit/guest';
 
-/** The micro-benchmark metric names (public interface). */
+/**
+ * The micro-benchmark metric names (public interface).
+ *
+ * @public
+ */
 export const MICRO_METRICS = [
   'null-call',
   'null-io',
@@ -24,10 +28,18 @@ export const MICRO_METRICS = [
   'page-fault',
 ] as const;
 
-/** One micro metric. */
+/**
+ * One micro metric.
+ *
+ * @public
+ */
 export type MicroMetric = (typeof MICRO_METRICS)[number];
 
-/** Where each benchmark writes its result (µs per operation). */
+/**
+ * Where each benchmark writes its result (µs per operation).
+ *
+ * @public
+ */
 export type Results = Partial<Record<MicroMetric, number>>;
 
 /** Times `n` repetitions of `body` and returns µs per repetition. */
@@ -52,6 +64,8 @@ const FILE = '/etc/passwd';
  *   data on receipt; the time per switch minus the same work without switching;
  * - `mmap-64mb` / `mmap-256mb`: map a cached file (populated), touch it every 64 KiB, unmap;
  * - `page-fault`: fault in pages of a cached file mapping one at a time.
+ *
+ * @public
  */
 export function microBenchmark(metrics: readonly MicroMetric[], results: Results): Program {
   return function* (sys: Sys) {
@@ -126,7 +140,11 @@ function* selectTcp(sys: Sys, n: number): Generator<never, number, unknown> {
   });
 }
 
-/** The address the micro-benchmark guest is given (its own connections loop back). */
+/**
+ * The address the micro-benchmark guest is given (its own connections loop back).
+ *
+ * @public
+ */
 export const LOOPBACK = '10.0.0.1';
 
 /** lat_ctx: `n` processes in a ring pass a token through pipes, each touching `bytes` of its data. */

@@ -5,6 +5,8 @@ import { CostCategory, type BurstExit, type Hypervisor, type Vcpu, type VcpuProg
  * than `window` are unacknowledged, blocks when the window is full, and is woken as frames
  * arrive (the receiver's delivery stands for its acknowledgement). Throughput is then set by
  * whichever is slower: the sender's per-frame CPU path or the link.
+ *
+ * @public
  */
 export class BulkSender implements VcpuProgram {
   inFlight = 0;

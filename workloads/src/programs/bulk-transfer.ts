@@ -1,9 +1,17 @@
 import type { Program, Sys } from '@visorkit/guest';
 
-/** The port the bulk-transfer receiver listens on (ttcp's). */
+/**
+ * The port the bulk-transfer receiver listens on (ttcp's).
+ *
+ * @public
+ */
 export const TTCP_PORT = 5001;
 
-/** What a bulk transfer reports: bytes moved and when the first and last arrived (ns). */
+/**
+ * What a bulk transfer reports: bytes moved and when the first and last arrived (ns).
+ *
+ * @public
+ */
 export interface TransferLog {
   bytes: number;
   startNs: number;
@@ -13,6 +21,8 @@ export interface TransferLog {
 /**
  * ttcp-style sender: connects to `address`, writes `bytes` in 64 KiB writes as fast as the
  * socket takes them, closes. Imitates `ttcp -t` (and netperf TCP_STREAM's sender).
+ *
+ * @public
  */
 export function bulkSend(address: string, bytes: number, log: TransferLog): Program {
   return function* (sys: Sys) {
@@ -30,7 +40,11 @@ export function bulkSend(address: string, bytes: number, log: TransferLog): Prog
   };
 }
 
-/** ttcp-style receiver: accepts one connection and reads it to the end (`ttcp -r`). */
+/**
+ * ttcp-style receiver: accepts one connection and reads it to the end (`ttcp -r`).
+ *
+ * @public
+ */
 export function bulkReceive(log: TransferLog): Program {
   return function* (sys: Sys) {
     const l = yield* sys.socket();

@@ -1,6 +1,10 @@
 import type { Program, Sys } from '@visorkit/guest';
 
-/** The shape of one lightly loaded service, the unit of a consolidation (density) study. */
+/**
+ * The shape of one lightly loaded service, the unit of a consolidation (density) study.
+ *
+ * @public
+ */
 export interface ServiceShape {
   /** Memory the service keeps resident (its heap, touched once at start). */
   readonly residentBytes: number;
@@ -16,6 +20,8 @@ export interface ServiceShape {
  * A hosted server that is idle most of the time — what hosting providers and PlanetLab packed
  * by the hundred onto one machine: 8 MiB resident, a request every 100 ms costing about 2
  * million cycles and a walk over 256 KiB of its data.
+ *
+ * @public
  */
 export const CONSOLIDATED_SERVICE: ServiceShape = {
   residentBytes: 8 << 20,
@@ -24,7 +30,11 @@ export const CONSOLIDATED_SERVICE: ServiceShape = {
   cyclesPerRequest: 2_000_000,
 };
 
-/** Progress of one service instance, shared with the experiment. */
+/**
+ * Progress of one service instance, shared with the experiment.
+ *
+ * @public
+ */
 export interface ServiceProgress {
   /** Set once its memory is resident and it serves. */
   started: boolean;
@@ -34,6 +44,8 @@ export interface ServiceProgress {
 /**
  * A lightly loaded service: maps and touches its resident memory, then forever sleeps a
  * think time, does one request's work over its hot data and counts it.
+ *
+ * @public
  */
 export function consolidatedService(progress: ServiceProgress, shape: ServiceShape = CONSOLIDATED_SERVICE): Program {
   return function* (sys: Sys) {

@@ -1,6 +1,10 @@
 import { CostCategory, gfn, type BurstExit, type CheckpointableProgram, type Hypervisor, type MigratableProgram, type Vcpu, type VcpuProgram } from '@visorkit/core';
 
-/** How a guest writes its memory: the writable working set and how fast it dirties it. */
+/**
+ * How a guest writes its memory: the writable working set and how fast it dirties it.
+ *
+ * @public
+ */
 export interface DirtyingProfile {
   /** Name used in result rows (`idle`, `web-server`, `memory-hammer`). */
   readonly name: string;
@@ -15,6 +19,8 @@ export interface DirtyingProfile {
  * `pagesPerMs` pages per millisecond it runs, cycling through a working set above its
  * image. Writes go through the platform's memory virtualisation (page zero), so dirty
  * logging sees them and charges its faults. It can migrate and be checkpointed.
+ *
+ * @public
  */
 export class DirtyingGuest implements MigratableProgram, CheckpointableProgram {
   readonly kind = 'dirtying-guest';
@@ -49,7 +55,11 @@ export class DirtyingGuest implements MigratableProgram, CheckpointableProgram {
   }
 }
 
-/** The three guests of the migration experiment (rates after Clark et al.'s workloads). */
+/**
+ * The three guests of the migration experiment (rates after Clark et al.'s workloads).
+ *
+ * @public
+ */
 export const DIRTYING_PROFILES: readonly DirtyingProfile[] = [
   { name: 'idle', pagesPerMs: 0, workingSetPages: 1 },
   // A web server dirties a modest set: buffers, logs, session state (~8 MB/s over 8 MB).

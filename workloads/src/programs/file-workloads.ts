@@ -1,7 +1,11 @@
 import { Prng } from '@visorkit/core';
 import type { Program, Sys } from '@visorkit/guest';
 
-/** Bytes or jobs done, shared with the experiment. */
+/**
+ * Bytes or jobs done, shared with the experiment.
+ *
+ * @public
+ */
 export interface WorkCounter {
   units: number;
 }
@@ -10,6 +14,8 @@ export interface WorkCounter {
  * A dbench-like file-system load (dbench replays the NetBench file-server trace): `clients`
  * processes each create their own files, write them in 4–64 KiB pieces, read them back,
  * stat them, and every few files fsync one. Counts bytes moved.
+ *
+ * @public
  */
 export function dbench(moved: WorkCounter, options: { clients?: number; random?: Prng } = {}): Program {
   const clients = options.clients ?? 4;
@@ -48,7 +54,11 @@ const SOURCES = 64;
 const SOURCE_BYTES = 24 << 10;
 const HEADER_BYTES = 256 << 10;
 
-/** The build's files as `bootGuest` takes them. */
+/**
+ * The build's files as `bootGuest` takes them.
+ *
+ * @public
+ */
 export function buildFiles(): Record<string, number> {
   const files: Record<string, number> = { '/src/include/headers.h': HEADER_BYTES };
   for (let i = 0; i < SOURCES; i++) files[`/src/file${i}.c`] = SOURCE_BYTES;
@@ -61,6 +71,8 @@ export function buildFiles(): Record<string, number> {
  * optimisation, code generation), maps and touches its working memory, writes the object and
  * exits. Process creation, exec, page faults, file I/O and computation in proportions like a
  * real build's. Counts compiled files; runs until stopped (the tree is rebuilt).
+ *
+ * @public
  */
 export function build(compiled: WorkCounter, options: { jobs?: number } = {}): { make: Program; cc: Program } {
   const jobs = options.jobs ?? 2;
@@ -97,6 +109,8 @@ export function build(compiled: WorkCounter, options: { jobs?: number } = {}): {
 /**
  * `dd if=/dev/zero of=/scratch/big bs=64k`, forever: a disk-bandwidth hog that also fills
  * the page cache with dirty data (it rewrites a 256 MiB file in a loop).
+ *
+ * @public
  */
 export function ddHog(written: WorkCounter): Program {
   return function* (sys: Sys) {
@@ -111,6 +125,8 @@ export function ddHog(written: WorkCounter): Program {
 /**
  * A fork bomb (`:(){ :|:& };:`): every process forks copies of itself as fast as it can and
  * keeps the CPU busy, until the kernel's process limit (or a container's) refuses more.
+ *
+ * @public
  */
 export function forkBomb(spawned: WorkCounter): Program {
   const bomb: Program = function* (sys: Sys) {

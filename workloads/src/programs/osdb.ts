@@ -1,18 +1,35 @@
 import { Prng } from '@visorkit/core';
 import type { Program, Sys } from '@visorkit/guest';
 
-/** The database's table file and write-ahead log. */
+/**
+ * The database's table file and write-ahead log.
+ *
+ * @public
+ */
 export const OSDB_TABLE = '/db/table';
+/** @public */
 export const OSDB_LOG = '/db/wal';
-/** Table size: 32 MiB of 8 KiB-aligned pages (OSDB's 40 MB database in miniature). */
+/**
+ * Table size: 32 MiB of 8 KiB-aligned pages (OSDB's 40 MB database in miniature).
+ *
+ * @public
+ */
 export const OSDB_TABLE_BYTES = 32 << 20;
 
-/** Completed queries or transactions, shared with the experiment. */
+/**
+ * Completed queries or transactions, shared with the experiment.
+ *
+ * @public
+ */
 export interface TransactionCounter {
   transactions: number;
 }
 
-/** The database's files as `bootGuest` takes them. */
+/**
+ * The database's files as `bootGuest` takes them.
+ *
+ * @public
+ */
 export function osdbFiles(): Record<string, number> {
   return { [OSDB_TABLE]: OSDB_TABLE_BYTES, [OSDB_LOG]: 0 };
 }
@@ -25,6 +42,8 @@ export function osdbFiles(): Record<string, number> {
  *   work buffer; the database's working set stays cached once warm;
  * - `oltp`: transactions — read a few random pages, update one, append a commit record to the
  *   write-ahead log and fsync it, so each commit waits for the disk.
+ *
+ * @public
  */
 export function osdb(mode: 'ir' | 'oltp', done: TransactionCounter, options: { users?: number; random?: Prng; thinkNs?: number } = {}): Program {
   const users = options.users ?? 4;

@@ -5,6 +5,8 @@ import { CostCategory, type Prng, type BurstExit, type Hypervisor, type Vcpu, ty
  * Each access translates through the platform's memory virtualisation (TLB, then the walk
  * it charges) and pays one memory reference for the data itself (a random access over a
  * large set misses the caches). It stops after `accesses` accesses.
+ *
+ * @public
  */
 export class RandomAccessProgram implements VcpuProgram {
   done = 0;

@@ -8,6 +8,8 @@ import { ETCH_SERVER_PACKAGES, ETCH_SERVER_STATE } from '../data/debian-etch-ser
  * file that is identical on every server — all package files and the identical state — is a
  * hard link to that server's (VServer unification: immutable, copied on write); the rest is
  * the server's own.
+ *
+ * @public
  */
 export function installServer(kernel: GuestKernel, root: string, unifyWith?: string): void {
   for (const [name, kib, files] of ETCH_SERVER_PACKAGES) {

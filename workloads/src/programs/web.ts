@@ -1,7 +1,11 @@
 import { Prng } from '@visorkit/core';
 import type { Program, Sys } from '@visorkit/guest';
 
-/** The web server's port. */
+/**
+ * The web server's port.
+ *
+ * @public
+ */
 export const HTTP_PORT = 80;
 /** The stream used when none is given (a fixed one, so a lone server is still deterministic). */
 const DEFAULT_STREAM = new Prng(1);
@@ -19,6 +23,8 @@ const DYNAMIC_SHARE = 0.3;
 /**
  * SPECweb99's file set in miniature: classes of 1, 5, 50 and 500 KiB-order files requested
  * 35/50/14/1 % of the time (the benchmark's class frequencies), a few files per class.
+ *
+ * @public
  */
 export const WEB_FILES: readonly { readonly path: string; readonly bytes: number; readonly weight: number }[] = [
   ...[0, 1, 2, 3].map((i) => ({ path: `/www/class0/${i}`, bytes: 512 + 256 * i, weight: 0.35 / 4 })),
@@ -27,12 +33,20 @@ export const WEB_FILES: readonly { readonly path: string; readonly bytes: number
   ...[0, 1].map((i) => ({ path: `/www/class3/${i}`, bytes: 204800 + 204800 * i, weight: 0.01 / 2 })),
 ];
 
-/** The web files as `bootGuest` takes them (path → bytes). */
+/**
+ * The web files as `bootGuest` takes them (path → bytes).
+ *
+ * @public
+ */
 export function webFiles(): Record<string, number> {
   return Object.fromEntries(WEB_FILES.map((f) => [f.path, f.bytes]));
 }
 
-/** Requests served, shared with the experiment. */
+/**
+ * Requests served, shared with the experiment.
+ *
+ * @public
+ */
 export interface RequestCounter {
   requests: number;
 }
@@ -45,6 +59,8 @@ export interface RequestCounter {
  * the server from a random stream with SPECweb99's class frequencies, standing in for the
  * URL the client would send. `random` is that stream (give it a fork of the run's
  * `Simulator.random`); each worker draws from its own fork of it.
+ *
+ * @public
  */
 export function webServer(served: RequestCounter, options: { port?: number; workers?: number; random?: Prng } = {}): Program {
   const port = options.port ?? HTTP_PORT;
@@ -101,6 +117,8 @@ function pick(u: number): (typeof WEB_FILES)[number] {
  * send a request, read the response to the end and close; with `thinkNs`, each then pauses
  * (SPECweb99's connections each ask for a set rate), otherwise the load saturates the server.
  * Run them on another machine.
+ *
+ * @public
  */
 export function webClients(address: string, connections: number, options: { port?: number; thinkNs?: number } = {}): Program {
   const port = options.port ?? HTTP_PORT;

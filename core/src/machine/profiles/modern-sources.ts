@@ -3,6 +3,8 @@ import type { ProfileSources } from '../../calibration/profile-parameters.js';
 /**
  * Where each of modern's numbers comes from (its calibration-ledger sources; the
  * abbreviations are defined in the profile's file).
+ *
+ * @public
  */
 export const modernSources: ProfileSources = {
   'cpu.clockGhz': "all-core turbo of the 8480+ (3.0 GHz; base 2.0, single-core max 3.8 [ARK]); [C&C] saw 3.1-3.8 GHz under light load",

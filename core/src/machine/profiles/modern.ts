@@ -16,6 +16,8 @@ import type { MachineProfile } from '../machine-profile.js';
  * - [Agner]    Agner Fog, "Instruction tables", Alder Lake P-core (Golden Cove) section.
  * - [PM9A3]    Samsung PM9A3 NVMe SSD data sheet.  [E810] Intel Ethernet E810 data sheet.
  * - [est]      an estimate; the comment says how it was derived.
+ *
+ * @public
  */
 export const modern: MachineProfile = {
   name: 'modern',

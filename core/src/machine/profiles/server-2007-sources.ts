@@ -3,6 +3,8 @@ import type { ProfileSources } from '../../calibration/profile-parameters.js';
 /**
  * Where each of server2007's numbers comes from (its calibration-ledger sources; the
  * abbreviations are defined in the profile's file).
+ *
+ * @public
  */
 export const server2007Sources: ProfileSources = {
   'cpu.clockGhz': "[VS §5] 3.2 GHz; Xeon 5060 is also 3.20 GHz [5060 DS]",

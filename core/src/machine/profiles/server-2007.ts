@@ -25,6 +25,8 @@ import type { MachineProfile } from '../machine-profile.js';
  *              Virtualization", ASPLOS 2006 (VT-x on a Prescott-core Pentium 4).
  * - [Agner]    Agner Fog, "Instruction tables" / microarchitecture guide, Pentium 4 sections.
  * - [est]      an estimate; the comment says how it was derived.
+ *
+ * @public
  */
 export const server2007: MachineProfile = {
   name: 'server-2007',

@@ -3,6 +3,8 @@ import type { ProfileSources } from '../../calibration/profile-parameters.js';
 /**
  * Where each of xeon2003's numbers comes from (its calibration-ledger sources; the
  * abbreviations are defined in the profile's file).
+ *
+ * @public
  */
 export const xeon2003Sources: ProfileSources = {
   'cpu.clockGhz': "[Xen §4]",

@@ -19,6 +19,8 @@ import type { MachineProfile } from '../machine-profile.js';
  * NetBurst's privilege transitions were notoriously slow: interrupt gates, `iret`, `mov cr3`
  * and locked instructions are microcoded and drain its 20-stage pipeline, which is why the
  * cycle costs below are several times a Core 2's.
+ *
+ * @public
  */
 export const xeon2003: MachineProfile = {
   name: 'xeon-2003',

@@ -2,7 +2,11 @@ import type { Experiment, ExperimentContext, ResultRow } from '@visorkit/workloa
 import { migrateUnderLoad } from '../migrate-under-load.js';
 import { MIGRATION_WORKLOADS, type MigrationWorkload, type WorkloadScale } from '../testbed.js';
 
-/** What a run of the experiment uses: the paper's sizes unless a test shrinks them. */
+/**
+ * What a run of the experiment uses: the paper's sizes unless a test shrinks them.
+ *
+ * @public
+ */
 export interface ClarkMigrationOptions {
   readonly workloads?: readonly MigrationWorkload[];
   readonly scale?: (w: MigrationWorkload) => WorkloadScale;
@@ -15,6 +19,8 @@ export interface ClarkMigrationOptions {
  * ms after the migration began): throughput for apache-static, conforming clients for
  * specweb99, added snapshot latency for quake3, the write rate for mmuncher. The `total-ms`
  * row's `detail` holds the rounds and the stop, to mark them on the time series.
+ *
+ * @public
  */
 export function clarkMigrationExperiment(options: ClarkMigrationOptions = {}): Experiment {
   const workloads = options.workloads ?? MIGRATION_WORKLOADS;

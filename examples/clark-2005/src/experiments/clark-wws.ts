@@ -3,8 +3,13 @@ import { cintLike, type Experiment, type ExperimentContext, type ResultRow } fro
 import { buildTestbed, MIGRATION_WORKLOADS, type MigrationWorkload, type WorkloadScale } from '../testbed.js';
 import type { ServiceProbe } from '../workloads/service-probe.js';
 
-/** How often the dirty bitmap is read, and for how long (Clark et al. §4's tracing). */
+/**
+ * How often the dirty bitmap is read, and for how long (Clark et al. §4's tracing).
+ *
+ * @public
+ */
 export const WWS_PERIOD_NS = 50e6;
+/** @public */
 export const WWS_WINDOW_NS = 8e9;
 
 /** SPEC CINT-like: the workloads package's CPU-bound program (a few MiB walked per iteration) in a 256 MB VM. */
@@ -22,7 +27,11 @@ const CINT_LIKE: MigrationWorkload = {
   },
 };
 
-/** Options of a run (tests shrink the sizes). */
+/**
+ * Options of a run (tests shrink the sizes).
+ *
+ * @public
+ */
 export interface ClarkWwsOptions {
   readonly workloads?: readonly MigrationWorkload[];
   readonly scale?: (w: MigrationWorkload) => WorkloadScale;
@@ -35,6 +44,8 @@ export interface ClarkWwsOptions {
  * show how many pages each 50 ms dirtied (`pages-dirtied`, key `t-ms`), their mean, and how
  * many distinct pages the whole window wrote (`distinct-pages`): what a pre-copy round would
  * have to send again.
+ *
+ * @public
  */
 export function clarkWwsExperiment(options: ClarkWwsOptions = {}): Experiment {
   const workloads = options.workloads ?? [...MIGRATION_WORKLOADS, CINT_LIKE];

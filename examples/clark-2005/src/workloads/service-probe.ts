@@ -1,6 +1,8 @@
 /**
  * What a workload's users saw, measured where they are (the clients' side of the wire) and read
  * in windows: the service time series of the migration figures.
+ *
+ * @public
  */
 export interface ServiceProbe {
   /** Name of the series (`throughput`, `conforming-clients`, `update-latency`, `write-rate`). */

@@ -1,6 +1,10 @@
 import { fills, leftAxis, legend, linearScale, logScale, r, svgDocument, text, type Frame } from './svg-kit.js';
 
-/** Grouped bars: one group per category, one bar per series. */
+/**
+ * Grouped bars: one group per category, one bar per series.
+ *
+ * @public
+ */
 export interface BarChartSpec {
   /** Unique on the page (pattern ids derive from it). */
   readonly id: string;
@@ -14,7 +18,11 @@ export interface BarChartSpec {
   readonly logY?: boolean;
 }
 
-/** Renders grouped bars in a printed paper's style (black, white, grey and hatched bars). */
+/**
+ * Renders grouped bars in a printed paper's style (black, white, grey and hatched bars).
+ *
+ * @public
+ */
 export function barChart(spec: BarChartSpec): string {
   const n = spec.categories.length;
   const k = Math.max(1, spec.series.length);

@@ -3,6 +3,8 @@ import type { ExperimentResult } from '@visorkit/workloads';
 /**
  * One line per non-baseline platform saying which mechanism differs most from the baseline
  * (the first platform, normally native), computed from the rows' counts — never canned text.
+ *
+ * @public
  */
 export function explainDifferences(result: ExperimentResult): string[] {
   const totals = new Map<string, Map<string, number>>();

@@ -2,7 +2,11 @@ import type { ExperimentResult } from '@visorkit/workloads';
 import { paperTable } from './paper-table.js';
 import type { PublishedTable } from './published.js';
 
-/** How close one published table's cells came, over every run compared with it. */
+/**
+ * How close one published table's cells came, over every run compared with it.
+ *
+ * @public
+ */
 export interface FidelityLine {
   readonly table: PublishedTable;
   /** The runs compared (`vserver-2007 on server-2007`). */
@@ -20,7 +24,11 @@ export interface FidelityLine {
   readonly medianPredictedError: number | undefined;
 }
 
-/** Per published table, the median and worst error of the simulated figures against it. */
+/**
+ * Per published table, the median and worst error of the simulated figures against it.
+ *
+ * @public
+ */
 export function fidelitySummary(results: readonly ExperimentResult[]): FidelityLine[] {
   const byTable = new Map<PublishedTable, { runs: string[]; errors: { error: number; metric: string; platform: string; provenance: string | undefined }[] }>();
   for (const result of results) {

@@ -1,4 +1,8 @@
-/** Formats a simulated or published value with sensible precision (— when missing). */
+/**
+ * Formats a simulated or published value with sensible precision (— when missing).
+ *
+ * @public
+ */
 export function formatValue(v: number | undefined): string {
   if (v === undefined || Number.isNaN(v)) return '—';
   if (Number.isInteger(v)) return String(v);
@@ -9,7 +13,11 @@ export function formatValue(v: number | undefined): string {
   return v.toFixed(4);
 }
 
-/** A relative error as a signed percentage, `+12.3%`. */
+/**
+ * A relative error as a signed percentage, `+12.3%`.
+ *
+ * @public
+ */
 export function formatError(e: number | undefined): string {
   if (e === undefined || !Number.isFinite(e)) return '—';
   const p = e * 100;
@@ -17,7 +25,11 @@ export function formatError(e: number | undefined): string {
   return `${p >= 0 ? '+' : '−'}${Math.abs(p).toFixed(digits)}%`;
 }
 
-/** Escapes text for HTML and SVG. */
+/**
+ * Escapes text for HTML and SVG.
+ *
+ * @public
+ */
 export function escapeXml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

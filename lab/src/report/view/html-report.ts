@@ -5,18 +5,30 @@ import { escapeXml as esc, formatError, formatValue } from './format.js';
 import { paperFigures, type PaperFigure } from './paper-figures.js';
 import { paperTable, type PaperTable } from './paper-table.js';
 
-/** Running numbers of tables and figures across a page, as a paper numbers them. */
+/**
+ * Running numbers of tables and figures across a page, as a paper numbers them.
+ *
+ * @public
+ */
 export interface Numbering {
   table: number;
   figure: number;
 }
 
-/** How to name experiments (their registry titles), when known. */
+/**
+ * How to name experiments (their registry titles), when known.
+ *
+ * @public
+ */
 export interface ReportNames {
   readonly titleOf?: (experiment: string) => string | undefined;
 }
 
-/** The page's style: a printed paper's (serif text, ruled tables, captioned figures). */
+/**
+ * The page's style: a printed paper's (serif text, ruled tables, captioned figures).
+ *
+ * @public
+ */
 export const REPORT_CSS = `
 .vk-report{font-family:'Times New Roman',Times,'Liberation Serif','DejaVu Serif',serif;color:#111;line-height:1.35;font-size:15px}
 .vk-report h1{font-size:1.6em;text-align:center;margin:.4em 0 .2em}
@@ -42,7 +54,11 @@ export const REPORT_CSS = `
 .vk-report .scroll{overflow-x:auto}
 `;
 
-/** An experiment's table as a paper's HTML table (published figures, error and provenance beside). */
+/**
+ * An experiment's table as a paper's HTML table (published figures, error and provenance beside).
+ *
+ * @public
+ */
 export function tableHtml(table: PaperTable, n: number, title: string): string {
   const pub = table.hasPublished;
   const span = pub ? 3 : 1;
@@ -70,12 +86,20 @@ export function tableHtml(table: PaperTable, n: number, title: string): string {
   return `<div class="scroll"><table class="paper"><caption><b>Table ${n}.</b> ${esc(title)} — ${esc(table.composition)} on <code>${esc(table.profile)}</code>, seed ${table.seed}.${source}${prov}</caption><thead>${head1}${head2}</thead><tbody>${body}</tbody></table></div>`;
 }
 
-/** A figure with its numbered caption. */
+/**
+ * A figure with its numbered caption.
+ *
+ * @public
+ */
 export function figureHtml(figure: PaperFigure, n: number): string {
   return `<figure id="${esc(figure.id)}">${figure.svg}<figcaption><b>Figure ${n}.</b> ${esc(figure.caption)}</figcaption></figure>`;
 }
 
-/** One run: its table, its figures, and why the platforms differ (from the counts). */
+/**
+ * One run: its table, its figures, and why the platforms differ (from the counts).
+ *
+ * @public
+ */
 export function resultHtml(result: ExperimentResult, numbering: Numbering, names: ReportNames = {}, figures: readonly PaperFigure[] = paperFigures(result)): string {
   const title = names.titleOf?.(result.experiment) ?? result.experiment;
   const parts = [`<h3 id="${esc(anchor(result))}">${esc(result.experiment)}: ${esc(title)}</h3>`, tableHtml(paperTable(result), ++numbering.table, title)];
@@ -85,7 +109,11 @@ export function resultHtml(result: ExperimentResult, numbering: Numbering, names
   return parts.join('\n');
 }
 
-/** The fidelity summary: per published table, how far the simulation is from it. */
+/**
+ * The fidelity summary: per published table, how far the simulation is from it.
+ *
+ * @public
+ */
 export function fidelityHtml(lines: readonly FidelityLine[], n: number): string {
   if (lines.length === 0) return '<p>No run in this report has a published table to compare with.</p>';
   const anyProv = lines.some((l) => l.fitted + l.predicted > 0);
@@ -96,7 +124,11 @@ export function fidelityHtml(lines: readonly FidelityLine[], n: number): string 
   return `<div class="scroll"><table class="paper"><caption><b>Table ${n}.</b> Fidelity: simulated against published figures, per published table. Error = (simulated − published) / published. ${sources}.</caption><thead><tr><th class="name">published table</th><th class="name">compared runs</th><th>cells</th><th>median |error|</th><th>worst error (cell)</th>${anyProv ? '<th>fitted / predicted</th><th>median |error|, predicted</th>' : ''}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-/** The whole report as one self-contained HTML page (styles and SVG figures inline). */
+/**
+ * The whole report as one self-contained HTML page (styles and SVG figures inline).
+ *
+ * @public
+ */
 export function reportPage(results: readonly ExperimentResult[], names: ReportNames = {}, figures: (r: ExperimentResult) => readonly PaperFigure[] = paperFigures): string {
   const numbering: Numbering = { table: 0, figure: 0 };
   const groups = new Map<string, ExperimentResult[]>();
@@ -120,7 +152,11 @@ export function reportPage(results: readonly ExperimentResult[], names: ReportNa
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>visorkit report</title><style>body{margin:0;background:#fff}main{max-width:1000px;margin:0 auto;padding:1em 1.5em 3em}${REPORT_CSS}</style></head><body><main class="vk-report">${body.join('\n')}</main></body></html>\n`;
 }
 
-/** The anchor of a run's section. */
+/**
+ * The anchor of a run's section.
+ *
+ * @public
+ */
 export function anchor(result: ExperimentResult): string {
   return slug(`${result.composition}-${result.profile}-${result.experiment}`);
 }

@@ -1,6 +1,10 @@
 import { DASHES, leftAxis, legend, linearScale, logScale, marker, r, svgDocument, text, type Frame } from './svg-kit.js';
 
-/** Curves over a swept parameter (concurrency, scalability). */
+/**
+ * Curves over a swept parameter (concurrency, scalability).
+ *
+ * @public
+ */
 export interface LineChartSpec {
   readonly id: string;
   readonly label: string;
@@ -11,7 +15,11 @@ export interface LineChartSpec {
   readonly logX?: boolean;
 }
 
-/** Renders black curves told apart by dash pattern and marker, as a printed figure does. */
+/**
+ * Renders black curves told apart by dash pattern and marker, as a printed figure does.
+ *
+ * @public
+ */
 export function lineChart(spec: LineChartSpec): string {
   const width = 560;
   const leg = legend(60, 16, width - 70, spec.series.map((s, i) => ({ name: s.name, swatch: (x, y) => `<line x1="${x}" y1="${y}" x2="${x + 18}" y2="${y}" stroke="#000" stroke-width="1.3"${DASHES[i % DASHES.length] ? ` stroke-dasharray="${DASHES[i % DASHES.length]}"` : ''}/>${marker(i, x + 9, y)}` })));

@@ -5,7 +5,11 @@ import { formatError, formatValue } from './format.js';
 import type { PaperFigure } from './paper-figures.js';
 import { paperTable } from './paper-table.js';
 
-/** The fidelity summary as a Markdown table. */
+/**
+ * The fidelity summary as a Markdown table.
+ *
+ * @public
+ */
 export function fidelityMarkdown(results: readonly ExperimentResult[]): string {
   const lines = fidelitySummary(results);
   if (lines.length === 0) return 'No run in this report has a published table to compare with.\n';
@@ -15,7 +19,11 @@ export function fidelityMarkdown(results: readonly ExperimentResult[]): string {
   return out.join('\n') + '\n';
 }
 
-/** One run as Markdown: its table (published figures, error, provenance beside), figures, why. */
+/**
+ * One run as Markdown: its table (published figures, error, provenance beside), figures, why.
+ *
+ * @public
+ */
 export function resultMarkdown(result: ExperimentResult, figures: readonly { figure: PaperFigure; file: string }[], title = result.experiment): string {
   const t = paperTable(result);
   const out = [`### ${result.experiment}: ${title}`, '', `${result.composition} on \`${result.profile}\`, seed ${result.seed}.`, ''];

@@ -3,7 +3,11 @@ import { barChart } from './bar-chart.js';
 import { lineChart } from './line-chart.js';
 import { timelineChart, type PhaseKind } from './timeline-chart.js';
 
-/** A figure of the report: an inline SVG and its caption. */
+/**
+ * A figure of the report: an inline SVG and its caption.
+ *
+ * @public
+ */
 export interface PaperFigure {
   /** Unique within a report (also its file name under `charts/`). */
   readonly id: string;
@@ -23,6 +27,8 @@ const PLAIN = new Set(['platform', 'metric', 'value', 'unit', 'counts', 'expecte
  * scalability curves, the micro-benchmark table as bars normalised to the baseline, migration
  * timelines — chosen from the rows' shape, and none for results a table says better
  * (single numbers, capabilities, flat curves).
+ *
+ * @public
  */
 export function paperFigures(result: ExperimentResult): PaperFigure[] {
   const id = slug(`${result.composition}-${result.profile}-${result.experiment}`);

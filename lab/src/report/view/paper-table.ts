@@ -4,7 +4,11 @@ import { publishedTableFor, type PublishedTable } from './published.js';
 /** Keys every row has, or that describe the row rather than identify it. */
 const NOT_IDENTIFYING = new Set(['platform', 'metric', 'value', 'unit', 'counts', 'expected', 'provenance', 'detail']);
 
-/** A row's identifying extra keys, e.g. `domains=4` or `mode=live memory-mb=64`. */
+/**
+ * A row's identifying extra keys, e.g. `domains=4` or `mode=live memory-mb=64`.
+ *
+ * @public
+ */
 export function rowLabel(row: ResultRow): string {
   return Object.keys(row)
     .filter((k) => !NOT_IDENTIFYING.has(k) && (typeof row[k] !== 'object' || row[k] === null))
@@ -15,7 +19,11 @@ export function rowLabel(row: ResultRow): string {
     .join(' ');
 }
 
-/** One platform's cell of a table row. */
+/**
+ * One platform's cell of a table row.
+ *
+ * @public
+ */
 export interface PaperCell {
   readonly value: number | undefined;
   /** The published figure, when a published table covers this cell. */
@@ -26,7 +34,11 @@ export interface PaperCell {
   readonly provenance?: string;
 }
 
-/** A table row: one metric (and its identifying keys), a cell per platform. */
+/**
+ * A table row: one metric (and its identifying keys), a cell per platform.
+ *
+ * @public
+ */
 export interface PaperRow {
   readonly metric: string;
   /** Identifying keys (`domains=4`), empty for a plain metric. */
@@ -35,7 +47,11 @@ export interface PaperRow {
   readonly cells: readonly PaperCell[];
 }
 
-/** An experiment's table in the paper's form: metrics as rows, platforms as columns. */
+/**
+ * An experiment's table in the paper's form: metrics as rows, platforms as columns.
+ *
+ * @public
+ */
 export interface PaperTable {
   readonly experiment: string;
   readonly composition: string;
@@ -51,7 +67,11 @@ export interface PaperTable {
   readonly hasProvenance: boolean;
 }
 
-/** Builds the table of one run: rows in first-seen order of metric, then of their keys. */
+/**
+ * Builds the table of one run: rows in first-seen order of metric, then of their keys.
+ *
+ * @public
+ */
 export function paperTable(result: ExperimentResult): PaperTable {
   const platforms = [...new Set(result.results.map((r) => r.platform))];
   const published = publishedTableFor(result);
@@ -91,7 +111,11 @@ export function paperTable(result: ExperimentResult): PaperTable {
   return { experiment: result.experiment, composition: result.composition, profile: result.profile, seed: result.seed, platforms, rows, published, hasPublished, hasProvenance };
 }
 
-/** The name of a table row as printed: the metric and its keys. */
+/**
+ * The name of a table row as printed: the metric and its keys.
+ *
+ * @public
+ */
 export function rowName(row: PaperRow): string {
   return row.label ? `${row.metric} · ${row.label}` : row.metric;
 }

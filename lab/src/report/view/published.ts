@@ -4,6 +4,8 @@ import { PUBLISHED_MICRO_SOURCE, PUBLISHED_MICRO_US, PUBLISHED_SHARING_MB, PUBLI
  * A table of published figures the report sets beside simulated ones. Figures belong to the
  * machine they were measured on, so a table is compared only on runs of that machine's
  * profile: a 2007 server's lmbench figures say nothing about a 2003 Xeon or a current server.
+ *
+ * @public
  */
 export interface PublishedTable {
   /** Short name, as the fidelity summary lists it. */
@@ -19,7 +21,11 @@ export interface PublishedTable {
   value(metric: string, platform: string): number | undefined;
 }
 
-/** Every published table the report knows: the seed's micro-benchmark table (the fit set). */
+/**
+ * Every published table the report knows: the seed's micro-benchmark table (the fit set).
+ *
+ * @public
+ */
 export const publishedTables: readonly PublishedTable[] = [
   {
     id: 'seed micro-benchmarks',
@@ -39,7 +45,11 @@ export const publishedTables: readonly PublishedTable[] = [
   },
 ];
 
-/** The published table that applies to a run, if any. */
+/**
+ * The published table that applies to a run, if any.
+ *
+ * @public
+ */
 export function publishedTableFor(result: Pick<ExperimentResult, 'experiment' | 'profile'>): PublishedTable | undefined {
   return publishedTables.find((t) => t.experiment === result.experiment && t.profile === result.profile);
 }

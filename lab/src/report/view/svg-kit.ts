@@ -1,9 +1,17 @@
 import { escapeXml } from './format.js';
 
-/** The serif face of a printed paper's figures, with fallbacks every system has. */
+/**
+ * The serif face of a printed paper's figures, with fallbacks every system has.
+ *
+ * @public
+ */
 export const FONT = "'Times New Roman', Times, 'Liberation Serif', 'Nimbus Roman', 'DejaVu Serif', serif";
 
-/** Plot area inside an SVG: left, top, width, height. */
+/**
+ * Plot area inside an SVG: left, top, width, height.
+ *
+ * @public
+ */
 export interface Frame {
   readonly x: number;
   readonly y: number;
@@ -11,14 +19,22 @@ export interface Frame {
   readonly h: number;
 }
 
-/** A linear or log₂/log₁₀ axis mapping data to pixels. */
+/**
+ * A linear or log₂/log₁₀ axis mapping data to pixels.
+ *
+ * @public
+ */
 export interface Scale {
   readonly at: (v: number) => number;
   readonly ticks: readonly number[];
   readonly format: (v: number) => string;
 }
 
-/** Round tick values covering [lo, hi], about `count` of them. */
+/**
+ * Round tick values covering [lo, hi], about `count` of them.
+ *
+ * @public
+ */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!(hi > lo)) hi = lo + 1;
   const raw = (hi - lo) / count;
@@ -30,7 +46,11 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
-/** A tick label: compact, no trailing zeros. */
+/**
+ * A tick label: compact, no trailing zeros.
+ *
+ * @public
+ */
 export function tickLabel(v: number): string {
   const a = Math.abs(v);
   if (a >= 1e6) return `${Number((v / 1e6).toPrecision(3))}M`;
@@ -38,7 +58,11 @@ export function tickLabel(v: number): string {
   return String(Number(v.toPrecision(4)));
 }
 
-/** A linear scale from 0 (or `lo`) to a round maximum over `hi`, onto [pxFrom, pxTo]. */
+/**
+ * A linear scale from 0 (or `lo`) to a round maximum over `hi`, onto [pxFrom, pxTo].
+ *
+ * @public
+ */
 export function linearScale(lo: number, hi: number, pxFrom: number, pxTo: number, count = 5): Scale {
   const ticks = niceTicks(lo, hi, count);
   const t0 = ticks[0]!;
@@ -46,7 +70,11 @@ export function linearScale(lo: number, hi: number, pxFrom: number, pxTo: number
   return { ticks, at: (v) => pxFrom + ((v - t0) / (t1 - t0)) * (pxTo - pxFrom), format: tickLabel };
 }
 
-/** A logarithmic scale over powers of `base` covering [lo, hi] (both > 0). */
+/**
+ * A logarithmic scale over powers of `base` covering [lo, hi] (both > 0).
+ *
+ * @public
+ */
 export function logScale(lo: number, hi: number, pxFrom: number, pxTo: number, base = 10): Scale {
   const e0 = Math.floor(Math.log(lo) / Math.log(base) + 1e-9);
   const e1 = Math.max(e0 + 1, Math.ceil(Math.log(hi) / Math.log(base) - 1e-9));
@@ -58,6 +86,8 @@ export function logScale(lo: number, hi: number, pxFrom: number, pxTo: number, b
 /**
  * Fills of a black-and-white printed figure: solid black, white, greys, hatching. Patterns are
  * defined per figure (`defs`), with ids prefixed so many figures can share one page.
+ *
+ * @public
  */
 export function fills(id: string): { defs: string; fill: (i: number) => string } {
   const p = (name: string) => `${id}-${name}`;
@@ -71,10 +101,18 @@ export function fills(id: string): { defs: string; fill: (i: number) => string }
   return { defs, fill: (i) => order[i % order.length]! };
 }
 
-/** Line styles of a printed figure: dash patterns and marker shapes. */
+/**
+ * Line styles of a printed figure: dash patterns and marker shapes.
+ *
+ * @public
+ */
 export const DASHES = ['', '6,3', '2,2', '9,3,2,3', '4,2,1,2', '1,3'];
 
-/** A marker of shape `i` (circle, square, triangle, diamond; filled or open) at (x, y). */
+/**
+ * A marker of shape `i` (circle, square, triangle, diamond; filled or open) at (x, y).
+ *
+ * @public
+ */
 export function marker(i: number, x: number, y: number): string {
   const open = Math.floor(i / 4) % 2 === 1;
   const fill = open ? '#fff' : '#000';
@@ -92,17 +130,29 @@ export function marker(i: number, x: number, y: number): string {
   }
 }
 
-/** Rounds a pixel coordinate to keep the SVG small. */
+/**
+ * Rounds a pixel coordinate to keep the SVG small.
+ *
+ * @public
+ */
 export function r(v: number): number {
   return Math.round(v * 10) / 10;
 }
 
-/** `<text>` with escaped content. */
+/**
+ * `<text>` with escaped content.
+ *
+ * @public
+ */
 export function text(x: number, y: number, s: string, attrs = ''): string {
   return `<text x="${r(x)}" y="${r(y)}"${attrs ? ' ' + attrs : ''}>${escapeXml(s)}</text>`;
 }
 
-/** The left (value) axis: line, outward ticks, labels, rotated title, light grid lines. */
+/**
+ * The left (value) axis: line, outward ticks, labels, rotated title, light grid lines.
+ *
+ * @public
+ */
 export function leftAxis(frame: Frame, scale: Scale, title: string): string {
   const parts = [`<line x1="${frame.x}" y1="${frame.y}" x2="${frame.x}" y2="${frame.y + frame.h}" stroke="#000"/>`];
   for (const t of scale.ticks) {
@@ -115,7 +165,11 @@ export function leftAxis(frame: Frame, scale: Scale, title: string): string {
   return parts.join('');
 }
 
-/** A legend in one or more rows above the plot: swatch (or line and marker) and name. */
+/**
+ * A legend in one or more rows above the plot: swatch (or line and marker) and name.
+ *
+ * @public
+ */
 export function legend(x: number, y: number, width: number, items: readonly { name: string; swatch: (x: number, y: number) => string }[]): { svg: string; height: number } {
   const parts: string[] = [];
   let cx = x;
@@ -132,7 +186,11 @@ export function legend(x: number, y: number, width: number, items: readonly { na
   return { svg: parts.join(''), height: cy - y + 16 };
 }
 
-/** Wraps the parts in an `<svg>` of the paper style. */
+/**
+ * Wraps the parts in an `<svg>` of the paper style.
+ *
+ * @public
+ */
 export function svgDocument(width: number, height: number, label: string, body: string): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(label)}" font-family="${FONT}" font-size="12" fill="#000">${body}</svg>`;
 }

@@ -1,10 +1,18 @@
 import { escapeXml } from './format.js';
 import { fills, legend, linearScale, logScale, r, svgDocument, text, type Frame } from './svg-kit.js';
 
-/** What a guest is doing during a stretch of a migration. */
+/**
+ * What a guest is doing during a stretch of a migration.
+ *
+ * @public
+ */
 export type PhaseKind = 'pre-copy' | 'downtime' | 'post-copy';
 
-/** Horizontal phase bars on a shared time axis (migration timelines). */
+/**
+ * Horizontal phase bars on a shared time axis (migration timelines).
+ *
+ * @public
+ */
 export interface TimelineSpec {
   readonly id: string;
   readonly label: string;
@@ -17,7 +25,11 @@ export interface TimelineSpec {
 const KIND_ORDER: readonly PhaseKind[] = ['pre-copy', 'downtime', 'post-copy'];
 const KIND_NAMES: Record<PhaseKind, string> = { 'pre-copy': 'guest runs on source, pages copied', downtime: 'guest paused (downtime)', 'post-copy': 'guest runs on target, pages pulled' };
 
-/** Renders a timeline: one bar per row, its phases filled by kind, the note at the bar's end. */
+/**
+ * Renders a timeline: one bar per row, its phases filled by kind, the note at the bar's end.
+ *
+ * @public
+ */
 export function timelineChart(spec: TimelineSpec): string {
   const width = 680;
   const labelW = Math.min(200, 14 + Math.max(...spec.rows.map((x) => x.label.length)) * 6.2);

@@ -36,6 +36,8 @@ const EXIT_HANDLER_INSTRUCTIONS: Readonly<Record<PrivilegedOperation, number>> =
  * nested paging) page faults never leave the guest; sensitive operations cause VM exits
  * whose round-trip cost is the profile's and differs by hardware generation. Under shadow
  * paging, page faults and CR3 loads exit too.
+ *
+ * @public
  */
 @injectable()
 export class HvmCpu implements CpuVirtualization {

@@ -27,6 +27,8 @@ import { chargeVmExit } from '../memory/vm-exits.js';
  * functions). Each request kicks the host (a VM exit), the host submits it to its partition
  * of the physical disk, the device DMAs into the guest's frames, and the completion
  * interrupt arrives by exit or posted.
+ *
+ * @public
  */
 @injectable()
 export class HvmBlock implements BlockBackend {

@@ -45,6 +45,8 @@ interface VfCompletion extends RingResponse {
  * the data path; interrupts arrive by exit or posted. With `io: 'virtio'` frames cross a
  * paravirtual ring: the guest kicks the host (a VM exit, suppressed while the host is still
  * draining the ring), and the host back end copies each frame.
+ *
+ * @public
  */
 @injectable()
 export class HvmNetwork implements NetworkBackend {

@@ -23,6 +23,8 @@ const GEOMETRY = PAGING_GEOMETRY['4-level'];
  * mapping guest-physical frames to machine frames, walked by the simulated hardware on every
  * nested translation. With large pages, a 2 MiB-aligned guest region that is machine-
  * contiguous is mapped by one level-2 entry, so its walks stop a level early.
+ *
+ * @public
  */
 export class EptTables {
   readonly root: number;

@@ -25,6 +25,8 @@ const TAGS_PER_DOMAIN = VPIDS_PER_DOMAIN * 4096;
 /**
  * What nested and shadow paging share: guest-physical memory populated on demand, tagged TLB
  * ids (VPIDs) per domain, page zero/copy, and the per-vCPU active root.
+ *
+ * @public
  */
 export abstract class HvmMemory implements MemoryVirtualization {
   readonly geometry: PagingGeometry;

@@ -37,6 +37,8 @@ import { chargeVmExit } from './vm-exits.js';
  * walk caches keep EPT translations of guest table frames; 2 MiB host pages cut each EPT
  * walk to 3 references. Tagged TLBs (VPID) mean neither address-space nor world switches
  * flush.
+ *
+ * @public
  */
 @injectable()
 export class NestedPagingMemory extends HvmMemory {

@@ -37,6 +37,8 @@ interface Shadow {
  * to them traps (a VM exit), and the hypervisor emulates it and updates a shadow table —
  * the one the hardware really walks, holding machine frames. Loading CR3 traps too. Walks
  * are one-dimensional and cheap; fork, exec and mmap, which write many entries, are not.
+ *
+ * @public
  */
 @injectable()
 export class ShadowPagingMemory extends HvmMemory {

@@ -22,6 +22,8 @@ import { NATIVE_PATH } from '../native-path-lengths.js';
  * Bare-metal block I/O: each domain's disk is a contiguous partition of the machine's first
  * disk; the driver queues requests to the device, which DMAs straight into the guest's
  * frames. A request beyond the partition completes with 'out-of-range' and touches nothing.
+ *
+ * @public
  */
 @injectable()
 export class NativeBlock implements BlockBackend {

@@ -34,6 +34,8 @@ const SIMPLE_PRIVILEGED_CYCLES: Readonly<Record<PrivilegedOperation, number>> = 
  * Bare-metal CPU: the kernel runs in ring 0, so privileged work is a plain instruction,
  * system calls and faults cost one hardware round trip, and nothing stands between the
  * kernel and the hardware.
+ *
+ * @public
  */
 @injectable()
 export class NativeCpu implements CpuVirtualization {

@@ -31,6 +31,8 @@ import {
  * Guest frames are populated lazily from machine RAM on first use, so host memory grows with
  * what guests touch. Tables hold machine frame numbers (as the hardware needs); the guest's
  * frame numbers are converted on store and converted back on read, through an m2p map.
+ *
+ * @public
  */
 @injectable()
 export class NativeMemory implements MemoryVirtualization {

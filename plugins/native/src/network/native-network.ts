@@ -22,6 +22,8 @@ import {
  * serialisation delay and costs the receiving kernel an interrupt and its driver's receive
  * path; a frame to one of the sender's own addresses is looped back at once, without the
  * wire; any other address is counted as dropped.
+ *
+ * @public
  */
 @injectable()
 export class NativeNetwork implements NetworkBackend {

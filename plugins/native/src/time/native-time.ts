@@ -3,6 +3,8 @@ import { IoEvents, Machine, Simulator, SimulatedTimeKeeping, inject, injectable 
 /**
  * Time on bare metal: the machine clock, the domain's run time, and a wall clock from boot;
  * reading them costs a register read, so nothing beyond the reference behaviour.
+ *
+ * @public
  */
 @injectable()
 export class NativeTime extends SimulatedTimeKeeping {

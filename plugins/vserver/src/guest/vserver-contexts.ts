@@ -2,7 +2,11 @@ import { CostCategory, MechanismIndex, type MachineProfile, type Vcpu } from '@v
 import type { ContainerPolicy, Process, VisibilityIntent } from '@visorkit/guest';
 import { VSERVER_PATH } from '../vserver-path-lengths.js';
 
-/** One security context's settings. */
+/**
+ * One security context's settings.
+ *
+ * @public
+ */
 export interface ContextSettings {
   /** Most processes the context may have (its fork bomb hits this, not the machine's limit). */
   readonly maxProcesses?: number;
@@ -37,6 +41,8 @@ const PTS_PATH = /^\/dev\/pts\/[0-9]+$/;
  * context's process count and resident memory are limited; paths resolve under the
  * context's root, and `..` cannot climb out of it. Each check costs a few instructions;
  * each refusal is counted as a privilege violation.
+ *
+ * @public
  */
 export class VserverContexts implements ContainerPolicy {
   readonly #contexts = new Map<number, ContextSettings>();

@@ -26,6 +26,8 @@ import { VSERVER_PATH } from '../vserver-path-lengths.js';
  * administrative context assigns each context its addresses; a context may bind an
  * interface only to an assigned address and send only from it. Everything else is the
  * native path, plus the small cost of the context check.
+ *
+ * @public
  */
 @injectable()
 export class ContextNetwork implements NetworkBackend {

@@ -24,6 +24,8 @@ interface Bucket {
  * fills at the cap's rate, running drains it, and an empty bucket holds the context's vCPUs
  * back until it refills to a minimum — so a context can never take more than its cap,
  * whatever its processes do.
+ *
+ * @public
  */
 @injectable()
 export class ContextTokenBucketScheduler extends ProportionalShareScheduler {

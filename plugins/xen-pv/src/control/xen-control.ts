@@ -5,10 +5,18 @@ import type { VfrRule } from '../io/virtual-firewall-router.js';
 import { XenPvMemory } from '../memory/xen-pv-memory.js';
 import { XEN_PATH } from '../xen-pv-path-lengths.js';
 
-/** Xen 3's `__HYPERVISOR_domctl` (Xen 1.x called it `dom0_op`). */
+/**
+ * Xen 3's `__HYPERVISOR_domctl` (Xen 1.x called it `dom0_op`).
+ *
+ * @public
+ */
 export const HYPERCALL_DOMCTL = 36;
 
-/** Called with a domain's new memory target, in frames (a xenstore watch on `memory/target`). */
+/**
+ * Called with a domain's new memory target, in frames (a xenstore watch on `memory/target`).
+ *
+ * @public
+ */
 export type MemoryTargetWatcher = (frames: number) => void;
 
 /**
@@ -25,6 +33,8 @@ export type MemoryTargetWatcher = (frames: number) => void;
  * control.watchMemoryTarget(guest, (frames) => kernel.balloon(frames));
  * control.setMemoryTarget(dom0, guest, 128);
  * ```
+ *
+ * @public
  */
 export class XenControl {
   static readonly #instances = new WeakMap<Hypervisor, XenControl>();

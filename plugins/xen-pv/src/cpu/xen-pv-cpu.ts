@@ -40,6 +40,8 @@ const HYPERCALLS: Readonly<Record<Exclude<PrivilegedOperation, 'load-page-table-
  * 1 they raise a general-protection fault. System calls go straight to the guest kernel
  * through fast handlers Xen validated when they were installed; page faults are taken by
  * Xen, which reads CR2 and bounces them to the guest, which returns with an iret hypercall.
+ *
+ * @public
  */
 @injectable()
 export class XenPvCpu implements CpuVirtualization {

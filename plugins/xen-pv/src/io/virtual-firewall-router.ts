@@ -1,7 +1,11 @@
 /** What a rule does with a matching frame. */
 export type VfrAction = 'accept' | 'drop';
 
-/** One rule: frames whose source and destination start with these prefixes (empty = any). */
+/**
+ * One rule: frames whose source and destination start with these prefixes (empty = any).
+ *
+ * @public
+ */
 export interface VfrRule {
   readonly source: string;
   readonly destination: string;
@@ -12,6 +16,8 @@ export interface VfrRule {
  * Xen's virtual firewall-router (Xen paper §3.3): rules installed by Dom0 decide which
  * frames pass; anti-spoofing is built in — a frame whose source is not its interface's own
  * address is dropped whatever the rules say. First matching rule wins; default accept.
+ *
+ * @public
  */
 export class VirtualFirewallRouter {
   readonly #rules: VfrRule[] = [];

@@ -1,7 +1,15 @@
-/** Token for the split-driver I/O options. */
+/**
+ * Token for the split-driver I/O options.
+ *
+ * @public
+ */
 export const XenIoOptions = Symbol.for('visorkit.XenIoOptions');
 
-/** How Xen's split drivers are configured. */
+/**
+ * How Xen's split drivers are configured.
+ *
+ * @public
+ */
 export interface XenIoOptions {
   /** Receive path: exchange pages with the guest (page flipping, the seed's design) or copy into its buffers. */
   readonly receive: 'flip' | 'copy';

@@ -25,7 +25,11 @@ import { SplitDeviceChannels, type SplitEndpoint } from './split-device.js';
 import { XEN_IO_INSTRUCTIONS, ioCycles } from './xen-io-costs.js';
 import { XenIoOptions } from './xen-io-options.js';
 
-/** A run of physical sectors that backs part of a virtual block device. */
+/**
+ * A run of physical sectors that backs part of a virtual block device.
+ *
+ * @public
+ */
 export interface Extent {
   readonly start: number;
   readonly sectors: number;
@@ -79,6 +83,8 @@ class Vbd implements SplitEndpoint {
  * extents (refusing anything outside them), reorders a batch by physical position and
  * submits it, and the disk DMAs straight into the guest's pages. Responses carry the request
  * id and may come back out of order.
+ *
+ * @public
  */
 @injectable()
 export class XenSplitBlock implements BlockBackend {

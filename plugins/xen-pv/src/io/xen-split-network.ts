@@ -33,7 +33,11 @@ import { VirtualFirewallRouter, type VfrRule } from './virtual-firewall-router.j
 import { XEN_IO_INSTRUCTIONS, ioCycles } from './xen-io-costs.js';
 import { XenIoOptions } from './xen-io-options.js';
 
-/** The VFR control hypercall's number (Dom0 only). Outside Xen's public numbering on purpose. */
+/**
+ * The VFR control hypercall's number (Dom0 only). Outside Xen's public numbering on purpose.
+ *
+ * @public
+ */
 export const HYPERCALL_VFR_OP = 48;
 
 interface TxRequest extends RingRequest {
@@ -90,6 +94,8 @@ class Vif implements SplitEndpoint {
  * NIC DMAs the pages by scatter-gather — no copy. To receive, the guest posts free pages;
  * the back end flips the page holding the packet into the guest (or copies, as an option)
  * and notifies it. Every frame is delivered or counted as dropped.
+ *
+ * @public
  */
 @injectable()
 export class XenSplitNetwork implements NetworkBackend {

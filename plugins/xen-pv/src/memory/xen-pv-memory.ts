@@ -33,7 +33,11 @@ import { XEN_PATH } from '../xen-pv-path-lengths.js';
 const P = XEN_PATH.value;
 const F = XEN_PV_FITTED.value;
 
-/** Hypercall numbers from Xen's public `xen.h`. */
+/**
+ * Hypercall numbers from Xen's public `xen.h`.
+ *
+ * @public
+ */
 export const HYPERCALL = { mmuUpdate: 1, memoryOp: 12, mmuextOp: 26 } as const;
 
 interface PendingUpdate {
@@ -69,6 +73,8 @@ interface DomainState {
  * (Xen 2/3) the first write to a leaf table traps, Xen unhooks it and lets the guest write it
  * directly, and revalidates the changed entries when it is reconnected. Xen lives in the top
  * 64 MB of every address space, so hypercalls flush no TLB; loading a page-table base does.
+ *
+ * @public
  */
 @injectable()
 export class XenPvMemory implements MemoryVirtualization {

@@ -26,6 +26,8 @@ interface BvtState {
  *
  * The core runner does not preempt a burst; while a domain that may warp is asleep, the
  * running one is re-decided every MCU, which stands for BVT's preemption on wake-up.
+ *
+ * @public
  */
 @injectable()
 export class BvtScheduler implements VcpuScheduler {

@@ -7,6 +7,8 @@ export { BvtScheduler } from './bvt-scheduler.js';
  * Xen 3's credit scheduler: a domain's weight is shared by its vCPUs (a domain with many
  * busy vCPUs gets no more than its weight), credits debited as vCPUs run, and a vCPU woken
  * from blocking is boosted ahead of those that used their credit. 30 ms accounting slices.
+ *
+ * @public
  */
 @injectable()
 export class CreditScheduler extends ProportionalShareScheduler {
