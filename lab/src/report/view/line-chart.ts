@@ -13,6 +13,8 @@ export interface LineChartSpec {
   readonly yLabel: string;
   /** A log₂ x axis (sweeps over powers of two). */
   readonly logX?: boolean;
+  /** Vertical marks at x positions (a migration's rounds and its stop), labelled when a label is given. */
+  readonly marks?: readonly { readonly x: number; readonly label?: string }[];
 }
 
 /**
@@ -38,6 +40,11 @@ export function lineChart(spec: LineChartSpec): string {
     parts.push(`<line x1="${r(x)}" y1="${frame.y + frame.h}" x2="${r(x)}" y2="${frame.y + frame.h + 4}" stroke="#000"/>`, text(x, frame.y + frame.h + 16, xScale.format(t), 'text-anchor="middle"'));
   }
   parts.push(text(frame.x + frame.w / 2, frame.y + frame.h + 34, spec.xLabel, 'text-anchor="middle"'));
+  for (const m of spec.marks ?? []) {
+    const x = r(xScale.at(m.x));
+    parts.push(`<line x1="${x}" y1="${frame.y}" x2="${x}" y2="${frame.y + frame.h}" stroke="#777" stroke-width="0.8" stroke-dasharray="3,3"/>`);
+    if (m.label !== undefined) parts.push(text(x + 3, frame.y + 10, m.label, 'font-size="10"'));
+  }
   spec.series.forEach((s, i) => {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
     const d = pts.map((p, j) => `${j === 0 ? 'M' : 'L'}${r(xScale.at(p.x))} ${r(yScale.at(p.y))}`).join('');

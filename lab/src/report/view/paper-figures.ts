@@ -58,6 +58,14 @@ export function paperFigures(result: ExperimentResult): PaperFigure[] {
       svg: lineChart({ id: fid, label: `${result.experiment} ${curve.metrics.join(', ')}`, series: curve.series, xLabel: curve.key, yLabel: curve.unit, ...(curve.logX ? { logX: true } : {}) }),
     });
   }
+  for (const service of serviceDuringMigration(result.results)) {
+    const fid = `${id}-${slug(service.workload)}-service`;
+    figures.push({
+      id: fid,
+      caption: `${result.experiment}: ${service.metric} seen by the users of ${service.workload} while it migrated (${where}); dashed lines mark where each pre-copy round began and where the guest stopped.`,
+      svg: lineChart({ id: fid, label: `${result.experiment} ${service.workload} ${service.metric}`, series: [{ name: `${service.workload} (${service.platform})`, points: service.points }], xLabel: 'time since the migration started (ms)', yLabel: `${service.metric} (${service.unit})`, marks: service.marks }),
+    });
+  }
   const timeline = migrationTimeline(result.results);
   if (timeline !== undefined) {
     figures.push({
@@ -113,6 +121,24 @@ function sweepCurves(rows: readonly ResultRow[]): { key: string; unit: string; m
       const logX = xv.every((x) => x > 0 && Number.isInteger(Math.log2(x))) && Math.max(...xv) / Math.min(...xv) >= 8;
       out.push({ key, unit, metrics, series: [...series].map(([name, points]) => ({ name, points })), logX });
     }
+  }
+  return out;
+}
+
+/**
+ * The service a migrating workload's users saw, one point per window (rows keyed `t-ms`), with
+ * the rounds and the stop from its `total-ms` row's detail as marks.
+ */
+function serviceDuringMigration(rows: readonly ResultRow[]): { platform: string; workload: string; metric: string; unit: string; points: { x: number; y: number }[]; marks: { x: number; label?: string }[] }[] {
+  const out = [];
+  const series = rows.filter((r) => typeof r['t-ms'] === 'number' && typeof r['workload'] === 'string');
+  for (const total of rows.filter((r) => r.metric === 'total-ms' && typeof r['workload'] === 'string')) {
+    const detail = total['detail'] as { rounds?: { round: number; startMs: number }[]; pausedAtMs?: number } | undefined;
+    const mine = series.filter((r) => r.platform === total.platform && r['workload'] === total['workload']);
+    if (mine.length < 3 || detail?.rounds === undefined) continue;
+    const marks: { x: number; label?: string }[] = detail.rounds.map((rd) => ({ x: rd.startMs, ...(rd.round <= 3 ? { label: `r${rd.round}` } : {}) }));
+    if (detail.pausedAtMs !== undefined) marks.push({ x: detail.pausedAtMs, label: 'stop' });
+    out.push({ platform: total.platform, workload: String(total['workload']), metric: mine[0]!.metric, unit: mine[0]!.unit, points: mine.map((r) => ({ x: r['t-ms'] as number, y: r.value })), marks });
   }
   return out;
 }
