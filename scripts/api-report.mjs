@@ -23,7 +23,10 @@ function publishable() {
   const globs = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).workspaces ?? [];
   const dirs = globs.flatMap((g) =>
     g.endsWith('/*')
-      ? readdirSync(join(root, g.slice(0, -2)), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `${g.slice(0, -2)}/${d.name}`).sort()
+      ? readdirSync(join(root, g.slice(0, -2)), { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => `${g.slice(0, -2)}/${d.name}`)
+          .sort()
       : [g],
   );
   return dirs.filter((d) => existsSync(join(root, d, 'package.json')) && JSON.parse(readFileSync(join(root, d, 'package.json'), 'utf8')).private !== true);
@@ -43,7 +46,20 @@ for (const dir of publishable()) {
       projectFolder,
       mainEntryPointFilePath: '<projectFolder>/dist/src/index.d.ts',
       // The .d.ts files are already checked by tsc; API Extractor only needs to read them.
-      compiler: { overrideTsconfig: { compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', lib: ['ES2022'], types: ['node'], strict: true, skipLibCheck: true }, files: [entry] } },
+      compiler: {
+        overrideTsconfig: {
+          compilerOptions: {
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            target: 'ES2022',
+            lib: ['ES2022'],
+            types: ['node'],
+            strict: true,
+            skipLibCheck: true,
+          },
+          files: [entry],
+        },
+      },
       apiReport: {
         enabled: true,
         reportFolder: '<projectFolder>/etc/',
@@ -80,7 +96,8 @@ for (const dir of publishable()) {
   });
   if (!result.succeeded) {
     failed++;
-    if (result.apiReportChanged && !update) console.error(`api: ${dir}'s public API changed — run \`npm run api:update\` and commit ${dir}/etc/ with the change`);
+    if (result.apiReportChanged && !update)
+      console.error(`api: ${dir}'s public API changed — run \`npm run api:update\` and commit ${dir}/etc/ with the change`);
     else console.error(`api: ${dir}: ${result.errorCount} error(s)`);
   } else if (result.apiReportChanged) {
     console.log(`api: ${dir}/etc/ updated`);

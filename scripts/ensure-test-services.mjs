@@ -9,7 +9,7 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'igno
 if (!has('redis-server')) {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   if (root && has('apt-get')) {
-    process.stderr.write('pretest: redis-server is missing; installing Debian\'s redis-server (the sweep-queue tests start one)\n');
+    process.stderr.write("pretest: redis-server is missing; installing Debian's redis-server (the sweep-queue tests start one)\n");
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
     execFileSync('apt-get', ['install', '-y', '-qq', 'redis-server'], { stdio: 'inherit', env });

@@ -71,7 +71,12 @@ export interface ConformanceOptions {
  * @public
  */
 export function kitSettings(options: Pick<ConformanceOptions, 'seed' | 'depth' | 'replay' | 'background'>): KitSettings {
-  return { seed: options.seed ?? seedFromEnvironment() ?? DEFAULT_KIT_SEED, depth: options.depth ?? depthFromEnvironment() ?? 1, replay: options.replay ?? replayFromEnvironment(), background: options.background };
+  return {
+    seed: options.seed ?? seedFromEnvironment() ?? DEFAULT_KIT_SEED,
+    depth: options.depth ?? depthFromEnvironment() ?? 1,
+    replay: options.replay ?? replayFromEnvironment(),
+    background: options.background,
+  };
 }
 
 /**
@@ -79,14 +84,20 @@ export function kitSettings(options: Pick<ConformanceOptions, 'seed' | 'depth' |
  *
  * @public
  */
-export function contractsFor(options: Pick<ConformanceOptions, 'capabilities' | 'isolation' | 'antiSpoofing' | 'waivers' | 'seed' | 'depth' | 'replay' | 'background' | 'reference'>): Readonly<Record<SuiteName, readonly Contract[]>> {
+export function contractsFor(
+  options: Pick<ConformanceOptions, 'capabilities' | 'isolation' | 'antiSpoofing' | 'waivers' | 'seed' | 'depth' | 'replay' | 'background' | 'reference'>,
+): Readonly<Record<SuiteName, readonly Contract[]>> {
   const s = kitSettings(options);
   const suites: Record<SuiteName, readonly Contract[]> = {
     memory: memoryContracts(s),
     cpu: cpuContracts(s),
     scheduler: schedulerContracts(s, options.isolation === true),
     time: timeContracts(s),
-    network: [...networkContracts(s), ...(options.antiSpoofing === true ? [antiSpoofingContract(s)] : []), ...(options.isolation === true ? [dmaBuffersContract(s)] : [])],
+    network: [
+      ...networkContracts(s),
+      ...(options.antiSpoofing === true ? [antiSpoofingContract(s)] : []),
+      ...(options.isolation === true ? [dmaBuffersContract(s)] : []),
+    ],
     disk: blockContracts(s),
     lifecycle: lifecycleContracts(s),
     capabilities: capabilityContracts(s, options.capabilities),

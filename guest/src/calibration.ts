@@ -11,8 +11,9 @@ import { fittedParameters } from '@visorkit/core';
 export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
   forkBase: {
     value: 39730,
-    unit: "instructions",
-    source: "Linux 2.6 do_fork / copy_process beyond the memory: task struct, credentials, files, signal handlers, the scheduler fork hooks; fitted by visorkit fit",
+    unit: 'instructions',
+    source:
+      'Linux 2.6 do_fork / copy_process beyond the memory: task struct, credentials, files, signal handlers, the scheduler fork hooks; fitted by visorkit fit',
     fittedTo: [
       { profile: 'server-2007', platform: 'native', metric: 'fork' },
       { profile: 'server-2007', platform: 'vserver', metric: 'fork' },
@@ -27,8 +28,9 @@ export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
   },
   execBase: {
     value: 119200,
-    unit: "instructions",
-    source: "Linux 2.6 do_execve / load_elf_binary beyond the mappings: ELF and program-header reads, argument and environment copies, credential checks, flush_old_exec; fitted by visorkit fit",
+    unit: 'instructions',
+    source:
+      'Linux 2.6 do_execve / load_elf_binary beyond the mappings: ELF and program-header reads, argument and environment copies, credential checks, flush_old_exec; fitted by visorkit fit',
     fittedTo: [
       { profile: 'server-2007', platform: 'native', metric: 'exec' },
       { profile: 'server-2007', platform: 'vserver', metric: 'exec' },
@@ -40,8 +42,9 @@ export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
   },
   symbolLookup: {
     value: 1035,
-    unit: "cycles",
-    source: "ld.so's cost to resolve one dynamic symbol relocation of a program against libc (_dl_relocate_object, _dl_lookup_symbol_x walking the ELF hash chains and comparing names); fitted by visorkit fit",
+    unit: 'cycles',
+    source:
+      "ld.so's cost to resolve one dynamic symbol relocation of a program against libc (_dl_relocate_object, _dl_lookup_symbol_x walking the ELF hash chains and comparing names); fitted by visorkit fit",
     fittedTo: [
       { profile: 'server-2007', platform: 'native', metric: 'sh' },
       { profile: 'server-2007', platform: 'vserver', metric: 'sh' },
@@ -50,8 +53,9 @@ export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
   },
   streamExposedShare: {
     value: 0.1472,
-    unit: "fraction",
-    source: "the share of an L2 line fill's latency a sequential sweep still exposes once the hardware stream prefetcher runs ahead of it (NetBurst's prefetcher tracks 8 streams and fetches ahead [IA-OPT]); fitted by visorkit fit",
+    unit: 'fraction',
+    source:
+      "the share of an L2 line fill's latency a sequential sweep still exposes once the hardware stream prefetcher runs ahead of it (NetBurst's prefetcher tracks 8 streams and fetches ahead [IA-OPT]); fitted by visorkit fit",
     fittedTo: [
       { profile: 'server-2007', platform: 'native', metric: 'ctx-16p-64k' },
       { profile: 'server-2007', platform: 'vserver', metric: 'ctx-16p-64k' },

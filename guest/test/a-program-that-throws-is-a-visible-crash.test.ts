@@ -63,10 +63,11 @@ test('a program that yields something that is not an operation crashes; one that
 
 test('an unexpected crash fails a guest test: runGuest names it', (t) => {
   const error = t.throws(() =>
-    runGuest(() =>
-      function* () {
-        throw new Error('a check inside the guest failed');
-      },
+    runGuest(
+      () =>
+        function* () {
+          throw new Error('a check inside the guest failed');
+        },
     ),
   );
   t.regex(error.message, /1 guest process\(es\) crashed unexpectedly: pid 1 \(\/bin\/main\).*a check inside the guest failed/);

@@ -15,11 +15,20 @@ export interface GuestEnv {
  * A process that crashed (its program threw) fails the run, unless `expectCrashes`: a test
  * whose checks live inside the guest program cannot pass by its program dying early.
  */
-export function runGuest(main: (env: GuestEnv) => Program, profile: MachineProfile = server2007, seed = 1, options: { readonly expectCrashes?: boolean } = {}): GuestEnv {
+export function runGuest(
+  main: (env: GuestEnv) => Program,
+  profile: MachineProfile = server2007,
+  seed = 1,
+  options: { readonly expectCrashes?: boolean } = {},
+): GuestEnv {
   const hv = createHypervisor({ machine: profile, plugins: [nativePlugin], options: { cores: 1, seed } });
   const domain = hv.createDomain({ name: 'guest', memoryMiB: 128 });
   const env = { hv, domain } as GuestEnv;
-  env.kernel = bootGuest(hv, domain, { programs: { '/bin/main': { program: main(env) } }, files: { '/etc/motd': 1000, '/data/file': 1 << 20 }, run: ['/bin/main'] });
+  env.kernel = bootGuest(hv, domain, {
+    programs: { '/bin/main': { program: main(env) } },
+    files: { '/etc/motd': 1000, '/data/file': 1 << 20 },
+    run: ['/bin/main'],
+  });
   hv.runWhile(() => !env.kernel.idle && domain.state === 'running');
   if (options.expectCrashes !== true) assertNoCrashes(env.kernel);
   return env;

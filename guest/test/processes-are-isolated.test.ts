@@ -19,27 +19,28 @@ function store(env: GuestEnv, gfn: number, value: number): void {
 
 test('after fork, a write by the child lands in its own copy: the parent never sees it', (t) => {
   const seen: Record<string, unknown> = {};
-  runGuest((env) =>
-    function* (sys: Sys) {
-      const at = yield* sys.mmap({ bytes: 4096 });
-      const vpn = at / 4096;
-      yield* sys.touch(at, 8, { write: true });
-      const me = yield* sys.getpid();
-      const parentGfn = frameOf(env, me, vpn);
-      store(env, parentGfn, 7); // the parent's store
-      yield* sys.fork(function* (s) {
-        yield* s.touch(at, 8, { write: true }); // copy-on-write fault
-        const childGfn = frameOf(env, yield* s.getpid(), vpn);
-        seen.childGfn = childGfn;
-        seen.copied = bytesAt(env, childGfn);
-        store(env, childGfn, 9); // the child's store
+  runGuest(
+    (env) =>
+      function* (sys: Sys) {
+        const at = yield* sys.mmap({ bytes: 4096 });
+        const vpn = at / 4096;
+        yield* sys.touch(at, 8, { write: true });
+        const me = yield* sys.getpid();
+        const parentGfn = frameOf(env, me, vpn);
+        store(env, parentGfn, 7); // the parent's store
+        yield* sys.fork(function* (s) {
+          yield* s.touch(at, 8, { write: true }); // copy-on-write fault
+          const childGfn = frameOf(env, yield* s.getpid(), vpn);
+          seen.childGfn = childGfn;
+          seen.copied = bytesAt(env, childGfn);
+          store(env, childGfn, 9); // the child's store
+          return 0;
+        });
+        yield* sys.wait();
+        seen.parentGfn = frameOf(env, me, vpn);
+        seen.parentBytes = bytesAt(env, frameOf(env, me, vpn));
         return 0;
-      });
-      yield* sys.wait();
-      seen.parentGfn = frameOf(env, me, vpn);
-      seen.parentBytes = bytesAt(env, frameOf(env, me, vpn));
-      return 0;
-    },
+      },
   );
   t.not(seen.childGfn, seen.parentGfn);
   t.deepEqual(seen.copied, [7, 7, 7], "the child's copy starts with the parent's contents");
@@ -53,34 +54,37 @@ test('the hardware translation agrees with the kernel after random mmap/touch/fo
       let agrees = true;
       // Set at the program's end: a program that stopped early checked nothing.
       let checkedAll = false;
-      runGuest((env) =>
-        function* (sys: Sys) {
-          const regions: { at: number; pages: number }[] = [];
-          const me = yield* sys.getpid();
-          for (const { op, n } of ops) {
-            if (op === 'map') regions.push({ at: yield* sys.mmap({ bytes: n * 4096 }), pages: n });
-            else if (op === 'touch' && regions.length > 0) {
-              const r = regions[n % regions.length]!;
-              yield* sys.touch(r.at, r.pages * 4096, { write: n % 2 === 0 });
-            } else if (op === 'fork') {
-              yield* sys.fork(function* (s) {
-                for (const r of regions) yield* s.touch(r.at, r.pages * 4096, { write: true });
-                return 0;
-              });
-              yield* sys.wait();
-            } else if (op === 'unmap' && regions.length > 0) {
-              const [r] = regions.splice(n % regions.length, 1);
-              yield* sys.munmap(r!.at, r!.pages * 4096);
+      runGuest(
+        (env) =>
+          function* (sys: Sys) {
+            const regions: { at: number; pages: number }[] = [];
+            const me = yield* sys.getpid();
+            for (const { op, n } of ops) {
+              if (op === 'map') regions.push({ at: yield* sys.mmap({ bytes: n * 4096 }), pages: n });
+              else if (op === 'touch' && regions.length > 0) {
+                const r = regions[n % regions.length]!;
+                yield* sys.touch(r.at, r.pages * 4096, { write: n % 2 === 0 });
+              } else if (op === 'fork') {
+                yield* sys.fork(function* (s) {
+                  for (const r of regions) yield* s.touch(r.at, r.pages * 4096, { write: true });
+                  return 0;
+                });
+                yield* sys.wait();
+              } else if (op === 'unmap' && regions.length > 0) {
+                const [r] = regions.splice(n % regions.length, 1);
+                yield* sys.munmap(r!.at, r!.pages * 4096);
+              }
+              // What the MMU sees equals what the kernel believes it mapped.
+              const space = env.kernel.processes.get(me)!.space;
+              const vcpu = env.domain.vcpus[0]!;
+              for (const [vpn, e] of space.present) if (env.hv.memory.translate(vcpu, vpn, false) !== pteFrame(e)) agrees = false;
+              for (const r of regions)
+                for (let v = r.at / 4096; v < r.at / 4096 + r.pages; v++)
+                  if (!space.present.has(v) && env.hv.memory.translate(vcpu, v, false) !== -1) agrees = false;
             }
-            // What the MMU sees equals what the kernel believes it mapped.
-            const space = env.kernel.processes.get(me)!.space;
-            const vcpu = env.domain.vcpus[0]!;
-            for (const [vpn, e] of space.present) if (env.hv.memory.translate(vcpu, vpn, false) !== pteFrame(e)) agrees = false;
-            for (const r of regions) for (let v = r.at / 4096; v < r.at / 4096 + r.pages; v++) if (!space.present.has(v) && env.hv.memory.translate(vcpu, v, false) !== -1) agrees = false;
-          }
-          checkedAll = true;
-          return 0;
-        },
+            checkedAll = true;
+            return 0;
+          },
       );
       return agrees && checkedAll;
     }),
@@ -92,14 +96,15 @@ test('the hardware translation agrees with the kernel after random mmap/touch/fo
 /** Forks `child`, waits for it, and reports whether the parent got it back and carried on. */
 function parentOf(child: Program) {
   const seen = { freeBefore: -1, reaped: false, afterwards: false };
-  const env = runGuest((e) =>
-    function* (sys: Sys) {
-      seen.freeBefore = e.kernel.frames.available;
-      const pid = yield* sys.fork(child);
-      seen.reaped = (yield* sys.wait()) === pid;
-      seen.afterwards = true;
-      return 0;
-    },
+  const env = runGuest(
+    (e) =>
+      function* (sys: Sys) {
+        seen.freeBefore = e.kernel.frames.available;
+        const pid = yield* sys.fork(child);
+        seen.reaped = (yield* sys.wait()) === pid;
+        seen.afterwards = true;
+        return 0;
+      },
   );
   return { env, ...seen };
 }

@@ -11,8 +11,18 @@ function twoMachines(serverMain: Program, clientMain: Program, mtu = 1500): { a:
   const a = createHypervisor({ machine: server2007, plugins: [nativePlugin], options: { simulator: sim, cores: 1 } });
   const b = createHypervisor({ machine: server2007, plugins: [nativePlugin], options: { simulator: sim, cores: 1 } });
   connectMachines(a, b);
-  const server = bootGuest(a, a.createDomain({ name: 'server', memoryMiB: 128 }), { address: '10.0.0.1', mtu, programs: { '/bin/main': { program: serverMain } }, run: ['/bin/main'] });
-  const client = bootGuest(b, b.createDomain({ name: 'client', memoryMiB: 128 }), { address: '10.0.0.2', mtu, programs: { '/bin/main': { program: clientMain } }, run: ['/bin/main'] });
+  const server = bootGuest(a, a.createDomain({ name: 'server', memoryMiB: 128 }), {
+    address: '10.0.0.1',
+    mtu,
+    programs: { '/bin/main': { program: serverMain } },
+    run: ['/bin/main'],
+  });
+  const client = bootGuest(b, b.createDomain({ name: 'client', memoryMiB: 128 }), {
+    address: '10.0.0.2',
+    mtu,
+    programs: { '/bin/main': { program: clientMain } },
+    run: ['/bin/main'],
+  });
   a.runWhile(() => !(server.idle && client.idle) && sim.now < 60e9);
   return { a, b, server, client };
 }

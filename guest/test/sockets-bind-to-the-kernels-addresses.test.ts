@@ -10,8 +10,17 @@ function aliasedServer(serverMain: Program, clientMain: Program) {
   const a = createHypervisor({ machine: server2007, plugins: [nativePlugin], options: { simulator: sim, cores: 1 } });
   const b = createHypervisor({ machine: server2007, plugins: [nativePlugin], options: { simulator: sim, cores: 1 } });
   connectMachines(a, b);
-  const server = bootGuest(a, a.createDomain({ name: 'server', memoryMiB: 128 }), { address: '10.0.0.1', addresses: ['10.0.0.2'], programs: { '/bin/main': { program: serverMain } }, run: ['/bin/main'] });
-  const client = bootGuest(b, b.createDomain({ name: 'client', memoryMiB: 128 }), { address: '10.0.1.1', programs: { '/bin/main': { program: clientMain } }, run: ['/bin/main'] });
+  const server = bootGuest(a, a.createDomain({ name: 'server', memoryMiB: 128 }), {
+    address: '10.0.0.1',
+    addresses: ['10.0.0.2'],
+    programs: { '/bin/main': { program: serverMain } },
+    run: ['/bin/main'],
+  });
+  const client = bootGuest(b, b.createDomain({ name: 'client', memoryMiB: 128 }), {
+    address: '10.0.1.1',
+    programs: { '/bin/main': { program: clientMain } },
+    run: ['/bin/main'],
+  });
   a.runWhile(() => !(server.idle && client.idle) && sim.now < 10e9);
   return { server, client };
 }
@@ -45,7 +54,10 @@ test('listeners on one port at two addresses are each reached at their own; a wi
     },
     function* (sys: Sys) {
       yield* sys.sleep(1e6);
-      for (const [to, bytes] of [['10.0.0.2', 22], ['10.0.0.1', 11]] as const) {
+      for (const [to, bytes] of [
+        ['10.0.0.2', 22],
+        ['10.0.0.1', 11],
+      ] as const) {
         const s = yield* sys.socket();
         client.push(yield* sys.connect(s, to, 80));
         yield* sys.write(s, bytes);

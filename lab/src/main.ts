@@ -24,16 +24,21 @@ import { registerWorkerCommand } from './sweep/worker-command.js';
 import { registerFidelityCommands } from './fidelity/fidelity-commands.js';
 
 function parseSeed(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff) throw new CommanderArgumentError(`'${value}' is not a seed: expected an integer from 0 to 4294967295`);
+  if (!/^\d+$/.test(value) || Number(value) > 0xffffffff)
+    throw new CommanderArgumentError(`'${value}' is not a seed: expected an integer from 0 to 4294967295`);
   return Number(value);
 }
 
 function parseWorkers(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64) throw new CommanderArgumentError(`'${value}' is not a worker count: expected an integer from 1 to 64`);
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 64)
+    throw new CommanderArgumentError(`'${value}' is not a worker count: expected an integer from 1 to 64`);
   return Number(value);
 }
 
-async function runPlans(plans: readonly RunPlan[], opts: { seed: number; json?: boolean; out?: string; trace?: string; workers?: number; inputs?: DomainRunOptions }): Promise<void> {
+async function runPlans(
+  plans: readonly RunPlan[],
+  opts: { seed: number; json?: boolean; out?: string; trace?: string; workers?: number; inputs?: DomainRunOptions },
+): Promise<void> {
   const results: ExperimentResult[] = [];
   const trace = opts.trace !== undefined ? new ChromeTrace() : undefined;
   let pidBase = 0;
@@ -96,7 +101,12 @@ program
       'Profiles:',
       ...bundledProfiles.map((p) => `  ${p.name.padEnd(14)} ${p.description}`),
       'Examples:',
-      ...(exampleRegistry.length ? exampleRegistry.flatMap((e) => [`  ${e.name.padEnd(14)} ${e.description}`, `  ${''.padEnd(14)} experiments: ${e.experiments.map((x) => `${e.name}:${x.id}`).join(', ')}`]) : ['  (none yet)']),
+      ...(exampleRegistry.length
+        ? exampleRegistry.flatMap((e) => [
+            `  ${e.name.padEnd(14)} ${e.description}`,
+            `  ${''.padEnd(14)} experiments: ${e.experiments.map((x) => `${e.name}:${x.id}`).join(', ')}`,
+          ])
+        : ['  (none yet)']),
     ];
     process.stdout.write(lines.join('\n') + '\n');
   });
@@ -111,13 +121,29 @@ program
   .option('--json', 'print one JSON document on stdout')
   .option('--out <dir>', 'write report.md, results.json, results.csv and charts to DIR')
   .option('--trace <file>', 'write a Chrome trace-event JSON of the run (opens in Perfetto)')
-  .option('--plugin <module>', 'load an outside module adding platforms, examples or experiments (repeatable; visorkit.config.js in the working folder is read too)', collectPluginPath, [])
+  .option(
+    '--plugin <module>',
+    'load an outside module adding platforms, examples or experiments (repeatable; visorkit.config.js in the working folder is read too)',
+    collectPluginPath,
+    [],
+  )
   .option('--domain <file>', 'a libvirt domain XML or xl.cfg file shaping the next domain the experiment creates (repeatable)', collectDomainFile)
-  .action(async (target: string, o: { profile?: string; platforms?: string; seed: number; json?: boolean; out?: string; trace?: string; plugin: string[]; domain?: string[] }) => {
-    const plan = resolveRun(target, o.profile, o.platforms, await loadRegistries(o.plugin, process.cwd()));
-    const inputs = await domainRunOptions(o.domain);
-    await runPlans([plan], { seed: o.seed, inputs, ...(o.json ? { json: true } : {}), ...(o.out !== undefined ? { out: o.out } : {}), ...(o.trace !== undefined ? { trace: o.trace } : {}) });
-  });
+  .action(
+    async (
+      target: string,
+      o: { profile?: string; platforms?: string; seed: number; json?: boolean; out?: string; trace?: string; plugin: string[]; domain?: string[] },
+    ) => {
+      const plan = resolveRun(target, o.profile, o.platforms, await loadRegistries(o.plugin, process.cwd()));
+      const inputs = await domainRunOptions(o.domain);
+      await runPlans([plan], {
+        seed: o.seed,
+        inputs,
+        ...(o.json ? { json: true } : {}),
+        ...(o.out !== undefined ? { out: o.out } : {}),
+        ...(o.trace !== undefined ? { trace: o.trace } : {}),
+      });
+    },
+  );
 
 program
   .command('start')

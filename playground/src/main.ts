@@ -25,9 +25,18 @@ const describeEl = $<HTMLElement>('describe');
 
 targetSel.innerHTML =
   `<optgroup label="Experiments (pick profile and platforms)">${experimentRegistry.map((e) => `<option value="${esc(e.id)}">${esc(e.id)} — ${esc(e.title)}</option>`).join('')}</optgroup>` +
-  exampleRegistry.map((ex) => `<optgroup label="Example ${esc(ex.name)} (fixed composition)">${ex.experiments.map((e) => `<option value="${esc(`${ex.name}:${e.id}`)}">${esc(`${ex.name}:${e.id}`)}</option>`).join('')}</optgroup>`).join('');
+  exampleRegistry
+    .map(
+      (ex) =>
+        `<optgroup label="Example ${esc(ex.name)} (fixed composition)">${ex.experiments.map((e) => `<option value="${esc(`${ex.name}:${e.id}`)}">${esc(`${ex.name}:${e.id}`)}</option>`).join('')}</optgroup>`,
+    )
+    .join('');
 profileSel.innerHTML = bundledProfiles.map((p) => `<option value="${esc(p.name)}">${esc(p.name)} — ${esc(p.description)}</option>`).join('');
-platformsBox.innerHTML = '<legend>Platforms</legend>' + platformRegistry.map((p) => `<label title="${esc(p.description)}"><input type="checkbox" name="platform" value="${esc(p.name)}"> ${esc(p.name)}</label>`).join('');
+platformsBox.innerHTML =
+  '<legend>Platforms</legend>' +
+  platformRegistry
+    .map((p) => `<label title="${esc(p.description)}"><input type="checkbox" name="platform" value="${esc(p.name)}"> ${esc(p.name)}</label>`)
+    .join('');
 
 function checkboxes(): HTMLInputElement[] {
   return [...platformsBox.querySelectorAll<HTMLInputElement>('input[name=platform]')];
@@ -35,7 +44,14 @@ function checkboxes(): HTMLInputElement[] {
 
 /** The form's composition. */
 function readForm(): RunRequest {
-  return { target: targetSel.value, profile: profileSel.value, platforms: checkboxes().filter((c) => c.checked && !c.disabled).map((c) => c.value), seed: Math.max(0, Math.min(0xffffffff, Math.floor(Number(seedInput.value) || 0))) };
+  return {
+    target: targetSel.value,
+    profile: profileSel.value,
+    platforms: checkboxes()
+      .filter((c) => c.checked && !c.disabled)
+      .map((c) => c.value),
+    seed: Math.max(0, Math.min(0xffffffff, Math.floor(Number(seedInput.value) || 0))),
+  };
 }
 
 /** Puts a composition into the form. */
@@ -123,7 +139,16 @@ function finish(state: string): void {
 function countsHtml(counts: readonly LiveCounts[]): string {
   if (counts.length === 0) return '';
   const streams = Object.keys(counts[0]!.streams);
-  const rows = counts.map((c) => `<tr><td class="name">${esc(c.platform)}</td>${streams.map((s) => `<td>${(c.streams[s] ?? 0).toLocaleString('en')}</td>`).join('')}<td class="name reasons">${Object.entries(c.reasons).map(([r, n]) => `${esc(r)} ${n.toLocaleString('en')}`).join(' · ')}</td></tr>`).join('');
+  const rows = counts
+    .map(
+      (c) =>
+        `<tr><td class="name">${esc(c.platform)}</td>${streams.map((s) => `<td>${(c.streams[s] ?? 0).toLocaleString('en')}</td>`).join('')}<td class="name reasons">${Object.entries(
+          c.reasons,
+        )
+          .map(([r, n]) => `${esc(r)} ${n.toLocaleString('en')}`)
+          .join(' · ')}</td></tr>`,
+    )
+    .join('');
   return `<table class="paper live"><caption>Mechanism events so far, from the hypervisors' event streams.</caption><thead><tr><th class="name">platform</th>${streams.map((s) => `<th>${esc(s)}</th>`).join('')}<th class="name">most frequent</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 

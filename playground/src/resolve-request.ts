@@ -30,7 +30,8 @@ export function resolveRequest(req: RunRequest): ResolvedRun {
     return { experiment, composition: example.name, profile: example.profile, platforms: example.platforms };
   }
   const experiment = experimentRegistry.find((e) => e.id === req.target);
-  if (experiment === undefined) throw new PlaygroundRequestError(`unknown experiment '${req.target}' (known: ${experimentRegistry.map((e) => e.id).join(', ')})`);
+  if (experiment === undefined)
+    throw new PlaygroundRequestError(`unknown experiment '${req.target}' (known: ${experimentRegistry.map((e) => e.id).join(', ')})`);
   const profile = bundledProfiles.find((p) => p.name === req.profile);
   if (profile === undefined) throw new PlaygroundRequestError(`unknown profile '${req.profile}'`);
   if (req.platforms.length === 0) throw new PlaygroundRequestError('pick at least one platform');

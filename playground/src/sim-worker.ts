@@ -25,7 +25,11 @@ scope.onmessage = (e) => {
     const now = performance.now();
     if (!force && now - lastPost < POST_EVERY_MS) return;
     lastPost = now;
-    const counts: LiveCounts[] = [...tallies].map(([platform, t]) => ({ platform, streams: { ...t.streams }, reasons: Object.fromEntries([...t.reasons].sort((a, b) => b[1] - a[1]).slice(0, 6)) }));
+    const counts: LiveCounts[] = [...tallies].map(([platform, t]) => ({
+      platform,
+      streams: { ...t.streams },
+      reasons: Object.fromEntries([...t.reasons].sort((a, b) => b[1] - a[1]).slice(0, 6)),
+    }));
     scope.postMessage({ type: 'counts', counts });
   };
   const observe = (hv: Hypervisor, platform: string): void => {
@@ -66,7 +70,11 @@ scope.onmessage = (e) => {
       },
     });
     post(true);
-    scope.postMessage({ type: 'done', result: { experiment: run.experiment.id, composition: run.composition, profile: run.profile.name, seed: e.data.seed, results }, elapsedMs: performance.now() - started });
+    scope.postMessage({
+      type: 'done',
+      result: { experiment: run.experiment.id, composition: run.composition, profile: run.profile.name, seed: e.data.seed, results },
+      elapsedMs: performance.now() - started,
+    });
   } catch (err) {
     scope.postMessage({ type: 'error', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
   }

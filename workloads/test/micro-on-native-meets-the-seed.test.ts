@@ -4,7 +4,7 @@ import { server2007 } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
 import { MICRO_METRICS, PUBLISHED_MICRO_US, definePlatform, micro } from '../src/index.js';
 
-test('micro on native (server-2007) is within 20% of the seed\'s Linux-UP column for its seven rows', (t) => {
+test("micro on native (server-2007) is within 20% of the seed's Linux-UP column for its seven rows", (t) => {
   const native = definePlatform({ name: 'native', description: 'bare metal', isolation: 'processes', plugins: [nativePlugin] });
   const rows = micro.run({ profile: server2007, platforms: [native], seed: 1 });
   for (const [metric, published] of Object.entries(PUBLISHED_MICRO_US)) {

@@ -24,7 +24,9 @@ function positiveNumber(name: string, text: string): number {
 }
 
 try {
-  const ns = option('n', '1,2,4,8').split(',').map((s) => positiveNumber('n', s));
+  const ns = option('n', '1,2,4,8')
+    .split(',')
+    .map((s) => positiveNumber('n', s));
   const base: Omit<VmTasksOptions, 'n'> = {
     k: positiveNumber('k', option('k', '4')),
     taskMs: positiveNumber('task-ms', option('task-ms', '10')),

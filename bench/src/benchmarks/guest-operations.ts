@@ -25,9 +25,27 @@ export const guestOperations: Benchmark = {
   description: 'simulated null system calls and forks per host second, native and xen-pv',
   async run() {
     const figures: BenchFigure[] = [];
-    for (const [name, plugin] of [['native', nativePlugin], ['xen-pv', xenPvPlugin]] as const) {
-      figures.push({ name: `null-syscall-per-s/${name}`, value: perSecond(plugin, 200_000, function* (sys) { yield* sys.getppid(); }), unit: 'syscalls/s' });
-      figures.push({ name: `fork-per-s/${name}`, value: perSecond(plugin, 2_000, function* (sys) { yield* sys.fork(function* () { return 0; }); yield* sys.wait(); }), unit: 'forks/s' });
+    for (const [name, plugin] of [
+      ['native', nativePlugin],
+      ['xen-pv', xenPvPlugin],
+    ] as const) {
+      figures.push({
+        name: `null-syscall-per-s/${name}`,
+        value: perSecond(plugin, 200_000, function* (sys) {
+          yield* sys.getppid();
+        }),
+        unit: 'syscalls/s',
+      });
+      figures.push({
+        name: `fork-per-s/${name}`,
+        value: perSecond(plugin, 2_000, function* (sys) {
+          yield* sys.fork(function* () {
+            return 0;
+          });
+          yield* sys.wait();
+        }),
+        unit: 'forks/s',
+      });
     }
     return figures;
   },

@@ -1,5 +1,20 @@
 import 'reflect-metadata';
-import { PAGING_GEOMETRY, PTE_PRESENT, PTE_WRITABLE, PhysicalMemory, Tlb, WalkResult, createHypervisor, makePte, modern, tableIndex, walkPageTables, writeTableEntry, gfn, domainId } from '@visorkit/core';
+import {
+  PAGING_GEOMETRY,
+  PTE_PRESENT,
+  PTE_WRITABLE,
+  PhysicalMemory,
+  Tlb,
+  WalkResult,
+  createHypervisor,
+  makePte,
+  modern,
+  tableIndex,
+  walkPageTables,
+  writeTableEntry,
+  gfn,
+  domainId,
+} from '@visorkit/core';
 import { NestedPagingMemory, hwAssistPlugin } from '@visorkit/hw-assist';
 import type { Benchmark } from '../benchmark.js';
 import { opsPerSecond } from './measure.js';

@@ -80,10 +80,12 @@ class Writer implements VcpuProgram {
 }
 
 function writerRegistry(hv: Hypervisor): Record<string, (state: unknown) => VcpuProgram> {
-  return { 'kit-writer': (state) => {
-    const s = state as { n: number; stride: number; cyclesPerStep: number };
-    return new Writer(hv, s.n, s.stride, s.cyclesPerStep);
-  } };
+  return {
+    'kit-writer': (state) => {
+      const s = state as { n: number; stride: number; cyclesPerStep: number };
+      return new Writer(hv, s.n, s.stride, s.cyclesPerStep);
+    },
+  };
 }
 
 /** Sets up the source patterns (through the plugin, then the bytes). */
@@ -113,7 +115,8 @@ function compareWithModel(hv: Hypervisor, d: Domain, n: number, stride: number, 
     hv.machine.memory.readBytes(mfn, 0, got);
     const want = source === undefined ? undefined : pattern(source);
     for (let i = 0; i < 4096; i++) {
-      if (got[i] !== (want?.[i] ?? 0)) return `${what}: guest frame ${g} differs at byte ${i} (${got[i]} instead of ${want?.[i] ?? 0}) after ${n} steps of the guest's writes`;
+      if (got[i] !== (want?.[i] ?? 0))
+        return `${what}: guest frame ${g} differs at byte ${i} (${got[i]} instead of ${want?.[i] ?? 0}) after ${n} steps of the guest's writes`;
     }
   }
   return undefined;
@@ -181,7 +184,8 @@ const EXERCISE: Partial<Record<Capability, (compose: Compose, settings: KitSetti
     const moved = restoreDomain(elsewhere, file, writerRegistry(elsewhere));
     const diff = compareWithModel(elsewhere, moved, writer.n, s.stride, 'restored on another machine');
     if (diff !== undefined) return diff;
-    if (moved.vcpus[0]!.runtimeNs !== d.vcpus[0]!.runtimeNs) return `the restored vCPU has run ${moved.vcpus[0]!.runtimeNs} ns, the checkpointed one ${d.vcpus[0]!.runtimeNs} ns`;
+    if (moved.vcpus[0]!.runtimeNs !== d.vcpus[0]!.runtimeNs)
+      return `the restored vCPU has run ${moved.vcpus[0]!.runtimeNs} ns, the checkpointed one ${d.vcpus[0]!.runtimeNs} ns`;
     hv.shutdown(d);
     hv.destroy(d);
     const back = restoreDomain(hv, file, writerRegistry(hv));
@@ -193,7 +197,11 @@ const EXERCISE: Partial<Record<Capability, (compose: Compose, settings: KitSetti
     elsewhere.pause(moved);
     const n1 = (back.vcpus[0]!.program as Writer).n;
     const n2 = (moved.vcpus[0]!.program as Writer).n;
-    return compareWithModel(hv, back, n1, s.stride, 'resumed on the same machine') ?? compareWithModel(elsewhere, moved, n2, s.stride, 'resumed on another machine') ?? machineFaults(hv, rec);
+    return (
+      compareWithModel(hv, back, n1, s.stride, 'resumed on the same machine') ??
+      compareWithModel(elsewhere, moved, n2, s.stride, 'resumed on another machine') ??
+      machineFaults(hv, rec)
+    );
   },
   'live-migration': (compose, settings, s) => {
     const profile = machinesFor(compose)[s.machine]!;
@@ -226,7 +234,10 @@ const EXERCISE: Partial<Record<Capability, (compose: Compose, settings: KitSetti
     const swap = hv.now;
     hv.replaceScheduler(new ProportionalShareScheduler(12, 1));
     hv.runFor(3e8);
-    for (const d of ds) for (const v of d.vcpus) if (!rec.runs.some((r) => r.domain === d.id && r.vcpu === v.index && r.start >= swap)) return `${v.label} never ran after the scheduler was replaced live`;
+    for (const d of ds)
+      for (const v of d.vcpus)
+        if (!rec.runs.some((r) => r.domain === d.id && r.vcpu === v.index && r.start >= swap))
+          return `${v.label} never ran after the scheduler was replaced live`;
     const ends = new Map<string, number>();
     for (const r of [...rec.runs].sort((a, b) => a.start - b.start)) {
       const key = `${r.domain}.${r.vcpu}`;
@@ -255,7 +266,8 @@ const EXERCISE: Partial<Record<Capability, (compose: Compose, settings: KitSetti
     }
     rec.as(a.id, () => hv.network.transmit(a.vcpus[0]!, ia, { source: '10.7.0.1', destination: '10.7.0.2', bytes: 9000, buffers: [10, 11, 12], data: 'good' }));
     hv.runFor(1e8);
-    if (got.some((x) => x !== 'good')) return `an assigned device sent a frame whose DMA buffers include guest frame ${bad}, outside the sender's memory (the IOMMU must confine it)`;
+    if (got.some((x) => x !== 'good'))
+      return `an assigned device sent a frame whose DMA buffers include guest frame ${bad}, outside the sender's memory (the IOMMU must confine it)`;
     if (!got.includes('good')) return 'an assigned device did not deliver a frame with valid buffers';
     if (hv.network.dropped - dropped < 3) return 'frames refused by the IOMMU were not counted as dropped';
     return machineFaults(hv, rec);
@@ -299,16 +311,24 @@ export function capabilityContracts(settings: KitSettings, declared: readonly Ca
   return [
     {
       contract: 'capabilities/declared-capabilities-work',
-      sentence: 'each declared capability is exercised and its result compared: checkpoint/resume bit for bit, live migration with memory compared after, live update under running domains, device assignment confined by the IOMMU',
+      sentence:
+        'each declared capability is exercised and its result compared: checkpoint/resume bit for bit, live migration with memory compared after, live update under running domains, device assignment confined by the IOMMU',
       check(compose, name) {
         const machines = machinesFor(compose);
         const caps = new Set(declared ?? compose(machines[0]!).capabilities);
         const exercised = [...caps].filter((c) => EXERCISE[c] !== undefined);
         if (exercised.length === 0) return;
-        checkProperty(this.contract, name, settings, fc.tuple(fc.constantFrom(...exercised), capScenario(machines.length)), Math.max(6, 3 * exercised.length), ([c, s]) => {
-          const seen = (c === Capability.LiveMigration ? dirtyLogCovers(compose, settings, s) : undefined) ?? EXERCISE[c]!(compose, settings, s);
-          return seen === undefined ? undefined : `'${c}' is declared, but: ${seen}`;
-        });
+        checkProperty(
+          this.contract,
+          name,
+          settings,
+          fc.tuple(fc.constantFrom(...exercised), capScenario(machines.length)),
+          Math.max(6, 3 * exercised.length),
+          ([c, s]) => {
+            const seen = (c === Capability.LiveMigration ? dirtyLogCovers(compose, settings, s) : undefined) ?? EXERCISE[c]!(compose, settings, s);
+            return seen === undefined ? undefined : `'${c}' is declared, but: ${seen}`;
+          },
+        );
       },
     },
   ];

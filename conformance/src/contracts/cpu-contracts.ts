@@ -8,7 +8,11 @@ import { machinesFor, resized } from '../kit/profiles.js';
 
 const OPERATIONS: PrivilegedOperation[] = ['load-page-table-base', 'flush-tlb', 'set-trap-table', 'halt', 'set-timer', 'io-access', 'switch-kernel-stack'];
 
-type CpuCall = { readonly k: 'privileged-user'; readonly op: PrivilegedOperation } | { readonly k: 'syscall' } | { readonly k: 'fault'; readonly page: number; readonly write: boolean } | { readonly k: 'interrupt' };
+type CpuCall =
+  | { readonly k: 'privileged-user'; readonly op: PrivilegedOperation }
+  | { readonly k: 'syscall' }
+  | { readonly k: 'fault'; readonly page: number; readonly write: boolean }
+  | { readonly k: 'interrupt' };
 
 const call: fc.Arbitrary<CpuCall> = fc.oneof(
   fc.record({ k: fc.constant('privileged-user' as const), op: fc.constantFrom(...OPERATIONS) }),
@@ -30,7 +34,11 @@ function total(v: Vcpu): number {
  */
 export function cpuContracts(settings: KitSettings): readonly Contract[] {
   const scenario = (machines: number) =>
-    fc.record({ machine: fc.integer({ min: 0, max: machines - 1 }), cores: fc.integer({ min: 1, max: 2 }), domains: fc.array(fc.array(fc.array(call, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 5 }) });
+    fc.record({
+      machine: fc.integer({ min: 0, max: machines - 1 }),
+      cores: fc.integer({ min: 1, max: 2 }),
+      domains: fc.array(fc.array(fc.array(call, { minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 3 }), { minLength: 1, maxLength: 5 }),
+    });
   return [
     {
       contract: 'cpu/privileged-operations-from-user-mode-never-succeed',

@@ -16,7 +16,12 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ k: fc.constant('map' as const), vpn: fc.integer({ min: 0, max: 31 }), gfn: fc.integer({ min: 0, max: 63 }), w: fc.boolean() }),
   fc.record({ k: fc.constant('unmap' as const), vpn: fc.integer({ min: 0, max: 31 }) }),
   fc.record({ k: fc.constant('alarm' as const), at: fc.integer({ min: 1, max: 5_000_000 }) }),
-  fc.record({ k: fc.constant('disk' as const), write: fc.boolean(), sector: fc.integer({ min: 0, max: 200 }), frames: fc.uniqueArray(fc.integer({ min: 100, max: 160 }), { minLength: 1, maxLength: 4 }) }),
+  fc.record({
+    k: fc.constant('disk' as const),
+    write: fc.boolean(),
+    sector: fc.integer({ min: 0, max: 200 }),
+    frames: fc.uniqueArray(fc.integer({ min: 100, max: 160 }), { minLength: 1, maxLength: 4 }),
+  }),
 );
 
 /** What a guest can see of one scenario: translations, alarm times, bytes read from disk. */
@@ -44,7 +49,12 @@ function observe(hv: Hypervisor, steps: readonly Step[]): string[] {
       const sector = Math.min(s.sector, 256 - count);
       s.frames.forEach((g, k) => {
         hv.memory.zeroFrame(v, g as never);
-        if (s.write) hv.machine.memory.writeBytes(hv.memory.machineFrame(d, g as never), 0, Uint8Array.from({ length: 4096 }, (_, b) => (i * 7 + k * 13 + b) & 0xff));
+        if (s.write)
+          hv.machine.memory.writeBytes(
+            hv.memory.machineFrame(d, g as never),
+            0,
+            Uint8Array.from({ length: 4096 }, (_, b) => (i * 7 + k * 13 + b) & 0xff),
+          );
       });
       let status = 'none';
       hv.block.submit(v, disk, { operation: s.write ? 'write' : 'read', sector, frames: s.frames as never }, (st) => (status = st));
@@ -83,7 +93,8 @@ export function differentialContracts(settings: KitSettings, reference: Compose 
           const mine = observe(compose(profile), s.steps);
           const theirs = observe(reference(profile), s.steps);
           for (let i = 0; i < Math.max(mine.length, theirs.length); i++) {
-            if (mine[i] !== theirs[i]) return `on ${profile.name} the guest saw "${mine[i] ?? '(nothing)'}" where the reference composition gives "${theirs[i] ?? '(nothing)'}"`;
+            if (mine[i] !== theirs[i])
+              return `on ${profile.name} the guest saw "${mine[i] ?? '(nothing)'}" where the reference composition gives "${theirs[i] ?? '(nothing)'}"`;
           }
           return undefined;
         });

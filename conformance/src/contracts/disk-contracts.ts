@@ -39,9 +39,28 @@ function scenario(machines: number, hostile: boolean): fc.Arbitrary<DiskScenario
   return fc.record({
     machine: fc.integer({ min: 0, max: machines - 1 }),
     disks: fc.array(fc.integer({ min: 16, max: 160 }), { minLength: 1, maxLength: 4 }),
-    ops: fc.array(fc.record({ d: fc.nat(), write: fc.boolean(), sector: fc.nat(), frames: fc.uniqueArray(fc.integer({ min: 16, max: 400 }), { minLength: 1, maxLength: 8 }), fill: fc.integer({ min: 1, max: 250 }) }), { minLength: 1, maxLength: 12 }),
+    ops: fc.array(
+      fc.record({
+        d: fc.nat(),
+        write: fc.boolean(),
+        sector: fc.nat(),
+        frames: fc.uniqueArray(fc.integer({ min: 16, max: 400 }), { minLength: 1, maxLength: 8 }),
+        fill: fc.integer({ min: 1, max: 250 }),
+      }),
+      { minLength: 1, maxLength: 12 },
+    ),
     bad: hostile
-      ? fc.array(fc.record({ d: fc.nat(), write: fc.boolean(), kind: fc.constantFrom('straddle-end', 'past-end', 'negative', 'fraction', 'frame-outside', 'other-disk'), frames: fc.integer({ min: 1, max: 6 }), position: fc.nat(), beyond: fc.integer({ min: 0, max: 4000 }) }), { minLength: 1, maxLength: 8 })
+      ? fc.array(
+          fc.record({
+            d: fc.nat(),
+            write: fc.boolean(),
+            kind: fc.constantFrom('straddle-end', 'past-end', 'negative', 'fraction', 'frame-outside', 'other-disk'),
+            frames: fc.integer({ min: 1, max: 6 }),
+            position: fc.nat(),
+            beyond: fc.integer({ min: 0, max: 4000 }),
+          }),
+          { minLength: 1, maxLength: 8 },
+        )
       : fc.constant([]),
     together: fc.boolean(),
   }) as fc.Arbitrary<DiskScenario>;
@@ -92,21 +111,26 @@ function readsBack(compose: Compose, settings: KitSettings, s: DiskScenario): st
       if (count > w.sizes[i]!) continue;
       const sector = op.sector % (w.sizes[i]! - count + 1);
       const model = w.model[i]!;
-      const contents = op.frames.map((g) => (op.write ? fillFrame(w, d, g, op.fill) : (w.rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, g as never)), undefined)));
+      const contents = op.frames.map((g) =>
+        op.write ? fillFrame(w, d, g, op.fill) : (w.rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, g as never)), undefined),
+      );
       const dmasBefore = rec.dmas.length;
       let status: BlockStatus | undefined;
       outstanding++;
-      rec.as(d.id, () => hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: op.write ? 'write' : 'read', sector, frames: op.frames as never }, (st) => {
-        status = st;
-        outstanding--;
-      }));
+      rec.as(d.id, () =>
+        hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: op.write ? 'write' : 'read', sector, frames: op.frames as never }, (st) => {
+          status = st;
+          outstanding--;
+        }),
+      );
       checks.push(() => {
         const what = `${op.write ? 'writing' : 'reading'} ${op.frames.length} frame(s) [${op.frames.join(', ')}] at sector ${sector} of '${d.name}''s ${w.sizes[i]}-sector disk`;
         if (status !== 'ok') return `${what} completed '${String(status)}'`;
         const mine = rec.dmas.slice(dmasBefore).filter((x) => x.domain === d.id);
         const mfns = op.frames.map((g) => hv.memory.machineFrame(d, g as never));
         const dma = mine.find((x) => x.frames.length === mfns.length);
-        if (dma !== undefined && dma.frames.some((f, k) => f !== mfns[k])) return `${what}: the device moved data to or from machine frames [${dma.frames.join(', ')}], not the request's [${mfns.join(', ')}]`;
+        if (dma !== undefined && dma.frames.some((f, k) => f !== mfns[k]))
+          return `${what}: the device moved data to or from machine frames [${dma.frames.join(', ')}], not the request's [${mfns.join(', ')}]`;
         if (op.write) {
           contents.forEach((bytes, k) => {
             for (let x = 0; x < FRAME_SECTORS; x++) model.set(sector + k * FRAME_SECTORS + x, bytes!.slice(x * SECTOR_SIZE, (x + 1) * SECTOR_SIZE));
@@ -119,7 +143,8 @@ function readsBack(compose: Compose, settings: KitSettings, s: DiskScenario): st
           for (let x = 0; x < FRAME_SECTORS; x++) {
             const want = model.get(sector + k * FRAME_SECTORS + x);
             for (let b = 0; b < SECTOR_SIZE; b++) {
-              if (got[x * SECTOR_SIZE + b] !== (want?.[b] ?? 0)) return `${what}: frame ${op.frames[k]} (the request's page ${k + 1}) does not hold what sector ${sector + k * FRAME_SECTORS + x} was last written with`;
+              if (got[x * SECTOR_SIZE + b] !== (want?.[b] ?? 0))
+                return `${what}: frame ${op.frames[k]} (the request's page ${k + 1}) does not hold what sector ${sector + k * FRAME_SECTORS + x} was last written with`;
             }
           }
         }
@@ -134,7 +159,8 @@ function readsBack(compose: Compose, settings: KitSettings, s: DiskScenario): st
   }
   for (const x of rec.dmas) {
     const part = rec.partitions.find((p) => p.domain === x.domain && x.firstSector >= p.start && x.firstSector + x.sectors <= p.start + p.sectors);
-    if (part === undefined) return `the device moved sectors ${x.firstSector}..${x.firstSector + x.sectors - 1}, outside any one partition of domain ${x.domain}`;
+    if (part === undefined)
+      return `the device moved sectors ${x.firstSector}..${x.firstSector + x.sectors - 1}, outside any one partition of domain ${x.domain}`;
   }
   return machineFaults(hv, rec);
 }
@@ -147,7 +173,15 @@ function staysInside(compose: Compose, settings: KitSettings, s: DiskScenario): 
   ds.forEach((d, i) => {
     fillFrame(w, d, 1, i + 1);
     const frames = Math.min(4, w.sizes[i]! / FRAME_SECTORS);
-    for (let f = 0; f < frames; f++) rec.as(d.id, () => hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: 'write', sector: (w.sizes[i]! - frames * FRAME_SECTORS) + f * FRAME_SECTORS, frames: [gfn(1)] }, () => {}));
+    for (let f = 0; f < frames; f++)
+      rec.as(d.id, () =>
+        hv.block.submit(
+          d.vcpus[0]!,
+          w.devs[i]!,
+          { operation: 'write', sector: w.sizes[i]! - frames * FRAME_SECTORS + f * FRAME_SECTORS, frames: [gfn(1)] },
+          () => {},
+        ),
+      );
   });
   hv.runFor(1e9);
   const dmasBefore = rec.dmas.length;
@@ -183,23 +217,29 @@ function staysInside(compose: Compose, settings: KitSettings, s: DiskScenario): 
     }
     let status: BlockStatus | 'refused' | undefined;
     try {
-      rec.as(d.id, () => hv.block.submit(d.vcpus[0]!, device, { operation: b.write ? 'write' : 'read', sector, frames: frames as never }, (st) => (status = st)));
+      rec.as(d.id, () =>
+        hv.block.submit(d.vcpus[0]!, device, { operation: b.write ? 'write' : 'read', sector, frames: frames as never }, (st) => (status = st)),
+      );
     } catch (e) {
       if (!isTypedRefusal(e)) return `a ${b.kind} request threw an untyped ${String(e)}`;
       status = 'refused';
     }
     hv.runFor(2e8);
-    if (status === 'ok') return `'${d.name}' ${b.write ? 'wrote' : 'read'} ${frames.length} frame(s) [${frames.join(', ')}] at sector ${sector} of device ${device} (its disk: device ${w.devs[i]}, ${size} sectors; it has ${hv.memory.frames(d)} frames) — a ${b.kind} request completed 'ok'`;
+    if (status === 'ok')
+      return `'${d.name}' ${b.write ? 'wrote' : 'read'} ${frames.length} frame(s) [${frames.join(', ')}] at sector ${sector} of device ${device} (its disk: device ${w.devs[i]}, ${size} sectors; it has ${hv.memory.frames(d)} frames) — a ${b.kind} request completed 'ok'`;
   }
   const stray = rec.dmas.slice(dmasBefore);
-  if (stray.length > 0) return `a refused request still moved data: sectors ${stray[0]!.firstSector}.. to or from machine frames [${stray[0]!.frames.join(', ')}]`;
+  if (stray.length > 0)
+    return `a refused request still moved data: sectors ${stray[0]!.firstSector}.. to or from machine frames [${stray[0]!.frames.join(', ')}]`;
   // Every disk still holds only what its own domain wrote.
   const got = new Uint8Array(4096);
   for (const [i, d] of ds.entries()) {
     const frames = Math.min(4, w.sizes[i]! / FRAME_SECTORS);
     rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, gfn(2)));
     let status: BlockStatus | undefined;
-    rec.as(d.id, () => hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: 'read', sector: w.sizes[i]! - frames * FRAME_SECTORS, frames: [gfn(2)] }, (st) => (status = st)));
+    rec.as(d.id, () =>
+      hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: 'read', sector: w.sizes[i]! - frames * FRAME_SECTORS, frames: [gfn(2)] }, (st) => (status = st)),
+    );
     hv.runFor(2e8);
     hv.machine.memory.readBytes(hv.memory.machineFrame(d, gfn(2)), 0, got);
     const want = Uint8Array.from({ length: 4096 }, (_, k) => ((i + 1) * 31 + 7 + k) & 0xff);
@@ -229,7 +269,8 @@ export function blockContracts(settings: KitSettings): readonly Contract[] {
     },
     {
       contract: 'disk/requests-stay-inside-their-disk-and-memory',
-      sentence: "no request reaches outside its domain's disk or memory: out-of-range, straddling, fractional sectors, another's device, a bad frame in any position are refused and move nothing",
+      sentence:
+        "no request reaches outside its domain's disk or memory: out-of-range, straddling, fractional sectors, another's device, a bad frame in any position are refused and move nothing",
       check(compose, name) {
         checkProperty(this.contract, name, settings, scenario(machinesFor(compose).length, true), 10, (s) => staysInside(compose, settings, s));
       },

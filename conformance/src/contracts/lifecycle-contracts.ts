@@ -39,10 +39,16 @@ export function lifecycleContracts(settings: KitSettings): readonly Contract[] {
   return [
     {
       contract: 'lifecycle/destroyed-domains-leave-nothing',
-      sentence: 'a destroyed domain leaves nothing running or held: no vCPU runs, no timer fires, no interface receives, no in-flight I/O lands, no frame stays owned',
+      sentence:
+        'a destroyed domain leaves nothing running or held: no vCPU runs, no timer fires, no interface receives, no in-flight I/O lands, no frame stays owned',
       check(compose, name) {
         const machines = machinesFor(compose).length;
-        const scenario = fc.record({ machine: fc.integer({ min: 0, max: machines - 1 }), cores: fc.integer({ min: 1, max: 2 }), doomed: fc.array(doomed, { minLength: 1, maxLength: 4 }), survivors: fc.integer({ min: 1, max: 3 }) });
+        const scenario = fc.record({
+          machine: fc.integer({ min: 0, max: machines - 1 }),
+          cores: fc.integer({ min: 1, max: 2 }),
+          doomed: fc.array(doomed, { minLength: 1, maxLength: 4 }),
+          survivors: fc.integer({ min: 1, max: 3 }),
+        });
         checkProperty(this.contract, name, settings, scenario, 10, (s) => {
           const { hv, rec } = machineUnderTest(compose, resized(machinesFor(compose)[s.machine]!, s.cores), settings);
           const late: string[] = [];
@@ -55,7 +61,8 @@ export function lifecycleContracts(settings: KitSettings): readonly Contract[] {
           const dead: { d: Domain; spec: Doomed; address: string; dev: number }[] = s.doomed.map((spec, i) => {
             const d = hv.createDomain({ name: `x${i}`, vcpus: spec.vcpus, memoryMiB: 8 });
             const address = `10.8.${i}.1`;
-            if (spec.iface) hv.network.attachInterface(d, address, (f) => late.push(`'${d.name}''s interface received a frame for ${f.destination} after it was destroyed`));
+            if (spec.iface)
+              hv.network.attachInterface(d, address, (f) => late.push(`'${d.name}''s interface received a frame for ${f.destination} after it was destroyed`));
             for (let g = 0; g < spec.touch; g++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, gfn(g * 13)));
             const dev = hv.block.attachDisk(d, 256);
             if (spec.end !== 'never-started') hv.start(d, spec.blocks ? blockAndWake(hv, 2e6, 1e6) : () => computeForever);
@@ -64,9 +71,20 @@ export function lifecycleContracts(settings: KitSettings): readonly Contract[] {
           for (const x of dead) {
             hv.sim.scheduleAt(x.spec.at * 1e6, () => {
               const { d, spec } = x;
-              for (const clock of spec.alarms) hv.time.setAlarm(d, clock, (clock === 'real' ? hv.now : hv.time.virtualTime(d)) + 5e6, () => d.state === 'destroyed' && late.push(`'${d.name}''s ${clock}-time alarm fired after it was destroyed`));
+              for (const clock of spec.alarms)
+                hv.time.setAlarm(
+                  d,
+                  clock,
+                  (clock === 'real' ? hv.now : hv.time.virtualTime(d)) + 5e6,
+                  () => d.state === 'destroyed' && late.push(`'${d.name}''s ${clock}-time alarm fired after it was destroyed`),
+                );
               for (let k = 0; k < spec.io; k++) {
-                hv.block.submit(d.vcpus[0]!, x.dev, { operation: 'read', sector: k * 16, frames: [gfn(200 + k), gfn(300 + k)] }, (st: BlockStatus) => d.state === 'destroyed' && st === 'ok' && late.push(`'${d.name}''s disk read completed 'ok' after it was destroyed`));
+                hv.block.submit(
+                  d.vcpus[0]!,
+                  x.dev,
+                  { operation: 'read', sector: k * 16, frames: [gfn(200 + k), gfn(300 + k)] },
+                  (st: BlockStatus) => d.state === 'destroyed' && st === 'ok' && late.push(`'${d.name}''s disk read completed 'ok' after it was destroyed`),
+                );
               }
               if (spec.end === 'shutdown') hv.shutdown(d);
               else if (spec.end === 'crash') hv.crash(d, 'the kit crashed it');
@@ -94,7 +112,8 @@ export function lifecycleContracts(settings: KitSettings): readonly Contract[] {
           const survivorIds = new Set<number>(survivors.map((d) => d.id));
           const used = rec.runs.filter((r) => survivorIds.has(r.domain) && r.start >= 100e6 && r.start < 400e6).reduce((n, r) => n + r.durationNs, 0);
           const capacity = Math.min(s.cores, survivors.length) * 300e6;
-          if (used < 0.95 * capacity) return `after the destroys, ${survivors.length} busy survivor(s) got ${((100 * used) / capacity).toFixed(1)}% of the ${Math.min(s.cores, survivors.length)} pCPU(s) they could use`;
+          if (used < 0.95 * capacity)
+            return `after the destroys, ${survivors.length} busy survivor(s) got ${((100 * used) / capacity).toFixed(1)}% of the ${Math.min(s.cores, survivors.length)} pCPU(s) they could use`;
           const deadIds = new Set<number>(dead.map((x) => x.d.id));
           const ran = rec.runs.slice(runsAt).find((r) => deadIds.has(r.domain));
           if (ran !== undefined) return `a vCPU of destroyed domain #${ran.domain} ran on pCPU ${ran.pcpu} at ${ran.start} ns`;
@@ -113,7 +132,8 @@ export function lifecycleContracts(settings: KitSettings): readonly Contract[] {
               return `a new domain could not take destroyed '${x.d.name}''s address ${x.address}: ${String(e)}`;
             }
           }
-          if (hv.scheduler.queued > hv.domains.all().reduce((n, d) => n + (d.state === 'running' ? d.vcpus.length : 0), 0)) return `the scheduler still queues ${hv.scheduler.queued} vCPU(s), more than the live domains have`;
+          if (hv.scheduler.queued > hv.domains.all().reduce((n, d) => n + (d.state === 'running' ? d.vcpus.length : 0), 0))
+            return `the scheduler still queues ${hv.scheduler.queued} vCPU(s), more than the live domains have`;
           return machineFaults(hv, rec);
         });
       },

@@ -15,7 +15,12 @@ type MemoryOp =
   | { readonly k: 'map'; readonly s: number; readonly vpn: number; readonly gfn: number; readonly w: boolean }
   | { readonly k: 'unmap'; readonly s: number; readonly vpn: number }
   | { readonly k: 'switch'; readonly s: number }
-  | { readonly k: 'batch'; readonly s: number; readonly writes: readonly { readonly vpn: number; readonly gfn: number; readonly w: boolean }[]; readonly inside: boolean }
+  | {
+      readonly k: 'batch';
+      readonly s: number;
+      readonly writes: readonly { readonly vpn: number; readonly gfn: number; readonly w: boolean }[];
+      readonly inside: boolean;
+    }
   | { readonly k: 'fresh'; readonly s: number }
   | { readonly k: 'foreign'; readonly s: number; readonly vpn: number; readonly beyond: number; readonly batched: boolean; readonly position: number };
 
@@ -27,9 +32,27 @@ const memoryOp: fc.Arbitrary<MemoryOp> = fc.oneof(
   { weight: 4, arbitrary: fc.record({ k: fc.constant('map' as const), s: space, vpn, gfn, w: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('unmap' as const), s: space, vpn }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('switch' as const), s: space }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('batch' as const), s: space, writes: fc.array(fc.record({ vpn, gfn: fc.integer({ min: -1, max: 63 }), w: fc.boolean() }), { minLength: 1, maxLength: 10 }), inside: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('batch' as const),
+      s: space,
+      writes: fc.array(fc.record({ vpn, gfn: fc.integer({ min: -1, max: 63 }), w: fc.boolean() }), { minLength: 1, maxLength: 10 }),
+      inside: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('fresh' as const), s: space }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('foreign' as const), s: space, vpn, beyond: fc.integer({ min: 0, max: 5000 }), batched: fc.boolean(), position: fc.integer({ min: 0, max: 3 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('foreign' as const),
+      s: space,
+      vpn,
+      beyond: fc.integer({ min: 0, max: 5000 }),
+      batched: fc.boolean(),
+      position: fc.integer({ min: 0, max: 3 }),
+    }),
+  },
 );
 
 interface Mapping {
@@ -154,7 +177,8 @@ function steps(hv: Hypervisor, m: VcpuModel, ops: readonly MemoryOp[]): ((v: Vcp
             }
           }
           mem.invalidatePage(v, op.vpn);
-          if (!refused) return `${v.label} wrote an entry naming guest frame ${bad}${op.batched ? ` in a lazy-MMU batch (position ${others.length})` : ''}, outside its ${mem.frames(v.domain)} frames, and it was accepted`;
+          if (!refused)
+            return `${v.label} wrote an entry naming guest frame ${bad}${op.batched ? ` in a lazy-MMU batch (position ${others.length})` : ''}, outside its ${mem.frames(v.domain)} frames, and it was accepted`;
           return probe(hv, m, `a refused entry naming frame ${bad}`);
         }
       }
@@ -171,7 +195,12 @@ const translationScenario = (machines: number) =>
   });
 
 /** Runs a translation scenario; returns what went wrong, if anything. */
-function runTranslations(compose: Parameters<Contract['check']>[0], settings: KitSettings, scenario: { machine: number; cores: number; domains: MemoryOp[][][] }, runMs: number): string | undefined {
+function runTranslations(
+  compose: Parameters<Contract['check']>[0],
+  settings: KitSettings,
+  scenario: { machine: number; cores: number; domains: MemoryOp[][][] },
+  runMs: number,
+): string | undefined {
   const profile = machinesFor(compose)[scenario.machine]!;
   const { hv, rec } = machineUnderTest(compose, resized(profile, scenario.cores), settings);
   const violations: string[] = [];
@@ -201,11 +230,23 @@ export function memoryContracts(settings: KitSettings): readonly Contract[] {
   return [
     {
       contract: 'memory/translations-agree-with-the-page-tables',
-      sentence: 'translations agree with a reference model after generated map, unmap, protect, batched-update and switch sequences, on every page-table format',
+      sentence:
+        'translations agree with a reference model after generated map, unmap, protect, batched-update and switch sequences, on every page-table format',
       check(compose, name) {
         const machines = machinesFor(compose);
         // One domain, one pCPU: each format's walk and each write path, without sharing.
-        const single = fc.record({ machine: fc.integer({ min: 0, max: machines.length - 1 }), cores: fc.constant(1), domains: fc.tuple(fc.tuple(fc.array(memoryOp.filter((o) => o.k !== 'foreign'), { minLength: 1, maxLength: 30 }))) });
+        const single = fc.record({
+          machine: fc.integer({ min: 0, max: machines.length - 1 }),
+          cores: fc.constant(1),
+          domains: fc.tuple(
+            fc.tuple(
+              fc.array(
+                memoryOp.filter((o) => o.k !== 'foreign'),
+                { minLength: 1, maxLength: 30 },
+              ),
+            ),
+          ),
+        });
         checkProperty(this.contract, name, settings, single, 14, (s) => runTranslations(compose, settings, s as never, 400));
       },
     },
@@ -214,20 +255,35 @@ export function memoryContracts(settings: KitSettings): readonly Contract[] {
       sentence: 'no stale TLB entry is used: not after an update, an address-space switch or reuse, nor across vCPUs, pCPUs and domains, tagged TLB or not',
       check(compose, name) {
         const machines = machinesFor(compose);
-        const shared = translationScenario(machines.length).map((s) => ({ ...s, cores: s.cores === 2 && s.domains.length % 2 === 0 ? 1 : s.cores, domains: s.domains.map((d) => d.map((ops) => ops.filter((o) => o.k !== 'foreign'))) }));
-        checkProperty(this.contract, name, settings, shared, 20, (s) => runTranslations(compose, settings, { ...s, domains: s.domains.length < 2 ? [...s.domains, [[{ k: 'switch', s: 0 }]]] : s.domains }, 400));
+        const shared = translationScenario(machines.length).map((s) => ({
+          ...s,
+          cores: s.cores === 2 && s.domains.length % 2 === 0 ? 1 : s.cores,
+          domains: s.domains.map((d) => d.map((ops) => ops.filter((o) => o.k !== 'foreign'))),
+        }));
+        checkProperty(this.contract, name, settings, shared, 20, (s) =>
+          runTranslations(compose, settings, { ...s, domains: s.domains.length < 2 ? [...s.domains, [[{ k: 'switch', s: 0 }]]] : s.domains }, 400),
+        );
       },
     },
     {
       contract: 'memory/no-domain-reaches-another-domains-frames',
-      sentence: "no domain reaches another domain's frames: entries, tables, copies and balloon requests naming a frame outside the domain are refused on every path, single or batched",
+      sentence:
+        "no domain reaches another domain's frames: entries, tables, copies and balloon requests naming a frame outside the domain are refused on every path, single or batched",
       check(compose, name) {
         const machines = machinesFor(compose);
         const scenario = fc.record({
           machine: fc.integer({ min: 0, max: machines.length - 1 }),
           cores: fc.integer({ min: 1, max: 2 }),
           domains: fc.array(fc.array(fc.array(memoryOp, { minLength: 1, maxLength: 10 }), { minLength: 1, maxLength: 2 }), { minLength: 2, maxLength: 4 }),
-          hostile: fc.array(fc.record({ k: fc.constantFrom('zero', 'copy-from', 'copy-to', 'read-table', 'pin', 'activate', 'balloon'), d: fc.nat(), beyond: fc.integer({ min: 0, max: 3000 }), first: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 12 }),
+          hostile: fc.array(
+            fc.record({
+              k: fc.constantFrom('zero', 'copy-from', 'copy-to', 'read-table', 'pin', 'activate', 'balloon'),
+              d: fc.nat(),
+              beyond: fc.integer({ min: 0, max: 3000 }),
+              first: fc.integer({ min: 1, max: 3 }),
+            }),
+            { minLength: 1, maxLength: 12 },
+          ),
         });
         checkProperty(this.contract, name, settings, scenario, 12, (s) => {
           const seen = runTranslations(compose, settings, s, 400);
@@ -238,7 +294,8 @@ export function memoryContracts(settings: KitSettings): readonly Contract[] {
     },
     {
       contract: 'memory/identical-content-stays-private',
-      sentence: 'identical content in several domains stays each domain’s own under memory pressure and background work: a write by one is never seen by another',
+      sentence:
+        'identical content in several domains stays each domain’s own under memory pressure and background work: a write by one is never seen by another',
       check(compose, name) {
         const machines = machinesFor(compose);
         const scenario = fc.record({
@@ -257,7 +314,10 @@ export function memoryContracts(settings: KitSettings): readonly Contract[] {
         const machines = machinesFor(compose);
         const scenario = fc.record({
           machine: fc.integer({ min: 0, max: machines.length - 1 }),
-          domains: fc.array(fc.record({ touch: fc.array(fc.integer({ min: 0, max: 2047 }), { maxLength: 40 }), tables: fc.integer({ min: 0, max: 30 }), run: fc.boolean() }), { minLength: 1, maxLength: 5 }),
+          domains: fc.array(
+            fc.record({ touch: fc.array(fc.integer({ min: 0, max: 2047 }), { maxLength: 40 }), tables: fc.integer({ min: 0, max: 30 }), run: fc.boolean() }),
+            { minLength: 1, maxLength: 5 },
+          ),
           order: fc.array(fc.nat(), { maxLength: 5 }),
         });
         checkProperty(this.contract, name, settings, scenario, 10, (s) => returnsFrames(compose, settings, machines[s.machine]!, s));
@@ -267,7 +327,12 @@ export function memoryContracts(settings: KitSettings): readonly Contract[] {
 }
 
 /** Calls that name frames outside the caller's domain must be refused (typed) and touch nothing. */
-function hostileCalls(compose: Parameters<Contract['check']>[0], settings: KitSettings, profile: Parameters<Parameters<Contract['check']>[0]>[0], calls: readonly { k: string; d: number; beyond: number; first: number }[]): string | undefined {
+function hostileCalls(
+  compose: Parameters<Contract['check']>[0],
+  settings: KitSettings,
+  profile: Parameters<Parameters<Contract['check']>[0]>[0],
+  calls: readonly { k: string; d: number; beyond: number; first: number }[],
+): string | undefined {
   const { hv, rec } = machineUnderTest(compose, profile, settings);
   const ds = [0, 1, 2].map((i) => hv.createDomain({ name: `h${i}`, memoryMiB: 8 }));
   for (const d of ds) for (let g = 0; g < 8; g++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, toGfn(g)));
@@ -322,14 +387,20 @@ function hostileCalls(compose: Parameters<Contract['check']>[0], settings: KitSe
     for (let g = 0; g < 8; g++) {
       const mfn = hv.memory.machineFrame(d, g as never);
       const owner = hv.machine.memory.ownerOf(mfn);
-      if (owner !== d.id && owner !== HYPERVISOR_OWNER) return `after hostile calls, '${d.name}' frame ${g} is backed by machine frame ${mfn}, which the machine says is not its own`;
+      if (owner !== d.id && owner !== HYPERVISOR_OWNER)
+        return `after hostile calls, '${d.name}' frame ${g} is backed by machine frame ${mfn}, which the machine says is not its own`;
     }
   }
   return machineFaults(hv, rec);
 }
 
 /** Same bytes in many domains, pressure, background work; then private writes must stay private. */
-function identicalContent(compose: Parameters<Contract['check']>[0], settings: KitSettings, profile: Parameters<Parameters<Contract['check']>[0]>[0], s: { domains: number; pages: number; writes: readonly { d: number; page: number; byte: number }[] }): string | undefined {
+function identicalContent(
+  compose: Parameters<Contract['check']>[0],
+  settings: KitSettings,
+  profile: Parameters<Parameters<Contract['check']>[0]>[0],
+  s: { domains: number; pages: number; writes: readonly { d: number; page: number; byte: number }[] },
+): string | undefined {
   // Memory pressure: a machine with little more RAM than the domains reserve.
   const { hv, rec } = machineUnderTest(compose, resized(profile, profile.cpu.cores, 16 * s.domains + 64), settings);
   const ds = domainNames(s.domains).map((n) => hv.createDomain({ name: n, memoryMiB: 16 }));
@@ -365,14 +436,20 @@ function identicalContent(compose: Parameters<Contract['check']>[0], settings: K
       hv.machine.memory.readBytes(mfn, 0, got);
       const mine = expected.get(`${d.name}:${10 + p}`);
       const ok = mine === undefined ? got.every((b, i) => b === pattern[i]) : got[0] === mine && got.subarray(1).every((b) => b === 0);
-      if (!ok) return `on ${profile.name}: '${d.name}' page ${10 + p} holds ${mine === undefined ? 'something other than the content it copied in' : 'something other than what it last wrote'} (byte 0 is ${got[0]})`;
+      if (!ok)
+        return `on ${profile.name}: '${d.name}' page ${10 + p} holds ${mine === undefined ? 'something other than the content it copied in' : 'something other than what it last wrote'} (byte 0 is ${got[0]})`;
     }
   }
   return machineFaults(hv, rec);
 }
 
 /** Frames back after destroy, in any order, whether the domain ran or not. */
-function returnsFrames(compose: Parameters<Contract['check']>[0], settings: KitSettings, profile: Parameters<Parameters<Contract['check']>[0]>[0], s: { domains: readonly { touch: readonly number[]; tables: number; run: boolean }[]; order: readonly number[] }): string | undefined {
+function returnsFrames(
+  compose: Parameters<Contract['check']>[0],
+  settings: KitSettings,
+  profile: Parameters<Parameters<Contract['check']>[0]>[0],
+  s: { domains: readonly { touch: readonly number[]; tables: number; run: boolean }[]; order: readonly number[] },
+): string | undefined {
   const { hv, rec } = machineUnderTest(compose, profile, settings);
   const free = hv.machine.memory.freeFrames;
   const ds: Domain[] = s.domains.map((spec, i) => {
@@ -398,6 +475,7 @@ function returnsFrames(compose: Parameters<Contract['check']>[0], settings: KitS
     if (held > 0) return `on ${profile.name}: destroyed domain '${d.name}' still owns ${held} machine frame(s)`;
   }
   hv.runFor(1e7);
-  if (hv.machine.memory.freeFrames !== free) return `on ${profile.name}: ${free - hv.machine.memory.freeFrames} frame(s) were not returned to the machine after every domain was destroyed`;
+  if (hv.machine.memory.freeFrames !== free)
+    return `on ${profile.name}: ${free - hv.machine.memory.freeFrames} frame(s) were not returned to the machine after every domain was destroyed`;
   return machineFaults(hv, rec);
 }

@@ -95,7 +95,14 @@ function exchange(compose: Compose, settings: KitSettings, s: NetScenario): NetO
     const mine = ifaces[x.from % ds.length]!;
     const iface = mine[x.iface % mine.length]!;
     const all = ifaces.flat();
-    const destination = x.to === 'local' ? all[x.pick % all.length]!.address : x.to === 'own' ? iface.address : x.to === 'unknown' ? `10.200.${x.pick % 250}.9` : `192.168.${x.pick % 250}.7`;
+    const destination =
+      x.to === 'local'
+        ? all[x.pick % all.length]!.address
+        : x.to === 'own'
+          ? iface.address
+          : x.to === 'unknown'
+            ? `10.200.${x.pick % 250}.9`
+            : `192.168.${x.pick % 250}.7`;
     const source = x.spoof ? `10.${(x.from % ds.length) + 1}.99.${(x.pick % 200) + 2}` : iface.address;
     for (let b = 0; b < x.burst; b++) {
       const frame: NetFrame = { source, destination, bytes: x.bytes, data: { serial: serial++, destination } };
@@ -139,7 +146,9 @@ export function networkContracts(settings: KitSettings): readonly Contract[] {
             if (seen.has(frame.data)) return `a frame for ${frame.destination} was delivered twice`;
             seen.add(frame.data);
           }
-          for (const f of o.uplinked) if (f.destination.startsWith('10.') && !f.destination.startsWith('10.200.') && !f.destination.startsWith('10.201.')) return `a frame for local address ${f.destination} left through the uplink`;
+          for (const f of o.uplinked)
+            if (f.destination.startsWith('10.') && !f.destination.startsWith('10.200.') && !f.destination.startsWith('10.201.'))
+              return `a frame for local address ${f.destination} left through the uplink`;
           return o.problem;
         });
       },
@@ -151,7 +160,8 @@ export function networkContracts(settings: KitSettings): readonly Contract[] {
         checkProperty(this.contract, name, settings, scenario(machinesFor(compose).length, false), 10, (s) => {
           const o = exchange(compose, settings, s);
           const accounted = o.delivered.length + o.uplinked.length + o.dropped;
-          if (accounted !== o.sent) return `${o.sent} frame(s) sent, ${o.delivered.length} delivered, ${o.uplinked.length} out through the uplink, ${o.dropped} counted as dropped: ${o.sent - accounted} unaccounted for`;
+          if (accounted !== o.sent)
+            return `${o.sent} frame(s) sent, ${o.delivered.length} delivered, ${o.uplinked.length} out through the uplink, ${o.dropped} counted as dropped: ${o.sent - accounted} unaccounted for`;
           return undefined;
         });
       },
@@ -169,13 +179,21 @@ export function antiSpoofingContract(settings: KitSettings): Contract {
     contract: 'network/spoofed-sources-are-dropped',
     sentence: "frames whose source is not the sender's own address are dropped and counted, on every path (local, uplink, bursts)",
     check(compose, name) {
-      checkProperty(this.contract, name, settings, scenario(machinesFor(compose).length, true).filter((s) => s.sends.some((x) => x.spoof)), 10, (s) => {
-        const o = exchange(compose, settings, s);
-        const leaked = [...o.delivered.map((x) => x.frame), ...o.uplinked].find((f) => f.source.includes('.99.'));
-        if (leaked !== undefined) return `a frame with spoofed source ${leaked.source} reached ${leaked.destination}${o.uplinked.includes(leaked) ? ' through the uplink' : ''}`;
-        if (o.dropped < o.spoofed) return `${o.spoofed} spoofed frame(s) sent, only ${o.dropped} counted as dropped`;
-        return undefined;
-      });
+      checkProperty(
+        this.contract,
+        name,
+        settings,
+        scenario(machinesFor(compose).length, true).filter((s) => s.sends.some((x) => x.spoof)),
+        10,
+        (s) => {
+          const o = exchange(compose, settings, s);
+          const leaked = [...o.delivered.map((x) => x.frame), ...o.uplinked].find((f) => f.source.includes('.99.'));
+          if (leaked !== undefined)
+            return `a frame with spoofed source ${leaked.source} reached ${leaked.destination}${o.uplinked.includes(leaked) ? ' through the uplink' : ''}`;
+          if (o.dropped < o.spoofed) return `${o.spoofed} spoofed frame(s) sent, only ${o.dropped} counted as dropped`;
+          return undefined;
+        },
+      );
     },
   };
 }
@@ -190,10 +208,20 @@ export function antiSpoofingContract(settings: KitSettings): Contract {
 export function dmaBuffersContract(settings: KitSettings): Contract {
   return {
     contract: 'network/dma-buffers-stay-inside-the-sender',
-    sentence: "a frame whose DMA buffers name memory outside the sender (any page of a multi-page frame) is never sent, and is counted as dropped",
+    sentence: 'a frame whose DMA buffers name memory outside the sender (any page of a multi-page frame) is never sent, and is counted as dropped',
     check(compose, name) {
-      const send = fc.record({ from: fc.nat(), to: fc.nat(), pages: fc.integer({ min: 1, max: 4 }), bad: fc.option(fc.record({ position: fc.nat(), beyond: fc.integer({ min: 0, max: 5000 }) }), { nil: undefined }), burst: fc.integer({ min: 1, max: 3 }) });
-      const scenario = fc.record({ machine: fc.integer({ min: 0, max: machinesFor(compose).length - 1 }), domains: fc.integer({ min: 2, max: 6 }), sends: fc.array(send, { minLength: 1, maxLength: 10 }) });
+      const send = fc.record({
+        from: fc.nat(),
+        to: fc.nat(),
+        pages: fc.integer({ min: 1, max: 4 }),
+        bad: fc.option(fc.record({ position: fc.nat(), beyond: fc.integer({ min: 0, max: 5000 }) }), { nil: undefined }),
+        burst: fc.integer({ min: 1, max: 3 }),
+      });
+      const scenario = fc.record({
+        machine: fc.integer({ min: 0, max: machinesFor(compose).length - 1 }),
+        domains: fc.integer({ min: 2, max: 6 }),
+        sends: fc.array(send, { minLength: 1, maxLength: 10 }),
+      });
       checkProperty(this.contract, name, settings, scenario, 8, (s) => {
         const { hv, rec } = machineUnderTest(compose, machinesFor(compose)[s.machine]!, settings);
         const got: NetFrame[] = [];
@@ -213,14 +241,24 @@ export function dmaBuffersContract(settings: KitSettings): Contract {
           for (let b = 0; b < x.burst; b++) {
             if (x.bad !== undefined) bad++;
             else good++;
-            rec.as(from.d.id, () => hv.network.transmit(from.d.vcpus[0]!, from.index, { source: from.address, destination: to.address, bytes: 4096 * x.pages - 100, buffers, data: x.bad === undefined ? 'good' : `bad:${buffers.join(',')}` }));
+            rec.as(from.d.id, () =>
+              hv.network.transmit(from.d.vcpus[0]!, from.index, {
+                source: from.address,
+                destination: to.address,
+                bytes: 4096 * x.pages - 100,
+                buffers,
+                data: x.bad === undefined ? 'good' : `bad:${buffers.join(',')}`,
+              }),
+            );
           }
           hv.runFor(2e5);
         }
         hv.runFor(2e8);
         const leaked = got.find((f) => f.data !== 'good');
-        if (leaked !== undefined) return `a ${leaked.bytes}-byte frame with buffers [${String(leaked.data).slice(4)}] (one outside its sender's ${hv.memory.frames(ds[0]!.d)} frames) was delivered to ${leaked.destination}`;
-        if (hv.network.dropped - dropped < bad) return `${bad} frame(s) with buffers outside the sender were sent, only ${hv.network.dropped - dropped} counted as dropped`;
+        if (leaked !== undefined)
+          return `a ${leaked.bytes}-byte frame with buffers [${String(leaked.data).slice(4)}] (one outside its sender's ${hv.memory.frames(ds[0]!.d)} frames) was delivered to ${leaked.destination}`;
+        if (hv.network.dropped - dropped < bad)
+          return `${bad} frame(s) with buffers outside the sender were sent, only ${hv.network.dropped - dropped} counted as dropped`;
         if (got.length !== good) return `${good} frame(s) with valid buffers were sent, ${got.length} delivered`;
         return machineFaults(hv, rec);
       });

@@ -45,10 +45,16 @@ export function timeContracts(settings: KitSettings): readonly Contract[] {
   return [
     {
       contract: 'time/virtual-time-follows-what-ran',
-      sentence: 'virtual time is exactly the time the domain ran (not while descheduled, blocked or paused); real time is the machine clock; wall-clock time keeps its offset',
+      sentence:
+        'virtual time is exactly the time the domain ran (not while descheduled, blocked or paused); real time is the machine clock; wall-clock time keeps its offset',
       check(compose, name) {
         const machines = machinesFor(compose).length;
-        const scenario = fc.record({ machine: fc.integer({ min: 0, max: machines - 1 }), cores: fc.integer({ min: 1, max: 2 }), domains: fc.array(timed, { minLength: 1, maxLength: 6 }), samples: fc.array(fc.integer({ min: 1, max: 400_000_000 }), { minLength: 3, maxLength: 12 }) });
+        const scenario = fc.record({
+          machine: fc.integer({ min: 0, max: machines - 1 }),
+          cores: fc.integer({ min: 1, max: 2 }),
+          domains: fc.array(timed, { minLength: 1, maxLength: 6 }),
+          samples: fc.array(fc.integer({ min: 1, max: 400_000_000 }), { minLength: 3, maxLength: 12 }),
+        });
         checkProperty(this.contract, name, settings, scenario, 10, (s) => {
           const { hv, rec } = machineUnderTest(compose, resized(machinesFor(compose)[s.machine]!, s.cores), settings);
           const ds = domainNames(s.domains.length).map((n) => hv.createDomain({ name: n, memoryMiB: 4 }));
@@ -82,15 +88,32 @@ export function timeContracts(settings: KitSettings): readonly Contract[] {
       sentence: `real-time alarms fire once, at their deadline (within ${ALARM_PRECISION_NS} ns, off any tick), in order; virtual-time alarms when the domain has run that long; cancelled or replaced ones never`,
       check(compose, name) {
         const machines = machinesFor(compose).length;
-        // oxlint-disable-next-line unicorn/no-thenable -- 'then' is a scenario field (what happens to the alarm next); the object is never awaited
-        const alarm = fc.record({ d: fc.nat(), clock: fc.constantFrom<AlarmClock>('real', 'real', 'virtual'), at: fc.integer({ min: 1, max: 60_000_000 }), then: fc.constantFrom('keep', 'keep', 'keep', 'cancel', 'replace') });
-        const scenario = fc.record({ machine: fc.integer({ min: 0, max: machines - 1 }), cores: fc.integer({ min: 1, max: 2 }), domains: fc.array(timed, { minLength: 1, maxLength: 8 }), alarms: fc.array(alarm, { minLength: 1, maxLength: 16 }) });
+        const alarm = fc.record({
+          d: fc.nat(),
+          clock: fc.constantFrom<AlarmClock>('real', 'real', 'virtual'),
+          at: fc.integer({ min: 1, max: 60_000_000 }),
+          // oxlint-disable-next-line unicorn/no-thenable -- 'then' is a scenario field (what happens to the alarm next); the object is never awaited
+          then: fc.constantFrom('keep', 'keep', 'keep', 'cancel', 'replace'),
+        });
+        const scenario = fc.record({
+          machine: fc.integer({ min: 0, max: machines - 1 }),
+          cores: fc.integer({ min: 1, max: 2 }),
+          domains: fc.array(timed, { minLength: 1, maxLength: 8 }),
+          alarms: fc.array(alarm, { minLength: 1, maxLength: 16 }),
+        });
         checkProperty(this.contract, name, settings, scenario, 12, (s) => {
           const { hv, rec } = machineUnderTest(compose, resized(machinesFor(compose)[s.machine]!, s.cores), settings);
           const ds = domainNames(s.domains.length).map((n) => hv.createDomain({ name: n, memoryMiB: 4 }));
           start(hv, ds, s.domains);
           hv.runUntil(1_000_000 + 333); // set the alarms from an odd instant
-          interface Pending { d: Domain; clock: AlarmClock; deadline: number; live: boolean; fired: number[]; virtualAtFire: number[] }
+          interface Pending {
+            d: Domain;
+            clock: AlarmClock;
+            deadline: number;
+            live: boolean;
+            fired: number[];
+            virtualAtFire: number[];
+          }
           const all: Pending[] = [];
           const current = new Map<string, Pending>();
           for (const a of s.alarms) {
@@ -143,11 +166,12 @@ export function timeContracts(settings: KitSettings): readonly Contract[] {
             }
           }
           const real = all.filter((p) => p.live && p.clock === 'real' && p.fired.length === 1).sort((a, b) => a.deadline - b.deadline);
-          for (let i = 1; i < real.length; i++) if (real[i]!.fired[0]! < real[i - 1]!.fired[0]!) return `real-time alarms fired out of deadline order (${real[i - 1]!.deadline} after ${real[i]!.deadline})`;
+          for (let i = 1; i < real.length; i++)
+            if (real[i]!.fired[0]! < real[i - 1]!.fired[0]!)
+              return `real-time alarms fired out of deadline order (${real[i - 1]!.deadline} after ${real[i]!.deadline})`;
           return undefined;
         });
       },
     },
   ];
 }
-

@@ -20,7 +20,14 @@ function hash(text: string): number {
  *
  * @public
  */
-export function checkProperty<T>(contract: string, name: string, settings: KitSettings, scenarios: fc.Arbitrary<T>, runs: number, judge: (scenario: T) => string | undefined): void {
+export function checkProperty<T>(
+  contract: string,
+  name: string,
+  settings: KitSettings,
+  scenarios: fc.Arbitrary<T>,
+  runs: number,
+  judge: (scenario: T) => string | undefined,
+): void {
   const replay = settings.replay?.contract === contract ? settings.replay : undefined;
   const seed = replay?.seed ?? (settings.seed ^ hash(contract)) >>> 0;
   const numRuns = Math.max(1, Math.round(runs * settings.depth));

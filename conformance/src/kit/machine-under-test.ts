@@ -1,4 +1,15 @@
-import { CostCategory, HYPERVISOR_OWNER, NO_OWNER, VisorkitError, type Domain, type Hypervisor, type MachineProfile, type MachineRecorder, type Vcpu, type VcpuProgram } from '@visorkit/core';
+import {
+  CostCategory,
+  HYPERVISOR_OWNER,
+  NO_OWNER,
+  VisorkitError,
+  type Domain,
+  type Hypervisor,
+  type MachineProfile,
+  type MachineRecorder,
+  type Vcpu,
+  type VcpuProgram,
+} from '@visorkit/core';
 import type { Compose } from '../contract.js';
 import type { KitSettings } from './kit-settings.js';
 
@@ -43,9 +54,11 @@ function domainName(hv: Hypervisor, id: number): string {
  */
 export function machineFaults(hv: Hypervisor, rec: MachineRecorder): string | undefined {
   const f = rec.foreign[0];
-  if (f !== undefined) return `the machine recorded a ${f.kind} of machine frame ${f.frame}, owned by ${ownerName(hv, f.owner)}, during domain ${domainName(hv, f.actor)}'s activity at ${f.time} ns (${rec.foreign.length} such access(es))`;
+  if (f !== undefined)
+    return `the machine recorded a ${f.kind} of machine frame ${f.frame}, owned by ${ownerName(hv, f.owner)}, during domain ${domainName(hv, f.actor)}'s activity at ${f.time} ns (${rec.foreign.length} such access(es))`;
   const l = rec.tlbLeaks[0];
-  if (l !== undefined) return `pCPU ${l.pcpu}'s TLB entry for page ${l.page} (tag ${l.tag}), filled during domain ${domainName(hv, l.insertedBy)}'s activity, was used during domain ${domainName(hv, l.usedBy)}'s at ${l.time} ns (${rec.tlbLeaks.length} such hit(s))`;
+  if (l !== undefined)
+    return `pCPU ${l.pcpu}'s TLB entry for page ${l.page} (tag ${l.tag}), filled during domain ${domainName(hv, l.insertedBy)}'s activity, was used during domain ${domainName(hv, l.usedBy)}'s at ${l.time} ns (${rec.tlbLeaks.length} such hit(s))`;
   return undefined;
 }
 

@@ -15,7 +15,11 @@ export function machinesFor(compose: Compose): MachineProfile[] {
   if (known !== undefined) return known;
   const out: MachineProfile[] = [];
   for (const p of bundledProfiles) {
-    const flipped: MachineProfile = { ...p, name: `${p.name} (${p.cpu.taggedTlb ? 'untagged' : 'tagged'} TLB)`, cpu: { ...p.cpu, taggedTlb: !p.cpu.taggedTlb } };
+    const flipped: MachineProfile = {
+      ...p,
+      name: `${p.name} (${p.cpu.taggedTlb ? 'untagged' : 'tagged'} TLB)`,
+      cpu: { ...p.cpu, taggedTlb: !p.cpu.taggedTlb },
+    };
     for (const candidate of [p, flipped]) {
       try {
         compose(candidate).dispose();

@@ -416,7 +416,11 @@ export class UndeadInterfaceNetwork extends NativeNetwork {
 /** An assigned device (SR-IOV-like) whose IOMMU check looks at a frame's first buffer only. */
 @injectable()
 export class FirstBufferIommuNetwork extends NativeNetwork {
-  constructor(@inject(Machine) machine: Machine, @inject(IoEvents) events: IoEvents, @inject(MemoryVirtualization) readonly memory: MemoryVirtualization) {
+  constructor(
+    @inject(Machine) machine: Machine,
+    @inject(IoEvents) events: IoEvents,
+    @inject(MemoryVirtualization) readonly memory: MemoryVirtualization,
+  ) {
     super(machine, events);
   }
   passthroughDevices(): number {
@@ -458,7 +462,10 @@ export class ClampingBlock extends NativeBlock {
 @injectable()
 export class FirstPageOnlyBlock implements BlockBackend {
   readonly #parts: DiskPartitions;
-  constructor(@inject(Machine) readonly machine: Machine, @inject(MemoryVirtualization) readonly memory: MemoryVirtualization) {
+  constructor(
+    @inject(Machine) readonly machine: Machine,
+    @inject(MemoryVirtualization) readonly memory: MemoryVirtualization,
+  ) {
     this.#parts = new DiskPartitions(machine.disks[0]!, machine.memory);
   }
   attachDisk(domain: Domain, sectors: number): number {
@@ -474,7 +481,12 @@ export class FirstPageOnlyBlock implements BlockBackend {
     this.memory.zeroFrame(vcpu, request.frames[0]!);
     const first = this.memory.machineFrame(vcpu.domain, request.frames[0]!);
     const mfns = request.frames.map((_, i) => first + i);
-    this.#parts.disk.submit(part.start + request.sector, count, () => done(this.#parts.dma(request.operation, part.start + request.sector, mfns) ? 'ok' : 'error'), vcpu.domain);
+    this.#parts.disk.submit(
+      part.start + request.sector,
+      count,
+      () => done(this.#parts.dma(request.operation, part.start + request.sector, mfns) ? 'ok' : 'error'),
+      vcpu.domain,
+    );
   }
 }
 

@@ -26,7 +26,8 @@ export class Mechanisms {
   register(name: string): number {
     const existing = this.#index.get(name);
     if (existing !== undefined) return existing;
-    if (this.#names.length >= MECHANISM_CAPACITY) throw new InvalidArgumentError('mechanism', `more than ${MECHANISM_CAPACITY} mechanism names registered (adding '${name}')`);
+    if (this.#names.length >= MECHANISM_CAPACITY)
+      throw new InvalidArgumentError('mechanism', `more than ${MECHANISM_CAPACITY} mechanism names registered (adding '${name}')`);
     this.#names.push(name);
     this.#index.set(name, this.#names.length - 1);
     return this.#names.length - 1;
@@ -88,6 +89,6 @@ export const Mechanism = {
  *
  * @public
  */
-export const MechanismIndex: { readonly [K in keyof typeof Mechanism]: number } = Object.fromEntries(
-  Object.keys(Mechanism).map((k, i) => [k, i]),
-) as { [K in keyof typeof Mechanism]: number };
+export const MechanismIndex: { readonly [K in keyof typeof Mechanism]: number } = Object.fromEntries(Object.keys(Mechanism).map((k, i) => [k, i])) as {
+  [K in keyof typeof Mechanism]: number;
+};

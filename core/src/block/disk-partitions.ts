@@ -43,8 +43,10 @@ export class DiskPartitions {
 
   /** Gives `domain` the next `sectors` sectors; returns the device number. */
   attach(domain: Domain, sectors: number): number {
-    if (!Number.isInteger(sectors) || sectors <= 0) throw new GuestRequestError(domain.name, 'attach disk', `size ${sectors} sectors is not a positive integer`);
-    if (this.#next + sectors > this.disk.sectors) throw new GuestRequestError(domain.name, 'attach disk', `no room for ${sectors} sectors on a ${this.disk.sectors}-sector disk`);
+    if (!Number.isInteger(sectors) || sectors <= 0)
+      throw new GuestRequestError(domain.name, 'attach disk', `size ${sectors} sectors is not a positive integer`);
+    if (this.#next + sectors > this.disk.sectors)
+      throw new GuestRequestError(domain.name, 'attach disk', `no room for ${sectors} sectors on a ${this.disk.sectors}-sector disk`);
     this.#partitions.push({ domain, start: this.#next, sectors });
     if (this.memory.recorder !== undefined) this.memory.recorder.onPartition(domain.id, this.#next, sectors);
     this.#next += sectors;

@@ -36,7 +36,9 @@ export class CacheOccupancy {
   readonly #total: number[];
 
   constructor(levels: readonly CacheLevel[]) {
-    for (const l of levels) if (!(l.capacityBytes > 0) || !(l.lineBytes > 0)) throw new InvalidArgumentError('cache level', `capacity ${l.capacityBytes} and line ${l.lineBytes} bytes must be positive`);
+    for (const l of levels)
+      if (!(l.capacityBytes > 0) || !(l.lineBytes > 0))
+        throw new InvalidArgumentError('cache level', `capacity ${l.capacityBytes} and line ${l.lineBytes} bytes must be positive`);
     this.#levels = levels;
     this.#held = levels.map(() => new Map());
     this.#misses = levels.map(() => 0);
@@ -122,7 +124,10 @@ const LAST_LEVEL = new WeakMap<object, CacheOccupancy[]>();
  *
  * @public
  */
-export function lastLevelCache(machine: { readonly profile: { readonly cache: { readonly llcKiB: number; readonly lineBytes: number } }; readonly pcpus: readonly unknown[] }, pcpu: number): CacheOccupancy {
+export function lastLevelCache(
+  machine: { readonly profile: { readonly cache: { readonly llcKiB: number; readonly lineBytes: number } }; readonly pcpus: readonly unknown[] },
+  pcpu: number,
+): CacheOccupancy {
   let caches = LAST_LEVEL.get(machine);
   if (caches === undefined) {
     const level = { capacityBytes: machine.profile.cache.llcKiB * 1024, lineBytes: machine.profile.cache.lineBytes };

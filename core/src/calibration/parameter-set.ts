@@ -49,7 +49,8 @@ export class ParameterSet<K extends string = string> {
     const values = {} as Record<K, number>;
     for (const name of Object.keys(defs) as K[]) {
       const d = defs[name];
-      if (!Number.isFinite(d.value) || d.value < 0) throw new InvalidArgumentError(`parameter ${packageName} ${name}`, `value ${d.value} is not a finite non-negative number`);
+      if (!Number.isFinite(d.value) || d.value < 0)
+        throw new InvalidArgumentError(`parameter ${packageName} ${name}`, `value ${d.value} is not a finite non-negative number`);
       if (d.source.trim() === '') throw new InvalidArgumentError(`parameter ${packageName} ${name}`, 'it has no source');
       values[name] = d.value;
       if (kind === 'fitted') this.#fittedTo.set(name, (d as FittedDefinition).fittedTo ?? []);
@@ -72,7 +73,15 @@ export class ParameterSet<K extends string = string> {
   parameters(): CalibrationParameter[] {
     return this.names().map((name) => {
       const d = this.#defs[name];
-      return { name, package: this.packageName, value: this.#values[name], unit: d.unit, kind: this.kind, source: d.source, fittedTo: this.#fittedTo.get(name) ?? [] };
+      return {
+        name,
+        package: this.packageName,
+        value: this.#values[name],
+        unit: d.unit,
+        kind: this.kind,
+        source: d.source,
+        fittedTo: this.#fittedTo.get(name) ?? [],
+      };
     });
   }
 
@@ -81,9 +90,11 @@ export class ParameterSet<K extends string = string> {
    * before writing `calibration.ts`). Refused for primitives and path lengths, which are facts.
    */
   set(name: K, value: number, fittedTo?: readonly FitCell[]): void {
-    if (this.kind !== 'fitted') throw new InvalidArgumentError(`parameter ${this.packageName} ${name}`, `only fitted parameters can be set; this one is a ${this.kind}`);
+    if (this.kind !== 'fitted')
+      throw new InvalidArgumentError(`parameter ${this.packageName} ${name}`, `only fitted parameters can be set; this one is a ${this.kind}`);
     if (!(name in this.#defs)) throw new InvalidArgumentError(`parameter ${this.packageName} ${name}`, `no such parameter (known: ${this.names().join(', ')})`);
-    if (!Number.isFinite(value) || value < 0) throw new InvalidArgumentError(`parameter ${this.packageName} ${name}`, `value ${value} is not a finite non-negative number`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new InvalidArgumentError(`parameter ${this.packageName} ${name}`, `value ${value} is not a finite non-negative number`);
     this.#values[name] = value;
     if (fittedTo !== undefined) this.#fittedTo.set(name, fittedTo);
   }

@@ -17,7 +17,10 @@ export class CheckpointCorruptError extends VisorkitError {
  * @public
  */
 export class CheckpointVersionError extends VisorkitError {
-  constructor(readonly found: number, readonly supported: number) {
+  constructor(
+    readonly found: number,
+    readonly supported: number,
+  ) {
     super('CHECKPOINT_VERSION', `Checkpoint refused: format version ${found}, this visorkit reads version ${supported}. Nothing was restored.`);
   }
 }
@@ -34,7 +37,11 @@ export class CheckpointRefusedError extends VisorkitError {
    * @param transient true when running on a little clears it (I/O in flight, completions not
    * yet handled), so {@link checkpointWhenQuiescent} may wait for it
    */
-  constructor(readonly domain: string, readonly reason: string, readonly transient = false) {
+  constructor(
+    readonly domain: string,
+    readonly reason: string,
+    readonly transient = false,
+  ) {
     super('CHECKPOINT_REFUSED', `Checkpoint of '${domain}' refused: ${reason}. Nothing was written.`);
   }
 }

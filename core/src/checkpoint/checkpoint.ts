@@ -76,7 +76,8 @@ export function checkpointDomain(hv: Hypervisor, domain: Domain): Uint8Array {
     savedAt: hv.now,
     vcpu: domain.vcpus.map((v) => {
       const p = v.program as Partial<CheckpointableProgram> | undefined;
-      if (p?.saveState === undefined || p.kind === undefined) throw new InvalidArgumentError('domain', `'${domain.name}' vCPU ${v.index} runs a program that cannot be checkpointed`);
+      if (p?.saveState === undefined || p.kind === undefined)
+        throw new InvalidArgumentError('domain', `'${domain.name}' vCPU ${v.index} runs a program that cannot be checkpointed`);
       return { runtimeNs: v.runtimeNs, cycles: [...v.cycles], program: { kind: p.kind, state: p.saveState() } };
     }),
     counts: [...domain.counts],
@@ -152,7 +153,16 @@ export function restoreDomain(hv: Hypervisor, file: Uint8Array, programs: Progra
   for (const v of saved.vcpu) {
     if (programs[v.program.kind] === undefined) throw new CheckpointCorruptError(`it needs program kind '${v.program.kind}', which is not registered`);
   }
-  const domain = hv.createDomain({ name: saved.name, vcpus: saved.vcpus, memoryMiB: saved.memoryMiB, weight: saved.weight, cap: saved.cap, warpMs: saved.warpMs, kernel: saved.kernel, labels: saved.labels });
+  const domain = hv.createDomain({
+    name: saved.name,
+    vcpus: saved.vcpus,
+    memoryMiB: saved.memoryMiB,
+    weight: saved.weight,
+    cap: saved.cap,
+    warpMs: saved.warpMs,
+    kernel: saved.kernel,
+    labels: saved.labels,
+  });
   const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
   let at = HEADER_BYTES + view.getUint32(8, true);
   const vcpu0 = domain.vcpus[0]!;

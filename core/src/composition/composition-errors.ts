@@ -11,7 +11,11 @@ export class MissingExtensionPointError extends VisorkitError {
    * @param loaded the names of the loaded plugins
    * @param remedy what to change (a sentence)
    */
-  constructor(readonly point: string, loaded: readonly string[], remedy = `Add a plugin whose provides lists ${point}.`) {
+  constructor(
+    readonly point: string,
+    loaded: readonly string[],
+    remedy = `Add a plugin whose provides lists ${point}.`,
+  ) {
     super('MISSING_EXTENSION_POINT', `Extension point ${point} is provided by none of the loaded plugins (${loaded.join(', ') || 'none'}). ${remedy}`);
   }
 }
@@ -23,7 +27,10 @@ export class MissingExtensionPointError extends VisorkitError {
  */
 export class DuplicateExtensionPointError extends VisorkitError {
   /** @param point the point's name; @param plugins the providers' names */
-  constructor(readonly point: string, readonly plugins: readonly string[]) {
+  constructor(
+    readonly point: string,
+    readonly plugins: readonly string[],
+  ) {
     const [a = '?', b = '?'] = plugins;
     super(
       'DUPLICATE_EXTENSION_POINT',
@@ -40,7 +47,11 @@ export class DuplicateExtensionPointError extends VisorkitError {
  */
 export class MissingRequirementError extends VisorkitError {
   /** @param plugin the requiring plugin; @param point the token's name; @param remedy what to change */
-  constructor(readonly plugin: string, readonly point: string, remedy: string) {
+  constructor(
+    readonly plugin: string,
+    readonly point: string,
+    remedy: string,
+  ) {
     super('MISSING_REQUIREMENT', `Plugin '${plugin}' requires ${point}, which no other loaded plugin provides. ${remedy}`);
   }
 }
@@ -52,7 +63,11 @@ export class MissingRequirementError extends VisorkitError {
  */
 export class DecorationError extends VisorkitError {
   /** @param plugins the decorators involved; @param point the point's name; @param detail what is wrong and the fix */
-  constructor(readonly plugins: readonly string[], readonly point: string, detail: string) {
+  constructor(
+    readonly plugins: readonly string[],
+    readonly point: string,
+    detail: string,
+  ) {
     super('DECORATION', `${plugins.map((p) => `'${p}'`).join(' and ')} cannot decorate ${point}: ${detail}`);
   }
 }
@@ -64,8 +79,14 @@ export class DecorationError extends VisorkitError {
  */
 export class UndeclaredBindingError extends VisorkitError {
   /** @param plugin the plugin; @param point the point's name */
-  constructor(readonly plugin: string, readonly point: string) {
-    super('UNDECLARED_BINDING', `Plugin '${plugin}' binds ${point} without declaring it. Add ${point} to its provides (or decorates), so the composition can check it.`);
+  constructor(
+    readonly plugin: string,
+    readonly point: string,
+  ) {
+    super(
+      'UNDECLARED_BINDING',
+      `Plugin '${plugin}' binds ${point} without declaring it. Add ${point} to its provides (or decorates), so the composition can check it.`,
+    );
   }
 }
 
@@ -76,7 +97,11 @@ export class UndeclaredBindingError extends VisorkitError {
  */
 export class UnknownOptionError extends VisorkitError {
   /** @param plugin the plugin; @param option the unknown key; @param known the keys it has */
-  constructor(readonly plugin: string, readonly option: string, known: readonly string[]) {
+  constructor(
+    readonly plugin: string,
+    readonly option: string,
+    known: readonly string[],
+  ) {
     super('UNKNOWN_OPTION', `Plugin '${plugin}' has no option '${option}'. Its options are: ${known.join(', ') || '(none)'}.`);
   }
 }
@@ -88,7 +113,10 @@ export class UnknownOptionError extends VisorkitError {
  */
 export class UnsoundCompositionError extends VisorkitError {
   /** @param plugins the plugins; @param reason why, shown to the user */
-  constructor(readonly plugins: readonly string[], reason: string) {
+  constructor(
+    readonly plugins: readonly string[],
+    reason: string,
+  ) {
     super('UNSOUND_COMPOSITION', `Plugins ${plugins.map((p) => `'${p}'`).join(' and ')} cannot be composed: ${reason}.`);
   }
 }

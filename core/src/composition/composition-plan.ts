@@ -4,7 +4,13 @@ import { MemoryVirtualization } from '../memory/memory-virtualization.js';
 import { NetworkBackend } from '../network/network-backend.js';
 import { VcpuScheduler } from '../scheduler/vcpu-scheduler.js';
 import { TimeKeeping } from '../time/time-keeping.js';
-import { DecorationError, DuplicateExtensionPointError, MissingExtensionPointError, MissingRequirementError, UnsoundCompositionError } from './composition-errors.js';
+import {
+  DecorationError,
+  DuplicateExtensionPointError,
+  MissingExtensionPointError,
+  MissingRequirementError,
+  UnsoundCompositionError,
+} from './composition-errors.js';
 import { pointName, type Plugin } from './plugin.js';
 
 /**
@@ -12,14 +18,7 @@ import { pointName, type Plugin } from './plugin.js';
  *
  * @public
  */
-export const SINGLE_EXTENSION_POINTS: readonly symbol[] = [
-  MemoryVirtualization,
-  CpuVirtualization,
-  VcpuScheduler,
-  TimeKeeping,
-  NetworkBackend,
-  BlockBackend,
-];
+export const SINGLE_EXTENSION_POINTS: readonly symbol[] = [MemoryVirtualization, CpuVirtualization, VcpuScheduler, TimeKeeping, NetworkBackend, BlockBackend];
 
 /**
  * What a composition will load, decided from the plugins' declarations alone: who provides
@@ -52,7 +51,8 @@ function compareForComposition(a: Plugin, b: Plugin): number {
 function remedyFor(point: symbol, plugins: readonly Plugin[]): string {
   const name = pointName(point);
   const leftOut = plugins.filter((p) => p.omitted.includes(point)).map((p) => p.name);
-  if (leftOut.length > 0) return `${leftOut.map((n) => `'${n}'`).join(' and ')} would provide it but ${leftOut.length > 1 ? 'are' : 'is'} composed with .without(${name}): drop ${name} from that without(), or add a plugin whose provides lists ${name}.`;
+  if (leftOut.length > 0)
+    return `${leftOut.map((n) => `'${n}'`).join(' and ')} would provide it but ${leftOut.length > 1 ? 'are' : 'is'} composed with .without(${name}): drop ${name} from that without(), or add a plugin whose provides lists ${name}.`;
   return `Add a plugin whose provides lists ${name}.`;
 }
 
@@ -69,7 +69,11 @@ export function planComposition(plugins: readonly Plugin[]): CompositionPlan {
   const ordered = [...plugins].sort(compareForComposition);
   const names = ordered.map((p) => p.name);
   const dup = names.find((n, i) => names.indexOf(n) !== i);
-  if (dup !== undefined) throw new UnsoundCompositionError([dup, dup], 'the same plugin is loaded twice; list it once (configure it with .configure(...) if the copies differ in options)');
+  if (dup !== undefined)
+    throw new UnsoundCompositionError(
+      [dup, dup],
+      'the same plugin is loaded twice; list it once (configure it with .configure(...) if the copies differ in options)',
+    );
   for (const p of ordered) {
     for (const bad of p.incompatibleWith ?? []) {
       if (names.includes(bad.plugin)) throw new UnsoundCompositionError([p.name, bad.plugin], bad.reason);
@@ -81,14 +85,23 @@ export function planComposition(plugins: readonly Plugin[]): CompositionPlan {
   const providers = new Map<symbol, Plugin>();
   for (const token of managed) {
     const by = ordered.filter((p) => p.provides.includes(token));
-    if (by.length > 1) throw new DuplicateExtensionPointError(pointName(token), by.map((p) => p.name));
+    if (by.length > 1)
+      throw new DuplicateExtensionPointError(
+        pointName(token),
+        by.map((p) => p.name),
+      );
     if (by.length === 1) providers.set(token, by[0]!);
   }
   const decorators = new Map<symbol, Plugin>();
   for (const p of ordered) {
     for (const token of p.decorates ?? []) {
       const other = decorators.get(token);
-      if (other !== undefined) throw new DecorationError([other.name, p.name], pointName(token), 'a point takes one decorator; leave one out with .without(' + pointName(token) + '), or have one decorator wrap the other itself');
+      if (other !== undefined)
+        throw new DecorationError(
+          [other.name, p.name],
+          pointName(token),
+          'a point takes one decorator; leave one out with .without(' + pointName(token) + '), or have one decorator wrap the other itself',
+        );
       if (!providers.has(token)) throw new DecorationError([p.name], pointName(token), `no other loaded plugin provides it. ${remedyFor(token, ordered)}`);
       decorators.set(token, p);
     }

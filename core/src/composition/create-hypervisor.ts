@@ -120,9 +120,19 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
   for (const point of SINGLE_EXTENSION_POINTS) {
     const provider = plan.provider(point)!;
     const token = plan.decorator(point) !== undefined ? decorated(point) : point;
-    if (!container.isBound(token)) throw new MissingExtensionPointError(pointName(point), plan.plugins.map((p) => p.name), `'${provider.name}' declares it in provides but its module does not bind it: bind it there, or drop it from provides.`);
+    if (!container.isBound(token))
+      throw new MissingExtensionPointError(
+        pointName(point),
+        plan.plugins.map((p) => p.name),
+        `'${provider.name}' declares it in provides but its module does not bind it: bind it there, or drop it from provides.`,
+      );
     const decorator = plan.decorator(point);
-    if (decorator !== undefined && !container.isBound(point)) throw new MissingExtensionPointError(pointName(point), plan.plugins.map((p) => p.name), `'${decorator.name}' declares it in decorates but its module does not bind it: bind it there, or drop it from decorates.`);
+    if (decorator !== undefined && !container.isBound(point))
+      throw new MissingExtensionPointError(
+        pointName(point),
+        plan.plugins.map((p) => p.name),
+        `'${decorator.name}' declares it in decorates but its module does not bind it: bind it there, or drop it from decorates.`,
+      );
   }
   const points: ExtensionPoints = {
     memory: resolveOne(container, MemoryVirtualization, plan),

@@ -183,7 +183,10 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     const domain = new Domain(domainId(this.domains.nextId), spec.name, kind, spec, this.machine.nsPerCycle);
     const free = this.machine.memory.frames - this.#reservedFrames;
     if (domain.reservationFrames > free) {
-      throw new InvalidArgumentError('memoryMiB', `domain '${spec.name}' asks for ${spec.memoryMiB} MiB but only ${Math.floor((free * 4096) / 1048576)} MiB of the machine's RAM is unreserved`);
+      throw new InvalidArgumentError(
+        'memoryMiB',
+        `domain '${spec.name}' asks for ${spec.memoryMiB} MiB but only ${Math.floor((free * 4096) / 1048576)} MiB of the machine's RAM is unreserved`,
+      );
     }
     this.#reservedFrames += domain.reservationFrames;
     this.#kernels.set(domain.kernel, (this.#kernels.get(domain.kernel) ?? 0) + 1);
@@ -205,7 +208,10 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
    */
   setReservation(domain: Domain, frames: number): void {
     if (!Number.isInteger(frames) || frames < 1 || frames > domain.reservationFrames) {
-      throw new InvalidArgumentError('memory target', `expected 1..${domain.reservationFrames} frames (the domain's maximum) for '${domain.name}', got ${frames}`);
+      throw new InvalidArgumentError(
+        'memory target',
+        `expected 1..${domain.reservationFrames} frames (the domain's maximum) for '${domain.name}', got ${frames}`,
+      );
     }
     const delta = frames - this.reservedFramesOf(domain);
     if (delta > this.unreservedFrames) {

@@ -111,7 +111,11 @@ export interface Plugin<O extends object = object> extends PluginSpec<O> {
 export function definePlugin<O extends object>(spec: PluginSpec<O>): Plugin<O> {
   if (!/^[a-z][a-z0-9-]*$/.test(spec.name)) throw new InvalidArgumentError('plugin name', `'${spec.name}' must be lower-case letters, digits and dashes`);
   for (const p of spec.decorates ?? []) {
-    if (spec.provides.includes(p)) throw new InvalidArgumentError('plugin', `'${spec.name}' both provides and decorates ${pointName(p)}: a plugin either provides a point or wraps another plugin's`);
+    if (spec.provides.includes(p))
+      throw new InvalidArgumentError(
+        'plugin',
+        `'${spec.name}' both provides and decorates ${pointName(p)}: a plugin either provides a point or wraps another plugin's`,
+      );
   }
   return makePlugin(spec, spec.defaults);
 }
@@ -132,7 +136,10 @@ function makePlugin<O extends object>(spec: PluginSpec<O>, options: O, omitted: 
     without(...points: symbol[]): Plugin<O> {
       for (const p of points) {
         if (!spec.provides.includes(p) && !(spec.decorates ?? []).includes(p)) {
-          throw new InvalidArgumentError('plugin', `'${spec.name}' neither provides nor decorates ${pointName(p)}, so it cannot be left out (it provides ${spec.provides.map(pointName).join(', ') || 'nothing'})`);
+          throw new InvalidArgumentError(
+            'plugin',
+            `'${spec.name}' neither provides nor decorates ${pointName(p)}, so it cannot be left out (it provides ${spec.provides.map(pointName).join(', ') || 'nothing'})`,
+          );
         }
       }
       return makePlugin(spec, options, [...new Set([...omitted, ...points])]);

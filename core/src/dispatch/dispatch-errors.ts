@@ -6,7 +6,10 @@ import { VisorkitError } from '../errors/visorkit-error.js';
  * @public
  */
 export class UnknownHypercallError extends VisorkitError {
-  constructor(readonly domain: string, readonly hypercall: number) {
+  constructor(
+    readonly domain: string,
+    readonly hypercall: number,
+  ) {
     super('UNKNOWN_HYPERCALL', `Domain '${domain}' made hypercall ${hypercall}, which no plugin handles.`);
   }
 }
@@ -17,7 +20,11 @@ export class UnknownHypercallError extends VisorkitError {
  * @public
  */
 export class PrivilegeViolationError extends VisorkitError {
-  constructor(readonly domain: string, readonly operation: string, readonly needed: string) {
+  constructor(
+    readonly domain: string,
+    readonly operation: string,
+    readonly needed: string,
+  ) {
     super('PRIVILEGE_VIOLATION', `Domain '${domain}' may not perform '${operation}': it needs ${needed}.`);
   }
 }
@@ -28,7 +35,11 @@ export class PrivilegeViolationError extends VisorkitError {
  * @public
  */
 export class GuestRequestError extends VisorkitError {
-  constructor(readonly domain: string, readonly operation: string, detail: string) {
+  constructor(
+    readonly domain: string,
+    readonly operation: string,
+    detail: string,
+  ) {
     super('GUEST_REQUEST_REFUSED', `Domain '${domain}': ${operation} refused: ${detail}.`);
   }
 }

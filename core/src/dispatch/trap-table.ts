@@ -48,7 +48,8 @@ export class TrapTable {
 
   /** Installs a handler for `vector` in `vcpu`'s domain, running at `ring`. */
   install(vcpu: Vcpu, vector: number, ring: number, handler: TrapHandler): void {
-    if (!Number.isInteger(vector) || vector < 0 || vector > 255) throw new GuestRequestError(vcpu.domain.name, 'set_trap_table', `vector ${vector} is not in 0..255`);
+    if (!Number.isInteger(vector) || vector < 0 || vector > 255)
+      throw new GuestRequestError(vcpu.domain.name, 'set_trap_table', `vector ${vector} is not in 0..255`);
     this.#validator?.(vcpu, vector, ring);
     let table = this.#tables.get(vcpu.domain.id);
     if (table === undefined) this.#tables.set(vcpu.domain.id, (table = []));

@@ -27,12 +27,15 @@ export const DOMAIN_TRANSITIONS: Readonly<Record<DomainState, readonly DomainSta
  * @public
  */
 export class IllegalTransitionError extends VisorkitError {
-  constructor(readonly domain: string, readonly from: DomainState, readonly to: DomainState) {
+  constructor(
+    readonly domain: string,
+    readonly from: DomainState,
+    readonly to: DomainState,
+  ) {
     const allowed = DOMAIN_TRANSITIONS[from];
     super(
       'ILLEGAL_TRANSITION',
-      `Domain '${domain}' cannot go from ${from} to ${to}` +
-        (allowed.length ? ` (from ${from} it may go to: ${allowed.join(', ')}).` : ` (${from} is final).`),
+      `Domain '${domain}' cannot go from ${from} to ${to}` + (allowed.length ? ` (from ${from} it may go to: ${allowed.join(', ')}).` : ` (${from} is final).`),
     );
   }
 }

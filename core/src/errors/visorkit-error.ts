@@ -38,7 +38,10 @@ export class VisorkitError extends Error {
  */
 export class InvalidArgumentError extends VisorkitError {
   /** @param what the argument's name; @param detail what was wrong with it */
-  constructor(readonly what: string, detail: string) {
+  constructor(
+    readonly what: string,
+    detail: string,
+  ) {
     super('INVALID_ARGUMENT', `Invalid ${what}: ${detail}`);
   }
 }
@@ -50,7 +53,11 @@ export class InvalidArgumentError extends VisorkitError {
  */
 export class UnsupportedCapabilityError extends VisorkitError {
   /** @param platform the plugin or platform name; @param capability the capability asked for */
-  constructor(readonly platform: string, readonly capability: string, reason?: string) {
+  constructor(
+    readonly platform: string,
+    readonly capability: string,
+    reason?: string,
+  ) {
     super('UNSUPPORTED_CAPABILITY', `'${platform}' does not support ${capability}${reason ? `: ${reason}` : '.'}`);
   }
 }

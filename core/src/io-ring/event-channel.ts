@@ -260,8 +260,8 @@ export class EventChannels {
         domain,
         port,
         missing === 'NOT_OWNER'
-          ? 'the port is not bound in this domain\'s table; a domain may only notify its own bound ports (use the port bindInterdomain returned for this domain).'
-          : 'no such port was ever bound in this domain\'s table.',
+          ? "the port is not bound in this domain's table; a domain may only notify its own bound ports (use the port bindInterdomain returned for this domain)."
+          : "no such port was ever bound in this domain's table.",
       );
     }
     if (entry.kind === 'closed') throw new EventChannelError('CLOSED_PORT', domain, port, 'the port was closed; bind a new channel.');

@@ -301,7 +301,7 @@ export class FrontRing<Req extends RingRequest, Rsp extends RingResponse> {
     const oldProd = shared.reqProd;
     const newProd = this.reqProdPvt;
     shared.reqProd = newProd;
-    const notify = ((newProd - shared.reqEvent) >>> 0) < ((newProd - oldProd) >>> 0);
+    const notify = (newProd - shared.reqEvent) >>> 0 < (newProd - oldProd) >>> 0;
     if (notify) this.notificationsSent++;
     else if (newProd !== oldProd) this.notificationsSuppressed++;
     return notify;
@@ -316,7 +316,11 @@ export class FrontRing<Req extends RingRequest, Rsp extends RingResponse> {
     const claimed = (rspProd - this.rspCons) >>> 0;
     const outstanding = (this.reqProdPvt - this.rspCons) >>> 0;
     if (claimed > outstanding) {
-      throw new RingProtocolError('rspProd', rspProd, `claims ${claimed} responses but only ${outstanding} requests are outstanding (rspCons = ${this.rspCons})`);
+      throw new RingProtocolError(
+        'rspProd',
+        rspProd,
+        `claims ${claimed} responses but only ${outstanding} requests are outstanding (rspCons = ${this.rspCons})`,
+      );
     }
     return claimed;
   }
@@ -475,7 +479,7 @@ export class BackRing<Req extends RingRequest, Rsp extends RingResponse> {
     const oldProd = shared.rspProd;
     const newProd = this.rspProdPvt;
     shared.rspProd = newProd;
-    const notify = ((newProd - shared.rspEvent) >>> 0) < ((newProd - oldProd) >>> 0);
+    const notify = (newProd - shared.rspEvent) >>> 0 < (newProd - oldProd) >>> 0;
     if (notify) this.notificationsSent++;
     else if (newProd !== oldProd) this.notificationsSuppressed++;
     return notify;

@@ -25,7 +25,10 @@ const OWNER_CHUNK = 65536;
  * @public
  */
 export class AddressOutOfRangeError extends VisorkitError {
-  constructor(readonly frame: number, readonly frames: number) {
+  constructor(
+    readonly frame: number,
+    readonly frames: number,
+  ) {
     super('ADDRESS_OUT_OF_RANGE', `Machine frame ${frame} is outside RAM (0..${frames - 1}).`);
   }
 }
@@ -36,7 +39,10 @@ export class AddressOutOfRangeError extends VisorkitError {
  * @public
  */
 export class OutOfMemoryError extends VisorkitError {
-  constructor(readonly requested: number, readonly free: number) {
+  constructor(
+    readonly requested: number,
+    readonly free: number,
+  ) {
     super('OUT_OF_MEMORY', `Cannot allocate ${requested} frame(s): only ${free} free on the machine.`);
   }
 }

@@ -38,7 +38,8 @@ export function readTableEntry(memory: PhysicalMemory, geometry: PagingGeometry,
  * @public
  */
 export function writeTableEntry(memory: PhysicalMemory, geometry: PagingGeometry, frame: number, index: number, value: number): void {
-  if (!Number.isInteger(index) || index < 0 || index >= PAGE_SIZE / geometry.entryBytes) throw new InvalidArgumentError('page-table index', `${index} is not an entry of a ${PAGE_SIZE / geometry.entryBytes}-entry table`);
+  if (!Number.isInteger(index) || index < 0 || index >= PAGE_SIZE / geometry.entryBytes)
+    throw new InvalidArgumentError('page-table index', `${index} is not an entry of a ${PAGE_SIZE / geometry.entryBytes}-entry table`);
   if (geometry.entryBytes === 4) memory.writeWord32(frame, index, value);
   else memory.writeEntry64(frame, index, value);
 }
@@ -51,13 +52,7 @@ export function writeTableEntry(memory: PhysicalMemory, geometry: PagingGeometry
  *
  * @public
  */
-export function walkPageTables(
-  memory: PhysicalMemory,
-  geometry: PagingGeometry,
-  rootFrame: number,
-  vpn: number,
-  result: WalkResult,
-): WalkResult {
+export function walkPageTables(memory: PhysicalMemory, geometry: PagingGeometry, rootFrame: number, vpn: number, result: WalkResult): WalkResult {
   let table = rootFrame;
   result.references = 0;
   result.faulted = false;

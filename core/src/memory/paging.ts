@@ -121,7 +121,7 @@ export function pteFlags(pte: number): number {
  * @public
  */
 export function pteHas(pte: number, flag: number): boolean {
-  return (pte % 4096 & flag) === flag;
+  return ((pte % 4096) & flag) === flag;
 }
 
 /**

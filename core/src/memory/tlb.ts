@@ -36,7 +36,11 @@ export class Tlb {
    * @param entries total entries (rounded to a power-of-two number of sets) @param ways associativity
    * @param pcpu the pCPU this TLB belongs to (-1: a cache of a plugin's own, not a pCPU's TLB)
    */
-  constructor(entries: number, ways: number, readonly pcpu = -1) {
+  constructor(
+    entries: number,
+    ways: number,
+    readonly pcpu = -1,
+  ) {
     const w = Math.max(1, Math.min(ways, entries));
     let sets = 1;
     while (sets * 2 * w <= entries) sets *= 2;

@@ -70,7 +70,8 @@ export class LiveMigration {
     readonly target: Hypervisor,
     readonly options: MigrationOptions,
   ) {
-    if (source.sim !== target.sim) throw new InvalidArgumentError('migration target', 'source and target must share one simulator (createHypervisor options.simulator)');
+    if (source.sim !== target.sim)
+      throw new InvalidArgumentError('migration target', 'source and target must share one simulator (createHypervisor options.simulator)');
     source.require(Capability.LiveMigration);
     target.require(Capability.LiveMigration);
     const memory = source.memory;
@@ -79,7 +80,11 @@ export class LiveMigration {
     }
     if ((source.network.passthroughDevices?.(domain) ?? 0) > 0) {
       if (options.fallBackFromPassthrough !== true || source.network.fallBackToParavirtual === undefined) {
-        throw new UnsupportedCapabilityError(source.name, 'live migration', `'${domain.name}' has an assigned SR-IOV virtual function, which cannot move; allow fallBackFromPassthrough to switch it to a paravirtual device first`);
+        throw new UnsupportedCapabilityError(
+          source.name,
+          'live migration',
+          `'${domain.name}' has an assigned SR-IOV virtual function, which cannot move; allow fallBackFromPassthrough to switch it to a paravirtual device first`,
+        );
       }
       source.network.fallBackToParavirtual(domain);
     }
@@ -278,7 +283,16 @@ export class LiveMigration {
         const bytes = n * PAGE_SIZE + (this.options.stateBytes ?? 65536);
         const wireFree = this.#transmit(bytes);
         const transferEnd = Math.max(sim.now, copyStart + (bytes * 8 * 1000) / this.options.linkMbps, wireFree) + this.options.latencyUs * 1000;
-        if (this.options.mode === 'stop-and-copy') this.#rounds.push({ round: 1, pages: n, skipped: 0, mbps: this.options.linkMbps, startMs: (this.#pausedAt - this.#started) / 1e6, durationMs: (transferEnd - copyStart) / 1e6, dirtied: 0 });
+        if (this.options.mode === 'stop-and-copy')
+          this.#rounds.push({
+            round: 1,
+            pages: n,
+            skipped: 0,
+            mbps: this.options.linkMbps,
+            startMs: (this.#pausedAt - this.#started) / 1e6,
+            durationMs: (transferEnd - copyStart) / 1e6,
+            dirtied: 0,
+          });
         sim.scheduleAt(transferEnd, () => {
           this.#resumeOnTarget(true);
           this.#finish(0);
@@ -305,7 +319,15 @@ export class LiveMigration {
   #finish(backgroundPages: number): void {
     const now = this.source.sim.now;
     if (this.options.mode === 'post-copy') {
-      this.#rounds.push({ round: 1, pages: backgroundPages, skipped: 0, mbps: this.options.linkMbps, startMs: (this.#resumedAt - this.#started) / 1e6, durationMs: (now - this.#resumedAt) / 1e6, dirtied: 0 });
+      this.#rounds.push({
+        round: 1,
+        pages: backgroundPages,
+        skipped: 0,
+        mbps: this.options.linkMbps,
+        startMs: (this.#resumedAt - this.#started) / 1e6,
+        durationMs: (now - this.#resumedAt) / 1e6,
+        dirtied: 0,
+      });
       this.#releaseSource();
     }
     this.#report = {

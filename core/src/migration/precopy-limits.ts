@@ -91,6 +91,8 @@ export function checkPrecopyLimits(limits: PrecopyLimits): void {
   positive('maxMbps', limits.maxMbps);
   positive('maxRounds', limits.maxRounds);
   positive('maxSentFactor', limits.maxSentFactor);
-  if (!Number.isInteger(limits.batchPages) || !Number.isInteger(limits.maxRounds)) throw new InvalidArgumentError('precopy', 'batchPages and maxRounds must be whole numbers');
-  if (limits.rateIncrementMbps < 0 || limits.stopBelowPages < 0) throw new InvalidArgumentError('precopy', 'rateIncrementMbps and stopBelowPages may not be negative');
+  if (!Number.isInteger(limits.batchPages) || !Number.isInteger(limits.maxRounds))
+    throw new InvalidArgumentError('precopy', 'batchPages and maxRounds must be whole numbers');
+  if (limits.rateIncrementMbps < 0 || limits.stopBelowPages < 0)
+    throw new InvalidArgumentError('precopy', 'rateIncrementMbps and stopBelowPages may not be negative');
 }

@@ -12,8 +12,18 @@ import type { Domain } from '../domain/domain.js';
  * @public
  */
 export const NIC_DRIVER_PATH = pathLengths('@visorkit/core', {
-  nicTransmit: { value: 1200, unit: 'instructions', source: "an e1000-class Linux 2.6 driver's hard_start_xmit per frame: descriptor set-up, the DMA mapping and the doorbell write (e1000_xmit_frame); estimated from the structure of the C, not measured" },
-  nicReceive: { value: 1500, unit: 'instructions', source: "an e1000-class Linux 2.6 driver's interrupt and receive path per frame: e1000_intr, e1000_clean_rx_irq (descriptor reclaim, buffer refill) and the hand-off to netif_receive_skb; estimated from the structure of the C, not measured" },
+  nicTransmit: {
+    value: 1200,
+    unit: 'instructions',
+    source:
+      "an e1000-class Linux 2.6 driver's hard_start_xmit per frame: descriptor set-up, the DMA mapping and the doorbell write (e1000_xmit_frame); estimated from the structure of the C, not measured",
+  },
+  nicReceive: {
+    value: 1500,
+    unit: 'instructions',
+    source:
+      "an e1000-class Linux 2.6 driver's interrupt and receive path per frame: e1000_intr, e1000_clean_rx_irq (descriptor reclaim, buffer refill) and the hand-off to netif_receive_skb; estimated from the structure of the C, not measured",
+  },
 });
 
 /**

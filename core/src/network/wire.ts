@@ -57,7 +57,8 @@ export class NetworkSwitch {
 
   /** Plugs `hv`'s NIC into the switch (all machines must share one simulator). */
   connect(hv: Hypervisor): void {
-    if (this.#machines.length > 0 && this.#machines[0]!.sim !== hv.sim) throw new InvalidArgumentError('machines', 'every machine on a switch must share one simulator');
+    if (this.#machines.length > 0 && this.#machines[0]!.sim !== hv.sim)
+      throw new InvalidArgumentError('machines', 'every machine on a switch must share one simulator');
     if (hv.network.connectUplink === undefined || hv.network.receiveFromWire === undefined || hv.network.owns === undefined) {
       throw new InvalidArgumentError('machines', `'${hv.name}''s network back end cannot be wired to a switch`);
     }

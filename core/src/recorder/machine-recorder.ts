@@ -103,7 +103,8 @@ export class MachineRecorder {
 
   /** Forgets every record (the online checks too); the actor is kept. */
   clear(): void {
-    for (const list of [this.accesses, this.ownership, this.tlb, this.runs, this.wire, this.disk, this.dmas, this.timers, this.foreign, this.tlbLeaks]) list.length = 0;
+    for (const list of [this.accesses, this.ownership, this.tlb, this.runs, this.wire, this.disk, this.dmas, this.timers, this.foreign, this.tlbLeaks])
+      list.length = 0;
     this.truncated = false;
   }
 
@@ -178,14 +179,16 @@ export class MachineRecorder {
   /** TLB: an entry was filled in `slot`. */
   onTlbInsert(tlb: Tlb, slot: number, tag: number, page: number, value: number): void {
     this.#slots(tlb)[slot] = this.actor;
-    if (this.#keepTlb) this.#push(this.tlb, { time: this.sim.now, pcpu: tlb.pcpu, kind: 'insert', tag, page, value, actor: this.actor, insertedBy: this.actor });
+    if (this.#keepTlb)
+      this.#push(this.tlb, { time: this.sim.now, pcpu: tlb.pcpu, kind: 'insert', tag, page, value, actor: this.actor, insertedBy: this.actor });
   }
 
   /** TLB: a lookup hit `slot`. */
   onTlbHit(tlb: Tlb, slot: number, tag: number, page: number, value: number): void {
     const by = this.#slots(tlb)[slot]!;
     const actor = this.actor;
-    if (by !== NO_ACTOR && actor !== NO_ACTOR && by !== actor) this.tlbLeaks.push({ time: this.sim.now, pcpu: tlb.pcpu, tag, page, insertedBy: by, usedBy: actor });
+    if (by !== NO_ACTOR && actor !== NO_ACTOR && by !== actor)
+      this.tlbLeaks.push({ time: this.sim.now, pcpu: tlb.pcpu, tag, page, insertedBy: by, usedBy: actor });
     if (this.#keepTlb) this.#push(this.tlb, { time: this.sim.now, pcpu: tlb.pcpu, kind: 'hit', tag, page, value, actor, insertedBy: by });
   }
 

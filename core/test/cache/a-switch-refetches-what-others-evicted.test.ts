@@ -7,7 +7,10 @@ const KiB = 1024;
 test('occupancy never exceeds a level, whatever owners touch', (t) => {
   fc.assert(
     fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 1024 * KiB })), { maxLength: 200 }), (touches) => {
-      const c = new CacheOccupancy([{ capacityBytes: 16 * KiB, lineBytes: 64 }, { capacityBytes: 512 * KiB, lineBytes: 64 }]);
+      const c = new CacheOccupancy([
+        { capacityBytes: 16 * KiB, lineBytes: 64 },
+        { capacityBytes: 512 * KiB, lineBytes: 64 },
+      ]);
       for (const [owner, bytes] of touches) {
         c.touch(owner, bytes);
         if (c.occupancy(0) > 16 * KiB || c.occupancy(1) > 512 * KiB) return false;

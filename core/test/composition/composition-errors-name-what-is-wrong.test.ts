@@ -27,19 +27,25 @@ test('a composition missing an extension point fails with an error naming the po
 });
 
 test('two plugins providing the same point fail with an error naming both', (t) => {
-  const e = t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin('one'), minimalPlugin('two', [BlockBackend])] }), { instanceOf: DuplicateExtensionPointError });
+  const e = t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin('one'), minimalPlugin('two', [BlockBackend])] }), {
+    instanceOf: DuplicateExtensionPointError,
+  });
   t.regex(e.message, /'one' and 'two'/);
   t.regex(e.message, /BlockBackend/);
 });
 
 test('a plugin that declares a point but does not bind it is caught after loading', (t) => {
-  t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin('liar', undefined, { bindNothing: true })] }), { instanceOf: MissingExtensionPointError });
+  t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin('liar', undefined, { bindNothing: true })] }), {
+    instanceOf: MissingExtensionPointError,
+  });
 });
 
 test('unknown plugin options and unknown hypervisor options are refused by name', (t) => {
   const e = t.throws(() => minimalPlugin().configure({ levle: 2 } as never), { instanceOf: UnknownOptionError });
   t.regex(e.message, /'levle'.*level/);
-  const h = t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin()], options: { sede: 1 } as never }), { instanceOf: InvalidArgumentError });
+  const h = t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin()], options: { sede: 1 } as never }), {
+    instanceOf: InvalidArgumentError,
+  });
   t.regex(h.message, /sede/);
 });
 

@@ -120,7 +120,7 @@ test('every composition gives the same hypervisor in every order of its plugin l
   }
 });
 
-test('a decorator receives the provider\'s binding and is what everyone else resolves', (t) => {
+test("a decorator receives the provider's binding and is what everyone else resolves", (t) => {
   const hv = createHypervisor({ machine: server2007, plugins: [counter, minimalPlugin()] });
   const memory = hv.memory as unknown as Counted;
   t.is((memory.inner as object).constructor.name, 'MinimalMemory');
@@ -138,10 +138,14 @@ test('errors name the plugin, the point and a fix that exists', (t) => {
   t.regex(dup.message, /minimal\.without\(VcpuScheduler\) to keep round-robin's/);
   t.notRegex(dup.message, /provide:/);
 
-  const missing = t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin().without(VcpuScheduler)] }), { instanceOf: MissingExtensionPointError });
+  const missing = t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin().without(VcpuScheduler)] }), {
+    instanceOf: MissingExtensionPointError,
+  });
   t.regex(missing.message, /'minimal' would provide it but is composed with \.without\(VcpuScheduler\)/);
 
-  const noBase = t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin().without(MemoryVirtualization), counter] }), { instanceOf: DecorationError });
+  const noBase = t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin().without(MemoryVirtualization), counter] }), {
+    instanceOf: DecorationError,
+  });
   t.regex(noBase.message, /'counter' cannot decorate MemoryVirtualization: no other loaded plugin provides it/);
 
   const twice = definePlugin({ ...counter, name: 'counter-two' });
@@ -149,13 +153,18 @@ test('errors name the plugin, the point and a fix that exists', (t) => {
   t.regex(two.message, /'counter' and 'counter-two'/);
 
   const needy = definePlugin({ ...roundRobin, name: 'needy', provides: [], requires: [NetworkBackend] });
-  const req = t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin().without(NetworkBackend), needy] }), { instanceOf: MissingRequirementError });
+  const req = t.throws(() => createHypervisor({ machine: server2007, plugins: [minimalPlugin().without(NetworkBackend), needy] }), {
+    instanceOf: MissingRequirementError,
+  });
   t.regex(req.message, /Plugin 'needy' requires NetworkBackend.*drop NetworkBackend from that without\(\)/);
 });
 
 test('a module binding a point it did not declare is refused by name, whatever the order', (t) => {
   const sneaky = definePlugin({ ...roundRobin, name: 'sneaky', provides: [] });
-  for (const plugins of [[sneaky, minimalPlugin()], [minimalPlugin(), sneaky]]) {
+  for (const plugins of [
+    [sneaky, minimalPlugin()],
+    [minimalPlugin(), sneaky],
+  ]) {
     const e = t.throws(() => createHypervisor({ machine: server2007, plugins }), { instanceOf: UndeclaredBindingError });
     t.regex(e.message, /'sneaky' binds VcpuScheduler without declaring it/);
   }

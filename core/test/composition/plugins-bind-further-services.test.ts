@@ -14,7 +14,9 @@ const greeter = definePlugin({
   defaults: {},
   module: () =>
     new ContainerModule((o) => {
-      o.bind(Greeting).toDynamicValue((context) => ({ cores: context.get<Machine>(Machine).profile.cpu.cores })).inSingletonScope();
+      o.bind(Greeting)
+        .toDynamicValue((context) => ({ cores: context.get<Machine>(Machine).profile.cpu.cores }))
+        .inSingletonScope();
     }),
 });
 

@@ -8,7 +8,7 @@ const dom0 = domainId(0);
 const domU = domainId(1);
 const intruder = domainId(7);
 
-test('a domain cannot notify a port bound only in another domain\'s table', (t) => {
+test("a domain cannot notify a port bound only in another domain's table", (t) => {
   const upcalls: number[] = [];
   const channels = new EventChannels((_domain, port) => upcalls.push(port));
   channels.bindInterdomain(domU, dom0); // domU port 1 <-> dom0 port 1

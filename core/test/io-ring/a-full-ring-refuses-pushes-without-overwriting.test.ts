@@ -3,8 +3,12 @@ import fc from 'fast-check';
 import { createIoRing } from '../../src/io-ring/io-ring.js';
 import { RingFullError } from '../../src/io-ring/ring-errors.js';
 
-interface Req { readonly id: number }
-interface Rsp { readonly id: number }
+interface Req {
+  readonly id: number;
+}
+interface Rsp {
+  readonly id: number;
+}
 
 const startIndex = fc.oneof(fc.constant(0), fc.integer({ min: 2 ** 32 - 40, max: 2 ** 32 - 1 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }));
 

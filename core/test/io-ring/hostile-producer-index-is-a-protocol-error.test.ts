@@ -4,8 +4,12 @@ import { createIoRing } from '../../src/io-ring/io-ring.js';
 import type { SharedRing } from '../../src/io-ring/io-ring.js';
 import { RingProtocolError } from '../../src/io-ring/ring-errors.js';
 
-interface Req { readonly id: number }
-interface Rsp { readonly id: number }
+interface Req {
+  readonly id: number;
+}
+interface Rsp {
+  readonly id: number;
+}
 
 /** Replaces every slot with a getter that counts reads. */
 function countSlotReads(shared: SharedRing<Req, Rsp>): { reads: number } {

@@ -2,8 +2,12 @@ import test from 'ava';
 import fc from 'fast-check';
 import { createIoRing } from '../../src/io-ring/io-ring.js';
 
-interface Req { readonly id: number }
-interface Rsp { readonly id: number }
+interface Req {
+  readonly id: number;
+}
+interface Rsp {
+  readonly id: number;
+}
 
 const M = 2 ** 32;
 const wrap = (x: number): number => ((x % M) + M) % M;
@@ -40,7 +44,16 @@ test('pushes notify exactly when the ring.h event arithmetic says so, in both di
     fc.property(fc.constantFrom(1, 2, 4, 8, 16), startIndex, fc.array(op, { maxLength: 200 }), (size, start, script) => {
       const { shared, front, back } = createIoRing<Req, Rsp>(size, { startIndex: start });
       // Reference model of the eight indices, in plain modular arithmetic.
-      const m = { reqPvt: start, reqProd: start, reqCons: start, reqEvent: wrap(start + 1), rspPvt: start, rspProd: start, rspCons: start, rspEvent: wrap(start + 1) };
+      const m = {
+        reqPvt: start,
+        reqProd: start,
+        reqCons: start,
+        reqEvent: wrap(start + 1),
+        rspPvt: start,
+        rspProd: start,
+        rspCons: start,
+        rspEvent: wrap(start + 1),
+      };
       // A consumer is asleep from a final check that found no work until it is notified. SHARED_RING_INIT
       // sets both event indices to start+1, so both consumers begin asleep.
       let backAsleep = true;
@@ -127,7 +140,10 @@ test('pushes notify exactly when the ring.h event arithmetic says so, in both di
           shared.reqProd === m.reqProd && shared.reqEvent === m.reqEvent && shared.rspProd === m.rspProd && shared.rspEvent === m.rspEvent,
           'shared indices diverged from the model',
         );
-        check(front.reqProdPvt === m.reqPvt && front.rspCons === m.rspCons && back.reqCons === m.reqCons && back.rspProdPvt === m.rspPvt, 'private indices diverged');
+        check(
+          front.reqProdPvt === m.reqPvt && front.rspCons === m.rspCons && back.reqCons === m.reqCons && back.rspProdPvt === m.rspPvt,
+          'private indices diverged',
+        );
       }
       check(front.notificationsSent === requestNotifications && back.notificationsSent === responseNotifications, 'notification counters disagree');
     }),

@@ -3,8 +3,14 @@ import fc from 'fast-check';
 import { createIoRing } from '../../src/io-ring/io-ring.js';
 import { RingFullError } from '../../src/io-ring/ring-errors.js';
 
-interface Req { readonly id: number; readonly payload: number }
-interface Rsp { readonly id: number; readonly result: number }
+interface Req {
+  readonly id: number;
+  readonly payload: number;
+}
+interface Rsp {
+  readonly id: number;
+  readonly result: number;
+}
 
 type OpKind = 'push' | 'publish' | 'take' | 'respond' | 'publishResponses' | 'consume';
 const opKinds: OpKind[] = ['push', 'publish', 'take', 'respond', 'publishResponses', 'consume'];
@@ -85,7 +91,7 @@ test('every request gets exactly one response, matched by id, whatever the inter
       front.pushRequestsAndCheckNotify();
       for (let req = back.takeRequest(); req !== undefined; req = back.takeRequest()) inService.push(req);
       let pick = 0;
-      while (inService.length > 0) respond(pick += 5);
+      while (inService.length > 0) respond((pick += 5));
       back.pushResponsesAndCheckNotify();
       for (let rsp = front.takeResponse(); rsp !== undefined; rsp = front.takeResponse()) consume(rsp);
 

@@ -7,8 +7,13 @@ import { InvalidArgumentError, VisorkitError } from '../../src/errors/visorkit-e
 import { gfn, PAGE_SIZE } from '../../src/units/units.js';
 import type { Gfn } from '../../src/units/units.js';
 
-interface Req { readonly id: number; readonly segments?: readonly RingSegment[] }
-interface Rsp { readonly id: number }
+interface Req {
+  readonly id: number;
+  readonly segments?: readonly RingSegment[];
+}
+interface Rsp {
+  readonly id: number;
+}
 
 test('a ring size that is not a power of two is an InvalidArgumentError', (t) => {
   for (const size of [0, 3, 6, 12, 1.5, -4, 2 ** 32, Number.NaN]) {
@@ -33,10 +38,21 @@ test('segments that stay within their guest frame are accepted', (t) => {
 });
 
 test('a segment that leaves its guest frame is refused with RingDescriptorError and nothing is pushed', (t) => {
-  const bad: Array<[number, number]> = [[PAGE_SIZE, 1], [-1, 10], [0, 0], [0, PAGE_SIZE + 1], [4000, 97], [1.5, 10], [0, Number.NaN]];
+  const bad: Array<[number, number]> = [
+    [PAGE_SIZE, 1],
+    [-1, 10],
+    [0, 0],
+    [0, PAGE_SIZE + 1],
+    [4000, 97],
+    [1.5, 10],
+    [0, Number.NaN],
+  ];
   for (const [offset, length] of bad) {
     const { front } = createIoRing<Req, Rsp>(4);
-    const segments = [{ gfn: gfn(1), offset: 0, length: 8 }, { gfn: gfn(2), offset, length }];
+    const segments = [
+      { gfn: gfn(1), offset: 0, length: 8 },
+      { gfn: gfn(2), offset, length },
+    ];
     const error = t.throws(() => front.pushRequest({ id: 1, segments }), { instanceOf: RingDescriptorError }, `offset ${offset}, length ${length}`);
     t.is(error?.segment, 1);
     t.true(VisorkitError.is(error));

@@ -10,7 +10,10 @@ interface BlockReq {
   readonly segments: readonly RingSegment[];
   readonly tag?: Uint8Array;
 }
-interface BlockRsp { readonly id: number; readonly status: number }
+interface BlockRsp {
+  readonly id: number;
+  readonly status: number;
+}
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -13,7 +13,10 @@ function numericFields(value: unknown, path: string): Array<[string, number]> {
 }
 
 test('the bundled profiles are exactly xeon-2003, server-2007 and modern, oldest first', (t) => {
-  t.deepEqual(bundledProfiles.map((p) => p.name), NAMES);
+  t.deepEqual(
+    bundledProfiles.map((p) => p.name),
+    NAMES,
+  );
   t.deepEqual([xeon2003.name, server2007.name, modern.name], NAMES);
   t.true(bundledProfiles.every((p, i) => i === 0 || p.year > bundledProfiles[i - 1]!.year));
 });

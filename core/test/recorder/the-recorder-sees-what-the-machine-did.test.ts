@@ -1,6 +1,20 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { CostCategory, DiskPartitions, HYPERVISOR_OWNER, NO_ACTOR, PTE_PRESENT, PTE_USER, PTE_WRITABLE, PageTableBuilder, Tlb, createHypervisor, makePte, server2007, type VcpuProgram } from '../../src/index.js';
+import {
+  CostCategory,
+  DiskPartitions,
+  HYPERVISOR_OWNER,
+  NO_ACTOR,
+  PTE_PRESENT,
+  PTE_USER,
+  PTE_WRITABLE,
+  PageTableBuilder,
+  Tlb,
+  createHypervisor,
+  makePte,
+  server2007,
+  type VcpuProgram,
+} from '../../src/index.js';
 import { minimalPlugin } from '../support/minimal-plugin.js';
 
 const compute: VcpuProgram = { run: (v, b) => (v.charge(CostCategory.GuestUser, b), 'budget') };

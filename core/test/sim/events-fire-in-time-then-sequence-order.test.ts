@@ -73,7 +73,7 @@ test('same seed, same trace; another seed, another trace', (t) => {
   t.not(randomTrace(42), randomTrace(43));
 });
 
-test('forked random streams do not depend on each other\'s consumption', (t) => {
+test("forked random streams do not depend on each other's consumption", (t) => {
   const a = new Prng(7);
   const b = new Prng(7);
   const fa = a.fork('disk');

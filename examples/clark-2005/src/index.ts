@@ -11,7 +11,15 @@ import { clarkWwsExperiment } from './experiments/clark-wws.js';
 import { poweredge2650 } from './poweredge-2650.js';
 
 export { poweredge2650 } from './poweredge-2650.js';
-export { buildTestbed, migrationWorkload, MIGRATION_WORKLOADS, type MigrationWorkload, type Testbed, type WorkloadName, type WorkloadScale } from './testbed.js';
+export {
+  buildTestbed,
+  migrationWorkload,
+  MIGRATION_WORKLOADS,
+  type MigrationWorkload,
+  type Testbed,
+  type WorkloadName,
+  type WorkloadScale,
+} from './testbed.js';
 export { migrateUnderLoad, type MigrateUnderLoadOptions, type MigrationUnderLoad, type ServiceSample } from './migrate-under-load.js';
 export { clarkMigrationExperiment, type ClarkMigrationOptions } from './experiments/clark-migration.js';
 export { clarkWwsExperiment, WWS_PERIOD_NS, WWS_WINDOW_NS, type ClarkWwsOptions } from './experiments/clark-wws.js';
@@ -35,6 +43,8 @@ export const clark2005: ExampleDefinition = {
   name: 'clark-2005',
   description: 'Xen 2.0 live migration on the NSDI 2005 testbed: the paper workloads under the 2005 save tool',
   profile: poweredge2650,
-  platforms: [definePlatform({ name: 'xen-pv', description: 'Xen 2.0: writable page tables, BVT, back ends in Dom0', isolation: 'domains', plugins: [xen2Plugin] })],
+  platforms: [
+    definePlatform({ name: 'xen-pv', description: 'Xen 2.0: writable page tables, BVT, back ends in Dom0', isolation: 'domains', plugins: [xen2Plugin] }),
+  ],
   experiments: [clarkMigrationExperiment(), clarkWwsExperiment()],
 };

@@ -56,7 +56,14 @@ const TAIL_WINDOWS = 4;
  *
  * @public
  */
-export function migrateUnderLoad(platform: PlatformSpec, profile: MachineProfile, workload: MigrationWorkload, scale: WorkloadScale, seed: number, options: MigrateUnderLoadOptions = {}): MigrationUnderLoad {
+export function migrateUnderLoad(
+  platform: PlatformSpec,
+  profile: MachineProfile,
+  workload: MigrationWorkload,
+  scale: WorkloadScale,
+  seed: number,
+  options: MigrateUnderLoadOptions = {},
+): MigrationUnderLoad {
   const tb = buildTestbed(platform, profile, workload, scale, seed);
   const samples: { t: number; value: number }[] = [];
   const sample = (): void => {

@@ -49,7 +49,11 @@ export interface MigrationWorkload {
 }
 
 function clientsOn(clients: Hypervisor, program: NonNullable<BootOptions['programs']>): void {
-  bootGuest(clients, clients.createDomain({ name: 'clients', vcpus: clients.machine.pcpus.length, memoryMiB: 1024 }), { address: CLIENTS_ADDRESS, programs: program, run: Object.keys(program) });
+  bootGuest(clients, clients.createDomain({ name: 'clients', vcpus: clients.machine.pcpus.length, memoryMiB: 1024 }), {
+    address: CLIENTS_ADDRESS,
+    programs: program,
+    run: Object.keys(program),
+  });
 }
 
 /**
@@ -177,7 +181,11 @@ export function buildTestbed(platform: PlatformSpec, profile: MachineProfile, wo
   const sim = new Simulator(seed);
   const source = platform.compose(profile, { seed, simulator: sim });
   const target = platform.compose(profile, { seed: seed + 1, simulator: sim });
-  const clients = createHypervisor({ machine: { ...profile, cpu: { ...profile.cpu, cores: CLIENT_CORES } }, plugins: [nativePlugin], options: { simulator: sim, seed: seed + 2 } });
+  const clients = createHypervisor({
+    machine: { ...profile, cpu: { ...profile.cpu, cores: CLIENT_CORES } },
+    plugins: [nativePlugin],
+    options: { simulator: sim, seed: seed + 2 },
+  });
   const wire = new NetworkSwitch();
   for (const hv of [source, target, clients]) wire.connect(hv);
   const dom0 = source.createDomain({ name: 'dom0', memoryMiB: DOM0_MIB }, 'control');

@@ -1,12 +1,22 @@
 import 'reflect-metadata';
 import test from 'ava';
 import { LiveMigration, XEN_2005_PRECOPY, XEN_PRECOPY, xeon2003, type PrecopyLimits } from '@visorkit/core';
-import { buildTestbed, clark2005, clarkMigrationExperiment, clarkWwsExperiment, migrateUnderLoad, migrationWorkload, poweredge2650, saveToolSender } from '@visorkit/example-clark-2005';
+import {
+  buildTestbed,
+  clark2005,
+  clarkMigrationExperiment,
+  clarkWwsExperiment,
+  migrateUnderLoad,
+  migrationWorkload,
+  poweredge2650,
+  saveToolSender,
+} from '@visorkit/example-clark-2005';
 
 // Small sizes: the mechanisms are the paper's, the VMs a tenth of its size or less.
 const platform = clark2005.platforms[0]!;
 const small = { vmMiB: 16, clients: 6 };
-const run = (name: string, precopy: PrecopyLimits = XEN_2005_PRECOPY, scale = small, seed = 1) => migrateUnderLoad(platform, poweredge2650, migrationWorkload(name), scale, seed, { precopy });
+const run = (name: string, precopy: PrecopyLimits = XEN_2005_PRECOPY, scale = small, seed = 1) =>
+  migrateUnderLoad(platform, poweredge2650, migrationWorkload(name), scale, seed, { precopy });
 
 test('the testbed is the Xen paper server class at 2 GHz with one CPU: bandwidth-bound costs take fewer cycles, core costs the same', (t) => {
   t.is(poweredge2650.cpu.clockGhz, 2.0);
@@ -39,7 +49,7 @@ test('a VM rewriting half its memory never converges: pages it re-dirties are sk
   t.true(report.rounds[0]!.skipped > 0, 'round 1 skipped pages written again meanwhile');
   // The final copy carries the written half at the link rate: downtime is that transfer.
   const lastDirty = report.rounds.at(-1)!.dirtied;
-  const transferMs = (lastDirty * 4096 * 8) / 1e9 * 1000;
+  const transferMs = ((lastDirty * 4096 * 8) / 1e9) * 1000;
   t.true(report.downtimeMs >= transferMs * 0.9, `downtime ${report.downtimeMs} ms for ${lastDirty} pages`);
 });
 
@@ -81,7 +91,11 @@ test('clark-2005:migration gives the paper rows per workload and a service serie
   const experiment = clarkMigrationExperiment({ workloads: [migrationWorkload('quake3')], scale: () => small });
   const ctx = { profile: poweredge2650, platforms: clark2005.platforms, seed: 3 };
   const rows = experiment.run(ctx);
-  for (const metric of ['downtime-ms', 'total-ms', 'mb-sent', 'rounds']) t.truthy(rows.find((r) => r.metric === metric && r.workload === 'quake3'), metric);
+  for (const metric of ['downtime-ms', 'total-ms', 'mb-sent', 'rounds'])
+    t.truthy(
+      rows.find((r) => r.metric === metric && r.workload === 'quake3'),
+      metric,
+    );
   const series = rows.filter((r) => r.metric === 'added-latency');
   t.true(series.length > 10);
   t.true(series.every((r) => typeof r['t-ms'] === 'number' && r.value >= 0));
@@ -102,15 +116,18 @@ test('clark-2005:wws: the memory hammer dirties far more per 50 ms than the game
   t.is(rows.find((r) => r.workload === 'mmuncher' && r.metric === 'distinct-pages')!.value <= small.vmMiB * 256, true);
 });
 
-
-
-
 test('the save tool runs in Dom0 on the one CPU the guest uses: Dom0 is charged its page work, and the guest writes less meanwhile than when that work costs no CPU', (t) => {
   const written = (inDom0: boolean) => {
     const tb = buildTestbed(platform, poweredge2650, migrationWorkload('mmuncher'), small, 1);
     tb.source.runUntil(5e8);
     const sender = saveToolSender(poweredge2650, tb.dom0);
-    const m = new LiveMigration(tb.source, tb.domain, tb.target, { mode: 'live', linkMbps: 1000, latencyUs: 30, precopy: XEN_2005_PRECOPY, ...(inDom0 ? { sender } : {}) });
+    const m = new LiveMigration(tb.source, tb.domain, tb.target, {
+      mode: 'live',
+      linkMbps: 1000,
+      latencyUs: 30,
+      precopy: XEN_2005_PRECOPY,
+      ...(inDom0 ? { sender } : {}),
+    });
     tb.probe.sample(1);
     m.start();
     tb.source.runUntil(tb.sim.now + 4e8);

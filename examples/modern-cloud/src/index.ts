@@ -18,9 +18,24 @@ export const modernCloudPlatforms = [
   definePlatform({ name: 'native', description: 'bare metal', isolation: 'processes', plugins: [nativePlugin] }),
   definePlatform({ name: 'xen-pv', description: 'Xen paravirtualisation (for contrast)', isolation: 'domains', plugins: [xenPvPlugin] }),
   definePlatform({ name: 'hvm-ept', description: 'EPT, 4 KiB host pages, virtio', isolation: 'domains', plugins: [hwAssistPlugin] }),
-  definePlatform({ name: 'hvm-ept-2m', description: 'EPT with 2 MiB host pages, virtio', isolation: 'domains', plugins: [hwAssistPlugin.configure({ largePages: true })] }),
-  definePlatform({ name: 'hvm-shadow', description: 'shadow page tables, virtio', isolation: 'domains', plugins: [hwAssistPlugin.configure({ paging: 'shadow' })] }),
-  definePlatform({ name: 'hvm-sriov', description: 'EPT, SR-IOV virtual functions, posted interrupts', isolation: 'domains', plugins: [hwAssistPlugin.configure({ io: 'sriov', interrupts: 'posted' })] }),
+  definePlatform({
+    name: 'hvm-ept-2m',
+    description: 'EPT with 2 MiB host pages, virtio',
+    isolation: 'domains',
+    plugins: [hwAssistPlugin.configure({ largePages: true })],
+  }),
+  definePlatform({
+    name: 'hvm-shadow',
+    description: 'shadow page tables, virtio',
+    isolation: 'domains',
+    plugins: [hwAssistPlugin.configure({ paging: 'shadow' })],
+  }),
+  definePlatform({
+    name: 'hvm-sriov',
+    description: 'EPT, SR-IOV virtual functions, posted interrupts',
+    isolation: 'domains',
+    plugins: [hwAssistPlugin.configure({ io: 'sriov', interrupts: 'posted' })],
+  }),
 ];
 
 /**

@@ -11,7 +11,11 @@ function modernRows(platforms: readonly string[]): ResultRow[] {
 
 function run(id: string, platforms?: readonly string[]): ResultRow[] {
   const experiment = modernCloud.experiments.find((e) => e.id === id)!;
-  return experiment.run({ profile: modernCloud.profile, platforms: modernCloud.platforms.filter((p) => platforms === undefined || platforms.includes(p.name)), seed: 1 });
+  return experiment.run({
+    profile: modernCloud.profile,
+    platforms: modernCloud.platforms.filter((p) => platforms === undefined || platforms.includes(p.name)),
+    seed: 1,
+  });
 }
 
 function value(rows: readonly ResultRow[], platform: string, metric: string, keys: Record<string, unknown> = {}): number {
@@ -58,8 +62,13 @@ test('a web-server-like guest migrates live with downtime under 1 s; stop-and-co
 });
 
 test('on the micro-benchmarks nested paging stays near native while shadow paging is worst on fork and exec', (t) => {
-  const ctx: ExperimentContext = { profile: modernCloud.profile, platforms: modernCloud.platforms.filter((p) => ['native', 'hvm-ept', 'hvm-shadow'].includes(p.name)), seed: 1 };
-  const get = (platform: string, metric: 'fork' | 'exec' | 'mmap-64mb') => runMicro(ctx, ctx.platforms.find((p) => p.name === platform)!, [metric]).results[metric]!;
+  const ctx: ExperimentContext = {
+    profile: modernCloud.profile,
+    platforms: modernCloud.platforms.filter((p) => ['native', 'hvm-ept', 'hvm-shadow'].includes(p.name)),
+    seed: 1,
+  };
+  const get = (platform: string, metric: 'fork' | 'exec' | 'mmap-64mb') =>
+    runMicro(ctx, ctx.platforms.find((p) => p.name === platform)!, [metric]).results[metric]!;
   for (const metric of ['fork', 'exec', 'mmap-64mb'] as const) {
     const native = get('native', metric);
     t.true(get('hvm-ept', metric) < native * 1.15, `${metric}: hvm-ept near native`);

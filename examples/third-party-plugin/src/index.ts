@@ -39,7 +39,12 @@ export const thirdPartyPlugin: ExampleDefinition = {
   profile: server2007,
   platforms: [
     definePlatform({ name: 'native', description: "native's CFS", isolation: 'processes', plugins: [nativePlugin] }),
-    definePlatform({ name: 'native+lottery', description: 'native with the lottery scheduler', isolation: 'processes', plugins: [nativePlugin.without(VcpuScheduler), lotteryPlugin] }),
+    definePlatform({
+      name: 'native+lottery',
+      description: 'native with the lottery scheduler',
+      isolation: 'processes',
+      plugins: [nativePlugin.without(VcpuScheduler), lotteryPlugin],
+    }),
   ],
   experiments: [cpuShare],
 };

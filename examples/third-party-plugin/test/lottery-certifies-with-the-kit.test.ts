@@ -12,6 +12,7 @@ runConformance(test, {
   suites: ['scheduler', 'lifecycle', 'capabilities'],
   waivers: {
     // Tickets of a vCPU running on one pCPU are out of the draw on the other, so light domains win more there.
-    'scheduler/proportional-share-across-pcpus': 'lottery scheduling is proportional in expectation on one pCPU; on several, a running vCPU’s tickets leave the draw, favouring light domains (Waldspurger & Weihl treat one processor)',
+    'scheduler/proportional-share-across-pcpus':
+      'lottery scheduling is proportional in expectation on one pCPU; on several, a running vCPU’s tickets leave the draw, favouring light domains (Waldspurger & Weihl treat one processor)',
   },
 });

@@ -5,7 +5,20 @@
 import { NetworkBackend, VcpuScheduler, server2007 } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
 import { vserverPlugin } from '@visorkit/vserver';
-import { concurrent, cpuShare, definePlatform, density, faultIsolation, features, isolation, micro, migration, relative, sharing, type ExampleDefinition } from '@visorkit/workloads';
+import {
+  concurrent,
+  cpuShare,
+  definePlatform,
+  density,
+  faultIsolation,
+  features,
+  isolation,
+  micro,
+  migration,
+  relative,
+  sharing,
+  type ExampleDefinition,
+} from '@visorkit/workloads';
 import { xenPvPlugin } from '@visorkit/xen-pv';
 
 /**
@@ -19,8 +32,18 @@ export const vserver2007: ExampleDefinition = {
   profile: server2007,
   platforms: [
     definePlatform({ name: 'native', description: 'Linux 2.6 on bare metal', isolation: 'processes', plugins: [nativePlugin] }),
-    definePlatform({ name: 'vserver', description: 'VServer contexts on the same kernel', isolation: 'contexts', plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin] }),
-    definePlatform({ name: 'xen-pv', description: 'Xen 3: emulated page-table writes, credit scheduler, Dom0 back ends', isolation: 'domains', plugins: [xenPvPlugin] }),
+    definePlatform({
+      name: 'vserver',
+      description: 'VServer contexts on the same kernel',
+      isolation: 'contexts',
+      plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin],
+    }),
+    definePlatform({
+      name: 'xen-pv',
+      description: 'Xen 3: emulated page-table writes, credit scheduler, Dom0 back ends',
+      isolation: 'domains',
+      plugins: [xenPvPlugin],
+    }),
   ],
   experiments: [micro, relative, concurrent, isolation, sharing, density, faultIsolation, cpuShare, features, migration],
 };

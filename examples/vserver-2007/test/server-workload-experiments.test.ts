@@ -18,7 +18,7 @@ test('isolation: a dd hog and a fork bomb cost the database and web server under
   }
 });
 
-test('relative: CPU-bound work runs within 5% of native everywhere; I/O-heavy work pays for the platform\'s I/O path', (t) => {
+test("relative: CPU-bound work runs within 5% of native everywhere; I/O-heavy work pays for the platform's I/O path", (t) => {
   const rows = run('relative');
   for (const r of rows.filter((x) => x.metric === 'spec-cint')) t.true(r.value > 0.95 && r.value <= 1.05, `${r.platform}: ${r.value}`);
   t.true(rows.filter((r) => r.platform === 'native').every((r) => r.value === 1));

@@ -23,7 +23,6 @@ for (const scheduler of ['bvt', 'credit'] as const) {
   });
 }
 
-
 test('bvt: an uncapped domain alone takes the whole pCPU (work-conserving)', (t) => {
   const [alone] = shares(compose('bvt'), [{}], 5e8);
   t.true(alone! > 0.99, `${alone}`);

@@ -88,7 +88,7 @@ test('the balloon: a lower target frees machine memory for a new domain; the gue
   t.is(guest.state, 'running');
 });
 
-test('a platform without a balloon refuses to change a guest\'s memory with a typed error', (t) => {
+test("a platform without a balloon refuses to change a guest's memory with a typed error", (t) => {
   const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
   const d = hv.createDomain({ name: 'linux', memoryMiB: 64 });
   const kernel = bootGuest(hv, d);

@@ -159,7 +159,12 @@ test('a guest kernel without its replay log, or with a disk request in flight, i
     yield* sys.compute(1e9);
     return 0;
   };
-  const busy = bootGuest(io, g, { checkpointable: true, programs: { '/bin/reader': { program: reader } }, files: { '/data/big': 8 << 20 }, run: ['/bin/reader'] });
+  const busy = bootGuest(io, g, {
+    checkpointable: true,
+    programs: { '/bin/reader': { program: reader } },
+    files: { '/data/big': 8 << 20 },
+    run: ['/bin/reader'],
+  });
   io.runUntil(3e6);
   io.pause(g);
   t.throws(() => checkpointDomain(io, g), { instanceOf: CheckpointRefusedError, message: /in flight/ });
@@ -194,7 +199,12 @@ test('a disk-bound guest checkpointed whenever asked — at its next quiescent p
     return { domain, kernel: bootGuest(hv, domain, { checkpointable: true, programs: reader(), files: { '/data/big': 8 << 20 }, run: ['/bin/reader'] }) };
   };
   const end = (kernel: GuestKernel, domain: Domain): string =>
-    JSON.stringify({ idle: kernel.idle, total: kernel.fs.lookup('/data/total')?.size, user: domain.vcpus[0]!.cycles[CostCategory.GuestUser], free: kernel.frames.available });
+    JSON.stringify({
+      idle: kernel.idle,
+      total: kernel.fs.lookup('/data/total')?.size,
+      user: domain.vcpus[0]!.cycles[CostCategory.GuestUser],
+      free: kernel.frames.available,
+    });
   let waited = 0;
   for (const askMs of [2, 7, 19, 41]) {
     const ref = machine(1);

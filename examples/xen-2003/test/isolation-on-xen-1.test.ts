@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import test from 'ava';
 import { xen2003 } from '../src/index.js';
 
-test("xen-2003:isolation — Xen 1.x keeps a database and a web server within 5% beside a disk hog and a fork bomb; one OS does not", (t) => {
+test('xen-2003:isolation — Xen 1.x keeps a database and a web server within 5% beside a disk hog and a fork bomb; one OS does not', (t) => {
   const experiment = xen2003.experiments.find((e) => e.id === 'isolation')!;
   const rows = experiment.run({ profile: xen2003.profile, platforms: xen2003.platforms, seed: 1 });
   for (const r of rows) {

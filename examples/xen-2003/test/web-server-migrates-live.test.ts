@@ -16,7 +16,12 @@ function webServerUnderLoad() {
   for (const hv of [source, target, clients]) wire.connect(hv);
   const served = { requests: 0 };
   const web = source.createDomain({ name: 'web', memoryMiB: 256 });
-  const kernel = bootGuest(source, web, { address: '10.0.0.1', programs: { '/usr/sbin/httpd': { program: webServer(served) } }, files: webFiles(), run: ['/usr/sbin/httpd'] });
+  const kernel = bootGuest(source, web, {
+    address: '10.0.0.1',
+    programs: { '/usr/sbin/httpd': { program: webServer(served) } },
+    files: webFiles(),
+    run: ['/usr/sbin/httpd'],
+  });
   bootGuest(clients, clients.createDomain({ name: 'clients', vcpus: 2, memoryMiB: 512 }), {
     address: '10.0.1.1',
     programs: { '/bin/load': { program: webClients('10.0.0.1', 16, { thinkNs: 20e6 }) } },

@@ -16,7 +16,10 @@ function measure(profile: MachineProfile, options: XenOptions, metric: MicroMetr
 test('Xen 1.x: bigger mmu_update batches make fewer hypercalls and a faster fork', (t) => {
   const small = measure(xeon2003, { pageTableMode: 'batched', batchSize: 4, scheduler: 'bvt', backend: 'xen' }, 'fork');
   const large = measure(xeon2003, { pageTableMode: 'batched', batchSize: 128, scheduler: 'bvt', backend: 'xen' }, 'fork');
-  t.true(large.counts['mmu-update-batch']! < small.counts['mmu-update-batch']! / 4, `${large.counts['mmu-update-batch']} vs ${small.counts['mmu-update-batch']} batches`);
+  t.true(
+    large.counts['mmu-update-batch']! < small.counts['mmu-update-batch']! / 4,
+    `${large.counts['mmu-update-batch']} vs ${small.counts['mmu-update-batch']} batches`,
+  );
   t.true(large.us < small.us, `fork: ${large.us.toFixed(1)} µs with 128-entry batches vs ${small.us.toFixed(1)} µs with 4`);
 });
 

@@ -140,7 +140,17 @@ export class FileSystem {
   /** Creates a file of `bytes` (and an executable image, for programs). */
   create(path: string, bytes: number, image?: ExecutableImage): Inode {
     const pages = Math.ceil(bytes / 4096);
-    const inode: Inode = { number: this.#inodes.length + 1, path, size: bytes, cache: new Int32Array(pages).fill(-1), sectors: new Int32Array(pages).fill(-1), dirty: new Set(), links: 1, immutable: false, ...(image !== undefined ? { image } : {}) };
+    const inode: Inode = {
+      number: this.#inodes.length + 1,
+      path,
+      size: bytes,
+      cache: new Int32Array(pages).fill(-1),
+      sectors: new Int32Array(pages).fill(-1),
+      dirty: new Set(),
+      links: 1,
+      immutable: false,
+      ...(image !== undefined ? { image } : {}),
+    };
     // A file created with contents has them on disk, laid out contiguously.
     for (let p = 0; p < pages; p++) inode.sectors[p] = this.#allocateSectors();
     this.#inodes.push(inode);
@@ -231,7 +241,9 @@ export class FileSystem {
         dirty: [...i.dirty],
         links: i.links,
         immutable: i.immutable,
-        ...(i.image !== undefined ? { image: { textPages: i.image.textPages, dataPages: i.image.dataPages, bssPages: i.image.bssPages, libraries: i.image.libraries } } : {}),
+        ...(i.image !== undefined
+          ? { image: { textPages: i.image.textPages, dataPages: i.image.dataPages, bssPages: i.image.bssPages, libraries: i.image.libraries } }
+          : {}),
       })),
       paths: [...this.#byPath].map(([path, inode]) => [path, inode.number] as const),
       nextSector: this.#nextSector,
@@ -253,7 +265,17 @@ export class FileSystem {
         if (program === undefined) return s.path;
         image = { ...s.image, program };
       }
-      inodes.push({ number: s.number, path: s.path, size: s.size, cache: unpacked(s.cache), sectors: unpacked(s.sectors), dirty: new Set(s.dirty), links: s.links, immutable: s.immutable, ...(image !== undefined ? { image } : {}) });
+      inodes.push({
+        number: s.number,
+        path: s.path,
+        size: s.size,
+        cache: unpacked(s.cache),
+        sectors: unpacked(s.sectors),
+        dirty: new Set(s.dirty),
+        links: s.links,
+        immutable: s.immutable,
+        ...(image !== undefined ? { image } : {}),
+      });
     }
     this.#inodes.length = 0;
     this.#inodes.push(...inodes);

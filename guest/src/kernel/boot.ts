@@ -16,7 +16,15 @@ export const LIBC: ExecutableImage = { program: function* () {}, textPages: 300,
  *
  * @public
  */
-export const HELLO: ExecutableImage = { program: function* () { return 0; }, textPages: 4, dataPages: 1, bssPages: 1, libraries: ['/lib/libc.so'] };
+export const HELLO: ExecutableImage = {
+  program: function* () {
+    return 0;
+  },
+  textPages: 4,
+  dataPages: 1,
+  bssPages: 1,
+  libraries: ['/lib/libc.so'],
+};
 
 /**
  * What `sh -c cmd` does before it execs the command, as counted work (bash 3.1 on a Linux 2.6
@@ -26,8 +34,18 @@ export const HELLO: ExecutableImage = { program: function* () { return 0; }, tex
  * @public
  */
 export const SHELL_WORK = pathLengths('@visorkit/guest', {
-  shellRelocations: { value: 1100, unit: 'relocations', source: "bash 3.1's dynamic symbol relocations (R_386_JUMP_SLOT and R_386_GLOB_DAT against libc) as readelf -r lists them for a distribution build, about 1,100; estimated, not measured here" },
-  shellSignals: { value: 14, unit: 'system calls', source: "bash's initialize_signals / initialize_terminating_signals: the rt_sigaction calls an `sh -c` start-up makes (strace of bash 3 shows about a dozen to fifteen)" },
+  shellRelocations: {
+    value: 1100,
+    unit: 'relocations',
+    source:
+      "bash 3.1's dynamic symbol relocations (R_386_JUMP_SLOT and R_386_GLOB_DAT against libc) as readelf -r lists them for a distribution build, about 1,100; estimated, not measured here",
+  },
+  shellSignals: {
+    value: 14,
+    unit: 'system calls',
+    source:
+      "bash's initialize_signals / initialize_terminating_signals: the rt_sigaction calls an `sh -c` start-up makes (strace of bash 3 shows about a dozen to fifteen)",
+  },
 });
 
 /** PATH as a login shell of the era sets it: the shell tries each directory in turn. */
@@ -82,7 +100,13 @@ export function bootGuest(hv: Hypervisor, domain: Domain, options: BootOptions =
   kernel.install('/bin/hello', HELLO);
   kernel.install('/bin/sh', SHELL);
   for (const [path, p] of Object.entries(options.programs ?? {})) {
-    kernel.install(path, { program: p.program, textPages: p.textPages ?? 16, dataPages: p.dataPages ?? 4, bssPages: p.bssPages ?? 8, libraries: ['/lib/libc.so'] });
+    kernel.install(path, {
+      program: p.program,
+      textPages: p.textPages ?? 16,
+      dataPages: p.dataPages ?? 4,
+      bssPages: p.bssPages ?? 8,
+      libraries: ['/lib/libc.so'],
+    });
   }
   for (const [path, bytes] of Object.entries(options.files ?? {})) kernel.fs.create(path, bytes);
   for (const path of options.run ?? []) kernel.spawn(path);

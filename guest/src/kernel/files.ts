@@ -57,7 +57,11 @@ export class Files implements KernelPart<SavedFiles> {
   /** The file system and its dirty pages; refused (for now) while block requests are in flight. */
   save(): SavedFiles {
     if (this.ioInFlight > 0 || this.writebackInFlight > 0 || this.throttled.length > 0) {
-      throw new CheckpointRefusedError(this.k.domain.name, `its kernel has ${this.ioInFlight} block requests in flight; let it run until they complete, then pause it again`, true);
+      throw new CheckpointRefusedError(
+        this.k.domain.name,
+        `its kernel has ${this.ioInFlight} block requests in flight; let it run until they complete, then pause it again`,
+        true,
+      );
     }
     return { fs: this.fs.save(), dirtyPages: this.dirtyPages, dirtyInodes: [...this.dirtyInodes].map((i) => i.number) };
   }

@@ -126,8 +126,13 @@ export class GuestKernel {
    */
   #save(): SavedKernel {
     const k = this.#k;
-    if (!k.recording) throw new CheckpointRefusedError(k.domain.name, 'its guest kernel was booted without `checkpointable: true`, so it has no replay log to rebuild its programs from');
-    if (k.policy !== OPEN_POLICY) throw new CheckpointRefusedError(k.domain.name, "its guest kernel applies a container plugin's policy, which a checkpoint cannot carry");
+    if (!k.recording)
+      throw new CheckpointRefusedError(
+        k.domain.name,
+        'its guest kernel was booted without `checkpointable: true`, so it has no replay log to rebuild its programs from',
+      );
+    if (k.policy !== OPEN_POLICY)
+      throw new CheckpointRefusedError(k.domain.name, "its guest kernel applies a container plugin's policy, which a checkpoint cannot carry");
     const w = { replay: k.replay! };
     const parts: Partial<Record<keyof KernelParts, unknown>> = {};
     for (const name of PART_SAVE_ORDER) parts[name] = k[name].save(w);

@@ -144,7 +144,14 @@ export class ProcessWriter {
           id = this.pipes.length;
           this.#pipes.set(d.pipe, id);
           const q = d.pipe;
-          this.pipes.push({ capacity: q.capacity, buffered: q.buffered, readers: q.readers, writers: q.writers, waitingReaders: [...q.waitingReaders], waitingWriters: [...q.waitingWriters] });
+          this.pipes.push({
+            capacity: q.capacity,
+            buffered: q.buffered,
+            readers: q.readers,
+            writers: q.writers,
+            waitingReaders: [...q.waitingReaders],
+            waitingWriters: [...q.waitingWriters],
+          });
         }
         return { kind: d.kind, pipe: id };
       }
@@ -160,7 +167,13 @@ export class ProcessWriter {
  *
  * @public
  */
-export function restoreProcesses(saved: { readonly pipes: readonly SavedPipe[]; readonly processes: readonly SavedProcess[] }, pages: PhysicalPages, vcpu: Vcpu, reader: IncarnationReader, replay: ReplayRecorder): Map<number, Process> {
+export function restoreProcesses(
+  saved: { readonly pipes: readonly SavedPipe[]; readonly processes: readonly SavedProcess[] },
+  pages: PhysicalPages,
+  vcpu: Vcpu,
+  reader: IncarnationReader,
+  replay: ReplayRecorder,
+): Map<number, Process> {
   const pipes = saved.pipes.map((s) => {
     const q = new Pipe(s.capacity);
     q.buffered = s.buffered;

@@ -37,13 +37,31 @@ export type SavedKernelParts = { readonly [K in keyof KernelParts]: KernelParts[
  * The order parts load in: each after what it refers to (frames, then the file system, then
  * the processes, then what names processes). Every part is listed (the compiler checks).
  */
-export const PART_LOAD_ORDER = ['memory', 'files', 'processTable', 'scheduler', 'descriptors', 'sockets', 'signals', 'syscalls'] as const satisfies readonly (keyof KernelParts)[];
+export const PART_LOAD_ORDER = [
+  'memory',
+  'files',
+  'processTable',
+  'scheduler',
+  'descriptors',
+  'sockets',
+  'signals',
+  'syscalls',
+] as const satisfies readonly (keyof KernelParts)[];
 
 /**
  * The order parts save in, which is the order their refusals are met: what passes with time
  * (I/O in flight, queued completions) before what does not (sockets, ptys).
  */
-export const PART_SAVE_ORDER = ['files', 'scheduler', 'sockets', 'descriptors', 'processTable', 'memory', 'signals', 'syscalls'] as const satisfies readonly (keyof KernelParts)[];
+export const PART_SAVE_ORDER = [
+  'files',
+  'scheduler',
+  'sockets',
+  'descriptors',
+  'processTable',
+  'memory',
+  'signals',
+  'syscalls',
+] as const satisfies readonly (keyof KernelParts)[];
 
 // Both orders name every part: a part added to KernelParts and left out fails here.
 const _everyPartLoads: Exclude<keyof KernelParts, (typeof PART_LOAD_ORDER)[number]> extends never ? true : never = true;

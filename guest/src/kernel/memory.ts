@@ -152,7 +152,10 @@ export class Memory implements KernelPart<SavedMemory> {
     const llc = lastLevelCache(hv.machine, vcpu.pcpu >= 0 ? vcpu.pcpu : vcpu.lastPcpu);
     // Shared file pages (text, libraries, the page cache) are one owner whoever touches them.
     const vma = p.space.vmaAt(Math.floor(address / 4096));
-    llc.touch(vma !== undefined && vma.backing.kind === 'file' ? fileCacheOwner(this.k.domain.id, vma.backing.inode) : cacheOwner(this.k.domain.id, p.pid), footprint);
+    llc.touch(
+      vma !== undefined && vma.backing.kind === 'file' ? fileCacheOwner(this.k.domain.id, vma.backing.inode) : cacheOwner(this.k.domain.id, p.pid),
+      footprint,
+    );
     // The page-table lines refill along with the data; count only the data's lines here.
     return Math.ceil(Math.min(bytes, llc.missesAt(0) * line) / line);
   }

@@ -1,4 +1,16 @@
-import { CheckpointRefusedError, PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITABLE, VisorkitError, makePte, pteFrame, pteHas, type Gfn, type Vcpu } from '@visorkit/core';
+import {
+  CheckpointRefusedError,
+  PTE_COW,
+  PTE_PRESENT,
+  PTE_USER,
+  PTE_WRITABLE,
+  VisorkitError,
+  makePte,
+  pteFrame,
+  pteHas,
+  type Gfn,
+  type Vcpu,
+} from '@visorkit/core';
 import type { Inode } from '../fs/file-system.js';
 import { AddressSpace, OutOfGuestMemory } from '../mm/address-space.js';
 import type { Vma } from '../mm/vma.js';
@@ -63,7 +75,11 @@ export class Processes implements KernelPart<SavedProcessTable> {
     const processes: SavedProcess[] = [];
     for (const p of this.k.processes.values()) {
       const held = p.fds.find((d) => d?.kind === 'socket' || d?.kind === 'pty-master' || d?.kind === 'pty-slave');
-      if (held !== undefined) throw new CheckpointRefusedError(this.k.domain.name, `process ${p.pid} holds a ${held.kind === 'socket' ? 'socket' : 'pseudo-terminal'}, which is not checkpointed`);
+      if (held !== undefined)
+        throw new CheckpointRefusedError(
+          this.k.domain.name,
+          `process ${p.pid} holds a ${held.kind === 'socket' ? 'socket' : 'pseudo-terminal'}, which is not checkpointed`,
+        );
       processes.push(writer.save(p));
     }
     return {
@@ -112,7 +128,15 @@ export class Processes implements KernelPart<SavedProcessTable> {
     if (this.crashes.length < CRASHES_KEPT) this.crashes.push({ time, pid: p.pid, program: p.program, reason });
     const events = k.hv.events.guest;
     if (events.crashesObserved) {
-      events.emitCrash({ time, domainId: k.domain.id, domain: k.domain.name, pid: p.pid, program: p.program, reason: reason.kind, detail: crashDetail(reason) });
+      events.emitCrash({
+        time,
+        domainId: k.domain.id,
+        domain: k.domain.name,
+        pid: p.pid,
+        program: p.program,
+        reason: reason.kind,
+        detail: crashDetail(reason),
+      });
     }
     this.exit(vcpu, p, 128 + SIGSEGV);
   }
@@ -244,7 +268,13 @@ export class Processes implements KernelPart<SavedProcessTable> {
     const space = p.space;
     const vmas: Vma[] = [
       { start: TEXT_BASE, pages: image.textPages, writable: false, backing: { kind: 'file', inode: inode.number, firstPage: 0 }, name: 'text' },
-      { start: TEXT_BASE + image.textPages, pages: image.dataPages, writable: true, backing: { kind: 'file', inode: inode.number, firstPage: image.textPages }, name: 'data' },
+      {
+        start: TEXT_BASE + image.textPages,
+        pages: image.dataPages,
+        writable: true,
+        backing: { kind: 'file', inode: inode.number, firstPage: image.textPages },
+        name: 'data',
+      },
       { start: TEXT_BASE + image.textPages + image.dataPages, pages: image.bssPages, writable: true, backing: { kind: 'anonymous' }, name: 'bss' },
       // The heap starts empty at the space's program break and grows with brk.
       { start: space.brkPage, pages: 0, writable: true, backing: { kind: 'anonymous' }, name: 'heap' },
@@ -256,7 +286,13 @@ export class Processes implements KernelPart<SavedProcessTable> {
       const li = l?.image;
       if (l === undefined || li === undefined) continue;
       vmas.push({ start: lib, pages: li.textPages, writable: false, backing: { kind: 'file', inode: l.number, firstPage: 0 }, name: `${path}:text` });
-      vmas.push({ start: lib + li.textPages, pages: li.dataPages, writable: true, backing: { kind: 'file', inode: l.number, firstPage: li.textPages }, name: `${path}:data` });
+      vmas.push({
+        start: lib + li.textPages,
+        pages: li.dataPages,
+        writable: true,
+        backing: { kind: 'file', inode: l.number, firstPage: li.textPages },
+        name: `${path}:data`,
+      });
       lib += li.textPages + li.dataPages + 16;
     }
     space.vmas.push(...vmas);

@@ -75,7 +75,8 @@ export class IncarnationWriter {
     this.saved.length = id + 1; // its place, kept while its handlers are numbered (filled below)
     const log = encodeLog(inc.log);
     const interludes = inc.interludes.map((i) => [i.at, this.id(i.handler)] as const);
-    this.saved[id] = o.kind === 'image' ? { id, kind: 'image', path: o.path, vmas: o.vmas, log, interludes } : { id, kind: o.kind, from, at: o.at, log, interludes };
+    this.saved[id] =
+      o.kind === 'image' ? { id, kind: 'image', path: o.path, vmas: o.vmas, log, interludes } : { id, kind: o.kind, from, at: o.at, log, interludes };
     return id;
   }
 }
@@ -115,8 +116,10 @@ export class IncarnationReader {
     readonly startup: (sys: Sys, vmas: readonly Vma[], main: Program) => Generator<Operation, number | void, unknown>,
   ) {
     saved.forEach((s, i) => {
-      if (s?.id !== i || !Array.isArray(s.log) || !Array.isArray(s.interludes)) throw new CheckpointCorruptError(`its guest-kernel incarnation ${i} is malformed`);
-      if (s.kind !== 'image' && !(Number.isInteger(s.from) && s.from >= 0 && s.from < i)) throw new CheckpointCorruptError(`its guest-kernel incarnation ${i} derives from an unknown one`);
+      if (s?.id !== i || !Array.isArray(s.log) || !Array.isArray(s.interludes))
+        throw new CheckpointCorruptError(`its guest-kernel incarnation ${i} is malformed`);
+      if (s.kind !== 'image' && !(Number.isInteger(s.from) && s.from >= 0 && s.from < i))
+        throw new CheckpointCorruptError(`its guest-kernel incarnation ${i} derives from an unknown one`);
     });
     this.#saved = saved;
   }
@@ -178,7 +181,10 @@ export class IncarnationReader {
     const from = this.get(id);
     const op = this.#replayed.get(id)!.ops[at];
     const fn = op?.kind === 'syscall' ? op.args[kind === 'fork' ? 0 : 1] : undefined;
-    if (typeof fn !== 'function') throw new CheckpointCorruptError(`replaying guest-kernel incarnation ${id} did not reach the ${kind} at operation ${at} (the program is not deterministic)`);
+    if (typeof fn !== 'function')
+      throw new CheckpointCorruptError(
+        `replaying guest-kernel incarnation ${id} did not reach the ${kind} at operation ${at} (the program is not deterministic)`,
+      );
     return { program: fn as Program, origin: kind === 'fork' ? { kind, parent: from.incarnation, at } : { kind, of: from.incarnation, at } };
   }
 }

@@ -58,7 +58,11 @@ export class Scheduler implements KernelPart<SavedScheduler> {
   /** Its queues as pids; refused (for now) while network or disk completions wait for the softirq. */
   save(): SavedScheduler {
     if (this.softirq.some((w) => typeof w === 'function')) {
-      throw new CheckpointRefusedError(this.k.domain.name, 'network or disk completions are queued for its softirq; let it run until they are handled, then pause it again', true);
+      throw new CheckpointRefusedError(
+        this.k.domain.name,
+        'network or disk completions are queued for its softirq; let it run until they are handled, then pause it again',
+        true,
+      );
     }
     const pid = (p: Process | undefined): number => p?.pid ?? -1;
     return {

@@ -38,7 +38,10 @@ export class Sockets implements KernelPart<Record<string, never>> {
     const addresses: string[] = [];
     for (const a of [...(this.#address === undefined ? [] : [this.#address]), ...(options.addresses ?? [])]) {
       if (typeof a !== 'string' || a === '' || a === ANY_ADDRESS || a === LOOPBACK_ADDRESS) {
-        throw new InvalidArgumentError('address', `'${String(a)}' cannot be an interface address of guest '${k.domain.name}' (use a unicast address such as 10.0.0.1)`);
+        throw new InvalidArgumentError(
+          'address',
+          `'${String(a)}' cannot be an interface address of guest '${k.domain.name}' (use a unicast address such as 10.0.0.1)`,
+        );
       }
       if (!addresses.includes(a)) addresses.push(a);
     }

@@ -1,4 +1,17 @@
-import { CostCategory, PTE_COW, PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, pteFrame, tableIndex, type Gfn, type Hypervisor, type PagingGeometry, type Vcpu } from '@visorkit/core';
+import {
+  CostCategory,
+  PTE_COW,
+  PTE_PRESENT,
+  PTE_USER,
+  PTE_WRITABLE,
+  makePte,
+  pteFrame,
+  tableIndex,
+  type Gfn,
+  type Hypervisor,
+  type PagingGeometry,
+  type Vcpu,
+} from '@visorkit/core';
 import type { FrameAllocator } from './frame-allocator.js';
 import { vmaContains, type Vma } from './vma.js';
 
@@ -167,7 +180,8 @@ export class AddressSpace {
     }
     if (this.#kernelDirectory >= 0) m.writePte(vcpu, this.root as Gfn, g.entriesPerTable[g.levels]! - 1, makePte(this.#kernelDirectory, PTE_PRESENT));
     m.beginBatch(vcpu);
-    for (const [key, child] of this.#children) m.writePte(vcpu, Math.floor(key / 1024) as Gfn, key % 1024, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
+    for (const [key, child] of this.#children)
+      m.writePte(vcpu, Math.floor(key / 1024) as Gfn, key % 1024, makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
     for (const [vpn, e] of this.present) {
       let table = this.root;
       for (let level = g.levels; level > 1; level--) table = this.#children.get(table * 1024 + tableIndex(g, vpn, level))!;

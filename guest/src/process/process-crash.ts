@@ -55,7 +55,7 @@ function describe(v: unknown): string {
   let s: string;
   try {
     // oxlint-disable-next-line typescript/no-base-to-string -- describing whatever a program threw is the point; objects went through JSON first
-    s = typeof v === 'object' && v !== null ? JSON.stringify(v) ?? String(v) : String(v);
+    s = typeof v === 'object' && v !== null ? (JSON.stringify(v) ?? String(v)) : String(v);
   } catch {
     s = Object.prototype.toString.call(v);
   }

@@ -14,8 +14,20 @@ export function registerNewCommand(program: Command): void {
     .option('--standalone', 'write a project of its own even inside the visorkit repository')
     .action(async (kind: string, name: string, o: { dir?: string; packages?: string; standalone?: boolean }) => {
       if (kind !== 'plugin' && kind !== 'example') throw new UsageError(`cannot make a new '${kind}': expected 'plugin' or 'example'`);
-      const result = await newPackage({ kind, name, cwd: process.cwd(), ...(o.dir !== undefined ? { dir: o.dir } : {}), ...(o.packages !== undefined ? { packages: o.packages } : {}), ...(o.standalone === true ? { standalone: true } : {}) });
-      const lines = [`Wrote ${result.packageName} (${result.mode}) in ${result.dir}:`, ...result.files.map((f) => `  ${f}`), 'Build it and run its conformance test:', ...result.next.map((c) => `  ${c}`)];
+      const result = await newPackage({
+        kind,
+        name,
+        cwd: process.cwd(),
+        ...(o.dir !== undefined ? { dir: o.dir } : {}),
+        ...(o.packages !== undefined ? { packages: o.packages } : {}),
+        ...(o.standalone === true ? { standalone: true } : {}),
+      });
+      const lines = [
+        `Wrote ${result.packageName} (${result.mode}) in ${result.dir}:`,
+        ...result.files.map((f) => `  ${f}`),
+        'Build it and run its conformance test:',
+        ...result.next.map((c) => `  ${c}`),
+      ];
       process.stdout.write(lines.join('\n') + '\n');
     });
 }

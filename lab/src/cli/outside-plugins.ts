@@ -79,11 +79,13 @@ async function importModule(path: string, base: string): Promise<Record<string, 
 function checkShape(c: VisorkitConfig, where: string): void {
   for (const p of c.platforms ?? []) {
     const spec = p as Partial<PlatformSpec>;
-    if (typeof spec.name !== 'string' || typeof spec.compose !== 'function') throw new UsageError(`${where}: every platform needs a name and compose() — build it with definePlatform() from @visorkit/workloads`);
+    if (typeof spec.name !== 'string' || typeof spec.compose !== 'function')
+      throw new UsageError(`${where}: every platform needs a name and compose() — build it with definePlatform() from @visorkit/workloads`);
   }
   for (const e of c.examples ?? []) {
     const ex = e as Partial<ExampleDefinition>;
-    if (typeof ex.name !== 'string' || !Array.isArray(ex.platforms) || !Array.isArray(ex.experiments) || ex.profile === undefined) throw new UsageError(`${where}: every example needs a name, a profile, platforms and experiments (an ExampleDefinition)`);
+    if (typeof ex.name !== 'string' || !Array.isArray(ex.platforms) || !Array.isArray(ex.experiments) || ex.profile === undefined)
+      throw new UsageError(`${where}: every example needs a name, a profile, platforms and experiments (an ExampleDefinition)`);
   }
   for (const e of c.experiments ?? []) {
     const ex = e as Partial<Experiment>;
@@ -121,7 +123,9 @@ export async function loadRegistries(pluginPaths: readonly string[], cwd: string
   const loadPlugin = async (path: string, base: string, from: string): Promise<void> => {
     const c = contribution(await importModule(path, base), `plugin module '${path}'`);
     if ((c.platforms?.length ?? 0) + (c.examples?.length ?? 0) + (c.experiments?.length ?? 0) === 0) {
-      throw new UsageError(`plugin module '${path}'${from} contributes nothing: export platforms, examples or experiments (see docs/running-outside-plugins.md)`);
+      throw new UsageError(
+        `plugin module '${path}'${from} contributes nothing: export platforms, examples or experiments (see docs/running-outside-plugins.md)`,
+      );
     }
     add(c, `plugin module '${path}'`);
   };

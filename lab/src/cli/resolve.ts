@@ -39,7 +39,10 @@ export function resolveProfile(name: string): MachineProfile {
  */
 export function resolvePlatforms(list: string, registries: Registries = bundledRegistries): PlatformSpec[] {
   const platformRegistry = registries.platforms;
-  const names = list.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (names.length === 0) throw new UsageError('--platforms needs at least one platform name');
   return names.map((n) => {
     const p = platformRegistry.find((x) => x.name === n);
@@ -63,12 +66,16 @@ export function resolveRun(target: string, profile: string | undefined, platform
     const example = exampleRegistry.find((e) => e.name === exampleName);
     if (example === undefined) throw new UsageError(`unknown example '${exampleName}' (known: ${known(exampleRegistry.map((e) => e.name))})`);
     const experiment = example.experiments.find((e) => e.id === experimentId);
-    if (experiment === undefined) throw new UsageError(`example '${exampleName}' has no experiment '${experimentId}' (it has: ${known(example.experiments.map((e) => e.id))})`);
+    if (experiment === undefined)
+      throw new UsageError(`example '${exampleName}' has no experiment '${experimentId}' (it has: ${known(example.experiments.map((e) => e.id))})`);
     if (profile !== undefined || platforms !== undefined) throw new UsageError(`'${target}' fixes its own profile and platforms: drop --profile/--platforms`);
     return { experiment, composition: example.name, profile: example.profile, platforms: example.platforms };
   }
   const experiment = experimentRegistry.find((e) => e.id === target);
-  if (experiment === undefined) throw new UsageError(`unknown experiment '${target}' (known: ${known(experimentRegistry.map((e) => e.id))}; examples: ${known(exampleRegistry.map((e) => e.name))})`);
+  if (experiment === undefined)
+    throw new UsageError(
+      `unknown experiment '${target}' (known: ${known(experimentRegistry.map((e) => e.id))}; examples: ${known(exampleRegistry.map((e) => e.name))})`,
+    );
   if (profile === undefined) throw new UsageError(`'run ${target}' needs --profile (one of: ${known(bundledProfiles.map((p) => p.name))})`);
   if (platforms === undefined) throw new UsageError(`'run ${target}' needs --platforms (from: ${known(platformRegistry.map((p) => p.name))})`);
   const plats = resolvePlatforms(platforms, registries);

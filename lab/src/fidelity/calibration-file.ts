@@ -15,7 +15,11 @@ function cellLiteral(c: FitCell): string {
  * The text of a package's `calibration.ts` with new values and the cells each was fitted to:
  * what `visorkit fit` writes. Sources are kept as declared.
  */
-export function renderCalibrationFile(location: FittedSetLocation, values: Readonly<Record<string, number>>, fittedTo: Readonly<Record<string, readonly FitCell[]>>): string {
+export function renderCalibrationFile(
+  location: FittedSetLocation,
+  values: Readonly<Record<string, number>>,
+  fittedTo: Readonly<Record<string, readonly FitCell[]>>,
+): string {
   const set = location.set;
   const entries = set.names().map((name) => {
     const d = set.definition(name) as FittedDefinition;

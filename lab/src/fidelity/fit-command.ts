@@ -60,7 +60,9 @@ export function fitReport(outcome: FitOutcome, written: readonly string[]): stri
   outcome.model.cells.forEach((c, i) => {
     const pub = outcome.model.published[i]!;
     const pred = outcome.predicted[i]!;
-    lines.push(`  ${`${c.platform}/${c.metric}`.padEnd(24)} ${pub.toFixed(2).padStart(9)} ${pred.toFixed(2).padStart(9)}  ${(((pred - pub) / pub) * 100).toFixed(1).padStart(6)}%`);
+    lines.push(
+      `  ${`${c.platform}/${c.metric}`.padEnd(24)} ${pub.toFixed(2).padStart(9)} ${pred.toFixed(2).padStart(9)}  ${(((pred - pub) / pub) * 100).toFixed(1).padStart(6)}%`,
+    );
   });
   if (written.length > 0) lines.push(`Wrote ${written.join(', ')} (rebuild with npx tsc -b).`);
   return lines.join('\n');
@@ -74,7 +76,10 @@ export function validate(seed = 1, progress?: (done: number, total: number) => v
 /** The text `visorkit validate` prints. */
 export function validationReport(doc: ValidationDocument): string {
   const lines = ['Leave-one-out over the fit set (each cell predicted by a fit without it):'];
-  for (const r of doc.rows) lines.push(`  ${`${r.profile}/${r.platform}/${r.metric}`.padEnd(36)} published ${r.published.toFixed(2).padStart(9)}  predicted ${r.predicted.toFixed(2).padStart(9)}  error ${(r.error * 100).toFixed(1).padStart(5)}%`);
+  for (const r of doc.rows)
+    lines.push(
+      `  ${`${r.profile}/${r.platform}/${r.metric}`.padEnd(36)} published ${r.published.toFixed(2).padStart(9)}  predicted ${r.predicted.toFixed(2).padStart(9)}  error ${(r.error * 100).toFixed(1).padStart(5)}%`,
+    );
   lines.push(`median error ${(doc.medianError * 100).toFixed(1)}%, worst ${(doc.worstError * 100).toFixed(1)}%`);
   return lines.join('\n');
 }

@@ -22,7 +22,8 @@ export function simulateCells(cells: readonly FitCell[], seed = 1, progress?: (d
   const example = vserver2007;
   const out: number[] = [];
   for (const [i, cell] of cells.entries()) {
-    if (cell.profile !== example.profile.name) throw new Error(`the fit set's cell ${cell.profile}/${cell.platform}/${cell.metric} is not on ${example.profile.name}`);
+    if (cell.profile !== example.profile.name)
+      throw new Error(`the fit set's cell ${cell.profile}/${cell.platform}/${cell.metric} is not on ${example.profile.name}`);
     const platform = example.platforms.find((p) => p.name === cell.platform);
     if (platform === undefined) throw new Error(`no platform '${cell.platform}' in ${example.name}`);
     const ctx: ExperimentContext = { profile: example.profile, platforms: [platform], seed };

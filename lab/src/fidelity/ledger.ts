@@ -1,4 +1,12 @@
-import { NIC_DRIVER_PATH, bundledProfileSources, bundledProfiles, profileParameters, type CalibrationParameter, type FitCell, type ParameterSet } from '@visorkit/core';
+import {
+  NIC_DRIVER_PATH,
+  bundledProfileSources,
+  bundledProfiles,
+  profileParameters,
+  type CalibrationParameter,
+  type FitCell,
+  type ParameterSet,
+} from '@visorkit/core';
 import { GUEST_FITTED, GUEST_PATH, SHELL_WORK } from '@visorkit/guest';
 import { HW_ASSIST_PATH } from '@visorkit/hw-assist';
 import { NATIVE_PATH } from '@visorkit/native';
@@ -36,5 +44,7 @@ export function calibrationLedger(): CalibrationParameter[] {
 
 /** Whether any fitted parameter was fitted to the cell (profile, platform, metric). */
 export function isFittedCell(cell: FitCell): boolean {
-  return FITTED_SETS.some((f) => f.set.parameters().some((p) => p.fittedTo.some((c) => c.profile === cell.profile && c.platform === cell.platform && c.metric === cell.metric)));
+  return FITTED_SETS.some((f) =>
+    f.set.parameters().some((p) => p.fittedTo.some((c) => c.profile === cell.profile && c.platform === cell.platform && c.metric === cell.metric)),
+  );
 }

@@ -6,6 +6,9 @@ import { isFittedCell } from './ledger.js';
  * fitted to that (profile, platform, metric) cell, `predicted` otherwise.
  */
 export function withProvenance(result: ExperimentResult): ExperimentResult {
-  const results: ResultRow[] = result.results.map((row) => ({ ...row, provenance: isFittedCell({ profile: result.profile, platform: row.platform, metric: row.metric }) ? 'fitted' : 'predicted' }));
+  const results: ResultRow[] = result.results.map((row) => ({
+    ...row,
+    provenance: isFittedCell({ profile: result.profile, platform: row.platform, metric: row.metric }) ? 'fitted' : 'predicted',
+  }));
   return { ...result, results };
 }

@@ -228,13 +228,22 @@ export class FuzzMachine {
         result = this.#attack(a, op);
       } catch (e) {
         if (e instanceof Breach) throw e;
-        if (!VisorkitError.is(e)) throw new Breach('hypervisor/guest-input-never-crashes-it', `${op.k} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}, not a typed error`);
+        if (!VisorkitError.is(e))
+          throw new Breach(
+            'hypervisor/guest-input-never-crashes-it',
+            `${op.k} threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}, not a typed error`,
+          );
         this.refused++;
       }
       this.#afterAttack(a, op, result);
       // Receiving what is sent to it is the victim's own work (as on a real NIC); nothing else the attacker does may cost the victim.
       const sentToVictim = op.k === 'net' && op.destination === 'victim';
-      if (!sentToVictim) this.#check('accounting/the-attacker-pays-for-itself', sameArray(vCounts, this.victim.domain.counts) && sameArray(vCycles, this.victim.vcpu.cycles), `the victim's counts or cycles changed during the attacker's ${op.k}`);
+      if (!sentToVictim)
+        this.#check(
+          'accounting/the-attacker-pays-for-itself',
+          sameArray(vCounts, this.victim.domain.counts) && sameArray(vCycles, this.victim.vcpu.cycles),
+          `the victim's counts or cycles changed during the attacker's ${op.k}`,
+        );
     }
     if (this.#ops % SWEEP_EVERY === 0) this.sweep();
     if (this.#ops % CENSUS_EVERY === 0) this.census();
@@ -307,19 +316,34 @@ export class FuzzMachine {
         return undefined;
       case 'disk': {
         let status = '';
-        hv.block.submit(a, this.#attackerDisk, { operation: op.write ? 'write' : 'read', sector: op.sector, frames: op.frames.map((f) => this.#frame(f) as never) }, (s) => (status = s));
+        hv.block.submit(
+          a,
+          this.#attackerDisk,
+          { operation: op.write ? 'write' : 'read', sector: op.sector, frames: op.frames.map((f) => this.#frame(f) as never) },
+          (s) => (status = s),
+        );
         hv.runFor(1e8);
         if (status === 'ok' && !op.write) {
           for (const f of op.frames) {
             const mfn = m.machineFrame(this.attacker, this.#frame(f) as never);
-            if (mfn >= 0) this.#check('disk/no-domain-reads-anothers-sectors', hv.machine.memory.readWord32(mfn, 0) !== VICTIM_DISK_MAGIC, `the attacker read the victim's sector into its frame ${this.#frame(f)}`);
+            if (mfn >= 0)
+              this.#check(
+                'disk/no-domain-reads-anothers-sectors',
+                hv.machine.memory.readWord32(mfn, 0) !== VICTIM_DISK_MAGIC,
+                `the attacker read the victim's sector into its frame ${this.#frame(f)}`,
+              );
           }
         }
         return undefined;
       }
       case 'net': {
         const addr = (w: 'own' | 'victim' | 'other'): string => (w === 'own' ? ADDRESS.attacker : ADDRESS[w === 'victim' ? 'victim' : 'other']);
-        hv.network.transmit(a, this.#attackerIface, { source: addr(op.source), destination: addr(op.destination), bytes: 1500, ...(op.buffers.length > 0 ? { buffers: op.buffers.map((f) => this.#frame(f)) } : {}) } as NetFrame);
+        hv.network.transmit(a, this.#attackerIface, {
+          source: addr(op.source),
+          destination: addr(op.destination),
+          bytes: 1500,
+          ...(op.buffers.length > 0 ? { buffers: op.buffers.map((f) => this.#frame(f)) } : {}),
+        } as NetFrame);
         hv.runFor(1e6);
         return undefined;
       }
@@ -360,9 +384,17 @@ export class FuzzMachine {
     const after = this.#victimPorts.map((p) => `${ch.kindOf(victim, p)}/${ch.isMasked(victim, p)}`);
     for (let i = 0; i < after.length; i++) {
       const legit = i === 0 && before[i] !== after[i] && after[i]!.startsWith('unbound') && what === 'close' && port === this.#attackerPort;
-      this.#check('event-channels/a-domain-changes-only-its-own-ports', before[i] === after[i] || legit, `victim port ${this.#victimPorts[i]} went from ${before[i]} to ${after[i]} on the attacker's ${what} of port ${port}`);
+      this.#check(
+        'event-channels/a-domain-changes-only-its-own-ports',
+        before[i] === after[i] || legit,
+        `victim port ${this.#victimPorts[i]} went from ${before[i]} to ${after[i]} on the attacker's ${what} of port ${port}`,
+      );
       const raised = !pendingBefore[i] && ch.isPending(victim, this.#victimPorts[i]!);
-      this.#check('event-channels/only-a-bound-peer-raises-a-port', !raised || (i === 0 && what === 'notify' && port === this.#attackerPort), `victim port ${this.#victimPorts[i]} became pending on the attacker's ${what} of port ${port}`);
+      this.#check(
+        'event-channels/only-a-bound-peer-raises-a-port',
+        !raised || (i === 0 && what === 'notify' && port === this.#attackerPort),
+        `victim port ${this.#victimPorts[i]} became pending on the attacker's ${what} of port ${port}`,
+      );
     }
     return result;
   }
@@ -405,13 +437,23 @@ export class FuzzMachine {
       this.#ringDead = true; // a protocol error: the back end disconnects, as netback does
     }
     const inService = (this.#back.reqCons - this.#back.rspProdPvt) >>> 0;
-    this.#check('rings/the-peer-side-stays-consistent', inService <= ring.size && inServiceBefore <= ring.size, `the back end has ${inService} requests in service on a ${ring.size}-slot ring`);
-    for (const t of this.#taken) this.#check('rings/taken-requests-cannot-change', Object.is(t.copy.id, t.id), `a request the back end took changed from ${t.id} to ${t.copy.id} after the front end wrote its slot`);
+    this.#check(
+      'rings/the-peer-side-stays-consistent',
+      inService <= ring.size && inServiceBefore <= ring.size,
+      `the back end has ${inService} requests in service on a ${ring.size}-slot ring`,
+    );
+    for (const t of this.#taken)
+      this.#check(
+        'rings/taken-requests-cannot-change',
+        Object.is(t.copy.id, t.id),
+        `a request the back end took changed from ${t.id} to ${t.copy.id} after the front end wrote its slot`,
+      );
   }
 
   #afterAttack(a: Vcpu, op: HostileOperation, result: number | undefined): void {
     this.#attackerAsids.add(a.asid);
-    for (const asid of this.#attackerAsids) this.#check('tlb/address-space-tags-never-collide', !this.#victimAsids.has(asid), `the attacker's address-space tag ${asid} is one of the victim's`);
+    for (const asid of this.#attackerAsids)
+      this.#check('tlb/address-space-tags-never-collide', !this.#victimAsids.has(asid), `the attacker's address-space tag ${asid} is one of the victim's`);
     if (op.k === 'translate' && result !== undefined && result >= 0) this.#checkTranslation(op.vpn, result);
     if (op.k === 'pte' && this.#format === 'machine') {
       const table = this.#frame(op.table);
@@ -423,16 +465,28 @@ export class FuzzMachine {
   /** A translation the attacker got must reach a frame of its own. */
   #checkTranslation(vpn: number, gfn: number): void {
     const m = this.hv.memory;
-    this.#check('memory/translations-stay-in-the-domain', Number.isInteger(gfn) && gfn < m.frames(this.attacker), `virtual page ${vpn} translated to guest frame ${gfn}, outside the attacker's ${m.frames(this.attacker)}`);
+    this.#check(
+      'memory/translations-stay-in-the-domain',
+      Number.isInteger(gfn) && gfn < m.frames(this.attacker),
+      `virtual page ${vpn} translated to guest frame ${gfn}, outside the attacker's ${m.frames(this.attacker)}`,
+    );
     const mfn = m.machineFrame(this.attacker, gfn as never);
-    this.#check('memory/translations-stay-in-the-domain', mfn >= 0 && this.hv.machine.memory.ownerOf(mfn) === this.attacker.id, `virtual page ${vpn} reached machine frame ${mfn}, owned by ${mfn >= 0 ? this.hv.machine.memory.ownerOf(mfn) : 'nobody'}`);
+    this.#check(
+      'memory/translations-stay-in-the-domain',
+      mfn >= 0 && this.hv.machine.memory.ownerOf(mfn) === this.attacker.id,
+      `virtual page ${vpn} reached machine frame ${mfn}, owned by ${mfn >= 0 ? this.hv.machine.memory.ownerOf(mfn) : 'nobody'}`,
+    );
     // What the TLB holds for the page is what the hardware would use.
     for (const p of this.hv.machine.pcpus) {
       const leaf = p.tlb.lookup(this.attacker.vcpus[0]!.asid, vpn);
       if (leaf < 0) continue;
       const frame = pteFrame(leaf);
       const owner = this.#format === 'machine' ? this.#ownerOfMachine(frame) : this.#ownerOfMachine(m.machineFrame(this.attacker, frame as never));
-      this.#check('tlb/cached-translations-stay-in-the-domain', owner === this.attacker.id, `pCPU ${p.index}'s TLB maps the attacker's page ${vpn} to a frame owned by ${owner}`);
+      this.#check(
+        'tlb/cached-translations-stay-in-the-domain',
+        owner === this.attacker.id,
+        `pCPU ${p.index}'s TLB maps the attacker's page ${vpn} to a frame owned by ${owner}`,
+      );
     }
   }
 
@@ -441,21 +495,37 @@ export class FuzzMachine {
     const mem = this.hv.machine.memory;
     const mfn = this.hv.memory.machineFrame(this.attacker, table as never);
     if (mfn < 0) return;
-    this.#check('memory/tables-stay-the-domains-own', this.#ownerOfMachine(mfn) === this.attacker.id, `the attacker's table frame ${table} is machine frame ${mfn}, owned by ${this.#ownerOfMachine(mfn)}`);
+    this.#check(
+      'memory/tables-stay-the-domains-own',
+      this.#ownerOfMachine(mfn) === this.attacker.id,
+      `the attacker's table frame ${table} is machine frame ${mfn}, owned by ${this.#ownerOfMachine(mfn)}`,
+    );
     const entry = readTableEntry(mem, this.hv.memory.geometry, mfn, index);
     if ((entry & PTE_PRESENT) === 0) return;
     const target = pteFrame(entry);
     const owner = this.#ownerOfMachine(target);
-    this.#check('memory/no-entry-reaches-a-foreign-frame', owner === this.attacker.id, `entry ${index} of the attacker's table ${table} maps machine frame ${target}, owned by ${owner}`);
+    this.#check(
+      'memory/no-entry-reaches-a-foreign-frame',
+      owner === this.attacker.id,
+      `entry ${index} of the attacker's table ${table} maps machine frame ${target}, owned by ${owner}`,
+    );
     if (this.#typed && (entry & PTE_WRITABLE) !== 0) {
       const gfn = this.#gfnOf(target);
       const level = this.#pinned.get(table) ?? 1;
-      this.#check('memory/page-tables-are-never-writable', level !== 1 || gfn < 0 || !this.#pinned.has(gfn), `entry ${index} of leaf table ${table} maps the pinned page table ${gfn} writable`);
+      this.#check(
+        'memory/page-tables-are-never-writable',
+        level !== 1 || gfn < 0 || !this.#pinned.has(gfn),
+        `entry ${index} of leaf table ${table} maps the pinned page table ${gfn} writable`,
+      );
     }
   }
 
   #checkAccounts(a: Vcpu): void {
-    this.#check('accounting/adds-up', finiteNonNegative(a.cycles) && finiteNonNegative(this.attacker.counts), `the attacker's cycles or counts hold a negative or non-finite value`);
+    this.#check(
+      'accounting/adds-up',
+      finiteNonNegative(a.cycles) && finiteNonNegative(this.attacker.counts),
+      `the attacker's cycles or counts hold a negative or non-finite value`,
+    );
   }
 
   /** Both domains, whole: every entry the attacker wrote, every page it can translate, the victim's memory and view. */
@@ -468,7 +538,11 @@ export class FuzzMachine {
         if (leaf < 0) continue;
         const f = pteFrame(leaf);
         const owner = this.#format === 'machine' ? this.#ownerOfMachine(f) : this.#ownerOfMachine(this.hv.memory.machineFrame(this.attacker, f as never));
-        this.#check('tlb/cached-translations-stay-in-the-domain', owner === this.attacker.id, `pCPU ${p.index}'s TLB maps the attacker's page ${vpn} to a frame owned by ${owner}`);
+        this.#check(
+          'tlb/cached-translations-stay-in-the-domain',
+          owner === this.attacker.id,
+          `pCPU ${p.index}'s TLB maps the attacker's page ${vpn} to a frame owned by ${owner}`,
+        );
       }
     }
     const got = this.victim.view();
@@ -489,7 +563,11 @@ export class FuzzMachine {
     for (let g = 0; g < Math.min(frames, m.frames(d)); g++) {
       const mfn = m.machineFrame(d, g as never);
       if (mfn < 0) continue;
-      this.#check('memory/each-frame-has-one-owner', mem.ownerOf(mfn) === d.id, `${d.name}'s guest frame ${g} is backed by machine frame ${mfn}, owned by ${mem.ownerOf(mfn)}`);
+      this.#check(
+        'memory/each-frame-has-one-owner',
+        mem.ownerOf(mfn) === d.id,
+        `${d.name}'s guest frame ${g} is backed by machine frame ${mfn}, owned by ${mem.ownerOf(mfn)}`,
+      );
     }
   }
 
@@ -509,7 +587,8 @@ export class FuzzMachine {
       if (mfn < 0 || !mem.isPopulated(mfn)) continue;
       for (let w = 0; w < 1024; w++) {
         const want = this.victim.written.get(g * 1024 + w) ?? 0;
-        if (mem.readWord32(mfn, w) !== want) this.#check('victim/memory-is-its-own', false, `word ${w} of the victim's frame ${g} holds ${mem.readWord32(mfn, w)}, not ${want}`);
+        if (mem.readWord32(mfn, w) !== want)
+          this.#check('victim/memory-is-its-own', false, `word ${w} of the victim's frame ${g} holds ${mem.readWord32(mfn, w)}, not ${want}`);
       }
     }
   }
@@ -538,7 +617,8 @@ export class FuzzMachine {
 
   /** The attacker's guest frame (of those it names) behind a machine frame, or -1. */
   #gfnOf(mfn: number): number {
-    for (const g of this.#pinned.keys()) if (Number.isInteger(g) && g >= 0 && g < this.hv.memory.frames(this.attacker) && this.hv.memory.machineFrame(this.attacker, g as never) === mfn) return g;
+    for (const g of this.#pinned.keys())
+      if (Number.isInteger(g) && g >= 0 && g < this.hv.memory.frames(this.attacker) && this.hv.memory.machineFrame(this.attacker, g as never) === mfn) return g;
     return -1;
   }
 

@@ -13,7 +13,8 @@ import { UnknownFuzzPluginError, breachFromJson, breachToJson, replayBreach, run
 
 function positive(what: string, max: number) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value) || Number(value) > max || (what !== 'seed' && Number(value) < 1)) throw new InvalidArgumentError(`'${value}' is not a ${what}: expected an integer up to ${max}`);
+    if (!/^\d+$/.test(value) || Number(value) > max || (what !== 'seed' && Number(value) < 1))
+      throw new InvalidArgumentError(`'${value}' is not a ${what}: expected an integer up to ${max}`);
     return Number(value);
   };
 }
@@ -35,7 +36,9 @@ async function main(): Promise<void> {
   if (o.replay !== undefined) {
     const record = breachFromJson(await readFile(o.replay, 'utf8'));
     const breach = replayBreach(record);
-    process.stdout.write(breach === undefined ? `${o.replay}: no breach (${record.operations.length} operations replayed)\n` : `${o.replay}: ${breach.message}\n`);
+    process.stdout.write(
+      breach === undefined ? `${o.replay}: no breach (${record.operations.length} operations replayed)\n` : `${o.replay}: ${breach.message}\n`,
+    );
     process.exitCode = breach === undefined ? 0 : 1;
     return;
   }
@@ -58,10 +61,14 @@ async function main(): Promise<void> {
   }
   if (o.json) process.stdout.write(JSON.stringify(report) + '\n');
   else {
-    process.stdout.write(`${report.plugin}: ${report.ops} operations, ${report.invariantsChecked} invariant checks, ${report.breaches} breaches in ${report.seconds} s (peak RSS ${report.peakRssMb} MB)\n`);
+    process.stdout.write(
+      `${report.plugin}: ${report.ops} operations, ${report.invariantsChecked} invariant checks, ${report.breaches} breaches in ${report.seconds} s (peak RSS ${report.peakRssMb} MB)\n`,
+    );
   }
   if (breach !== undefined) {
-    process.stderr.write(`BREACH on ${breach.platform}: ${breach.message}\n  shortest sequence (${breach.operations.length} operations) saved to ${saved}; replay with: npm run fuzz -- --replay ${saved}\n`);
+    process.stderr.write(
+      `BREACH on ${breach.platform}: ${breach.message}\n  shortest sequence (${breach.operations.length} operations) saved to ${saved}; replay with: npm run fuzz -- --replay ${saved}\n`,
+    );
     process.exitCode = 1;
   }
 }

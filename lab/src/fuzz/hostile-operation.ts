@@ -43,11 +43,7 @@ export type HostileOperation =
  * range, negative, fractional, huge), a victim's machine frame or a hypervisor-owned one —
  * used where a guest frame number is expected, as a guest that learnt them would.
  */
-export type FrameRef =
-  | { readonly own: number }
-  | { readonly raw: number }
-  | { readonly victimMachine: number }
-  | { readonly hypervisorMachine: number };
+export type FrameRef = { readonly own: number } | { readonly raw: number } | { readonly victimMachine: number } | { readonly hypervisorMachine: number };
 
 /** The attacker's guest frames the generators favour (small, so sequences collide on them). */
 export const OWN_FRAMES = 64;
@@ -72,11 +68,26 @@ export const frameRef: fc.Arbitrary<FrameRef> = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 15 }).map((hypervisorMachine) => ({ hypervisorMachine })) },
 );
 
-const index = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 511 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 512, 1023, 1024, 4096, 2 ** 31, 1.5, Number.NaN) });
-const vpn = fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: PAGES - 1 }) }, { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 20, 2 ** 36 - 1, 2 ** 36, 2 ** 52, 0.5, Number.NaN) });
+const index = fc.oneof(
+  { weight: 8, arbitrary: fc.integer({ min: 0, max: 511 }) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, 512, 1023, 1024, 4096, 2 ** 31, 1.5, Number.NaN) },
+);
+const vpn = fc.oneof(
+  { weight: 8, arbitrary: fc.integer({ min: 0, max: PAGES - 1 }) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, 2 ** 20, 2 ** 36 - 1, 2 ** 36, 2 ** 52, 0.5, Number.NaN) },
+);
 /** Flags: present/writable/user mostly, any bit sometimes (large pages, reserved bits). */
 const flags = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(0x7, 0x5, 0x3, 0x1, 0x0) }, { weight: 1, arbitrary: fc.integer({ min: 0, max: 0xfff }) });
-const privileged = fc.constantFrom<PrivilegedOperation>('load-page-table-base', 'flush-tlb', 'set-trap-table', 'halt', 'set-timer', 'io-access', 'read-clock', 'switch-kernel-stack');
+const privileged = fc.constantFrom<PrivilegedOperation>(
+  'load-page-table-base',
+  'flush-tlb',
+  'set-trap-table',
+  'halt',
+  'set-timer',
+  'io-access',
+  'read-clock',
+  'switch-kernel-stack',
+);
 const port = fc.oneof(fc.integer({ min: 0, max: 8 }), fc.constantFrom(-1, 4095, 4096, 2 ** 31, 1.5));
 const ringValue = fc.oneof(fc.integer({ min: -4, max: 40 }), fc.constantFrom(2 ** 31, 2 ** 32 - 1, 2 ** 32, -1, 0.5, Number.NaN));
 
@@ -84,7 +95,14 @@ const ringValue = fc.oneof(fc.integer({ min: -4, max: 40 }), fc.constantFrom(2 *
 export const attackerOperation: fc.Arbitrary<HostileOperation> = fc.oneof(
   { weight: 10, arbitrary: fc.record({ k: fc.constant('pte' as const), table: frameRef, index, frame: frameRef, flags }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('read-pte' as const), table: frameRef, index }) },
-  { weight: 4, arbitrary: fc.record({ k: fc.constant('pin' as const), frame: frameRef, level: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constantFrom(0, -1, 5, 99, 1.5)) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      k: fc.constant('pin' as const),
+      frame: frameRef,
+      level: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constantFrom(0, -1, 5, 99, 1.5)),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('unpin' as const), frame: frameRef }) },
   { weight: 3, arbitrary: fc.record({ k: fc.constant('switch' as const), root: frameRef, space: fc.oneof(fc.integer({ min: 0, max: 8 }), hostileNumber) }) },
   { weight: 8, arbitrary: fc.record({ k: fc.constant('translate' as const), vpn, write: fc.boolean() }) },
@@ -94,20 +112,84 @@ export const attackerOperation: fc.Arbitrary<HostileOperation> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ k: fc.constant('copy' as const), to: frameRef, from: frameRef }) },
   { weight: 1, arbitrary: fc.record({ k: fc.constant('batch' as const), on: fc.boolean() }) },
   { weight: 2, arbitrary: fc.record({ k: fc.constant('balloon' as const), give: fc.boolean(), frames: fc.array(frameRef, { maxLength: 4 }) }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('hypercall' as const), number: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constantFrom(-1, 1023, 1024, 1.5, Number.NaN)), args: fc.tuple(hostileNumber, hostileNumber, hostileNumber, hostileNumber) }) },
-  { weight: 2, arbitrary: fc.record({ k: fc.constant('privileged' as const), op: privileged, fromUser: fc.boolean(), times: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 200 })) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('trap' as const), vector: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(-1, 256, 0.5)), ring: fc.integer({ min: -1, max: 4 }), deliver: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('evtchn' as const), what: fc.constantFrom('notify' as const, 'mask' as const, 'unmask' as const, 'close' as const, 'clear' as const, 'bind' as const), port, asVictim: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ k: fc.constant('ring' as const), what: fc.constantFrom('push' as const, 'req-prod' as const, 'rsp-prod' as const, 'req-event' as const, 'slot' as const), value: ringValue }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('disk' as const), write: fc.boolean(), sector: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(-8, 2 ** 20, 2 ** 31, 0.5)), frames: fc.array(frameRef, { minLength: 1, maxLength: 3 }) }) },
-  { weight: 1, arbitrary: fc.record({ k: fc.constant('net' as const), source: fc.constantFrom('own' as const, 'victim' as const, 'other' as const), destination: fc.constantFrom('victim' as const, 'own' as const, 'other' as const), buffers: fc.array(frameRef, { maxLength: 2 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('hypercall' as const),
+      number: fc.oneof(fc.integer({ min: 0, max: 40 }), fc.constantFrom(-1, 1023, 1024, 1.5, Number.NaN)),
+      args: fc.tuple(hostileNumber, hostileNumber, hostileNumber, hostileNumber),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      k: fc.constant('privileged' as const),
+      op: privileged,
+      fromUser: fc.boolean(),
+      times: fc.oneof(fc.constant(1), fc.integer({ min: 2, max: 200 })),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('trap' as const),
+      vector: fc.oneof(fc.integer({ min: 0, max: 255 }), fc.constantFrom(-1, 256, 0.5)),
+      ring: fc.integer({ min: -1, max: 4 }),
+      deliver: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('evtchn' as const),
+      what: fc.constantFrom('notify' as const, 'mask' as const, 'unmask' as const, 'close' as const, 'clear' as const, 'bind' as const),
+      port,
+      asVictim: fc.boolean(),
+    }),
+  },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      k: fc.constant('ring' as const),
+      what: fc.constantFrom('push' as const, 'req-prod' as const, 'rsp-prod' as const, 'req-event' as const, 'slot' as const),
+      value: ringValue,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('disk' as const),
+      write: fc.boolean(),
+      sector: fc.oneof(fc.integer({ min: 0, max: 64 }), fc.constantFrom(-8, 2 ** 20, 2 ** 31, 0.5)),
+      frames: fc.array(frameRef, { minLength: 1, maxLength: 3 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      k: fc.constant('net' as const),
+      source: fc.constantFrom('own' as const, 'victim' as const, 'other' as const),
+      destination: fc.constantFrom('victim' as const, 'own' as const, 'other' as const),
+      buffers: fc.array(frameRef, { maxLength: 2 }),
+    }),
+  },
 );
 
 /** One operation of the well-behaved victim: maps, unmaps, writes and reads its own memory. */
 export const victimOperation: fc.Arbitrary<HostileOperation> = fc.oneof(
-  fc.record({ k: fc.constant('victim-map' as const), vpn: fc.integer({ min: 0, max: VICTIM_PAGES - 1 }), gfn: fc.integer({ min: VICTIM_FIRST_GFN, max: VICTIM_FIRST_GFN + VICTIM_PAGES - 1 }), writable: fc.boolean() }),
+  fc.record({
+    k: fc.constant('victim-map' as const),
+    vpn: fc.integer({ min: 0, max: VICTIM_PAGES - 1 }),
+    gfn: fc.integer({ min: VICTIM_FIRST_GFN, max: VICTIM_FIRST_GFN + VICTIM_PAGES - 1 }),
+    writable: fc.boolean(),
+  }),
   fc.record({ k: fc.constant('victim-unmap' as const), vpn: fc.integer({ min: 0, max: VICTIM_PAGES - 1 }) }),
-  fc.record({ k: fc.constant('victim-write' as const), gfn: fc.integer({ min: VICTIM_FIRST_GFN, max: VICTIM_FIRST_GFN + VICTIM_PAGES - 1 }), word: fc.integer({ min: 0, max: 1023 }), value: fc.integer({ min: 0, max: 0xffffffff }) }),
+  fc.record({
+    k: fc.constant('victim-write' as const),
+    gfn: fc.integer({ min: VICTIM_FIRST_GFN, max: VICTIM_FIRST_GFN + VICTIM_PAGES - 1 }),
+    word: fc.integer({ min: 0, max: 1023 }),
+    value: fc.integer({ min: 0, max: 0xffffffff }),
+  }),
   fc.record({ k: fc.constant('victim-translate' as const), vpn: fc.integer({ min: 0, max: VICTIM_PAGES - 1 }), write: fc.boolean() }),
 );
 

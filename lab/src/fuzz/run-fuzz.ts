@@ -180,7 +180,13 @@ export async function runFuzz(options: FuzzOptions): Promise<{ report: FuzzRepor
  */
 export function runFuzzSync(options: FuzzOptions): { report: FuzzReport; breach?: BreachRecord } {
   const run = new FuzzRun(options);
-  while (!run.done) run.absorb(fc.check(fc.property(run.sequences, (input) => run.property(input)), run.parameters()));
+  while (!run.done)
+    run.absorb(
+      fc.check(
+        fc.property(run.sequences, (input) => run.property(input)),
+        run.parameters(),
+      ),
+    );
   return run.finish();
 }
 
@@ -208,5 +214,7 @@ export function breachToJson(record: BreachRecord): string {
 
 /** Parses {@link breachToJson}'s output. */
 export function breachFromJson(text: string): BreachRecord {
-  return JSON.parse(text, (_k, v: unknown) => (v !== null && typeof v === 'object' && 'number' in v && Object.keys(v).length === 1 ? Number((v as { number: string }).number) : v)) as BreachRecord;
+  return JSON.parse(text, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && 'number' in v && Object.keys(v).length === 1 ? Number((v as { number: string }).number) : v,
+  ) as BreachRecord;
 }

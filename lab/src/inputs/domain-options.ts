@@ -16,7 +16,10 @@ export interface DomainRunOptions {
  * Reads the `--domain` files and says on stderr (never stdout, which `--json` owns) what of
  * each is not modelled, and later which files the experiment had no domain for.
  */
-export async function domainRunOptions(files: readonly string[] | undefined, write: (line: string) => void = (l) => process.stderr.write(`visorkit: ${l}\n`)): Promise<DomainRunOptions> {
+export async function domainRunOptions(
+  files: readonly string[] | undefined,
+  write: (line: string) => void = (l) => process.stderr.write(`visorkit: ${l}\n`),
+): Promise<DomainRunOptions> {
   if (files === undefined || files.length === 0) return {};
   const domains = await readDomainFiles(files);
   for (const line of ignoredLines(domains)) write(line);

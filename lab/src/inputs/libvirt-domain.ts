@@ -49,7 +49,9 @@ const UNIT_BYTES: Readonly<Record<string, number>> = {
 };
 
 function asElement(node: unknown): XmlElement {
-  return typeof node === 'object' && node !== null ? (node as XmlElement) : { '#text': typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? String(node) : '' };
+  return typeof node === 'object' && node !== null
+    ? (node as XmlElement)
+    : { '#text': typeof node === 'string' || typeof node === 'number' || typeof node === 'boolean' ? String(node) : '' };
 }
 
 function children(el: XmlElement, name: string): XmlElement[] {
@@ -76,7 +78,8 @@ export function libvirtDomain(text: string, source: string): DomainInput {
   if (valid !== true) throw new LibvirtSyntaxError(valid.err.line, `expected well-formed XML: ${valid.err.msg}`);
   const doc = parser.parse(text) as Record<string, unknown>;
   const roots = Object.keys(doc).filter((k) => k !== '?xml');
-  if (roots.length !== 1 || roots[0] !== 'domain') throw new LibvirtSyntaxError(1, `expected a <domain> root element, got ${roots.map((r) => `<${r}>`).join(', ') || 'none'}`);
+  if (roots.length !== 1 || roots[0] !== 'domain')
+    throw new LibvirtSyntaxError(1, `expected a <domain> root element, got ${roots.map((r) => `<${r}>`).join(', ') || 'none'}`);
   const domain = children(doc as XmlElement, 'domain')[0]!;
   const ignored: IgnoredElement[] = [];
   const lineOf = (tag: string, nth = 0): number | undefined => {
@@ -96,7 +99,8 @@ export function libvirtDomain(text: string, source: string): DomainInput {
   };
   const int = (el: XmlElement, tag: string, what: string, min: number): number => {
     const raw = (el['#text'] ?? '').trim();
-    if (!/^\d+$/.test(raw) || Number(raw) < min) throw new LibvirtSyntaxError(lineOf(tag), `expected ${what} as an integer of at least ${min} in <${tag}>, got '${raw}'`);
+    if (!/^\d+$/.test(raw) || Number(raw) < min)
+      throw new LibvirtSyntaxError(lineOf(tag), `expected ${what} as an integer of at least ${min} in <${tag}>, got '${raw}'`);
     return Number(raw);
   };
   const mib = (tag: string): number | undefined => {
@@ -112,7 +116,8 @@ export function libvirtDomain(text: string, source: string): DomainInput {
   const name = nameEl?.['#text']?.trim();
   const memory = mib('memory');
   const current = mib('currentMemory');
-  if (memory !== undefined && current !== undefined && current > memory) throw new LibvirtSyntaxError(lineOf('currentMemory'), `expected <currentMemory> (${current} MiB) not above <memory> (${memory} MiB)`);
+  if (memory !== undefined && current !== undefined && current > memory)
+    throw new LibvirtSyntaxError(lineOf('currentMemory'), `expected <currentMemory> (${current} MiB) not above <memory> (${memory} MiB)`);
   for (const tag of ['memory', 'currentMemory']) for (const el of children(domain, tag)) ignoreRest(el, `/domain/${tag}[0]`, [], 'not modelled', ['unit']);
 
   let vcpus: number | undefined;
@@ -121,7 +126,8 @@ export function libvirtDomain(text: string, source: string): DomainInput {
     vcpus = int(vcpuEl, 'vcpu', 'a vCPU count', 1);
     const cur = vcpuEl['@']?.['current'];
     if (cur !== undefined) {
-      if (!/^[1-9]\d*$/.test(cur) || Number(cur) > vcpus) throw new LibvirtSyntaxError(lineOf('vcpu'), `expected vcpu/@current from 1 to ${vcpus}, got '${cur}'`);
+      if (!/^[1-9]\d*$/.test(cur) || Number(cur) > vcpus)
+        throw new LibvirtSyntaxError(lineOf('vcpu'), `expected vcpu/@current from 1 to ${vcpus}, got '${cur}'`);
       vcpus = Number(cur);
       ignored.push({ path: '/domain/vcpu[0]', reason: `vCPU hot-plug is not modelled: the domain gets its ${vcpus} current vCPUs` });
     }
@@ -156,7 +162,8 @@ export function libvirtDomain(text: string, source: string): DomainInput {
       if (page !== undefined) {
         const size = page['@']?.['size'];
         const unit = page['@']?.['unit'] ?? 'KiB';
-        if (size === undefined || !/^\d+$/.test(size) || UNIT_BYTES[unit] === undefined) throw new LibvirtSyntaxError(lineOf('page'), `expected <page size='N' unit='KiB|M|G…'> in <hugepages>`);
+        if (size === undefined || !/^\d+$/.test(size) || UNIT_BYTES[unit] === undefined)
+          throw new LibvirtSyntaxError(lineOf('page'), `expected <page size='N' unit='KiB|M|G…'> in <hugepages>`);
         hugePageKiB = (Number(size) * UNIT_BYTES[unit]!) / 1024;
       } else hugePageKiB = 2048;
       ignored.push({
@@ -186,11 +193,22 @@ export function libvirtDomain(text: string, source: string): DomainInput {
       const path = `/domain/devices[0]/interface[${i}]`;
       const mac = children(n, 'mac')[0]?.['@']?.['address'];
       const ip = children(n, 'ip')[0]?.['@']?.['address'];
-      if (ip !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new LibvirtSyntaxError(lineOf('ip'), `expected an IPv4 address in <ip address>, got '${ip}'`);
+      if (ip !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip))
+        throw new LibvirtSyntaxError(lineOf('ip'), `expected an IPv4 address in <ip address>, got '${ip}'`);
       const mtuRaw = children(n, 'mtu')[0]?.['@']?.['size'];
-      if (mtuRaw !== undefined && !/^[1-9]\d*$/.test(mtuRaw)) throw new LibvirtSyntaxError(lineOf('mtu'), `expected a positive integer in <mtu size>, got '${mtuRaw}'`);
-      interfaces.push({ ...(mac !== undefined ? { mac } : {}), ...(ip !== undefined ? { address: ip } : {}), ...(mtuRaw !== undefined ? { mtu: Number(mtuRaw) } : {}) });
-      ignoreRest(n, path, ['mac', 'ip', 'mtu'], 'host-side network plumbing (source, model, bridge) is not modelled: every interface attaches to the platform NIC');
+      if (mtuRaw !== undefined && !/^[1-9]\d*$/.test(mtuRaw))
+        throw new LibvirtSyntaxError(lineOf('mtu'), `expected a positive integer in <mtu size>, got '${mtuRaw}'`);
+      interfaces.push({
+        ...(mac !== undefined ? { mac } : {}),
+        ...(ip !== undefined ? { address: ip } : {}),
+        ...(mtuRaw !== undefined ? { mtu: Number(mtuRaw) } : {}),
+      });
+      ignoreRest(
+        n,
+        path,
+        ['mac', 'ip', 'mtu'],
+        'host-side network plumbing (source, model, bridge) is not modelled: every interface attaches to the platform NIC',
+      );
     });
     ignoreRest(devices, '/domain/devices[0]', ['disk', 'interface'], 'device not modelled');
   }
@@ -202,8 +220,8 @@ export function libvirtDomain(text: string, source: string): DomainInput {
     metadata: 'identity only: no effect on the simulation',
     os: 'visorkit boots its own guest kernel model',
     features: "the platform given with --platforms decides the guest's features",
-    cpu: "the machine profile decides the CPU model",
-    clock: 'time keeping is the platform\'s',
+    cpu: 'the machine profile decides the CPU model',
+    clock: "time keeping is the platform's",
   };
   for (const n of childNames(domain)) {
     if (['name', 'memory', 'currentMemory', 'vcpu', 'cputune', 'memoryBacking', 'devices'].includes(n)) continue;

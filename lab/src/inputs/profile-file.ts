@@ -18,7 +18,12 @@ export function parseProfileFile(file: string, text: string): MachineProfile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines });
   const bad = doc.errors[0];
-  if (bad !== undefined) throw new InputFileError(file, bad.linePos?.[0].line, `expected ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${bad.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '')}`);
+  if (bad !== undefined)
+    throw new InputFileError(
+      file,
+      bad.linePos?.[0].line,
+      `expected ${/\.json$/i.test(file) ? 'JSON' : 'YAML'}: ${bad.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?\s*$/, '')}`,
+    );
   const parsed = machineProfileSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issues = parsed.error.issues;
@@ -31,7 +36,8 @@ export function parseProfileFile(file: string, text: string): MachineProfile {
       return undefined;
     };
     const where = (path: readonly PropertyKey[]): string => (path.length === 0 ? 'the profile' : `field '${path.map(String).join('.')}'`);
-    const describe = (i: (typeof issues)[number]): string => `${where(i.path)}: ${i.code === 'unrecognized_keys' ? `unknown ${i.keys.length > 1 ? 'fields' : 'field'} ${i.keys.map((k) => `'${k}'`).join(', ')}` : i.message}`;
+    const describe = (i: (typeof issues)[number]): string =>
+      `${where(i.path)}: ${i.code === 'unrecognized_keys' ? `unknown ${i.keys.length > 1 ? 'fields' : 'field'} ${i.keys.map((k) => `'${k}'`).join(', ')}` : i.message}`;
     throw new InputFileError(file, lineOf(issues[0]!.path), issues.map(describe).join('; '));
   }
   const { $schema: _ignored, ...profile } = parsed.data;

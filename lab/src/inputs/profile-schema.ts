@@ -98,7 +98,10 @@ const link = z
 export const machineProfileSchema = z
   .strictObject({
     $schema: z.string().optional().describe('The JSON Schema this file follows, for editors (URL or path; ignored)'),
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/).describe('Profile name, lower-case and dashed (text)'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]*$/)
+      .describe('Profile name, lower-case and dashed (text)'),
     description: z.string().min(1).describe('One line for humans (text)'),
     year: count('Year of the hardware class (year)', 1970),
     cpu,

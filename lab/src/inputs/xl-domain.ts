@@ -27,7 +27,8 @@ export function xlDomain(text: string, source: string): DomainInput {
   const last = new Map<string, XlSetting>();
   for (const s of settings) last.set(s.key, s);
   const ignored: IgnoredElement[] = [];
-  for (const s of settings) if (last.get(s.key) !== s) ignored.push({ path: `${s.key} (line ${s.line})`, reason: `set again on line ${last.get(s.key)!.line}; the last setting wins` });
+  for (const s of settings)
+    if (last.get(s.key) !== s) ignored.push({ path: `${s.key} (line ${s.line})`, reason: `set again on line ${last.get(s.key)!.line}; the last setting wins` });
 
   const num = (key: string, min: number): number | undefined => {
     const s = last.get(key);
@@ -45,16 +46,19 @@ export function xlDomain(text: string, source: string): DomainInput {
   const list = (key: string): { items: string[]; line: number } => {
     const s = last.get(key);
     if (s === undefined) return { items: [], line: 0 };
-    if (!Array.isArray(s.value) || s.value.some((v: XlValue) => typeof v !== 'string')) throw new XlSyntaxError(s.line, `expected a list of quoted strings for '${key}'`);
+    if (!Array.isArray(s.value) || s.value.some((v: XlValue) => typeof v !== 'string'))
+      throw new XlSyntaxError(s.line, `expected a list of quoted strings for '${key}'`);
     return { items: s.value as string[], line: s.line };
   };
 
   const name = str('name');
   const type = str('type');
-  if (type !== undefined && !['pv', 'hvm', 'pvh'].includes(type)) throw new XlSyntaxError(last.get('type')!.line, `expected type "pv", "hvm" or "pvh", got "${type}"`);
+  if (type !== undefined && !['pv', 'hvm', 'pvh'].includes(type))
+    throw new XlSyntaxError(last.get('type')!.line, `expected type "pv", "hvm" or "pvh", got "${type}"`);
   const memory = num('memory', 1);
   const maxmem = num('maxmem', 1);
-  if (memory !== undefined && maxmem !== undefined && maxmem < memory) throw new XlSyntaxError(last.get('maxmem')!.line, `expected maxmem (${maxmem}) to be at least memory (${memory})`);
+  if (memory !== undefined && maxmem !== undefined && maxmem < memory)
+    throw new XlSyntaxError(last.get('maxmem')!.line, `expected maxmem (${maxmem}) to be at least memory (${memory})`);
   const vcpus = num('vcpus', 1);
   const weight = num('cpu_weight', 1);
   const cap = num('cap', 0);
@@ -117,10 +121,17 @@ function xlDisk(spec: string, index: number, ignored: IgnoredElement[]): DiskInp
   const source = target?.replace(/^(phy|file|tap:aio|tap:qcow2|tap|aio):/, '');
   for (const key of Object.keys(kv)) {
     if (key === 'target' || key === 'vdev' || key === 'access') continue;
-    ignored.push({ path: `disk[${index}].${key}`, reason: key === 'format' ? 'image formats are not modelled: the disk is a simulated device' : 'not modelled' });
+    ignored.push({
+      path: `disk[${index}].${key}`,
+      reason: key === 'format' ? 'image formats are not modelled: the disk is a simulated device' : 'not modelled',
+    });
   }
   if (index > 0) ignored.push({ path: `disk[${index}]`, reason: 'visorkit gives each domain one virtual disk; only disk[0] is attached' });
-  return { target: kv['vdev'] ?? `xvd${String.fromCharCode(97 + (index % 26))}`, ...(source !== undefined && source !== '' ? { source } : {}), readOnly: kv['access'] === 'r' || kv['access'] === 'ro' || 'cdrom' in kv || positional.includes('cdrom') };
+  return {
+    target: kv['vdev'] ?? `xvd${String.fromCharCode(97 + (index % 26))}`,
+    ...(source !== undefined && source !== '' ? { source } : {}),
+    readOnly: kv['access'] === 'r' || kv['access'] === 'ro' || 'cdrom' in kv || positional.includes('cdrom'),
+  };
 }
 
 /** A vif spec string (xl-network-configuration(5)): `mac=…, bridge=…, ip=…, mtu=…`. */
@@ -139,7 +150,14 @@ function xlVif(spec: string, index: number, ignored: IgnoredElement[], line: num
   const mtu = kv['mtu'];
   if (mtu !== undefined && !/^[1-9][0-9]*$/.test(mtu)) throw new XlSyntaxError(line, `expected a positive integer mtu in vif[${index}], got '${mtu}'`);
   const ip = kv['ip']?.split(/\s+/)[0];
-  if (ip !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip)) throw new XlSyntaxError(line, `expected an IPv4 address for ip in vif[${index}], got '${kv['ip']}'`);
-  for (const key of Object.keys(kv)) if (key !== 'mac' && key !== 'ip' && key !== 'mtu') ignored.push({ path: `vif[${index}].${key}`, reason: 'host-side network plumbing is not modelled: every interface attaches to the platform NIC' });
-  return { ...(kv['mac'] !== undefined ? { mac: kv['mac'] } : {}), ...(ip !== undefined ? { address: ip } : {}), ...(mtu !== undefined ? { mtu: Number(mtu) } : {}) };
+  if (ip !== undefined && !/^\d{1,3}(\.\d{1,3}){3}$/.test(ip))
+    throw new XlSyntaxError(line, `expected an IPv4 address for ip in vif[${index}], got '${kv['ip']}'`);
+  for (const key of Object.keys(kv))
+    if (key !== 'mac' && key !== 'ip' && key !== 'mtu')
+      ignored.push({ path: `vif[${index}].${key}`, reason: 'host-side network plumbing is not modelled: every interface attaches to the platform NIC' });
+  return {
+    ...(kv['mac'] !== undefined ? { mac: kv['mac'] } : {}),
+    ...(ip !== undefined ? { address: ip } : {}),
+    ...(mtu !== undefined ? { mtu: Number(mtu) } : {}),
+  };
 }

@@ -13,17 +13,46 @@ import { definePlatform, needsHardwareVirtualization, needsNestedPaging, needsSr
  */
 export const platformDefinitions: readonly PlatformDefinition[] = [
   { name: 'native', description: 'bare metal: one OS, instances are its processes', isolation: 'processes', plugins: [nativePlugin] },
-  { name: 'xen-pv', description: 'Xen 3 paravirtualisation: writable page tables, credit scheduler, Dom0 back ends', isolation: 'domains', plugins: [xenPvPlugin] },
+  {
+    name: 'xen-pv',
+    description: 'Xen 3 paravirtualisation: writable page tables, credit scheduler, Dom0 back ends',
+    isolation: 'domains',
+    plugins: [xenPvPlugin],
+  },
   {
     name: 'vserver',
     description: "Linux-VServer contexts on native's shared kernel: token-bucket CPU limits, network contexts",
     isolation: 'contexts',
     plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin],
   },
-  { name: 'hvm-ept', description: 'VT-x with nested paging (EPT), 4 KiB host pages, virtio devices', isolation: 'domains', plugins: [hwAssistPlugin], unsupportedOn: needsNestedPaging },
-  { name: 'hvm-ept-2m', description: 'VT-x with nested paging mapped by 2 MiB host pages, virtio devices', isolation: 'domains', plugins: [hwAssistPlugin.configure({ largePages: true })], unsupportedOn: needsNestedPaging },
-  { name: 'hvm-shadow', description: 'VT-x with shadow page tables (every guest page-table write exits), virtio devices', isolation: 'domains', plugins: [hwAssistPlugin.configure({ paging: 'shadow' })], unsupportedOn: needsHardwareVirtualization },
-  { name: 'hvm-sriov', description: 'VT-x with nested paging and an SR-IOV virtual function per domain, posted interrupts', isolation: 'domains', plugins: [hwAssistPlugin.configure({ io: 'sriov', interrupts: 'posted' })], unsupportedOn: needsSriov },
+  {
+    name: 'hvm-ept',
+    description: 'VT-x with nested paging (EPT), 4 KiB host pages, virtio devices',
+    isolation: 'domains',
+    plugins: [hwAssistPlugin],
+    unsupportedOn: needsNestedPaging,
+  },
+  {
+    name: 'hvm-ept-2m',
+    description: 'VT-x with nested paging mapped by 2 MiB host pages, virtio devices',
+    isolation: 'domains',
+    plugins: [hwAssistPlugin.configure({ largePages: true })],
+    unsupportedOn: needsNestedPaging,
+  },
+  {
+    name: 'hvm-shadow',
+    description: 'VT-x with shadow page tables (every guest page-table write exits), virtio devices',
+    isolation: 'domains',
+    plugins: [hwAssistPlugin.configure({ paging: 'shadow' })],
+    unsupportedOn: needsHardwareVirtualization,
+  },
+  {
+    name: 'hvm-sriov',
+    description: 'VT-x with nested paging and an SR-IOV virtual function per domain, posted interrupts',
+    isolation: 'domains',
+    plugins: [hwAssistPlugin.configure({ io: 'sriov', interrupts: 'posted' })],
+    unsupportedOn: needsSriov,
+  },
 ];
 
 /**

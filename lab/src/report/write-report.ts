@@ -16,7 +16,15 @@ export async function writeReport(dir: string, results: readonly ExperimentResul
   await mkdir(join(dir, 'charts'), { recursive: true });
   const written: string[] = [];
   const figures = new Map<ExperimentResult, PaperFigure[]>(results.map((r) => [r, paperFigures(r)]));
-  const sections = ['# visorkit: the experiments, simulated', '', 'Every figure is derived from a machine profile and the mechanism events of the run; the counts behind each row are in `results.json`. `index.html` has the same tables and figures in one page.', '', '## Fidelity', '', fidelityMarkdown(results)];
+  const sections = [
+    '# visorkit: the experiments, simulated',
+    '',
+    'Every figure is derived from a machine profile and the mechanism events of the run; the counts behind each row are in `results.json`. `index.html` has the same tables and figures in one page.',
+    '',
+    '## Fidelity',
+    '',
+    fidelityMarkdown(results),
+  ];
   let group = '';
   for (const result of results) {
     const g = `${result.composition} on ${result.profile}`;
@@ -31,7 +39,10 @@ export async function writeReport(dir: string, results: readonly ExperimentResul
     }
     sections.push(resultMarkdown(result, files, names.titleOf?.(result.experiment) ?? result.experiment));
   }
-  await writeFile(join(dir, 'index.html'), reportPage(results, names, (r) => figures.get(r) ?? paperFigures(r)));
+  await writeFile(
+    join(dir, 'index.html'),
+    reportPage(results, names, (r) => figures.get(r) ?? paperFigures(r)),
+  );
   await writeFile(join(dir, 'report.md'), sections.join('\n'));
   await writeFile(join(dir, 'results.json'), JSON.stringify(results.length === 1 ? results[0] : results, null, 2) + '\n');
   await writeFile(join(dir, 'results.csv'), csvReport(results));

@@ -17,7 +17,12 @@ export const WORKER_HEAP_MIB = 256;
  * they come back in plan order whatever order the workers finish in.
  */
 export async function runPlansInParallel(plans: readonly RunPlan[], seed: number, workers = availableParallelism()): Promise<ExperimentResult[]> {
-  const pool = new Piscina({ filename: new URL('./plan-worker.js', import.meta.url).href, maxThreads: Math.max(1, workers), minThreads: 1, resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MIB } });
+  const pool = new Piscina({
+    filename: new URL('./plan-worker.js', import.meta.url).href,
+    maxThreads: Math.max(1, workers),
+    minThreads: 1,
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MIB },
+  });
   try {
     return await Promise.all(plans.map((plan) => pool.run({ key: toKey(plan), seed }) as Promise<ExperimentResult>));
   } finally {

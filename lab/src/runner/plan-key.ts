@@ -16,14 +16,25 @@ export interface PlanKey {
 /** The plain-data form of a plan. */
 export function toKey(plan: RunPlan): PlanKey {
   const example = exampleRegistry.find((e) => e.name === plan.composition && e.experiments.includes(plan.experiment));
-  return { experiment: plan.experiment.id, composition: plan.composition, example: example?.name, profile: plan.profile.name, platforms: plan.platforms.map((p) => p.name) };
+  return {
+    experiment: plan.experiment.id,
+    composition: plan.composition,
+    example: example?.name,
+    profile: plan.profile.name,
+    platforms: plan.platforms.map((p) => p.name),
+  };
 }
 
 /** Rebuilds a plan from its key (inside a worker). */
 export function fromKey(key: PlanKey): RunPlan {
   if (key.example !== undefined) {
     const example = exampleRegistry.find((e) => e.name === key.example)!;
-    return { experiment: example.experiments.find((x) => x.id === key.experiment)!, composition: key.composition, profile: example.profile, platforms: example.platforms };
+    return {
+      experiment: example.experiments.find((x) => x.id === key.experiment)!,
+      composition: key.composition,
+      profile: example.profile,
+      platforms: example.platforms,
+    };
   }
   return {
     experiment: experimentRegistry.find((e) => e.id === key.experiment)!,

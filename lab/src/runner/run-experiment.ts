@@ -52,9 +52,18 @@ export function runExperiment(plan: RunPlan, options: RunOptions): ExperimentRes
     ...(options.everyDomain !== undefined ? { everyDomain: options.everyDomain } : {}),
     ...(options.domainCount !== undefined ? { domainCount: options.domainCount, domainCountUsed: () => (countUsed = true) } : {}),
   });
-  if (options.domainCount !== undefined && !countUsed) throw new UsageError(`experiment '${plan.experiment.id}' sweeps no count of domains: a domain count (--vary domains=…) does not apply to it`);
+  if (options.domainCount !== undefined && !countUsed)
+    throw new UsageError(`experiment '${plan.experiment.id}' sweeps no count of domains: a domain count (--vary domains=…) does not apply to it`);
   domains?.forEach((d, i) => {
     if (!used.has(i)) options.unused?.(d);
   });
-  return withProvenance({ experiment: plan.experiment.id, composition: plan.composition, profile: plan.profile.name, seed: options.seed, ...(domains !== undefined ? { domains } : {}), results, ...(crashes.length > 0 ? { crashes } : {}) });
+  return withProvenance({
+    experiment: plan.experiment.id,
+    composition: plan.composition,
+    profile: plan.profile.name,
+    seed: options.seed,
+    ...(domains !== undefined ? { domains } : {}),
+    results,
+    ...(crashes.length > 0 ? { crashes } : {}),
+  });
 }

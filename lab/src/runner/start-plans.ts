@@ -13,7 +13,9 @@ import { platformRegistry } from '../platforms/platform-registry.js';
  */
 export function startPlans(): RunPlan[] {
   const plans: RunPlan[] = exampleRegistry.flatMap((example) =>
-    example.experiments.filter((experiment) => experiment.inMainJob !== false).map((experiment) => ({ experiment, composition: example.name, profile: example.profile, platforms: example.platforms })),
+    example.experiments
+      .filter((experiment) => experiment.inMainJob !== false)
+      .map((experiment) => ({ experiment, composition: example.name, profile: example.profile, platforms: example.platforms })),
   );
   // A generic experiment runs on each profile no example already runs it on.
   const covered = new Set(plans.map((p) => `${p.experiment.id}@${p.profile.name}`));

@@ -80,9 +80,12 @@ export async function newPackage(options: NewPackageOptions): Promise<NewPackage
   const dir = resolve(options.cwd, options.dir ?? (repo !== undefined ? join(repo, folder, names.name) : names.name));
   if (existsSync(dir) && readdirSync(dir).length > 0) throw new UsageError(`${dir} exists and is not empty: choose another name or --dir`);
   const inRepo = repo !== undefined && relative(repo, dir) === join(folder, names.name);
-  if (repo !== undefined && !inRepo) throw new UsageError(`inside the repository a ${options.kind} goes to ${folder}/${names.name}; pass --standalone to write a project of its own elsewhere`);
+  if (repo !== undefined && !inRepo)
+    throw new UsageError(`inside the repository a ${options.kind} goes to ${folder}/${names.name}; pass --standalone to write a project of its own elsewhere`);
 
-  const files = inRepo ? workspaceFiles(options.kind, names, repo) : standaloneFiles(options.kind, names, dir, options.packages ?? options.cwd, options.packages !== undefined);
+  const files = inRepo
+    ? workspaceFiles(options.kind, names, repo)
+    : standaloneFiles(options.kind, names, dir, options.packages ?? options.cwd, options.packages !== undefined);
   await mkdir(dir, { recursive: true });
   for (const [file, text] of Object.entries(files.files)) {
     await mkdir(dirname(join(dir, file)), { recursive: true });
@@ -129,7 +132,8 @@ function workspaceFiles(kind: ScaffoldKind, n: ScaffoldNames, repo: string): Fil
   const manifest = {
     name: packageName,
     version,
-    description: kind === 'plugin' ? `The ${n.name} vCPU scheduler as a visorkit plugin.` : `The ${n.name} scheduler against native's CFS, as a visorkit example.`,
+    description:
+      kind === 'plugin' ? `The ${n.name} vCPU scheduler as a visorkit plugin.` : `The ${n.name} scheduler against native's CFS, as a visorkit example.`,
     keywords: ['visorkit', 'hypervisor', 'virtualization', kind, 'scheduler'],
     homepage: `https://github.com/visorkit/visorkit/tree/main/${folder}/${n.name}#readme`,
     bugs: { url: 'https://github.com/visorkit/visorkit/issues' },
@@ -208,7 +212,10 @@ function standaloneFiles(kind: ScaffoldKind, n: ScaffoldNames, dir: string, pack
     },
     include: ['src', 'test'],
   };
-  return { packageName: n.name, files: { 'package.json': json(manifest), 'tsconfig.json': json(tsconfig), '.gitignore': 'node_modules/\ndist/\n', ...sources(kind, n, n.name, false) } };
+  return {
+    packageName: n.name,
+    files: { 'package.json': json(manifest), 'tsconfig.json': json(tsconfig), '.gitignore': 'node_modules/\ndist/\n', ...sources(kind, n, n.name, false) },
+  };
 }
 
 /** Adds the new workspace to the root tsconfig's references, so `tsc -b` builds it. */

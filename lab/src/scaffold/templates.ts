@@ -118,7 +118,9 @@ runConformance(test, {
 
 /** README.md: what the package is and how to build, test and use it. */
 export function readmeSource(kind: ScaffoldKind, n: ScaffoldNames, packageName: string, inRepo: boolean): string {
-  const test = inRepo ? `npm install            # at the repository root: links the new workspace\nnpm test               # builds everything and runs every test, this package's kit test among them` : 'npm install\nnpm test               # tsc -b, then the conformance kit under ava';
+  const test = inRepo
+    ? `npm install            # at the repository root: links the new workspace\nnpm test               # builds everything and runs every test, this package's kit test among them`
+    : 'npm install\nnpm test               # tsc -b, then the conformance kit under ava';
   const example =
     kind === 'example'
       ? `\nThe example \`${n.camel}Example\` composes native with and without the scheduler on \`server-2007\`

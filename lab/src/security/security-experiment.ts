@@ -45,7 +45,12 @@ export const security: Experiment = {
         value: entries.sharedKernelCalls + entries.hypercalls + entries.vmExits,
         unit: 'entry points',
         counts,
-        detail: { sharedKernelCalls: entries.sharedKernelCalls, hypercalls: entries.hypercalls, vmExitReasons: entries.vmExits, names: entries.names.join(' ') },
+        detail: {
+          sharedKernelCalls: entries.sharedKernelCalls,
+          hypercalls: entries.hypercalls,
+          vmExitReasons: entries.vmExits,
+          names: entries.names.join(' '),
+        },
       });
       rows.push({
         platform: platform.name,
@@ -53,7 +58,13 @@ export const security: Experiment = {
         value: reach.reached / (TENANTS - 1),
         unit: 'fraction of other tenants',
         counts,
-        detail: { tenants: TENANTS, reached: reach.reached, mappingAttempts: reach.attempts, refused: reach.refused, boundary: shared !== undefined ? 'one kernel under every tenant' : 'a kernel per domain' },
+        detail: {
+          tenants: TENANTS,
+          reached: reach.reached,
+          mappingAttempts: reach.attempts,
+          refused: reach.refused,
+          boundary: shared !== undefined ? 'one kernel under every tenant' : 'a kernel per domain',
+        },
       });
       const plugin = fuzzPluginOf(platform);
       if (plugin !== undefined) {

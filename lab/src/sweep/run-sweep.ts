@@ -19,7 +19,11 @@ export const localExecutor: SweepExecutor = {
  * Runs a sweep: takes finished points from `store`, hands the rest to `executor`, keeps each
  * result as it arrives, and returns every point's result in point order.
  */
-export async function runSweep(points: readonly SweepPoint[], executor: SweepExecutor, options: { store?: SweepStore; progress?: (done: number, total: number) => void } = {}): Promise<ExperimentResult[]> {
+export async function runSweep(
+  points: readonly SweepPoint[],
+  executor: SweepExecutor,
+  options: { store?: SweepStore; progress?: (done: number, total: number) => void } = {},
+): Promise<ExperimentResult[]> {
   const results: (ExperimentResult | undefined)[] = new Array(points.length);
   const missing: number[] = [];
   for (const [i, p] of points.entries()) {

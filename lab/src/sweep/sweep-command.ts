@@ -43,7 +43,8 @@ export interface SweepOptions {
 export type QueueExecutorFactory = (url: string) => Promise<SweepExecutor & { close(): Promise<void> }>;
 
 function parseSeeds(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1000) throw new CommanderArgumentError(`'${value}' is not a seed count: expected an integer from 1 to 1000`);
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 1000)
+    throw new CommanderArgumentError(`'${value}' is not a seed count: expected an integer from 1 to 1000`);
   return Number(value);
 }
 
@@ -57,7 +58,11 @@ export async function sweep(target: string, o: SweepOptions, queueExecutor?: Que
   const plan = resolveRun(target, o.profile, o.platforms);
   const inputs = await domainRunOptions(o.domain);
   const axes: SweepAxis[] = parseVary(o.vary ?? []);
-  const points = sweepPoints({ experiment: plan.experiment.id, profile: plan.profile, platforms: plan.platforms, domains: inputs.domains ?? [] }, axes, o.seeds);
+  const points = sweepPoints(
+    { experiment: plan.experiment.id, profile: plan.profile, platforms: plan.platforms, domains: inputs.domains ?? [] },
+    axes,
+    o.seeds,
+  );
   const bar = progressBar(`sweep ${plan.experiment.id}`);
   const executor = o.queue !== undefined ? await queueExecutor!(o.queue) : undefined;
   let results;
@@ -87,10 +92,22 @@ const fmt = (x: unknown): string => (typeof x === 'number' ? (Number.isInteger(x
 
 /** The sweep as a table: one line per row, mean ± half the 95% interval. */
 export function sweepTable(doc: SweepDocument): string {
-  const keys = [...new Set(doc.results.flatMap((r) => Object.keys(r).filter((k) => !['platform', 'metric', 'value', 'unit', 'counts', 'ci95Low', 'ci95High', 'seeds'].includes(k) && (typeof r[k] !== 'object' || r[k] === null))))];
-  const table = new Table({ head: ['platform', 'metric', ...keys, 'mean', '± 95% CI', 'unit'], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
+  const keys = [
+    ...new Set(
+      doc.results.flatMap((r) =>
+        Object.keys(r).filter(
+          (k) => !['platform', 'metric', 'value', 'unit', 'counts', 'ci95Low', 'ci95High', 'seeds'].includes(k) && (typeof r[k] !== 'object' || r[k] === null),
+        ),
+      ),
+    ),
+  ];
+  const table = new Table({
+    head: ['platform', 'metric', ...keys, 'mean', '± 95% CI', 'unit'],
+    style: { head: [], border: [] },
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
   for (const r of doc.results) {
-    const half = typeof r['ci95High'] === 'number' ? (r['ci95High'] - r.value) : undefined;
+    const half = typeof r['ci95High'] === 'number' ? r['ci95High'] - r.value : undefined;
     table.push([r.platform, r.metric, ...keys.map((k) => (r[k] === undefined ? '' : fmt(r[k]))), fmt(r.value), half === undefined ? '—' : fmt(half), r.unit]);
   }
   return `${doc.experiment} sweep — ${doc.composition} on ${doc.profile}, ${doc.points} points (${doc.seeds} seed${doc.seeds > 1 ? 's' : ''} each)\n${table.toString()}`;

@@ -26,9 +26,16 @@ export function parseVary(specs: readonly string[]): SweepAxis[] {
   const axes: SweepAxis[] = [];
   for (const spec of specs) {
     const eq = spec.indexOf('=');
-    if (eq <= 0) throw new UsageError(`--vary '${spec}': expected key=v1,v2,… (e.g. profile.cpu.clockGhz=2,3, xen-pv.batchSize=1,64, domain.memoryMiB=128,256 or domains=1,4,16)`);
+    if (eq <= 0)
+      throw new UsageError(
+        `--vary '${spec}': expected key=v1,v2,… (e.g. profile.cpu.clockGhz=2,3, xen-pv.batchSize=1,64, domain.memoryMiB=128,256 or domains=1,4,16)`,
+      );
     const key = spec.slice(0, eq).trim();
-    const values = spec.slice(eq + 1).split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const values = spec
+      .slice(eq + 1)
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
     if (values.length === 0) throw new UsageError(`--vary '${spec}': expected at least one value after '='`);
     if (axes.some((a) => a.key === key)) throw new UsageError(`--vary '${key}' is given twice: list all its values in one --vary`);
     axes.push({ key, values: values.map(parseValue) });
@@ -57,7 +64,8 @@ function withPath(obj: Record<string, unknown>, path: readonly string[], value: 
 function apply(point: SweepPoint, key: string, value: SweepValue): SweepPoint {
   const [scope, ...rest] = key.split('.');
   if (key === 'domains') {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new UsageError(`--vary domains=${value}: expected a whole number of domains, at least 1`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+      throw new UsageError(`--vary domains=${value}: expected a whole number of domains, at least 1`);
     return { ...point, domainCount: value };
   }
   if (scope === 'profile') {
@@ -90,7 +98,10 @@ function apply(point: SweepPoint, key: string, value: SweepValue): SweepPoint {
     }
     return { ...p, options: { ...p.options, [scope!]: options } };
   });
-  if (!found) throw new UsageError(`--vary '${key}': expected profile.<field>, domain.<field>, domains or <plugin>.<option> for a plugin of the chosen platforms (${[...new Set(point.platforms.flatMap((p) => platformDefinitions.find((d) => d.name === p.name)!.plugins.map((x) => x.name)))].join(', ')})`);
+  if (!found)
+    throw new UsageError(
+      `--vary '${key}': expected profile.<field>, domain.<field>, domains or <plugin>.<option> for a plugin of the chosen platforms (${[...new Set(point.platforms.flatMap((p) => platformDefinitions.find((d) => d.name === p.name)!.plugins.map((x) => x.name)))].join(', ')})`,
+    );
   return { ...point, platforms };
 }
 

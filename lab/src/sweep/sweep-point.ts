@@ -35,7 +35,9 @@ export interface SweepPoint {
 /** JSON with object keys sorted, so equal data gives equal text (and equal keys). */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 
@@ -49,7 +51,10 @@ export function pointPlatforms(platforms: readonly SweepPlatform[]): PlatformSpe
   return platforms.map((p) => {
     const def = platformDefinitions.find((d) => d.name === p.name);
     if (def === undefined) throw new Error(`unknown platform '${p.name}'`);
-    return definePlatform({ ...def, plugins: def.plugins.map((plugin) => (p.options[plugin.name] !== undefined ? plugin.configure(p.options[plugin.name]!) : plugin)) });
+    return definePlatform({
+      ...def,
+      plugins: def.plugins.map((plugin) => (p.options[plugin.name] !== undefined ? plugin.configure(p.options[plugin.name]!) : plugin)),
+    });
   });
 }
 

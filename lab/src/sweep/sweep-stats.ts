@@ -2,7 +2,10 @@ import type { ExperimentResult, ResultRow } from '@visorkit/workloads';
 import type { SweepPoint, SweepValue } from './sweep-point.js';
 
 /** Two-sided 95% quantiles of Student's t for 1…30 degrees of freedom. */
-const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+const T975 = [
+  12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069,
+  2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
+];
 
 /** t(0.975, df): the table up to 30, then the large-sample expansion 1.96 + 2.4/df (within 0.1% beyond 30). */
 export function tQuantile975(df: number): number {

@@ -41,10 +41,18 @@ export class ChromeTrace {
         name(pid, `${prefix} ${domainName(e.domainId)}`);
         this.#events.push({ name: `pcpu${e.pcpu}`, ph: 'X', ts: us(e.time), dur: us(e.durationNs), pid, tid: e.vcpu });
       }),
-      hv.events.cpu.hypercalls$.subscribe((e) => this.#events.push({ name: `hypercall ${e.reason}`, ph: 'i', s: 't', ts: us(e.time), pid: pidBase + e.domainId, tid: e.vcpu })),
-      hv.events.cpu.traps$.subscribe((e) => this.#events.push({ name: `trap ${e.reason}`, ph: 'i', s: 't', ts: us(e.time), pid: pidBase + e.domainId, tid: e.vcpu })),
-      hv.events.cpu.vmExits$.subscribe((e) => this.#events.push({ name: `vm-exit ${e.reason}`, ph: 'i', s: 't', ts: us(e.time), pid: pidBase + e.domainId, tid: e.vcpu })),
-      hv.events.io.io$.subscribe((e) => this.#events.push({ name: e.kind, ph: 'i', s: 'p', ts: us(e.time), pid: pidBase + e.domainId, tid: 0, args: { bytes: e.bytes, detail: e.detail } })),
+      hv.events.cpu.hypercalls$.subscribe((e) =>
+        this.#events.push({ name: `hypercall ${e.reason}`, ph: 'i', s: 't', ts: us(e.time), pid: pidBase + e.domainId, tid: e.vcpu }),
+      ),
+      hv.events.cpu.traps$.subscribe((e) =>
+        this.#events.push({ name: `trap ${e.reason}`, ph: 'i', s: 't', ts: us(e.time), pid: pidBase + e.domainId, tid: e.vcpu }),
+      ),
+      hv.events.cpu.vmExits$.subscribe((e) =>
+        this.#events.push({ name: `vm-exit ${e.reason}`, ph: 'i', s: 't', ts: us(e.time), pid: pidBase + e.domainId, tid: e.vcpu }),
+      ),
+      hv.events.io.io$.subscribe((e) =>
+        this.#events.push({ name: e.kind, ph: 'i', s: 'p', ts: us(e.time), pid: pidBase + e.domainId, tid: 0, args: { bytes: e.bytes, detail: e.detail } }),
+      ),
     );
   }
 

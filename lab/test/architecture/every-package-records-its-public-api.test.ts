@@ -20,7 +20,8 @@ test('every publishable package has a checked-in API report, and CI checks them 
 test("core's public boundary: every export in its report carries a release tag, and internals are marked", (t) => {
   const report = readFileSync(join(root, 'core/etc/core.api.md'), 'utf8');
   t.notRegex(report, /ae-missing-release-tag/);
-  for (const name of ['EventQueue', 'RunQueue', 'checkTransition']) t.regex(report, new RegExp(`// @internal[^\\n]*\\n(export )?(declare )?(class|function|const|interface) ${name}\\b`), name);
+  for (const name of ['EventQueue', 'RunQueue', 'checkTransition'])
+    t.regex(report, new RegExp(`// @internal[^\\n]*\\n(export )?(declare )?(class|function|const|interface) ${name}\\b`), name);
 });
 
 test('the public API of every publishable package matches its report (else: npm run api:update, and commit etc/)', (t) => {

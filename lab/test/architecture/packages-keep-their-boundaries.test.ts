@@ -57,9 +57,15 @@ test('every workspace references in tsconfig exactly the visorkit packages it de
   const byName = new Map<string, string>();
   for (const ws of WORKSPACES) byName.set((JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8')) as { name: string }).name, ws);
   for (const ws of WORKSPACES) {
-    const pkg = JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
     const tsconfig = JSON.parse(readFileSync(join(root, ws, 'tsconfig.json'), 'utf8')) as { references?: { path: string }[] };
-    const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})].filter((d) => d.startsWith('@visorkit/')).map((d) => byName.get(d) ?? d).sort();
+    const deps = [...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.devDependencies ?? {})]
+      .filter((d) => d.startsWith('@visorkit/'))
+      .map((d) => byName.get(d) ?? d)
+      .sort();
     const refs = (tsconfig.references ?? []).map((r) => relative(root, join(root, ws, r.path))).sort();
     t.deepEqual(refs, deps, `${ws}: tsconfig references vs package.json dependencies`);
   }

@@ -16,7 +16,7 @@ function shares(doc: Doc, platform: string): number[] {
   return doc.results.filter((r) => r.platform === platform && r.metric === 'cpu-share').map((r) => r.value);
 }
 
-test('--plugin adds an outside module\'s platforms to ad hoc runs; listed before its base, its plugin still composes', (t) => {
+test("--plugin adds an outside module's platforms to ad hoc runs; listed before its base, its plugin still composes", (t) => {
   const r = visorkit('run', 'cpu-share', '--profile', 'server-2007', '--platforms', 'native,native+priority', '--plugin', `./${FIXTURE}`, '--json');
   t.is(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as Doc;
@@ -29,7 +29,7 @@ test('--plugin adds an outside module\'s platforms to ad hoc runs; listed before
   t.true(priority[3]! > 0.95, `strict-priority heaviest share ${priority[3]}`);
 });
 
-test('--plugin adds an outside module\'s examples and list shows them', (t) => {
+test("--plugin adds an outside module's examples and list shows them", (t) => {
   const list = visorkit('list', '--plugin', FIXTURE);
   t.is(list.status, 0, list.stderr);
   t.regex(list.stdout, /native\+priority/);
@@ -47,14 +47,20 @@ test('a visorkit.config.js in the working folder adds its modules without a flag
   t.regex(r.stdout, /native\+priority/);
   // A config may also give platforms itself, importing what it needs.
   const dir2 = mkdtempSync(join(tmpdir(), 'visorkit-config-'));
-  writeFileSync(join(dir2, 'visorkit.config.js'), `import { platforms } from ${JSON.stringify(pathToFileURL(join(root, FIXTURE)).href)};\nexport default { platforms: platforms.map((p) => ({ ...p, name: 'mine' })) };\n`);
+  writeFileSync(
+    join(dir2, 'visorkit.config.js'),
+    `import { platforms } from ${JSON.stringify(pathToFileURL(join(root, FIXTURE)).href)};\nexport default { platforms: platforms.map((p) => ({ ...p, name: 'mine' })) };\n`,
+  );
   t.regex(visorkit.in(dir2, 'list').stdout, /mine/);
 });
 
 test('bad outside modules are refused with a message naming them', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'visorkit-bad-'));
   writeFileSync(join(dir, 'empty.js'), 'export const nothing = 1;\n');
-  writeFileSync(join(dir, 'clash.js'), `import { platforms } from ${JSON.stringify(pathToFileURL(join(root, FIXTURE)).href)};\nexport const platforms2 = 0; export default { platforms: platforms.map((p) => ({ ...p, name: 'native' })) };\n`);
+  writeFileSync(
+    join(dir, 'clash.js'),
+    `import { platforms } from ${JSON.stringify(pathToFileURL(join(root, FIXTURE)).href)};\nexport const platforms2 = 0; export default { platforms: platforms.map((p) => ({ ...p, name: 'native' })) };\n`,
+  );
   writeFileSync(join(dir, 'broken.js'), 'export default { platforms: [{ name: 42 }] };\n');
   const cases: [string[], RegExp][] = [
     [['list', '--plugin', './nowhere.js'], /plugin module '\.\/nowhere\.js' not found/],
@@ -70,7 +76,17 @@ test('bad outside modules are refused with a message naming them', (t) => {
 });
 
 test('a guest program that throws shows up as a crash in the --json document, with its platform, program and reason', (t) => {
-  const r = visorkit('run', 'crashing-guest', '--profile', 'server-2007', '--platforms', 'native,xen-pv', '--plugin', './lab/dist/test/fixtures/crashing-guest-experiment.js', '--json');
+  const r = visorkit(
+    'run',
+    'crashing-guest',
+    '--profile',
+    'server-2007',
+    '--platforms',
+    'native,xen-pv',
+    '--plugin',
+    './lab/dist/test/fixtures/crashing-guest-experiment.js',
+    '--json',
+  );
   t.is(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { results: { platform: string; counts: Record<string, number> }[]; crashes?: Record<string, unknown>[] };
   t.deepEqual(

@@ -12,9 +12,7 @@ import { exampleRegistry, platformRegistry } from '../../src/index.js';
 /** Every composition the project ships (platforms and examples), plus a three-plugin stack. */
 function bundledCompositions(): { name: string; plugins: readonly Plugin[] }[] {
   const specs = [...platformRegistry, ...exampleRegistry.flatMap((e) => e.platforms)];
-  const out = specs
-    .filter((s) => s.plugins !== undefined && s.unsupportedOn?.(modern) === undefined)
-    .map((s) => ({ name: s.name, plugins: s.plugins! }));
+  const out = specs.filter((s) => s.plugins !== undefined && s.unsupportedOn?.(modern) === undefined).map((s) => ({ name: s.name, plugins: s.plugins! }));
   out.push({ name: 'vserver+lottery', plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin.without(VcpuScheduler), lotteryPlugin] });
   return out;
 }
@@ -24,7 +22,12 @@ function observe(plugins: readonly Plugin[]): unknown {
   const hv = createHypervisor({ machine: modern, plugins, options: { cores: 1, memoryMiB: 1024 } });
   const domain = hv.createDomain({ name: 'linux', memoryMiB: 512 });
   const results: Results = {};
-  const kernel = bootGuest(hv, domain, { programs: { '/bin/lmbench': { program: microBenchmark(['null-call', 'fork'], results) } }, files: { '/etc/passwd': 2048 }, run: ['/bin/lmbench'], address: LOOPBACK });
+  const kernel = bootGuest(hv, domain, {
+    programs: { '/bin/lmbench': { program: microBenchmark(['null-call', 'fork'], results) } },
+    files: { '/etc/passwd': 2048 },
+    run: ['/bin/lmbench'],
+    address: LOOPBACK,
+  });
   hv.runWhile(() => !kernel.idle && domain.state === 'running');
   return {
     name: hv.name,

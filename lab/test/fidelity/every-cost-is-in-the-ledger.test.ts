@@ -8,7 +8,17 @@ import { calibrationLedger } from '../../src/fidelity/ledger.js';
 // lab/dist/test/fidelity/<file>.js → the repository root.
 const root = join(fileURLToPath(import.meta.url), '../../../../..');
 /** Where cost constants live: the guest, every plugin, and the core's shared driver paths. */
-const SCANNED = ['guest/src', 'plugins/native/src', 'plugins/xen-pv/src', 'plugins/vserver/src', 'plugins/hw-assist/src', 'core/src/network', 'core/src/cpu', 'core/src/memory', 'core/src/scheduler'];
+const SCANNED = [
+  'guest/src',
+  'plugins/native/src',
+  'plugins/xen-pv/src',
+  'plugins/vserver/src',
+  'plugins/hw-assist/src',
+  'core/src/network',
+  'core/src/cpu',
+  'core/src/memory',
+  'core/src/scheduler',
+];
 
 /**
  * Top-level numeric constants that are not costs, each with why: identifiers fixed by an ABI
@@ -58,7 +68,7 @@ const NOT_COSTS: Readonly<Record<string, string>> = {
   TRANSLATION_FAULT: 'sentinel: a translation that faulted',
   VPIDS_PER_DOMAIN: 'data structure: the VPID tags of one domain (one per vCPU, shared beyond)',
   CRASHES_KEPT: 'bookkeeping: how many crash records a guest kernel keeps for the report',
-  NICE_0_LOAD: "documented Linux constant: the CFS weight of nice 0 (1024, kernel/sched.c prio_to_weight)",
+  NICE_0_LOAD: 'documented Linux constant: the CFS weight of nice 0 (1024, kernel/sched.c prio_to_weight)',
 };
 
 /**
@@ -78,8 +88,12 @@ function files(dir: string): string[] {
 /** Names of top-level `const NAME = <number>`, cost tables (`const X_INSTRUCTIONS = { a: 12 }`) and cost properties (`instructions: 400`) in source text. */
 function looseConstants(text: string): string[] {
   const found: string[] = [];
-  for (const m of text.matchAll(/^(?:export )?const ([A-Za-z_][A-Za-z0-9_]*)(?:: [^=]+)? = (-?[0-9][0-9_.e]*|[0-9][0-9_]* \* [0-9_.e]+|[0-9]+ << [0-9]+|2 \*\* [0-9]+|0x[0-9a-f]+);/gm)) found.push(m[1]!);
-  for (const m of text.matchAll(/^(?:export )?const ([A-Z_]*(?:INSTRUCTIONS|CYCLES|COSTS?)[A-Z_]*)(?:: [^=]+)? = \{([^;]*?)\}/gm)) if (/:\s*[1-9][0-9_]*/.test(m[2]!)) found.push(m[1]!);
+  for (const m of text.matchAll(
+    /^(?:export )?const ([A-Za-z_][A-Za-z0-9_]*)(?:: [^=]+)? = (-?[0-9][0-9_.e]*|[0-9][0-9_]* \* [0-9_.e]+|[0-9]+ << [0-9]+|2 \*\* [0-9]+|0x[0-9a-f]+);/gm,
+  ))
+    found.push(m[1]!);
+  for (const m of text.matchAll(/^(?:export )?const ([A-Z_]*(?:INSTRUCTIONS|CYCLES|COSTS?)[A-Z_]*)(?:: [^=]+)? = \{([^;]*?)\}/gm))
+    if (/:\s*[1-9][0-9_]*/.test(m[2]!)) found.push(m[1]!);
   for (const m of text.matchAll(/\b(\w*(?:[Ii]nstructions|[Cc]ycles))\s*:\s*[1-9][0-9_]*\s*[,}]/g)) found.push(`${m[1]} (property)`);
   return found;
 }
@@ -118,7 +132,8 @@ test('no cost constant in the guest, the plugins or the core hides outside the l
 });
 
 test('the scan is real: it finds a cost constant, a cost table and a cost property, and passes ledger declarations', (t) => {
-  const sample = "const FOO_INSTRUCTIONS = 500;\nconst BAR_CYCLES = { a: 12 };\nconst T = { x: { instructions: 400 } };\nexport const P = pathLengths('@x/y', { a: { value: 3, unit: 'instructions', source: 's' } });\n";
+  const sample =
+    "const FOO_INSTRUCTIONS = 500;\nconst BAR_CYCLES = { a: 12 };\nconst T = { x: { instructions: 400 } };\nexport const P = pathLengths('@x/y', { a: { value: 3, unit: 'instructions', source: 's' } });\n";
   t.deepEqual(looseConstants(sample).sort(), ['BAR_CYCLES', 'FOO_INSTRUCTIONS', 'instructions (property)']);
 });
 

@@ -16,6 +16,12 @@ test('a row is fitted when a fitted parameter was fitted to its cell, predicted 
   });
   t.is(result.results[0]!.provenance, 'fitted');
   t.is(result.results[1]!.provenance, 'predicted');
-  const elsewhere = withProvenance({ experiment: 'micro', composition: 'x', profile: 'xeon-2003', seed: 1, results: [{ platform: cell.platform, metric: cell.metric, value: 1, unit: 'us', counts: {} }] });
+  const elsewhere = withProvenance({
+    experiment: 'micro',
+    composition: 'x',
+    profile: 'xeon-2003',
+    seed: 1,
+    results: [{ platform: cell.platform, metric: cell.metric, value: 1, unit: 'us', counts: {} }],
+  });
   t.is(elsewhere.results[0]!.provenance, 'predicted', 'the same metric on other hardware was not fitted to');
 });

@@ -18,6 +18,9 @@ test('the calibration.ts files hold what the fitter finds: no fitted value was t
   const fitted = fitParameters(model);
   for (const [j, slot] of fittedSlots().entries()) {
     const declared = slot.set.value[slot.name]!;
-    t.true(Math.abs(declared - fitted[j]!) <= 0.02 * Math.max(1, fitted[j]!), `${slot.set.packageName} ${slot.name}: declared ${declared}, fit ${fitted[j]!.toFixed(1)} (run npx visorkit fit)`);
+    t.true(
+      Math.abs(declared - fitted[j]!) <= 0.02 * Math.max(1, fitted[j]!),
+      `${slot.set.packageName} ${slot.name}: declared ${declared}, fit ${fitted[j]!.toFixed(1)} (run npx visorkit fit)`,
+    );
   }
 });

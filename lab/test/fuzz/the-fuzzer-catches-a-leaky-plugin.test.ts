@@ -1,5 +1,16 @@
 import test from 'ava';
-import { ContainerModule, Machine, MemoryVirtualization, PTE_PRESENT, definePlugin, inject, injectable, writeTableEntry, type Gfn, type Vcpu } from '@visorkit/core';
+import {
+  ContainerModule,
+  Machine,
+  MemoryVirtualization,
+  PTE_PRESENT,
+  definePlugin,
+  inject,
+  injectable,
+  writeTableEntry,
+  type Gfn,
+  type Vcpu,
+} from '@visorkit/core';
 import { NativeMemory, nativePlugin } from '@visorkit/native';
 import { definePlatform } from '@visorkit/workloads';
 import type { FuzzTarget } from '../../src/fuzz/fuzz-machine.js';
@@ -34,7 +45,12 @@ const leakyPlugin = definePlugin({
 
 const leaky: FuzzTarget = {
   plugin: 'leaky',
-  platform: definePlatform({ name: 'leaky', description: 'a planted bug', isolation: 'processes', plugins: [nativePlugin.without(MemoryVirtualization), leakyPlugin] }),
+  platform: definePlatform({
+    name: 'leaky',
+    description: 'a planted bug',
+    isolation: 'processes',
+    plugins: [nativePlugin.without(MemoryVirtualization), leakyPlugin],
+  }),
   format: 'machine',
   typedPageTables: false,
 };
@@ -50,7 +66,17 @@ test('the fuzzer finds a plugin that lets a guest map foreign frames, shrinks th
 });
 
 test('a breach record keeps non-finite numbers through its JSON file', (t) => {
-  const record = { plugin: 'x', platform: 'y', seed: 3, invariant: 'i', message: 'm', operations: [{ k: 'translate' as const, vpn: Number.NaN, write: false }, { k: 'invlpg' as const, vpn: -Infinity }] };
+  const record = {
+    plugin: 'x',
+    platform: 'y',
+    seed: 3,
+    invariant: 'i',
+    message: 'm',
+    operations: [
+      { k: 'translate' as const, vpn: Number.NaN, write: false },
+      { k: 'invlpg' as const, vpn: -Infinity },
+    ],
+  };
   const back = breachFromJson(breachToJson(record));
   t.true(Number.isNaN((back.operations[0] as { vpn: number }).vpn));
   t.is((back.operations[1] as { vpn: number }).vpn, -Infinity);

@@ -36,7 +36,17 @@ test('a libvirt domain becomes a domain: units, vCPUs, shares, quota, disks, int
   ]);
   t.deepEqual(d.interfaces, [{ mac: '52:54:00:6b:3c:58', address: '10.0.0.7', mtu: 9000 }]);
   const paths = d.ignored.map((x) => x.path);
-  for (const p of ['/domain/uuid[0]', '/domain/os[0]', '/domain/@type', '/domain/devices[0]/graphics[0]', '/domain/cputune[0]/vcpupin[0]', '/domain/devices[0]/disk[1]', '/domain/devices[0]/interface[0]/model[0]', '/domain/vcpu[0]/@placement', '/domain/memoryBacking[0]/hugepages[0]']) {
+  for (const p of [
+    '/domain/uuid[0]',
+    '/domain/os[0]',
+    '/domain/@type',
+    '/domain/devices[0]/graphics[0]',
+    '/domain/cputune[0]/vcpupin[0]',
+    '/domain/devices[0]/disk[1]',
+    '/domain/devices[0]/interface[0]/model[0]',
+    '/domain/vcpu[0]/@placement',
+    '/domain/memoryBacking[0]/hugepages[0]',
+  ]) {
     t.true(paths.includes(p), `${p} is listed as ignored`);
   }
   for (const x of d.ignored) t.true(x.reason.length > 0);

@@ -18,10 +18,14 @@ test('every bundled profile passes the schema a --profile file must pass', (t) =
 });
 
 test('the committed JSON Schema is the one the schema exports', (t) => {
-  t.is(readFileSync(join(root, 'lab/schema/machine-profile.schema.json'), 'utf8'), schemaText('profile'), 'run `npx visorkit schema profile > lab/schema/machine-profile.schema.json`');
+  t.is(
+    readFileSync(join(root, 'lab/schema/machine-profile.schema.json'), 'utf8'),
+    schemaText('profile'),
+    'run `npx visorkit schema profile > lab/schema/machine-profile.schema.json`',
+  );
 });
 
-test("every field of the JSON Schema states its unit in its description", (t) => {
+test('every field of the JSON Schema states its unit in its description', (t) => {
   const walk = (node: Record<string, unknown>, path: string): void => {
     const props = node['properties'] as Record<string, Record<string, unknown>> | undefined;
     if (props === undefined) {
@@ -46,7 +50,10 @@ test('errors name the file, the line and the path of each wrong field', (t) => {
   t.regex(e.message, /^my-server\.json:\d+: field 'cpu\.clockGhz': .*>0; field 'disk': unknown field 'rpmm'$/);
   const { tlb: _tlb, ...noTlb } = server2007;
   t.regex(t.throws(() => parseProfileFile('p.yaml', stringify(noTlb)), { instanceOf: InputFileError }).message, /^p\.yaml:1: field 'tlb': /);
-  t.regex(t.throws(() => parseProfileFile('p.json', '{\n  "name": "x",\n  "year": 2000,,\n}'), { instanceOf: InputFileError }).message, /^p\.json:3: expected JSON/);
+  t.regex(
+    t.throws(() => parseProfileFile('p.json', '{\n  "name": "x",\n  "year": 2000,,\n}'), { instanceOf: InputFileError }).message,
+    /^p\.json:3: expected JSON/,
+  );
 });
 
 test('run --profile takes a YAML file; a wrong one exits 2 naming the field', (t) => {

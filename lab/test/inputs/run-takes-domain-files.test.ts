@@ -26,7 +26,8 @@ test('run --domain shapes the domains the experiment creates: a heavier xl.cfg d
   t.is(plain.status, 0, plain.stderr);
   t.is(shaped.status, 0, shaped.stderr);
   t.regex(shaped.stderr, /heavy\.cfg: ignored vfb: no framebuffer is modelled/);
-  const share = (out: string, domain: string): Row => (JSON.parse(out) as { results: Row[] }).results.find((r) => r.metric === 'cpu-share' && r.domain === domain)!;
+  const share = (out: string, domain: string): Row =>
+    (JSON.parse(out) as { results: Row[] }).results.find((r) => r.metric === 'cpu-share' && r.domain === domain)!;
   const before = share(plain.stdout, 'w0');
   const after = share(shaped.stdout, 'heavy');
   t.is(after.weight, 2048);
@@ -36,7 +37,10 @@ test('run --domain shapes the domains the experiment creates: a heavier xl.cfg d
 });
 
 test('a libvirt XML written elsewhere runs the micro-benchmarks on native and xen-pv', (t) => {
-  const xml = file('web.xml', "<domain type='xen'><name>web</name><memory unit='MiB'>1536</memory><vcpu>1</vcpu><devices><graphics type='vnc'/></devices></domain>");
+  const xml = file(
+    'web.xml',
+    "<domain type='xen'><name>web</name><memory unit='MiB'>1536</memory><vcpu>1</vcpu><devices><graphics type='vnc'/></devices></domain>",
+  );
   const r = visorkit('run', 'micro', '--profile', 'server-2007', '--platforms', 'native,xen-pv', '--json', '--domain', xml);
   t.is(r.status, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { domains: { memoryMiB: number }[]; results: Row[] };
@@ -56,7 +60,16 @@ test('a malformed xl.cfg exits 2 with one line naming the file and the line', (t
 
 test('files beyond the domains an experiment creates are reported as not used', (t) => {
   const a = file('a.cfg', 'memory = 64\n');
-  const r = visorkit('run', 'cpu-share', '--profile', 'server-2007', '--platforms', 'native', '--json', ...Array.from({ length: 17 }, () => ['--domain', a]).flat());
+  const r = visorkit(
+    'run',
+    'cpu-share',
+    '--profile',
+    'server-2007',
+    '--platforms',
+    'native',
+    '--json',
+    ...Array.from({ length: 17 }, () => ['--domain', a]).flat(),
+  );
   t.is(r.status, 0, r.stderr);
   t.regex(r.stderr, /a\.cfg: not used/);
 });

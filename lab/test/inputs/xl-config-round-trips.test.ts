@@ -4,7 +4,13 @@ import { formatXlConfig, parseXlConfig, type XlValue } from '../../src/inputs/xl
 
 const key = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,11}$/);
 // Any text without a newline in single quotes; anything at all (escaped) in double quotes.
-const text = fc.string({ unit: fc.oneof(fc.constantFrom('"', "'", '\\', '#', ';', ',', '[', ']', '=', ' ', '\t', '\n', '\x01'), fc.string({ minLength: 1, maxLength: 1, unit: 'binary' })), maxLength: 20 });
+const text = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom('"', "'", '\\', '#', ';', ',', '[', ']', '=', ' ', '\t', '\n', '\x01'),
+    fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
+  ),
+  maxLength: 20,
+});
 const { value } = fc.letrec<{ value: XlValue }>((tie) => ({
   value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, fc.nat({ max: Number.MAX_SAFE_INTEGER }), text, fc.array(tie('value'), { maxLength: 4 })),
 }));

@@ -44,7 +44,10 @@ test('every publishable package packs its README, entry point and types, and no 
   t.is(packed.length, publishable().length);
   for (const p of packed) {
     for (const f of ['package.json', 'README.md', 'dist/src/index.js', 'dist/src/index.d.ts']) t.true(p.files.includes(f), `${p.name} packs ${f}`);
-    t.false(p.files.some((f) => f.includes('/test/') || f.endsWith('.tsbuildinfo')), `${p.name} packs no tests or build info`);
+    t.false(
+      p.files.some((f) => f.includes('/test/') || f.endsWith('.tsbuildinfo')),
+      `${p.name} packs no tests or build info`,
+    );
   }
 });
 
@@ -56,7 +59,9 @@ test('the packed packages install into an outside project, build under strict Ty
 
   const tsc = join(root, 'node_modules/.bin/tsc');
   await t.notThrowsAsync(run(tsc, ['-p', '.'], { cwd: project }), 'the outside plugin builds against the installed types');
-  const tests = await run(process.execPath, ['--test', '--test-reporter=tap', 'dist/test/'], { cwd: project, maxBuffer: 64 << 20 }).catch((e: { stdout?: string; message?: string }) => ({ stdout: e.stdout ?? e.message ?? '' }));
+  const tests = await run(process.execPath, ['--test', '--test-reporter=tap', 'dist/test/'], { cwd: project, maxBuffer: 64 << 20 }).catch(
+    (e: { stdout?: string; message?: string }) => ({ stdout: e.stdout ?? e.message ?? '' }),
+  );
   t.regex(tests.stdout, /# fail 0/, tests.stdout);
   t.regex(tests.stdout, /# pass [1-9]/);
 
@@ -71,10 +76,15 @@ test('`visorkit new plugin` in an empty folder with the packed packages writes a
   const made = await run(process.execPath, [join(root, 'lab/dist/src/main.js'), 'new', 'plugin', 'demo'], { cwd: folder });
   t.regex(made.stdout, /Wrote demo \(standalone\)/);
   const project = join(folder, 'demo');
-  const manifest = JSON.parse(await readFile(join(project, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const manifest = JSON.parse(await readFile(join(project, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   t.is(manifest.dependencies['@visorkit/core'], `file:../${basename(packed.find((p) => p.name === '@visorkit/core')!.tarball)}`);
   await run('npm', ['install', ...INSTALL_FLAGS], { cwd: project, maxBuffer: 64 << 20 });
-  const tests = await run('npm', ['test', '--', '--tap'], { cwd: project, maxBuffer: 64 << 20 }).catch((e: { stdout?: string; stderr?: string; message?: string }) => ({ stdout: `${e.stdout ?? ''}${e.stderr ?? e.message ?? ''}` }));
+  const tests = await run('npm', ['test', '--', '--tap'], { cwd: project, maxBuffer: 64 << 20 }).catch(
+    (e: { stdout?: string; stderr?: string; message?: string }) => ({ stdout: `${e.stdout ?? ''}${e.stderr ?? e.message ?? ''}` }),
+  );
   t.regex(tests.stdout, /# fail 0/, tests.stdout);
   t.regex(tests.stdout, /ok \d+ - .*native \+ demo/, tests.stdout);
 });

@@ -30,8 +30,16 @@ export interface Manifest {
 /** Every workspace of the root package.json (globs of the form `dir/*` expanded), with its manifest. */
 export function workspaces(): { dir: string; manifest: Manifest }[] {
   const globs = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { workspaces: string[] }).workspaces;
-  const dirs = globs.flatMap((g) => (g.endsWith('/*') ? readdirSync(join(root, g.slice(0, -2)), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `${g.slice(0, -2)}/${d.name}`) : [g]));
-  return dirs.filter((d) => existsSync(join(root, d, 'package.json'))).map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest }));
+  const dirs = globs.flatMap((g) =>
+    g.endsWith('/*')
+      ? readdirSync(join(root, g.slice(0, -2)), { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => `${g.slice(0, -2)}/${d.name}`)
+      : [g],
+  );
+  return dirs
+    .filter((d) => existsSync(join(root, d, 'package.json')))
+    .map((dir) => ({ dir, manifest: JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as Manifest }));
 }
 
 /** The workspaces that are published (not private). */

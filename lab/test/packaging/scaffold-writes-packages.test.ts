@@ -39,7 +39,8 @@ test('the versions a standalone project asks for are the ones this repository bu
   const core = JSON.parse(readFileSync(join(root, 'core/package.json'), 'utf8')) as { peerDependencies: Record<string, string> };
   t.is<string | undefined, string | undefined>(SCAFFOLD_VERSIONS.typescript, rootPkg.devDependencies['typescript']);
   t.is<string | undefined, string | undefined>(SCAFFOLD_VERSIONS.ava, rootPkg.devDependencies['ava']);
-  for (const peer of ['inversify', 'reflect-metadata', 'rxjs'] as const) t.is<string | undefined, string | undefined>(SCAFFOLD_VERSIONS[peer], core.peerDependencies[peer]);
+  for (const peer of ['inversify', 'reflect-metadata', 'rxjs'] as const)
+    t.is<string | undefined, string | undefined>(SCAFFOLD_VERSIONS[peer], core.peerDependencies[peer]);
 });
 
 test('inside the repository a plugin becomes a workspace under plugins/, built by the root tsconfig', async (t) => {
@@ -49,12 +50,19 @@ test('inside the repository a plugin becomes a workspace under plugins/, built b
     t.is(r.mode, 'workspace');
     t.is(r.dir, join(repo, 'plugins/fair-share'));
     t.is(r.packageName, '@visorkit/fair-share');
-    const pkg = JSON.parse(await readFile(join(r.dir, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(await readFile(join(r.dir, 'package.json'), 'utf8')) as {
+      version: string;
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     t.is(pkg.dependencies['@visorkit/core'], version);
     t.is(pkg.devDependencies['@visorkit/conformance'], version);
     const tsconfig = JSON.parse(await readFile(join(r.dir, 'tsconfig.json'), 'utf8')) as { extends: string; references: { path: string }[] };
     t.is(tsconfig.extends, '../../tsconfig.base.json');
-    t.deepEqual(tsconfig.references.map((x) => x.path), ['../../core', '../../conformance', '../../plugins/native']);
+    t.deepEqual(
+      tsconfig.references.map((x) => x.path),
+      ['../../core', '../../conformance', '../../plugins/native'],
+    );
     const rootTs = JSON.parse(await readFile(join(repo, 'tsconfig.json'), 'utf8')) as { references: { path: string }[] };
     const paths = rootTs.references.map((x) => x.path);
     t.true(paths.indexOf('plugins/fair-share') >= 0 && paths.indexOf('plugins/fair-share') < paths.indexOf('lab'));
@@ -86,19 +94,31 @@ test('outside the repository a standalone project takes the packages from tarbal
   const dir = await scratch();
   try {
     const fromRegistry = await newPackage({ kind: 'plugin', name: 'reg', cwd: dir });
-    const reg = JSON.parse(await readFile(join(fromRegistry.dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; scripts: Record<string, string> };
+    const reg = JSON.parse(await readFile(join(fromRegistry.dir, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     t.is(fromRegistry.mode, 'standalone');
     t.is(reg.dependencies['@visorkit/core'], `^${version}`);
     t.is(reg.scripts['test'], 'tsc -b && ava');
     t.deepEqual(fromRegistry.next, ['cd reg', 'npm install', 'npm test']);
 
     await mkdir(join(dir, 'tgz'));
-    await t.throwsAsync(newPackage({ kind: 'plugin', name: 'none', cwd: dir, packages: join(dir, 'tgz') }), { instanceOf: UsageError, message: /no packed @visorkit packages/ });
+    await t.throwsAsync(newPackage({ kind: 'plugin', name: 'none', cwd: dir, packages: join(dir, 'tgz') }), {
+      instanceOf: UsageError,
+      message: /no packed @visorkit packages/,
+    });
     for (const p of ['core', 'conformance']) await writeFile(join(dir, 'tgz', `visorkit-${p}-0.1.0.tgz`), '');
-    await t.throwsAsync(newPackage({ kind: 'plugin', name: 'partial', cwd: dir, packages: join(dir, 'tgz') }), { instanceOf: UsageError, message: /@visorkit\/native/ });
+    await t.throwsAsync(newPackage({ kind: 'plugin', name: 'partial', cwd: dir, packages: join(dir, 'tgz') }), {
+      instanceOf: UsageError,
+      message: /@visorkit\/native/,
+    });
     await writeFile(join(dir, 'tgz', 'visorkit-native-0.1.0.tgz'), '');
     const fromTarballs = await newPackage({ kind: 'plugin', name: 'tar', cwd: dir, packages: join(dir, 'tgz') });
-    const tar = JSON.parse(await readFile(join(fromTarballs.dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const tar = JSON.parse(await readFile(join(fromTarballs.dir, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+    };
     t.is(tar.dependencies['@visorkit/core'], 'file:../tgz/visorkit-core-0.1.0.tgz');
     t.is(tar.devDependencies['@visorkit/native'], 'file:../tgz/visorkit-native-0.1.0.tgz');
   } finally {

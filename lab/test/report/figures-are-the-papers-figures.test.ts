@@ -4,7 +4,14 @@ import type { ExperimentResult, ResultRow } from '@visorkit/workloads';
 import { paperFigures, reportPage } from '../../src/report/view/index.js';
 
 const result = (experiment: string, rows: ResultRow[]): ExperimentResult => ({ experiment, composition: 'c', profile: 'p', seed: 1, results: rows });
-const r = (platform: string, metric: string, value: number, unit: string, extra: Record<string, unknown> = {}): ResultRow => ({ platform, metric, value, unit, counts: {}, ...extra });
+const r = (platform: string, metric: string, value: number, unit: string, extra: Record<string, unknown> = {}): ResultRow => ({
+  platform,
+  metric,
+  value,
+  unit,
+  counts: {},
+  ...extra,
+});
 
 test('a micro-benchmark table becomes one chart of bars normalised to native, a bar per other platform and metric', (t) => {
   const metrics = ['null-call', 'fork', 'exec', 'page-fault'];
@@ -30,7 +37,10 @@ test('a sweep over domains or instances becomes a curve per platform; migrations
   const [curve] = paperFigures(result('scalability', sweep));
   t.regex(curve!.caption, /scalability/);
   t.is((curve!.svg.match(/<path d="M/g) ?? []).length, 2);
-  const mig = ['live', 'stop-and-copy'].flatMap((mode) => [r('xen-pv', 'downtime-ms', mode === 'live' ? 1 : 50, 'ms', { mode, 'memory-mb': 64, workload: 'idle' }), r('xen-pv', 'total-ms', mode === 'live' ? 200 : 50, 'ms', { mode, 'memory-mb': 64, workload: 'idle' })]);
+  const mig = ['live', 'stop-and-copy'].flatMap((mode) => [
+    r('xen-pv', 'downtime-ms', mode === 'live' ? 1 : 50, 'ms', { mode, 'memory-mb': 64, workload: 'idle' }),
+    r('xen-pv', 'total-ms', mode === 'live' ? 200 : 50, 'ms', { mode, 'memory-mb': 64, workload: 'idle' }),
+  ]);
   const [timeline] = paperFigures(result('migration', mig));
   t.regex(timeline!.caption, /timeline/);
   t.regex(timeline!.svg, /idle · live/);
@@ -38,10 +48,30 @@ test('a sweep over domains or instances becomes a curve per platform; migrations
 
 test('the report page is one self-contained document: no external script, style, image or font', (t) => {
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.constantFrom('native', 'xen-pv', 'vserver'), fc.constantFrom('fork', 'exec', 'sh', 'stat', 'mmap'), fc.double({ min: 0.01, max: 1e4, noNaN: true })), { minLength: 1, maxLength: 30 }), (cells) => {
-      const html = reportPage([result('micro', cells.map(([p, m, v]) => r(p, m, v, 'us')))]);
-      return html.startsWith('<!doctype html>') && !/<(script|link|img)\b/i.test(html) && !/url\((?!#)/.test(html) && !/https?:\/\//.test(html.replace('http://www.w3.org/2000/svg', ''));
-    }),
+    fc.property(
+      fc.array(
+        fc.tuple(
+          fc.constantFrom('native', 'xen-pv', 'vserver'),
+          fc.constantFrom('fork', 'exec', 'sh', 'stat', 'mmap'),
+          fc.double({ min: 0.01, max: 1e4, noNaN: true }),
+        ),
+        { minLength: 1, maxLength: 30 },
+      ),
+      (cells) => {
+        const html = reportPage([
+          result(
+            'micro',
+            cells.map(([p, m, v]) => r(p, m, v, 'us')),
+          ),
+        ]);
+        return (
+          html.startsWith('<!doctype html>') &&
+          !/<(script|link|img)\b/i.test(html) &&
+          !/url\((?!#)/.test(html) &&
+          !/https?:\/\//.test(html.replace('http://www.w3.org/2000/svg', ''))
+        );
+      },
+    ),
   );
   t.pass();
 });

@@ -2,15 +2,31 @@ import test from 'ava';
 import type { ExperimentResult, ResultRow } from '@visorkit/workloads';
 import { fidelitySummary, paperTable, publishedTables, tableHtml } from '../../src/report/view/index.js';
 
-const row = (platform: string, metric: string, value: number, extra: Record<string, unknown> = {}): ResultRow => ({ platform, metric, value, unit: 'us', counts: {}, ...extra });
+const row = (platform: string, metric: string, value: number, extra: Record<string, unknown> = {}): ResultRow => ({
+  platform,
+  metric,
+  value,
+  unit: 'us',
+  counts: {},
+  ...extra,
+});
 const micro = (profile: string, rows: ResultRow[]): ExperimentResult => ({ experiment: 'micro', composition: 'c', profile, seed: 1, results: rows });
 const seed = publishedTables[0]!;
 
 test('a table has metrics as rows and platforms as columns, in first-seen order', (t) => {
   const table = paperTable(micro('modern', [row('native', 'fork', 1), row('native', 'exec', 2), row('xen-pv', 'fork', 3), row('xen-pv', 'exec', 4)]));
   t.deepEqual(table.platforms, ['native', 'xen-pv']);
-  t.deepEqual(table.rows.map((r) => r.metric), ['fork', 'exec']);
-  t.deepEqual(table.rows.map((r) => r.cells.map((c) => c.value)), [[1, 3], [2, 4]]);
+  t.deepEqual(
+    table.rows.map((r) => r.metric),
+    ['fork', 'exec'],
+  );
+  t.deepEqual(
+    table.rows.map((r) => r.cells.map((c) => c.value)),
+    [
+      [1, 3],
+      [2, 4],
+    ],
+  );
 });
 
 test('published figures and the error appear only on runs of the machine they were measured on', (t) => {
@@ -37,7 +53,12 @@ test('a row that says whether it was fitted or predicted shows it; rows that do 
 
 test('the fidelity summary gives, per published table, the median and the worst error', (t) => {
   const p = (m: string, pl: string): number => seed.value(m, pl)!;
-  const result = micro(seed.profile, [row('native', 'fork', p('fork', 'native') * 1.1), row('native', 'exec', p('exec', 'native') * 0.8), row('xen-pv', 'fork', p('fork', 'xen-pv') * 1.05), row('native', 'null-call', 1)]);
+  const result = micro(seed.profile, [
+    row('native', 'fork', p('fork', 'native') * 1.1),
+    row('native', 'exec', p('exec', 'native') * 0.8),
+    row('xen-pv', 'fork', p('fork', 'xen-pv') * 1.05),
+    row('native', 'null-call', 1),
+  ]);
   const [line, ...rest] = fidelitySummary([result, micro('modern', [row('native', 'fork', 1)])]);
   t.deepEqual(rest, []);
   t.is(line!.cells, 3);

@@ -20,7 +20,12 @@ test('@visorkit/lab/browser reaches only the registries and the view, which impo
   const offenders: string[] = [];
   const entry = readFileSync(join(src, 'browser.js'), 'utf8');
   const local = [...entry.matchAll(/from ['"]([^'"]+)['"]/g)].map((m) => m[1]!);
-  t.deepEqual(local.sort(), ['./examples/example-registry.js', './experiments/experiment-registry.js', './platforms/platform-registry.js', './report/view/index.js']);
+  t.deepEqual(local.sort(), [
+    './examples/example-registry.js',
+    './experiments/experiment-registry.js',
+    './platforms/platform-registry.js',
+    './report/view/index.js',
+  ]);
   for (const f of local.filter((f) => !f.includes('/view/'))) {
     for (const [, spec] of readFileSync(join(src, f), 'utf8').matchAll(/from ['"]([^'"]+)['"]/g)) {
       if (!spec!.startsWith('@visorkit/') || spec === '@visorkit/lab') offenders.push(`${f}: ${spec}`);

@@ -29,6 +29,9 @@ test('hypervisors an experiment dropped are collectable while it still runs (not
       return [];
     },
   };
-  runExperiment({ experiment: sequential, composition: 'native', profile: modern, platforms: [native] }, { seed: 1, observe: (hv) => refs.push(new WeakRef(hv)) });
+  runExperiment(
+    { experiment: sequential, composition: 'native', profile: modern, platforms: [native] },
+    { seed: 1, observe: (hv) => refs.push(new WeakRef(hv)) },
+  );
   t.true(collectedBeforeTheEnd);
 });

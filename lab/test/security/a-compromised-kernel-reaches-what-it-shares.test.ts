@@ -15,7 +15,11 @@ function tenantsOn(name: string) {
 }
 
 test('a compromised shared kernel reaches every other tenant; a compromised domain kernel reaches none', (t) => {
-  for (const [name, reached] of [['native', TENANTS - 1], ['vserver', TENANTS - 1], ['xen-pv', 0]] as const) {
+  for (const [name, reached] of [
+    ['native', TENANTS - 1],
+    ['vserver', TENANTS - 1],
+    ['xen-pv', 0],
+  ] as const) {
     const { hv, tenants } = tenantsOn(name);
     const reach = compromiseReach(hv, tenants);
     t.is(reach.reached, reached, `${name}: ${JSON.stringify(reach)}`);

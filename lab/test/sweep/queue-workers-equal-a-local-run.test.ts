@@ -70,7 +70,11 @@ test.serial('a sweep through Redis with two workers prints the very bytes of the
 });
 
 test.serial('a worker killed mid-point loses nothing: the point is run by another, and progress counts every point', async (t) => {
-  const points = sweepPoints({ experiment: 'cpu-share', profile: server2007, platforms: resolvePlatforms('xen-pv'), domains: [] }, parseVary(['xen-pv.batchSize=16,32']), 1);
+  const points = sweepPoints(
+    { experiment: 'cpu-share', profile: server2007, platforms: resolvePlatforms('xen-pv'), domains: [] },
+    parseVary(['xen-pv.batchSize=16,32']),
+    1,
+  );
   const first = worker(redis.url, 2000);
   let second: ReturnType<typeof worker> | undefined;
   const executor = await queueExecutor(redis.url);

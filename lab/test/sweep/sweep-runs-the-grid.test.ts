@@ -15,11 +15,17 @@ const base = { experiment: 'cpu-share', profile: server2007, platforms: resolveP
 test('the grid is the product of the axes, each point run with seeds 1…N', (t) => {
   const points = sweepPoints(base, parseVary(['profile.cpu.clockGhz=2,3.2', 'xen-pv.batchSize=1,64', 'domain.memoryMiB=32']), 3);
   t.is(points.length, 2 * 2 * 1 * 3);
-  t.deepEqual(points.slice(0, 3).map((p) => p.seed), [1, 2, 3]);
+  t.deepEqual(
+    points.slice(0, 3).map((p) => p.seed),
+    [1, 2, 3],
+  );
   t.deepEqual(points[0]!.assignment, { 'profile.cpu.clockGhz': 2, 'xen-pv.batchSize': 1, 'domain.memoryMiB': 32 });
   t.is(points[0]!.profile.cpu.clockGhz, 2);
   t.is(points[11]!.profile.cpu.clockGhz, 3.2);
-  t.deepEqual(points[0]!.platforms, [{ name: 'native', options: {} }, { name: 'xen-pv', options: { 'xen-pv': { batchSize: 1 } } }]);
+  t.deepEqual(points[0]!.platforms, [
+    { name: 'native', options: {} },
+    { name: 'xen-pv', options: { 'xen-pv': { batchSize: 1 } } },
+  ]);
   t.is(points[0]!.everyDomain?.memoryMiB, 32);
   t.is(new Set(points.map(pointKey)).size, points.length, 'every point has its own key');
 });
@@ -45,7 +51,13 @@ test("the 95% interval is Student's t over the seeds", (t) => {
 
 test('rows of a grid point are folded over seeds; each axis becomes a column', (t) => {
   const points = sweepPoints(base, parseVary(['profile.year=2007']), 2) as SweepPoint[];
-  const row = (value: number) => ({ experiment: 'x', composition: 'native', profile: 'p', seed: 1, results: [{ platform: 'native', metric: 'm', value, unit: 'us', counts: { a: value } }] });
+  const row = (value: number) => ({
+    experiment: 'x',
+    composition: 'native',
+    profile: 'p',
+    seed: 1,
+    results: [{ platform: 'native', metric: 'm', value, unit: 'us', counts: { a: value } }],
+  });
   const rows = aggregateSweep(points, [row(1), row(3)]);
   t.is(rows.length, 1);
   t.like(rows[0], { platform: 'native', metric: 'm', value: 2, seeds: 2, 'profile.year': 2007, counts: { a: 2 } });
@@ -54,7 +66,19 @@ test('rows of a grid point are folded over seeds; each axis becomes a column', (
 test('sweep --out keeps finished points; a rerun runs none again and prints the same document', (t) => {
   const out = mkdtempSync(join(tmpdir(), 'visorkit-sweep-'));
   try {
-    const args = ['sweep', 'micro', '--profile', 'server-2007', '--platforms', 'native', '--vary', 'profile.costs.syscallRoundTrip=500,1000', '--out', out, '--json'];
+    const args = [
+      'sweep',
+      'micro',
+      '--profile',
+      'server-2007',
+      '--platforms',
+      'native',
+      '--vary',
+      'profile.costs.syscallRoundTrip=500,1000',
+      '--out',
+      out,
+      '--json',
+    ];
     const first = visorkit(...args);
     t.is(first.status, 0, first.stderr);
     const doc = JSON.parse(first.stdout) as { points: number; results: { metric: string; value: number; 'profile.costs.syscallRoundTrip': number }[] };

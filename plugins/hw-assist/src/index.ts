@@ -26,12 +26,20 @@ export const hwAssistPlugin = definePlugin<HwAssistOptions>({
   version: '0.1.0',
   description: 'VT-x/AMD-V with nested (EPT) or shadow paging, tagged TLBs and SR-IOV.',
   provides: [MemoryVirtualization, CpuVirtualization, VcpuScheduler, TimeKeeping, NetworkBackend, BlockBackend],
-  capabilities: [Capability.MultipleKernels, Capability.KernelModules, Capability.CheckpointResume, Capability.LiveMigration, Capability.LiveUpdate, Capability.DevicePassthrough],
+  capabilities: [
+    Capability.MultipleKernels,
+    Capability.KernelModules,
+    Capability.CheckpointResume,
+    Capability.LiveMigration,
+    Capability.LiveUpdate,
+    Capability.DevicePassthrough,
+  ],
   defaults: HW_ASSIST_DEFAULTS,
   validate(o) {
     if (o.paging !== 'ept' && o.paging !== 'shadow') throw new InvalidArgumentError('paging', `expected 'ept' or 'shadow', got '${String(o.paging)}'`);
     if (o.io !== 'sriov' && o.io !== 'virtio') throw new InvalidArgumentError('io', `expected 'sriov' or 'virtio', got '${String(o.io)}'`);
-    if (o.interrupts !== 'exit' && o.interrupts !== 'posted') throw new InvalidArgumentError('interrupts', `expected 'exit' or 'posted', got '${String(o.interrupts)}'`);
+    if (o.interrupts !== 'exit' && o.interrupts !== 'posted')
+      throw new InvalidArgumentError('interrupts', `expected 'exit' or 'posted', got '${String(o.interrupts)}'`);
     if (o.largePages && o.paging !== 'ept') throw new InvalidArgumentError('largePages', 'large host pages need nested paging (paging: ept)');
   },
   module: hwAssistModule,

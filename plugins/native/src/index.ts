@@ -33,7 +33,8 @@ export const nativePlugin = definePlugin<NativeOptions>({
   defaults: NATIVE_DEFAULTS,
   validate(o) {
     if (!(o.schedulerLatencyMs > 0)) throw new InvalidArgumentError('schedulerLatencyMs', `must be > 0, got ${o.schedulerLatencyMs}`);
-    if (!(o.minGranularityMs > 0 && o.minGranularityMs <= o.schedulerLatencyMs)) throw new InvalidArgumentError('minGranularityMs', `must be in (0, schedulerLatencyMs], got ${o.minGranularityMs}`);
+    if (!(o.minGranularityMs > 0 && o.minGranularityMs <= o.schedulerLatencyMs))
+      throw new InvalidArgumentError('minGranularityMs', `must be in (0, schedulerLatencyMs], got ${o.minGranularityMs}`);
   },
   module: nativeModule,
 });

@@ -5,7 +5,18 @@
  * `[nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin]`: memory, CPU, time
  * and disk are then the native kernel's, at native cost — no hypervisor on the path.
  */
-import { BlockBackend, Capability, CpuVirtualization, MemoryVirtualization, NetworkBackend, TimeKeeping, UnsupportedCapabilityError, VcpuScheduler, definePlugin, type Hypervisor } from '@visorkit/core';
+import {
+  BlockBackend,
+  Capability,
+  CpuVirtualization,
+  MemoryVirtualization,
+  NetworkBackend,
+  TimeKeeping,
+  UnsupportedCapabilityError,
+  VcpuScheduler,
+  definePlugin,
+  type Hypervisor,
+} from '@visorkit/core';
 import { ContainerPolicy } from '@visorkit/guest';
 import { VserverContexts } from './guest/vserver-contexts.js';
 import { vserverModule } from './vserver-module.js';

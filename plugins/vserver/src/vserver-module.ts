@@ -16,6 +16,8 @@ export function vserverModule(): ContainerModule {
     o.bind(VcpuScheduler).toService(ContextTokenBucketScheduler);
     o.bind(ContextNetwork).toSelf().inSingletonScope();
     o.bind(NetworkBackend).toService(ContextNetwork);
-    o.bind(ContainerPolicy).toDynamicValue((context) => new VserverContexts(context.get<Machine>(Machine).profile)).inSingletonScope();
+    o.bind(ContainerPolicy)
+      .toDynamicValue((context) => new VserverContexts(context.get<Machine>(Machine).profile))
+      .inSingletonScope();
   });
 }

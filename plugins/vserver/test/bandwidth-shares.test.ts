@@ -8,7 +8,11 @@ import { type ContextNetwork, vserverPlugin } from '../src/index.js';
 /** Sends 8 MiB from a context to a peer machine; returns Mbit/s, with the context capped at `capMbps` (0: none). */
 function sendRate(capMbps: number): number {
   const sim = new Simulator();
-  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin], options: { simulator: sim, cores: 1 } });
+  const hv = createHypervisor({
+    machine: server2007,
+    plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin],
+    options: { simulator: sim, cores: 1 },
+  });
   const peer = createHypervisor({ machine: server2007, plugins: [nativePlugin], options: { simulator: sim, cores: 1 } });
   connectMachines(hv, peer);
   const admin = hv.createDomain({ name: 'admin', memoryMiB: 32 }, 'control');

@@ -5,4 +5,9 @@ import { runConformance } from '@visorkit/conformance';
 import { nativePlugin } from '@visorkit/native';
 import { vserverPlugin } from '../src/index.js';
 
-runConformance(test, { name: 'vserver', compose: (machine) => createHypervisor({ machine, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin] }), antiSpoofing: true, reference: (machine) => createHypervisor({ machine, plugins: [nativePlugin] }) });
+runConformance(test, {
+  name: 'vserver',
+  compose: (machine) => createHypervisor({ machine, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin] }),
+  antiSpoofing: true,
+  reference: (machine) => createHypervisor({ machine, plugins: [nativePlugin] }),
+});

@@ -26,7 +26,11 @@ interface Shared {
  */
 function sharedKernel(programs: Record<string, Program>, client?: Program): Shared {
   const sim = new Simulator();
-  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin], options: { simulator: sim, cores: 1 } });
+  const hv = createHypervisor({
+    machine: server2007,
+    plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin],
+    options: { simulator: sim, cores: 1 },
+  });
   const d = hv.createDomain({ name: 'host', memoryMiB: 256 });
   const contexts = new VserverContexts(server2007);
   contexts.define(1, { root: '/vservers/a', addresses: [WEB_A] });
@@ -41,7 +45,11 @@ function sharedKernel(programs: Record<string, Program>, client?: Program): Shar
   if (client !== undefined) {
     const clients = createHypervisor({ machine: server2007, plugins: [nativePlugin], options: { simulator: sim, cores: 1 } });
     connectMachines(hv, clients);
-    peer = bootGuest(clients, clients.createDomain({ name: 'client', memoryMiB: 128 }), { address: CLIENT, programs: { '/bin/client': { program: client } }, run: ['/bin/client'] });
+    peer = bootGuest(clients, clients.createDomain({ name: 'client', memoryMiB: 128 }), {
+      address: CLIENT,
+      programs: { '/bin/client': { program: client } },
+      run: ['/bin/client'],
+    });
   }
   return { hv, d, kernel, run: () => hv.runWhile(() => !(kernel.idle && (peer?.idle ?? true)) && sim.now < 20e9) };
 }
@@ -259,7 +267,11 @@ test('for any assignment of addresses, no context binds an address not assigned 
   const pool = ['10.0.0.11', '10.0.0.12', '10.0.0.13', '10.0.0.14'];
   fc.assert(
     fc.property(fc.array(fc.subarray(pool, { minLength: 1 }), { minLength: 1, maxLength: 3 }), (assignment) => {
-      const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin], options: { cores: 1 } });
+      const hv = createHypervisor({
+        machine: server2007,
+        plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin],
+        options: { cores: 1 },
+      });
       const d = hv.createDomain({ name: 'host', memoryMiB: 128 });
       const contexts = new VserverContexts(server2007);
       assignment.forEach((addresses, i) => contexts.define(i + 1, { addresses }));
@@ -280,11 +292,13 @@ test('for any assignment of addresses, no context binds an address not assigned 
       let refusals = 0;
       const ok = assignment.every((own, i) => {
         const r = results.get(pids[i]!)!;
-        return [...pool, '10.0.0.1', '10.0.0.99'].every((address, j) => {
-          if (own.includes(address)) return r[j] === 0;
-          refusals++;
-          return r[j] === -Errno.EADDRNOTAVAIL;
-        }) && r[r.length - 1] === 0; // the wildcard: the context's own first address
+        return (
+          [...pool, '10.0.0.1', '10.0.0.99'].every((address, j) => {
+            if (own.includes(address)) return r[j] === 0;
+            refusals++;
+            return r[j] === -Errno.EADDRNOTAVAIL;
+          }) && r[r.length - 1] === 0
+        ); // the wildcard: the context's own first address
       });
       return ok && hv.counts(d)['privilege-violation'] === refusals;
     }),

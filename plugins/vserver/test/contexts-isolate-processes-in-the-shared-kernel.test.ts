@@ -52,15 +52,25 @@ test('a context signals only its own processes; the host context reaches all; re
   t.true(hv.counts(d)['privilege-violation']! >= 1);
 });
 
-test('a fork bomb hits its context\'s process limit, while another context can still fork', (t) => {
+test("a fork bomb hits its context's process limit, while another context can still fork", (t) => {
   const got: Record<string, number[]> = { bomb: [], other: [] };
   const { hv, kernel } = sharedKernel({
     '/bin/bomb': function* (sys) {
-      for (let i = 0; i < 10; i++) got.bomb!.push(yield* sys.fork(function* (s) { yield* s.compute(1e9); return 0; }));
+      for (let i = 0; i < 10; i++)
+        got.bomb!.push(
+          yield* sys.fork(function* (s) {
+            yield* s.compute(1e9);
+            return 0;
+          }),
+        );
       return 0;
     },
     '/bin/other': function* (sys) {
-      got.other!.push(yield* sys.fork(function* () { return 0; }));
+      got.other!.push(
+        yield* sys.fork(function* () {
+          return 0;
+        }),
+      );
       yield* sys.wait();
       return 0;
     },
@@ -73,7 +83,7 @@ test('a fork bomb hits its context\'s process limit, while another context can s
   t.true(got.other![0]! > 0, 'the other context forks normally');
 });
 
-test('paths resolve under the context\'s root, and climbing out of it is refused', (t) => {
+test("paths resolve under the context's root, and climbing out of it is refused", (t) => {
   const got: Record<string, number> = {};
   const { hv, kernel } = sharedKernel({
     '/bin/prober': function* (sys) {

@@ -4,7 +4,17 @@
  * bounced faults, event channels and split-driver I/O rings, a firewall-router and virtual
  * block devices set up by Dom0, and BVT or credit scheduling.
  */
-import { BlockBackend, Capability, CpuVirtualization, InvalidArgumentError, MemoryVirtualization, NetworkBackend, TimeKeeping, VcpuScheduler, definePlugin } from '@visorkit/core';
+import {
+  BlockBackend,
+  Capability,
+  CpuVirtualization,
+  InvalidArgumentError,
+  MemoryVirtualization,
+  NetworkBackend,
+  TimeKeeping,
+  VcpuScheduler,
+  definePlugin,
+} from '@visorkit/core';
 import { xenPvModule } from './xen-pv-module.js';
 import { XEN_PV_DEFAULTS, type XenPvOptions } from './xen-pv-options.js';
 
@@ -21,9 +31,12 @@ export const xenPvPlugin = definePlugin<XenPvOptions>({
   capabilities: [Capability.MultipleKernels, Capability.KernelModules, Capability.CheckpointResume, Capability.LiveMigration, Capability.LiveUpdate],
   defaults: XEN_PV_DEFAULTS,
   validate(o) {
-    if (o.pageTableMode !== 'batched' && o.pageTableMode !== 'writable' && o.pageTableMode !== 'emulated') throw new InvalidArgumentError('pageTableMode', `expected 'batched', 'writable' or 'emulated', got '${String(o.pageTableMode)}'`);
-    if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 4096) throw new InvalidArgumentError('batchSize', `expected an integer from 1 to 4096, got ${o.batchSize}`);
-    if (o.scheduler !== 'bvt' && o.scheduler !== 'credit') throw new InvalidArgumentError('scheduler', `expected 'bvt' or 'credit', got '${String(o.scheduler)}'`);
+    if (o.pageTableMode !== 'batched' && o.pageTableMode !== 'writable' && o.pageTableMode !== 'emulated')
+      throw new InvalidArgumentError('pageTableMode', `expected 'batched', 'writable' or 'emulated', got '${String(o.pageTableMode)}'`);
+    if (!Number.isInteger(o.batchSize) || o.batchSize < 1 || o.batchSize > 4096)
+      throw new InvalidArgumentError('batchSize', `expected an integer from 1 to 4096, got ${o.batchSize}`);
+    if (o.scheduler !== 'bvt' && o.scheduler !== 'credit')
+      throw new InvalidArgumentError('scheduler', `expected 'bvt' or 'credit', got '${String(o.scheduler)}'`);
     if (o.receive !== 'flip' && o.receive !== 'copy') throw new InvalidArgumentError('receive', `expected 'flip' or 'copy', got '${String(o.receive)}'`);
     if (o.backend !== 'xen' && o.backend !== 'dom0') throw new InvalidArgumentError('backend', `expected 'xen' or 'dom0', got '${String(o.backend)}'`);
   },

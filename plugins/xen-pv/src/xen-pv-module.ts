@@ -1,4 +1,18 @@
-import { BlockBackend, ContainerModule, CpuVirtualization, IoEvents, Machine, MemoryVirtualization, NetworkBackend, SimulatedTimeKeeping, Simulator, TimeKeeping, VcpuScheduler, inject, injectable } from '@visorkit/core';
+import {
+  BlockBackend,
+  ContainerModule,
+  CpuVirtualization,
+  IoEvents,
+  Machine,
+  MemoryVirtualization,
+  NetworkBackend,
+  SimulatedTimeKeeping,
+  Simulator,
+  TimeKeeping,
+  VcpuScheduler,
+  inject,
+  injectable,
+} from '@visorkit/core';
 import { XenPvCpu } from './cpu/xen-pv-cpu.js';
 import { XenIoOptions } from './io/xen-io-options.js';
 import { XenSplitBlock } from './io/xen-split-block.js';

@@ -37,4 +37,11 @@ export interface XenPvOptions {
  *
  * @public
  */
-export const XEN_PV_DEFAULTS: XenPvOptions = { pageTableMode: 'emulated', batchSize: 64, fastSystemCalls: true, scheduler: 'credit', receive: 'flip', backend: 'dom0' };
+export const XEN_PV_DEFAULTS: XenPvOptions = {
+  pageTableMode: 'emulated',
+  batchSize: 64,
+  fastSystemCalls: true,
+  scheduler: 'credit',
+  receive: 'flip',
+  backend: 'dom0',
+};

@@ -72,7 +72,10 @@ test('a guest cannot map a frame it does not own, nor a page table writable; not
   writeEntries(hv, v, 1);
   const foreign = hv.memory.frames(d) + 10;
   t.throws(() => hv.memory.writePte(v, 4 as never, 5, makePte(foreign, PTE_PRESENT)), { instanceOf: GuestRequestError, message: /does not own/ });
-  t.throws(() => hv.memory.writePte(v, 4 as never, 6, makePte(1, PTE_PRESENT | PTE_WRITABLE)), { instanceOf: GuestRequestError, message: /page table and may not be mapped writable/ });
+  t.throws(() => hv.memory.writePte(v, 4 as never, 6, makePte(1, PTE_PRESENT | PTE_WRITABLE)), {
+    instanceOf: GuestRequestError,
+    message: /page table and may not be mapped writable/,
+  });
   t.is(hv.memory.readPte(v, 4 as never, 5), 0);
   t.is(hv.memory.readPte(v, 4 as never, 6), 0);
   t.is(hv.counts(d)['privilege-violation'], 2);
@@ -95,13 +98,16 @@ test('page faults are bounced through Xen and cost more than a native trap', (t)
 
 test('privileged instructions executed directly in ring 1 fault; Dom0-only operations are refused to guests', (t) => {
   const { hv, d, v } = setup();
-  t.throws(() => (hv.cpu as XenPvCpu).attemptPrivilegedInstruction(v, 'load-page-table-base'), { instanceOf: PrivilegeViolationError, message: /general-protection/ });
+  t.throws(() => (hv.cpu as XenPvCpu).attemptPrivilegedInstruction(v, 'load-page-table-base'), {
+    instanceOf: PrivilegeViolationError,
+    message: /general-protection/,
+  });
   t.throws(() => hv.cpu.privileged(v, 'io-access'), { instanceOf: PrivilegeViolationError, message: /Dom0/ });
   t.throws(() => (hv.network as XenSplitNetwork).installRule(v, { source: '', destination: '', action: 'drop' }), { instanceOf: PrivilegeViolationError });
   t.is(hv.counts(d)['privilege-violation'], 3);
 });
 
-test('the virtual firewall-router drops spoofed frames and frames Dom0\'s rules reject; others arrive', (t) => {
+test("the virtual firewall-router drops spoofed frames and frames Dom0's rules reject; others arrive", (t) => {
   const hv = createHypervisor({ machine: server2007, plugins: [xenPvPlugin] });
   const dom0 = hv.createDomain({ name: 'dom0' }, 'control');
   const a = hv.createDomain({ name: 'a', memoryMiB: 32 });

@@ -49,7 +49,12 @@ export function osdbInstance(mode: 'ir' | 'oltp', thinkNs = 0): WorkloadInstance
     unit: mode === 'ir' ? 'queries/s' : 'transactions/s',
     build({ index, random }) {
       const c = { transactions: 0 };
-      return { programs: { [`/bin/postgres-${mode}${index}`]: { program: osdb(mode, c, { random, thinkNs }), textPages: 500, dataPages: 60, bssPages: 40 } }, files: osdbFiles(), run: [`/bin/postgres-${mode}${index}`], progress: () => c.transactions };
+      return {
+        programs: { [`/bin/postgres-${mode}${index}`]: { program: osdb(mode, c, { random, thinkNs }), textPages: 500, dataPages: 60, bssPages: 40 } },
+        files: osdbFiles(),
+        run: [`/bin/postgres-${mode}${index}`],
+        progress: () => c.transactions,
+      };
     },
   };
 }
@@ -77,7 +82,12 @@ export const dbenchInstance: WorkloadInstance = {
   unit: 'MB/s',
   build({ index, random }) {
     const c = { units: 0 };
-    return { programs: { [`/bin/dbench${index}`]: { program: dbench(c, { random }) } }, files: {}, run: [`/bin/dbench${index}`], progress: () => c.units / 1e6 };
+    return {
+      programs: { [`/bin/dbench${index}`]: { program: dbench(c, { random }) } },
+      files: {},
+      run: [`/bin/dbench${index}`],
+      progress: () => c.units / 1e6,
+    };
   },
 };
 

@@ -107,7 +107,11 @@ export function guestOptionsFor(ctx: ExperimentContext, index: number): { addres
   if (input === undefined) return {};
   const addresses = input.interfaces.flatMap((n) => (n.address !== undefined ? [n.address] : []));
   const mtu = input.interfaces.find((n) => n.mtu !== undefined)?.mtu;
-  return { ...(addresses[0] !== undefined ? { address: addresses[0] } : {}), ...(addresses.length > 1 ? { addresses: addresses.slice(1) } : {}), ...(mtu !== undefined ? { mtu } : {}) };
+  return {
+    ...(addresses[0] !== undefined ? { address: addresses[0] } : {}),
+    ...(addresses.length > 1 ? { addresses: addresses.slice(1) } : {}),
+    ...(mtu !== undefined ? { mtu } : {}),
+  };
 }
 
 /**
@@ -130,7 +134,13 @@ export function createDomainFor(ctx: ExperimentContext, hv: Hypervisor, index: n
  *
  * @public
  */
-export function hostMemoryFor(ctx: ExperimentContext, count: number, defaultDomainMiB: number, fallback: number | undefined, headroomMiB = 512): number | undefined {
+export function hostMemoryFor(
+  ctx: ExperimentContext,
+  count: number,
+  defaultDomainMiB: number,
+  fallback: number | undefined,
+  headroomMiB = 512,
+): number | undefined {
   if ((ctx.domains === undefined || ctx.domains.length === 0) && ctx.everyDomain === undefined) return fallback;
   let need = headroomMiB;
   for (let i = 0; i < count; i++) need += inputFor(ctx, i)?.memoryMiB ?? defaultDomainMiB;

@@ -89,13 +89,21 @@ const CLIENT_ADDRESS = '10.0.1.1';
  *
  * @public
  */
-export function runInstances(ctx: ExperimentContext, platform: PlatformSpec, instances: readonly WorkloadInstance[], options: InstanceRunOptions): InstanceRates {
+export function runInstances(
+  ctx: ExperimentContext,
+  platform: PlatformSpec,
+  instances: readonly WorkloadInstance[],
+  options: InstanceRunOptions,
+): InstanceRates {
   const sim = new Simulator(ctx.seed);
   const n = instances.length;
   const oneOs = platform.isolation === 'processes';
   const defaultHost = Math.max(2048, options.memoryMiB * n + 512);
   // Domain files shape the instances' own domains (one OS's processes have none of their own).
-  const hv = composeFor(ctx, platform, { simulator: sim, memoryMiB: oneOs ? defaultHost : Math.max(defaultHost, hostMemoryFor(ctx, n, options.memoryMiB, defaultHost)!) });
+  const hv = composeFor(ctx, platform, {
+    simulator: sim,
+    memoryMiB: oneOs ? defaultHost : Math.max(defaultHost, hostMemoryFor(ctx, n, options.memoryMiB, defaultHost)!),
+  });
   const addressOf = (i: number): string => (oneOs ? '10.0.0.1' : (guestOptionsFor(ctx, i).address ?? `10.0.0.${i + 1}`));
   const built = instances.map((w, i) => w.build({ index: i, address: addressOf(i), port: oneOs ? 80 + i : 80, random: sim.random.fork(`instance-${i}`) }));
   const kernels: GuestKernel[] = [];
@@ -116,7 +124,17 @@ export function runInstances(ctx: ExperimentContext, platform: PlatformSpec, ins
   } else {
     built.forEach((b, i) => {
       const d = createDomainFor(ctx, hv, i, { name: `${instances[i]!.name}-${i}`, memoryMiB: options.memoryMiB });
-      kernels.push(bootGuest(hv, d, { ...guestOptionsFor(ctx, i), address: addressOf(i), programs: b.programs, files: b.files, run: late.has(i) ? [] : b.run, diskMiB: 1024, ...limits }));
+      kernels.push(
+        bootGuest(hv, d, {
+          ...guestOptionsFor(ctx, i),
+          address: addressOf(i),
+          programs: b.programs,
+          files: b.files,
+          run: late.has(i) ? [] : b.run,
+          diskMiB: 1024,
+          ...limits,
+        }),
+      );
     });
   }
   const clientPrograms = built.flatMap((b, i) => (b.client !== undefined ? [[`/bin/client${i}`, b.client] as const] : []));

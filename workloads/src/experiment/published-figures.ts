@@ -37,7 +37,7 @@ export interface PublishedSource {
 export const PUBLISHED_MICRO_SOURCE: PublishedSource = {
   paper: 'Soltesz et al., "Container-based Operating System Virtualization", EuroSys 2007, as tabulated in the seed\'s lecture notes',
   table: 'lmbench micro-benchmarks, uniprocessor kernels: Linux-UP, VServer-UP, Xen3-UP (µs)',
-  hardware: 'NetBurst Xeon 3.2 GHz server with 2 MB L2 (the paper\'s testbed class)',
+  hardware: "NetBurst Xeon 3.2 GHz server with 2 MB L2 (the paper's testbed class)",
   profile: 'server-2007',
 };
 
@@ -59,7 +59,7 @@ export const PUBLISHED_SHARING_MB: Readonly<Record<string, Readonly<Record<strin
 export const PUBLISHED_SHARING_SOURCE: PublishedSource = {
   paper: 'Soltesz et al., "Container-based Operating System Virtualization", EuroSys 2007, as the seed\'s lecture notes state it',
   table: 'the sharing claim: a typical server image ~500 MB, 10 unified servers ~700 MB',
-  hardware: 'storage, independent of the processor (shown with the paper\'s testbed profile)',
+  hardware: "storage, independent of the processor (shown with the paper's testbed profile)",
   profile: 'server-2007',
 };
 

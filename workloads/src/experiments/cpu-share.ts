@@ -34,7 +34,8 @@ const RUN_NS = 2e9;
 export const cpuShare: Experiment = {
   id: 'cpu-share',
   title: 'CPU share under the vCPU scheduler',
-  description: 'Domains with different weights share the pCPUs; each gets CPU in proportion to its weight, and scheduling overhead grows with the number of domains.',
+  description:
+    'Domains with different weights share the pCPUs; each gets CPU in proportion to its weight, and scheduling overhead grows with the number of domains.',
   run(ctx: ExperimentContext): ResultRow[] {
     const rows: ResultRow[] = [];
     const sweepCounts = domainCounts(ctx, SWEEP);
@@ -62,7 +63,15 @@ export const cpuShare: Experiment = {
       }
       // A latency-sensitive domain beside CPU hogs: how long after its timer fires it runs.
       const latency = wakeLatency(composeFor(ctx, platform, { cores: 1 }));
-      rows.push({ platform: platform.name, metric: 'wake-latency', value: latency.meanUs, unit: 'us', counts: latency.counts, hogs: HOGS, detail: { maxUs: latency.maxUs } });
+      rows.push({
+        platform: platform.name,
+        metric: 'wake-latency',
+        value: latency.meanUs,
+        unit: 'us',
+        counts: latency.counts,
+        hogs: HOGS,
+        detail: { maxUs: latency.maxUs },
+      });
       ctx.progress?.(++done, total);
       // Equal domains on the profile's pCPUs: fairness and overhead against the queue length.
       for (const n of sweepCounts) {

@@ -56,7 +56,13 @@ export interface DensityLimit {
  * kill). They make their memory resident and then sit idle: memory is all this measures, and
  * idle instances cannot saturate the CPUs and slow the filling down.
  */
-function fillMemory(ctx: ExperimentContext, platform: PlatformSpec, shape: ServiceShape, machineMiB: number | undefined, reservationMiB: number): { fit: number; framesPerInstance: number } {
+function fillMemory(
+  ctx: ExperimentContext,
+  platform: PlatformSpec,
+  shape: ServiceShape,
+  machineMiB: number | undefined,
+  reservationMiB: number,
+): { fit: number; framesPerInstance: number } {
   const host = new ServiceHost(ctx, platform, { ...shape, periodNs: IDLE_NS }, machineMiB, reservationMiB);
   let fit = 0;
   let frames = 0;
@@ -70,7 +76,14 @@ function fillMemory(ctx: ExperimentContext, platform: PlatformSpec, shape: Servi
 }
 
 /** Runs `n` instances side by side and measures their requests per second, per instance. */
-function serviceAt(ctx: ExperimentContext, platform: PlatformSpec, shape: ServiceShape, machineMiB: number | undefined, reservationMiB: number, n: number): ServiceMeasurement {
+function serviceAt(
+  ctx: ExperimentContext,
+  platform: PlatformSpec,
+  shape: ServiceShape,
+  machineMiB: number | undefined,
+  reservationMiB: number,
+  n: number,
+): ServiceMeasurement {
   const host = new ServiceHost(ctx, platform, shape, machineMiB, reservationMiB);
   for (let i = 0; i < n; i++) if (!host.add()) return { rate: 0, alive: false, busy: 1, counts: host.hv.counts() };
   host.settle();

@@ -60,7 +60,14 @@ export const faultIsolation: Experiment = {
     return ctx.platforms.map((platform, i) => {
       const o = faultOutcome(ctx, platform);
       ctx.progress?.(i + 1, ctx.platforms.length);
-      return { platform: platform.name, metric: 'surviving-instances', value: o.survivors, unit: 'fraction', counts: o.counts, detail: { instances: INSTANCES, crashedDomains: o.crashedDomains } };
+      return {
+        platform: platform.name,
+        metric: 'surviving-instances',
+        value: o.survivors,
+        unit: 'fraction',
+        counts: o.counts,
+        detail: { instances: INSTANCES, crashedDomains: o.crashedDomains },
+      };
     });
   },
 };

@@ -11,14 +11,24 @@ const FILES = { '/etc/passwd': 2048, '/data/4mb': 4 << 20, '/data/64mb': 64 << 2
  *
  * @public
  */
-export function runMicro(ctx: ExperimentContext, platform: ExperimentContext['platforms'][number], metrics: readonly MicroMetric[]): { results: Results; counts: Record<string, number> } {
+export function runMicro(
+  ctx: ExperimentContext,
+  platform: ExperimentContext['platforms'][number],
+  metrics: readonly MicroMetric[],
+): { results: Results; counts: Record<string, number> } {
   const hv = composeFor(ctx, platform, { cores: 1, memoryMiB: hostMemoryFor(ctx, 1, 1024, 2048, 1024)! });
   const domain = createDomainFor(ctx, hv, 0, { name: 'linux', memoryMiB: 1024 });
   const results: Results = {};
   // lmbench talks over loopback, so of the file's interfaces only the MTU applies.
   const mtu = guestOptionsFor(ctx, 0).mtu;
   const lmbench = { program: microBenchmark(metrics, results), textPages: 40, dataPages: 8, bssPages: 16 };
-  const kernel = bootGuest(hv, domain, { programs: { '/bin/lmbench': lmbench }, files: FILES, run: ['/bin/lmbench'], address: LOOPBACK, ...(mtu !== undefined ? { mtu } : {}) });
+  const kernel = bootGuest(hv, domain, {
+    programs: { '/bin/lmbench': lmbench },
+    files: FILES,
+    run: ['/bin/lmbench'],
+    address: LOOPBACK,
+    ...(mtu !== undefined ? { mtu } : {}),
+  });
   hv.runWhile(() => !kernel.idle && domain.state === 'running');
   return { results, counts: hv.counts(domain) };
 }

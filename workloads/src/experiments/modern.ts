@@ -84,7 +84,8 @@ export function network(ctx: ExperimentContext, platform: PlatformSpec): ResultR
 export const modernExperiment: Experiment = {
   id: 'modern',
   title: 'Modern hardware: micro-benchmarks, TLB-miss-heavy access, network cost per byte',
-  description: 'random-access ns per access over a working set far beyond TLB reach; net-throughput-mbps and net-cycles-per-byte for SR-IOV vs paravirtual rings.',
+  description:
+    'random-access ns per access over a working set far beyond TLB reach; net-throughput-mbps and net-cycles-per-byte for SR-IOV vs paravirtual rings.',
   run(ctx: ExperimentContext): ResultRow[] {
     const rows: ResultRow[] = [];
     let done = 0;

@@ -1,7 +1,17 @@
 import type { Experiment, ExperimentContext, PlatformSpec, ResultRow } from '../experiment/experiment.js';
 import { runInstances, type WorkloadInstance } from '../experiment/instances.js';
 import { domainCounts } from '../experiment/domain-input.js';
-import { buildInstance, dbenchInstance, ddInstance, forkBombInstance, osdbInstance, osdbIrInstance, osdbOltpInstance, specCintInstance, specwebInstance } from '../experiment/benchmark-instances.js';
+import {
+  buildInstance,
+  dbenchInstance,
+  ddInstance,
+  forkBombInstance,
+  osdbInstance,
+  osdbIrInstance,
+  osdbOltpInstance,
+  specCintInstance,
+  specwebInstance,
+} from '../experiment/benchmark-instances.js';
 
 const WARMUP_NS = 1.5e9;
 const MEASURE_NS = 1e9;
@@ -16,7 +26,14 @@ function baselineOf(ctx: ExperimentContext): PlatformSpec {
  *
  * @public
  */
-export const RELATIVE_WORKLOADS: readonly WorkloadInstance[] = [specCintInstance, buildInstance, osdbIrInstance, osdbOltpInstance, dbenchInstance, specwebInstance()];
+export const RELATIVE_WORKLOADS: readonly WorkloadInstance[] = [
+  specCintInstance,
+  buildInstance,
+  osdbIrInstance,
+  osdbOltpInstance,
+  dbenchInstance,
+  specwebInstance(),
+];
 
 /**
  * The seed's relative-performance figure: each workload alone in one guest (SPEC CINT-like,
@@ -43,7 +60,15 @@ export const relative: Experiment = {
       const native = scores.get(base.name)!.rate;
       for (const platform of ctx.platforms) {
         const s = scores.get(platform.name)!;
-        rows.push({ platform: platform.name, metric: workload.name, value: native > 0 ? s.rate / native : 0, unit: 'fraction of native', counts: s.counts, workload: workload.name, detail: { score: s.rate, unit: workload.unit } });
+        rows.push({
+          platform: platform.name,
+          metric: workload.name,
+          value: native > 0 ? s.rate / native : 0,
+          unit: 'fraction of native',
+          counts: s.counts,
+          workload: workload.name,
+          detail: { score: s.rate, unit: workload.unit },
+        });
       }
       ctx.progress?.(++done, RELATIVE_WORKLOADS.length);
     }
@@ -72,7 +97,12 @@ export const concurrent: Experiment = {
     for (const platform of ctx.platforms) {
       for (const n of sizes) {
         const web = specwebInstance(Math.max(4, Math.ceil(32 / n)));
-        const { rates, counts } = runInstances(ctx, platform, Array.from({ length: n }, () => web), { memoryMiB: 128, warmupNs: 7e8, measureNs: 1e9 });
+        const { rates, counts } = runInstances(
+          ctx,
+          platform,
+          Array.from({ length: n }, () => web),
+          { memoryMiB: 128, warmupNs: 7e8, measureNs: 1e9 },
+        );
         const metric = platform.isolation === 'processes' ? 'throughput-processes' : 'throughput-domains';
         rows.push({ platform: platform.name, metric, value: rates.reduce((a, b) => a + b, 0), unit: 'requests/s', counts, instances: n });
         ctx.progress?.(++done, ctx.platforms.length * sizes.length);

@@ -24,7 +24,14 @@ export function tcpTransfer(ctx: ExperimentContext, platform: PlatformSpec, dire
   const p = bootGuest(clients, peer, { address: CLIENT, mtu, programs: { '/bin/ttcp': { program: peerProgram } }, run: ['/bin/ttcp'] });
   server.runWhile(() => !(g.idle && p.idle) && sim.now < 120e9);
   const seconds = (log.endNs - log.startNs) / 1e9;
-  return { platform: platform.name, metric: `tcp-${direction}`, value: log.bytes === BYTES && seconds > 0 ? (log.bytes * 8) / seconds / 1e6 : 0, unit: 'Mbit/s', mtu, counts: server.counts(guest) };
+  return {
+    platform: platform.name,
+    metric: `tcp-${direction}`,
+    value: log.bytes === BYTES && seconds > 0 ? (log.bytes * 8) / seconds / 1e6 : 0,
+    unit: 'Mbit/s',
+    mtu,
+    counts: server.counts(guest),
+  };
 }
 
 /**

@@ -44,7 +44,7 @@ export type Results = Partial<Record<MicroMetric, number>>;
 
 /** Times `n` repetitions of `body` and returns µs per repetition. */
 function* timed(sys: Sys, n: number, body: () => Generator<unknown, unknown, unknown>): Generator<never, number, unknown> {
-  const t0 = (yield* sys.now() as Generator<never, number, unknown>);
+  const t0 = yield* sys.now() as Generator<never, number, unknown>;
   for (let i = 0; i < n; i++) yield* body() as Generator<never, unknown, unknown>;
   return ((yield* sys.now() as Generator<never, number, unknown>) - t0) / n / 1000;
 }
@@ -70,32 +70,82 @@ const FILE = '/etc/passwd';
 export function microBenchmark(metrics: readonly MicroMetric[], results: Results): Program {
   return function* (sys: Sys) {
     const want = (m: MicroMetric): boolean => metrics.includes(m);
-    if (want('null-call')) results['null-call'] = yield* timed(sys, 200, function* () { yield* sys.getppid(); });
+    if (want('null-call'))
+      results['null-call'] = yield* timed(sys, 200, function* () {
+        yield* sys.getppid();
+      });
     if (want('null-io')) {
       const fd = yield* sys.open('/dev/null');
-      results['null-io'] = yield* timed(sys, 200, function* () { yield* sys.write(fd, 1); });
+      results['null-io'] = yield* timed(sys, 200, function* () {
+        yield* sys.write(fd, 1);
+      });
       yield* sys.close(fd);
     }
-    if (want('stat')) results.stat = yield* timed(sys, 100, function* () { yield* sys.stat(FILE); });
-    if (want('open-close')) results['open-close'] = yield* timed(sys, 100, function* () { yield* sys.close(yield* sys.open(FILE)); });
+    if (want('stat'))
+      results.stat = yield* timed(sys, 100, function* () {
+        yield* sys.stat(FILE);
+      });
+    if (want('open-close'))
+      results['open-close'] = yield* timed(sys, 100, function* () {
+        yield* sys.close(yield* sys.open(FILE));
+      });
     if (want('slct-tcp')) results['slct-tcp'] = yield* selectTcp(sys, 100);
-    if (want('sig-inst')) results['sig-inst'] = yield* timed(sys, 100, function* () { yield* sys.sigaction(SIGUSR1, function* () {}); });
+    if (want('sig-inst'))
+      results['sig-inst'] = yield* timed(sys, 100, function* () {
+        yield* sys.sigaction(SIGUSR1, function* () {});
+      });
     if (want('sig-hndl')) {
       yield* sys.sigaction(SIGUSR1, function* () {});
       const me = yield* sys.getpid();
-      results['sig-hndl'] = yield* timed(sys, 100, function* () { yield* sys.kill(me, SIGUSR1); });
+      results['sig-hndl'] = yield* timed(sys, 100, function* () {
+        yield* sys.kill(me, SIGUSR1);
+      });
     }
     // Warm the caches (page cache, libc) as lmbench's warm-up iterations do.
-    yield* sys.fork(function* (s) { yield* s.exec('/bin/sh'); return 1; });
+    yield* sys.fork(function* (s) {
+      yield* s.exec('/bin/sh');
+      return 1;
+    });
     yield* sys.wait();
-    if (want('fork')) results.fork = yield* timed(sys, 40, function* () { yield* sys.fork(function* () { return 0; }); yield* sys.wait(); });
-    if (want('exec')) results.exec = yield* timed(sys, 20, function* () { yield* sys.fork(function* (s) { yield* s.exec('/bin/hello'); return 1; }); yield* sys.wait(); });
-    if (want('sh')) results.sh = yield* timed(sys, 10, function* () { yield* sys.fork(function* (s) { yield* s.exec('/bin/sh'); return 1; }); yield* sys.wait(); });
-    for (const [n, k] of [[2, 0], [2, 16], [2, 64], [8, 16], [8, 64], [16, 16], [16, 64]] as const) {
+    if (want('fork'))
+      results.fork = yield* timed(sys, 40, function* () {
+        yield* sys.fork(function* () {
+          return 0;
+        });
+        yield* sys.wait();
+      });
+    if (want('exec'))
+      results.exec = yield* timed(sys, 20, function* () {
+        yield* sys.fork(function* (s) {
+          yield* s.exec('/bin/hello');
+          return 1;
+        });
+        yield* sys.wait();
+      });
+    if (want('sh'))
+      results.sh = yield* timed(sys, 10, function* () {
+        yield* sys.fork(function* (s) {
+          yield* s.exec('/bin/sh');
+          return 1;
+        });
+        yield* sys.wait();
+      });
+    for (const [n, k] of [
+      [2, 0],
+      [2, 16],
+      [2, 64],
+      [8, 16],
+      [8, 64],
+      [16, 16],
+      [16, 64],
+    ] as const) {
       const m = `ctx-${n}p-${k}k` as MicroMetric;
       if (want(m)) results[m] = yield* contextSwitch(sys, n, k * 1024);
     }
-    for (const [m, mb] of [['mmap-64mb', 64], ['mmap-256mb', 256]] as const) {
+    for (const [m, mb] of [
+      ['mmap-64mb', 64],
+      ['mmap-256mb', 256],
+    ] as const) {
       if (!want(m)) continue;
       // Warm-up: bring the file into the page cache, as lmbench's first iteration does.
       const warm = yield* sys.mmap({ bytes: mb * 1048576, path: `/data/${mb}mb`, populate: true });
@@ -150,9 +200,9 @@ export const LOOPBACK = '10.0.0.1';
 /** lat_ctx: `n` processes in a ring pass a token through pipes, each touching `bytes` of its data. */
 function* contextSwitch(sys: Sys, n: number, bytes: number): Generator<never, number, unknown> {
   const rounds = 20;
-  const data = yield* (sys.mmap({ bytes: Math.max(bytes, 4096) * 1 }) as Generator<never, number, unknown>);
+  const data = yield* sys.mmap({ bytes: Math.max(bytes, 4096) * 1 }) as Generator<never, number, unknown>;
   const ring: [number, number][] = [];
-  for (let i = 0; i < n; i++) ring.push(yield* (sys.pipe() as Generator<never, [number, number], unknown>));
+  for (let i = 0; i < n; i++) ring.push(yield* sys.pipe() as Generator<never, [number, number], unknown>);
   const worker = (i: number) =>
     function* (s: Sys) {
       const buf = yield* s.mmap({ bytes: Math.max(bytes, 4096) });
@@ -164,30 +214,30 @@ function* contextSwitch(sys: Sys, n: number, bytes: number): Generator<never, nu
       }
       return 0;
     };
-  for (let i = 1; i < n; i++) yield* (sys.fork(worker(i)) as Generator<never, number, unknown>);
+  for (let i = 1; i < n; i++) yield* sys.fork(worker(i)) as Generator<never, number, unknown>;
   // One untimed lap first, as lmbench warms up: every process faults its data in.
-  yield* (sys.write(ring[1 % n]![1], 1) as Generator<never, number, unknown>);
-  yield* (sys.read(ring[0]![0], 1) as Generator<never, number, unknown>);
-  if (bytes > 0) yield* (sys.touch(data, bytes, { stride: 4 }) as Generator<never, void, unknown>);
-  const t0 = yield* (sys.now() as Generator<never, number, unknown>);
-  yield* (sys.write(ring[1 % n]![1], 1) as Generator<never, number, unknown>);
+  yield* sys.write(ring[1 % n]![1], 1) as Generator<never, number, unknown>;
+  yield* sys.read(ring[0]![0], 1) as Generator<never, number, unknown>;
+  if (bytes > 0) yield* sys.touch(data, bytes, { stride: 4 }) as Generator<never, void, unknown>;
+  const t0 = yield* sys.now() as Generator<never, number, unknown>;
+  yield* sys.write(ring[1 % n]![1], 1) as Generator<never, number, unknown>;
   for (let r = 0; r < rounds; r++) {
-    yield* (sys.read(ring[0]![0], 1) as Generator<never, number, unknown>);
-    if (bytes > 0) yield* (sys.touch(data, bytes, { stride: 4 }) as Generator<never, void, unknown>);
-    if (r < rounds - 1) yield* (sys.write(ring[1 % n]![1], 1) as Generator<never, number, unknown>);
+    yield* sys.read(ring[0]![0], 1) as Generator<never, number, unknown>;
+    if (bytes > 0) yield* sys.touch(data, bytes, { stride: 4 }) as Generator<never, void, unknown>;
+    if (r < rounds - 1) yield* sys.write(ring[1 % n]![1], 1) as Generator<never, number, unknown>;
   }
-  const elapsed = (yield* (sys.now() as Generator<never, number, unknown>)) - t0;
-  yield* (sys.write(ring[1 % n]![1], 1) as Generator<never, number, unknown>);
-  yield* (sys.read(ring[0]![0], 1) as Generator<never, number, unknown>);
-  for (let i = 1; i < n; i++) yield* (sys.wait() as Generator<never, number, unknown>);
+  const elapsed = (yield* sys.now() as Generator<never, number, unknown>) - t0;
+  yield* sys.write(ring[1 % n]![1], 1) as Generator<never, number, unknown>;
+  yield* sys.read(ring[0]![0], 1) as Generator<never, number, unknown>;
+  for (let i = 1; i < n; i++) yield* sys.wait() as Generator<never, number, unknown>;
   // Overhead: the same pipe traffic and data touching in one process, with no switches.
-  const [r, w] = yield* (sys.pipe() as Generator<never, [number, number], unknown>);
-  const o0 = yield* (sys.now() as Generator<never, number, unknown>);
+  const [r, w] = yield* sys.pipe() as Generator<never, [number, number], unknown>;
+  const o0 = yield* sys.now() as Generator<never, number, unknown>;
   for (let i = 0; i < rounds * n; i++) {
-    yield* (sys.write(w, 1) as Generator<never, number, unknown>);
-    yield* (sys.read(r, 1) as Generator<never, number, unknown>);
-    if (bytes > 0) yield* (sys.touch(data, bytes, { stride: 4 }) as Generator<never, void, unknown>);
+    yield* sys.write(w, 1) as Generator<never, number, unknown>;
+    yield* sys.read(r, 1) as Generator<never, number, unknown>;
+    if (bytes > 0) yield* sys.touch(data, bytes, { stride: 4 }) as Generator<never, void, unknown>;
   }
-  const overhead = (yield* (sys.now() as Generator<never, number, unknown>)) - o0;
+  const overhead = (yield* sys.now() as Generator<never, number, unknown>) - o0;
   return Math.max(0, (elapsed - overhead) / (rounds * n) / 1000);
 }

@@ -1,4 +1,13 @@
-import { CostCategory, gfn, type BurstExit, type CheckpointableProgram, type Hypervisor, type MigratableProgram, type Vcpu, type VcpuProgram } from '@visorkit/core';
+import {
+  CostCategory,
+  gfn,
+  type BurstExit,
+  type CheckpointableProgram,
+  type Hypervisor,
+  type MigratableProgram,
+  type Vcpu,
+  type VcpuProgram,
+} from '@visorkit/core';
 
 /**
  * How a guest writes its memory: the writable working set and how fast it dirties it.

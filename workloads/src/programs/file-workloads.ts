@@ -96,10 +96,11 @@ export function build(compiled: WorkCounter, options: { jobs?: number } = {}): {
   };
   const make: Program = function* (sys: Sys) {
     for (;;) {
-      for (let j = 0; j < jobs; j++) yield* sys.fork(function* (s: Sys) {
-        yield* s.exec('/usr/bin/cc');
-        return 127;
-      });
+      for (let j = 0; j < jobs; j++)
+        yield* sys.fork(function* (s: Sys) {
+          yield* s.exec('/usr/bin/cc');
+          return 127;
+        });
       for (let j = 0; j < jobs; j++) yield* sys.wait();
     }
   };

@@ -28,7 +28,8 @@ export function clarkMigrationExperiment(options: ClarkMigrationOptions = {}): E
   return {
     id: 'migration',
     title: 'Live migration under load (Clark et al. 2005)',
-    description: 'Apache, SPECweb99, Quake 3 and MMuncher VMs migrated live by the 2005 save tool: downtime, total time, data sent, rounds, and the service clients saw meanwhile.',
+    description:
+      'Apache, SPECweb99, Quake 3 and MMuncher VMs migrated live by the 2005 save tool: downtime, total time, data sent, rounds, and the service clients saw meanwhile.',
     sweepAllProfiles: false,
     inMainJob: false,
     run(ctx: ExperimentContext): ResultRow[] {
@@ -51,7 +52,8 @@ export function clarkMigrationExperiment(options: ClarkMigrationOptions = {}): E
           });
           rows.push({ ...base, metric: 'mb-sent', value: r.bytesSent / 1e6, unit: 'MB' });
           rows.push({ ...base, metric: 'rounds', value: r.rounds.length, unit: 'rounds' });
-          for (const s of serviceSeries(workload, run.series)) rows.push({ ...base, metric: s.metric, value: s.value, unit: s.unit ?? run.unit, 't-ms': s.tMs });
+          for (const s of serviceSeries(workload, run.series))
+            rows.push({ ...base, metric: s.metric, value: s.value, unit: s.unit ?? run.unit, 't-ms': s.tMs });
           ctx.progress?.(++done, total);
         }
       }
@@ -64,7 +66,10 @@ export function clarkMigrationExperiment(options: ClarkMigrationOptions = {}): E
  * The series as the figures show it: quake3's as latency added over what players saw before
  * the migration began (the mean of the windows before it), the others as measured.
  */
-function serviceSeries(workload: MigrationWorkload, series: readonly { tMs: number; value: number }[]): { metric: string; unit?: string; tMs: number; value: number }[] {
+function serviceSeries(
+  workload: MigrationWorkload,
+  series: readonly { tMs: number; value: number }[],
+): { metric: string; unit?: string; tMs: number; value: number }[] {
   if (workload.name !== 'quake3') return series.map((s) => ({ metric: metricOf(workload), tMs: Math.round(s.tMs), value: s.value }));
   const before = series.filter((s) => s.tMs <= 0);
   const baseline = before.length === 0 ? 0 : before.reduce((a, s) => a + s.value, 0) / before.length;

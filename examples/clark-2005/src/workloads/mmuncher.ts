@@ -13,7 +13,7 @@ export class WriteRateProbe implements ServiceProbe {
   bytes = 0;
 
   sample(windowNs: number): number {
-    const mbs = (this.bytes / 1e6) / (windowNs / 1e9);
+    const mbs = this.bytes / 1e6 / (windowNs / 1e9);
     this.bytes = 0;
     return mbs;
   }

@@ -32,7 +32,15 @@ export function barChart(spec: BarChartSpec): string {
   const longest = Math.max(...spec.categories.map((c) => c.length));
   const { defs, fill } = fills(spec.id);
   const width = Math.max(420, 70 + n * groupW + 16);
-  const leg = legend(60, 16, width - 70, spec.series.map((s, i) => ({ name: s.name, swatch: (x, y) => `<rect x="${x}" y="${y - 5}" width="16" height="10" fill="${fill(i)}" stroke="#000" stroke-width="0.8"/>` })));
+  const leg = legend(
+    60,
+    16,
+    width - 70,
+    spec.series.map((s, i) => ({
+      name: s.name,
+      swatch: (x, y) => `<rect x="${x}" y="${y - 5}" width="16" height="10" fill="${fill(i)}" stroke="#000" stroke-width="0.8"/>`,
+    })),
+  );
   const top = 10 + leg.height;
   const bottom = rotate ? 16 + Math.min(longest, 22) * 5.2 : 34;
   const height = top + 220 + bottom;
@@ -40,7 +48,9 @@ export function barChart(spec: BarChartSpec): string {
   const values = spec.series.flatMap((s) => s.values.filter((v): v is number => v !== undefined && Number.isFinite(v)));
   const hi = Math.max(...values, spec.reference?.value ?? 0, 0);
   const logY = spec.logY === true && values.every((v) => v > 0);
-  const scale = logY ? logScale(Math.min(...values, spec.reference?.value ?? Infinity), hi, frame.y + frame.h, frame.y) : linearScale(0, hi, frame.y + frame.h, frame.y);
+  const scale = logY
+    ? logScale(Math.min(...values, spec.reference?.value ?? Infinity), hi, frame.y + frame.h, frame.y)
+    : linearScale(0, hi, frame.y + frame.h, frame.y);
   // On a log axis bars grow from the reference (1 = as fast as native), up when slower, down when faster.
   const base = logY ? scale.at(spec.reference?.value ?? scale.ticks[0]!) : scale.at(0);
   const parts: string[] = [`<defs>${defs}</defs>`, leg.svg, leftAxis(frame, scale, spec.yLabel)];
@@ -51,11 +61,17 @@ export function barChart(spec: BarChartSpec): string {
       const v = s.values[c];
       if (v === undefined || !Number.isFinite(v)) return;
       const y = scale.at(Math.max(v, logY ? scale.ticks[0]! : 0));
-      parts.push(`<rect x="${r(gx + i * barW)}" y="${r(Math.min(y, base))}" width="${r(barW)}" height="${r(Math.abs(base - y))}" fill="${fill(i)}" stroke="#000" stroke-width="0.8"><title>${s.name} · ${cat}: ${v.toPrecision(4)}</title></rect>`);
+      parts.push(
+        `<rect x="${r(gx + i * barW)}" y="${r(Math.min(y, base))}" width="${r(barW)}" height="${r(Math.abs(base - y))}" fill="${fill(i)}" stroke="#000" stroke-width="0.8"><title>${s.name} · ${cat}: ${v.toPrecision(4)}</title></rect>`,
+      );
     });
     const cx = frame.x + c * step + step / 2;
     parts.push(`<line x1="${r(cx)}" y1="${frame.y + frame.h}" x2="${r(cx)}" y2="${frame.y + frame.h + 4}" stroke="#000"/>`);
-    parts.push(rotate ? text(0, 0, cat, `text-anchor="end" transform="translate(${r(cx + 3)} ${frame.y + frame.h + 12}) rotate(-40)"`) : text(cx, frame.y + frame.h + 17, cat, 'text-anchor="middle"'));
+    parts.push(
+      rotate
+        ? text(0, 0, cat, `text-anchor="end" transform="translate(${r(cx + 3)} ${frame.y + frame.h + 12}) rotate(-40)"`)
+        : text(cx, frame.y + frame.h + 17, cat, 'text-anchor="middle"'),
+    );
   });
   parts.push(`<line x1="${frame.x}" y1="${r(base)}" x2="${frame.x + frame.w}" y2="${r(base)}" stroke="#000"/>`);
   if (spec.reference !== undefined) {

@@ -36,7 +36,9 @@ export function explainDifferences(result: ExperimentResult): string[] {
     } else if (best.b === 0) {
       lines.push(`${p} performs ${fmt(best.n)} ${best.name} events that ${base} does not have at all.`);
     } else {
-      lines.push(`${p} performs ${fmt(best.n)} ${best.name} events against ${fmt(best.b)} on ${base} (${best.ratio >= 1 ? `${best.ratio.toFixed(1)}×` : `${(1 / best.ratio).toFixed(1)}× fewer`}).`);
+      lines.push(
+        `${p} performs ${fmt(best.n)} ${best.name} events against ${fmt(best.b)} on ${base} (${best.ratio >= 1 ? `${best.ratio.toFixed(1)}×` : `${(1 / best.ratio).toFixed(1)}× fewer`}).`,
+      );
     }
   }
   return lines;

@@ -81,8 +81,13 @@ export function tableHtml(table: PaperTable, n: number, title: string): string {
       return `<tr${first ? ' class="first"' : ''}><td class="name">${esc(row.metric)}${row.label ? ` <span class="unit">${esc(row.label)}</span>` : ''}</td><td class="unit">${esc(row.unit)}</td>${cells}</tr>`;
     })
     .join('');
-  const source = table.published !== undefined && pub ? ` Published figures: ${esc(table.published.caption)}; source: ${esc(table.published.source)}. Error = (simulated − published) / published.` : '';
-  const prov = table.hasProvenance ? ' <span class="prov">fitted</span>: a fitted parameter was fitted to this cell; <span class="prov">predicted</span>: it was not.' : '';
+  const source =
+    table.published !== undefined && pub
+      ? ` Published figures: ${esc(table.published.caption)}; source: ${esc(table.published.source)}. Error = (simulated − published) / published.`
+      : '';
+  const prov = table.hasProvenance
+    ? ' <span class="prov">fitted</span>: a fitted parameter was fitted to this cell; <span class="prov">predicted</span>: it was not.'
+    : '';
   return `<div class="scroll"><table class="paper"><caption><b>Table ${n}.</b> ${esc(title)} — ${esc(table.composition)} on <code>${esc(table.profile)}</code>, seed ${table.seed}.${source}${prov}</caption><thead>${head1}${head2}</thead><tbody>${body}</tbody></table></div>`;
 }
 
@@ -100,12 +105,18 @@ export function figureHtml(figure: PaperFigure, n: number): string {
  *
  * @public
  */
-export function resultHtml(result: ExperimentResult, numbering: Numbering, names: ReportNames = {}, figures: readonly PaperFigure[] = paperFigures(result)): string {
+export function resultHtml(
+  result: ExperimentResult,
+  numbering: Numbering,
+  names: ReportNames = {},
+  figures: readonly PaperFigure[] = paperFigures(result),
+): string {
   const title = names.titleOf?.(result.experiment) ?? result.experiment;
   const parts = [`<h3 id="${esc(anchor(result))}">${esc(result.experiment)}: ${esc(title)}</h3>`, tableHtml(paperTable(result), ++numbering.table, title)];
   for (const f of figures) parts.push(figureHtml(f, ++numbering.figure));
   const why = explainDifferences(result);
-  if (why.length) parts.push(`<p><i>Why the platforms differ</i> (from the mechanism counts):</p><ul class="why">${why.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
+  if (why.length)
+    parts.push(`<p><i>Why the platforms differ</i> (from the mechanism counts):</p><ul class="why">${why.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
   return parts.join('\n');
 }
 
@@ -118,7 +129,10 @@ export function fidelityHtml(lines: readonly FidelityLine[], n: number): string 
   if (lines.length === 0) return '<p>No run in this report has a published table to compare with.</p>';
   const anyProv = lines.some((l) => l.fitted + l.predicted > 0);
   const rows = lines
-    .map((l) => `<tr><td class="name">${esc(l.table.id)}</td><td class="name">${esc(l.runs.join('; '))}</td><td>${l.cells}</td><td>${(l.medianError * 100).toFixed(1)}%</td><td>${formatError(l.worst.error)} <span class="unit">(${esc(l.worst.metric)}, ${esc(l.worst.platform)})</span></td>${anyProv ? `<td>${l.fitted} / ${l.predicted}</td><td>${l.medianPredictedError !== undefined ? `${(l.medianPredictedError * 100).toFixed(1)}%` : '—'}</td>` : ''}</tr>`)
+    .map(
+      (l) =>
+        `<tr><td class="name">${esc(l.table.id)}</td><td class="name">${esc(l.runs.join('; '))}</td><td>${l.cells}</td><td>${(l.medianError * 100).toFixed(1)}%</td><td>${formatError(l.worst.error)} <span class="unit">(${esc(l.worst.metric)}, ${esc(l.worst.platform)})</span></td>${anyProv ? `<td>${l.fitted} / ${l.predicted}</td><td>${l.medianPredictedError !== undefined ? `${(l.medianPredictedError * 100).toFixed(1)}%` : '—'}</td>` : ''}</tr>`,
+    )
     .join('');
   const sources = lines.map((l) => `${esc(l.table.id)}: ${esc(l.table.caption)} — ${esc(l.table.source)}`).join('; ');
   return `<div class="scroll"><table class="paper"><caption><b>Table ${n}.</b> Fidelity: simulated against published figures, per published table. Error = (simulated − published) / published. ${sources}.</caption><thead><tr><th class="name">published table</th><th class="name">compared runs</th><th>cells</th><th>median |error|</th><th>worst error (cell)</th>${anyProv ? '<th>fitted / predicted</th><th>median |error|, predicted</th>' : ''}</tr></thead><tbody>${rows}</tbody></table></div>`;
@@ -129,7 +143,11 @@ export function fidelityHtml(lines: readonly FidelityLine[], n: number): string 
  *
  * @public
  */
-export function reportPage(results: readonly ExperimentResult[], names: ReportNames = {}, figures: (r: ExperimentResult) => readonly PaperFigure[] = paperFigures): string {
+export function reportPage(
+  results: readonly ExperimentResult[],
+  names: ReportNames = {},
+  figures: (r: ExperimentResult) => readonly PaperFigure[] = paperFigures,
+): string {
   const numbering: Numbering = { table: 0, figure: 0 };
   const groups = new Map<string, ExperimentResult[]>();
   for (const r of results) {
@@ -162,5 +180,8 @@ export function anchor(result: ExperimentResult): string {
 }
 
 function slug(s: string): string {
-  return s.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+  return s
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
 }

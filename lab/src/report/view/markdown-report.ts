@@ -14,7 +14,10 @@ export function fidelityMarkdown(results: readonly ExperimentResult[]): string {
   const lines = fidelitySummary(results);
   if (lines.length === 0) return 'No run in this report has a published table to compare with.\n';
   const out = ['| published table | compared runs | cells | median \\|error\\| | worst error (cell) | fitted / predicted |', '|---|---|--:|--:|--:|--:|'];
-  for (const l of lines) out.push(`| ${l.table.id} | ${l.runs.join('; ')} | ${l.cells} | ${(l.medianError * 100).toFixed(1)}% | ${formatError(l.worst.error)} (${l.worst.metric}, ${l.worst.platform}) | ${l.fitted + l.predicted > 0 ? `${l.fitted} / ${l.predicted}` : '—'} |`);
+  for (const l of lines)
+    out.push(
+      `| ${l.table.id} | ${l.runs.join('; ')} | ${l.cells} | ${(l.medianError * 100).toFixed(1)}% | ${formatError(l.worst.error)} (${l.worst.metric}, ${l.worst.platform}) | ${l.fitted + l.predicted > 0 ? `${l.fitted} / ${l.predicted}` : '—'} |`,
+    );
   out.push('', ...lines.map((l) => `*${l.table.id}*: ${l.table.caption}; source: ${l.table.source}.`));
   return out.join('\n') + '\n';
 }
@@ -32,7 +35,9 @@ export function resultMarkdown(result: ExperimentResult, figures: readonly { fig
   for (const row of t.rows) {
     const cells = row.cells.flatMap((c) => {
       const prov = c.provenance !== undefined ? ` (${c.provenance})` : '';
-      return t.hasPublished ? [formatValue(c.value), c.published !== undefined ? formatValue(c.published) : '', `${c.error !== undefined ? formatError(c.error) : ''}${prov}`] : [`${formatValue(c.value)}${prov}`];
+      return t.hasPublished
+        ? [formatValue(c.value), c.published !== undefined ? formatValue(c.published) : '', `${c.error !== undefined ? formatError(c.error) : ''}${prov}`]
+        : [`${formatValue(c.value)}${prov}`];
     });
     out.push(`| ${row.label ? `${row.metric} ${row.label}` : row.metric} | ${row.unit} | ${cells.join(' | ')} |`);
   }

@@ -39,7 +39,15 @@ export function paperFigures(result: ExperimentResult): PaperFigure[] {
     figures.push({
       id: `${id}-normalised`,
       caption: `${result.experiment}: latency of each micro-benchmark relative to ${micro.baseline} (${where}; lower is better).`,
-      svg: barChart({ id: `${id}-normalised`, label: `${result.experiment} relative to ${micro.baseline}`, categories: micro.categories, series: micro.series, yLabel: `time relative to ${micro.baseline}`, reference: { value: 1, label: micro.baseline }, ...(micro.logY ? { logY: true } : {}) }),
+      svg: barChart({
+        id: `${id}-normalised`,
+        label: `${result.experiment} relative to ${micro.baseline}`,
+        categories: micro.categories,
+        series: micro.series,
+        yLabel: `time relative to ${micro.baseline}`,
+        reference: { value: 1, label: micro.baseline },
+        ...(micro.logY ? { logY: true } : {}),
+      }),
     });
   }
   const relative = relativeBars(result.results);
@@ -47,7 +55,14 @@ export function paperFigures(result: ExperimentResult): PaperFigure[] {
     figures.push({
       id: `${id}-relative`,
       caption: `${result.experiment}: score of each workload relative to native (${where}; higher is better).`,
-      svg: barChart({ id: `${id}-relative`, label: `${result.experiment} relative performance`, categories: relative.categories, series: relative.series, yLabel: 'relative score (native = 1)', reference: { value: 1, label: 'native' } }),
+      svg: barChart({
+        id: `${id}-relative`,
+        label: `${result.experiment} relative performance`,
+        categories: relative.categories,
+        series: relative.series,
+        yLabel: 'relative score (native = 1)',
+        reference: { value: 1, label: 'native' },
+      }),
     });
   }
   for (const curve of sweepCurves(result.results)) {
@@ -55,7 +70,14 @@ export function paperFigures(result: ExperimentResult): PaperFigure[] {
     figures.push({
       id: fid,
       caption: `${result.experiment}: ${curve.metrics.join(', ')} against ${curve.key}, ${SWEEPS[curve.key]} (${where}).`,
-      svg: lineChart({ id: fid, label: `${result.experiment} ${curve.metrics.join(', ')}`, series: curve.series, xLabel: curve.key, yLabel: curve.unit, ...(curve.logX ? { logX: true } : {}) }),
+      svg: lineChart({
+        id: fid,
+        label: `${result.experiment} ${curve.metrics.join(', ')}`,
+        series: curve.series,
+        xLabel: curve.key,
+        yLabel: curve.unit,
+        ...(curve.logX ? { logX: true } : {}),
+      }),
     });
   }
   for (const service of serviceDuringMigration(result.results)) {
@@ -63,7 +85,14 @@ export function paperFigures(result: ExperimentResult): PaperFigure[] {
     figures.push({
       id: fid,
       caption: `${result.experiment}: ${service.metric} seen by the users of ${service.workload} while it migrated (${where}); dashed lines mark where each pre-copy round began and where the guest stopped.`,
-      svg: lineChart({ id: fid, label: `${result.experiment} ${service.workload} ${service.metric}`, series: [{ name: `${service.workload} (${service.platform})`, points: service.points }], xLabel: 'time since the migration started (ms)', yLabel: `${service.metric} (${service.unit})`, marks: service.marks }),
+      svg: lineChart({
+        id: fid,
+        label: `${result.experiment} ${service.workload} ${service.metric}`,
+        series: [{ name: `${service.workload} (${service.platform})`, points: service.points }],
+        xLabel: 'time since the migration started (ms)',
+        yLabel: `${service.metric} (${service.unit})`,
+        marks: service.marks,
+      }),
     });
   }
   const timeline = migrationTimeline(result.results);
@@ -71,21 +100,37 @@ export function paperFigures(result: ExperimentResult): PaperFigure[] {
     figures.push({
       id: `${id}-timeline`,
       caption: `${result.experiment}: timeline of each migration of a ${timeline.memory} MB guest on ${timeline.platform}, by workload and mode (${where}); the note gives the downtime.`,
-      svg: timelineChart({ id: `${id}-timeline`, label: `${result.experiment} timeline`, rows: timeline.rows, xLabel: 'time since the migration started (ms, log scale)', logX: true }),
+      svg: timelineChart({
+        id: `${id}-timeline`,
+        label: `${result.experiment} timeline`,
+        rows: timeline.rows,
+        xLabel: 'time since the migration started (ms, log scale)',
+        logX: true,
+      }),
     });
   }
   return figures;
 }
 
 /** The micro-benchmark table as ratios to the baseline platform (native when present). */
-function normalisedMicro(rows: readonly ResultRow[]): { baseline: string; categories: string[]; series: { name: string; values: (number | undefined)[] }[]; logY: boolean } | undefined {
+function normalisedMicro(
+  rows: readonly ResultRow[],
+): { baseline: string; categories: string[]; series: { name: string; values: (number | undefined)[] }[]; logY: boolean } | undefined {
   const plain = rows.filter((r) => TIME_UNITS.has(r.unit) && Object.keys(r).every((k) => PLAIN.has(k)));
   const platforms = [...new Set(rows.map((r) => r.platform))];
   const baseline = platforms.includes('native') ? 'native' : platforms[0];
   const metrics = [...new Set(plain.map((r) => r.metric))].filter((m) => plain.some((r) => r.metric === m && r.platform === baseline && r.value > 0));
   if (baseline === undefined || metrics.length < 4 || platforms.length < 2) return undefined;
   const value = (m: string, p: string): number | undefined => plain.find((r) => r.metric === m && r.platform === p)?.value;
-  const series = platforms.filter((p) => p !== baseline).map((p) => ({ name: p, values: metrics.map((m) => { const v = value(m, p); return v === undefined ? undefined : v / value(m, baseline)!; }) }));
+  const series = platforms
+    .filter((p) => p !== baseline)
+    .map((p) => ({
+      name: p,
+      values: metrics.map((m) => {
+        const v = value(m, p);
+        return v === undefined ? undefined : v / value(m, baseline)!;
+      }),
+    }));
   const ratios = series.flatMap((s) => s.values).filter((v): v is number => v !== undefined && v > 0);
   return { baseline, categories: metrics, series, logY: Math.max(...ratios) / Math.min(...ratios) > 30 };
 }
@@ -100,7 +145,9 @@ function relativeBars(rows: readonly ResultRow[]): { categories: string[]; serie
 }
 
 /** Curves over a sweep key, one figure per unit, a series per platform (and metric, and other key). */
-function sweepCurves(rows: readonly ResultRow[]): { key: string; unit: string; metrics: string[]; series: { name: string; points: { x: number; y: number }[] }[]; logX: boolean }[] {
+function sweepCurves(
+  rows: readonly ResultRow[],
+): { key: string; unit: string; metrics: string[]; series: { name: string; points: { x: number; y: number }[] }[]; logX: boolean }[] {
   const out = [];
   for (const key of Object.keys(SWEEPS)) {
     const swept = rows.filter((r) => typeof r[key] === 'number');
@@ -113,7 +160,9 @@ function sweepCurves(rows: readonly ResultRow[]): { key: string; unit: string; m
       const metrics = [...new Set(group.map((r) => r.metric))];
       const series = new Map<string, { x: number; y: number }[]>();
       for (const r of group) {
-        const extra = Object.keys(r).filter((k) => k !== key && !PLAIN.has(k) && typeof r[k] !== 'object').map((k) => `${k}=${String(r[k])}`);
+        const extra = Object.keys(r)
+          .filter((k) => k !== key && !PLAIN.has(k) && typeof r[k] !== 'object')
+          .map((k) => `${k}=${String(r[k])}`);
         const name = [r.platform, ...(metrics.length > 1 ? [r.metric] : []), ...extra].join(' · ');
         series.set(name, [...(series.get(name) ?? []), { x: r[key] as number, y: r.value }]);
       }
@@ -129,7 +178,9 @@ function sweepCurves(rows: readonly ResultRow[]): { key: string; unit: string; m
  * The service a migrating workload's users saw, one point per window (rows keyed `t-ms`), with
  * the rounds and the stop from its `total-ms` row's detail as marks.
  */
-function serviceDuringMigration(rows: readonly ResultRow[]): { platform: string; workload: string; metric: string; unit: string; points: { x: number; y: number }[]; marks: { x: number; label?: string }[] }[] {
+function serviceDuringMigration(
+  rows: readonly ResultRow[],
+): { platform: string; workload: string; metric: string; unit: string; points: { x: number; y: number }[]; marks: { x: number; label?: string }[] }[] {
   const out = [];
   const series = rows.filter((r) => typeof r['t-ms'] === 'number' && typeof r['workload'] === 'string');
   for (const total of rows.filter((r) => r.metric === 'total-ms' && typeof r['workload'] === 'string')) {
@@ -138,28 +189,52 @@ function serviceDuringMigration(rows: readonly ResultRow[]): { platform: string;
     if (mine.length < 3 || detail?.rounds === undefined) continue;
     const marks: { x: number; label?: string }[] = detail.rounds.map((rd) => ({ x: rd.startMs, ...(rd.round <= 3 ? { label: `r${rd.round}` } : {}) }));
     if (detail.pausedAtMs !== undefined) marks.push({ x: detail.pausedAtMs, label: 'stop' });
-    out.push({ platform: total.platform, workload: String(total['workload']), metric: mine[0]!.metric, unit: mine[0]!.unit, points: mine.map((r) => ({ x: r['t-ms'] as number, y: r.value })), marks });
+    out.push({
+      platform: total.platform,
+      workload: String(total['workload']),
+      metric: mine[0]!.metric,
+      unit: mine[0]!.unit,
+      points: mine.map((r) => ({ x: r['t-ms'] as number, y: r.value })),
+      marks,
+    });
   }
   return out;
 }
 
 /** Phases of each migration (pre-copy, downtime, post-copy push) of the largest guest, first platform. */
-function migrationTimeline(rows: readonly ResultRow[]): { platform: string; memory: number; rows: { label: string; phases: { kind: PhaseKind; start: number; end: number }[]; note: string }[] } | undefined {
+function migrationTimeline(
+  rows: readonly ResultRow[],
+): { platform: string; memory: number; rows: { label: string; phases: { kind: PhaseKind; start: number; end: number }[]; note: string }[] } | undefined {
   const totals = rows.filter((r) => r.metric === 'total-ms' && typeof r['mode'] === 'string');
   if (totals.length === 0) return undefined;
   const platform = totals[0]!.platform;
   const memory = Math.max(...totals.filter((r) => r.platform === platform).map((r) => Number(r['memory-mb'] ?? 0)));
   const mine = totals.filter((r) => r.platform === platform && Number(r['memory-mb'] ?? 0) === memory);
   const out = mine.map((t) => {
-    const down = rows.find((r) => r.metric === 'downtime-ms' && r.platform === platform && r['mode'] === t['mode'] && r['workload'] === t['workload'] && r['memory-mb'] === t['memory-mb'])?.value ?? 0;
+    const down =
+      rows.find(
+        (r) =>
+          r.metric === 'downtime-ms' &&
+          r.platform === platform &&
+          r['mode'] === t['mode'] &&
+          r['workload'] === t['workload'] &&
+          r['memory-mb'] === t['memory-mb'],
+      )?.value ?? 0;
     const total = t.value;
     // Post-copy pauses first and pulls pages after resuming; the others copy first and pause last.
     const phases: { kind: PhaseKind; start: number; end: number }[] =
       t['mode'] === 'post-copy'
-        ? [{ kind: 'downtime', start: 0, end: down }, { kind: 'post-copy', start: down, end: total }]
+        ? [
+            { kind: 'downtime', start: 0, end: down },
+            { kind: 'post-copy', start: down, end: total },
+          ]
         : [...(total > down ? [{ kind: 'pre-copy' as const, start: 0, end: total - down }] : []), { kind: 'downtime', start: total - down, end: total }];
     const workload = t['workload'];
-    return { label: `${typeof workload === 'string' || typeof workload === 'number' ? String(workload) : ''} · ${String(t['mode'])}`, phases, note: `down ${fmtMs(down)}` };
+    return {
+      label: `${typeof workload === 'string' || typeof workload === 'number' ? String(workload) : ''} · ${String(t['mode'])}`,
+      phases,
+      note: `down ${fmtMs(down)}`,
+    };
   });
   return { platform, memory, rows: out };
 }
@@ -169,5 +244,8 @@ function fmtMs(ms: number): string {
 }
 
 function slug(s: string): string {
-  return s.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+  return s
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
 }

@@ -10,13 +10,15 @@ const NOT_IDENTIFYING = new Set(['platform', 'metric', 'value', 'unit', 'counts'
  * @public
  */
 export function rowLabel(row: ResultRow): string {
-  return Object.keys(row)
-    .filter((k) => !NOT_IDENTIFYING.has(k) && (typeof row[k] !== 'object' || row[k] === null))
-    // A key that repeats the metric's name (relative's `workload=spec-cint`) adds nothing.
-    .filter((k) => String(row[k]) !== row.metric)
-    .sort()
-    .map((k) => `${k}=${String(row[k])}`)
-    .join(' ');
+  return (
+    Object.keys(row)
+      .filter((k) => !NOT_IDENTIFYING.has(k) && (typeof row[k] !== 'object' || row[k] === null))
+      // A key that repeats the metric's name (relative's `workload=spec-cint`) adds nothing.
+      .filter((k) => String(row[k]) !== row.metric)
+      .sort()
+      .map((k) => `${k}=${String(row[k])}`)
+      .join(' ')
+  );
 }
 
 /**
@@ -108,7 +110,17 @@ export function paperTable(result: ExperimentResult): PaperTable {
       };
     }),
   }));
-  return { experiment: result.experiment, composition: result.composition, profile: result.profile, seed: result.seed, platforms, rows, published, hasPublished, hasProvenance };
+  return {
+    experiment: result.experiment,
+    composition: result.composition,
+    profile: result.profile,
+    seed: result.seed,
+    platforms,
+    rows,
+    published,
+    hasPublished,
+    hasProvenance,
+  };
 }
 
 /**

@@ -97,7 +97,17 @@ export function fills(id: string): { defs: string; fill: (i: number) => string }
     `<pattern id="${p('dots')}" width="4" height="4" patternUnits="userSpaceOnUse"><rect width="4" height="4" fill="#fff"/><circle cx="2" cy="2" r="0.9" fill="#000"/></pattern>`,
     `<pattern id="${p('back')}" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"><rect width="5" height="5" fill="#bbb"/><line x1="0" y1="0" x2="0" y2="5" stroke="#000" stroke-width="1"/></pattern>`,
   ].join('');
-  const order = ['#1c1c1c', '#ffffff', '#8f8f8f', `url(#${p('hatch')})`, '#d4d4d4', `url(#${p('cross')})`, '#555555', `url(#${p('dots')})`, `url(#${p('back')})`];
+  const order = [
+    '#1c1c1c',
+    '#ffffff',
+    '#8f8f8f',
+    `url(#${p('hatch')})`,
+    '#d4d4d4',
+    `url(#${p('cross')})`,
+    '#555555',
+    `url(#${p('dots')})`,
+    `url(#${p('back')})`,
+  ];
   return { defs, fill: (i) => order[i % order.length]! };
 }
 
@@ -170,7 +180,12 @@ export function leftAxis(frame: Frame, scale: Scale, title: string): string {
  *
  * @public
  */
-export function legend(x: number, y: number, width: number, items: readonly { name: string; swatch: (x: number, y: number) => string }[]): { svg: string; height: number } {
+export function legend(
+  x: number,
+  y: number,
+  width: number,
+  items: readonly { name: string; swatch: (x: number, y: number) => string }[],
+): { svg: string; height: number } {
   const parts: string[] = [];
   let cx = x;
   let cy = y;

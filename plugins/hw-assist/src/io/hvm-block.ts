@@ -21,7 +21,6 @@ import { HwAssistOptions } from '../hw-assist-options.js';
 import type { HvmMemory } from '../memory/hvm-memory.js';
 import { chargeVmExit } from '../memory/vm-exits.js';
 
-
 /**
  * Guest disks under hardware assistance: virtio-blk rings (SR-IOV NICs have no disk
  * functions). Each request kicks the host (a VM exit), the host submits it to its partition
@@ -67,16 +66,22 @@ export class HvmBlock implements BlockBackend {
       return;
     }
     const mfns = request.frames.map((gfn) => this.memory.populate(vcpu, gfn));
-    if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'disk-request', bytes: count * SECTOR_SIZE, detail: request.operation });
+    if (this.events.ioObserved)
+      this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'disk-request', bytes: count * SECTOR_SIZE, detail: request.operation });
     const first = part.start + request.sector;
-    this.#partitions.disk.submit(first, count, () => {
-      if (!this.#partitions.dma(request.operation, first, mfns)) return done('error');
-      if (!this.#posted) {
-        vcpu.defer(CostCategory.Hypervisor, p.costs.vmExitRoundTrip);
-        vcpu.count(MechanismIndex.VmExit);
-      }
-      vcpu.defer(CostCategory.GuestKernel, p.costs.interruptDelivery);
-      done('ok');
-    }, vcpu.domain);
+    this.#partitions.disk.submit(
+      first,
+      count,
+      () => {
+        if (!this.#partitions.dma(request.operation, first, mfns)) return done('error');
+        if (!this.#posted) {
+          vcpu.defer(CostCategory.Hypervisor, p.costs.vmExitRoundTrip);
+          vcpu.count(MechanismIndex.VmExit);
+        }
+        vcpu.defer(CostCategory.GuestKernel, p.costs.interruptDelivery);
+        done('ok');
+      },
+      vcpu.domain,
+    );
   }
 }

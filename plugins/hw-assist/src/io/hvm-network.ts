@@ -30,7 +30,6 @@ import { HwAssistOptions } from '../hw-assist-options.js';
 import type { HvmMemory } from '../memory/hvm-memory.js';
 import { chargeVmExit } from '../memory/vm-exits.js';
 
-
 /** A transmit descriptor in a VF's ring: buffers by guest frame (scatter-gather). */
 interface VfDescriptor extends RingRequest {}
 /** The device's completion of a descriptor. */
@@ -89,7 +88,10 @@ export class HvmNetwork implements NetworkBackend {
   attachInterface(domain: Domain, address: string, receive: FrameHandler): number {
     if (this.#sriov) {
       if (this.#virtualFunctionsInUse >= this.machine.profile.nic.sriovVirtualFunctions) {
-        throw new InvalidArgumentError('network interface', `all ${this.machine.profile.nic.sriovVirtualFunctions} SR-IOV virtual functions are assigned; '${domain.name}' gets none`);
+        throw new InvalidArgumentError(
+          'network interface',
+          `all ${this.machine.profile.nic.sriovVirtualFunctions} SR-IOV virtual functions are assigned; '${domain.name}' gets none`,
+        );
       }
       this.#virtualFunctionsInUse++;
       this.#withVf.set(domain, createIoRing<VfDescriptor, VfCompletion>(256));
@@ -121,7 +123,10 @@ export class HvmNetwork implements NetworkBackend {
       // The guest's driver writes a descriptor into its VF's own ring and rings the doorbell
       // (a device register mapped into the guest: no exit); the device takes the descriptor
       // and DMAs the buffers through the IOMMU, which faults on a frame outside the domain.
-      ring.front.pushRequest({ id: this.#nextDescriptor++ >>> 0, segments: (frame.buffers ?? []).map((page) => ({ gfn: gfn(page), offset: 0, length: Math.min(4096, frame.bytes) })) });
+      ring.front.pushRequest({
+        id: this.#nextDescriptor++ >>> 0,
+        segments: (frame.buffers ?? []).map((page) => ({ gfn: gfn(page), offset: 0, length: Math.min(4096, frame.bytes) })),
+      });
       ring.front.pushRequests();
       const descriptor = ring.back.takeRequest()!;
       let faulted = false;
@@ -138,7 +143,8 @@ export class HvmNetwork implements NetworkBackend {
       this.#kick(vcpu);
       vcpu.charge(CostCategory.Hypervisor, HW_ASSIST_PATH.value.vhostNet * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
     }
-    if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
+    if (this.events.ioObserved)
+      this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
     const target = this.#interfaces.lookup(frame.destination);
     if (target === undefined) {
       this.#interfaces.forwardOrDrop(vcpu.domain, frame, vcpu.now());
@@ -166,7 +172,8 @@ export class HvmNetwork implements NetworkBackend {
   #receive(target: NetInterface, frame: NetFrame): void {
     const vcpu = target.domain.vcpus[0]!;
     const profile = this.machine.profile;
-    if (!this.#withVf.has(target.domain)) vcpu.defer(CostCategory.Hypervisor, HW_ASSIST_PATH.value.vhostNet * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
+    if (!this.#withVf.has(target.domain))
+      vcpu.defer(CostCategory.Hypervisor, HW_ASSIST_PATH.value.vhostNet * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
     if (!this.#posted) {
       vcpu.defer(CostCategory.Hypervisor, profile.costs.vmExitRoundTrip);
       vcpu.count(MechanismIndex.VmExit);

@@ -211,7 +211,11 @@ export abstract class HvmMemory implements MemoryVirtualization {
   protected checkEntry(vcpu: Vcpu, entry: number): void {
     if ((entry & PTE_PRESENT) !== 0 && !this.map.inRange(vcpu.domain, pteFrame(entry))) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
-      throw new GuestRequestError(vcpu.domain.name, 'page-table write', `entry names guest frame ${pteFrame(entry)}, outside its ${this.map.frames(vcpu.domain)} frames`);
+      throw new GuestRequestError(
+        vcpu.domain.name,
+        'page-table write',
+        `entry names guest frame ${pteFrame(entry)}, outside its ${this.map.frames(vcpu.domain)} frames`,
+      );
     }
   }
 

@@ -28,7 +28,6 @@ import { EptTables } from './ept-tables.js';
 import { HvmMemory } from './hvm-memory.js';
 import { chargeVmExit } from './vm-exits.js';
 
-
 /**
  * Nested paging (Intel EPT / AMD NPT): the guest owns its page tables and writes them with
  * plain stores — no exit, no validation. The price is paid on TLB misses: every guest table

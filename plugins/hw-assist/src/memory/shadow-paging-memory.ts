@@ -26,7 +26,6 @@ import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HvmMemory } from './hvm-memory.js';
 import { chargeVmExit } from './vm-exits.js';
 
-
 interface Shadow {
   readonly mfn: Mfn;
   readonly level: number;

@@ -37,7 +37,10 @@ test('a VF DMA from its own frames is delivered to the destination domain only',
 });
 
 test('virtual functions are a bounded resource', (t) => {
-  const hv = createHypervisor({ machine: { ...modern, nic: { ...modern.nic, sriovVirtualFunctions: 1 } }, plugins: [hwAssistPlugin.configure({ io: 'sriov' })] });
+  const hv = createHypervisor({
+    machine: { ...modern, nic: { ...modern.nic, sriovVirtualFunctions: 1 } },
+    plugins: [hwAssistPlugin.configure({ io: 'sriov' })],
+  });
   const a = hv.createDomain({ name: 'a', memoryMiB: 16 });
   const b = hv.createDomain({ name: 'b', memoryMiB: 16 });
   hv.network.attachInterface(a, '10.0.0.1', () => {});

@@ -14,7 +14,11 @@ function exitsFor(plugin: typeof hwAssistPlugin, profile: typeof modern, pages: 
   const before = { exits: c['vm-exit'] ?? 0, writes: c['pte-write'] ?? 0, cycles: v.cycles.reduce((x, y) => x + y, 0) };
   for (let p = 0; p < pages; p++) as.map(100 + p, 2000 + p);
   const after = hv.counts(d);
-  return { exits: (after['vm-exit'] ?? 0) - before.exits, writes: (after['pte-write'] ?? 0) - before.writes, cycles: v.cycles.reduce((x, y) => x + y, 0) - before.cycles };
+  return {
+    exits: (after['vm-exit'] ?? 0) - before.exits,
+    writes: (after['pte-write'] ?? 0) - before.writes,
+    cycles: v.cycles.reduce((x, y) => x + y, 0) - before.cycles,
+  };
 }
 
 test('under shadow paging every guest page-table write is a VM exit', (t) => {

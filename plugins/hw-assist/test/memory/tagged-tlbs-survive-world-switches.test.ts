@@ -37,7 +37,7 @@ test('without tags (first-generation VT-x) the switch flushes and the first doma
   t.is(missesAfterSwitch(server2007, hwAssistPlugin.configure({ paging: 'shadow' })), 1);
 });
 
-test('two domains with the same virtual page never see each other\'s translation', (t) => {
+test("two domains with the same virtual page never see each other's translation", (t) => {
   const hv = createHypervisor({ machine: modern, plugins: [hwAssistPlugin] });
   const a = hv.createDomain({ name: 'a', memoryMiB: 32 });
   const b = hv.createDomain({ name: 'b', memoryMiB: 32 });

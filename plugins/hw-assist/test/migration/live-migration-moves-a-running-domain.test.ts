@@ -101,7 +101,7 @@ test('stop-and-copy pauses first: its downtime is the whole transfer', (t) => {
 });
 
 test('a platform without live migration refuses with the typed error', async (t) => {
-  const { nativePlugin } = await import('@visorkit/native' as string) as { nativePlugin: typeof hwAssistPlugin };
+  const { nativePlugin } = (await import('@visorkit/native' as string)) as { nativePlugin: typeof hwAssistPlugin };
   const src = createHypervisor({ machine: modern, plugins: [nativePlugin] });
   const dst = createHypervisor({ machine: modern, plugins: [hwAssistPlugin], options: { simulator: src.sim } });
   const d: Domain = src.createDomain({ name: 'x' });
@@ -115,7 +115,10 @@ test('a domain with an SR-IOV function is refused live migration unless it may f
   src.network.attachInterface(d, '10.0.0.9', () => {});
   src.start(d, () => new MemoryHammer(src, 0, 1));
   src.runFor(1e7);
-  t.throws(() => new LiveMigration(src, d, dst, { mode: 'live', linkMbps: 1000, latencyUs: 50 }), { instanceOf: UnsupportedCapabilityError, message: /SR-IOV/ });
+  t.throws(() => new LiveMigration(src, d, dst, { mode: 'live', linkMbps: 1000, latencyUs: 50 }), {
+    instanceOf: UnsupportedCapabilityError,
+    message: /SR-IOV/,
+  });
   const m = new LiveMigration(src, d, dst, { mode: 'live', linkMbps: 1000, latencyUs: 50, fallBackFromPassthrough: true });
   t.is(src.network.passthroughDevices!(d), 0);
   m.start();

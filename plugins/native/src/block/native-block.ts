@@ -17,7 +17,6 @@ import {
 } from '@visorkit/core';
 import { NATIVE_PATH } from '../native-path-lengths.js';
 
-
 /**
  * Bare-metal block I/O: each domain's disk is a contiguous partition of the machine's first
  * disk; the driver queues requests to the device, which DMAs straight into the guest's
@@ -60,7 +59,8 @@ export class NativeBlock implements BlockBackend {
       if (this.memory.machineFrame(vcpu.domain, gfn) < 0) this.memory.zeroFrame(vcpu, gfn);
       return this.memory.machineFrame(vcpu.domain, gfn);
     });
-    if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'disk-request', bytes: count * SECTOR_SIZE, detail: request.operation });
+    if (this.events.ioObserved)
+      this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'disk-request', bytes: count * SECTOR_SIZE, detail: request.operation });
     const first = part.start + request.sector;
     this.#partitions.disk.submit(
       first,

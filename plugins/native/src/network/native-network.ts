@@ -62,7 +62,8 @@ export class NativeNetwork implements NetworkBackend {
     const own = this.#interfaces.own(vcpu, iface);
     vcpu.charge(CostCategory.GuestKernel, nicTransmitCycles(this.machine.profile));
     vcpu.count(MechanismIndex.PacketSent);
-    if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
+    if (this.events.ioObserved)
+      this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
     const target = this.#interfaces.lookup(frame.destination);
     if (target === undefined) {
       this.#interfaces.forwardOrDrop(vcpu.domain, frame, vcpu.now());

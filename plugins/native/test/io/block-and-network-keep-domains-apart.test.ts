@@ -22,7 +22,7 @@ test('data written to a disk reads back byte-identical', (t) => {
   t.deepEqual(back, pattern);
 });
 
-test('a request beyond the domain\'s disk completes out-of-range and writes nothing', (t) => {
+test("a request beyond the domain's disk completes out-of-range and writes nothing", (t) => {
   const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
   const a = hv.createDomain({ name: 'a', memoryMiB: 16 });
   const b = hv.createDomain({ name: 'b', memoryMiB: 16 });
@@ -42,7 +42,10 @@ test('a request beyond the domain\'s disk completes out-of-range and writes noth
   t.is(read, 'ok');
   const buf = new Uint8Array(4096);
   hv.machine.memory.readBytes(hv.memory.machineFrame(b, 2 as never), 0, buf);
-  t.true(buf.every((x) => x === 0), "the neighbour's disk is untouched");
+  t.true(
+    buf.every((x) => x === 0),
+    "the neighbour's disk is untouched",
+  );
   t.throws(() => hv.block.submit(va, db, { operation: 'read', sector: 0, frames: [1 as never] }, () => {}), { message: /not one of its disks/ });
 });
 
@@ -77,7 +80,7 @@ test('an out-of-range request completes asynchronously and is counted against th
   t.like(hv.counts(d), { 'privilege-violation': 1, 'disk-request': 1 });
 });
 
-test('a frame to one of the sender\'s own addresses loops back at once; another domain\'s waits for the wire', (t) => {
+test("a frame to one of the sender's own addresses loops back at once; another domain's waits for the wire", (t) => {
   const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
   const a = hv.createDomain({ name: 'a', memoryMiB: 8 });
   const b = hv.createDomain({ name: 'b', memoryMiB: 8 });

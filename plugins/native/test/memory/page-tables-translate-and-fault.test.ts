@@ -1,7 +1,24 @@
 import 'reflect-metadata';
 import test from 'ava';
 import fc from 'fast-check';
-import { CostCategory, GuestRequestError, PTE_PRESENT, PTE_USER, PTE_WRITABLE, TRANSLATION_FAULT, createHypervisor, makePte, modern, pteFrame, readTableEntry, tableIndex, xeon2003, type Hypervisor, type MachineProfile, type Vcpu } from '@visorkit/core';
+import {
+  CostCategory,
+  GuestRequestError,
+  PTE_PRESENT,
+  PTE_USER,
+  PTE_WRITABLE,
+  TRANSLATION_FAULT,
+  createHypervisor,
+  makePte,
+  modern,
+  pteFrame,
+  readTableEntry,
+  tableIndex,
+  xeon2003,
+  type Hypervisor,
+  type MachineProfile,
+  type Vcpu,
+} from '@visorkit/core';
 import { nativePlugin } from '../../src/index.js';
 
 /** Maps vpn → gfn through the MemoryVirtualization interface, allocating tables from gfn 1 up. */
@@ -40,7 +57,14 @@ for (const profile of [xeon2003, modern] as MachineProfile[]) {
   test(`translations agree with a reference map after random map/unmap/remap sequences (${profile.memory.pageTableFormat})`, (t) => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ vpn: fc.integer({ min: 0, max: 2 ** 20 - 1 }), gfn: fc.integer({ min: 100, max: 4000 }), op: fc.constantFrom('map-rw', 'map-ro', 'unmap') }), { maxLength: 40 }),
+        fc.array(
+          fc.record({
+            vpn: fc.integer({ min: 0, max: 2 ** 20 - 1 }),
+            gfn: fc.integer({ min: 100, max: 4000 }),
+            op: fc.constantFrom('map-rw', 'map-ro', 'unmap'),
+          }),
+          { maxLength: 40 },
+        ),
         (ops) => {
           const hv = createHypervisor({ machine: profile, plugins: [nativePlugin] });
           const d = hv.createDomain({ name: 'g', memoryMiB: 32 });
@@ -115,7 +139,14 @@ for (const profile of [xeon2003, modern] as MachineProfile[]) {
   test(`a page-table entry reads back in guest frame numbers exactly as written (${profile.memory.pageTableFormat})`, (t) => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ index: fc.integer({ min: 0, max: 511 }), gfn: fc.integer({ min: 0, max: 4095 }), flags: fc.constantFrom(0, PTE_PRESENT, PTE_PRESENT | PTE_WRITABLE, PTE_PRESENT | PTE_WRITABLE | PTE_USER) }), { maxLength: 30 }),
+        fc.array(
+          fc.record({
+            index: fc.integer({ min: 0, max: 511 }),
+            gfn: fc.integer({ min: 0, max: 4095 }),
+            flags: fc.constantFrom(0, PTE_PRESENT, PTE_PRESENT | PTE_WRITABLE, PTE_PRESENT | PTE_WRITABLE | PTE_USER),
+          }),
+          { maxLength: 30 },
+        ),
         (writes) => {
           const hv = createHypervisor({ machine: profile, plugins: [nativePlugin] });
           const d = hv.createDomain({ name: 'g', memoryMiB: 16 });
@@ -232,6 +263,7 @@ test('copying and zeroing frames move real bytes', (t) => {
 /** The guest frame of the last-level table that maps `vpn`, read through the interface. */
 function leafTableOf(hv: Hypervisor, vcpu: Vcpu, root: number, vpn: number): number {
   let table = root;
-  for (let level = hv.memory.geometry.levels; level > 1; level--) table = pteFrame(hv.memory.readPte(vcpu, table as never, tableIndex(hv.memory.geometry, vpn, level)));
+  for (let level = hv.memory.geometry.levels; level > 1; level--)
+    table = pteFrame(hv.memory.readPte(vcpu, table as never, tableIndex(hv.memory.geometry, vpn, level)));
   return table;
 }

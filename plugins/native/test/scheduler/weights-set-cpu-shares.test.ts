@@ -122,7 +122,11 @@ test('a vCPU waking after a long sleep gets a fair share, not the CPU time it mi
 });
 
 test('slices divide the target latency by weight, never below the minimum granularity', (t) => {
-  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin.configure({ schedulerLatencyMs: 6, minGranularityMs: 0.75 })], options: { cores: 1 } });
+  const hv = createHypervisor({
+    machine: server2007,
+    plugins: [nativePlugin.configure({ schedulerLatencyMs: 6, minGranularityMs: 0.75 })],
+    options: { cores: 1 },
+  });
   const heavy = hv.createDomain({ name: 'heavy', weight: 512 });
   const light = hv.createDomain({ name: 'light', weight: 256 });
   hv.scheduler.wake(heavy.vcpus[0]!, 0);

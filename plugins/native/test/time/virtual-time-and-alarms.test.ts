@@ -57,7 +57,7 @@ test('a virtual-time alarm waits for the domain to really have run that long', (
   t.true(firedAt >= 1.9e8, `sharing a pCPU, 100 ms of virtual time takes ~200 ms: fired at ${firedAt}`);
 });
 
-test('the wall clock starts on 1 January of the profile\'s year and follows real time', (t) => {
+test("the wall clock starts on 1 January of the profile's year and follows real time", (t) => {
   const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
   const d = hv.createDomain({ name: 'g', memoryMiB: 1 });
   const boot = Date.UTC(server2007.year, 0, 1) * 1e6;

@@ -32,7 +32,6 @@ const LOOPBACK = '127.0.0.1';
 /** A pty slave's path, exactly (no `..` can ride on the exemption from the root). */
 const PTS_PATH = /^\/dev\/pts\/[0-9]+$/;
 
-
 /**
  * Linux-VServer's context checks inside the one shared kernel: a process sees and signals
  * only processes of its own context (the host context, 0, sees all); it sees only its own

@@ -20,7 +20,6 @@ import {
 } from '@visorkit/core';
 import { VSERVER_PATH } from '../vserver-path-lengths.js';
 
-
 /**
  * Linux-VServer's network isolation on the one shared stack (VServer paper §3.2): the
  * administrative context assigns each context its addresses; a context may bind an
@@ -119,7 +118,8 @@ export class ContextNetwork implements NetworkBackend {
       this.#interfaces.drop(vcpu);
       return;
     }
-    if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
+    if (this.events.ioObserved)
+      this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'packet', bytes: frame.bytes, detail: `${frame.source}>${frame.destination}` });
     const at = this.#shape(vcpu, frame);
     const target = this.#interfaces.lookup(frame.destination);
     if (target === undefined) {

@@ -74,7 +74,15 @@ export class ContextTokenBucketScheduler extends ProportionalShareScheduler {
     if (domain.cap <= 0) return undefined;
     let b = this.#buckets.get(domain);
     if (b === undefined) {
-      b = { tokens: VSERVER_PATH.value.tokenBucketCapacityMs * (domain.cap / 100), fillPerMs: domain.cap / 100, capacity: VSERVER_PATH.value.tokenBucketCapacityMs * (domain.cap / 100), minimum: VSERVER_PATH.value.tokenBucketMinimumMs * (domain.cap / 100), lastFill: now, held: [], releasePending: false };
+      b = {
+        tokens: VSERVER_PATH.value.tokenBucketCapacityMs * (domain.cap / 100),
+        fillPerMs: domain.cap / 100,
+        capacity: VSERVER_PATH.value.tokenBucketCapacityMs * (domain.cap / 100),
+        minimum: VSERVER_PATH.value.tokenBucketMinimumMs * (domain.cap / 100),
+        lastFill: now,
+        held: [],
+        releasePending: false,
+      };
       this.#buckets.set(domain, b);
     }
     b.tokens = Math.min(b.capacity, b.tokens + ((now - b.lastFill) / 1e6) * b.fillPerMs);

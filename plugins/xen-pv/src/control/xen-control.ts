@@ -51,7 +51,8 @@ export class XenControl {
   }
 
   private constructor(readonly hv: Hypervisor) {
-    if (!(hv.memory instanceof XenPvMemory)) throw new InvalidArgumentError('hypervisor', `XenControl needs xen-pv's memory virtualisation; '${hv.name}' has another`);
+    if (!(hv.memory instanceof XenPvMemory))
+      throw new InvalidArgumentError('hypervisor', `XenControl needs xen-pv's memory virtualisation; '${hv.name}' has another`);
     hv.hypercalls.register(HYPERCALL_DOMCTL, 'domctl', () => 0, 'control-domain');
   }
 

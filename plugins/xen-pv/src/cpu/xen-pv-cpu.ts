@@ -24,7 +24,12 @@ const P = XEN_PATH.value;
 const F = XEN_PV_FITTED.value;
 
 /** Hypercall numbers (Xen's public `xen.h`) for the privileged operations, with their handlers' path lengths. */
-const HYPERCALLS: Readonly<Record<Exclude<PrivilegedOperation, 'load-page-table-base' | 'flush-tlb' | 'read-clock'>, { number: number; name: string; path: keyof typeof P; control?: boolean }>> = {
+const HYPERCALLS: Readonly<
+  Record<
+    Exclude<PrivilegedOperation, 'load-page-table-base' | 'flush-tlb' | 'read-clock'>,
+    { number: number; name: string; path: keyof typeof P; control?: boolean }
+  >
+> = {
   'set-trap-table': { number: 0, name: 'set_trap_table', path: 'setTrapTable' },
   halt: { number: 29, name: 'sched_op', path: 'schedOp' },
   'set-timer': { number: 15, name: 'set_timer_op', path: 'setTimerOp' },

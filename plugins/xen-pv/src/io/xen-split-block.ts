@@ -244,7 +244,8 @@ export class XenSplitBlock implements BlockBackend {
 
   #vbd(domain: Domain, device: number): Vbd {
     const vbd = this.#vbds[device];
-    if (vbd === undefined || vbd.domain !== domain) throw new GuestRequestError(domain.name, 'block request', `device ${device} is not one of its virtual block devices`);
+    if (vbd === undefined || vbd.domain !== domain)
+      throw new GuestRequestError(domain.name, 'block request', `device ${device} is not one of its virtual block devices`);
     return vbd;
   }
 }

@@ -183,7 +183,8 @@ export class XenSplitNetwork implements NetworkBackend {
     vcpu.charge(CostCategory.GuestKernel, ioCycles(p, XEN_IO_INSTRUCTIONS.frontRequest));
     vcpu.count(MechanismIndex.RingRequest);
     vcpu.count(MechanismIndex.PacketSent);
-    if (this.events.ioObserved) this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'ring-request', bytes: frame.bytes, detail: 'netif-tx' });
+    if (this.events.ioObserved)
+      this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'ring-request', bytes: frame.bytes, detail: 'netif-tx' });
     if (front.pushRequestsAndCheckNotify()) this.#devices.notifyBackend(vcpu, vif.guestPort);
   }
 

@@ -115,7 +115,17 @@ export class XenPvMemory implements MemoryVirtualization {
 
   domainCreated(domain: Domain): void {
     this.#map.add(domain);
-    this.#domains[domain.id] = { tables: new Map(), unhooked: new Map(), kernelEntries: new Map(), roots: new Int32Array(domain.vcpus.length).fill(-1), lazy: new Uint8Array(domain.vcpus.length), queue: [], maxFrames: domain.reservationFrames, writable: new WritableMappings(), upper: new Set() };
+    this.#domains[domain.id] = {
+      tables: new Map(),
+      unhooked: new Map(),
+      kernelEntries: new Map(),
+      roots: new Int32Array(domain.vcpus.length).fill(-1),
+      lazy: new Uint8Array(domain.vcpus.length),
+      queue: [],
+      maxFrames: domain.reservationFrames,
+      writable: new WritableMappings(),
+      upper: new Set(),
+    };
     for (const v of domain.vcpus) v.asid = domain.id * 4096;
   }
 
@@ -160,7 +170,11 @@ export class XenPvMemory implements MemoryVirtualization {
     }
     if (level === 1 && st.upper.has(frame)) this.#validateAsLeaf(vcpu, st, frame);
     st.tables.set(frame, level);
-    this.#hypercall(vcpu, 'update_va_mapping', P.updateVaMapping * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * P.entryScanCycles);
+    this.#hypercall(
+      vcpu,
+      'update_va_mapping',
+      P.updateVaMapping * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * P.entryScanCycles,
+    );
     if (kernelEntries > 0) {
       st.kernelEntries.set(frame, kernelEntries);
       vcpu.charge(CostCategory.Hypervisor, kernelEntries * (this.#validateCycles() + F.typeReference * this.#cpi));
@@ -183,7 +197,11 @@ export class XenPvMemory implements MemoryVirtualization {
       st.kernelEntries.delete(frame);
       vcpu.charge(CostCategory.Hypervisor, kernelEntries * (this.#validateCycles() + F.typeReference * this.#cpi));
     }
-    this.#hypercall(vcpu, 'update_va_mapping', P.updateVaMapping * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * P.entryScanCycles);
+    this.#hypercall(
+      vcpu,
+      'update_va_mapping',
+      P.updateVaMapping * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * P.entryScanCycles,
+    );
   }
 
   /**
@@ -508,9 +526,19 @@ export class XenPvMemory implements MemoryVirtualization {
   releaseFrames(vcpu: Vcpu, frames: readonly Gfn[]): void {
     const st = this.#state(vcpu.domain);
     for (const g of frames) {
-      if (!this.#map.inRange(vcpu.domain, g) || this.#map.isBallooned(vcpu.domain, g) || st.tables.has(g) || st.writable.isMapped(g) || st.writable.holdsEntries(g)) {
+      if (
+        !this.#map.inRange(vcpu.domain, g) ||
+        this.#map.isBallooned(vcpu.domain, g) ||
+        st.tables.has(g) ||
+        st.writable.isMapped(g) ||
+        st.writable.holdsEntries(g)
+      ) {
         vcpu.count(MechanismIndex.PrivilegeViolation);
-        throw new GuestRequestError(vcpu.domain.name, 'memory_op (decrease_reservation)', `guest frame ${g} is not a frame it may give back (outside its memory, already given back, a page table, still mapped, or holding mappings)`);
+        throw new GuestRequestError(
+          vcpu.domain.name,
+          'memory_op (decrease_reservation)',
+          `guest frame ${g} is not a frame it may give back (outside its memory, already given back, a page table, still mapped, or holding mappings)`,
+        );
       }
     }
     this.#hypercall(vcpu, 'memory_op', P.balloonBase * this.#cpi + frames.length * P.balloonPerFrame * this.#cpi);
@@ -532,7 +560,11 @@ export class XenPvMemory implements MemoryVirtualization {
     const held = this.#map.held(vcpu.domain);
     if (held + frames.length > st.maxFrames) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
-      throw new GuestRequestError(vcpu.domain.name, 'memory_op (populate_physmap)', `holding ${held} frames, ${frames.length} more would pass its maximum of ${st.maxFrames}`);
+      throw new GuestRequestError(
+        vcpu.domain.name,
+        'memory_op (populate_physmap)',
+        `holding ${held} frames, ${frames.length} more would pass its maximum of ${st.maxFrames}`,
+      );
     }
     this.#hypercall(vcpu, 'memory_op', P.balloonBase * this.#cpi + frames.length * P.balloonPerFrame * this.#cpi);
     for (const g of frames) this.#map.takeBack(vcpu.domain, g);
