@@ -8,9 +8,9 @@ import { xenPvPlugin } from '@visorkit/xen-pv';
 import { definePlatform, type ExampleDefinition } from '@visorkit/workloads';
 import { clarkMigrationExperiment } from './experiments/clark-migration.js';
 import { clarkWwsExperiment } from './experiments/clark-wws.js';
-import { poweredge2650 } from './poweredge-2650.js';
+import { poweredge2650, poweredge2650Sources } from './poweredge-2650.js';
 
-export { poweredge2650 } from './poweredge-2650.js';
+export { poweredge2650, poweredge2650Sources } from './poweredge-2650.js';
 export {
   buildTestbed,
   migrationWorkload,
@@ -43,6 +43,7 @@ export const clark2005: ExampleDefinition = {
   name: 'clark-2005',
   description: 'Xen 2.0 live migration on the NSDI 2005 testbed: the paper workloads under the 2005 save tool',
   profile: poweredge2650,
+  profileSources: poweredge2650Sources,
   platforms: [
     definePlatform({ name: 'xen-pv', description: 'Xen 2.0: writable page tables, BVT, back ends in Dom0', isolation: 'domains', plugins: [xen2Plugin] }),
   ],

@@ -1,4 +1,4 @@
-import { xeon2003, type MachineProfile } from '@visorkit/core';
+import { xeon2003, xeon2003Sources, type MachineProfile, type ProfileSources } from '@visorkit/core';
 
 /** Clock of the live-migration testbed's Xeons, GHz (Clark et al., NSDI 2005, §6.1). */
 const CLOCK_GHZ = 2.0;
@@ -30,4 +30,18 @@ export const poweredge2650: MachineProfile = {
     pageZero: Math.round((4096 / (xeon2003.memory.bandwidthGBps * 1e9)) * CLOCK_GHZ * 1e9),
     pageCopy: Math.round(((2 * 4096) / (xeon2003.memory.bandwidthGBps * 1e9)) * CLOCK_GHZ * 1e9),
   },
+};
+
+/**
+ * Where each of poweredge2650's numbers comes from (its calibration-ledger sources): xeon-2003's,
+ * except for what this testbed changes.
+ *
+ * @public
+ */
+export const poweredge2650Sources: ProfileSources = {
+  ...xeon2003Sources,
+  'cpu.clockGhz': 'Clark et al., NSDI 2005, §6.1: dual 2 GHz Xeons',
+  'cpu.cores': 'Clark et al., NSDI 2005, §6.1: one of the two CPUs used',
+  'costs.pageZero': '4096 B written at memory.bandwidthGBps (xeon-2003 memory system), in 2 GHz cycles',
+  'costs.pageCopy': '4096 B read + 4096 B written at memory.bandwidthGBps (xeon-2003 memory system), in 2 GHz cycles',
 };

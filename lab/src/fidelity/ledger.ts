@@ -8,6 +8,7 @@ import {
   type ParameterSet,
 } from '@visorkit/core';
 import { GUEST_FITTED, GUEST_PATH, SHELL_WORK } from '@visorkit/guest';
+import { exampleRegistry } from '../examples/example-registry.js';
 import { HW_ASSIST_PATH } from '@visorkit/hw-assist';
 import { NATIVE_PATH } from '@visorkit/native';
 import { VSERVER_PATH } from '@visorkit/vserver';
@@ -33,10 +34,13 @@ export const FITTED_SETS: readonly FittedSetLocation[] = [
 /** Every path-length set of the core, the guest and the plugins. */
 export const PATH_LENGTH_SETS: readonly ParameterSet[] = [NIC_DRIVER_PATH, GUEST_PATH, SHELL_WORK, NATIVE_PATH, VSERVER_PATH, XEN_PATH, HW_ASSIST_PATH];
 
-/** The calibration ledger: the bundled profiles' primitives, every path length, every fitted parameter. */
+/** The calibration ledger: the bundled and the examples' own profiles' primitives, every path length, every fitted parameter. */
 export function calibrationLedger(): CalibrationParameter[] {
+  const bundled = new Set(bundledProfiles.map((p) => p.name));
+  const exampleProfiles = exampleRegistry.filter((e) => !bundled.has(e.profile.name) && e.profileSources !== undefined);
   return [
     ...bundledProfiles.flatMap((p) => profileParameters(p, bundledProfileSources[p.name] ?? {})),
+    ...exampleProfiles.flatMap((e) => profileParameters(e.profile, e.profileSources ?? {})),
     ...PATH_LENGTH_SETS.flatMap((s) => s.parameters()),
     ...FITTED_SETS.flatMap((f) => f.set.parameters()),
   ];

@@ -159,6 +159,11 @@ export interface ExampleDefinition {
   readonly name: string;
   readonly description: string;
   readonly profile: MachineProfile;
+  /**
+   * Where each number of `profile` comes from, when it is a profile of the example's own (not a
+   * bundled one): the calibration ledger lists them as that profile's primitives.
+   */
+  readonly profileSources?: Readonly<Record<string, string>>;
   readonly platforms: readonly PlatformSpec[];
   readonly experiments: readonly Experiment[];
 }
