@@ -62,6 +62,7 @@ export * from './events/guest-events.js';
 export * from './composition/composition-errors.js';
 export * from './composition/plugin.js';
 export * from './composition/decorated.js';
+export * from './composition/service-token.js';
 export * from './composition/composition-plan.js';
 export * from './composition/hypervisor.js';
 export * from './composition/create-hypervisor.js';

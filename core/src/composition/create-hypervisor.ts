@@ -21,7 +21,7 @@ import { chosenBindings } from './chosen-bindings.js';
 import { MissingExtensionPointError, UnsoundCompositionError } from './composition-errors.js';
 import { planComposition, SINGLE_EXTENSION_POINTS, type CompositionPlan } from './composition-plan.js';
 import { decorated } from './decorated.js';
-import { Hypervisor, type ExtensionPoints } from './hypervisor.js';
+import { Hypervisor, HypervisorFacade, type ExtensionPoints } from './hypervisor.js';
 import { pointName, type Plugin } from './plugin.js';
 
 /**
@@ -144,7 +144,9 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
   };
   // Other services are read once each, and only when bound (see Hypervisor.service).
   const lookup = (token: symbol): unknown => (container.isBound(token) ? container.get(token) : undefined);
-  return new Hypervisor(plan.name, plan.plugins, services, points, () => container.unbindAll(), lookup);
+  const hv = new Hypervisor(plan.name, plan.plugins, services, points, () => container.unbindAll(), lookup);
+  container.bind(HypervisorFacade).toConstantValue(hv);
+  return hv;
 }
 
 function resolveOne<T>(container: Container, point: symbol, plan: CompositionPlan): T {

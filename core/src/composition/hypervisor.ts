@@ -24,6 +24,16 @@ import type { Simulator } from '../sim/simulator.js';
 import type { TimeKeeping } from '../time/time-keeping.js';
 import { domainId } from '../units/units.js';
 import type { Plugin } from './plugin.js';
+import { serviceToken, type ServiceToken } from './service-token.js';
+
+/**
+ * Token of the composed {@link Hypervisor} facade, for services resolved through
+ * {@link Hypervisor.service} (bound once the facade exists; the extension points themselves
+ * are resolved before and cannot inject it).
+ *
+ * @public
+ */
+export const HypervisorFacade: ServiceToken<Hypervisor> = serviceToken('Hypervisor');
 
 /**
  * The six single extension points, resolved once.
@@ -128,12 +138,14 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   }
 
   /**
-   * A service a plugin binds beyond the six extension points, under a token its package
-   * exports — e.g. a container plugin's policy for guest kernels (`ContainerPolicy` in `@visorkit/guest`),
-   * which every guest kernel on this hypervisor consults. Undefined when no loaded plugin binds
-   * it. Resolved once and kept: look it up when setting up, not on a hot path.
+   * A service a plugin binds beyond the six extension points, under a typed token its package
+   * exports — e.g. a container plugin's policy for guest kernels (`ContainerPolicy` in
+   * `@visorkit/guest`), which every guest kernel on this hypervisor consults, or xen-pv's
+   * `XenControlService`. Undefined when no loaded plugin binds it. Resolved once and kept: look
+   * it up when setting up, not on a hot path. A service may inject the facade itself under
+   * {@link HypervisorFacade}.
    */
-  service<T>(token: symbol): T | undefined {
+  service<T>(token: ServiceToken<T>): T | undefined {
     if (!this.#services.has(token)) this.#services.set(token, this.#lookup(token));
     return this.#services.get(token) as T | undefined;
   }

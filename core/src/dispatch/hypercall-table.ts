@@ -21,6 +21,8 @@ interface Entry {
   readonly name: string;
   readonly handler: HypercallHandler;
   readonly privilege: HypercallPrivilege;
+  /** Who may make it, in the platform's words (for the refusal). */
+  readonly holder: string;
 }
 
 /**
@@ -34,12 +36,16 @@ interface Entry {
 export class HypercallTable {
   readonly #entries: (Entry | undefined)[] = [];
 
-  /** Registers `handler` as hypercall `number`. Throws if the number is taken. */
-  register(number: number, name: string, handler: HypercallHandler, privilege: HypercallPrivilege = 'any-guest'): void {
+  /**
+   * Registers `handler` as hypercall `number`. Throws if the number is taken. `holder` names,
+   * in the platform's own words, who may make a `control-domain` call (e.g. Xen's 'Dom0'); a
+   * refusal says it.
+   */
+  register(number: number, name: string, handler: HypercallHandler, privilege: HypercallPrivilege = 'any-guest', holder = 'the control domain'): void {
     if (!Number.isInteger(number) || number < 0 || number > 1023) throw new InvalidArgumentError('hypercall number', `${number} is not in 0..1023`);
     const existing = this.#entries[number];
     if (existing !== undefined) throw new InvalidArgumentError('hypercall number', `${number} is already '${existing.name}'`);
-    this.#entries[number] = { name, handler, privilege };
+    this.#entries[number] = { name, handler, privilege, holder };
   }
 
   /** Name of hypercall `number`, if registered. */
@@ -66,7 +72,7 @@ export class HypercallTable {
     }
     if (entry.privilege === 'control-domain' && !vcpu.domain.isControl) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
-      throw new PrivilegeViolationError(vcpu.domain.name, entry.name, 'the control domain (Dom0)');
+      throw new PrivilegeViolationError(vcpu.domain.name, entry.name, entry.holder);
     }
     return entry.handler(vcpu, a0, a1, a2, a3);
   }

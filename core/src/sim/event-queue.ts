@@ -24,6 +24,8 @@ export interface ScheduledEvent {
 /** @internal the mutable heap entry behind a {@link ScheduledEvent}. */
 export class QueueEntry implements ScheduledEvent {
   done = false;
+  /** Background work: does not by itself keep the simulation running. */
+  daemon = false;
   constructor(
     public time: number,
     public sequence: number,
@@ -39,10 +41,16 @@ export class QueueEntry implements ScheduledEvent {
 export class EventQueue {
   #heap: QueueEntry[] = [];
   #live = 0;
+  #foreground = 0;
 
   /** Number of pending (not cancelled) events. */
   get size(): number {
     return this.#live;
+  }
+
+  /** Number of pending events that are not daemons. */
+  get foreground(): number {
+    return this.#foreground;
   }
 
   /** Adds an entry. */
@@ -50,6 +58,7 @@ export class EventQueue {
     const heap = this.#heap;
     heap.push(entry);
     this.#live++;
+    if (!entry.daemon) this.#foreground++;
     const time = entry.time;
     let i = heap.length - 1;
     while (i > 0) {
@@ -68,6 +77,7 @@ export class EventQueue {
     if (entry.done) return false;
     entry.done = true;
     this.#live--;
+    if (!entry.daemon) this.#foreground--;
     return true;
   }
 
@@ -85,6 +95,7 @@ export class EventQueue {
     this.#removeTop();
     top.done = true;
     this.#live--;
+    if (!top.daemon) this.#foreground--;
     return top;
   }
 

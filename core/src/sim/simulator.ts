@@ -32,9 +32,14 @@ export class Simulator {
     return this.#now as Nanoseconds;
   }
 
-  /** Events waiting to fire. */
+  /** Events waiting to fire, daemons included. */
   get pending(): number {
     return this.#queue.size;
+  }
+
+  /** Events waiting to fire that are not daemons: while this is 0 the simulation is idle. */
+  get foreground(): number {
+    return this.#queue.foreground;
   }
 
   /** Events fired so far. */
@@ -52,6 +57,19 @@ export class Simulator {
   scheduleAt(time: number, action: () => void): ScheduledEvent {
     if (!(time >= this.#now)) throw new InvalidArgumentError('time', `cannot schedule at ${time} ns, before now (${this.#now} ns)`);
     return this.#insert(Math.ceil(time), action);
+  }
+
+  /**
+   * Runs `action` after `delay` nanoseconds as background work — a page scanner, a balloon
+   * poller, a statistics sampler. It fires like any event while something else keeps the
+   * simulation going, but does not keep it going by itself: {@link run} returns once only
+   * daemon events are left, as a kernel thread does not keep an idle machine busy.
+   * {@link runUntil} still fires daemons due before its time. A daemon that reschedules
+   * itself should do so with `scheduleDaemon` again.
+   */
+  scheduleDaemon(delay: number, action: () => void): ScheduledEvent {
+    if (!(delay >= 0)) throw new InvalidArgumentError('delay', `expected a non-negative number of nanoseconds, got ${delay}`);
+    return this.#insert(this.#now + Math.ceil(delay), action, true);
   }
 
   /** Cancels a pending event. Returns false if it already fired or was cancelled. */
@@ -81,15 +99,20 @@ export class Simulator {
     if (time > this.#now) this.#now = Math.floor(time);
   }
 
-  /** Fires events until the queue is empty or `stop()` returns true (checked after each event). */
+  /**
+   * Fires events until none but daemons are left ({@link scheduleDaemon}) or `stop()` returns
+   * true (checked after each event).
+   */
   run(stop?: () => boolean): void {
-    while (this.step()) {
+    const queue = this.#queue;
+    while (queue.foreground > 0 && this.step()) {
       if (stop !== undefined && stop()) break;
     }
   }
 
-  #insert(time: number, action: () => void): ScheduledEvent {
+  #insert(time: number, action: () => void, daemon = false): ScheduledEvent {
     const entry = new QueueEntry(time, this.#sequence++, action);
+    entry.daemon = daemon;
     this.#queue.push(entry);
     return entry;
   }

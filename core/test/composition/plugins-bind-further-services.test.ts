@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { ContainerModule, Machine, createHypervisor, definePlugin, server2007 } from '../../src/index.js';
+import { ContainerModule, Machine, createHypervisor, definePlugin, serviceToken, server2007 } from '../../src/index.js';
 import { minimalPlugin } from '../support/minimal-plugin.js';
 
-const Greeting = Symbol.for('visorkit.test.Greeting');
+const Greeting = serviceToken<{ cores: number }>('test.Greeting');
 
 /** A plugin binding one service beyond the extension points, built from the machine. */
 const greeter = definePlugin({
@@ -22,7 +22,7 @@ const greeter = definePlugin({
 
 test("a plugin's further service is read through hv.service: the same instance each time, undefined where no plugin binds it", (t) => {
   const hv = createHypervisor({ machine: server2007, plugins: [minimalPlugin(), greeter] });
-  const first = hv.service<{ cores: number }>(Greeting);
+  const first = hv.service(Greeting);
   t.deepEqual(first, { cores: server2007.cpu.cores });
   t.is(hv.service(Greeting), first);
   const other = createHypervisor({ machine: server2007, plugins: [minimalPlugin(), greeter] });

@@ -1,4 +1,4 @@
-import type { Vcpu } from '@visorkit/core';
+import { serviceToken, type ServiceToken, type Vcpu } from '@visorkit/core';
 import type { Process } from '../process/process.js';
 
 /**
@@ -17,7 +17,7 @@ export type VisibilityIntent = 'list' | 'open';
  *
  * @public
  */
-export const ContainerPolicy = Symbol.for('visorkit.ContainerPolicy');
+export const ContainerPolicy: ServiceToken<ContainerPolicy> = serviceToken('ContainerPolicy');
 
 /**
  * The one object through which a kernel's subsystems apply container contexts (Linux-VServer's

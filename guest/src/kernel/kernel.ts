@@ -114,7 +114,7 @@ export class Kernel implements PhysicalPages, KernelParts {
     this.frames = new FrameAllocator(hv.memory.frames(domain), options.reservedFrames ?? 1024);
     this.#cpi = hv.profile.cpu.kernelCpi;
     // A container platform's context checks apply to every kernel on it unless told otherwise.
-    this.policy = options.policy ?? hv.service<ContainerPolicy>(ContainerPolicy) ?? OPEN_POLICY;
+    this.policy = options.policy ?? hv.service(ContainerPolicy) ?? OPEN_POLICY;
     this.recording = options.checkpointable === true;
     this.replay = this.recording ? new ReplayRecorder() : undefined;
     this.files = new Files(this, options);

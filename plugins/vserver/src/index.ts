@@ -55,7 +55,7 @@ export const vserverPlugin = definePlugin({
  * @public
  */
 export function vserverContextsOf(hv: Hypervisor): VserverContexts {
-  const policy = hv.service<ContainerPolicy>(ContainerPolicy);
+  const policy = hv.service(ContainerPolicy);
   if (!(policy instanceof VserverContexts)) throw new UnsupportedCapabilityError(hv.name, 'vserver contexts', 'it is not composed with the vserver plugin');
   return policy;
 }

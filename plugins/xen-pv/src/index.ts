@@ -52,6 +52,6 @@ export { XenSplitNetwork, HYPERCALL_VFR_OP } from './io/xen-split-network.js';
 export { XenSplitBlock, type Extent } from './io/xen-split-block.js';
 export { VirtualFirewallRouter, type VfrRule } from './io/virtual-firewall-router.js';
 export { XenIoOptions } from './io/xen-io-options.js';
-export { XenControl, HYPERCALL_DOMCTL, type MemoryTargetWatcher } from './control/xen-control.js';
+export { XenControl, XenControlService, HYPERCALL_DOMCTL, type MemoryTargetWatcher } from './control/xen-control.js';
 export { XEN_PATH } from './xen-pv-path-lengths.js';
 export { XEN_PV_FITTED } from './calibration.js';

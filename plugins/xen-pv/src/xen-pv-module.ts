@@ -13,6 +13,7 @@ import {
   inject,
   injectable,
 } from '@visorkit/core';
+import { XenControl, XenControlService } from './control/xen-control.js';
 import { XenPvCpu } from './cpu/xen-pv-cpu.js';
 import { XenIoOptions } from './io/xen-io-options.js';
 import { XenSplitBlock } from './io/xen-split-block.js';
@@ -60,5 +61,7 @@ export function xenPvModule(options: XenPvOptions): ContainerModule {
     o.bind(NetworkBackend).toService(XenSplitNetwork);
     o.bind(XenSplitBlock).toSelf().inSingletonScope();
     o.bind(BlockBackend).toService(XenSplitBlock);
+    o.bind(XenControl).toSelf().inSingletonScope();
+    o.bind(XenControlService).toService(XenControl);
   });
 }

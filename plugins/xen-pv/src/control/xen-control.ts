@@ -1,4 +1,18 @@
-import { CostCategory, InvalidArgumentError, type Domain, type DomainSpec, type Hypervisor } from '@visorkit/core';
+import {
+  CostCategory,
+  HypervisorFacade,
+  InvalidArgumentError,
+  MemoryVirtualization,
+  UnsupportedCapabilityError,
+  inject,
+  injectable,
+  serviceToken,
+  type Domain,
+  type DomainSpec,
+  type Hypervisor,
+  type ServiceToken,
+} from '@visorkit/core';
+import { DOM0 } from './dom0.js';
 import { XenSplitBlock, type Extent } from '../io/xen-split-block.js';
 import { XenSplitNetwork } from '../io/xen-split-network.js';
 import type { VfrRule } from '../io/virtual-firewall-router.js';
@@ -36,24 +50,31 @@ export type MemoryTargetWatcher = (frames: number) => void;
  *
  * @public
  */
+@injectable()
 export class XenControl {
-  static readonly #instances = new WeakMap<Hypervisor, XenControl>();
   readonly #watchers = new Map<number, MemoryTargetWatcher[]>();
+  readonly #memory: XenPvMemory;
 
-  /** The control interface of `hv` (which must be composed with xen-pv's memory). */
+  /**
+   * The control interface of `hv` — `hv.service(XenControlService)`, one per hypervisor —
+   * or a typed error when `hv` is not composed with xen-pv's memory.
+   */
   static of(hv: Hypervisor): XenControl {
-    let control = XenControl.#instances.get(hv);
-    if (control === undefined) {
-      control = new XenControl(hv);
-      XenControl.#instances.set(hv, control);
-    }
+    const control = hv.service(XenControlService);
+    if (control === undefined) throw new UnsupportedCapabilityError(hv.name, 'Xen control', 'it is not composed with the xen-pv plugin');
     return control;
   }
 
-  private constructor(readonly hv: Hypervisor) {
-    if (!(hv.memory instanceof XenPvMemory))
+  constructor(
+    @inject(HypervisorFacade) readonly hv: Hypervisor,
+    @inject(XenPvMemory) memory: XenPvMemory,
+  ) {
+    // xen-pv composed without its memory (or another plugin's in its place) has no domains of its own to control.
+    const xen = hv.plugins.find((p) => p.name === 'xen-pv');
+    if (xen === undefined || !xen.provides.includes(MemoryVirtualization))
       throw new InvalidArgumentError('hypervisor', `XenControl needs xen-pv's memory virtualisation; '${hv.name}' has another`);
-    hv.hypercalls.register(HYPERCALL_DOMCTL, 'domctl', () => 0, 'control-domain');
+    this.#memory = memory;
+    hv.hypercalls.register(HYPERCALL_DOMCTL, 'domctl', () => 0, 'control-domain', DOM0);
   }
 
   /** XEN_DOMCTL_createdomain (+ max_mem, max_vcpus): a new domain, created but not started. */
@@ -90,7 +111,7 @@ export class XenControl {
     this.#domctl(caller);
     const frames = Math.round((memoryMiB * 1048576) / 4096);
     this.hv.setReservation(domain, frames);
-    (this.hv.memory as XenPvMemory).setMaxFrames(domain, frames);
+    this.#memory.setMaxFrames(domain, frames);
     for (const w of this.#watchers.get(domain.id) ?? []) w(frames);
   }
 
@@ -123,3 +144,10 @@ export class XenControl {
     this.hv.hypercalls.invoke(vcpu, HYPERCALL_DOMCTL);
   }
 }
+
+/**
+ * Token of xen-pv's {@link XenControl}, bound by its module: `hv.service(XenControlService)`.
+ *
+ * @public
+ */
+export const XenControlService: ServiceToken<XenControl> = serviceToken('XenControl');

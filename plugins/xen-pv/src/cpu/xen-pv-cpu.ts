@@ -15,6 +15,7 @@ import {
   type PrivilegedOperation,
   type Vcpu,
 } from '@visorkit/core';
+import { DOM0 } from '../control/dom0.js';
 import { XenPvMemory } from '../memory/xen-pv-memory.js';
 import { XEN_PV_FITTED } from '../calibration.js';
 import { XenPvOptions } from '../xen-pv-options.js';
@@ -67,7 +68,7 @@ export class XenPvCpu implements CpuVirtualization {
     this.#costs = machine.profile.costs;
     this.#cpi = machine.profile.cpu.kernelCpi;
     this.#bounces = mechanisms.register('bounce');
-    for (const h of Object.values(HYPERCALLS)) hypercalls.register(h.number, h.name, () => 0, h.control === true ? 'control-domain' : 'any-guest');
+    for (const h of Object.values(HYPERCALLS)) hypercalls.register(h.number, h.name, () => 0, h.control === true ? 'control-domain' : 'any-guest', DOM0);
     // Handlers installed with set_trap_table must not run in ring 0 (Xen's validation).
     traps.setValidator((vcpu, vector, ring) => {
       if (ring === 0) {

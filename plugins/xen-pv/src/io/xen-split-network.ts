@@ -28,6 +28,7 @@ import {
   type Vcpu,
   gfn,
 } from '@visorkit/core';
+import { DOM0 } from '../control/dom0.js';
 import { SplitDeviceChannels, type SplitEndpoint } from './split-device.js';
 import { VirtualFirewallRouter, type VfrRule } from './virtual-firewall-router.js';
 import { XEN_IO_INSTRUCTIONS, ioCycles } from './xen-io-costs.js';
@@ -120,7 +121,7 @@ export class XenSplitNetwork implements NetworkBackend {
     this.#ringFull = mechanisms.register('ring-full');
     this.#rxNoBuffer = mechanisms.register('rx-no-buffer');
     this.#flips = mechanisms.register('page-flip');
-    hypercalls.register(HYPERCALL_VFR_OP, 'vfr_op', () => 0, 'control-domain');
+    hypercalls.register(HYPERCALL_VFR_OP, 'vfr_op', () => 0, 'control-domain', DOM0);
   }
 
   get dropped(): number {
