@@ -21,6 +21,7 @@ export * from './calibration/profile-parameters.js';
 export * from './memory/paging.js';
 export * from './memory/page-walker.js';
 export * from './memory/tlb.js';
+export * from './memory/tlb-refill.js';
 export * from './cache/cache-occupancy.js';
 export * from './memory/guest-physical-map.js';
 export * from './memory/page-table-builder.js';

@@ -10,7 +10,7 @@ import { fittedParameters } from '@visorkit/core';
  */
 export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
   forkBase: {
-    value: 39730,
+    value: 39590,
     unit: 'instructions',
     source:
       'Linux 2.6 do_fork / copy_process beyond the memory: task struct, credentials, files, signal handlers, the scheduler fork hooks; fitted by visorkit fit',
@@ -27,7 +27,7 @@ export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
     ],
   },
   execBase: {
-    value: 119200,
+    value: 117100,
     unit: 'instructions',
     source:
       'Linux 2.6 do_execve / load_elf_binary beyond the mappings: ELF and program-header reads, argument and environment copies, credential checks, flush_old_exec; fitted by visorkit fit',
@@ -41,7 +41,7 @@ export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
     ],
   },
   symbolLookup: {
-    value: 1035,
+    value: 1032,
     unit: 'cycles',
     source:
       "ld.so's cost to resolve one dynamic symbol relocation of a program against libc (_dl_relocate_object, _dl_lookup_symbol_x walking the ELF hash chains and comparing names); fitted by visorkit fit",
@@ -52,7 +52,7 @@ export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
     ],
   },
   streamExposedShare: {
-    value: 0.1472,
+    value: 0.1259,
     unit: 'fraction',
     source:
       "the share of an L2 line fill's latency a sequential sweep still exposes once the hardware stream prefetcher runs ahead of it (NetBurst's prefetcher tracks 8 streams and fetches ahead [IA-OPT]); fitted by visorkit fit",

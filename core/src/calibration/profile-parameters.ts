@@ -40,6 +40,7 @@ export const PROFILE_PARAMETER_UNITS: Readonly<Record<ProfileParameterPath, stri
   'tlb.ways': 'ways',
   'tlb.largePageEntries': 'entries',
   'tlb.pageWalkCacheEntries': 'entries',
+  'tlb.missCycles': 'cycles',
   'costs.syscallRoundTrip': 'cycles',
   'costs.trapRoundTrip': 'cycles',
   'costs.hypercallRoundTrip': 'cycles',

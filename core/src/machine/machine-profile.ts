@@ -99,6 +99,12 @@ export interface TlbProfile {
   readonly largePageEntries: number;
   /** Page-walk (paging-structure) cache entries; 0 when the machine has none. */
   readonly pageWalkCacheEntries: number;
+  /**
+   * A TLB miss's fixed refill cost in cycles, beyond the walk's own memory references (each
+   * priced at `memory.cacheHitCycles`): the page-miss handler's start, the fill into the TLB,
+   * and the missing access re-issued. See {@link tlbRefillCycles}.
+   */
+  readonly missCycles: number;
 }
 
 /**

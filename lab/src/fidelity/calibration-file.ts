@@ -40,6 +40,8 @@ export function renderCalibrationFile(
  * set's cells (\`shared/reference/seed-results.json\`). Written by \`npx visorkit fit\`
  * (non-negative least squares over the mechanism counts of one run); do not edit the values
  * by hand — edit the sources and run the fitter again.
+ *
+ * @public
  */
 export const ${location.exportName} = fittedParameters('${set.packageName}', {
 ${entries.join('\n')}

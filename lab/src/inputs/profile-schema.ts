@@ -42,6 +42,7 @@ const tlb = z
     ways: count('Associativity of the modelled TLB (ways)', 1),
     largePageEntries: count('TLB entries for 2 MiB / 4 MiB pages (entries)'),
     pageWalkCacheEntries: count('Page-walk (paging-structure) cache entries, 0 when none (entries)'),
+    missCycles: cycles("A TLB miss's fixed refill cost beyond the walk's memory references"),
   })
   .describe('TLB geometry');
 

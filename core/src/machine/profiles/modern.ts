@@ -46,6 +46,7 @@ export const modern: MachineProfile = {
     ways: 16, // [IA-OPT] STLB associativity
     largePageEntries: 2048, // [IA-OPT] the STLB's entries also hold 2 MB translations (shared with 4 KB pages)
     pageWalkCacheEntries: 32, // [est] Intel documents paging-structure caches [SDM §4.10.3] but not their sizes; MMU-cache studies (e.g. Barr, Cox & Rixner, 'Translation caching: skip, don't walk', ISCA 2010) describe caches of tens of PDE/PDPTE entries; we model 32
+    missCycles: 20, // [est] a miss of the modelled (second-level) TLB: the STLB look-up that missed (~8 cycles, [IA-OPT] STLB hit latency on recent cores) and the walker's start and fill before its paging-structure loads (~12 cycles): ~20 cycles; upper levels served by the paging-structure caches are fewer references, not a smaller fixed cost
   },
   costs: {
     syscallRoundTrip: 200, // [est] syscall/sysret are ~50-70 cycles together [Agner]; Linux's entry/exit code with eIBRS-era mitigations (no KPTI on this non-Meltdown part) brings a null syscall to ~65-70 ns = ~200 cycles

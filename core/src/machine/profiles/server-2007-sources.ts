@@ -26,6 +26,8 @@ export const server2007Sources: ProfileSources = {
   'tlb.ways': '[IA-OPT]: fully associative',
   'tlb.largePageEntries': '[IA-OPT]: shared between 4 KB and large (2 MB under PAE) pages',
   'tlb.pageWalkCacheEntries': "no paging-structure caches documented on NetBurst (PAE's 4 PDPTE registers are modelled in pageTableBaseSwitch)",
+  'tlb.missCycles':
+    "[est] as xeon-2003's 20 on the 31-stage Prescott-derived pipeline, whose replay loop is correspondingly longer (Boggs et al., 'The Microarchitecture of the Intel Pentium 4 Processor on 90nm Technology', Intel Technology Journal Q1 2004): ~30 cycles",
   'costs.syscallRoundTrip':
     "[est] Linux 2.6 uses sysenter/sysexit via the vsyscall page (added because int 0x80 was so slow on P4: ~1000 cycles, see xeon-2003); the sysenter/sysexit pair plus 2.6's SAVE_ALL/RESTORE_ALL stubs and segment reloads on NetBurst come to ~500 cycles",
   'costs.trapRoundTrip':

@@ -55,6 +55,7 @@ export const server2007: MachineProfile = {
     ways: 64, // [IA-OPT]: fully associative
     largePageEntries: 64, // [IA-OPT]: shared between 4 KB and large (2 MB under PAE) pages
     pageWalkCacheEntries: 0, // no paging-structure caches documented on NetBurst (PAE's 4 PDPTE registers are modelled in pageTableBaseSwitch)
+    missCycles: 30, // [est] as xeon-2003's 20 on the 31-stage Prescott-derived pipeline, whose replay loop is correspondingly longer (Boggs et al., 'The Microarchitecture of the Intel Pentium 4 Processor on 90nm Technology', Intel Technology Journal Q1 2004): ~30 cycles
   },
   costs: {
     syscallRoundTrip: 500, // [est] Linux 2.6 uses sysenter/sysexit via the vsyscall page (added because int 0x80 was so slow on P4: ~1000 cycles, see xeon-2003); the sysenter/sysexit pair plus 2.6's SAVE_ALL/RESTORE_ALL stubs and segment reloads on NetBurst come to ~500 cycles

@@ -30,6 +30,8 @@ export const xeon2003Sources: ProfileSources = {
   'tlb.ways': '[IA-OPT]: fully associative',
   'tlb.largePageEntries': '[IA-OPT]: the same 64 entries hold 4 KB and 4 MB pages',
   'tlb.pageWalkCacheEntries': 'no paging-structure caches documented before Core 2 / Nehalem',
+  'tlb.missCycles':
+    "[est] NetBurst's hardware page-miss handler: the load that missed the DTLB is replayed until its translation arrives (Hinton et al., 'The Microarchitecture of the Pentium 4 Processor', Intel Technology Journal Q1 2001: loads that miss are replayed), and the walker's start and the DTLB fill cost about one replay loop of the 20-stage pipeline beyond the walk's own loads: ~20 cycles",
   'costs.syscallRoundTrip':
     "[est] from the processor, not from any paper we reproduce: Linux 2.4 enters with int 0x80 through an interrupt gate and leaves with iret. On NetBurst both are microcoded and drain the 20-stage pipeline (~2 x 150-250 cycles [Agner, IA-OPT]); system_call's SAVE_ALL/RESTORE_ALL reload three segment registers each way, each a microcoded descriptor load of ~20-30 cycles [Agner], plus ~25 pushes and pops: ~1,000 cycles in all. The P4's int 0x80 slowness is independently documented (LKML 'Intel P6 vs P7 system call performance', Dec 2002), which is why Linux 2.5 adopted sysenter",
   'costs.trapRoundTrip':

@@ -49,6 +49,7 @@ export const xeon2003: MachineProfile = {
     ways: 64, // [IA-OPT]: fully associative
     largePageEntries: 64, // [IA-OPT]: the same 64 entries hold 4 KB and 4 MB pages
     pageWalkCacheEntries: 0, // no paging-structure caches documented before Core 2 / Nehalem
+    missCycles: 20, // [est] NetBurst's hardware page-miss handler: the load that missed the DTLB is replayed until its translation arrives (Hinton et al., 'The Microarchitecture of the Pentium 4 Processor', Intel Technology Journal Q1 2001: loads that miss are replayed), and the walker's start and the DTLB fill cost about one replay loop of the 20-stage pipeline beyond the walk's own loads: ~20 cycles
   },
   costs: {
     syscallRoundTrip: 1000, // int 0x80 + iret on NetBurst, from the processor's microarchitecture (see xeon-2003-sources.ts); not derived from any published lmbench table

@@ -16,6 +16,7 @@ import {
   pteFlags,
   pteFrame,
   readTableEntry,
+  tlbRefillCycles,
   tableIndex,
   writeTableEntry,
   type Domain,
@@ -45,7 +46,6 @@ export class NestedPagingMemory extends HvmMemory {
   /** Per pCPU: cached EPT translations of guest page-table frames (paging-structure cache). */
   readonly #walkCaches: (Tlb | undefined)[];
   readonly #largePages: boolean;
-  readonly #refCycles: number;
 
   constructor(
     @inject(Machine) machine: Machine,
@@ -60,7 +60,6 @@ export class NestedPagingMemory extends HvmMemory {
     this.#largePages = options.largePages;
     const pwc = options.pageWalkCache ? machine.profile.tlb.pageWalkCacheEntries : 0;
     this.#walkCaches = machine.pcpus.map(() => (pwc > 0 ? new Tlb(pwc, Math.min(4, pwc)) : undefined));
-    this.#refCycles = machine.profile.memory.cacheHitCycles;
   }
 
   override domainCreated(domain: Domain): void {
@@ -171,7 +170,7 @@ export class NestedPagingMemory extends HvmMemory {
       refs += ept.references;
     }
     this.lastWalkReferences = refs;
-    vcpu.charge(CostCategory.GuestKernel, refs * this.#refCycles);
+    vcpu.charge(CostCategory.GuestKernel, tlbRefillCycles(this.machine.profile, refs));
     vcpu.count(MechanismIndex.TlbMiss);
     vcpu.count(MechanismIndex.PageWalkReference, refs);
     return leaf;

@@ -15,6 +15,7 @@ import {
   pteFlags,
   pteFrame,
   readTableEntry,
+  tlbRefillCycles,
   walkPageTables,
   writeTableEntry,
   type Domain,
@@ -44,7 +45,6 @@ export class ShadowPagingMemory extends HvmMemory {
   /** Per domain: guest table gfn → its shadow. */
   readonly #shadows: (Map<number, Shadow> | undefined)[] = [];
   readonly #walk = new WalkResult();
-  readonly #refCycles: number;
   readonly #cpi: number;
 
   constructor(
@@ -53,7 +53,6 @@ export class ShadowPagingMemory extends HvmMemory {
     @inject(Mechanisms) mechanisms: Mechanisms,
   ) {
     super(machine, false, mechanisms);
-    this.#refCycles = machine.profile.memory.cacheHitCycles;
     this.#cpi = machine.profile.cpu.kernelCpi;
   }
 
@@ -120,7 +119,7 @@ export class ShadowPagingMemory extends HvmMemory {
       const shadow = root < 0 ? undefined : this.#shadows[vcpu.domain.id]!.get(root);
       if (shadow === undefined) return TRANSLATION_FAULT;
       const w = walkPageTables(this.machine.memory, this.geometry, shadow.mfn, virtualPage, this.#walk);
-      vcpu.charge(CostCategory.GuestKernel, w.references * this.#refCycles);
+      vcpu.charge(CostCategory.GuestKernel, tlbRefillCycles(this.machine.profile, w.references));
       vcpu.count(MechanismIndex.TlbMiss);
       vcpu.count(MechanismIndex.PageWalkReference, w.references);
       if (w.faulted) return TRANSLATION_FAULT;

@@ -13,6 +13,7 @@ import {
   pteFlags,
   pteFrame,
   readTableEntry,
+  tlbRefillCycles,
   walkPageTables,
   writeTableEntry,
   type Domain,
@@ -42,13 +43,11 @@ export class NativeMemory implements MemoryVirtualization {
   readonly #roots: (Int32Array | undefined)[] = [];
   readonly #walk = new WalkResult();
   readonly #costs;
-  readonly #walkRefCycles: number;
 
   constructor(@inject(Machine) readonly machine: Machine) {
     this.geometry = machine.geometry;
     this.#map = new GuestPhysicalMap(machine.memory);
     this.#costs = machine.profile.costs;
-    this.#walkRefCycles = machine.profile.memory.cacheHitCycles;
   }
 
   domainCreated(domain: Domain): void {
@@ -117,7 +116,7 @@ export class NativeMemory implements MemoryVirtualization {
       const root = this.#roots[vcpu.domain.id]?.[vcpu.index] ?? -1;
       if (root < 0) return TRANSLATION_FAULT;
       const walk = walkPageTables(this.machine.memory, this.geometry, this.#map.lookup(vcpu.domain, root), virtualPage, this.#walk);
-      vcpu.charge(CostCategory.GuestKernel, walk.references * this.#walkRefCycles);
+      vcpu.charge(CostCategory.GuestKernel, tlbRefillCycles(this.machine.profile, walk.references));
       vcpu.count(MechanismIndex.TlbMiss);
       vcpu.count(MechanismIndex.PageWalkReference, walk.references);
       if (walk.faulted) return TRANSLATION_FAULT;

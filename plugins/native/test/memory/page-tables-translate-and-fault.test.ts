@@ -174,7 +174,7 @@ for (const profile of [xeon2003, modern] as MachineProfile[]) {
   });
 }
 
-test('a TLB miss costs one memory reference per page-table level; a hit costs nothing', (t) => {
+test("a TLB miss costs the profile's refill: its fixed miss cost and one memory reference per page-table level; a hit costs nothing", (t) => {
   for (const profile of [xeon2003, modern] as MachineProfile[]) {
     const hv = createHypervisor({ machine: profile, plugins: [nativePlugin] });
     const d = hv.createDomain({ name: 'g', memoryMiB: 16 });
@@ -185,7 +185,7 @@ test('a TLB miss costs one memory reference per page-table level; a hit costs no
     const before = v.cycles[CostCategory.GuestKernel]!;
     hv.memory.translate(v, 3, false);
     const levels = hv.memory.geometry.levels;
-    t.is(v.cycles[CostCategory.GuestKernel]! - before, levels * profile.memory.cacheHitCycles);
+    t.is(v.cycles[CostCategory.GuestKernel]! - before, profile.tlb.missCycles + levels * profile.memory.cacheHitCycles);
     t.is(hv.counts(d)['page-walk-ref'], levels);
     hv.memory.translate(v, 3, false);
     t.is(hv.counts(d)['tlb-miss'], 1, `${profile.memory.pageTableFormat}: the second lookup hits`);

@@ -16,6 +16,7 @@ import {
   pteFlags,
   pteFrame,
   readTableEntry,
+  tlbRefillCycles,
   walkPageTables,
   writeTableEntry,
   type Domain,
@@ -308,7 +309,7 @@ export class XenPvMemory implements MemoryVirtualization {
   #refillKernelTlb(vcpu: Vcpu): void {
     const hot = P.kernelHotPages;
     const references = hot * this.geometry.levels;
-    vcpu.charge(CostCategory.GuestKernel, references * this.machine.profile.memory.cacheHitCycles);
+    vcpu.charge(CostCategory.GuestKernel, hot * tlbRefillCycles(this.machine.profile, this.geometry.levels));
     vcpu.count(MechanismIndex.TlbMiss, hot);
     vcpu.count(MechanismIndex.PageWalkReference, references);
   }
@@ -323,7 +324,7 @@ export class XenPvMemory implements MemoryVirtualization {
       const root = st.roots[vcpu.index]!;
       if (root < 0) return TRANSLATION_FAULT;
       const walk = walkPageTables(this.machine.memory, this.geometry, this.#map.lookup(vcpu.domain, root), virtualPage, this.#walk);
-      vcpu.charge(CostCategory.GuestKernel, walk.references * this.machine.profile.memory.cacheHitCycles);
+      vcpu.charge(CostCategory.GuestKernel, tlbRefillCycles(this.machine.profile, walk.references));
       vcpu.count(MechanismIndex.TlbMiss);
       vcpu.count(MechanismIndex.PageWalkReference, walk.references);
       if (walk.faulted) return TRANSLATION_FAULT;
