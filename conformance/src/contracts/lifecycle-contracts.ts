@@ -110,7 +110,11 @@ export function lifecycleContracts(settings: KitSettings): readonly Contract[] {
           if (late.length > 0) return late[0];
           // Whatever the dead held of the scheduler is gone: the survivors get the pCPUs.
           const survivorIds = new Set<number>(survivors.map((d) => d.id));
-          const used = rec.runs.filter((r) => survivorIds.has(r.domain) && r.start >= 100e6 && r.start < 400e6).reduce((n, r) => n + r.durationNs, 0);
+          // Run time inside the window (a run straddling an edge counts for its part inside: with
+          // 30 ms slices, counting whole runs by their start would miss up to a slice).
+          const used = rec.runs
+            .filter((r) => survivorIds.has(r.domain))
+            .reduce((n, r) => n + Math.max(0, Math.min(r.start + r.durationNs, 400e6) - Math.max(r.start, 100e6)), 0);
           const capacity = Math.min(s.cores, survivors.length) * 300e6;
           if (used < 0.95 * capacity)
             return `after the destroys, ${survivors.length} busy survivor(s) got ${((100 * used) / capacity).toFixed(1)}% of the ${Math.min(s.cores, survivors.length)} pCPU(s) they could use`;

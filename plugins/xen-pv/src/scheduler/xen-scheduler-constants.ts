@@ -31,4 +31,37 @@ export const XEN_SCHEDULER = pathLengths('@visorkit/xen-pv', {
     unit: 'ns',
     source: 'Xen 1.x/2.0 sched_bvt.c: default unwarp requirement (warpu, MILLISECS(1000)): how long a domain must stay unwarped before it may warp again',
   },
+  creditTickNs: {
+    value: 10_000_000,
+    unit: 'ns',
+    source: 'Xen 3.x common/sched_credit.c: CSCHED_MSECS_PER_TICK (10): the per-pCPU tick that debits the running vCPU and ends a BOOST',
+  },
+  creditTicksPerAccounting: {
+    value: 3,
+    unit: 'ticks',
+    source: 'Xen 3.x common/sched_credit.c: CSCHED_TICKS_PER_ACCT (3): csched_acct shares out credits every 30 ms',
+  },
+  creditTimeSliceNs: {
+    value: 30_000_000,
+    unit: 'ns',
+    source:
+      'Xen 3.x common/sched_credit.c: CSCHED_MSECS_PER_TSLICE (CSCHED_MSECS_PER_TICK x CSCHED_TICKS_PER_TSLICE = 30 ms), the slice csched_schedule returns; Xen 4.2+ sched_credit_tslice_ms defaults to it',
+  },
+  creditPerTick: {
+    value: 100,
+    unit: 'credits',
+    source:
+      'Xen 3.x common/sched_credit.c: CSCHED_CREDITS_PER_TICK (100): credits a vCPU spends per 10 ms tick run; CSCHED_CREDITS_PER_ACCT (300) per pCPU are shared out at each accounting',
+  },
+  creditDefaultWeight: {
+    value: 256,
+    unit: 'weight',
+    source: 'Xen 3.x common/sched_credit.c: CSCHED_DEFAULT_WEIGHT (256), the weight of a domain nobody set one for',
+  },
+  creditRateLimitNs: {
+    value: 1_000_000,
+    unit: 'ns',
+    source:
+      'Xen 4.2 xen/include/public/sysctl.h: XEN_SYSCTL_SCHED_RATELIMIT_DEFAULT (sched_ratelimit_us = 1000): a running vCPU is not preempted before it has run 1 ms',
+  },
 });
