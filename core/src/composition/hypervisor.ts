@@ -311,6 +311,8 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   replaceScheduler(next: VcpuScheduler): void {
     this.require(Capability.LiveUpdate);
     this.runner.replaceScheduler(next);
+    // A blocked or stopped vCPU still holds the old scheduler's state: it means nothing to the new one.
+    for (const d of this.domains.all()) for (const v of d.vcpus) if (!v.queued && v.state !== 'running') v.schedulerData = undefined;
     for (const d of this.domains.all()) next.domainCreated?.(d);
   }
 

@@ -26,8 +26,11 @@ const RUN_NS = 2e9;
 
 /**
  * vCPUs of several domains sharing the machine's pCPUs under the platform's VcpuScheduler.
- * Four domains with weights 128…1024 measure proportional share; a sweep of 1…16 equal
- * domains measures fairness and what scheduling costs as the run queue grows.
+ * Four domains with weights 128…1024 measure proportional share; a latency-sensitive domain
+ * beside three CPU hogs measures wake-up latency (`wakeup-latency-us`, mean, and
+ * `wakeup-latency-max-us`, each row naming its `scheduler`); a sweep of 1…16 equal domains
+ * measures fairness and what scheduling costs as the run queue grows. Where BVT and credit
+ * differ shows with `visorkit sweep cpu-share --platforms xen-pv --vary xen-pv.scheduler=bvt,credit`.
  *
  * @public
  */
@@ -35,7 +38,7 @@ export const cpuShare: Experiment = {
   id: 'cpu-share',
   title: 'CPU share under the vCPU scheduler',
   description:
-    'Domains with different weights share the pCPUs; each gets CPU in proportion to its weight, and scheduling overhead grows with the number of domains.',
+    'Domains with different weights share the pCPUs; each gets CPU in proportion to its weight, a latency-sensitive domain beside CPU hogs waits for the scheduler to run it, and scheduling overhead grows with the number of domains.',
   run(ctx: ExperimentContext): ResultRow[] {
     const rows: ResultRow[] = [];
     const sweepCounts = domainCounts(ctx, SWEEP);
@@ -61,17 +64,14 @@ export const cpuShare: Experiment = {
           expected: d.weight / totalWeight,
         });
       }
-      // A latency-sensitive domain beside CPU hogs: how long after its timer fires it runs.
-      const latency = wakeLatency(composeFor(ctx, platform, { cores: 1 }));
-      rows.push({
-        platform: platform.name,
-        metric: 'wake-latency',
-        value: latency.meanUs,
-        unit: 'us',
-        counts: latency.counts,
-        hogs: HOGS,
-        detail: { maxUs: latency.maxUs },
-      });
+      // A latency-sensitive domain beside CPU hogs: how long after its timer fires it runs,
+      // under this platform's scheduler (BVT's warp, credit's BOOST, CFS's sleeper placement).
+      const probe = composeFor(ctx, platform, { cores: 1 });
+      const scheduler = probe.scheduler.name;
+      const latency = wakeLatency(probe);
+      const wakeRow = { platform: platform.name, unit: 'us', counts: latency.counts, scheduler, hogs: HOGS };
+      rows.push({ ...wakeRow, metric: 'wakeup-latency-us', value: latency.meanUs, detail: { maxUs: latency.maxUs, wakes: latency.wakes } });
+      rows.push({ ...wakeRow, metric: 'wakeup-latency-max-us', value: latency.maxUs, detail: { wakes: latency.wakes } });
       ctx.progress?.(++done, total);
       // Equal domains on the profile's pCPUs: fairness and overhead against the queue length.
       for (const n of sweepCounts) {
@@ -98,7 +98,7 @@ export const cpuShare: Experiment = {
  *
  * @public
  */
-export function wakeLatency(hv: Hypervisor): { meanUs: number; maxUs: number; counts: Readonly<Record<string, number>> } {
+export function wakeLatency(hv: Hypervisor): { meanUs: number; maxUs: number; wakes: number; counts: Readonly<Record<string, number>> } {
   const hogs = Array.from({ length: HOGS }, (_, i) => hv.createDomain({ name: `hog${i}`, memoryMiB: 16 }));
   const interactive = hv.createDomain({ name: 'interactive', memoryMiB: 16, warpMs: WARP_MS });
   const delays: number[] = [];
@@ -123,7 +123,7 @@ export function wakeLatency(hv: Hypervisor): { meanUs: number; maxUs: number; co
   hv.start(interactive, () => probe);
   hv.runUntil(RUN_NS / 4);
   const mean = delays.length === 0 ? Number.NaN : delays.reduce((a, b) => a + b, 0) / delays.length;
-  return { meanUs: mean / 1000, maxUs: Math.max(0, ...delays) / 1000, counts: hv.counts(interactive) };
+  return { meanUs: mean / 1000, maxUs: Math.max(0, ...delays) / 1000, wakes: delays.length, counts: hv.counts(interactive) };
 }
 
 /** Fraction of the machine's CPU time that `domains` got. */
