@@ -9,12 +9,12 @@ function frameOf(env: GuestEnv, pid: number, vpn: number): number {
 
 function bytesAt(env: GuestEnv, gfn: number): number[] {
   const out = new Uint8Array(3);
-  env.hv.machine.memory.readBytes(env.hv.memory.machineFrame(env.domain, gfn as Gfn), 0, out);
+  env.hv.machine.memory.readBytes(env.hv.memory.machineFrame(env.domain, gfn as Gfn, 'read'), 0, out);
   return [...out];
 }
 
 function store(env: GuestEnv, gfn: number, value: number): void {
-  env.hv.machine.memory.writeBytes(env.hv.memory.machineFrame(env.domain, gfn as Gfn), 0, Uint8Array.of(value, value, value));
+  env.hv.machine.memory.writeBytes(env.hv.memory.machineFrame(env.domain, gfn as Gfn, 'write'), 0, Uint8Array.of(value, value, value));
 }
 
 test('after fork, a write by the child lands in its own copy: the parent never sees it', (t) => {

@@ -92,7 +92,7 @@ function writerRegistry(hv: Hypervisor): Record<string, (state: unknown) => Vcpu
 function seedSources(hv: Hypervisor, d: Domain): void {
   for (let k = 1; k <= SOURCES; k++) {
     hv.memory.zeroFrame(d.vcpus[0]!, k as never);
-    hv.machine.memory.writeBytes(hv.memory.machineFrame(d, k as never), 0, pattern(k));
+    hv.machine.memory.writeBytes(hv.memory.machineFrame(d, k as never, 'write'), 0, pattern(k));
   }
 }
 
@@ -106,7 +106,7 @@ function compareWithModel(hv: Hypervisor, d: Domain, n: number, stride: number, 
   const got = new Uint8Array(4096);
   for (let g = 1; g < FIRST_TARGET + TARGETS; g++) {
     if (g > SOURCES && g < FIRST_TARGET) continue;
-    const mfn = hv.memory.machineFrame(d, g as never);
+    const mfn = hv.memory.machineFrame(d, g as never, 'read');
     const source = g <= SOURCES ? g : model.get(g);
     if (mfn < 0 || !populated.has(g)) {
       if (source !== undefined) return `${what}: guest frame ${g} is missing (it should hold pattern ${source})`;
@@ -253,7 +253,7 @@ const EXERCISE: Partial<Record<Capability, (compose: Compose, settings: KitSetti
     const got: unknown[] = [];
     const ia = hv.network.attachInterface(a, '10.7.0.1', () => {});
     hv.network.attachInterface(b, '10.7.0.2', (f) => got.push(f.data));
-    if ((hv.network.passthroughDevices?.(a) ?? 0) === 0) return undefined; // this configuration assigns no device: nothing to confine
+    if ((hv.deviceAssignment?.assignedDevices(a) ?? 0) === 0) return undefined; // this configuration assigns no device: nothing to confine
     const dropped = hv.network.dropped;
     const bad = hv.memory.frames(a) + s.stride * 100;
     // The guest wrote its frames' bytes into its buffers: they are populated.
@@ -279,15 +279,16 @@ function dirtyLogCovers(compose: Compose, settings: KitSettings, s: CapScenario)
   const { hv } = machineUnderTest(compose, machinesFor(compose)[s.machine]!, settings);
   const d = hv.createDomain({ name: 'dirty', memoryMiB: 8 });
   const m = hv.memory;
-  if (m.startDirtyLog === undefined || m.collectDirty === undefined) return 'live migration is declared but the memory point keeps no dirty log';
+  const log = hv.dirtyLog;
+  if (log === undefined) return 'live migration is declared but no plugin binds the DirtyLogging point';
   seedSources(hv, d);
   const v = d.vcpus[0]!;
   // The guest's own store through a writable mapping (tables built before logging starts).
   const space = new KitAddressSpace(hv, v, new TableFrames(200), 1);
   space.write(5, 150 + (s.stride % 7), true);
   space.activate();
-  m.startDirtyLog(d);
-  m.collectDirty(d);
+  log.startDirtyLog(d);
+  log.collectDirty(d);
   const written = new Map<number, string>();
   for (let k = 0; k < 12; k++) {
     const x = step(k, s.stride);
@@ -297,7 +298,7 @@ function dirtyLogCovers(compose: Compose, settings: KitSettings, s: CapScenario)
   }
   const stored = m.translate(v, 5, true);
   if (stored >= 0) written.set(stored, 'a store through a writable translation');
-  const dirty = new Set(m.collectDirty(d));
+  const dirty = new Set<number>(log.collectDirty(d));
   for (const [g, how] of written) if (!dirty.has(g)) return `guest frame ${g} was written by ${how} while dirty logging was on, and the log does not list it`;
   return undefined;
 }

@@ -51,7 +51,7 @@ function observe(hv: Hypervisor, steps: readonly Step[]): string[] {
         hv.memory.zeroFrame(v, g as never);
         if (s.write)
           hv.machine.memory.writeBytes(
-            hv.memory.machineFrame(d, g as never),
+            hv.memory.machineFrame(d, g as never, 'read'),
             0,
             Uint8Array.from({ length: 4096 }, (_, b) => (i * 7 + k * 13 + b) & 0xff),
           );
@@ -62,7 +62,7 @@ function observe(hv: Hypervisor, steps: readonly Step[]): string[] {
       let sum = 0;
       const bytes = new Uint8Array(4096);
       for (const g of s.frames) {
-        hv.machine.memory.readBytes(hv.memory.machineFrame(d, g as never), 0, bytes);
+        hv.machine.memory.readBytes(hv.memory.machineFrame(d, g as never, 'read'), 0, bytes);
         for (let b = 0; b < 4096; b++) sum = (sum * 31 + bytes[b]!) >>> 0;
       }
       seen.push(`step ${i} (${s.write ? 'write' : 'read'} ${s.frames.length} frame(s) at sector ${sector}): ${status}, frame contents hash ${sum}`);

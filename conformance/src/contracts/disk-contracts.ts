@@ -89,7 +89,7 @@ function world(compose: Compose, settings: KitSettings, s: DiskScenario): DiskWo
 function fillFrame(w: DiskWorld, d: Domain, gfn: number, fill: number): Uint8Array {
   w.rec.as(d.id, () => w.hv.memory.zeroFrame(d.vcpus[0]!, gfn as never));
   const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (fill * 31 + gfn * 7 + i) & 0xff);
-  w.hv.machine.memory.writeBytes(w.hv.memory.machineFrame(d, gfn as never), 0, bytes);
+  w.hv.machine.memory.writeBytes(w.hv.memory.machineFrame(d, gfn as never, 'write'), 0, bytes);
   return bytes;
 }
 
@@ -127,7 +127,7 @@ function readsBack(compose: Compose, settings: KitSettings, s: DiskScenario): st
         const what = `${op.write ? 'writing' : 'reading'} ${op.frames.length} frame(s) [${op.frames.join(', ')}] at sector ${sector} of '${d.name}''s ${w.sizes[i]}-sector disk`;
         if (status !== 'ok') return `${what} completed '${String(status)}'`;
         const mine = rec.dmas.slice(dmasBefore).filter((x) => x.domain === d.id);
-        const mfns = op.frames.map((g) => hv.memory.machineFrame(d, g as never));
+        const mfns = op.frames.map((g) => hv.memory.machineFrame(d, g as never, 'read'));
         const dma = mine.find((x) => x.frames.length === mfns.length);
         if (dma !== undefined && dma.frames.some((f, k) => f !== mfns[k]))
           return `${what}: the device moved data to or from machine frames [${dma.frames.join(', ')}], not the request's [${mfns.join(', ')}]`;
@@ -241,12 +241,12 @@ function staysInside(compose: Compose, settings: KitSettings, s: DiskScenario): 
       hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: 'read', sector: w.sizes[i]! - frames * FRAME_SECTORS, frames: [gfn(2)] }, (st) => (status = st)),
     );
     hv.runFor(2e8);
-    hv.machine.memory.readBytes(hv.memory.machineFrame(d, gfn(2)), 0, got);
+    hv.machine.memory.readBytes(hv.memory.machineFrame(d, gfn(2), 'read'), 0, got);
     const want = Uint8Array.from({ length: 4096 }, (_, k) => ((i + 1) * 31 + 7 + k) & 0xff);
     if (status !== 'ok' || got.some((x, k) => x !== want[k])) return `after the refused requests, '${d.name}''s disk no longer holds what it wrote`;
   }
   for (const d of ds) {
-    const mfn = hv.memory.machineFrame(d, gfn(1));
+    const mfn = hv.memory.machineFrame(d, gfn(1), 'read');
     const owner = hv.machine.memory.ownerOf(mfn);
     if (owner !== d.id && owner !== HYPERVISOR_OWNER) return `'${d.name}''s frame 1 is backed by a machine frame it does not own`;
   }

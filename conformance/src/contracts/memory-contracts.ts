@@ -364,14 +364,15 @@ function hostileCalls(
             what = `loading frame ${bad} as a page-table root`;
             return hv.cpu.switchAddressSpace(v, bad as never, 7);
           default: {
-            if (hv.memory.releaseFrames === undefined) {
+            const balloon = hv.balloon;
+            if (balloon === undefined) {
               refused = true;
               return;
             }
             // Several frames, the bad one last: every one must be checked, not just the first.
             const frames = [...Array.from({ length: c.first }, (_, i) => 100 + i), bad];
             what = `giving back frames ${frames.join(', ')} through the balloon`;
-            return hv.memory.releaseFrames(v, frames as never);
+            return balloon.releaseFrames(v, frames as never);
           }
         }
       });
@@ -385,7 +386,7 @@ function hostileCalls(
   }
   for (const d of ds) {
     for (let g = 0; g < 8; g++) {
-      const mfn = hv.memory.machineFrame(d, g as never);
+      const mfn = hv.memory.machineFrame(d, g as never, 'read');
       const owner = hv.machine.memory.ownerOf(mfn);
       if (owner !== d.id && owner !== HYPERVISOR_OWNER)
         return `after hostile calls, '${d.name}' frame ${g} is backed by machine frame ${mfn}, which the machine says is not its own`;
@@ -410,7 +411,7 @@ function identicalContent(
     const v = d.vcpus[0]!;
     rec.as(d.id, () => {
       hv.memory.zeroFrame(v, toGfn(4000)); // a source page of the pattern
-      hv.machine.memory.writeBytes(hv.memory.machineFrame(d, toGfn(4000)), 0, pattern);
+      hv.machine.memory.writeBytes(hv.memory.machineFrame(d, toGfn(4000), 'write'), 0, pattern);
       for (let p = 0; p < s.pages; p++) hv.memory.copyFrame(v, toGfn(10 + p), toGfn(4000));
     });
     hv.start(d, () => computeForever);
@@ -423,7 +424,7 @@ function identicalContent(
     // A private change goes through the plugin: a byte pattern copied in from the domain's own frame.
     rec.as(d.id, () => {
       hv.memory.zeroFrame(v, toGfn(4001));
-      hv.machine.memory.writeBytes(hv.memory.machineFrame(d, toGfn(4001)), 0, Uint8Array.of(w.byte));
+      hv.machine.memory.writeBytes(hv.memory.machineFrame(d, toGfn(4001), 'write'), 0, Uint8Array.of(w.byte));
       hv.memory.copyFrame(v, page as never, toGfn(4001));
     });
     expected.set(`${d.name}:${page}`, w.byte);
@@ -432,7 +433,7 @@ function identicalContent(
   const got = new Uint8Array(4096);
   for (const d of ds) {
     for (let p = 0; p < s.pages; p++) {
-      const mfn = hv.memory.machineFrame(d, toGfn(10 + p));
+      const mfn = hv.memory.machineFrame(d, toGfn(10 + p), 'read');
       hv.machine.memory.readBytes(mfn, 0, got);
       const mine = expected.get(`${d.name}:${10 + p}`);
       const ok = mine === undefined ? got.every((b, i) => b === pattern[i]) : got[0] === mine && got.subarray(1).every((b) => b === 0);

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { Capability, createHypervisor, type Hypervisor } from '@visorkit/core';
+import { Capability, DeviceAssignment, DirtyLogging, createHypervisor, type Hypervisor } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
 import { ContractViolationError, contractsFor, type Compose, type ConformanceOptions, type SuiteName } from '../../src/index.js';
 import {
@@ -39,7 +39,7 @@ import {
 
 /** Starts the sharing fixture's scanner every 20 ms (the kit's background-work hook). */
 function scanner(hv: Hypervisor): void {
-  const memory = hv.memory as SharingWithoutCopyOnWriteMemory;
+  const memory = hv.memory as unknown as SharingWithoutCopyOnWriteMemory;
   const tick = (): void => {
     memory.scan(hv.domains.all());
     hv.sim.schedule(2e7, tick);
@@ -216,13 +216,13 @@ export const CASES: readonly Case[] = [
     bug: 'declares checkpoint and migration but misses copied pages',
     suite: 'capabilities',
     contract: 'capabilities/declared-capabilities-work',
-    compose: brokenNative('forgetful', MemoryVirtualization, ForgetfulSnapshotMemory, [Capability.CheckpointResume, Capability.LiveMigration]),
+    compose: brokenNative('forgetful', MemoryVirtualization, ForgetfulSnapshotMemory, [Capability.CheckpointResume, Capability.LiveMigration], [DirtyLogging]),
   },
   {
     bug: 'assigns a device whose IOMMU check covers the first buffer only',
     suite: 'capabilities',
     contract: 'capabilities/declared-capabilities-work',
-    compose: brokenNative('first-buffer-iommu', NetworkBackend, FirstBufferIommuNetwork, [Capability.DevicePassthrough]),
+    compose: brokenNative('first-buffer-iommu', NetworkBackend, FirstBufferIommuNetwork, [Capability.DevicePassthrough], [DeviceAssignment]),
   },
 ];
 

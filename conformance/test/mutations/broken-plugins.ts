@@ -12,6 +12,8 @@ import {
   DiskPartitions,
   IoEvents,
   Machine,
+  gfn,
+  mfn,
   MechanismIndex,
   MemoryVirtualization,
   NetworkBackend,
@@ -30,7 +32,9 @@ import {
   type BlockRequest,
   type BlockStatus,
   type Domain,
+  type FrameAccess,
   type Gfn,
+  type Mfn,
   type NetFrame,
   type Uplink,
   type Vcpu,
@@ -42,17 +46,18 @@ import type { Compose } from '../../src/index.js';
 type Injectable = new (...args: any[]) => object;
 
 /** Native with one extension point replaced by `Broken` (optionally declaring capabilities). */
-export function brokenNative(name: string, point: symbol, Broken: Injectable, capabilities: readonly Capability[] = []): Compose {
+export function brokenNative(name: string, point: symbol, Broken: Injectable, capabilities: readonly Capability[] = [], alsoServes: readonly symbol[] = []): Compose {
   const broken = definePlugin({
     name,
     version: '0.0.0',
-    provides: [point],
+    provides: [point, ...alsoServes],
     capabilities: [...capabilities],
     defaults: {},
     module: () =>
       new ContainerModule((o) => {
         o.bind(Broken).toSelf().inSingletonScope();
         o.bind(point).toService(Broken);
+        for (const other of alsoServes) o.bind(other).toService(Broken);
       }),
   });
   return (machine) => createHypervisor({ machine, plugins: [nativePlugin.without(point), broken] });
@@ -166,13 +171,14 @@ export class SharingWithoutCopyOnWriteMemory extends NativeMemory {
   constructor(@inject(Machine) machine: Machine) {
     super(machine);
   }
-  override machineFrame(domain: Domain, frame: Gfn): number {
-    return this.#shared.get(`${domain.id}:${frame}`) ?? super.machineFrame(domain, frame);
+  override machineFrame(domain: Domain, frame: Gfn, access: FrameAccess): Mfn {
+    const shared = this.#shared.get(`${domain.id}:${frame}`);
+    return shared === undefined ? super.machineFrame(domain, frame, access) : mfn(shared);
   }
   override copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
     const shared = this.#shared.get(`${vcpu.domain.id}:${to}`);
     if (shared === undefined) return super.copyFrame(vcpu, to, from);
-    this.machine.memory.copy(shared, this.machineFrame(vcpu.domain, from));
+    this.machine.memory.copy(shared, this.machineFrame(vcpu.domain, from, 'read'));
   }
   /** The scanner: frames 10.. with equal contents in several domains map to the first one's. */
   scan(domains: readonly Domain[]): void {
@@ -180,7 +186,7 @@ export class SharingWithoutCopyOnWriteMemory extends NativeMemory {
     const bytes = new Uint8Array(64);
     for (const d of domains) {
       for (let g = 10; g < 40; g++) {
-        const mfn = super.machineFrame(d, g as never);
+        const mfn = super.machineFrame(d, g as never, 'read');
         if (mfn < 0) continue;
         this.machine.memory.readBytes(mfn, 0, bytes);
         const key = bytes.join(',');
@@ -210,16 +216,19 @@ export class ForgetfulSnapshotMemory extends NativeMemory {
   override copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
     super.copyFrame(vcpu, to, from); // not noted: neither listed nor logged dirty
   }
-  populatedFrames(domain: Domain): number[] {
-    return [...(this.#touched.get(domain.id) ?? [])].sort((a, b) => a - b);
+  populatedFrames(domain: Domain): Gfn[] {
+    return [...(this.#touched.get(domain.id) ?? [])].sort((a, b) => a - b).map(gfn);
   }
   startDirtyLog(domain: Domain): void {
     this.#dirty.set(domain.id, new Set());
   }
-  collectDirty(domain: Domain): number[] {
+  peekDirty(domain: Domain, frame: Gfn): boolean {
+    return this.#dirty.get(domain.id)?.has(frame) ?? false;
+  }
+  collectDirty(domain: Domain): Gfn[] {
     const d = this.#dirty.get(domain.id);
     if (d === undefined) return [];
-    const out = [...d].sort((a, b) => a - b);
+    const out = [...d].sort((a, b) => a - b).map(gfn);
     d.clear();
     return out;
   }
@@ -423,8 +432,12 @@ export class FirstBufferIommuNetwork extends NativeNetwork {
   ) {
     super(machine, events);
   }
-  passthroughDevices(): number {
+  assignedDevices(): number {
     return 1;
+  }
+  fallBackToParavirtual(): void {}
+  iommuTranslate(domain: Domain, frame: Gfn): Mfn {
+    return this.memory.machineFrame(domain, frame, 'read');
   }
   #dropped = 0;
   override get dropped(): number {
@@ -479,7 +492,7 @@ export class FirstPageOnlyBlock implements BlockBackend {
     const count = request.frames.length * SECTORS_PER_FRAME;
     if (!this.#parts.inRange(part, request.sector, count)) return void this.machine.sim.schedule(0, () => done('out-of-range'));
     this.memory.zeroFrame(vcpu, request.frames[0]!);
-    const first = this.memory.machineFrame(vcpu.domain, request.frames[0]!);
+    const first = this.memory.machineFrame(vcpu.domain, request.frames[0]!, 'read');
     const mfns = request.frames.map((_, i) => first + i);
     this.#parts.disk.submit(
       part.start + request.sector,

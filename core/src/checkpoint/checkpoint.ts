@@ -61,8 +61,9 @@ interface SavedDomain {
 export function checkpointDomain(hv: Hypervisor, domain: Domain): Uint8Array {
   hv.require(Capability.CheckpointResume);
   if (domain.state !== 'paused') throw new InvalidArgumentError('domain', `'${domain.name}' must be paused to checkpoint (it is ${domain.state})`);
-  const frames = hv.memory.populatedFrames?.(domain);
-  if (frames === undefined) throw new InvalidArgumentError('memory', `'${hv.name}' cannot list a domain's frames`);
+  // The dirty-log point knows which frames are populated; a checkpoint needs no more of it.
+  const frames = hv.dirtyLog?.populatedFrames(domain);
+  if (frames === undefined) throw new InvalidArgumentError('memory', `'${hv.name}' cannot list a domain's frames (no loaded plugin binds the DirtyLogging point)`);
   const saved: SavedDomain = {
     name: domain.name,
     vcpus: domain.vcpus.length,
@@ -95,7 +96,7 @@ export function checkpointDomain(hv: Hypervisor, domain: Domain): Uint8Array {
   const page = new Uint8Array(PAGE_SIZE);
   for (const frame of frames) {
     view.setUint32(at, frame, true);
-    hv.machine.memory.readBytes(hv.memory.machineFrame(domain, gfn(frame)), 0, page);
+    hv.machine.memory.readBytes(hv.memory.machineFrame(domain, gfn(frame), 'read'), 0, page);
     out.set(page, at + 4);
     at += 4 + PAGE_SIZE;
   }
@@ -169,7 +170,7 @@ export function restoreDomain(hv: Hypervisor, file: Uint8Array, programs: Progra
   for (let i = 0; i < saved.frames; i++) {
     const frame = gfn(view.getUint32(at, true));
     hv.memory.zeroFrame(vcpu0, frame);
-    hv.machine.memory.writeBytes(hv.memory.machineFrame(domain, frame), 0, file.subarray(at + 4, at + 4 + PAGE_SIZE));
+    hv.machine.memory.writeBytes(hv.memory.machineFrame(domain, frame, 'write'), 0, file.subarray(at + 4, at + 4 + PAGE_SIZE));
     at += 4 + PAGE_SIZE;
   }
   // Accounting as it was at the checkpoint (the restore's own page work is not the guest's).

@@ -1,6 +1,10 @@
 import { BlockBackend } from '../block/block-backend.js';
 import { CpuVirtualization } from '../cpu/cpu-virtualization.js';
 import { MemoryVirtualization } from '../memory/memory-virtualization.js';
+import { DirtyLogging } from '../memory/dirty-logging.js';
+import { PostCopyPaging } from '../memory/post-copy-paging.js';
+import { MemoryBalloon } from '../memory/memory-balloon.js';
+import { DeviceAssignment } from '../devices/device-assignment.js';
 import { NetworkBackend } from '../network/network-backend.js';
 import { VcpuScheduler } from '../scheduler/vcpu-scheduler.js';
 import { TimeKeeping } from '../time/time-keeping.js';
@@ -19,6 +23,14 @@ import { pointName, type Plugin } from './plugin.js';
  * @public
  */
 export const SINGLE_EXTENSION_POINTS: readonly symbol[] = [MemoryVirtualization, CpuVirtualization, VcpuScheduler, TimeKeeping, NetworkBackend, BlockBackend];
+
+/**
+ * The optional extension points: each bound by at most one plugin, which must list it in its
+ * `provides` (a binding nobody declared is refused, so two plugins cannot both bind one).
+ *
+ * @public
+ */
+export const OPTIONAL_EXTENSION_POINTS: readonly symbol[] = [DirtyLogging, PostCopyPaging, MemoryBalloon, DeviceAssignment];
 
 /**
  * What a composition will load, decided from the plugins' declarations alone: who provides
@@ -79,7 +91,7 @@ export function planComposition(plugins: readonly Plugin[]): CompositionPlan {
       if (names.includes(bad.plugin)) throw new UnsoundCompositionError([p.name, bad.plugin], bad.reason);
     }
   }
-  const managed = new Set<symbol>(SINGLE_EXTENSION_POINTS);
+  const managed = new Set<symbol>([...SINGLE_EXTENSION_POINTS, ...OPTIONAL_EXTENSION_POINTS]);
   for (const p of ordered) for (const t of [...p.provides, ...(p.decorates ?? []), ...p.omitted]) managed.add(t);
 
   const providers = new Map<symbol, Plugin>();

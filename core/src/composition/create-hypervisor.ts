@@ -13,6 +13,10 @@ import { IoEvents } from '../events/io-events.js';
 import { Machine, type MachineOptions } from '../machine/machine.js';
 import type { MachineProfile } from '../machine/machine-profile.js';
 import { MemoryVirtualization } from '../memory/memory-virtualization.js';
+import { DirtyLogging } from '../memory/dirty-logging.js';
+import { PostCopyPaging } from '../memory/post-copy-paging.js';
+import { MemoryBalloon } from '../memory/memory-balloon.js';
+import { DeviceAssignment } from '../devices/device-assignment.js';
 import { NetworkBackend } from '../network/network-backend.js';
 import { VcpuScheduler } from '../scheduler/vcpu-scheduler.js';
 import { Simulator } from '../sim/simulator.js';
@@ -21,7 +25,7 @@ import { chosenBindings } from './chosen-bindings.js';
 import { MissingExtensionPointError, UnsoundCompositionError } from './composition-errors.js';
 import { planComposition, SINGLE_EXTENSION_POINTS, type CompositionPlan } from './composition-plan.js';
 import { decorated } from './decorated.js';
-import { Hypervisor, HypervisorFacade, type ExtensionPoints } from './hypervisor.js';
+import { Hypervisor, HypervisorFacade, type ExtensionPoints, type OptionalExtensionPoints } from './hypervisor.js';
 import { pointName, type Plugin } from './plugin.js';
 
 /**
@@ -142,11 +146,29 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
     network: resolveOne(container, NetworkBackend, plan),
     block: resolveOne(container, BlockBackend, plan),
   };
+  const optional: OptionalExtensionPoints = {
+    dirtyLog: resolveOptional(container, DirtyLogging, plan),
+    postCopy: resolveOptional(container, PostCopyPaging, plan),
+    balloon: resolveOptional(container, MemoryBalloon, plan),
+    deviceAssignment: resolveOptional(container, DeviceAssignment, plan),
+  };
   // Other services are read once each, and only when bound (see Hypervisor.service).
   const lookup = (token: symbol): unknown => (container.isBound(token) ? container.get(token) : undefined);
-  const hv = new Hypervisor(plan.name, plan.plugins, services, points, () => container.unbindAll(), lookup);
+  const hv = new Hypervisor(plan.name, plan.plugins, services, points, () => container.unbindAll(), lookup, optional);
   container.bind(HypervisorFacade).toConstantValue(hv);
   return hv;
+}
+
+/** An optional point (bound by at most one plugin, possibly decorated), or undefined. */
+function resolveOptional<T>(container: Container, point: symbol, plan: CompositionPlan): T | undefined {
+  if (!container.isBound(point)) {
+    if (plan.decorator(point) !== undefined && container.isBound(decorated(point))) {
+      const decorator = plan.decorator(point)!;
+      throw new UnsoundCompositionError([decorator.name], `it declares it decorates ${pointName(point)} but its module does not bind it`);
+    }
+    return undefined;
+  }
+  return resolveOne<T>(container, point, plan);
 }
 
 function resolveOne<T>(container: Container, point: symbol, plan: CompositionPlan): T {

@@ -18,6 +18,10 @@ import type { Machine } from '../machine/machine.js';
 import type { MachineProfile } from '../machine/machine-profile.js';
 import { MECHANISM_CAPACITY, type Mechanisms } from '../accounting/mechanisms.js';
 import type { MemoryVirtualization } from '../memory/memory-virtualization.js';
+import type { DirtyLogging } from '../memory/dirty-logging.js';
+import type { PostCopyPaging } from '../memory/post-copy-paging.js';
+import type { MemoryBalloon } from '../memory/memory-balloon.js';
+import type { DeviceAssignment } from '../devices/device-assignment.js';
 import type { NetworkBackend } from '../network/network-backend.js';
 import type { VcpuScheduler } from '../scheduler/vcpu-scheduler.js';
 import type { Simulator } from '../sim/simulator.js';
@@ -48,6 +52,33 @@ export interface ExtensionPoints {
   readonly network: NetworkBackend;
   readonly block: BlockBackend;
 }
+
+/**
+ * The optional extension points, resolved once: undefined when no loaded plugin binds one.
+ *
+ * @public
+ */
+export interface OptionalExtensionPoints {
+  /** Log-dirty mode (pre-copy migration, working-set measurement). */
+  readonly dirtyLog?: DirtyLogging | undefined;
+  /** Post-copy demand paging of an arriving domain. */
+  readonly postCopy?: PostCopyPaging | undefined;
+  /** The guest's balloon. */
+  readonly balloon?: MemoryBalloon | undefined;
+  /** Devices assigned to guests and their IOMMU. */
+  readonly deviceAssignment?: DeviceAssignment | undefined;
+}
+
+/**
+ * Capabilities that exist only where a point implements them: a composition has one exactly
+ * when its point is bound (and no plugin withholds it), whatever the plugins declare.
+ *
+ * @public
+ */
+export const POINT_CAPABILITIES: Readonly<Partial<Record<Capability, keyof OptionalExtensionPoints>>> = {
+  [Capability.LiveMigration]: 'dirtyLog',
+  [Capability.DevicePassthrough]: 'deviceAssignment',
+};
 
 /**
  * The core services every hypervisor has.
@@ -91,9 +122,20 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   readonly time: TimeKeeping;
   readonly network: NetworkBackend;
   readonly block: BlockBackend;
+  /** Log-dirty mode, when a plugin binds the {@link DirtyLogging} point. */
+  readonly dirtyLog: DirtyLogging | undefined;
+  /** Post-copy demand paging, when a plugin binds the {@link PostCopyPaging} point. */
+  readonly postCopy: PostCopyPaging | undefined;
+  /** The balloon, when a plugin binds the {@link MemoryBalloon} point. */
+  readonly balloon: MemoryBalloon | undefined;
+  /** Device assignment and the IOMMU, when a plugin binds the {@link DeviceAssignment} point. */
+  readonly deviceAssignment: DeviceAssignment | undefined;
   /** Runs vCPUs on pCPUs. */
   readonly runner: CpuRunner;
-  /** Capabilities the loaded plugins declare, less those any plugin withholds. */
+  /**
+   * Capabilities the loaded plugins declare, less those any plugin withholds; those in
+   * {@link POINT_CAPABILITIES} follow from their point being bound instead.
+   */
   readonly capabilities: ReadonlySet<Capability>;
   /** True when one kernel serves every domain (containers): a kernel fault downs them all. */
   readonly sharedKernel: boolean;
@@ -116,6 +158,7 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     dispose: () => void,
     /** Resolves a token the plugins may have bound beyond the extension points, or undefined. */
     lookup: (token: symbol) => unknown = () => undefined,
+    optional: OptionalExtensionPoints = {},
   ) {
     this.sim = services.sim;
     this.machine = services.machine;
@@ -129,8 +172,17 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     this.time = points.time;
     this.network = points.network;
     this.block = points.block;
+    this.dirtyLog = optional.dirtyLog;
+    this.postCopy = optional.postCopy;
+    this.balloon = optional.balloon;
+    this.deviceAssignment = optional.deviceAssignment;
     const withheld = new Set(plugins.flatMap((p) => p.withholds ?? []));
-    this.capabilities = new Set(plugins.flatMap((p) => p.capabilities).filter((c) => !withheld.has(c)));
+    const declared = new Set(plugins.flatMap((p) => p.capabilities));
+    for (const [capability, point] of Object.entries(POINT_CAPABILITIES) as [Capability, keyof OptionalExtensionPoints][]) {
+      if (optional[point] !== undefined) declared.add(capability);
+      else declared.delete(capability);
+    }
+    this.capabilities = new Set([...declared].filter((c) => !withheld.has(c)));
     this.sharedKernel = plugins.some((p) => p.sharedKernel === true);
     this.runner = new CpuRunner(this.sim, this.machine, points.scheduler, this.cpu, this.events.cpu);
     this.#dispose = dispose;
@@ -157,7 +209,9 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
 
   /** Each bound implementation once, even when one object serves several points. */
   get #observers(): DomainObserver[] {
-    return [...new Set<DomainObserver>([this.memory, this.cpu, this.scheduler, this.time, this.network, this.block])];
+    const points: DomainObserver[] = [this.memory, this.cpu, this.scheduler, this.time, this.network, this.block];
+    for (const p of [this.dirtyLog, this.postCopy, this.balloon, this.deviceAssignment]) if (p !== undefined) points.push(p as DomainObserver);
+    return [...new Set<DomainObserver>(points)];
   }
 
   /** The machine profile. */

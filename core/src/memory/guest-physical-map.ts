@@ -3,7 +3,7 @@ import { GuestRequestError } from '../dispatch/dispatch-errors.js';
 import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
 import type { PhysicalMemory } from '../machine/physical-memory.js';
-import { mfn as machineFrame } from '../units/units.js';
+import { mfn as machineFrame, type Gfn, type Mfn } from '../units/units.js';
 
 /**
  * Frames in a 2 MiB large page.
@@ -36,7 +36,7 @@ export class DomainPhysicalMap {
   /** Post-copy: one byte per gfn, 1 while the page still lives on the source machine. */
   remote: Uint8Array | undefined;
   /** Post-copy: fetches a remote page on first touch (and charges the toucher). */
-  fetch: ((vcpu: Vcpu, gfn: number) => void) | undefined;
+  fetch: ((vcpu: Vcpu, gfn: Gfn) => void) | undefined;
   constructor(
     readonly domain: Domain,
     frames: number,
@@ -128,34 +128,37 @@ export class GuestPhysicalMap {
   }
 
   /** The frames written since the last call (ascending), and clears the log. */
-  collectDirty(domain: Domain): number[] {
+  collectDirty(domain: Domain): Gfn[] {
     const map = this.of(domain);
     const dirty = map.dirty;
     if (dirty === undefined) return [];
-    const out: number[] = [];
-    for (let g = 0; g < dirty.length; g++) if (dirty[g] === 1) out.push(g);
+    const out: Gfn[] = [];
+    for (let g = 0; g < dirty.length; g++) if (dirty[g] === 1) out.push(asGfn(g));
     dirty.fill(0);
     map.dirtyCount = 0;
     return out;
   }
 
   /** Every populated gfn of the domain, ascending. */
-  populated(domain: Domain): number[] {
-    const out: number[] = [];
+  populated(domain: Domain): Gfn[] {
+    const out: Gfn[] = [];
     const p2m = this.of(domain).p2m;
-    for (let g = 0; g < p2m.length; g++) if (p2m[g]! >= 0) out.push(g);
+    for (let g = 0; g < p2m.length; g++) if (p2m[g]! >= 0) out.push(asGfn(g));
     return out;
   }
 
-  /** The machine frame behind `gfn`, or -1 when not populated or out of range. */
-  lookup(domain: Domain, gfn: number): number {
+  /** The machine frame behind `gfn`, or -1 when not populated, ballooned out or out of range. */
+  lookup(domain: Domain, gfn: number): Mfn {
     const p2m = this.of(domain).p2m;
-    return gfn >= 0 && gfn < p2m.length ? p2m[gfn]! : -1;
+    const mfn = gfn >= 0 && gfn < p2m.length ? p2m[gfn]! : -1;
+    // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- p2m entries are machine frames (or the -1/-2 sentinels, reported as -1)
+    return (mfn < 0 ? -1 : mfn) as Mfn;
   }
 
   /** The guest frame behind machine frame `mfn`, or -1. */
-  reverse(mfn: number): number {
-    return this.#m2p.get(mfn);
+  reverse(mfn: number): Gfn {
+    // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- m2p entries are guest frames (or -1)
+    return this.#m2p.get(mfn) as Gfn;
   }
 
   /** True when `gfn` is inside the domain's reservation. */
@@ -182,7 +185,7 @@ export class GuestPhysicalMap {
     const remote = map.remote;
     if (remote !== undefined && remote[gfn] === 1) {
       remote[gfn] = 0;
-      map.fetch!(vcpu, gfn);
+      map.fetch!(vcpu, asGfn(gfn));
     }
     return mfn;
   }
@@ -224,7 +227,7 @@ export class GuestPhysicalMap {
    * `fetch`, which copies it over (and charges the stall); {@link arrived} marks pages the
    * background push delivered.
    */
-  expectRemote(domain: Domain, gfns: readonly number[], fetch: (vcpu: Vcpu, gfn: number) => void): void {
+  expectRemote(domain: Domain, gfns: readonly number[], fetch: (vcpu: Vcpu, gfn: Gfn) => void): void {
     const map = this.of(domain);
     map.remote = new Uint8Array(map.p2m.length);
     for (const g of gfns) map.remote[g] = 1;
@@ -255,6 +258,12 @@ export class GuestPhysicalMap {
     }
     return p2m[gfn]!;
   }
+}
+
+/** An index into a p2m, which is a guest frame by construction (hot path: no check). */
+function asGfn(index: number): Gfn {
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- p2m indices are guest frames
+  return index as Gfn;
 }
 
 /** Frames per chunk of the m2p table (64 Ki: a 256 KiB chunk covers 256 MiB of RAM). */

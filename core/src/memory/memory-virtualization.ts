@@ -1,7 +1,7 @@
 import type { DomainObserver } from '../domain/domain-observer.js';
 import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
-import type { Gfn } from '../units/units.js';
+import type { Gfn, Mfn } from '../units/units.js';
 import type { PagingGeometry } from './paging.js';
 
 /**
@@ -12,15 +12,41 @@ import type { PagingGeometry } from './paging.js';
 export const MemoryVirtualization = Symbol.for('visorkit.MemoryVirtualization');
 
 /**
- * Result of {@link MemoryVirtualization.translate} when the access faults.
+ * Result of {@link MemoryVirtualization.translate} when the access faults (never a real frame).
  *
  * @public
  */
-export const TRANSLATION_FAULT = -1;
+// oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the one sentinel value of the unit
+export const TRANSLATION_FAULT = -1 as Gfn;
 
 /**
- * How a guest's memory is virtualised: who owns which frames, how page-table writes reach
- * the tables the hardware walks, and what a TLB miss costs.
+ * Result of {@link MemoryVirtualization.machineFrame} for a guest frame no machine frame backs
+ * (not populated yet, ballooned out, or outside the domain). Never a real frame.
+ *
+ * @public
+ */
+// oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the one sentinel value of the unit
+export const NO_MACHINE_FRAME = -1 as Mfn;
+
+/**
+ * Why a caller outside the guest's own accesses wants a machine frame: to read it, or to
+ * write it (device DMA into the guest, a restore or an arriving migration page). A write
+ * counts as the domain writing the frame: it is dirty-logged, and a frame shared by several
+ * domains (content-based sharing) is unshared first, so the write reaches only this domain.
+ *
+ * @public
+ */
+export type FrameAccess = 'read' | 'write';
+
+/**
+ * The paging point: how a guest's memory is virtualised — who owns which frames, how
+ * page-table writes reach the tables the hardware walks (map, unmap), how the active address
+ * space is switched, what a translation and a TLB miss cost, and which machine frame backs a
+ * guest frame. Everything else a platform may add to memory is an optional point of its own:
+ * dirty logging (`DirtyLogging`), post-copy demand paging (`PostCopyPaging`), the
+ * balloon (`MemoryBalloon`); devices assigned to guests and their IOMMU are the
+ * `DeviceAssignment` point. A plugin that wraps paging (content-based sharing, say)
+ * `decorates` this token and receives the provider's binding through `decorated(...)`.
  *
  * The guest kernel is the same on every platform. It keeps its page tables in frames of its
  * own (guest frame numbers, `Gfn`) and writes entries in guest format
@@ -42,8 +68,13 @@ export interface MemoryVirtualization extends DomainObserver {
   /** Guest frames the domain may use: gfns are `0 .. frames(domain) - 1`. */
   frames(domain: Domain): number;
 
-  /** Machine frame behind a guest frame, or -1 when not populated (for devices, tests, migration). */
-  machineFrame(domain: Domain, frame: Gfn): number;
+  /**
+   * Machine frame behind a guest frame, or {@link NO_MACHINE_FRAME} when none backs it (for
+   * devices, checkpoints, migration, tests). It never populates a frame. With `access`
+   * `'write'` the caller is about to write the frame on the domain's behalf (see
+   * {@link FrameAccess}); reads leave everything as it was.
+   */
+  machineFrame(domain: Domain, frame: Gfn, access: FrameAccess): Mfn;
 
   /**
    * Declares that guest frame `frame` now holds a page table of `level` (1 = leaf) and
@@ -84,7 +115,7 @@ export interface MemoryVirtualization extends DomainObserver {
    * maps, or {@link TRANSLATION_FAULT} when the guest must take a page fault (not present, or
    * a write to a read-only mapping).
    */
-  translate(vcpu: Vcpu, virtualPage: number, write: boolean): number;
+  translate(vcpu: Vcpu, virtualPage: number, write: boolean): Gfn;
 
   /**
    * Drops the TLB entries of one virtual page after the guest changed a mapping: in every
@@ -93,41 +124,20 @@ export interface MemoryVirtualization extends DomainObserver {
    */
   invalidatePage(vcpu: Vcpu, virtualPage: number): void;
 
-  /** Drops the whole TLB of the active address space. */
+  /** Drops the whole TLB of the active address space (the guest asked: charged to it). */
   flushTlb(vcpu: Vcpu): void;
+
+  /**
+   * The CPU point switched `vcpu`'s pCPU to it from a vCPU of another address space (a
+   * world switch, or a process switch on bare metal): drop what the TLB cannot keep across
+   * it (everything when untagged, nothing when tagged). Uncharged: the CPU point charged
+   * the switch itself.
+   */
+  worldSwitch(vcpu: Vcpu): void;
 
   /** Zeroes a guest frame (charged as a page zero). */
   zeroFrame(vcpu: Vcpu, frame: Gfn): void;
 
   /** Copies guest frame `from` to `to` (charged as a page copy). */
   copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void;
-
-  /**
-   * Optional dirty logging for live migration: from now on, record every guest frame the
-   * domain writes (through translations for writes, page zero/copy, page-table writes).
-   * The first write to a frame in each round costs the writer a log-dirty fault.
-   */
-  startDirtyLog?(domain: Domain): void;
-  /** Frames written since the last call (ascending); clears the log. */
-  collectDirty?(domain: Domain): number[];
-  /** Whether `gfn` was written since the last {@link collectDirty}, leaving the log as it is (a peek). */
-  peekDirty?(domain: Domain, gfn: number): boolean;
-  /** Stops dirty logging. */
-  stopDirtyLog?(domain: Domain): void;
-  /**
-   * Balloon: the guest hands `frames` back to the hypervisor. They stop being backed by
-   * machine memory and may not be touched until reclaimed. Absent where there is no balloon.
-   */
-  releaseFrames?(vcpu: Vcpu, frames: readonly Gfn[]): void;
-  /** Balloon: the guest takes released frames back, refused beyond its current maximum. */
-  reclaimFrames?(vcpu: Vcpu, frames: readonly Gfn[]): void;
-  /** Every guest frame the domain has populated (what a first migration round sends). */
-  populatedFrames?(domain: Domain): number[];
-  /**
-   * Post-copy: `gfns` of the (arriving) domain still live on the source; the first touch of
-   * one calls `fetch` before the access completes.
-   */
-  expectRemotePages?(domain: Domain, gfns: readonly number[], fetch: (vcpu: Vcpu, gfn: number) => void): void;
-  /** Post-copy: the background push delivered `gfn`; returns false if it was already here. */
-  pageArrived?(domain: Domain, gfn: number): boolean;
 }

@@ -1,3 +1,4 @@
+import type { Gfn } from '../units/units.js';
 import type { PageTableFormat } from '../machine/machine-profile.js';
 
 /**
@@ -106,6 +107,16 @@ export function makePte(frame: number, flags: number): number {
  */
 export function pteFrame(pte: number): number {
   return Math.floor(pte / 4096);
+}
+/**
+ * The guest frame an entry in guest format points at (guest tables, TLB entries holding
+ * guest frames): {@link pteFrame} with its unit.
+ *
+ * @public
+ */
+export function pteGuestFrame(pte: number): Gfn {
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- a guest-format entry names a guest frame
+  return Math.floor(pte / 4096) as Gfn;
 }
 /**
  * The flag bits of an entry.

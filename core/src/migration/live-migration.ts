@@ -4,7 +4,8 @@ import type { Domain } from '../domain/domain.js';
 import type { BurstExit, Vcpu, VcpuProgram } from '../domain/vcpu.js';
 import { InvalidArgumentError, UnsupportedCapabilityError } from '../errors/visorkit-error.js';
 import { Capability } from '../capabilities/capability.js';
-import { PAGE_SIZE, gfn } from '../units/units.js';
+import { PAGE_SIZE, gfn, type Gfn } from '../units/units.js';
+import type { DirtyLogging } from '../memory/dirty-logging.js';
 import type { MigratableProgram, MigrationOptions, MigrationReport, MigrationRound } from './migration-types.js';
 import { XEN_PRECOPY, checkPrecopyLimits, type PrecopyLimits } from './precopy-limits.js';
 import { MigrationSender } from './migration-sender.js';
@@ -63,6 +64,8 @@ export class LiveMigration {
   #target: Domain | undefined;
   readonly #buffer = new Uint8Array(PAGE_SIZE);
   readonly #programs: MigratableProgram[];
+  /** The source's dirty log (checked in the constructor). */
+  readonly #dirtyLog: DirtyLogging;
 
   constructor(
     readonly source: Hypervisor,
@@ -74,19 +77,20 @@ export class LiveMigration {
       throw new InvalidArgumentError('migration target', 'source and target must share one simulator (createHypervisor options.simulator)');
     source.require(Capability.LiveMigration);
     target.require(Capability.LiveMigration);
-    const memory = source.memory;
-    if (memory.startDirtyLog === undefined || memory.collectDirty === undefined || memory.populatedFrames === undefined) {
-      throw new UnsupportedCapabilityError(source.name, 'live migration', 'its memory virtualisation keeps no dirty log');
+    if (source.dirtyLog === undefined) {
+      throw new UnsupportedCapabilityError(source.name, 'live migration', 'no loaded plugin binds the DirtyLogging point');
     }
-    if ((source.network.passthroughDevices?.(domain) ?? 0) > 0) {
-      if (options.fallBackFromPassthrough !== true || source.network.fallBackToParavirtual === undefined) {
+    this.#dirtyLog = source.dirtyLog;
+    const assignment = source.deviceAssignment;
+    if (assignment !== undefined && assignment.assignedDevices(domain) > 0) {
+      if (options.fallBackFromPassthrough !== true) {
         throw new UnsupportedCapabilityError(
           source.name,
           'live migration',
           `'${domain.name}' has an assigned SR-IOV virtual function, which cannot move; allow fallBackFromPassthrough to switch it to a paravirtual device first`,
         );
       }
-      source.network.fallBackToParavirtual(domain);
+      assignment.fallBackToParavirtual(domain);
     }
     this.#limits = options.precopy ?? (options.mode === 'auto-converge' ? { ...XEN_PRECOPY, maxRounds: AUTO_CONVERGE_MAX_ROUNDS } : XEN_PRECOPY);
     checkPrecopyLimits(this.#limits);
@@ -125,19 +129,19 @@ export class LiveMigration {
     });
     if (this.options.mode === 'stop-and-copy') {
       this.#stop = 'stop-and-copy';
-      this.#stopAndCopy(memory.populatedFrames!(this.domain));
+      this.#stopAndCopy(this.#dirtyLog.populatedFrames(this.domain));
       return;
     }
     if (this.options.mode === 'post-copy') {
       this.#stop = 'post-copy';
-      this.#postCopy(memory.populatedFrames!(this.domain));
+      this.#postCopy(this.#dirtyLog.populatedFrames(this.domain));
       return;
     }
-    memory.startDirtyLog!(this.domain);
+    this.#dirtyLog.startDirtyLog(this.domain);
     this.#sender?.start();
     if (this.options.mode === 'auto-converge') this.#installThrottle();
     // Xen starts rate-limited (100 Mbit/s on the gigabit links of its day): a tenth of the link.
-    this.#round(1, memory.populatedFrames!(this.domain), this.options.minMbps ?? this.#limits.minMbps ?? this.options.linkMbps / 10);
+    this.#round(1, this.#dirtyLog.populatedFrames(this.domain), this.options.minMbps ?? this.#limits.minMbps ?? this.options.linkMbps / 10);
   }
 
   #round(round: number, pages: readonly number[], mbps: number): void {
@@ -146,7 +150,7 @@ export class LiveMigration {
     const start = sim.now;
     const rate = Math.min(mbps, this.#maxMbps);
     const nsPerPage = (PAGE_SIZE * 8 * 1000) / rate;
-    this.#skipping = limits.skipRedirtied && this.source.memory.peekDirty !== undefined;
+    this.#skipping = limits.skipRedirtied;
     let i = 0;
     let sent = 0;
     let skipped = 0;
@@ -179,7 +183,7 @@ export class LiveMigration {
 
   /** Sends one page unless the round skips it (written again since the round began). */
   #sendPage(gfn: number): boolean {
-    if (this.#skipping && this.source.memory.peekDirty!(this.domain, gfn)) return false;
+    if (this.#skipping && this.#dirtyLog.peekDirty(this.domain, gfn as Gfn)) return false;
     this.#copyPage(gfn);
     return true;
   }
@@ -189,7 +193,7 @@ export class LiveMigration {
     const sim = this.source.sim;
     const limits = this.#limits;
     const durationNs = sim.now - start + this.options.latencyUs * 1000;
-    const dirty = this.source.memory.collectDirty!(this.domain);
+    const dirty = this.#dirtyLog.collectDirty(this.domain);
     this.#rounds.push({ round, pages: sent, skipped, mbps: rate, startMs: (start - this.#started) / 1e6, durationMs: durationNs / 1e6, dirtied: dirty.length });
     // Next round's rate: the dirtying rate observed plus the increment (Clark et al. §5.1).
     const dirtyMbps = (dirty.length * PAGE_SIZE * 8 * 1000) / Math.max(1, durationNs);
@@ -236,16 +240,16 @@ export class LiveMigration {
    */
   #postCopy(pages: readonly number[]): void {
     const sim = this.source.sim;
-    const targetMemory = this.target.memory;
-    if (targetMemory.expectRemotePages === undefined || targetMemory.pageArrived === undefined) {
-      throw new UnsupportedCapabilityError(this.target.name, 'post-copy migration', 'its memory virtualisation cannot fault pages in from another machine');
+    const targetMemory = this.target.postCopy;
+    if (targetMemory === undefined) {
+      throw new UnsupportedCapabilityError(this.target.name, 'post-copy migration', 'no loaded plugin binds the PostCopyPaging point (it cannot fault pages in from another machine)');
     }
     this.#pausedAt = sim.now;
     this.source.pause(this.domain);
     const rttNs = 2 * this.options.latencyUs * 1000;
     const pageNs = (PAGE_SIZE * 8 * 1000) / this.options.linkMbps;
     sim.schedule(0, () => {
-      targetMemory.expectRemotePages!(this.#target!, pages, (vcpu, gfn) => {
+      targetMemory.expectRemotePages(this.#target!, pages as readonly Gfn[], (vcpu, gfn) => {
         // A demand fault: the vCPU waits a round trip and one page's transfer.
         this.#demandFaults++;
         vcpu.charge(CostCategory.Hypervisor, (rttNs + pageNs) / vcpu.nsPerCycle);
@@ -257,7 +261,7 @@ export class LiveMigration {
         let i = 0;
         const push = (): void => {
           const end = Math.min(i + BATCH_PAGES, pages.length);
-          for (; i < end; i++) if (targetMemory.pageArrived!(this.#target!, pages[i]!)) this.#copyPage(pages[i]!);
+          for (; i < end; i++) if (targetMemory.pageArrived(this.#target!, pages[i]! as Gfn)) this.#copyPage(pages[i]!);
           if (i < pages.length) sim.schedule(BATCH_PAGES * pageNs, push);
           else this.#finish(pages.length);
         };
@@ -274,7 +278,7 @@ export class LiveMigration {
     // Let bursts in flight end (their writes are logged), then send what is left and the state.
     sim.schedule(0, () => {
       const rest = new Set(firstSet);
-      if (this.options.mode !== 'stop-and-copy') for (const g of this.source.memory.collectDirty!(this.domain)) rest.add(g);
+      if (this.options.mode !== 'stop-and-copy') for (const g of this.#dirtyLog.collectDirty(this.domain)) rest.add(g);
       const pages = [...rest].sort((a, b) => a - b);
       const copyStart = sim.now;
       this.#sender?.start();
@@ -304,7 +308,7 @@ export class LiveMigration {
   /** Starts the domain on the target; with `releaseSource` the source copy goes at once. */
   #resumeOnTarget(releaseSource: boolean): void {
     const target = this.#target!;
-    this.source.memory.stopDirtyLog?.(this.domain);
+    this.#dirtyLog.stopDirtyLog(this.domain);
     this.target.start(target, (v: Vcpu) => this.#programs[v.index]!.migrateTo(this.target, target));
     this.#resumedAt = this.source.sim.now;
     if (releaseSource) this.#releaseSource();
@@ -348,15 +352,15 @@ export class LiveMigration {
   /** Copies one guest page's contents to the same guest frame on the target machine. */
   #copyPage(page: number): void {
     const frame = gfn(page);
-    const from = this.source.memory.machineFrame(this.domain, frame);
+    const from = this.source.memory.machineFrame(this.domain, frame, 'read');
     if (from < 0) return;
     const target = this.#target!;
     const vcpu = target.vcpus[0]!;
-    let to = this.target.memory.machineFrame(target, frame);
+    let to = this.target.memory.machineFrame(target, frame, 'write');
     if (to < 0) {
       // Receiving a page populates it on the target (the restore side's work).
       this.target.memory.zeroFrame(vcpu, frame);
-      to = this.target.memory.machineFrame(target, frame);
+      to = this.target.memory.machineFrame(target, frame, 'write');
     }
     // An all-zero page is sent like any other, but there are no bytes to move in the host.
     if (this.source.machine.memory.isPopulated(from)) {

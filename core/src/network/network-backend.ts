@@ -71,8 +71,4 @@ export interface NetworkBackend extends DomainObserver {
   receiveFromWire?(frame: NetFrame): void;
   /** True when an interface on this machine owns `address` (a switch's forwarding lookup). */
   owns?(address: string): boolean;
-  /** Devices assigned directly to the domain (SR-IOV virtual functions); they pin it to this host. */
-  passthroughDevices?(domain: Domain): number;
-  /** Hot-unplugs the domain's assigned devices, falling back to paravirtual ones (before migration). */
-  fallBackToParavirtual?(domain: Domain): void;
 }

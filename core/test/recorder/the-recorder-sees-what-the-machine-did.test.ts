@@ -33,7 +33,7 @@ test('frame accesses are attributed to the acting domain, with the owner at that
   const a = hv.createDomain({ name: 'a', memoryMiB: 4 });
   const b = hv.createDomain({ name: 'b', memoryMiB: 4 });
   rec.as(a.id, () => hv.memory.zeroFrame(a.vcpus[0]!, 3 as never));
-  const mfnA = hv.memory.machineFrame(a, 3 as never);
+  const mfnA = hv.memory.machineFrame(a, 3 as never, 'read');
   t.true(rec.framesTouchedBy(a.id).has(mfnA));
   t.is(rec.foreign.length, 0);
   // A write during b's activity into a's frame is foreign, whoever asked for it.
@@ -93,11 +93,11 @@ test('disk transfers are recorded with their partition owner and frames', (t) =>
   const parts = new DiskPartitions(hv.machine.disks[0]!, hv.machine.memory);
   parts.attach(a, 64);
   hv.memory.zeroFrame(a.vcpus[0]!, 5 as never);
-  parts.dma('read', 8, [hv.memory.machineFrame(a, 5 as never)]);
+  parts.dma('read', 8, [hv.memory.machineFrame(a, 5 as never, 'read')]);
   t.is(rec.partitions.length, 1);
   t.is(rec.dmas.length, 1);
   t.like(rec.dmas[0], { operation: 'read', domain: a.id, sectors: 8 });
-  t.deepEqual(rec.dmas[0]!.frames, [hv.memory.machineFrame(a, 5 as never)]);
+  t.deepEqual(rec.dmas[0]!.frames, [hv.memory.machineFrame(a, 5 as never, 'read')]);
   t.true(rec.accesses.some((x) => x.kind === 'dma-write' && x.actor === a.id));
   t.is(rec.foreign.length, 0);
 });

@@ -34,6 +34,7 @@ import {
   type Domain,
   type FrameHandler,
   type Gfn,
+  type Mfn,
   type NetFrame,
   type PrivilegedOperation,
   type Vcpu,
@@ -59,7 +60,7 @@ class MinimalMemory implements MemoryVirtualization {
   frames(d: Domain): number {
     return this.map.frames(d);
   }
-  machineFrame(d: Domain, g: Gfn): number {
+  machineFrame(d: Domain, g: Gfn): Mfn {
     return this.map.lookup(d, g);
   }
   pinPageTable(): void {}
@@ -78,7 +79,7 @@ class MinimalMemory implements MemoryVirtualization {
   activate(v: Vcpu, root: Gfn): void {
     this.roots.set(v, this.map.populate(v, root));
   }
-  translate(v: Vcpu, vpn: number, write: boolean): number {
+  translate(v: Vcpu, vpn: number, write: boolean): Gfn {
     const root = this.roots.get(v);
     if (root === undefined) return TRANSLATION_FAULT;
     const w = walkPageTables(this.machine.memory, this.geometry, root, vpn, this.walk);
@@ -87,6 +88,7 @@ class MinimalMemory implements MemoryVirtualization {
   }
   invalidatePage(): void {}
   flushTlb(): void {}
+  worldSwitch(): void {}
   zeroFrame(v: Vcpu, g: Gfn): void {
     this.machine.memory.zero(this.map.populate(v, g));
   }

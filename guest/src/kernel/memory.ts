@@ -100,9 +100,9 @@ export class Memory implements KernelPart<SavedMemory> {
    */
   balloon(targetFrames: number): number {
     const { hv, domain, frames } = this.k;
-    const memory = hv.memory;
-    if (memory.releaseFrames === undefined || memory.reclaimFrames === undefined) {
-      throw new VisorkitError('NO_BALLOON', `'${hv.name}' has no balloon: guest '${domain.name}' cannot change its memory`);
+    const memory = hv.balloon;
+    if (memory === undefined) {
+      throw new VisorkitError('NO_BALLOON', `'${hv.name}' has no balloon (no plugin binds the MemoryBalloon point): guest '${domain.name}' cannot change its memory`);
     }
     const vcpu = domain.vcpus[0]!;
     const held = frames.frames - this.ballooned.length;

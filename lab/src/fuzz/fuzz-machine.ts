@@ -95,7 +95,7 @@ class VictimSide {
         this.builder.set(op.vpn, 0);
         return 0;
       case 'victim-write': {
-        const mfn = hv.memory.machineFrame(this.domain, op.gfn as never);
+        const mfn = hv.memory.machineFrame(this.domain, op.gfn as never, 'read');
         hv.machine.memory.writeWord32(mfn, op.word, op.value);
         this.written.set(op.gfn * 1024 + op.word, op.value >>> 0);
         return hv.machine.memory.readWord32(mfn, op.word);
@@ -177,7 +177,7 @@ export class FuzzMachine {
     const ref = build();
     this.reference = new VictimSide(ref.hv, ref.victim);
     for (let g = 0; g < VICTIM_PAGES + 9; g++) {
-      const mfn = this.hv.memory.machineFrame(main.victim, (g < VICTIM_PAGES ? VICTIM_FIRST_GFN + g : g - VICTIM_PAGES + 1) as never);
+      const mfn = this.hv.memory.machineFrame(main.victim, (g < VICTIM_PAGES ? VICTIM_FIRST_GFN + g : g - VICTIM_PAGES + 1) as never, 'read');
       if (mfn >= 0) this.#victimMfns.push(mfn);
     }
     this.#hypervisorMfns = this.#firstHypervisorFrames();
@@ -191,7 +191,7 @@ export class FuzzMachine {
     this.#attackerDisk = hv.block.attachDisk(this.attacker, 64 * 8);
     const victimDisk = hv.block.attachDisk(main.victim, 64 * 8);
     const secret = VICTIM_FIRST_GFN + VICTIM_PAGES - 1;
-    const secretMfn = hv.memory.machineFrame(main.victim, secret as never);
+    const secretMfn = hv.memory.machineFrame(main.victim, secret as never, 'read');
     for (let w = 0; w < 1024; w++) hv.machine.memory.writeWord32(secretMfn, w, VICTIM_DISK_MAGIC);
     this.#victimDiskFrames.push(secret);
     hv.block.submit(this.victim.vcpu, victimDisk, { operation: 'write', sector: 0, frames: [secret as never] }, () => {});
@@ -296,8 +296,8 @@ export class FuzzMachine {
         return undefined;
       case 'balloon': {
         const frames = op.frames.map((f) => this.#frame(f) as never);
-        if (op.give) m.releaseFrames?.(a, frames);
-        else m.reclaimFrames?.(a, frames);
+        if (op.give) this.hv.balloon?.releaseFrames(a, frames);
+        else this.hv.balloon?.reclaimFrames(a, frames);
         return undefined;
       }
       case 'hypercall':
@@ -325,7 +325,7 @@ export class FuzzMachine {
         hv.runFor(1e8);
         if (status === 'ok' && !op.write) {
           for (const f of op.frames) {
-            const mfn = m.machineFrame(this.attacker, this.#frame(f) as never);
+            const mfn = m.machineFrame(this.attacker, this.#frame(f) as never, 'read');
             if (mfn >= 0)
               this.#check(
                 'disk/no-domain-reads-anothers-sectors',
@@ -470,7 +470,7 @@ export class FuzzMachine {
       Number.isInteger(gfn) && gfn < m.frames(this.attacker),
       `virtual page ${vpn} translated to guest frame ${gfn}, outside the attacker's ${m.frames(this.attacker)}`,
     );
-    const mfn = m.machineFrame(this.attacker, gfn as never);
+    const mfn = m.machineFrame(this.attacker, gfn as never, 'read');
     this.#check(
       'memory/translations-stay-in-the-domain',
       mfn >= 0 && this.hv.machine.memory.ownerOf(mfn) === this.attacker.id,
@@ -481,7 +481,7 @@ export class FuzzMachine {
       const leaf = p.tlb.lookup(this.attacker.vcpus[0]!.asid, vpn);
       if (leaf < 0) continue;
       const frame = pteFrame(leaf);
-      const owner = this.#format === 'machine' ? this.#ownerOfMachine(frame) : this.#ownerOfMachine(m.machineFrame(this.attacker, frame as never));
+      const owner = this.#format === 'machine' ? this.#ownerOfMachine(frame) : this.#ownerOfMachine(m.machineFrame(this.attacker, frame as never, 'read'));
       this.#check(
         'tlb/cached-translations-stay-in-the-domain',
         owner === this.attacker.id,
@@ -493,7 +493,7 @@ export class FuzzMachine {
   /** An entry the attacker wrote (machine-format tables): present ones reach only its own frames. */
   #checkEntry(table: number, index: number): void {
     const mem = this.hv.machine.memory;
-    const mfn = this.hv.memory.machineFrame(this.attacker, table as never);
+    const mfn = this.hv.memory.machineFrame(this.attacker, table as never, 'read');
     if (mfn < 0) return;
     this.#check(
       'memory/tables-stay-the-domains-own',
@@ -537,7 +537,7 @@ export class FuzzMachine {
         const leaf = p.tlb.lookup(a.asid, vpn);
         if (leaf < 0) continue;
         const f = pteFrame(leaf);
-        const owner = this.#format === 'machine' ? this.#ownerOfMachine(f) : this.#ownerOfMachine(this.hv.memory.machineFrame(this.attacker, f as never));
+        const owner = this.#format === 'machine' ? this.#ownerOfMachine(f) : this.#ownerOfMachine(this.hv.memory.machineFrame(this.attacker, f as never, 'read'));
         this.#check(
           'tlb/cached-translations-stay-in-the-domain',
           owner === this.attacker.id,
@@ -550,7 +550,7 @@ export class FuzzMachine {
     this.#check('victim/results-equal-a-run-without-the-attacker', sameArray(got, want), `the victim's translations differ from a run without the attacker`);
     const mem = this.hv.machine.memory;
     for (const [key, value] of this.victim.written) {
-      const mfn = this.hv.memory.machineFrame(this.victim.domain, Math.floor(key / 1024) as never);
+      const mfn = this.hv.memory.machineFrame(this.victim.domain, Math.floor(key / 1024) as never, 'read');
       this.#check('victim/memory-is-its-own', mfn >= 0 && mem.readWord32(mfn, key % 1024) === value, `victim word ${key} no longer holds what it wrote`);
     }
     for (const d of [this.attacker, this.victim.domain]) this.#checkOwnership(d, OWN_FRAMES + VICTIM_FIRST_GFN + VICTIM_PAGES);
@@ -561,7 +561,7 @@ export class FuzzMachine {
     const m = this.hv.memory;
     const mem = this.hv.machine.memory;
     for (let g = 0; g < Math.min(frames, m.frames(d)); g++) {
-      const mfn = m.machineFrame(d, g as never);
+      const mfn = m.machineFrame(d, g as never, 'read');
       if (mfn < 0) continue;
       this.#check(
         'memory/each-frame-has-one-owner',
@@ -582,7 +582,7 @@ export class FuzzMachine {
     const mem = this.hv.machine.memory;
     for (let i = 0; i < VICTIM_PAGES; i++) {
       const g = VICTIM_FIRST_GFN + i;
-      const mfn = this.hv.memory.machineFrame(this.victim.domain, g as never);
+      const mfn = this.hv.memory.machineFrame(this.victim.domain, g as never, 'read');
       // A frame never written reads as zeros: nothing to compare unless it holds contents.
       if (mfn < 0 || !mem.isPopulated(mfn)) continue;
       for (let w = 0; w < 1024; w++) {
@@ -618,7 +618,7 @@ export class FuzzMachine {
   /** The attacker's guest frame (of those it names) behind a machine frame, or -1. */
   #gfnOf(mfn: number): number {
     for (const g of this.#pinned.keys())
-      if (Number.isInteger(g) && g >= 0 && g < this.hv.memory.frames(this.attacker) && this.hv.memory.machineFrame(this.attacker, g as never) === mfn) return g;
+      if (Number.isInteger(g) && g >= 0 && g < this.hv.memory.frames(this.attacker) && this.hv.memory.machineFrame(this.attacker, g as never, 'read') === mfn) return g;
     return -1;
   }
 

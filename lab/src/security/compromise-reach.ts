@@ -46,7 +46,7 @@ function framesOf(hv: Hypervisor, t: Tenant): { domain: Domain; gfns: number[]; 
   // The kernel's index of present leaf entries (vpn → entry, guest format).
   const gfns = p === undefined ? [] : [...p.space.present.values()].map((entry) => pteFrame(entry));
   const domain = t.kernel.domain;
-  return { domain, gfns, mfns: new Set(gfns.map((g) => hv.memory.machineFrame(domain, g as never)).filter((m) => m >= 0)) };
+  return { domain, gfns, mfns: new Set(gfns.map((g) => hv.memory.machineFrame(domain, g as never, 'read')).filter((m) => m >= 0)) };
 }
 
 /**
@@ -78,7 +78,7 @@ export function compromiseReach(hv: Hypervisor, tenants: readonly Tenant[]): { r
         builder.set(page, makePte(name, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
         hv.cpu.switchAddressSpace(vcpu, builder.root as never, 4000);
         const gfn = hv.memory.translate(vcpu, page, true);
-        if (gfn >= 0 && target.mfns.has(hv.memory.machineFrame(attacker.domain, gfn as never))) hit = true;
+        if (gfn >= 0 && target.mfns.has(hv.memory.machineFrame(attacker.domain, gfn as never, 'read'))) hit = true;
       } catch (e) {
         if (!VisorkitError.is(e)) throw e;
         refused++;

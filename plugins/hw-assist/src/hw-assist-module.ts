@@ -1,4 +1,16 @@
-import { BlockBackend, ContainerModule, CpuVirtualization, MemoryVirtualization, NetworkBackend, TimeKeeping, VcpuScheduler } from '@visorkit/core';
+import {
+  BlockBackend,
+  ContainerModule,
+  CpuVirtualization,
+  DeviceAssignment,
+  DirtyLogging,
+  MemoryVirtualization,
+  NetworkBackend,
+  PostCopyPaging,
+  TimeKeeping,
+  VcpuScheduler,
+} from '@visorkit/core';
+import { HvmMemory } from './memory/hvm-memory.js';
 import { HvmCpu } from './cpu/hvm-cpu.js';
 import { HwAssistOptions } from './hw-assist-options.js';
 import { HostThreadScheduler, HvmTime } from './hvm-services.js';
@@ -17,11 +29,15 @@ export function hwAssistModule(options: HwAssistOptions): ContainerModule {
     o.bind(HwAssistOptions).toConstantValue(options);
     if (options.paging === 'ept') {
       o.bind(NestedPagingMemory).toSelf().inSingletonScope();
-      o.bind(MemoryVirtualization).toService(NestedPagingMemory);
+      o.bind(HvmMemory).toService(NestedPagingMemory);
     } else {
       o.bind(ShadowPagingMemory).toSelf().inSingletonScope();
-      o.bind(MemoryVirtualization).toService(ShadowPagingMemory);
+      o.bind(HvmMemory).toService(ShadowPagingMemory);
     }
+    // Plugin-internal parts (CPU, I/O) reach the memory model by its class; the points go to it too.
+    o.bind(MemoryVirtualization).toService(HvmMemory);
+    o.bind(DirtyLogging).toService(HvmMemory);
+    o.bind(PostCopyPaging).toService(HvmMemory);
     o.bind(HvmCpu).toSelf().inSingletonScope();
     o.bind(CpuVirtualization).toService(HvmCpu);
     o.bind(HostThreadScheduler).toSelf().inSingletonScope();
@@ -30,6 +46,8 @@ export function hwAssistModule(options: HwAssistOptions): ContainerModule {
     o.bind(TimeKeeping).toService(HvmTime);
     o.bind(HvmNetwork).toSelf().inSingletonScope();
     o.bind(NetworkBackend).toService(HvmNetwork);
+    // The VFs and their IOMMU: with io 'virtio' nothing is assigned, but a device could be.
+    o.bind(DeviceAssignment).toService(HvmNetwork);
     o.bind(HvmBlock).toSelf().inSingletonScope();
     o.bind(BlockBackend).toService(HvmBlock);
   });

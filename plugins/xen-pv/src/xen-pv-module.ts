@@ -4,7 +4,10 @@ import {
   CpuVirtualization,
   IoEvents,
   Machine,
+  DirtyLogging,
+  MemoryBalloon,
   MemoryVirtualization,
+  PostCopyPaging,
   NetworkBackend,
   SimulatedTimeKeeping,
   Simulator,
@@ -46,6 +49,9 @@ export function xenPvModule(options: XenPvOptions): ContainerModule {
     o.bind(XenIoOptions).toConstantValue({ receive: options.receive, backend: options.backend, ringSize: 256 });
     o.bind(XenPvMemory).toSelf().inSingletonScope();
     o.bind(MemoryVirtualization).toService(XenPvMemory);
+    o.bind(DirtyLogging).toService(XenPvMemory);
+    o.bind(PostCopyPaging).toService(XenPvMemory);
+    o.bind(MemoryBalloon).toService(XenPvMemory);
     o.bind(XenPvCpu).toSelf().inSingletonScope();
     o.bind(CpuVirtualization).toService(XenPvCpu);
     if (options.scheduler === 'bvt') {

@@ -127,7 +127,7 @@ test('a virtual block device reads back what was written and refuses sectors out
   const { hv, d, v } = setup();
   const dev = hv.block.attachDisk(d, 256);
   hv.memory.zeroFrame(v, 20 as never);
-  hv.machine.memory.writeBytes(hv.memory.machineFrame(d, 20 as never), 0, Uint8Array.of(1, 2, 3));
+  hv.machine.memory.writeBytes(hv.memory.machineFrame(d, 20 as never, 'write'), 0, Uint8Array.of(1, 2, 3));
   const statuses: string[] = [];
   hv.block.submit(v, dev, { operation: 'write', sector: 8, frames: [20 as never] }, (s) => statuses.push(s));
   hv.runFor(1e8);
@@ -136,6 +136,6 @@ test('a virtual block device reads back what was written and refuses sectors out
   hv.runFor(1e8);
   t.deepEqual(statuses.sort(), ['ok', 'ok', 'out-of-range']);
   const back = new Uint8Array(3);
-  hv.machine.memory.readBytes(hv.memory.machineFrame(d, 21 as never), 0, back);
+  hv.machine.memory.readBytes(hv.memory.machineFrame(d, 21 as never, 'read'), 0, back);
   t.deepEqual([...back], [1, 2, 3]);
 });

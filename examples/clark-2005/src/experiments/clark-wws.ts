@@ -63,8 +63,8 @@ export function clarkWwsExperiment(options: ClarkWwsOptions = {}): Experiment {
       for (const platform of ctx.platforms) {
         for (const workload of workloads) {
           const tb = buildTestbed(platform, ctx.profile, workload, scaleOf(workload), ctx.seed);
-          const memory = tb.source.memory;
-          if (memory.startDirtyLog === undefined || memory.collectDirty === undefined) break;
+          const memory = tb.source.dirtyLog;
+          if (memory === undefined) break;
           tb.source.runUntil(workload.warmupNs);
           const start = tb.sim.now;
           memory.startDirtyLog(tb.domain);
@@ -76,7 +76,7 @@ export function clarkWwsExperiment(options: ClarkWwsOptions = {}): Experiment {
             for (const g of dirty) written.add(g);
             series.push({ tMs: t / 1e6, pages: dirty.length });
           }
-          memory.stopDirtyLog?.(tb.domain);
+          memory.stopDirtyLog(tb.domain);
           const base = { platform: platform.name, workload: workload.name, counts: tb.source.counts(tb.domain) };
           for (const s of series) rows.push({ ...base, metric: 'pages-dirtied', value: s.pages, unit: 'pages', 't-ms': s.tMs });
           rows.push({ ...base, metric: 'mean-pages-dirtied', value: series.reduce((a, s) => a + s.pages, 0) / series.length, unit: 'pages' });

@@ -15,7 +15,7 @@ import {
 } from '@visorkit/core';
 import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
-import type { HvmMemory } from '../memory/hvm-memory.js';
+import { HvmMemory } from '../memory/hvm-memory.js';
 import { chargeVmExit } from '../memory/vm-exits.js';
 
 /** Instructions of the hypervisor's exit handlers, by operation (KVM-like path lengths). */
@@ -49,7 +49,8 @@ export class HvmCpu implements CpuVirtualization {
 
   constructor(
     @inject(Machine) readonly machine: Machine,
-    @inject(MemoryVirtualization) readonly memory: HvmMemory,
+    @inject(MemoryVirtualization) readonly memory: MemoryVirtualization,
+    @inject(HvmMemory) readonly hvm: HvmMemory,
     @inject(HwAssistOptions) options: HwAssistOptions,
     @inject(CpuEvents) readonly events: CpuEvents,
   ) {
@@ -121,7 +122,7 @@ export class HvmCpu implements CpuVirtualization {
     // The outgoing vCPU exited (timer or halt); the host switches threads and enters `to`.
     to.charge(CostCategory.Hypervisor, this.#costs.vmExitRoundTrip + this.#costs.registerSwitch + HW_ASSIST_PATH.value.hostSwitch * this.#cpi);
     to.count(MechanismIndex.VmExit);
-    if (from !== undefined && from.asid !== to.asid) this.memory.worldSwitchFlush(to);
-    this.memory.vcpuArrived(pcpu, to);
+    if (from !== undefined && from.asid !== to.asid) this.memory.worldSwitch(to);
+    this.hvm.vcpuArrived(pcpu, to);
   }
 }

@@ -18,7 +18,7 @@ import {
 } from '@visorkit/core';
 import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
-import type { HvmMemory } from '../memory/hvm-memory.js';
+import { HvmMemory } from '../memory/hvm-memory.js';
 import { chargeVmExit } from '../memory/vm-exits.js';
 
 /**
@@ -36,7 +36,8 @@ export class HvmBlock implements BlockBackend {
 
   constructor(
     @inject(Machine) readonly machine: Machine,
-    @inject(MemoryVirtualization) readonly memory: HvmMemory,
+    @inject(MemoryVirtualization) readonly memory: MemoryVirtualization,
+    @inject(HvmMemory) readonly hvm: HvmMemory,
     @inject(HwAssistOptions) options: HwAssistOptions,
     @inject(CpuEvents) readonly cpuEvents: CpuEvents,
     @inject(IoEvents) readonly events: IoEvents,
@@ -65,7 +66,13 @@ export class HvmBlock implements BlockBackend {
       this.machine.sim.schedule(0, () => done('out-of-range'));
       return;
     }
-    const mfns = request.frames.map((gfn) => this.memory.populate(vcpu, gfn));
+    // Populated by the host on first use, then taken through the paging point with the DMA's
+    // intent (a disk read writes the buffers), so a wrapper sees the device's writes.
+    const access = request.operation === 'read' ? 'write' : 'read';
+    const mfns = request.frames.map((gfn) => {
+      this.hvm.populate(vcpu, gfn);
+      return this.memory.machineFrame(vcpu.domain, gfn, access);
+    });
     if (this.events.ioObserved)
       this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'disk-request', bytes: count * SECTOR_SIZE, detail: request.operation });
     const first = part.start + request.sector;

@@ -8,7 +8,9 @@ import {
   MechanismIndex,
   nicTransmitCycles,
   oweNicReceive,
-  MemoryVirtualization,
+  type DeviceAssignment,
+  type Gfn,
+  type Mfn,
   Mechanisms,
   inject,
   injectable,
@@ -27,7 +29,7 @@ import {
 } from '@visorkit/core';
 import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
-import type { HvmMemory } from '../memory/hvm-memory.js';
+import { HvmMemory } from '../memory/hvm-memory.js';
 import { chargeVmExit } from '../memory/vm-exits.js';
 
 /** A transmit descriptor in a VF's ring: buffers by guest frame (scatter-gather). */
@@ -48,7 +50,7 @@ interface VfCompletion extends RingResponse {
  * @public
  */
 @injectable()
-export class HvmNetwork implements NetworkBackend {
+export class HvmNetwork implements NetworkBackend, DeviceAssignment {
   readonly #interfaces = new InterfaceTable();
   readonly #sriov: boolean;
   readonly #posted: boolean;
@@ -62,7 +64,7 @@ export class HvmNetwork implements NetworkBackend {
 
   constructor(
     @inject(Machine) readonly machine: Machine,
-    @inject(MemoryVirtualization) readonly memory: HvmMemory,
+    @inject(HvmMemory) readonly memory: HvmMemory,
     @inject(HwAssistOptions) options: HwAssistOptions,
     @inject(CpuEvents) readonly cpuEvents: CpuEvents,
     @inject(IoEvents) readonly events: IoEvents,
@@ -104,8 +106,13 @@ export class HvmNetwork implements NetworkBackend {
     this.fallBackToParavirtual(domain);
   }
 
-  passthroughDevices(domain: Domain): number {
+  assignedDevices(domain: Domain): number {
     return this.#withVf.has(domain) ? 1 : 0;
+  }
+
+  /** The IOMMU's translation for the domain's assigned function (the memory model's p2m, range-checked). */
+  iommuTranslate(domain: Domain, gfn: Gfn): Mfn {
+    return this.memory.iommuTranslate(domain, gfn);
   }
 
   /** Hot-unplugs the domain's VF: its interface carries on over virtio rings. */

@@ -4,10 +4,15 @@ import {
   GuestRequestError,
   InvalidArgumentError,
   MechanismIndex,
+  NO_MACHINE_FRAME,
   PTE_PRESENT,
   pteFrame,
   type Domain,
+  type DirtyLogging,
+  type FrameAccess,
   type Gfn,
+  type Mfn,
+  type PostCopyPaging,
   type Machine,
   type Mechanisms,
   type MemoryVirtualization,
@@ -28,7 +33,7 @@ const TAGS_PER_DOMAIN = VPIDS_PER_DOMAIN * 4096;
  *
  * @public
  */
-export abstract class HvmMemory implements MemoryVirtualization {
+export abstract class HvmMemory implements MemoryVirtualization, DirtyLogging, PostCopyPaging {
   readonly geometry: PagingGeometry;
   protected readonly map: GuestPhysicalMap;
   /** Active guest root (gfn) per domain and vCPU, -1 when none. */
@@ -67,22 +72,26 @@ export abstract class HvmMemory implements MemoryVirtualization {
     return this.map.frames(domain);
   }
 
-  machineFrame(domain: Domain, frame: Gfn): number {
-    return this.map.lookup(domain, frame);
+  machineFrame(domain: Domain, frame: Gfn, access: FrameAccess): Mfn {
+    const mfn = this.map.lookup(domain, frame);
+    // A device or a restore writing the frame dirties it like the guest's own store would
+    // (no log-dirty fault: no vCPU took one).
+    if (access === 'write' && mfn >= 0) this.map.markDirty(domain, frame);
+    return mfn;
   }
 
   abstract pinPageTable(vcpu: Vcpu, frame: Gfn, level: number): void;
   abstract unpinPageTable(vcpu: Vcpu, frame: Gfn): void;
   abstract writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void;
   abstract readPte(vcpu: Vcpu, table: Gfn, index: number): number;
-  abstract translate(vcpu: Vcpu, virtualPage: number, write: boolean): number;
+  abstract translate(vcpu: Vcpu, virtualPage: number, write: boolean): Gfn;
   abstract activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void;
 
   startDirtyLog(domain: Domain): void {
     this.map.startDirtyLog(domain);
   }
 
-  collectDirty(domain: Domain): number[] {
+  collectDirty(domain: Domain): Gfn[] {
     return this.map.collectDirty(domain);
   }
 
@@ -94,11 +103,11 @@ export abstract class HvmMemory implements MemoryVirtualization {
     this.map.stopDirtyLog(domain);
   }
 
-  populatedFrames(domain: Domain): number[] {
+  populatedFrames(domain: Domain): Gfn[] {
     return this.map.populated(domain);
   }
 
-  expectRemotePages(domain: Domain, gfns: readonly number[], fetch: (vcpu: Vcpu, gfn: number) => void): void {
+  expectRemotePages(domain: Domain, gfns: readonly Gfn[], fetch: (vcpu: Vcpu, gfn: Gfn) => void): void {
     this.map.expectRemote(domain, gfns, fetch);
   }
 
@@ -159,12 +168,12 @@ export abstract class HvmMemory implements MemoryVirtualization {
   }
 
   /** The machine frame of a guest frame for device DMA through the IOMMU, or -1 (IOMMU fault). */
-  iommuTranslate(domain: Domain, gfn: number): number {
-    return this.map.inRange(domain, gfn) ? this.map.lookup(domain, gfn) : -1;
+  iommuTranslate(domain: Domain, gfn: Gfn): Mfn {
+    return this.map.inRange(domain, gfn) ? this.map.lookup(domain, gfn) : NO_MACHINE_FRAME;
   }
 
   /** Drops the pCPU's TLB entries on a world switch when the TLB is untagged. */
-  worldSwitchFlush(vcpu: Vcpu): void {
+  worldSwitch(vcpu: Vcpu): void {
     if (this.tagged) return;
     this.tlb(vcpu).flushAll();
     vcpu.count(MechanismIndex.TlbFlush);

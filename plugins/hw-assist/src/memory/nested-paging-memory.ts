@@ -15,6 +15,7 @@ import {
   makePte,
   pteFlags,
   pteFrame,
+  pteGuestFrame,
   readTableEntry,
   tlbRefillCycles,
   tableIndex,
@@ -118,7 +119,7 @@ export class NestedPagingMemory extends HvmMemory {
     }
   }
 
-  translate(vcpu: Vcpu, virtualPage: number, write: boolean): number {
+  translate(vcpu: Vcpu, virtualPage: number, write: boolean): Gfn {
     const tlb = this.tlb(vcpu);
     let leaf = tlb.lookup(vcpu.asid, virtualPage);
     if (leaf < 0) {
@@ -128,7 +129,7 @@ export class NestedPagingMemory extends HvmMemory {
     }
     if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
     if (write) this.noteWrite(vcpu, pteFrame(leaf));
-    return pteFrame(leaf);
+    return pteGuestFrame(leaf);
   }
 
   /** Memory references of the last two-dimensional walk (for tests and the bench). */

@@ -14,6 +14,7 @@ import {
   makePte,
   pteFlags,
   pteFrame,
+  pteGuestFrame,
   readTableEntry,
   tlbRefillCycles,
   walkPageTables,
@@ -111,7 +112,7 @@ export class ShadowPagingMemory extends HvmMemory {
     }
   }
 
-  translate(vcpu: Vcpu, virtualPage: number, write: boolean): number {
+  translate(vcpu: Vcpu, virtualPage: number, write: boolean): Gfn {
     const tlb = this.tlb(vcpu);
     let leaf = tlb.lookup(vcpu.asid, virtualPage);
     if (leaf < 0) {
@@ -128,7 +129,7 @@ export class ShadowPagingMemory extends HvmMemory {
     }
     if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
     if (write) this.noteWrite(vcpu, pteFrame(leaf));
-    return pteFrame(leaf);
+    return pteGuestFrame(leaf);
   }
 
   /** The shadow of guest table `gfn` at `level`, built (and filled from the guest table) on first use. */

@@ -43,9 +43,9 @@ class Stepper implements CheckpointableProgram {
       if (this.s.step >= TOTAL_STEPS) return 'halted';
       this.s.acc = (Math.imul(this.s.acc, 1103515245) + 12345) >>> 0;
       const gfn = 100 + (this.s.step % 64);
-      if (this.hv.memory.machineFrame(this.domain, gfn as never) < 0) this.hv.memory.zeroFrame(vcpu, gfn as never);
+      if (this.hv.memory.machineFrame(this.domain, gfn as never, 'read') < 0) this.hv.memory.zeroFrame(vcpu, gfn as never);
       new DataView(bytes.buffer).setUint32(0, this.s.acc, true);
-      this.hv.machine.memory.writeBytes(this.hv.memory.machineFrame(this.domain, gfn as never), (this.s.step % 1024) * 4, bytes);
+      this.hv.machine.memory.writeBytes(this.hv.memory.machineFrame(this.domain, gfn as never, 'write'), (this.s.step % 1024) * 4, bytes);
       this.s.step++;
       vcpu.charge(CostCategory.GuestUser, STEP_CYCLES);
     }
@@ -62,7 +62,7 @@ function memoryDigest(hv: Hypervisor, d: Domain): number {
   const page = new Uint8Array(4096);
   let h = 0;
   for (let g = 100; g < 164; g++) {
-    const mfn = hv.memory.machineFrame(d, g as never);
+    const mfn = hv.memory.machineFrame(d, g as never, 'read');
     if (mfn < 0) continue;
     hv.machine.memory.readBytes(mfn, 0, page);
     h = (Math.imul(h, 31) + crc32(page)) >>> 0;

@@ -42,7 +42,7 @@ test('the shadow table the hardware walks agrees with the guest table', (t) => {
   for (let p = 0; p < 20; p++) as.map(300 + p * 7, 3000 + p, p % 2 === 0);
   as.activate();
   for (let p = 0; p < 20; p++) {
-    t.is(hv.memory.translate(v, 300 + p * 7, false), 3000 + p);
-    t.is(hv.memory.translate(v, 300 + p * 7, true), p % 2 === 0 ? 3000 + p : -1);
+    t.is<number, number>(hv.memory.translate(v, 300 + p * 7, false), 3000 + p);
+    t.is<number, number>(hv.memory.translate(v, 300 + p * 7, true), p % 2 === 0 ? 3000 + p : -1);
   }
 });

@@ -48,7 +48,7 @@ test("two domains with the same virtual page never see each other's translation"
   asB.map(10, 901);
   asA.activate();
   asB.activate();
-  t.is(hv.memory.translate(va, 10, false), 900);
-  t.is(hv.memory.translate(vb, 10, false), 901);
-  t.not(hv.memory.machineFrame(a, 900 as never), hv.memory.machineFrame(b, 901 as never));
+  t.is<number, number>(hv.memory.translate(va, 10, false), 900);
+  t.is<number, number>(hv.memory.translate(vb, 10, false), 901);
+  t.not(hv.memory.machineFrame(a, 900 as never, 'read'), hv.memory.machineFrame(b, 901 as never, 'read'));
 });

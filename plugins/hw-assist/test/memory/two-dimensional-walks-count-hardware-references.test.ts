@@ -43,7 +43,7 @@ test('a translation returns the guest frame the guest mapped, and faults where n
   const as = new AddressSpaceBuilder(hv, v);
   as.map(42, 7000, false);
   as.activate();
-  t.is(hv.memory.translate(v, 42, false), 7000);
-  t.is(hv.memory.translate(v, 42, true), -1, 'a write to a read-only mapping faults');
-  t.is(hv.memory.translate(v, 43, false), -1);
+  t.is<number, number>(hv.memory.translate(v, 42, false), 7000);
+  t.is<number, number>(hv.memory.translate(v, 42, true), -1, 'a write to a read-only mapping faults');
+  t.is<number, number>(hv.memory.translate(v, 43, false), -1);
 });

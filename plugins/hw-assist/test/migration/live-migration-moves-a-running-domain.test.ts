@@ -49,7 +49,7 @@ function migrate(mode: MigrationMode, pagesPerMs: number, workingSet: number, me
   const v = d.vcpus[0]!;
   // A populated image: 16 MiB the guest touched at boot, with a recognisable marker.
   for (let g = 0; g < 4096; g++) src.memory.zeroFrame(v, g as never);
-  src.machine.memory.writeBytes(src.memory.machineFrame(d, 7 as never), 100, Uint8Array.of(1, 2, 3, 4));
+  src.machine.memory.writeBytes(src.memory.machineFrame(d, 7 as never, 'write'), 100, Uint8Array.of(1, 2, 3, 4));
   src.start(d, () => new MemoryHammer(src, pagesPerMs, workingSet));
   src.runFor(5e7);
   const m = new LiveMigration(src, d, dst, { mode, linkMbps, latencyUs: 50 });
@@ -78,7 +78,7 @@ test('the migrated guest finds its memory as it left it and keeps running on the
   const { dst, src, report } = migrate('live', 20, 200);
   const d = dst.domains.byName('web')!;
   const bytes = new Uint8Array(4);
-  dst.machine.memory.readBytes(dst.memory.machineFrame(d, 7 as never), 100, bytes);
+  dst.machine.memory.readBytes(dst.memory.machineFrame(d, 7 as never, 'read'), 100, bytes);
   t.deepEqual([...bytes], [1, 2, 3, 4]);
   t.is(d.state, 'running');
   t.true(d.vcpus[0]!.runtimeNs > 0);
@@ -120,7 +120,7 @@ test('a domain with an SR-IOV function is refused live migration unless it may f
     message: /SR-IOV/,
   });
   const m = new LiveMigration(src, d, dst, { mode: 'live', linkMbps: 1000, latencyUs: 50, fallBackFromPassthrough: true });
-  t.is(src.network.passthroughDevices!(d), 0);
+  t.is(src.deviceAssignment!.assignedDevices(d), 0);
   m.start();
   src.runWhile(() => m.report === undefined);
   t.is(dst.domains.byName('vf')!.state, 'running');
@@ -134,7 +134,7 @@ test('post-copy resumes at once on the target and faults in the pages it touches
   t.true(post.report.demandFaults > 0);
   const d = post.dst.domains.byName('web')!;
   const bytes = new Uint8Array(4);
-  post.dst.machine.memory.readBytes(post.dst.memory.machineFrame(d, 7 as never), 100, bytes);
+  post.dst.machine.memory.readBytes(post.dst.memory.machineFrame(d, 7 as never, 'read'), 100, bytes);
   t.deepEqual([...bytes], [1, 2, 3, 4]);
   t.is(post.src.domains.byName('web'), undefined);
 });

@@ -55,9 +55,11 @@ export class NativeBlock implements BlockBackend {
       return;
     }
     // The buffers are resolved (and pinned) when the request is queued.
+    // A disk read DMAs into the buffers: the domain's memory is written.
+    const access = request.operation === 'read' ? 'write' : 'read';
     const mfns = request.frames.map((gfn) => {
-      if (this.memory.machineFrame(vcpu.domain, gfn) < 0) this.memory.zeroFrame(vcpu, gfn);
-      return this.memory.machineFrame(vcpu.domain, gfn);
+      if (this.memory.machineFrame(vcpu.domain, gfn, 'read') < 0) this.memory.zeroFrame(vcpu, gfn);
+      return this.memory.machineFrame(vcpu.domain, gfn, access);
     });
     if (this.events.ioObserved)
       this.events.emitIo({ time: vcpu.now(), domainId: vcpu.domain.id, kind: 'disk-request', bytes: count * SECTOR_SIZE, detail: request.operation });

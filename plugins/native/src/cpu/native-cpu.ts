@@ -14,9 +14,6 @@ import {
 } from '@visorkit/core';
 import { NATIVE_PATH } from '../native-path-lengths.js';
 
-/** The memory point, with native's uncharged flush for world switches when it has one. */
-type SwitchableMemory = MemoryVirtualization & { flushForSwitch?(vcpu: Vcpu): void };
-
 /** Cycles for privileged instructions that are not a page-table switch (hlt, timer, port I/O, lidt). */
 const N = NATIVE_PATH.value;
 const SIMPLE_PRIVILEGED_CYCLES: Readonly<Record<PrivilegedOperation, number>> = {
@@ -44,7 +41,7 @@ export class NativeCpu implements CpuVirtualization {
 
   constructor(
     @inject(Machine) readonly machine: Machine,
-    @inject(MemoryVirtualization) readonly memory: SwitchableMemory,
+    @inject(MemoryVirtualization) readonly memory: MemoryVirtualization,
   ) {
     this.#costs = machine.profile.costs;
   }
@@ -98,7 +95,6 @@ export class NativeCpu implements CpuVirtualization {
   }
 
   #flush(vcpu: Vcpu): void {
-    if (this.memory.flushForSwitch !== undefined) this.memory.flushForSwitch(vcpu);
-    else this.memory.flushTlb(vcpu);
+    this.memory.worldSwitch(vcpu);
   }
 }

@@ -17,7 +17,9 @@ import {
   walkPageTables,
   writeTableEntry,
   type Domain,
+  type FrameAccess,
   type Gfn,
+  type Mfn,
   type MemoryVirtualization,
   type PagingGeometry,
   type Tlb,
@@ -65,7 +67,8 @@ export class NativeMemory implements MemoryVirtualization {
     return this.#map.frames(domain);
   }
 
-  machineFrame(domain: Domain, frame: Gfn): number {
+  machineFrame(domain: Domain, frame: Gfn, _access: FrameAccess): Mfn {
+    // Bare metal keeps no dirty log and shares no frames: a write needs nothing first.
     return this.#map.lookup(domain, frame);
   }
 
@@ -109,7 +112,7 @@ export class NativeMemory implements MemoryVirtualization {
     vcpu.count(MechanismIndex.TlbFlush);
   }
 
-  translate(vcpu: Vcpu, virtualPage: number, write: boolean): number {
+  translate(vcpu: Vcpu, virtualPage: number, write: boolean): Gfn {
     const tlb = this.#tlb(vcpu);
     let leaf = tlb.lookup(vcpu.asid, virtualPage);
     if (leaf < 0) {
@@ -135,8 +138,8 @@ export class NativeMemory implements MemoryVirtualization {
     vcpu.charge(CostCategory.GuestKernel, this.#costs.tlbInvalidatePage);
   }
 
-  /** Drops the TLB of the pCPU `vcpu` runs on without charging (the caller charged the switch). */
-  flushForSwitch(vcpu: Vcpu): void {
+  /** Drops the untagged TLB of the pCPU `vcpu` runs on, uncharged (the CPU point charged the switch). */
+  worldSwitch(vcpu: Vcpu): void {
     this.#tlb(vcpu).flushAll();
     vcpu.count(MechanismIndex.TlbFlush);
   }

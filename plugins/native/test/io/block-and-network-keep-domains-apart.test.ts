@@ -10,7 +10,7 @@ test('data written to a disk reads back byte-identical', (t) => {
   const disk = hv.block.attachDisk(d, 2048);
   hv.memory.zeroFrame(v, 10 as never);
   const pattern = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7 + 3) & 0xff);
-  hv.machine.memory.writeBytes(hv.memory.machineFrame(d, 10 as never), 0, pattern);
+  hv.machine.memory.writeBytes(hv.memory.machineFrame(d, 10 as never, 'write'), 0, pattern);
   const statuses: BlockStatus[] = [];
   hv.block.submit(v, disk, { operation: 'write', sector: 64, frames: [10 as never] }, (s) => statuses.push(s));
   hv.runFor(1e8);
@@ -18,7 +18,7 @@ test('data written to a disk reads back byte-identical', (t) => {
   hv.runFor(1e8);
   t.deepEqual(statuses, ['ok', 'ok']);
   const back = new Uint8Array(4096);
-  hv.machine.memory.readBytes(hv.memory.machineFrame(d, 11 as never), 0, back);
+  hv.machine.memory.readBytes(hv.memory.machineFrame(d, 11 as never, 'read'), 0, back);
   t.deepEqual(back, pattern);
 });
 
@@ -30,7 +30,7 @@ test("a request beyond the domain's disk completes out-of-range and writes nothi
   const db = hv.block.attachDisk(b, 64);
   const va = a.vcpus[0]!;
   hv.memory.zeroFrame(va, 1 as never);
-  hv.machine.memory.writeBytes(hv.memory.machineFrame(a, 1 as never), 0, new Uint8Array(4096).fill(0xee));
+  hv.machine.memory.writeBytes(hv.memory.machineFrame(a, 1 as never, 'write'), 0, new Uint8Array(4096).fill(0xee));
   let status: BlockStatus | undefined;
   hv.block.submit(va, da, { operation: 'write', sector: 64, frames: [1 as never] }, (s) => (status = s));
   hv.runFor(1e8);
@@ -41,7 +41,7 @@ test("a request beyond the domain's disk completes out-of-range and writes nothi
   hv.runFor(1e8);
   t.is(read, 'ok');
   const buf = new Uint8Array(4096);
-  hv.machine.memory.readBytes(hv.memory.machineFrame(b, 2 as never), 0, buf);
+  hv.machine.memory.readBytes(hv.memory.machineFrame(b, 2 as never, 'read'), 0, buf);
   t.true(
     buf.every((x) => x === 0),
     "the neighbour's disk is untouched",

@@ -105,7 +105,7 @@ test('a page-table entry naming a frame outside the domain is refused and change
   t.throws(() => as.map(7, outside, PTE_PRESENT | PTE_WRITABLE), { instanceOf: GuestRequestError });
   t.is(hv.counts(d)['privilege-violation'], 1);
   hv.cpu.switchAddressSpace(v, as.root as never, 1);
-  t.is(hv.memory.translate(v, 7, false), -1);
+  t.is<number, number>(hv.memory.translate(v, 7, false), -1);
   t.true(hv.machine.memory.freeFrames <= freeBefore);
 });
 
@@ -116,9 +116,9 @@ test('loading a page-table base flushes the untagged TLB, so a stale mapping is 
   const as = mapper(hv, v);
   as.map(9, 500, PTE_PRESENT | PTE_WRITABLE);
   hv.cpu.switchAddressSpace(v, as.root as never, 1);
-  t.is(hv.memory.translate(v, 9, false), 500);
+  t.is<number, number>(hv.memory.translate(v, 9, false), 500);
   as.map(9, 600, PTE_PRESENT | PTE_WRITABLE); // remap + invlpg
-  t.is(hv.memory.translate(v, 9, false), 600);
+  t.is<number, number>(hv.memory.translate(v, 9, false), 600);
   const flushes = hv.counts(d)['tlb-flush'] ?? 0;
   hv.cpu.switchAddressSpace(v, as.root as never, 2);
   t.is(hv.counts(d)['tlb-flush'], flushes + 1);
@@ -162,8 +162,8 @@ for (const profile of [xeon2003, modern] as MachineProfile[]) {
           // The store really holds the machine frame, as the hardware walker needs.
           for (const [index, entry] of model) {
             if ((entry & PTE_PRESENT) === 0) continue;
-            const stored = readTableEntry(hv.machine.memory, hv.memory.geometry, hv.memory.machineFrame(d, 1 as never), index);
-            if (pteFrame(stored) !== hv.memory.machineFrame(d, pteFrame(entry) as never)) return false;
+            const stored = readTableEntry(hv.machine.memory, hv.memory.geometry, hv.memory.machineFrame(d, 1 as never, 'read'), index);
+            if (pteFrame(stored) !== hv.memory.machineFrame(d, pteFrame(entry) as never, 'read')) return false;
           }
           return hv.counts(d)['pte-write'] === (writes.length || undefined);
         },
@@ -199,9 +199,9 @@ test('a write through a read-only mapping faults and leaves the mapping readable
   const as = mapper(hv, v);
   as.map(4, 300, PTE_PRESENT | PTE_USER);
   hv.cpu.switchAddressSpace(v, as.root as never, 1);
-  t.is(hv.memory.translate(v, 4, true), TRANSLATION_FAULT);
-  t.is(hv.memory.translate(v, 4, false), 300);
-  t.is(hv.memory.translate(v, 4, true), TRANSLATION_FAULT, 'also when the entry is already in the TLB');
+  t.is<number, number>(hv.memory.translate(v, 4, true), TRANSLATION_FAULT);
+  t.is<number, number>(hv.memory.translate(v, 4, false), 300);
+  t.is<number, number>(hv.memory.translate(v, 4, true), TRANSLATION_FAULT, 'also when the entry is already in the TLB');
 });
 
 test('every guest frame number outside the reservation is refused with a typed error and nothing is allocated', (t) => {
@@ -233,13 +233,13 @@ test('without invlpg a stale TLB entry survives; loading the page-table base dro
   const as = mapper(hv, v);
   as.map(9, 500, PTE_PRESENT | PTE_WRITABLE);
   hv.cpu.switchAddressSpace(v, as.root as never, 1);
-  t.is(hv.memory.translate(v, 9, false), 500);
+  t.is<number, number>(hv.memory.translate(v, 9, false), 500);
   // Rewrite the leaf directly, without invalidating: the hardware keeps using its TLB entry.
   const leafTable = leafTableOf(hv, v, as.root, 9);
   hv.memory.writePte(v, leafTable as never, tableIndex(hv.memory.geometry, 9, 1), makePte(600, PTE_PRESENT | PTE_WRITABLE));
-  t.is(hv.memory.translate(v, 9, false), 500, 'the untagged TLB still holds the old entry');
+  t.is<number, number>(hv.memory.translate(v, 9, false), 500, 'the untagged TLB still holds the old entry');
   hv.cpu.switchAddressSpace(v, as.root as never, 1);
-  t.is(hv.memory.translate(v, 9, false), 600);
+  t.is<number, number>(hv.memory.translate(v, 9, false), 600);
 });
 
 test('copying and zeroing frames move real bytes', (t) => {
@@ -248,13 +248,13 @@ test('copying and zeroing frames move real bytes', (t) => {
   const v = d.vcpus[0]!;
   hv.memory.zeroFrame(v, 5 as never);
   const pattern = Uint8Array.from({ length: 4096 }, (_, i) => (i * 31) & 0xff);
-  hv.machine.memory.writeBytes(hv.memory.machineFrame(d, 5 as never), 0, pattern);
+  hv.machine.memory.writeBytes(hv.memory.machineFrame(d, 5 as never, 'write'), 0, pattern);
   hv.memory.copyFrame(v, 6 as never, 5 as never);
   const back = new Uint8Array(4096);
-  hv.machine.memory.readBytes(hv.memory.machineFrame(d, 6 as never), 0, back);
+  hv.machine.memory.readBytes(hv.memory.machineFrame(d, 6 as never, 'read'), 0, back);
   t.deepEqual(back, pattern);
   hv.memory.zeroFrame(v, 6 as never);
-  hv.machine.memory.readBytes(hv.memory.machineFrame(d, 6 as never), 0, back);
+  hv.machine.memory.readBytes(hv.memory.machineFrame(d, 6 as never, 'read'), 0, back);
   t.true(back.every((b) => b === 0));
   t.is(v.cycles[CostCategory.GuestKernel], 2 * modern.costs.pageZero + modern.costs.pageCopy);
   t.like(hv.counts(d), { 'page-zero': 2, 'page-copy': 1 });

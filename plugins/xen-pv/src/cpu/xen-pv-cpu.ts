@@ -4,6 +4,7 @@ import {
   HypercallTable,
   Machine,
   MechanismIndex,
+  MemoryVirtualization,
   Mechanisms,
   PrivilegeViolationError,
   TrapTable,
@@ -16,7 +17,6 @@ import {
   type Vcpu,
 } from '@visorkit/core';
 import { DOM0 } from '../control/dom0.js';
-import { XenPvMemory } from '../memory/xen-pv-memory.js';
 import { XEN_PV_FITTED } from '../calibration.js';
 import { XenPvOptions } from '../xen-pv-options.js';
 import { XEN_PATH } from '../xen-pv-path-lengths.js';
@@ -58,7 +58,7 @@ export class XenPvCpu implements CpuVirtualization {
 
   constructor(
     @inject(Machine) readonly machine: Machine,
-    @inject(XenPvMemory) readonly memory: XenPvMemory,
+    @inject(MemoryVirtualization) readonly memory: MemoryVirtualization,
     @inject(XenPvOptions) readonly options: XenPvOptions,
     @inject(HypercallTable) readonly hypercalls: HypercallTable,
     @inject(TrapTable) traps: TrapTable,
@@ -139,7 +139,7 @@ export class XenPvCpu implements CpuVirtualization {
     to.count(MechanismIndex.ContextSwitch);
     if (from === undefined || from.asid !== to.asid) {
       to.charge(CostCategory.Hypervisor, this.#costs.pageTableBaseSwitch);
-      this.memory.flushForSwitch(to);
+      this.memory.worldSwitch(to);
     }
   }
 

@@ -14,6 +14,7 @@ import {
   type BlockRequest,
   type BlockStatus,
   type Domain,
+  type FrameAccess,
   type IoRing,
   type RingRequest,
   type RingResponse,
@@ -182,7 +183,8 @@ export class XenSplitBlock implements BlockBackend {
           this.#respond(vbd, req.id, 'out-of-range');
           continue;
         }
-        const mfns = segments.map((s) => this.#frameFor(vbd.domain, s.gfn));
+        // A disk read DMAs into the guest's pages: the domain's memory is written.
+        const mfns = segments.map((s) => this.#frameFor(vbd.domain, s.gfn, req.operation === 'read' ? 'write' : 'read'));
         batch.push({ id: req.id, operation: req.operation, physical, count: req.count, mfns });
       }
     } while (back.finalCheckForRequests());
@@ -212,12 +214,10 @@ export class XenSplitBlock implements BlockBackend {
     return -1;
   }
 
-  #frameFor(domain: Domain, page: number): number {
+  #frameFor(domain: Domain, page: number, access: FrameAccess): number {
     const frame = gfn(page);
-    const mfn = this.memory.machineFrame(domain, frame);
-    if (mfn >= 0) return mfn;
-    this.memory.zeroFrame(domain.vcpus[0]!, frame);
-    return this.memory.machineFrame(domain, frame);
+    if (this.memory.machineFrame(domain, frame, 'read') < 0) this.memory.zeroFrame(domain.vcpus[0]!, frame);
+    return this.memory.machineFrame(domain, frame, access);
   }
 
   #respond(vbd: Vbd, id: number, status: BlockStatus): void {

@@ -20,8 +20,13 @@ import {
   walkPageTables,
   writeTableEntry,
   type Domain,
+  type DirtyLogging,
+  type FrameAccess,
   type Gfn,
+  type MemoryBalloon,
   type MemoryVirtualization,
+  type Mfn,
+  type PostCopyPaging,
   type PagingGeometry,
   type Tlb,
   type Vcpu,
@@ -78,7 +83,7 @@ interface DomainState {
  * @public
  */
 @injectable()
-export class XenPvMemory implements MemoryVirtualization {
+export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopyPaging, MemoryBalloon {
   readonly geometry: PagingGeometry;
   readonly #map: GuestPhysicalMap;
   readonly #domains: (DomainState | undefined)[] = [];
@@ -139,8 +144,12 @@ export class XenPvMemory implements MemoryVirtualization {
     return this.#map.frames(domain);
   }
 
-  machineFrame(domain: Domain, frame: Gfn): number {
-    return this.#map.lookup(domain, frame);
+  machineFrame(domain: Domain, frame: Gfn, access: FrameAccess): Mfn {
+    const mfn = this.#map.lookup(domain, frame);
+    // A backend's DMA or a restore writing the frame dirties it (Xen marks grant-mapped and
+    // DMA'd pages dirty itself; no vCPU takes a log-dirty fault for it).
+    if (access === 'write' && mfn >= 0) this.#map.markDirty(domain, frame);
+    return mfn;
   }
 
   /**
@@ -314,7 +323,7 @@ export class XenPvMemory implements MemoryVirtualization {
     vcpu.count(MechanismIndex.PageWalkReference, references);
   }
 
-  translate(vcpu: Vcpu, virtualPage: number, write: boolean): number {
+  translate(vcpu: Vcpu, virtualPage: number, write: boolean): Gfn {
     const tlb = this.#tlb(vcpu);
     let leaf = tlb.lookup(vcpu.asid, virtualPage);
     if (leaf < 0) {
@@ -354,7 +363,7 @@ export class XenPvMemory implements MemoryVirtualization {
   }
 
   /** Drops the pCPU TLB on a world switch (untagged hardware), uncharged: the caller charged it. */
-  flushForSwitch(vcpu: Vcpu): void {
+  worldSwitch(vcpu: Vcpu): void {
     this.#tlb(vcpu).flushAll();
     vcpu.count(MechanismIndex.TlbFlush);
     this.#refillKernelTlb(vcpu);
@@ -394,22 +403,22 @@ export class XenPvMemory implements MemoryVirtualization {
   startDirtyLog(domain: Domain): void {
     this.#map.startDirtyLog(domain);
   }
-  peekDirty(domain: Domain, gfn: number): boolean {
+  peekDirty(domain: Domain, gfn: Gfn): boolean {
     return this.#map.isDirty(domain, gfn);
   }
-  collectDirty(domain: Domain): number[] {
+  collectDirty(domain: Domain): Gfn[] {
     return this.#map.collectDirty(domain);
   }
   stopDirtyLog(domain: Domain): void {
     this.#map.stopDirtyLog(domain);
   }
-  populatedFrames(domain: Domain): number[] {
+  populatedFrames(domain: Domain): Gfn[] {
     return this.#map.populated(domain);
   }
-  expectRemotePages(domain: Domain, gfns: readonly number[], fetch: (vcpu: Vcpu, gfn: number) => void): void {
+  expectRemotePages(domain: Domain, gfns: readonly Gfn[], fetch: (vcpu: Vcpu, gfn: Gfn) => void): void {
     this.#map.expectRemote(domain, gfns, fetch);
   }
-  pageArrived(domain: Domain, gfn: number): boolean {
+  pageArrived(domain: Domain, gfn: Gfn): boolean {
     return this.#map.arrived(domain, gfn);
   }
 

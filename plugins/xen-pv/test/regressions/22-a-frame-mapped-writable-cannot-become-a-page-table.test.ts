@@ -41,11 +41,11 @@ test('a frame still mapped cannot be given back through the balloon; unmapped, i
   const { hv, d, v } = guest();
   hv.memory.writePte(v, 11 as never, 95, makePte(36, PTE_PRESENT | PTE_USER));
   const violations = hv.counts(d)['privilege-violation'] ?? 0;
-  t.throws(() => hv.memory.releaseFrames!(v, [36 as never]), { instanceOf: GuestRequestError });
+  t.throws(() => hv.balloon!.releaseFrames(v, [36 as never]), { instanceOf: GuestRequestError });
   t.is(hv.counts(d)['privilege-violation']!, violations + 1);
-  t.throws(() => hv.memory.releaseFrames!(v, [11 as never]), { instanceOf: GuestRequestError }, 'a frame holding mappings is in use as a table');
+  t.throws(() => hv.balloon!.releaseFrames(v, [11 as never]), { instanceOf: GuestRequestError }, 'a frame holding mappings is in use as a table');
   hv.memory.writePte(v, 11 as never, 95, 0);
-  t.notThrows(() => hv.memory.releaseFrames!(v, [36 as never, 11 as never]));
+  t.notThrows(() => hv.balloon!.releaseFrames(v, [36 as never, 11 as never]));
 });
 
 // Found by `npm run fuzz` (#22): in lazy-MMU mode the entry was checked when queued, so pinning
