@@ -24,6 +24,7 @@ export * from './memory/tlb.js';
 export * from './memory/tlb-refill.js';
 export * from './cache/cache-occupancy.js';
 export * from './memory/guest-physical-map.js';
+export * from './memory/page-content.js';
 export * from './memory/page-table-builder.js';
 export * from './memory/memory-virtualization.js';
 export * from './memory/dirty-logging.js';

@@ -3,6 +3,14 @@ import { UndeclaredBindingError } from './composition-errors.js';
 import type { CompositionPlan } from './composition-plan.js';
 import { decorated } from './decorated.js';
 import { pointName, type Plugin } from './plugin.js';
+import { GuestPhysicalMapToken } from '../memory/guest-physical-map.js';
+import { MemoryVirtualization } from '../memory/memory-virtualization.js';
+
+/**
+ * Services that go with a point: only the plugin whose binding of the point is taken may
+ * bind them (a plugin composed without its memory leaves its guest-physical map out too).
+ */
+const COMPANIONS: ReadonlyMap<symbol, symbol> = new Map([[GuestPhysicalMapToken, MemoryVirtualization]]);
 
 /**
  * `plugin`'s module as the composition loads it: its bindings of points the plan took from
@@ -20,6 +28,8 @@ export function chosenBindings(plugin: Plugin, plan: CompositionPlan): Container
   // Bindings the plan does not take are made here and never read.
   const discard = new Container();
   const route = (token: ServiceIdentifier): ServiceIdentifier | undefined => {
+    const companionOf = typeof token === 'symbol' ? COMPANIONS.get(token) : undefined;
+    if (companionOf !== undefined) return plan.provider(companionOf) === plugin ? token : undefined;
     if (typeof token !== 'symbol' || !plan.managed.has(token)) return token;
     if (plan.decorator(token) === plugin) return token;
     if (plan.provider(token) === plugin) return plan.decorator(token) !== undefined ? decorated(token) : token;

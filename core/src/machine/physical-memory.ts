@@ -64,6 +64,8 @@ export class PhysicalMemory {
   readonly frames: number;
   /** Owner table in chunks created on first write, so untouched RAM costs nothing. */
   readonly #ownerChunks: (Int32Array | undefined)[];
+  /** Content keys (see `PageContent`) in chunks of {@link OWNER_CHUNK}, created when a frame first holds something other than zeros. */
+  readonly #keyChunks: (Float64Array | undefined)[];
   /** Frame contents in chunks of {@link OWNER_CHUNK} slots, created on first write. */
   readonly #contentChunks: ((Uint32Array | undefined)[] | undefined)[];
   #populated = 0;
@@ -79,6 +81,36 @@ export class PhysicalMemory {
     this.frames = frames;
     this.#ownerChunks = new Array<Int32Array | undefined>(Math.ceil(frames / OWNER_CHUNK)).fill(undefined);
     this.#contentChunks = new Array<(Uint32Array | undefined)[] | undefined>(Math.ceil(frames / OWNER_CHUNK)).fill(undefined);
+    this.#keyChunks = new Array<Float64Array | undefined>(Math.ceil(frames / OWNER_CHUNK)).fill(undefined);
+  }
+
+  /**
+   * What the frame holds, as a content key (`PageContent`): 0 when it reads as zeros, -1 for
+   * private data, a file page's key when the guest kernel read one into it. Bytes written
+   * make a frame private; zeroing makes it zero; a copy carries the source's key.
+   */
+  contentOf(frame: number): number {
+    return this.#keyChunks[frame >>> 16]?.[frame & 0xffff] ?? 0;
+  }
+
+  /**
+   * Records what the frame holds (a guest kernel that read a file page in, zeroed or wrote
+   * a page). It describes contents the simulation does not store byte by byte; it changes
+   * no byte.
+   */
+  setContent(frame: number, key: number): void {
+    this.#check(frame);
+    this.#setKey(frame, key);
+  }
+
+  #setKey(frame: number, key: number): void {
+    let chunk = this.#keyChunks[frame >>> 16];
+    if (chunk === undefined) {
+      if (key === 0) return;
+      chunk = new Float64Array(OWNER_CHUNK);
+      this.#keyChunks[frame >>> 16] = chunk;
+    }
+    chunk[frame & 0xffff] = key;
   }
 
   /** Frames not owned by anyone. */
@@ -140,6 +172,7 @@ export class PhysicalMemory {
     if (this.ownerOf(frame) === NO_OWNER) return;
     this.#setOwner(frame, NO_OWNER);
     this.#set(frame, undefined);
+    this.#setKey(frame, 0);
     this.#released.push(frame);
   }
 
@@ -203,6 +236,7 @@ export class PhysicalMemory {
     this.#check(frame);
     if (this.recorder !== undefined) this.recorder.onFrameAccess('zero', frame);
     this.#set(frame, undefined);
+    this.#setKey(frame, 0);
   }
 
   /** Copies a whole frame's contents. */
@@ -215,6 +249,7 @@ export class PhysicalMemory {
     }
     const src = this.#get(from);
     this.#set(to, src === undefined ? undefined : src.slice());
+    this.#setKey(to, this.contentOf(from));
   }
 
   /** Copies bytes out of a frame. */
@@ -246,6 +281,8 @@ export class PhysicalMemory {
 
   #words(frame: number): Uint32Array {
     this.#check(frame);
+    // Bytes written: the frame now holds data of its own.
+    this.#setKey(frame, -1);
     let c = this.#get(frame);
     if (c === undefined) {
       c = new Uint32Array(WORDS);

@@ -2,8 +2,10 @@ import { MechanismIndex } from '../accounting/mechanisms.js';
 import { GuestRequestError } from '../dispatch/dispatch-errors.js';
 import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
-import type { PhysicalMemory } from '../machine/physical-memory.js';
-import { mfn as machineFrame, type Gfn, type Mfn } from '../units/units.js';
+import { InvalidArgumentError } from '../errors/visorkit-error.js';
+import { HYPERVISOR_OWNER, type PhysicalMemory } from '../machine/physical-memory.js';
+import { domainId, mfn as machineFrame, type Gfn, type Mfn } from '../units/units.js';
+import { PRIVATE_CONTENT } from './page-content.js';
 
 /**
  * Frames in a 2 MiB large page.
@@ -37,6 +39,8 @@ export class DomainPhysicalMap {
   remote: Uint8Array | undefined;
   /** Post-copy: fetches a remote page on first touch (and charges the toucher). */
   fetch: ((vcpu: Vcpu, gfn: Gfn) => void) | undefined;
+  /** One byte per gfn, 1 while its machine frame is shared with other guest frames (created on first share). */
+  shared: Uint8Array | undefined;
   constructor(
     readonly domain: Domain,
     frames: number,
@@ -46,11 +50,32 @@ export class DomainPhysicalMap {
 }
 
 /**
+ * Token under which a plugin binds the machine's {@link GuestPhysicalMap}, so that a plugin
+ * decorating its paging point (content-based sharing, say) reaches the same map.
+ *
+ * @public
+ */
+export const GuestPhysicalMapToken = Symbol.for('visorkit.GuestPhysicalMap');
+
+/**
+ * Hears that guest frame `gfn` of `domain` is now backed by machine frame `mfn` (shared or
+ * unshared): a platform whose hardware tables hold machine frames (EPT) rewrites its entry.
+ *
+ * @public
+ */
+export type RemapListener = (domain: Domain, gfn: Gfn, mfn: Mfn) => void;
+
+/**
  * Guest-physical memory for every domain of a machine: a p2m per domain and one m2p, with
  * frames populated on first use (so host memory follows what guests touch) and, when asked,
  * in physically contiguous 2 MiB chunks so a host can map them with large pages. Every
  * access is range-checked against the domain's reservation: a guest can never name a frame
  * outside it.
+ *
+ * Several guest frames, of one domain or several, may be backed by one machine frame
+ * ({@link share}): content-based page sharing. A shared frame belongs to the hypervisor (no
+ * domain owns it, so none is charged for it) and is freed when the last guest frame it backs
+ * lets go; {@link unshare} gives a guest frame a private copy again (copy on write).
  *
  * @public
  */
@@ -58,6 +83,9 @@ export class GuestPhysicalMap {
   readonly #domains: (DomainPhysicalMap | undefined)[] = [];
   /** mfn → gfn of frames owned by a domain (-1 otherwise), in chunks allocated on first use like the RAM. */
   readonly #m2p = new MachineToGuestTable();
+  /** Shared machine frames: every (domain, gfn) they back, the first being the m2p's. */
+  readonly #sharers = new Map<number, { domain: Domain; gfn: number }[]>();
+  readonly #remapListeners: RemapListener[] = [];
 
   constructor(
     readonly memory: PhysicalMemory,
@@ -72,17 +100,144 @@ export class GuestPhysicalMap {
     return map;
   }
 
-  /** Releases every frame a destroyed domain held. */
+  /** Releases every frame a destroyed domain held (a shared one once nobody else uses it). */
   remove(domain: Domain): void {
     const map = this.#domains[domain.id];
     if (map === undefined) return;
-    for (const mfn of map.p2m) {
-      if (mfn >= 0) {
+    for (let g = 0; g < map.p2m.length; g++) {
+      const mfn = map.p2m[g]!;
+      if (mfn < 0) continue;
+      if (map.shared?.[g] === 1) this.#leave(mfn, domain, g);
+      else {
         this.#m2p.set(mfn, -1);
         this.memory.release(machineFrame(mfn));
       }
     }
     this.#domains[domain.id] = undefined;
+  }
+
+  /**
+   * Calls `listener` whenever {@link share} or {@link unshare} changes a guest frame's backing.
+   * A platform registers one when its translation follows the map (nested paging rewrites its
+   * EPT entry); sharing is refused on a map nobody follows.
+   */
+  onRemap(listener: RemapListener): void {
+    this.#remapListeners.push(listener);
+  }
+
+  /**
+   * Backs guest frame `gfn` of `domain` by machine frame `mfn`, which already backs another
+   * guest frame (of this or another domain) with identical contents; the frame that backed
+   * `gfn` goes back to the machine. The caller checked the contents are identical and must
+   * break the share ({@link unshare}) before anything writes either guest frame.
+   */
+  share(domain: Domain, gfn: Gfn, mfn: Mfn): void {
+    if (this.largeChunks) throw new InvalidArgumentError('guest-physical map', 'frames mapped by 2 MiB host pages cannot be shared one by one');
+    if (this.#remapListeners.length === 0)
+      throw new InvalidArgumentError(
+        'guest-physical map',
+        'no part of this platform follows remaps: page tables that hold machine frames (bare metal, Xen PV, shadow paging) would keep using the old frame; share under nested paging',
+      );
+    const map = this.of(domain);
+    const old = this.lookup(domain, gfn);
+    if (old < 0) throw new InvalidArgumentError('gfn', `guest frame ${gfn} of '${domain.name}' is not populated: nothing to share`);
+    if (old === mfn) return;
+    const first = this.#m2p.get(mfn);
+    if (first < 0) throw new InvalidArgumentError('mfn', `machine frame ${mfn} backs no guest frame: only a guest's frame can be shared`);
+    let sharers = this.#sharers.get(mfn);
+    if (sharers === undefined) {
+      // The first share: the frame leaves its domain for the hypervisor (nobody's to charge).
+      const owner = this.#ownerDomain(mfn, first);
+      sharers = [{ domain: owner, gfn: first }];
+      this.#sharers.set(mfn, sharers);
+      this.#markShared(owner, first, 1);
+      this.memory.transfer(mfn, HYPERVISOR_OWNER);
+    }
+    if (map.shared?.[gfn] === 1) this.#leave(old, domain, gfn);
+    else {
+      this.#m2p.set(old, -1);
+      this.memory.release(old);
+    }
+    map.p2m[gfn] = mfn;
+    sharers.push({ domain, gfn });
+    this.#markShared(domain, gfn, 1);
+    for (const l of this.#remapListeners) l(domain, gfn, mfn);
+  }
+
+  /** True when the machine frame behind `gfn` also backs other guest frames (hot path: a byte test). */
+  isShared(domain: Domain, gfn: number): boolean {
+    return this.#domains[domain.id]?.shared?.[gfn] === 1;
+  }
+
+  /** Guest frames machine frame `mfn` backs: 0 when none, more than 1 when shared. */
+  sharers(mfn: number): number {
+    return this.#sharers.get(mfn)?.length ?? (this.#m2p.get(mfn) >= 0 ? 1 : 0);
+  }
+
+  /** Machine frames now backing more than one guest frame. */
+  get sharedFrames(): number {
+    return this.#sharers.size;
+  }
+
+  /** Guest frames backed by a shared frame beyond the first of each: the frames sharing saves. */
+  get framesSaved(): number {
+    let n = 0;
+    for (const s of this.#sharers.values()) n += s.length - 1;
+    return n;
+  }
+
+  /**
+   * Copy on write: gives guest frame `gfn` of `domain` a private copy of the shared frame
+   * behind it (owned by the domain again) and returns the new machine frame. A frame not
+   * shared is returned as it is.
+   */
+  unshare(domain: Domain, gfn: Gfn): Mfn {
+    const map = this.of(domain);
+    const old = this.lookup(domain, gfn);
+    if (old < 0 || map.shared?.[gfn] !== 1) return old;
+    const copy = this.memory.allocate(domainId(domain.id));
+    this.memory.copy(copy, old);
+    this.#leave(old, domain, gfn);
+    map.p2m[gfn] = copy;
+    this.#m2p.set(copy, gfn);
+    for (const l of this.#remapListeners) l(domain, gfn, copy);
+    return copy;
+  }
+
+  /** `domain`'s `gfn` no longer uses shared frame `mfn`; the last user left takes it back. */
+  #leave(mfn: number, domain: Domain, gfn: number): void {
+    const sharers = this.#sharers.get(mfn)!;
+    const i = sharers.findIndex((s) => s.domain === domain && s.gfn === gfn);
+    if (i >= 0) sharers.splice(i, 1);
+    this.#markShared(domain, gfn, 0);
+    if (sharers.length > 1) {
+      if (this.#m2p.get(mfn) === gfn) this.#m2p.set(mfn, sharers[0]!.gfn);
+      return;
+    }
+    // One user left: the frame is that domain's own again.
+    this.#sharers.delete(mfn);
+    const last = sharers[0]!;
+    this.#markShared(last.domain, last.gfn, 0);
+    this.#m2p.set(mfn, last.gfn);
+    this.memory.transfer(machineFrame(mfn), domainId(last.domain.id));
+  }
+
+  #markShared(domain: Domain, gfn: number, value: 0 | 1): void {
+    const map = this.#domains[domain.id];
+    if (map === undefined) return;
+    if (map.shared === undefined) {
+      if (value === 0) return;
+      map.shared = new Uint8Array(map.p2m.length);
+    }
+    map.shared[gfn] = value;
+  }
+
+  /** The domain whose guest frame `gfn` machine frame `mfn` backs (its owner). */
+  #ownerDomain(mfn: number, gfn: number): Domain {
+    const owner = this.memory.ownerOf(mfn);
+    const map = owner >= 0 ? this.#domains[owner] : undefined;
+    if (map === undefined || map.p2m[gfn] !== mfn) throw new InvalidArgumentError('mfn', `machine frame ${mfn} is not a domain's own frame`);
+    return map.domain;
   }
 
   /** The domain's map; a typed error when it has none (not created, or destroyed). */
@@ -107,6 +262,15 @@ export class GuestPhysicalMap {
   /** Stops recording writes. */
   stopDirtyLog(domain: Domain): void {
     this.of(domain).dirty = undefined;
+  }
+
+  /**
+   * The guest wrote `gfn` through a mapping (a store the simulation does not materialise): the
+   * frame now holds private data (its content key, see `PageContent`). Hot path: two array reads.
+   */
+  wrote(domain: Domain, gfn: number): void {
+    const mfn = this.#domains[domain.id]?.p2m[gfn] ?? -1;
+    if (mfn >= 0 && this.memory.contentOf(mfn) !== PRIVATE_CONTENT) this.memory.setContent(mfn, PRIVATE_CONTENT);
   }
 
   /**
@@ -200,7 +364,8 @@ export class GuestPhysicalMap {
     const map = this.of(domain);
     const mfn = map.p2m[gfn]!;
     if (mfn === BALLOONED) return;
-    if (mfn >= 0) {
+    if (mfn >= 0 && map.shared?.[gfn] === 1) this.#leave(mfn, domain, gfn);
+    else if (mfn >= 0) {
       this.#m2p.set(mfn, -1);
       this.memory.release(machineFrame(mfn));
     }

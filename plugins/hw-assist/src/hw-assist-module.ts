@@ -4,6 +4,9 @@ import {
   CpuVirtualization,
   DeviceAssignment,
   DirtyLogging,
+  GuestPhysicalMap,
+  GuestPhysicalMapToken,
+  Machine,
   MemoryVirtualization,
   NetworkBackend,
   PostCopyPaging,
@@ -27,6 +30,10 @@ import { ShadowPagingMemory } from './memory/shadow-paging-memory.js';
 export function hwAssistModule(options: HwAssistOptions): ContainerModule {
   return new ContainerModule((o) => {
     o.bind(HwAssistOptions).toConstantValue(options);
+    // Large host pages populate in 2 MiB chunks (so one EPT entry maps each).
+    o.bind(GuestPhysicalMapToken)
+      .toDynamicValue((c) => new GuestPhysicalMap(c.get<Machine>(Machine).memory, options.paging === 'ept' && options.largePages))
+      .inSingletonScope();
     if (options.paging === 'ept') {
       o.bind(NestedPagingMemory).toSelf().inSingletonScope();
       o.bind(HvmMemory).toService(NestedPagingMemory);

@@ -1,4 +1,4 @@
-import { BlockBackend, ContainerModule, CpuVirtualization, MemoryVirtualization, NetworkBackend, TimeKeeping, VcpuScheduler } from '@visorkit/core';
+import { BlockBackend, GuestPhysicalMap, GuestPhysicalMapToken, Machine, ContainerModule, CpuVirtualization, MemoryVirtualization, NetworkBackend, TimeKeeping, VcpuScheduler } from '@visorkit/core';
 import { NativeBlock } from './block/native-block.js';
 import { NativeCpu } from './cpu/native-cpu.js';
 import { NativeMemory } from './memory/native-memory.js';
@@ -15,6 +15,9 @@ import { NativeTime } from './time/native-time.js';
 export function nativeModule(options: NativeOptions): ContainerModule {
   return new ContainerModule((o) => {
     o.bind(NativeOptions).toConstantValue(options);
+    o.bind(GuestPhysicalMapToken)
+      .toDynamicValue((c) => new GuestPhysicalMap(c.get<Machine>(Machine).memory))
+      .inSingletonScope();
     o.bind(NativeMemory).toSelf().inSingletonScope();
     o.bind(MemoryVirtualization).toService(NativeMemory);
     o.bind(NativeCpu).toSelf().inSingletonScope();

@@ -5,6 +5,8 @@ import {
   IoEvents,
   Machine,
   DirtyLogging,
+  GuestPhysicalMap,
+  GuestPhysicalMapToken,
   MemoryBalloon,
   MemoryVirtualization,
   PostCopyPaging,
@@ -47,6 +49,9 @@ export function xenPvModule(options: XenPvOptions): ContainerModule {
   return new ContainerModule((o) => {
     o.bind(XenPvOptions).toConstantValue(options);
     o.bind(XenIoOptions).toConstantValue({ receive: options.receive, backend: options.backend, ringSize: 256 });
+    o.bind(GuestPhysicalMapToken)
+      .toDynamicValue((c) => new GuestPhysicalMap(c.get<Machine>(Machine).memory))
+      .inSingletonScope();
     o.bind(XenPvMemory).toSelf().inSingletonScope();
     o.bind(MemoryVirtualization).toService(XenPvMemory);
     o.bind(DirtyLogging).toService(XenPvMemory);

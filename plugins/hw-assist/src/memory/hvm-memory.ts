@@ -46,12 +46,14 @@ export abstract class HvmMemory implements MemoryVirtualization, DirtyLogging, P
     readonly machine: Machine,
     largeChunks: boolean,
     mechanisms: Mechanisms,
+    /** The machine's map as the module binds it (a decorator reaches it); a bare instance makes its own. */
+    map?: GuestPhysicalMap,
   ) {
     if (!machine.profile.cpu.hardwareVirtualization) {
       throw new InvalidArgumentError('machine profile', `'${machine.profile.name}' has no hardware virtualisation (VT-x/AMD-V): hw-assist cannot run on it`);
     }
     this.geometry = machine.geometry;
-    this.map = new GuestPhysicalMap(machine.memory, largeChunks);
+    this.map = map ?? new GuestPhysicalMap(machine.memory, largeChunks);
     this.costs = machine.profile.costs;
     this.tagged = machine.profile.cpu.taggedTlb;
     this.logDirtyFault = mechanisms.register('log-dirty-fault');

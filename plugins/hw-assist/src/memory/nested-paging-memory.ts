@@ -1,4 +1,7 @@
 import {
+  GuestPhysicalMap,
+  GuestPhysicalMapToken,
+  optional,
   CostCategory,
   CpuEvents,
   InvalidArgumentError,
@@ -53,14 +56,21 @@ export class NestedPagingMemory extends HvmMemory {
     @inject(HwAssistOptions) options: HwAssistOptions,
     @inject(CpuEvents) readonly events: CpuEvents,
     @inject(Mechanisms) mechanisms: Mechanisms,
+    @inject(GuestPhysicalMapToken) @optional() map?: GuestPhysicalMap,
   ) {
-    super(machine, options.largePages, mechanisms);
+    super(machine, options.largePages, mechanisms, map);
     if (!machine.profile.cpu.nestedPaging) {
       throw new InvalidArgumentError('machine profile', `'${machine.profile.name}' has no nested paging (EPT/NPT): use hw-assist with { paging: 'shadow' }`);
     }
     this.#largePages = options.largePages;
     const pwc = options.pageWalkCache ? machine.profile.tlb.pageWalkCacheEntries : 0;
     this.#walkCaches = machine.pcpus.map(() => (pwc > 0 ? new Tlb(pwc, Math.min(4, pwc)) : undefined));
+    // The EPT follows the map: a guest frame shared or unshared is re-pointed (and the
+    // walk caches, which hold machine frames of guest tables, start over).
+    this.map.onRemap((domain, gfn, mfn) => {
+      this.#ept[domain.id]?.map(gfn, mfn);
+      for (const c of this.#walkCaches) c?.flushAll();
+    });
   }
 
   override domainCreated(domain: Domain): void {
@@ -128,8 +138,12 @@ export class NestedPagingMemory extends HvmMemory {
       tlb.insert(vcpu.asid, virtualPage, leaf);
     }
     if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
-    if (write) this.noteWrite(vcpu, pteFrame(leaf));
-    return pteGuestFrame(leaf);
+    const gfn = pteGuestFrame(leaf);
+    if (write) {
+      this.map.wrote(vcpu.domain, gfn);
+      this.noteWrite(vcpu, gfn);
+    }
+    return gfn;
   }
 
   /** Memory references of the last two-dimensional walk (for tests and the bench). */

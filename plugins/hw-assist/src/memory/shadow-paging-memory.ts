@@ -1,4 +1,7 @@
 import {
+  GuestPhysicalMap,
+  GuestPhysicalMapToken,
+  optional,
   CostCategory,
   CpuEvents,
   HYPERVISOR_OWNER,
@@ -52,8 +55,9 @@ export class ShadowPagingMemory extends HvmMemory {
     @inject(Machine) machine: Machine,
     @inject(CpuEvents) readonly events: CpuEvents,
     @inject(Mechanisms) mechanisms: Mechanisms,
+    @inject(GuestPhysicalMapToken) @optional() map?: GuestPhysicalMap,
   ) {
-    super(machine, false, mechanisms);
+    super(machine, false, mechanisms, map);
     this.#cpi = machine.profile.cpu.kernelCpi;
   }
 
@@ -128,8 +132,12 @@ export class ShadowPagingMemory extends HvmMemory {
       tlb.insert(vcpu.asid, virtualPage, leaf);
     }
     if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
-    if (write) this.noteWrite(vcpu, pteFrame(leaf));
-    return pteGuestFrame(leaf);
+    const gfn = pteGuestFrame(leaf);
+    if (write) {
+      this.map.wrote(vcpu.domain, gfn);
+      this.noteWrite(vcpu, gfn);
+    }
+    return gfn;
   }
 
   /** The shadow of guest table `gfn` at `level`, built (and filled from the guest table) on first use. */

@@ -1,6 +1,7 @@
 import {
   CostCategory,
   GuestPhysicalMap,
+  GuestPhysicalMapToken,
   Machine,
   MechanismIndex,
   PTE_PRESENT,
@@ -9,6 +10,7 @@ import {
   WalkResult,
   inject,
   injectable,
+  optional,
   makePte,
   pteFlags,
   pteFrame,
@@ -46,9 +48,13 @@ export class NativeMemory implements MemoryVirtualization {
   readonly #walk = new WalkResult();
   readonly #costs;
 
-  constructor(@inject(Machine) readonly machine: Machine) {
+  constructor(
+    @inject(Machine) readonly machine: Machine,
+    @inject(GuestPhysicalMapToken) @optional() map?: GuestPhysicalMap,
+  ) {
     this.geometry = machine.geometry;
-    this.#map = new GuestPhysicalMap(machine.memory);
+    // The module binds one map for the machine (a decorator reaches it); a bare instance makes its own.
+    this.#map = map ?? new GuestPhysicalMap(machine.memory);
     this.#costs = machine.profile.costs;
   }
 
@@ -127,7 +133,9 @@ export class NativeMemory implements MemoryVirtualization {
       tlb.insert(vcpu.asid, virtualPage, leaf);
     }
     if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
-    return this.#map.reverse(pteFrame(leaf));
+    const gfn = this.#map.reverse(pteFrame(leaf));
+    if (write) this.#map.wrote(vcpu.domain, gfn);
+    return gfn;
   }
 
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {

@@ -1,6 +1,7 @@
 import {
   CostCategory,
   GuestPhysicalMap,
+  GuestPhysicalMapToken,
   GuestRequestError,
   HypercallTable,
   Machine,
@@ -12,6 +13,7 @@ import {
   WalkResult,
   inject,
   injectable,
+  optional,
   makePte,
   pteFlags,
   pteFrame,
@@ -103,9 +105,11 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     @inject(XenPvOptions) readonly options: XenPvOptions,
     @inject(Mechanisms) mechanisms: Mechanisms,
     @inject(HypercallTable) hypercalls: HypercallTable,
+    @inject(GuestPhysicalMapToken) @optional() map?: GuestPhysicalMap,
   ) {
     this.geometry = machine.geometry;
-    this.#map = new GuestPhysicalMap(machine.memory);
+    // The module binds one map for the machine (a decorator reaches it); a bare instance makes its own.
+    this.#map = map ?? new GuestPhysicalMap(machine.memory);
     this.#costs = machine.profile.costs;
     this.#cpi = machine.profile.cpu.kernelCpi;
     this.#batchHypercalls = mechanisms.register('mmu-update-batch');
@@ -342,7 +346,10 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     }
     if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
     const gfn = this.#map.reverse(pteFrame(leaf));
-    if (write) this.#noteWrite(vcpu, gfn);
+    if (write) {
+      this.#map.wrote(vcpu.domain, gfn);
+      this.#noteWrite(vcpu, gfn);
+    }
     return gfn;
   }
 
