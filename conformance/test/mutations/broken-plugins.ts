@@ -46,7 +46,13 @@ import type { Compose } from '../../src/index.js';
 type Injectable = new (...args: any[]) => object;
 
 /** Native with one extension point replaced by `Broken` (optionally declaring capabilities). */
-export function brokenNative(name: string, point: symbol, Broken: Injectable, capabilities: readonly Capability[] = [], alsoServes: readonly symbol[] = []): Compose {
+export function brokenNative(
+  name: string,
+  point: symbol,
+  Broken: Injectable,
+  capabilities: readonly Capability[] = [],
+  alsoServes: readonly symbol[] = [],
+): Compose {
   const broken = definePlugin({
     name,
     version: '0.0.0',

@@ -63,7 +63,8 @@ export function checkpointDomain(hv: Hypervisor, domain: Domain): Uint8Array {
   if (domain.state !== 'paused') throw new InvalidArgumentError('domain', `'${domain.name}' must be paused to checkpoint (it is ${domain.state})`);
   // The dirty-log point knows which frames are populated; a checkpoint needs no more of it.
   const frames = hv.dirtyLog?.populatedFrames(domain);
-  if (frames === undefined) throw new InvalidArgumentError('memory', `'${hv.name}' cannot list a domain's frames (no loaded plugin binds the DirtyLogging point)`);
+  if (frames === undefined)
+    throw new InvalidArgumentError('memory', `'${hv.name}' cannot list a domain's frames (no loaded plugin binds the DirtyLogging point)`);
   const saved: SavedDomain = {
     name: domain.name,
     vcpus: domain.vcpus.length,

@@ -1,4 +1,5 @@
 import { MechanismIndex } from '../accounting/mechanisms.js';
+import { serviceToken, type ServiceToken } from '../composition/service-token.js';
 import { GuestRequestError } from '../dispatch/dispatch-errors.js';
 import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
@@ -55,7 +56,7 @@ export class DomainPhysicalMap {
  *
  * @public
  */
-export const GuestPhysicalMapToken = Symbol.for('visorkit.GuestPhysicalMap');
+export const GuestPhysicalMapToken: ServiceToken<GuestPhysicalMap> = serviceToken('GuestPhysicalMap');
 
 /**
  * Hears that guest frame `gfn` of `domain` is now backed by machine frame `mfn` (shared or

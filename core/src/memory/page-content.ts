@@ -51,8 +51,10 @@ const FILE_IDENTITIES = 2 ** 31;
  * @public
  */
 export function fileContent(file: number, page: number): ContentKey {
-  if (!Number.isInteger(file) || file < 0 || file >= FILE_IDENTITIES) throw new InvalidArgumentError('file identity', `expected an integer in [0, 2^31), got ${file}`);
-  if (!Number.isInteger(page) || page < 0 || page >= PAGES_PER_FILE) throw new InvalidArgumentError('file page', `expected an integer in [0, 2^21), got ${page}`);
+  if (!Number.isInteger(file) || file < 0 || file >= FILE_IDENTITIES)
+    throw new InvalidArgumentError('file identity', `expected an integer in [0, 2^31), got ${file}`);
+  if (!Number.isInteger(page) || page < 0 || page >= PAGES_PER_FILE)
+    throw new InvalidArgumentError('file page', `expected an integer in [0, 2^21), got ${page}`);
   return file * PAGES_PER_FILE + page + 1;
 }
 

@@ -118,7 +118,6 @@ export class LiveMigration {
   start(): void {
     const sim = this.source.sim;
     this.#started = sim.now;
-    const memory = this.source.memory;
     this.#target = this.target.createDomain({
       name: this.domain.name,
       vcpus: this.domain.vcpus.length,
@@ -144,7 +143,7 @@ export class LiveMigration {
     this.#round(1, this.#dirtyLog.populatedFrames(this.domain), this.options.minMbps ?? this.#limits.minMbps ?? this.options.linkMbps / 10);
   }
 
-  #round(round: number, pages: readonly number[], mbps: number): void {
+  #round(round: number, pages: readonly Gfn[], mbps: number): void {
     const sim = this.source.sim;
     const limits = this.#limits;
     const start = sim.now;
@@ -171,7 +170,7 @@ export class LiveMigration {
   }
 
   /** Sends `gfns` (on the sender's vCPU when there is one); `done` gets how many were sent. */
-  #pushPages(gfns: readonly number[], done: (sent: number) => void): void {
+  #pushPages(gfns: readonly Gfn[], done: (sent: number) => void): void {
     const before = this.#pagesSent;
     if (this.#sender !== undefined) {
       this.#sender.submit(gfns, () => done(this.#pagesSent - before));
@@ -182,8 +181,8 @@ export class LiveMigration {
   }
 
   /** Sends one page unless the round skips it (written again since the round began). */
-  #sendPage(gfn: number): boolean {
-    if (this.#skipping && this.#dirtyLog.peekDirty(this.domain, gfn as Gfn)) return false;
+  #sendPage(gfn: Gfn): boolean {
+    if (this.#skipping && this.#dirtyLog.peekDirty(this.domain, gfn)) return false;
     this.#copyPage(gfn);
     return true;
   }
@@ -238,18 +237,22 @@ export class LiveMigration {
    * Post-copy: pause, send only the vCPU state, resume on the target at once; then push the
    * pages in the background while the target faults in the ones it touches first.
    */
-  #postCopy(pages: readonly number[]): void {
+  #postCopy(pages: readonly Gfn[]): void {
     const sim = this.source.sim;
     const targetMemory = this.target.postCopy;
     if (targetMemory === undefined) {
-      throw new UnsupportedCapabilityError(this.target.name, 'post-copy migration', 'no loaded plugin binds the PostCopyPaging point (it cannot fault pages in from another machine)');
+      throw new UnsupportedCapabilityError(
+        this.target.name,
+        'post-copy migration',
+        'no loaded plugin binds the PostCopyPaging point (it cannot fault pages in from another machine)',
+      );
     }
     this.#pausedAt = sim.now;
     this.source.pause(this.domain);
     const rttNs = 2 * this.options.latencyUs * 1000;
     const pageNs = (PAGE_SIZE * 8 * 1000) / this.options.linkMbps;
     sim.schedule(0, () => {
-      targetMemory.expectRemotePages(this.#target!, pages as readonly Gfn[], (vcpu, gfn) => {
+      targetMemory.expectRemotePages(this.#target!, pages, (vcpu, gfn) => {
         // A demand fault: the vCPU waits a round trip and one page's transfer.
         this.#demandFaults++;
         vcpu.charge(CostCategory.Hypervisor, (rttNs + pageNs) / vcpu.nsPerCycle);
@@ -261,7 +264,7 @@ export class LiveMigration {
         let i = 0;
         const push = (): void => {
           const end = Math.min(i + BATCH_PAGES, pages.length);
-          for (; i < end; i++) if (targetMemory.pageArrived(this.#target!, pages[i]! as Gfn)) this.#copyPage(pages[i]!);
+          for (; i < end; i++) if (targetMemory.pageArrived(this.#target!, pages[i]!)) this.#copyPage(pages[i]!);
           if (i < pages.length) sim.schedule(BATCH_PAGES * pageNs, push);
           else this.#finish(pages.length);
         };
@@ -270,7 +273,7 @@ export class LiveMigration {
     });
   }
 
-  #stopAndCopy(firstSet: readonly number[]): void {
+  #stopAndCopy(firstSet: readonly Gfn[]): void {
     const sim = this.source.sim;
     this.#pausedAt = sim.now;
     this.source.pause(this.domain);

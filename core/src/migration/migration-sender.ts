@@ -3,6 +3,7 @@ import type { Hypervisor } from '../composition/hypervisor.js';
 import type { Domain } from '../domain/domain.js';
 import type { BurstExit, Vcpu, VcpuProgram } from '../domain/vcpu.js';
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
+import type { Gfn } from '../units/units.js';
 
 /**
  * The sending side of a migration as a process of the source's control domain (Xen's save
@@ -28,7 +29,7 @@ export interface MigrationSenderSpec {
  * @public
  */
 export class MigrationSender implements VcpuProgram {
-  #batch: readonly number[] = [];
+  #batch: readonly Gfn[] = [];
   #next = 0;
   #batchCharged = false;
   #onDone: (() => void) | undefined;
@@ -38,7 +39,7 @@ export class MigrationSender implements VcpuProgram {
     readonly source: Hypervisor,
     readonly spec: MigrationSenderSpec,
     /** Sends one page; false when it was skipped (nothing to charge). */
-    readonly send: (gfn: number) => boolean,
+    readonly send: (gfn: Gfn) => boolean,
   ) {
     if (!spec.domain.isControl) throw new InvalidArgumentError('migration sender', `'${spec.domain.name}' is not the source's control domain`);
     if (!(spec.cyclesPerPage >= 0) || !(spec.cyclesPerBatch >= 0)) throw new InvalidArgumentError('migration sender', 'costs must be non-negative');
@@ -52,7 +53,7 @@ export class MigrationSender implements VcpuProgram {
   }
 
   /** Sends `pages`; `done` runs when the last one has been pushed. */
-  submit(pages: readonly number[], done: () => void): void {
+  submit(pages: readonly Gfn[], done: () => void): void {
     this.#batch = pages;
     this.#next = 0;
     this.#batchCharged = false;

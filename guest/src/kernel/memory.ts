@@ -102,7 +102,10 @@ export class Memory implements KernelPart<SavedMemory> {
     const { hv, domain, frames } = this.k;
     const memory = hv.balloon;
     if (memory === undefined) {
-      throw new VisorkitError('NO_BALLOON', `'${hv.name}' has no balloon (no plugin binds the MemoryBalloon point): guest '${domain.name}' cannot change its memory`);
+      throw new VisorkitError(
+        'NO_BALLOON',
+        `'${hv.name}' has no balloon (no plugin binds the MemoryBalloon point): guest '${domain.name}' cannot change its memory`,
+      );
     }
     const vcpu = domain.vcpus[0]!;
     const held = frames.frames - this.ballooned.length;

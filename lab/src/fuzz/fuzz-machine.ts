@@ -537,7 +537,8 @@ export class FuzzMachine {
         const leaf = p.tlb.lookup(a.asid, vpn);
         if (leaf < 0) continue;
         const f = pteFrame(leaf);
-        const owner = this.#format === 'machine' ? this.#ownerOfMachine(f) : this.#ownerOfMachine(this.hv.memory.machineFrame(this.attacker, f as never, 'read'));
+        const owner =
+          this.#format === 'machine' ? this.#ownerOfMachine(f) : this.#ownerOfMachine(this.hv.memory.machineFrame(this.attacker, f as never, 'read'));
         this.#check(
           'tlb/cached-translations-stay-in-the-domain',
           owner === this.attacker.id,
@@ -618,7 +619,8 @@ export class FuzzMachine {
   /** The attacker's guest frame (of those it names) behind a machine frame, or -1. */
   #gfnOf(mfn: number): number {
     for (const g of this.#pinned.keys())
-      if (Number.isInteger(g) && g >= 0 && g < this.hv.memory.frames(this.attacker) && this.hv.memory.machineFrame(this.attacker, g as never, 'read') === mfn) return g;
+      if (Number.isInteger(g) && g >= 0 && g < this.hv.memory.frames(this.attacker) && this.hv.memory.machineFrame(this.attacker, g as never, 'read') === mfn)
+        return g;
     return -1;
   }
 

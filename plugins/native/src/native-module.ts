@@ -1,4 +1,15 @@
-import { BlockBackend, GuestPhysicalMap, GuestPhysicalMapToken, Machine, ContainerModule, CpuVirtualization, MemoryVirtualization, NetworkBackend, TimeKeeping, VcpuScheduler } from '@visorkit/core';
+import {
+  BlockBackend,
+  GuestPhysicalMap,
+  GuestPhysicalMapToken,
+  Machine,
+  ContainerModule,
+  CpuVirtualization,
+  MemoryVirtualization,
+  NetworkBackend,
+  TimeKeeping,
+  VcpuScheduler,
+} from '@visorkit/core';
 import { NativeBlock } from './block/native-block.js';
 import { NativeCpu } from './cpu/native-cpu.js';
 import { NativeMemory } from './memory/native-memory.js';

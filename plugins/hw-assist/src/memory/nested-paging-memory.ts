@@ -1,5 +1,4 @@
 import {
-  GuestPhysicalMap,
   GuestPhysicalMapToken,
   optional,
   CostCategory,
@@ -26,6 +25,7 @@ import {
   type Domain,
   type Gfn,
   type Vcpu,
+  type GuestPhysicalMap,
 } from '@visorkit/core';
 import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
