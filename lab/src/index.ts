@@ -8,6 +8,8 @@ export * from './cli/outside-plugins.js';
 export * from './platforms/platform-registry.js';
 export * from './experiments/experiment-registry.js';
 export * from './examples/example-registry.js';
+export * from './examples/discover-workspaces.js';
+export * from './examples/workspace-declaration.js';
 export * from './runner/run-experiment.js';
 export * from './runner/start-plans.js';
 export * from './report/view/index.js';

@@ -1,7 +1,8 @@
 // The playground page: a form for the composition (kept in the URL), a Web Worker that runs
 // it, live progress and mechanism counts, then the report's table and figures for the result.
 import { bundledProfiles } from '@visorkit/core';
-import { REPORT_CSS, escapeXml as esc, exampleRegistry, experimentRegistry, platformRegistry, resultHtml } from '@visorkit/lab/browser';
+import { REPORT_CSS, escapeXml as esc, experimentRegistry, platformRegistry, resultHtml } from '@visorkit/lab/browser';
+import { exampleRegistry } from './bundled-examples.js';
 import type { LiveCounts, RunRequest, WorkerMessage } from './protocol.js';
 import { DEFAULT_REQUEST, queryFromRequest, requestFromQuery } from './url-state.js';
 

@@ -1,5 +1,6 @@
 import { bundledProfiles, type MachineProfile } from '@visorkit/core';
-import { exampleRegistry, experimentRegistry, platformRegistry } from '@visorkit/lab/browser';
+import { experimentRegistry, platformRegistry } from '@visorkit/lab/browser';
+import { exampleRegistry } from './bundled-examples.js';
 import type { Experiment, PlatformSpec } from '@visorkit/workloads';
 import type { RunRequest } from './protocol.js';
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ExampleDefinition, Experiment, PlatformSpec } from '@visorkit/workloads';
-import { exampleRegistry } from '../examples/example-registry.js';
+import { bundledWorkspaces } from '../examples/example-registry.js';
 import { experimentRegistry } from '../experiments/experiment-registry.js';
 import { security } from '../security/security-experiment.js';
 import { platformRegistry } from '../platforms/platform-registry.js';
@@ -41,11 +41,17 @@ export interface Registries {
 }
 
 /**
- * The bundled registries alone.
+ * The bundled registries alone: lab's platforms and experiments plus what the workspaces
+ * found by {@link discoverWorkspaces} declare.
  *
  * @public
  */
-export const bundledRegistries: Registries = { platforms: platformRegistry, examples: exampleRegistry, experiments: [...experimentRegistry, security] };
+export const bundledRegistries: Registries = {
+  platforms: [...platformRegistry, ...bundledWorkspaces.platforms],
+  // security runs the fuzzer (fast-check, Node's timers): the CLI's, not the browser registry's.
+  examples: bundledWorkspaces.examples,
+  experiments: [...experimentRegistry, ...bundledWorkspaces.experiments, security],
+};
 
 /**
  * The config file looked for in the working folder.
@@ -110,10 +116,9 @@ function addUnique<T>(into: T[], items: readonly T[], nameOf: (x: T) => string, 
  * @beta
  */
 export async function loadRegistries(pluginPaths: readonly string[], cwd: string): Promise<Registries> {
-  const platforms = [...platformRegistry];
-  const examples = [...exampleRegistry];
-  // security runs the fuzzer (fast-check, Node's timers): the CLI's, not the browser registry's.
-  const experiments = [...experimentRegistry, security];
+  const platforms = [...bundledRegistries.platforms];
+  const examples = [...bundledRegistries.examples];
+  const experiments = [...bundledRegistries.experiments];
   const add = (c: VisorkitConfig, where: string): void => {
     checkShape(c, where);
     addUnique(platforms, c.platforms ?? [], (p) => p.name, 'platform', where);

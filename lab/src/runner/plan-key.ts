@@ -1,7 +1,6 @@
 import type { RunPlan } from '../cli/resolve.js';
 import { exampleRegistry } from '../examples/example-registry.js';
-import { experimentRegistry } from '../experiments/experiment-registry.js';
-import { platformRegistry } from '../platforms/platform-registry.js';
+import { bundledRegistries } from '../cli/outside-plugins.js';
 import { resolveProfile } from '../cli/resolve.js';
 
 /** A plan as plain data, so it can cross into a worker thread. */
@@ -37,9 +36,9 @@ export function fromKey(key: PlanKey): RunPlan {
     };
   }
   return {
-    experiment: experimentRegistry.find((e) => e.id === key.experiment)!,
+    experiment: bundledRegistries.experiments.find((e) => e.id === key.experiment)!,
     composition: key.composition,
     profile: resolveProfile(key.profile),
-    platforms: key.platforms.map((n) => platformRegistry.find((p) => p.name === n)!),
+    platforms: key.platforms.map((n) => bundledRegistries.platforms.find((p) => p.name === n)!),
   };
 }

@@ -1,6 +1,6 @@
 import { bundledProfiles } from '@visorkit/core';
 import type { RunPlan } from '../cli/resolve.js';
-import { exampleRegistry } from '../examples/example-registry.js';
+import { exampleRegistry, bundledWorkspaces } from '../examples/example-registry.js';
 import { experimentRegistry } from '../experiments/experiment-registry.js';
 import { platformRegistry } from '../platforms/platform-registry.js';
 
@@ -19,11 +19,11 @@ export function startPlans(): RunPlan[] {
   );
   // A generic experiment runs on each profile no example already runs it on.
   const covered = new Set(plans.map((p) => `${p.experiment.id}@${p.profile.name}`));
-  for (const experiment of experimentRegistry) {
+  for (const experiment of [...experimentRegistry, ...bundledWorkspaces.experiments]) {
     if (experiment.sweepAllProfiles === false || experiment.inMainJob === false) continue;
     for (const profile of bundledProfiles) {
       if (covered.has(`${experiment.id}@${profile.name}`)) continue;
-      const platforms = platformRegistry.filter((p) => p.unsupportedOn?.(profile) === undefined);
+      const platforms = [...platformRegistry, ...bundledWorkspaces.platforms].filter((p) => p.unsupportedOn?.(profile) === undefined);
       plans.push({ experiment, composition: platforms.map((p) => p.name).join(','), profile, platforms });
     }
   }

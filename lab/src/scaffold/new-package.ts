@@ -142,6 +142,8 @@ function workspaceFiles(kind: ScaffoldKind, n: ScaffoldNames, repo: string): Fil
     type: 'module',
     engines: { node: '>=20.19' },
     types: './dist/src/index.d.ts',
+    // lab discovers the workspaces that declare what they add (lab/src/examples/discover-workspaces.ts).
+    ...(kind === 'example' ? { visorkit: { examples: [`${n.camel}Example`] } } : {}),
     exports: { '.': { types: './dist/src/index.d.ts', import: './dist/src/index.js' }, './package.json': './package.json' },
     files: ['dist/src', 'src', 'CHANGELOG.md'],
     publishConfig: { access: 'public' },

@@ -85,6 +85,9 @@ test('an example inside the repository goes to examples/ and exports an ExampleD
     const index = await readFile(join(r.dir, 'src/index.ts'), 'utf8');
     t.regex(index, /export const labDayExample: ExampleDefinition/);
     t.regex(index, /export const labDayPlugin = definePlugin\(/);
+    // It declares its example, so lab discovers it without an entry in any list.
+    const manifest = JSON.parse(await readFile(join(r.dir, 'package.json'), 'utf8')) as { visorkit?: unknown };
+    t.deepEqual(manifest.visorkit, { examples: ['labDayExample'] });
   } finally {
     await rm(repo, { recursive: true, force: true });
   }

@@ -15,13 +15,13 @@ test('the report view imports no Node built-in and nothing Node-only, so the pla
   t.deepEqual(offenders, []);
 });
 
-test('@visorkit/lab/browser reaches only the registries and the view, which import only browser-safe packages', (t) => {
+test('@visorkit/lab/browser reaches only the registries, the workspace declaration and the view, which import only browser-safe packages', (t) => {
   const src = join(view, '../..');
   const offenders: string[] = [];
   const entry = readFileSync(join(src, 'browser.js'), 'utf8');
   const local = [...entry.matchAll(/from ['"]([^'"]+)['"]/g)].map((m) => m[1]!);
   t.deepEqual(local.sort(), [
-    './examples/example-registry.js',
+    './examples/workspace-declaration.js',
     './experiments/experiment-registry.js',
     './platforms/platform-registry.js',
     './report/view/index.js',
