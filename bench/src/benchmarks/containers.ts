@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { CostCategory, NetworkBackend, VcpuScheduler, createHypervisor, modern, type VcpuProgram, gfn } from '@visorkit/core';
+import { CostCategory, createHypervisor, modern, type VcpuProgram, gfn } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
-import { vserverPlugin } from '@visorkit/vserver';
+import { vserverOn } from '@visorkit/vserver';
 import type { Benchmark } from '../benchmark.js';
 
 const compute: VcpuProgram = { run: (v, b) => (v.charge(CostCategory.GuestUser, b), 'budget') };
@@ -13,7 +13,7 @@ export const containers: Benchmark = {
   async run() {
     globalThis.gc?.();
     const before = process.memoryUsage().rss;
-    const hv = createHypervisor({ machine: modern, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin] });
+    const hv = createHypervisor({ machine: modern, plugins: vserverOn(nativePlugin) });
     for (let i = 0; i < 10_000; i++) {
       const d = hv.createDomain({ name: `c${i}`, memoryMiB: 4 });
       for (let g = 0; g < 8; g++) hv.memory.zeroFrame(d.vcpus[0]!, gfn(g));

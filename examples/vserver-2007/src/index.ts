@@ -2,9 +2,9 @@
  * vserver-2007: the container paper's comparison — Linux-VServer, Xen 3 and native Linux on
  * a 2007 server (`server-2007`).
  */
-import { NetworkBackend, VcpuScheduler, server2007 } from '@visorkit/core';
+import { server2007 } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
-import { vserverPlugin } from '@visorkit/vserver';
+import { vserverOn } from '@visorkit/vserver';
 import {
   concurrent,
   cpuShare,
@@ -36,7 +36,7 @@ export const vserver2007: ExampleDefinition = {
       name: 'vserver',
       description: 'VServer contexts on the same kernel',
       isolation: 'contexts',
-      plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin],
+      plugins: vserverOn(nativePlugin),
     }),
     definePlatform({
       name: 'xen-pv',

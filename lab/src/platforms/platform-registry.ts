@@ -1,7 +1,6 @@
 import { hwAssistPlugin } from '@visorkit/hw-assist';
-import { NetworkBackend, VcpuScheduler } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
-import { vserverPlugin } from '@visorkit/vserver';
+import { vserverInGuestsOf, vserverOn } from '@visorkit/vserver';
 import { xenPvPlugin } from '@visorkit/xen-pv';
 import { definePlatform, needsHardwareVirtualization, needsNestedPaging, needsSriov, type PlatformDefinition, type PlatformSpec } from '@visorkit/workloads';
 
@@ -23,13 +22,21 @@ export const platformDefinitions: readonly PlatformDefinition[] = [
     name: 'vserver',
     description: "Linux-VServer contexts on native's shared kernel: token-bucket CPU limits, network contexts",
     isolation: 'contexts',
-    plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin],
+    plugins: vserverOn(nativePlugin),
   },
   {
     name: 'hvm-ept',
     description: 'VT-x with nested paging (EPT), 4 KiB host pages, virtio devices',
     isolation: 'domains',
     plugins: [hwAssistPlugin],
+    unsupportedOn: needsNestedPaging,
+  },
+  {
+    name: 'hvm-ept+vserver',
+    description: "containers on VMs: Linux-VServer contexts in an hvm-ept guest's kernel (nested paging and exits under the context checks)",
+    isolation: 'contexts',
+    stackedOn: 'hvm-ept',
+    plugins: vserverInGuestsOf(hwAssistPlugin),
     unsupportedOn: needsNestedPaging,
   },
   {

@@ -2,8 +2,9 @@
  * @visorkit/vserver — Linux-VServer container contexts on one shared kernel. It provides
  * what differs from the kernel it runs on: the context token-bucket CPU scheduler and the
  * context-filtered network stack. Compose it with a kernel that provides the rest, e.g.
- * `[nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin]`: memory, CPU, time
- * and disk are then the native kernel's, at native cost — no hypervisor on the path.
+ * `vserverOn(nativePlugin)`: memory, CPU, time and disk are then the native kernel's, at
+ * native cost — no hypervisor on the path. Or put contexts in the guests of a VM platform —
+ * containers on VMs — with `vserverInGuestsOf(hwAssistPlugin)`.
  */
 import {
   BlockBackend,
@@ -16,6 +17,7 @@ import {
   VcpuScheduler,
   definePlugin,
   type Hypervisor,
+  type Plugin,
 } from '@visorkit/core';
 import { ContainerPolicy } from '@visorkit/guest';
 import { VserverContexts } from './guest/vserver-contexts.js';
@@ -43,6 +45,22 @@ export const vserverPlugin = definePlugin({
 });
 
 /**
+ * Linux-VServer on the shared kernel `kernel` provides (native's, typically): the kernel's
+ * vCPU scheduler and network stack give way to vserver's context-aware ones; memory, CPU,
+ * time and disk stay the kernel's.
+ *
+ * @example
+ * ```ts
+ * const hv = createHypervisor({ machine: server2007, plugins: vserverOn(nativePlugin) });
+ * ```
+ *
+ * @public
+ */
+export function vserverOn(kernel: Plugin): Plugin[] {
+  return [kernel.without(VcpuScheduler, NetworkBackend), vserverPlugin];
+}
+
+/**
  * The context table of `hv`'s shared kernel — the `VserverContexts` every guest kernel booted
  * on it (without an explicit policy) consults. Define contexts on it before spawning into them:
  *
@@ -61,6 +79,8 @@ export function vserverContextsOf(hv: Hypervisor): VserverContexts {
 }
 
 export { vserverModule } from './vserver-module.js';
+export { vserverGuestContextsOf, vserverGuestsPlugin, vserverInGuestsOf } from './vserver-in-guests.js';
+export { VserverGuestContexts } from './guest/vserver-guest-contexts.js';
 export { ContextTokenBucketScheduler } from './scheduler/context-token-bucket-scheduler.js';
 export { ContextNetwork } from './network/context-network.js';
 export { VserverContexts, type ContextSettings } from './guest/vserver-contexts.js';

@@ -1,16 +1,16 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { NetworkBackend, PrivilegeViolationError, Simulator, VcpuScheduler, connectMachines, createHypervisor, server2007 } from '@visorkit/core';
+import { PrivilegeViolationError, Simulator, connectMachines, createHypervisor, server2007 } from '@visorkit/core';
 import { bootGuest, type Sys } from '@visorkit/guest';
 import { nativePlugin } from '@visorkit/native';
-import { type ContextNetwork, vserverPlugin } from '../src/index.js';
+import { type ContextNetwork, vserverOn } from '../src/index.js';
 
 /** Sends 8 MiB from a context to a peer machine; returns Mbit/s, with the context capped at `capMbps` (0: none). */
 function sendRate(capMbps: number): number {
   const sim = new Simulator();
   const hv = createHypervisor({
     machine: server2007,
-    plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin],
+    plugins: vserverOn(nativePlugin),
     options: { simulator: sim, cores: 1 },
   });
   const peer = createHypervisor({ machine: server2007, plugins: [nativePlugin], options: { simulator: sim, cores: 1 } });
@@ -66,7 +66,7 @@ test("a context's transmit bandwidth is held to the share the administrative con
 });
 
 test('only the administrative context may set bandwidth shares', (t) => {
-  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin] });
+  const hv = createHypervisor({ machine: server2007, plugins: vserverOn(nativePlugin) });
   const a = hv.createDomain({ name: 'a' });
   const b = hv.createDomain({ name: 'b' });
   t.throws(() => (hv.network as ContextNetwork).setBandwidth(a.vcpus[0]!, b, 1), { instanceOf: PrivilegeViolationError });

@@ -4,22 +4,20 @@ import {
   Capability,
   CostCategory,
   GuestRequestError,
-  NetworkBackend,
   PrivilegeViolationError,
   UnsupportedCapabilityError,
-  VcpuScheduler,
   createHypervisor,
   server2007,
   type NetFrame,
   type VcpuProgram,
 } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
-import { type ContextNetwork, vserverPlugin } from '../src/index.js';
+import { type ContextNetwork, vserverOn } from '../src/index.js';
 
 const compute: VcpuProgram = { run: (v, b) => (v.charge(CostCategory.GuestUser, b), 'budget') };
 
 function vserver(cores = 2) {
-  return createHypervisor({ machine: server2007, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin], options: { cores } });
+  return createHypervisor({ machine: server2007, plugins: vserverOn(nativePlugin), options: { cores } });
 }
 
 function cpuMs(d: { vcpus: readonly { runtimeNs: number }[] }): number {

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import test from 'ava';
 import fc from 'fast-check';
-import { NetworkBackend, Simulator, VcpuScheduler, connectMachines, createHypervisor, server2007, type Domain, type Hypervisor } from '@visorkit/core';
+import { Simulator, connectMachines, createHypervisor, server2007, type Domain, type Hypervisor } from '@visorkit/core';
 import { Errno, bootGuest, type GuestKernel, type Operation, type Program, type Sys } from '@visorkit/guest';
 import { nativePlugin } from '@visorkit/native';
-import { VserverContexts, vserverPlugin } from '../src/index.js';
+import { VserverContexts, vserverOn } from '../src/index.js';
 
 const HOST = '10.0.0.1';
 const WEB_A = '10.0.0.11';
@@ -28,7 +28,7 @@ function sharedKernel(programs: Record<string, Program>, client?: Program): Shar
   const sim = new Simulator();
   const hv = createHypervisor({
     machine: server2007,
-    plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin],
+    plugins: vserverOn(nativePlugin),
     options: { simulator: sim, cores: 1 },
   });
   const d = hv.createDomain({ name: 'host', memoryMiB: 256 });
@@ -269,7 +269,7 @@ test('for any assignment of addresses, no context binds an address not assigned 
     fc.property(fc.array(fc.subarray(pool, { minLength: 1 }), { minLength: 1, maxLength: 3 }), (assignment) => {
       const hv = createHypervisor({
         machine: server2007,
-        plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin],
+        plugins: vserverOn(nativePlugin),
         options: { cores: 1 },
       });
       const d = hv.createDomain({ name: 'host', memoryMiB: 128 });

@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { CostCategory, NetworkBackend, UnsupportedCapabilityError, VcpuScheduler, createHypervisor, server2007 } from '@visorkit/core';
+import { CostCategory, UnsupportedCapabilityError, createHypervisor, server2007 } from '@visorkit/core';
 import { Errno, bootGuest, type Sys } from '@visorkit/guest';
 import { nativePlugin } from '@visorkit/native';
-import { VserverContexts, vserverContextsOf, vserverPlugin } from '../src/index.js';
+import { VserverContexts, vserverContextsOf, vserverOn } from '../src/index.js';
 
 /** One shared kernel with contexts 1 and 2 (roots and a process limit) and the host context 0. */
 function sharedKernel(programs: Record<string, (sys: Sys) => Generator<unknown, number, unknown>>) {
-  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin], options: { cores: 1 } });
+  const hv = createHypervisor({ machine: server2007, plugins: vserverOn(nativePlugin), options: { cores: 1 } });
   const d = hv.createDomain({ name: 'host', memoryMiB: 256 });
   const contexts = new VserverContexts(server2007);
   contexts.define(1, { root: '/vservers/a', maxProcesses: 4, maxResidentMiB: 16 });
@@ -130,7 +130,7 @@ test("a memory hog is killed at its context's memory limit; a process in another
 
 test("a kernel booted on a vserver composition without a policy gets the plugin's context table, and its checks cost a little", (t) => {
   const forks = (withVserver: boolean, maxProcesses?: number): { kernelCycles: number; refused: number } => {
-    const plugins = withVserver ? [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin] : [nativePlugin];
+    const plugins = withVserver ? vserverOn(nativePlugin) : [nativePlugin];
     const hv = createHypervisor({ machine: server2007, plugins, options: { cores: 1 } });
     const d = hv.createDomain({ name: 'host', memoryMiB: 128 });
     let refused = 0;

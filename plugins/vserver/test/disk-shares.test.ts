@@ -1,13 +1,13 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { NetworkBackend, VcpuScheduler, createHypervisor, server2007 } from '@visorkit/core';
+import { createHypervisor, server2007 } from '@visorkit/core';
 import { bootGuest, type Sys } from '@visorkit/guest';
 import { nativePlugin } from '@visorkit/native';
-import { vserverPlugin } from '../src/index.js';
+import { vserverOn } from '../src/index.js';
 
 /** Two contexts writing to disk flat out; returns the bytes each wrote in `seconds`. */
 function writers(weights: [number, number], seconds: number): number[] {
-  const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin.without(VcpuScheduler, NetworkBackend), vserverPlugin] });
+  const hv = createHypervisor({ machine: server2007, plugins: vserverOn(nativePlugin) });
   const written = [0, 0];
   weights.forEach((weight, i) => {
     const d = hv.createDomain({ name: `ctx${i}`, weight, memoryMiB: 64 });

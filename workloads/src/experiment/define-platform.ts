@@ -10,6 +10,8 @@ export interface PlatformDefinition {
   readonly name: string;
   readonly description: string;
   readonly isolation: IsolationUnit;
+  /** Containers on VMs: the VM platform whose domain hosts the contexts ({@link PlatformSpec.stackedOn}). */
+  readonly stackedOn?: string;
   /** The plugins, configured, that make up the platform. */
   readonly plugins: readonly Plugin[];
   /** Why the platform cannot run on a profile (missing hardware), or undefined. */
@@ -29,6 +31,7 @@ export function definePlatform(def: PlatformDefinition): PlatformSpec {
     plugins: def.plugins,
     compose: (profile: MachineProfile, o: ComposeOptions) => createHypervisor({ machine: profile, plugins: def.plugins, options: hypervisorOptions(o) }),
     ...(def.unsupportedOn !== undefined ? { unsupportedOn: def.unsupportedOn } : {}),
+    ...(def.stackedOn !== undefined ? { stackedOn: def.stackedOn } : {}),
   };
 }
 

@@ -23,7 +23,8 @@ export interface ComposeOptions {
 
 /**
  * A platform: a named composition of plugins with their options. Names are public interface
- * (`native`, `xen-pv`, `vserver`, `hvm-ept`, `hvm-ept-2m`, `hvm-shadow`, `hvm-sriov`).
+ * (`native`, `xen-pv`, `vserver`, `hvm-ept`, `hvm-ept-2m`, `hvm-shadow`, `hvm-sriov`,
+ * `hvm-ept+vserver`).
  *
  * @public
  */
@@ -32,12 +33,29 @@ export interface PlatformSpec {
   readonly description: string;
   /** What one workload instance gets: its own domain, a process of one OS, or a container context. */
   readonly isolation: IsolationUnit;
+  /**
+   * Containers on VMs: the name of the VM platform whose domain hosts this platform's
+   * contexts (`hvm-ept` for `hvm-ept+vserver`). Instances are then contexts of one guest
+   * kernel in one domain, not domains of their own — see {@link instancesShareOneKernel}.
+   */
+  readonly stackedOn?: string;
   /** Builds a fresh hypervisor on `profile`. */
   compose(profile: MachineProfile, options: ComposeOptions): Hypervisor;
   /** The plugins it composes, when it was made from plugins ({@link definePlatform}). */
   readonly plugins?: readonly Plugin[];
   /** Why this platform cannot run on `profile` (missing hardware), or undefined when it can. */
   unsupportedOn?(profile: MachineProfile): string | undefined;
+}
+
+/**
+ * True when `platform` runs all of an experiment's instances on one guest kernel: the
+ * processes of one OS, or the contexts of one VM's kernel on a stacked platform. (Contexts of
+ * an unstacked container platform are its domains: the shared kernel schedules them there.)
+ *
+ * @public
+ */
+export function instancesShareOneKernel(platform: Pick<PlatformSpec, 'isolation' | 'stackedOn'>): boolean {
+  return platform.isolation === 'processes' || (platform.isolation === 'contexts' && platform.stackedOn !== undefined);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { Simulator, type Hypervisor, type Prng } from '@visorkit/core';
 import { clientMachineFor } from './client-machine.js';
 import { bootGuest, type GuestKernel, type Program } from '@visorkit/guest';
-import { composeFor, type ExperimentContext, type PlatformSpec } from './experiment.js';
+import { composeFor, instancesShareOneKernel, type ExperimentContext, type PlatformSpec } from './experiment.js';
 import { createDomainFor, guestOptionsFor, hostMemoryFor } from './domain-input.js';
 
 /**
@@ -97,7 +97,9 @@ export function runInstances(
 ): InstanceRates {
   const sim = new Simulator(ctx.seed);
   const n = instances.length;
-  const oneOs = platform.isolation === 'processes';
+  // One kernel under every instance: one OS's processes, or one VM's contexts (stacked).
+  const oneOs = instancesShareOneKernel(platform);
+  const contextOf = (i: number): number => (platform.isolation === 'contexts' ? i + 1 : 0);
   const defaultHost = Math.max(2048, options.memoryMiB * n + 512);
   // Domain files shape the instances' own domains (one OS's processes have none of their own).
   const hv = composeFor(ctx, platform, {
@@ -116,11 +118,15 @@ export function runInstances(
         address: '10.0.0.1',
         programs: Object.assign({}, ...built.map((b) => b.programs)),
         files: Object.assign({}, ...built.map((b) => b.files)),
-        run: built.flatMap((b, i) => (late.has(i) ? [] : b.run)),
+        run: platform.isolation === 'contexts' ? [] : built.flatMap((b, i) => (late.has(i) ? [] : b.run)),
         diskMiB: 4096,
         ...limits,
       }),
     );
+    // Contexts of one kernel: each instance's programs start in its own context.
+    if (platform.isolation === 'contexts') {
+      for (const [i, b] of built.entries()) if (!late.has(i)) for (const path of b.run) kernels[0]!.spawn(path, contextOf(i));
+    }
   } else {
     built.forEach((b, i) => {
       const d = createDomainFor(ctx, hv, i, { name: `${instances[i]!.name}-${i}`, memoryMiB: options.memoryMiB });
@@ -150,7 +156,12 @@ export function runInstances(
   hv.runUntil(options.warmupNs);
   let start = options.warmupNs;
   if (late.size > 0) {
-    for (const i of late) for (const path of built[i]!.run) (oneOs ? kernels[0]! : kernels[i]!).spawn(path);
+    for (const i of late) {
+      for (const path of built[i]!.run) {
+        if (oneOs) kernels[0]!.spawn(path, contextOf(i));
+        else kernels[i]!.spawn(path);
+      }
+    }
     start += options.settleNs ?? 0;
     hv.runUntil(start);
   }

@@ -5,6 +5,10 @@ import { consolidatedService, type ServiceProgress, type ServiceShape } from '..
 
 const MIB = 1 << 20;
 const FRAME_BYTES = 4096;
+/** Entries of a 4 KiB page table (8-byte entries): one table maps this many frames. */
+const ENTRIES_PER_TABLE = FRAME_BYTES / 8;
+/** Levels of the host's tables above the leaf tables (4-level paging), each a frame at least. */
+const UPPER_TABLE_LEVELS = 3;
 
 /**
  * Service instances on one platform, placed as it isolates them: a VM each (its own kernel
@@ -28,7 +32,11 @@ export class ServiceHost {
   ) {
     this.hv = composeFor(ctx, platform, machineMiB !== undefined ? { memoryMiB: machineMiB } : {});
     if (platform.isolation !== 'domains') {
-      const memoryMiB = Math.floor((this.hv.unreservedFrames * FRAME_BYTES) / MIB);
+      const free = this.hv.unreservedFrames;
+      // Containers on VMs: the host maps the VM's memory with page tables of its own, taken
+      // from the same RAM as it populates the VM, so the VM leaves them room.
+      const hostTables = platform.stackedOn !== undefined ? Math.ceil(free / ENTRIES_PER_TABLE) + UPPER_TABLE_LEVELS : 0;
+      const memoryMiB = Math.floor(((free - hostTables) * FRAME_BYTES) / MIB);
       this.#shared = bootGuest(this.hv, this.hv.createDomain({ name: 'host', vcpus: this.hv.machine.pcpus.length, memoryMiB }));
     }
   }

@@ -1,5 +1,5 @@
 import { bootGuest } from '@visorkit/guest';
-import { composeFor, type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
+import { composeFor, instancesShareOneKernel, type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
 import { cintLike, type IterationCounter } from '../programs/cint-like.js';
 import { densityRow } from './density.js';
 
@@ -26,11 +26,14 @@ export function scalabilityPoint(ctx: ExperimentContext, platform: PlatformSpec,
     }
     return out;
   };
-  if (platform.isolation === 'processes') {
-    // One OS: the instances are its processes, on every CPU, under its own scheduler.
+  if (instancesShareOneKernel(platform)) {
+    // One OS (or one VM's kernel with a context per instance): the instances are its
+    // processes, on every CPU, under its own scheduler.
     const d = hv.createDomain({ name: 'os', vcpus: hv.machine.pcpus.length, memoryMiB: 64 + 4 * n });
     const p = programs(n);
-    bootGuest(hv, d, { programs: p, run: Object.keys(p), timeSliceMs: sliceMs });
+    const contexts = platform.isolation === 'contexts';
+    const kernel = bootGuest(hv, d, { programs: p, run: contexts ? [] : Object.keys(p), timeSliceMs: sliceMs });
+    if (contexts) Object.keys(p).forEach((path, i) => kernel.spawn(path, i + 1));
   } else {
     for (let i = 0; i < n; i++) {
       const d = hv.createDomain({ name: `dom${i}`, memoryMiB: 24 });
