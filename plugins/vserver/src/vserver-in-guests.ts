@@ -56,7 +56,7 @@ export function vserverInGuestsOf(vm: Plugin): Plugin[] {
  * @public
  */
 export function vserverGuestContextsOf(hv: Hypervisor): VserverGuestContexts {
-  const policy = hv.service<ContainerPolicy>(ContainerPolicy);
+  const policy = hv.service(ContainerPolicy);
   if (!(policy instanceof VserverGuestContexts))
     throw new UnsupportedCapabilityError(hv.name, 'vserver contexts in guests', 'it is not composed with the vserver-guests plugin (vserverInGuestsOf)');
   return policy;
