@@ -4,7 +4,17 @@ import { UnsupportedCapabilityError, createHypervisor, modern, type MachineProfi
 import { Errno, bootGuest, type Sys } from '@visorkit/guest';
 import { hwAssistPlugin } from '@visorkit/hw-assist';
 import { VserverContexts, vserverGuestContextsOf, vserverInGuestsOf } from '@visorkit/vserver';
-import { definePlatform, densityLimit, needsNestedPaging, runMicro, type ExperimentContext, type MicroMetric, type PlatformSpec } from '@visorkit/workloads';
+import {
+  definePlatform,
+  densityLimit,
+  needsNestedPaging,
+  runInstances,
+  runMicro,
+  specCintInstance,
+  type ExperimentContext,
+  type MicroMetric,
+  type PlatformSpec,
+} from '@visorkit/workloads';
 import { platformRegistry } from '../../src/platforms/platform-registry.js';
 
 const platform = (name: string): PlatformSpec => platformRegistry.find((p) => p.name === name)!;
@@ -114,4 +124,14 @@ test("each VM's kernel has its own context table: a process limit in one VM does
   t.is(refused.get('b') ?? 0, 0, "VM b's context 1 is not");
   // A composition without the plugin has no such tables: a typed error.
   t.throws(() => vserverGuestContextsOf(createHypervisor({ machine: modern, plugins: [hwAssistPlugin] })), { instanceOf: UnsupportedCapabilityError });
+});
+
+test("server experiments place a stacked platform's instances as contexts of one VM's kernel, not as VMs of their own", (t) => {
+  const ctx: ExperimentContext = { profile: modern, platforms: [STACKED], seed: 1 };
+  const options = { memoryMiB: 64, warmupNs: 2e7, measureNs: 5e7 };
+  const stacked = runInstances(ctx, STACKED, [specCintInstance, specCintInstance, specCintInstance], options);
+  t.is(stacked.hv.domains.all().length, 1, 'one VM hosts every instance');
+  t.true(stacked.rates.every((r) => r > 0));
+  const vms = runInstances({ ...ctx, platforms: [HVM] }, HVM, [specCintInstance, specCintInstance, specCintInstance], options);
+  t.is(vms.hv.domains.all().length, 3, 'hvm-ept gives each instance a VM');
 });
