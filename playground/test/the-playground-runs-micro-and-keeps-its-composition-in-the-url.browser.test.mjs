@@ -1,5 +1,5 @@
 import test from 'ava';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './launch-chromium.mjs';
 import { serve } from './static-server.mjs';
@@ -90,4 +90,19 @@ test('the built page loads nothing from the network: it works offline once built
   await page.waitForSelector('#target option', { state: 'attached' });
   await page.waitForLoadState('networkidle');
   t.deepEqual(outside, []);
+});
+
+test('the page offers every example the workspaces declare (found at build time, not listed) and every platform, the stacked one too', async (t) => {
+  const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+  const declared = readdirSync(examples)
+    .filter((d) => existsSync(`${examples}${d}/package.json`))
+    .flatMap((d) => JSON.parse(readFileSync(`${examples}${d}/package.json`, 'utf8')).visorkit?.examples ?? []);
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  t.is(await page.locator('#target optgroup[label^="Example "]').count(), declared.length);
+  const targets = await page.locator('#target option').evaluateAll((os) => os.map((o) => o.value));
+  for (const v of ['xen-2003:micro', 'vserver-2007:density', 'clark-2005:wws', 'third-party-plugin:cpu-share', 'modern-cloud:modern'])
+    t.true(targets.includes(v), v);
+  t.is(await page.locator('#platforms input[value="hvm-ept+vserver"]').count(), 1);
+  await page.close();
 });
