@@ -18,6 +18,11 @@ const WEIGHTS = [128, 256, 512, 1024];
 /** The latency-sensitive domain wakes this often, works this long, and may warp by this much (BVT). */
 const WAKE_PERIOD_NS = 10e6;
 const WAKE_WORK_NS = 50e3;
+/**
+ * Work per wake-up measured: a light interactive domain (50 µs), and one using about its fair
+ * share beside the hogs (3 ms every ~11.5 ms), where BVT's warp and credit's BOOST part ways.
+ */
+const WAKE_WORK_SIZES_NS = [WAKE_WORK_NS, 3e6];
 const WARP_MS = 10;
 const HOGS = 3;
 const WAKE_WARMUP_NS = 100e6;
@@ -66,12 +71,14 @@ export const cpuShare: Experiment = {
       }
       // A latency-sensitive domain beside CPU hogs: how long after its timer fires it runs,
       // under this platform's scheduler (BVT's warp, credit's BOOST, CFS's sleeper placement).
-      const probe = composeFor(ctx, platform, { cores: 1 });
-      const scheduler = probe.scheduler.name;
-      const latency = wakeLatency(probe);
-      const wakeRow = { platform: platform.name, unit: 'us', counts: latency.counts, scheduler, hogs: HOGS };
-      rows.push({ ...wakeRow, metric: 'wakeup-latency-us', value: latency.meanUs, detail: { maxUs: latency.maxUs, wakes: latency.wakes } });
-      rows.push({ ...wakeRow, metric: 'wakeup-latency-max-us', value: latency.maxUs, detail: { wakes: latency.wakes } });
+      for (const workNs of WAKE_WORK_SIZES_NS) {
+        const probe = composeFor(ctx, platform, { cores: 1 });
+        const scheduler = probe.scheduler.name;
+        const latency = wakeLatency(probe, workNs);
+        const wakeRow = { platform: platform.name, unit: 'us', counts: latency.counts, scheduler, hogs: HOGS, workUs: workNs / 1e3 };
+        rows.push({ ...wakeRow, metric: 'wakeup-latency-us', value: latency.meanUs, detail: { maxUs: latency.maxUs, wakes: latency.wakes } });
+        rows.push({ ...wakeRow, metric: 'wakeup-latency-max-us', value: latency.maxUs, detail: { wakes: latency.wakes } });
+      }
       ctx.progress?.(++done, total);
       // Equal domains on the profile's pCPUs: fairness and overhead against the queue length.
       for (const n of sweepCounts) {
@@ -91,19 +98,22 @@ export const cpuShare: Experiment = {
 };
 
 /**
- * One domain that blocks, is woken by a timer every {@link WAKE_PERIOD_NS} and works briefly
- * (an interactive or I/O-bound guest), beside {@link HOGS} domains that only compute, on one
+ * One domain that blocks, is woken by a timer every {@link WAKE_PERIOD_NS} and works `workNs`
+ * (default 50 µs: an interactive or I/O-bound guest), beside {@link HOGS} domains that only compute, on one
  * pCPU: the mean and worst delay from its wake-up to its running. Where schedulers differ —
  * BVT's warp and context-switch allowance against credit's BOOST and rate limit — shows here.
  *
  * @public
  */
-export function wakeLatency(hv: Hypervisor): { meanUs: number; maxUs: number; wakes: number; counts: Readonly<Record<string, number>> } {
+export function wakeLatency(
+  hv: Hypervisor,
+  workNs: number = WAKE_WORK_NS,
+): { meanUs: number; maxUs: number; wakes: number; counts: Readonly<Record<string, number>> } {
   const hogs = Array.from({ length: HOGS }, (_, i) => hv.createDomain({ name: `hog${i}`, memoryMiB: 16 }));
   const interactive = hv.createDomain({ name: 'interactive', memoryMiB: 16, warpMs: WARP_MS });
   const delays: number[] = [];
   let wokeAt = -1;
-  const workCycles = WAKE_WORK_NS * hv.machine.profile.cpu.clockGhz;
+  const workCycles = workNs * hv.machine.profile.cpu.clockGhz;
   let wakes = 0;
   const probe: VcpuProgram = {
     run(vcpu) {

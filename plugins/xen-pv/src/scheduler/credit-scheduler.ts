@@ -20,6 +20,8 @@ interface CreditVcpu extends CreditQueueEntry {
   sliceEnd: number;
   /** Was taken off the CPU at a re-decision point within its slice (not at the slice's end). */
   resuming: boolean;
+  /** When it was last scheduled (the rate limit counts from here; re-decisions it survives do not reset it). */
+  runStart: number;
 }
 
 /** A domain's credit state (`struct csched_dom`). */
@@ -57,8 +59,9 @@ interface CreditDomain {
  * - **Preemption.** A vCPU woken BOOSTed preempts an UNDER or OVER one that has run at least
  *   the rate limit (1 ms, Xen 4.2's `sched_ratelimit_us`). The core runner does not cut a
  *   burst short, so while some blocked vCPU may wake BOOSTed the running one is re-decided
- *   every rate-limit period: it resumes its slice unless a better vCPU waits, and goes to the
- *   tail of its priority when preempted.
+ *   once it has run the rate limit and then every 100 µs (`CSCHED_MIN_TIMER`, the shortest
+ *   timer Xen sets): it resumes its slice unless a better vCPU waits, and goes to the tail of
+ *   its priority when preempted. A wake is thus seen up to 100 µs late.
  * - **Load balance.** A pCPU whose best queued vCPU is OVER (or that has none) steals the
  *   first better one from its peers' queues (`csched_load_balance`), so an UNDER vCPU never
  *   waits behind another pCPU's work while this one runs an overdrawn one.
@@ -72,6 +75,7 @@ interface CreditDomain {
  */
 @injectable()
 export class CreditScheduler implements VcpuScheduler {
+  /** 'credit'. */
   readonly name: string = 'credit';
   readonly #c = XEN_SCHEDULER.value;
   readonly #queues: CreditRunQueue[];
@@ -135,16 +139,19 @@ export class CreditScheduler implements VcpuScheduler {
     return p === CreditPriority.Boost ? 'boost' : p === CreditPriority.Under ? 'under' : 'over';
   }
 
+  /** vCPUs waiting on the run queues (parked ones are not waiting: they may not run). */
   get queued(): number {
     let n = 0;
     for (const q of this.#queues) n += q.size;
     return n;
   }
 
+  /** Keeps the runner's kick, to get idle pCPUs going when parked vCPUs are released. */
   attachRunner(kick: () => void): void {
     this.#kick = kick;
   }
 
+  /** The domain's vCPUs leave every run queue and the parked list, and never queue again. */
   domainDestroyed(domain: Domain): void {
     const d = this.#domains.get(domain);
     if (d === undefined) return;
@@ -169,6 +176,7 @@ export class CreditScheduler implements VcpuScheduler {
     this.#domains.delete(domain);
   }
 
+  /** Queues a woken vCPU where it last ran (BOOSTed if it blocked while UNDER), or parks it. */
   wake(vcpu: Vcpu, now: number): void {
     this.#account(now);
     const s = this.#state(vcpu);
@@ -187,6 +195,7 @@ export class CreditScheduler implements VcpuScheduler {
     this.#queues[this.#homeOf(vcpu)]!.insert(s);
   }
 
+  /** The best vCPU of this pCPU's queue, or a better one stolen from a peer (csched_schedule). */
   pick(pcpu: number, now: number): Vcpu | undefined {
     this.#account(now);
     const local = this.#queues[pcpu]!;
@@ -217,10 +226,17 @@ export class CreditScheduler implements VcpuScheduler {
     return next.vcpu;
   }
 
+  /** How long `vcpu` runs before it is re-decided (see the class comment). */
   sliceNs(vcpu: Vcpu, now: number): number {
     const s = this.#state(vcpu);
-    if (!s.resuming || now >= s.sliceEnd) s.sliceEnd = now + this.#timeSliceNs;
+    if (!s.resuming) {
+      s.runStart = now;
+      s.sliceEnd = now + this.#timeSliceNs;
+    } else if (now >= s.sliceEnd) s.sliceEnd = now + this.#timeSliceNs;
     s.resuming = false;
+    const minTimer = this.#c.creditMinTimerNs;
+    // Not switched out before it has run the rate limit since it was scheduled.
+    const earliest = s.runStart + this.#rateLimitNs - now;
     let slice = s.sliceEnd - now;
     // Priorities change at the accounting.
     slice = Math.min(slice, this.#nextAccounting - now);
@@ -229,12 +245,13 @@ export class CreditScheduler implements VcpuScheduler {
     // A capped domain stops where it has used its cap's share of the period.
     const cap = s.domain.domain.cap;
     if (cap > 0) slice = Math.min(slice, this.#capBudgetNs(cap) - s.domain.capUsedNs);
-    // A blocked vCPU may wake BOOSTed and preempt this one once it has run the rate limit.
-    if (this.#mayBoost > 0 && s.priority !== CreditPriority.Boost) slice = Math.min(slice, this.#rateLimitNs);
-    // Never re-decided sooner than the rate limit allows (nor in less than a nanosecond).
-    return Math.max(slice, this.#rateLimitNs, 1);
+    // A blocked vCPU may wake BOOSTed and preempt this one once it has run the rate limit:
+    // the runner cannot cut a burst short, so it is re-decided every shortest timer from then.
+    if (this.#mayBoost > 0 && s.priority !== CreditPriority.Boost) slice = Math.min(slice, Math.max(earliest, minTimer));
+    return Math.max(slice, earliest, minTimer);
   }
 
+  /** Debits the burst, ends a BOOST a tick found running, parks a capped domain over its cap, requeues. */
   ran(vcpu: Vcpu, ranNs: number, now: number, runnable: boolean): void {
     const s = this.#state(vcpu);
     if (s.gone) return;
@@ -452,6 +469,7 @@ export class CreditScheduler implements VcpuScheduler {
         gone: vcpu.domain.state === 'destroyed',
         sliceEnd: 0,
         resuming: false,
+        runStart: 0,
       };
       vcpu.schedulerData = s;
       d.vcpus.push(s);

@@ -64,4 +64,10 @@ export const XEN_SCHEDULER = pathLengths('@visorkit/xen-pv', {
     source:
       'Xen 4.2 xen/include/public/sysctl.h: XEN_SYSCTL_SCHED_RATELIMIT_DEFAULT (sched_ratelimit_us = 1000): a running vCPU is not preempted before it has run 1 ms',
   },
+  creditMinTimerNs: {
+    value: 100_000,
+    unit: 'ns',
+    source:
+      'Xen 4.2 common/sched_credit.c: CSCHED_MIN_TIMER (XEN_SYSCTL_SCHED_RATELIMIT_MIN, 100 us), the shortest timer the credit scheduler sets; here also how often a running vCPU is re-decided while a BOOSTed wake could preempt it',
+  },
 });
