@@ -38,7 +38,9 @@ test('a latency-sensitive domain beside CPU hogs: BVT (its warp) and credit (BOO
 test('credit without BOOST makes a waking domain wait behind the hogs: wake-up latency grows by orders of magnitude', (t) => {
   const boosted = wakeLatency(compose('credit'));
   const hv = compose('credit');
-  (hv.scheduler as CreditScheduler).setBoost(false);
+  const scheduler = hv.scheduler;
+  if (!(scheduler instanceof CreditScheduler)) return t.fail(`expected credit, got ${scheduler.name}`);
+  scheduler.setBoost(false);
   const plain = wakeLatency(hv);
   t.true(plain.meanUs > 10 * boosted.meanUs, `without BOOST ${plain.meanUs} µs, with ${boosted.meanUs} µs`);
 });
