@@ -12,7 +12,7 @@ import { exampleRegistry } from '../examples/example-registry.js';
 import { HW_ASSIST_PATH } from '@visorkit/hw-assist';
 import { NATIVE_PATH } from '@visorkit/native';
 import { VSERVER_PATH } from '@visorkit/vserver';
-import { XEN_PATH, XEN_PV_FITTED } from '@visorkit/xen-pv';
+import { XEN_PATH, XEN_PV_FITTED, XEN_SCHEDULER } from '@visorkit/xen-pv';
 
 /** A package's fitted set and where its `calibration.ts` lives (relative to the repository root). */
 export interface FittedSetLocation {
@@ -32,7 +32,16 @@ export const FITTED_SETS: readonly FittedSetLocation[] = [
 ];
 
 /** Every path-length set of the core, the guest and the plugins. */
-export const PATH_LENGTH_SETS: readonly ParameterSet[] = [NIC_DRIVER_PATH, GUEST_PATH, SHELL_WORK, NATIVE_PATH, VSERVER_PATH, XEN_PATH, HW_ASSIST_PATH];
+export const PATH_LENGTH_SETS: readonly ParameterSet[] = [
+  NIC_DRIVER_PATH,
+  GUEST_PATH,
+  SHELL_WORK,
+  NATIVE_PATH,
+  VSERVER_PATH,
+  XEN_PATH,
+  XEN_SCHEDULER,
+  HW_ASSIST_PATH,
+];
 
 /** The calibration ledger: the bundled and the examples' own profiles' primitives, every path length, every fitted parameter. */
 export function calibrationLedger(): CalibrationParameter[] {

@@ -57,4 +57,5 @@ export { VirtualFirewallRouter, type VfrRule } from './io/virtual-firewall-route
 export { XenIoOptions } from './io/xen-io-options.js';
 export { XenControl, XenControlService, HYPERCALL_DOMCTL, type MemoryTargetWatcher } from './control/xen-control.js';
 export { XEN_PATH } from './xen-pv-path-lengths.js';
+export { XEN_SCHEDULER } from './scheduler/xen-scheduler-constants.js';
 export { XEN_PV_FITTED } from './calibration.js';

@@ -2,7 +2,9 @@ import { pathLengths } from '@visorkit/core';
 
 /**
  * Xen's documented scheduler constants (calibration-ledger entries, kind path-length: constants
- * of named Xen code). Times in nanoseconds.
+ * of named Xen code): BVT's of Xen 1.x/2.0, credit's of Xen 3.x and 4.2. Times in nanoseconds.
+ *
+ * @public
  */
 export const XEN_SCHEDULER = pathLengths('@visorkit/xen-pv', {
   bvtMcuNs: {
