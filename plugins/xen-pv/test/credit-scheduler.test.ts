@@ -100,7 +100,7 @@ test('credit: a capped domain gets no more than its cap, alone or beside others,
   );
 });
 
-test('credit: BOOST lowers the wake-up latency of a domain that blocks and wakes beside CPU hogs', (t) => {
+test('credit: BOOST, and the preemption on wake that comes with it here, lowers the wake-up latency of a domain that blocks and wakes beside CPU hogs', (t) => {
   fc.assert(
     fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 4, max: 20 }), fc.integer({ min: 10, max: 300 }), (hogs, periodMs, workUs) => {
       const boosted = wakeDelay(hogs, periodMs * 1e6, workUs * 1e3, true);

@@ -121,8 +121,10 @@ export class CreditScheduler implements VcpuScheduler {
   }
 
   /**
-   * Turns BOOST on or off: without it a woken vCPU waits its turn among the UNDER ones (a
-   * what-if, to see what BOOST buys a latency-sensitive domain).
+   * Turns BOOST on or off (a what-if, to see what it buys a latency-sensitive domain). Without
+   * it a woken vCPU queues at its own priority and nothing re-decides the running vCPU before
+   * its slice ends — so this also turns off preemption on wake, where Xen's `__runq_tickle`
+   * would still let a woken UNDER vCPU preempt an OVER one.
    */
   setBoost(enabled: boolean): void {
     this.#boost = enabled;
