@@ -490,8 +490,12 @@ export class FuzzMachine {
     }
   }
 
-  /** An entry the attacker wrote (machine-format tables): present ones reach only its own frames. */
-  #checkEntry(table: number, index: number): void {
+  /**
+   * An entry the attacker wrote (machine-format tables): present ones reach only its own
+   * frames; in a leaf table (of `levels`: the frames typed as tables and their levels), none
+   * maps a page table writable. A frame typed as no table is data no walk reaches.
+   */
+  #checkEntry(table: number, index: number, levels: ReadonlyMap<number, number> = this.#pinned): void {
     const mem = this.hv.machine.memory;
     const mfn = this.hv.memory.machineFrame(this.attacker, table as never, 'read');
     if (mfn < 0) return;
@@ -509,14 +513,70 @@ export class FuzzMachine {
       owner === this.attacker.id,
       `entry ${index} of the attacker's table ${table} maps machine frame ${target}, owned by ${owner}`,
     );
-    if (this.#typed && (entry & PTE_WRITABLE) !== 0) {
-      const gfn = this.#gfnOf(target);
-      const level = this.#pinned.get(table) ?? 1;
-      this.#check(
-        'memory/page-tables-are-never-writable',
-        level !== 1 || gfn < 0 || !this.#pinned.has(gfn),
-        `entry ${index} of leaf table ${table} maps the pinned page table ${gfn} writable`,
-      );
+    if (this.#typed && (entry & PTE_WRITABLE) !== 0 && levels.get(table) === 1) {
+      const gfn = this.#gfnOf(target, levels);
+      this.#check('memory/page-tables-are-never-writable', gfn < 0, `entry ${index} of leaf table ${table} maps the page table ${gfn} writable`);
+    }
+  }
+
+  /**
+   * The attacker's frames typed as page tables, from the machine's memory: those it pinned,
+   * and every frame a present entry of a typed upper-level table references (typed one level
+   * down) — all a walk from a table it may load can reach. Breaks the invariants if an entry
+   * of a typed table reaches a foreign frame or a frame is typed at two levels.
+   */
+  #typedTables(): Map<number, number> {
+    const m = this.hv.memory;
+    const mem = this.hv.machine.memory;
+    const levels = new Map<number, number>();
+    const work: number[] = [];
+    for (const [g, level] of this.#pinned)
+      if (Number.isInteger(g) && g >= 0 && g < m.frames(this.attacker) && Number.isInteger(level) && level >= 1 && level <= m.geometry.levels) {
+        levels.set(g, level);
+        if (level > 1) work.push(g);
+      }
+    if (work.length === 0) return levels;
+    const reverse = new Map<number, number>();
+    for (let g = 0; g < m.frames(this.attacker); g++) {
+      const mfn = m.machineFrame(this.attacker, g as never, 'read');
+      if (mfn >= 0) reverse.set(mfn, g);
+    }
+    for (let table = work.pop(); table !== undefined; table = work.pop()) {
+      const level = levels.get(table)!;
+      const mfn = m.machineFrame(this.attacker, table as never, 'read');
+      if (mfn < 0 || !mem.isPopulated(mfn)) continue;
+      for (let i = 0; i < m.geometry.entriesPerTable[level]!; i++) {
+        const entry = readTableEntry(mem, m.geometry, mfn, i);
+        if ((entry & PTE_PRESENT) === 0) continue;
+        const target = reverse.get(pteFrame(entry));
+        this.#check(
+          'memory/no-entry-reaches-a-foreign-frame',
+          target !== undefined,
+          `entry ${i} of the attacker's level-${level} table ${table} references machine frame ${pteFrame(entry)}, owned by ${this.#ownerOfMachine(pteFrame(entry))}`,
+        );
+        const had = levels.get(target!);
+        this.#check(
+          'memory/a-table-has-one-level',
+          had === undefined || had === level - 1,
+          `entry ${i} of the attacker's level-${level} table ${table} references its level-${had} table ${target} as level ${level - 1}`,
+        );
+        if (had === undefined) {
+          levels.set(target!, level - 1);
+          if (level - 1 > 1) work.push(target!);
+        }
+      }
+    }
+    return levels;
+  }
+
+  /** Every entry of every leaf table a walk can reach (typed frames): none maps a page table writable or a foreign frame. */
+  #checkLeafTables(levels: ReadonlyMap<number, number>): void {
+    const n = this.hv.memory.geometry.entriesPerTable[1]!;
+    for (const [table, level] of levels) {
+      if (level !== 1) continue;
+      const mfn = this.hv.memory.machineFrame(this.attacker, table as never, 'read');
+      if (mfn < 0 || !this.hv.machine.memory.isPopulated(mfn)) continue;
+      for (let i = 0; i < n; i++) this.#checkEntry(table, i, levels);
     }
   }
 
@@ -530,7 +590,11 @@ export class FuzzMachine {
 
   /** Both domains, whole: every entry the attacker wrote, every page it can translate, the victim's memory and view. */
   sweep(): void {
-    for (const key of this.#entries) if (this.#format === 'machine') this.#checkEntry(Math.floor(key / 1024), key % 1024);
+    if (this.#format === 'machine') {
+      const levels = this.#typed ? this.#typedTables() : this.#pinned;
+      for (const key of this.#entries) this.#checkEntry(Math.floor(key / 1024), key % 1024, levels);
+      if (this.#typed) this.#checkLeafTables(levels);
+    }
     const a = this.attacker.vcpus[0]!;
     for (const p of this.hv.machine.pcpus) {
       for (let vpn = 0; vpn < PAGES; vpn++) {
@@ -616,11 +680,10 @@ export class FuzzMachine {
     return Number.isInteger(mfn) && mfn >= 0 && mfn < mem.frames ? mem.ownerOf(mfn) : NO_OWNER;
   }
 
-  /** The attacker's guest frame (of those it names) behind a machine frame, or -1. */
-  #gfnOf(mfn: number): number {
-    for (const g of this.#pinned.keys())
-      if (Number.isInteger(g) && g >= 0 && g < this.hv.memory.frames(this.attacker) && this.hv.memory.machineFrame(this.attacker, g as never, 'read') === mfn)
-        return g;
+  /** The attacker's guest frame of `tables` behind a machine frame, or -1. */
+  #gfnOf(mfn: number, tables: ReadonlyMap<number, number>): number {
+    for (const g of tables.keys())
+      if (Number.isInteger(g) && g >= 0 && g < this.hv.memory.frames(this.attacker) && this.hv.memory.machineFrame(this.attacker, g as never, 'read') === mfn) return g;
     return -1;
   }
 

@@ -22,6 +22,7 @@ import {
   gfn,
 } from '@visorkit/core';
 import { GuestRequestError } from '@visorkit/core';
+import { XenPvMemory } from '../memory/xen-pv-memory.js';
 import { SplitDeviceChannels, type SplitEndpoint } from './split-device.js';
 import { XEN_IO_INSTRUCTIONS, ioCycles } from './xen-io-costs.js';
 import { XenIoOptions } from './xen-io-options.js';
@@ -44,6 +45,8 @@ interface BlkRequest extends RingRequest {
 interface BlkResponse extends RingResponse {
   readonly status: BlockStatus;
 }
+
+const NO_FRAMES: readonly number[] = [];
 
 /** A virtual block device: extents set by Dom0, a ring, and requests in flight. */
 class Vbd implements SplitEndpoint {
@@ -98,6 +101,7 @@ export class XenSplitBlock implements BlockBackend {
     @inject(MemoryVirtualization) readonly memory: MemoryVirtualization,
     @inject(XenIoOptions) readonly options: XenIoOptions,
     @inject(IoEvents) readonly events: IoEvents,
+    @inject(XenPvMemory) readonly pageTypes: XenPvMemory,
   ) {
     this.#partitions = new DiskPartitions(machine.disks[0]!, machine.memory);
     this.#devices = new SplitDeviceChannels(machine, options);
@@ -165,7 +169,7 @@ export class XenSplitBlock implements BlockBackend {
     const back = vbd.ring.back;
     const p = this.machine.profile;
     let work = 0;
-    const batch: { id: number; operation: 'read' | 'write'; physical: number; count: number; mfns: number[] }[] = [];
+    const batch: { id: number; operation: 'read' | 'write'; physical: number; count: number; mfns: number[]; written: readonly number[] }[] = [];
     do {
       for (let req = back.takeRequest(); req !== undefined; req = back.takeRequest()) {
         work += ioCycles(p, XEN_IO_INSTRUCTIONS.backRequest + XEN_IO_INSTRUCTIONS.extentTranslate);
@@ -185,7 +189,15 @@ export class XenSplitBlock implements BlockBackend {
         }
         // A disk read DMAs into the guest's pages: the domain's memory is written.
         const mfns = segments.map((s) => this.#frameFor(vbd.domain, s.gfn, req.operation === 'read' ? 'write' : 'read'));
-        batch.push({ id: req.id, operation: req.operation, physical, count: req.count, mfns });
+        // A read writes the guest's pages: Xen refuses to grant a device write access to a page
+        // table (its type is not writable), so the request fails rather than rewrite a validated table.
+        const written = req.operation === 'read' ? segments.map((s) => s.gfn) : NO_FRAMES;
+        if (!this.pageTypes.beginDeviceWrite(vbd.domain, written)) {
+          vbd.domain.counts[MechanismIndex.PrivilegeViolation] = vbd.domain.counts[MechanismIndex.PrivilegeViolation]! + 1;
+          this.#respond(vbd, req.id, 'error');
+          continue;
+        }
+        batch.push({ id: req.id, operation: req.operation, physical, count: req.count, mfns, written });
       }
     } while (back.finalCheckForRequests());
     // Reorder the batch by physical position (an elevator pass), then submit.
@@ -195,7 +207,9 @@ export class XenSplitBlock implements BlockBackend {
         r.physical,
         r.count,
         () => {
-          this.#respond(vbd, r.id, this.#partitions.dma(r.operation, r.physical, r.mfns) ? 'ok' : 'error');
+          const ok = this.#partitions.dma(r.operation, r.physical, r.mfns);
+          this.pageTypes.endDeviceWrite(vbd.domain, r.written);
+          this.#respond(vbd, r.id, ok ? 'ok' : 'error');
         },
         vbd.domain,
       );

@@ -39,6 +39,8 @@ import { WritableMappings } from './writable-mappings.js';
 import { XEN_PATH } from '../xen-pv-path-lengths.js';
 
 const P = XEN_PATH.value;
+/** The table id a device's writable grant is counted under (no guest frame has it). */
+const DEVICE = -1;
 const F = XEN_PV_FITTED.value;
 
 /**
@@ -55,8 +57,16 @@ interface PendingUpdate {
 }
 
 interface DomainState {
-  /** Guest page-table frames and their levels (1 = leaf). */
+  /**
+   * Guest frames typed as page tables and their levels (1 = leaf): pinned, or referenced by
+   * an entry of a table one level up (Xen's type count). A frame with no type is treated as
+   * a leaf table when written, but no walk reaches it until it is typed.
+   */
   readonly tables: Map<number, number>;
+  /** Frames the guest pinned (MMUEXT_PIN_Lx_TABLE). */
+  readonly pins: Set<number>;
+  /** Type references each frame holds from present entries of typed upper-level tables. */
+  readonly typeRefs: Map<number, number>;
   /** Writable mode: leaf tables currently unhooked, with the entries written since. */
   readonly unhooked: Map<number, number>;
   /** Tables holding a copy of the guest kernel's mappings, with the number of entries. */
@@ -69,7 +79,11 @@ interface DomainState {
   maxFrames: number;
   /** Leaf entries mapping each frame writable: such a frame may not become a page table. */
   readonly writable: WritableMappings;
-  /** Frames holding entries written while they were typed above level 1 (validated again if they become leaf tables). */
+  /**
+   * Frames whose contents are upper-level entries (written or copied while typed above level
+   * 1): they hold no leaf references, so they are validated as a whole before becoming leaf
+   * tables.
+   */
   readonly upper: Set<number>;
 }
 
@@ -127,6 +141,8 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     this.#map.add(domain);
     this.#domains[domain.id] = {
       tables: new Map(),
+      pins: new Set(),
+      typeRefs: new Map(),
       unhooked: new Map(),
       kernelEntries: new Map(),
       roots: new Int32Array(domain.vcpus.length).fill(-1),
@@ -182,8 +198,8 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_PIN_TABLE', `guest frame ${frame} is already a level-${typed} page table`);
     }
-    if (level === 1 && st.upper.has(frame)) this.#validateAsLeaf(vcpu, st, frame);
-    st.tables.set(frame, level);
+    if (typed === undefined) this.#type(vcpu, st, frame, level);
+    st.pins.add(frame);
     this.#hypercall(
       vcpu,
       'update_va_mapping',
@@ -197,13 +213,16 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     if (level === this.geometry.levels) this.#hypercall(vcpu, 'mmuext_op', P.mmuUpdateBase * this.#cpi);
   }
 
-  /** The frame stops being a table: Xen untypes it (a scan), and the kernel maps it writable again. */
+  /**
+   * The frame stops being pinned: Xen untypes it (a scan) unless an upper-level entry still
+   * references it, and the kernel maps it writable again. An upper-level table untyped drops
+   * the type references its entries held (put_page_from_l2e).
+   */
   unpinPageTable(vcpu: Vcpu, frame: Gfn): void {
     const st = this.#state(vcpu.domain);
     const level = st.tables.get(frame);
-    st.tables.delete(frame);
-    st.unhooked.delete(frame);
-    if (level === undefined) return;
+    if (level === undefined || !st.pins.delete(frame)) return;
+    if (!st.typeRefs.has(frame)) this.#untype(vcpu, st, frame);
     if (level === this.geometry.levels) this.#hypercall(vcpu, 'mmuext_op', P.mmuUpdateBase * this.#cpi);
     // Unpinning drops the references the kernel half took (put_page_type per entry).
     const kernelEntries = st.kernelEntries.get(frame);
@@ -378,6 +397,10 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
 
   zeroFrame(vcpu: Vcpu, frame: Gfn): void {
     this.#forgetWritableEntries(vcpu, frame);
+    const st = this.#state(vcpu.domain);
+    // An upper-level table zeroed puts back the references its entries held; it keeps its type.
+    if ((st.tables.get(frame) ?? 1) > 1) this.#unreferenceEntries(vcpu, st, frame);
+    st.upper.delete(frame);
     this.machine.memory.zero(this.#mfn(vcpu, frame));
     this.#noteWrite(vcpu, frame);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.pageZero);
@@ -386,10 +409,23 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
 
   copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
     this.#mfn(vcpu, from);
+    const st = this.#state(vcpu.domain);
+    if (to !== from && st.tables.has(to)) {
+      // A page table is read-only to its guest: only validated updates change it.
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'page copy', `guest frame ${to} is a page table and cannot be written`);
+    }
     // A frame copied onto itself keeps its entries and the references they hold.
     if (to !== from) this.#forgetWritableEntries(vcpu, to);
     this.machine.memory.copy(this.#mfn(vcpu, to), this.#mfn(vcpu, from));
-    if (to !== from) this.#countWritableEntries(vcpu, to, from);
+    if (to !== from) {
+      // Upper-level entries copied stay unvalidated (and unreferenced) until the copy becomes a table.
+      if (st.upper.has(from) || (st.tables.get(from) ?? 1) > 1) st.upper.add(to);
+      else {
+        st.upper.delete(to);
+        this.#countWritableEntries(vcpu, to, from);
+      }
+    }
     this.#noteWrite(vcpu, to);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.pageCopy);
     vcpu.count(MechanismIndex.PageCopy);
@@ -449,6 +485,107 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(vcpu.domain.name, 'mmu_update', `frame ${target} is a page table and may not be mapped writable`);
     }
+    if (level > 1) {
+      const refused = this.#referenceRefusal(vcpu, st, target, level - 1);
+      if (refused !== undefined) {
+        vcpu.count(MechanismIndex.PrivilegeViolation);
+        throw new GuestRequestError(vcpu.domain.name, 'mmu_update', `a level-${level} entry may not reference guest frame ${target}: ${refused}`);
+      }
+    }
+  }
+
+  /**
+   * Why `frame` cannot take a type reference as a level-`level` table (Xen's get_page_from_l2e
+   * and up: get_page_and_type), or undefined when it can. A frame already typed at another
+   * level cannot; an untyped one can become a leaf table if nothing maps it writable and its
+   * contents validate as leaf entries; an untyped upper-level table must be pinned first.
+   */
+  #referenceRefusal(vcpu: Vcpu, st: DomainState, frame: number, level: number): string | undefined {
+    const typed = st.tables.get(frame);
+    if (typed !== undefined) return typed === level ? undefined : `it is a level-${typed} page table, not level ${level}`;
+    if (level !== 1) return `it is not a level-${level} page table (pin it first)`;
+    if (st.writable.isMappedWritable(frame)) return 'it is mapped writable';
+    if (st.upper.has(frame)) {
+      const bad = this.#leafViolation(vcpu, st, frame);
+      if (bad >= 0) return `its entry ${bad} maps a page table writable`;
+    }
+    return undefined;
+  }
+
+  /** Takes a type reference on `frame` as a level-`level` table, typing it if it had no type; refused as {@link #referenceRefusal} says. */
+  #reference(vcpu: Vcpu, st: DomainState, frame: number, level: number): void {
+    const refused = this.#referenceRefusal(vcpu, st, frame, level);
+    if (refused !== undefined) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'mmu_update', `guest frame ${frame} cannot become a level-${level} page table: ${refused}`);
+    }
+    if (!st.tables.has(frame)) this.#type(vcpu, st, frame, level);
+    st.typeRefs.set(frame, (st.typeRefs.get(frame) ?? 0) + 1);
+  }
+
+  /** Drops a type reference; the frame loses its type when no pin or reference holds it. */
+  #unreference(vcpu: Vcpu, st: DomainState, frame: number): void {
+    const n = (st.typeRefs.get(frame) ?? 0) - 1;
+    if (n > 0) st.typeRefs.set(frame, n);
+    else {
+      st.typeRefs.delete(frame);
+      if (!st.pins.has(frame)) this.#untype(vcpu, st, frame);
+    }
+  }
+
+  /**
+   * Types an untyped frame as a level-`level` table, validating what it holds: as leaf entries
+   * (when it held upper-level ones), or, above level 1, each present entry taking a type
+   * reference on its target (alloc_l2_table). Refused whole: references taken are put back.
+   */
+  #type(vcpu: Vcpu, st: DomainState, frame: number, level: number): void {
+    if (level === 1) {
+      if (st.upper.has(frame)) this.#validateAsLeaf(vcpu, st, frame);
+      st.tables.set(frame, 1);
+      return;
+    }
+    // Typed first, so an entry referencing the frame itself is refused (a type mismatch).
+    st.tables.set(frame, level);
+    const mfn = this.#mfn(vcpu, frame);
+    if (!this.machine.memory.isPopulated(mfn)) return;
+    const n = this.#entriesPerTable(level);
+    let i = 0;
+    try {
+      for (; i < n; i++) {
+        const e = readTableEntry(this.machine.memory, this.geometry, mfn, i);
+        if ((e & PTE_PRESENT) !== 0) this.#reference(vcpu, st, this.#map.reverse(pteFrame(e)), level - 1);
+      }
+    } catch (e) {
+      for (let j = 0; j < i; j++) {
+        const entry = readTableEntry(this.machine.memory, this.geometry, mfn, j);
+        if ((entry & PTE_PRESENT) !== 0) this.#unreference(vcpu, st, this.#map.reverse(pteFrame(entry)));
+      }
+      st.tables.delete(frame);
+      throw e;
+    }
+    // Its entries are upper-level ones now: the leaf references they held as an untyped frame go.
+    this.#forgetWritableEntries(vcpu, frame);
+    st.upper.add(frame);
+  }
+
+  /** The frame loses its type; an upper-level table's entries put back the references they held. */
+  #untype(vcpu: Vcpu, st: DomainState, frame: number): void {
+    const level = st.tables.get(frame);
+    if (level === undefined) return;
+    st.tables.delete(frame);
+    st.unhooked.delete(frame);
+    if (level > 1) this.#unreferenceEntries(vcpu, st, frame);
+  }
+
+  /** Puts back the type reference of every present entry of upper-level table `frame`. */
+  #unreferenceEntries(vcpu: Vcpu, st: DomainState, frame: number): void {
+    const mfn = this.#mfn(vcpu, frame);
+    if (!this.machine.memory.isPopulated(mfn)) return;
+    const n = this.#entriesPerTable(2);
+    for (let i = 0; i < n; i++) {
+      const e = readTableEntry(this.machine.memory, this.geometry, mfn, i);
+      if ((e & PTE_PRESENT) !== 0) this.#unreference(vcpu, st, this.#map.reverse(pteFrame(e)));
+    }
   }
 
   /** One mmu_update hypercall for the queued batch: validate every entry, then apply them all. */
@@ -463,7 +600,12 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     vcpu.count(this.#batchHypercalls);
     vcpu.count(MechanismIndex.PteValidate, batch.length);
     vcpu.count(MechanismIndex.PteWrite, batch.length);
-    for (const u of batch) this.#store(vcpu, u.table, u.index, u.entry);
+    // Applied in order, each checked again against what the entries before it did (an entry
+    // typing a frame as a table, then one mapping it writable): Xen stops at the first bad one.
+    for (const u of batch) {
+      this.#check(vcpu, st, u.table, u.index, u.entry, st.tables.get(u.table) ?? 1);
+      this.#store(vcpu, u.table, u.index, u.entry);
+    }
   }
 
   /**
@@ -486,8 +628,17 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     const stored = (entry & PTE_PRESENT) === 0 ? 0 : makePte(this.#mfn(vcpu, pteFrame(entry)), pteFlags(entry));
     const tableMfn = this.#mfn(vcpu, table);
     const st = this.#state(vcpu.domain);
-    if ((st.tables.get(table) ?? 1) === 1) this.#replaceReference(st, table, readTableEntry(this.machine.memory, this.geometry, tableMfn, index), stored);
-    else if (stored !== 0) st.upper.add(table);
+    const level = st.tables.get(table) ?? 1;
+    const before = readTableEntry(this.machine.memory, this.geometry, tableMfn, index);
+    if (level === 1) {
+      // An untyped frame holding upper-level entries keeps no leaf references until it is validated as a leaf.
+      if (!st.upper.has(table)) this.#replaceReference(st, table, before, stored);
+    } else {
+      // get_page_from_l2e for the new entry before put_page_from_l2e for the old.
+      if (stored !== 0) this.#reference(vcpu, st, this.#map.reverse(pteFrame(stored)), level - 1);
+      if ((before & PTE_PRESENT) !== 0) this.#unreference(vcpu, st, this.#map.reverse(pteFrame(before)));
+      if (stored !== 0) st.upper.add(table);
+    }
     writeTableEntry(this.machine.memory, this.geometry, tableMfn, index, stored);
     this.#map.markDirty(vcpu.domain, table);
   }
@@ -498,17 +649,29 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
    * take their references. Refused whole if one fails.
    */
   #validateAsLeaf(vcpu: Vcpu, st: DomainState, frame: number): void {
+    const bad = this.#leafViolation(vcpu, st, frame);
+    if (bad >= 0) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_PIN_L1_TABLE', `entry ${bad} of guest frame ${frame} maps a page table writable`);
+    }
     const mfn = this.#mfn(vcpu, frame);
+    const n = this.#entriesPerTable(1);
+    for (let i = 0; i < n; i++) this.#replaceReference(st, frame, 0, readTableEntry(this.machine.memory, this.geometry, mfn, i));
+    st.upper.delete(frame);
+  }
+
+  /** The first entry of `frame` that maps a page table (or the frame itself, about to become one) writable, or -1. */
+  #leafViolation(vcpu: Vcpu, st: DomainState, frame: number): number {
+    const mfn = this.#mfn(vcpu, frame);
+    if (!this.machine.memory.isPopulated(mfn)) return -1;
     const n = this.#entriesPerTable(1);
     for (let i = 0; i < n; i++) {
       const e = readTableEntry(this.machine.memory, this.geometry, mfn, i);
-      if ((e & (PTE_PRESENT | PTE_WRITABLE)) === (PTE_PRESENT | PTE_WRITABLE) && st.tables.has(this.#map.reverse(pteFrame(e)))) {
-        vcpu.count(MechanismIndex.PrivilegeViolation);
-        throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_PIN_L1_TABLE', `entry ${i} of guest frame ${frame} maps a page table writable`);
-      }
+      if ((e & (PTE_PRESENT | PTE_WRITABLE)) !== (PTE_PRESENT | PTE_WRITABLE)) continue;
+      const target = this.#map.reverse(pteFrame(e));
+      if (target === frame || st.tables.has(target)) return i;
     }
-    for (let i = 0; i < n; i++) this.#replaceReference(st, frame, 0, readTableEntry(this.machine.memory, this.geometry, mfn, i));
-    st.upper.delete(frame);
+    return -1;
   }
 
   /** A leaf entry of `table` changes from `before` to `after` (stored, machine format): move the frames' references. */
@@ -559,7 +722,10 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       }
     }
     this.#hypercall(vcpu, 'memory_op', P.balloonBase * this.#cpi + frames.length * P.balloonPerFrame * this.#cpi);
-    for (const g of frames) this.#map.giveBack(vcpu.domain, g);
+    for (const g of frames) {
+      this.#map.giveBack(vcpu.domain, g);
+      st.upper.delete(g);
+    }
   }
 
   /**
@@ -585,6 +751,31 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     }
     this.#hypercall(vcpu, 'memory_op', P.balloonBase * this.#cpi + frames.length * P.balloonPerFrame * this.#cpi);
     for (const g of frames) this.#map.takeBack(vcpu.domain, g);
+  }
+
+  /**
+   * A device is granted write access to `frames` (a disk read into them, Xen's grant map
+   * with write access): refused, returning false, if one is a page table. Otherwise each holds
+   * a writable reference until {@link XenPvMemory.endDeviceWrite} — so it cannot become a page
+   * table meanwhile — and whatever entries it held count as unvalidated data from now on.
+   */
+  beginDeviceWrite(domain: Domain, frames: readonly number[]): boolean {
+    const st = this.#state(domain);
+    if (frames.some((g) => st.tables.has(g))) return false;
+    const vcpu = domain.vcpus[0]!;
+    for (const g of frames) {
+      this.#forgetWritableEntries(vcpu, g);
+      st.upper.add(g);
+      st.writable.replace(DEVICE, -1, false, g, true);
+    }
+    return true;
+  }
+
+  /** The device's write is done (or failed): the grants of {@link XenPvMemory.beginDeviceWrite} are dropped. */
+  endDeviceWrite(domain: Domain, frames: readonly number[]): void {
+    const st = this.#domains[domain.id];
+    if (st === undefined) return; // the domain died with the I/O in flight
+    for (const g of frames) st.writable.replace(DEVICE, g, true, -1, false);
   }
 
   /** Frames `domain` holds now (its reservation less what its balloon gave back). */
