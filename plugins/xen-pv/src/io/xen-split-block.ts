@@ -95,14 +95,17 @@ export class XenSplitBlock implements BlockBackend {
   readonly #vbds: Vbd[] = [];
   readonly #partitions: DiskPartitions;
   readonly #devices: SplitDeviceChannels;
+  /** Xen's page types: a device may write a guest page only while it is no page table. */
+  readonly #pageTypes: XenPvMemory;
 
   constructor(
     @inject(Machine) readonly machine: Machine,
     @inject(MemoryVirtualization) readonly memory: MemoryVirtualization,
     @inject(XenIoOptions) readonly options: XenIoOptions,
     @inject(IoEvents) readonly events: IoEvents,
-    @inject(XenPvMemory) readonly pageTypes: XenPvMemory,
+    @inject(XenPvMemory) pageTypes: XenPvMemory,
   ) {
+    this.#pageTypes = pageTypes;
     this.#partitions = new DiskPartitions(machine.disks[0]!, machine.memory);
     this.#devices = new SplitDeviceChannels(machine, options);
   }
@@ -192,7 +195,7 @@ export class XenSplitBlock implements BlockBackend {
         // A read writes the guest's pages: Xen refuses to grant a device write access to a page
         // table (its type is not writable), so the request fails rather than rewrite a validated table.
         const written = req.operation === 'read' ? segments.map((s) => s.gfn) : NO_FRAMES;
-        if (!this.pageTypes.beginDeviceWrite(vbd.domain, written)) {
+        if (!this.#pageTypes.beginDeviceWrite(vbd.domain, written)) {
           vbd.domain.counts[MechanismIndex.PrivilegeViolation] = vbd.domain.counts[MechanismIndex.PrivilegeViolation]! + 1;
           this.#respond(vbd, req.id, 'error');
           continue;
@@ -208,7 +211,7 @@ export class XenSplitBlock implements BlockBackend {
         r.count,
         () => {
           const ok = this.#partitions.dma(r.operation, r.physical, r.mfns);
-          this.pageTypes.endDeviceWrite(vbd.domain, r.written);
+          this.#pageTypes.endDeviceWrite(vbd.domain, r.written);
           this.#respond(vbd, r.id, ok ? 'ok' : 'error');
         },
         vbd.domain,

@@ -33,6 +33,18 @@ export class WritableMappings {
     return this.#inTable.has(table);
   }
 
+  /** A device was granted write access to `frame` (a disk read into it): a writable reference no table holds. */
+  grantDeviceWrite(frame: number): void {
+    bump(this.#mapped, frame, 1);
+    bump(this.#writable, frame, 1);
+  }
+
+  /** The device's grant of {@link WritableMappings.grantDeviceWrite} is dropped. */
+  endDeviceWrite(frame: number): void {
+    bump(this.#mapped, frame, -1);
+    bump(this.#writable, frame, -1);
+  }
+
   /**
    * An entry of leaf table `table` that mapped `before` (-1: nothing) now maps `after` (-1:
    * nothing); the `Writable` flags say whether each mapping was writable.

@@ -39,8 +39,6 @@ import { WritableMappings } from './writable-mappings.js';
 import { XEN_PATH } from '../xen-pv-path-lengths.js';
 
 const P = XEN_PATH.value;
-/** The table id a device's writable grant is counted under (no guest frame has it). */
-const DEVICE = -1;
 const F = XEN_PV_FITTED.value;
 
 /**
@@ -766,7 +764,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     for (const g of frames) {
       this.#forgetWritableEntries(vcpu, g);
       st.upper.add(g);
-      st.writable.replace(DEVICE, -1, false, g, true);
+      st.writable.grantDeviceWrite(g);
     }
     return true;
   }
@@ -775,7 +773,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   endDeviceWrite(domain: Domain, frames: readonly number[]): void {
     const st = this.#domains[domain.id];
     if (st === undefined) return; // the domain died with the I/O in flight
-    for (const g of frames) st.writable.replace(DEVICE, g, true, -1, false);
+    for (const g of frames) st.writable.endDeviceWrite(g);
   }
 
   /** Frames `domain` holds now (its reservation less what its balloon gave back). */
