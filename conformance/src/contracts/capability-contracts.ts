@@ -63,8 +63,8 @@ class Writer implements VcpuProgram {
     let used = 0;
     while (used + this.cyclesPerStep <= budget) {
       const s = step(this.n++, this.stride);
-      if (s.from === 0) this.hv.memory.zeroFrame(v, s.to as never);
-      else this.hv.memory.copyFrame(v, s.to as never, s.from as never);
+      if (s.from === 0) this.hv.memory.zeroFrame(v, gfn(s.to));
+      else this.hv.memory.copyFrame(v, gfn(s.to), gfn(s.from));
       v.charge(CostCategory.GuestUser, this.cyclesPerStep);
       used += this.cyclesPerStep;
     }
@@ -91,8 +91,8 @@ function writerRegistry(hv: Hypervisor): Record<string, (state: unknown) => Vcpu
 /** Sets up the source patterns (through the plugin, then the bytes). */
 function seedSources(hv: Hypervisor, d: Domain): void {
   for (let k = 1; k <= SOURCES; k++) {
-    hv.memory.zeroFrame(d.vcpus[0]!, k as never);
-    hv.machine.memory.writeBytes(hv.memory.machineFrame(d, k as never, 'write'), 0, pattern(k));
+    hv.memory.zeroFrame(d.vcpus[0]!, gfn(k));
+    hv.machine.memory.writeBytes(hv.memory.machineFrame(d, gfn(k), 'write'), 0, pattern(k));
   }
 }
 
@@ -106,7 +106,7 @@ function compareWithModel(hv: Hypervisor, d: Domain, n: number, stride: number, 
   const got = new Uint8Array(4096);
   for (let g = 1; g < FIRST_TARGET + TARGETS; g++) {
     if (g > SOURCES && g < FIRST_TARGET) continue;
-    const mfn = hv.memory.machineFrame(d, g as never, 'read');
+    const mfn = hv.memory.machineFrame(d, gfn(g), 'read');
     const source = g <= SOURCES ? g : model.get(g);
     if (mfn < 0 || !populated.has(g)) {
       if (source !== undefined) return `${what}: guest frame ${g} is missing (it should hold pattern ${source})`;
@@ -292,8 +292,8 @@ function dirtyLogCovers(compose: Compose, settings: KitSettings, s: CapScenario)
   const written = new Map<number, string>();
   for (let k = 0; k < 12; k++) {
     const x = step(k, s.stride);
-    if (k % 2 === 0) m.copyFrame(v, x.to as never, gfn(1 + (k % SOURCES)));
-    else m.zeroFrame(v, x.to as never);
+    if (k % 2 === 0) m.copyFrame(v, gfn(x.to), gfn(1 + (k % SOURCES)));
+    else m.zeroFrame(v, gfn(x.to));
     written.set(x.to, k % 2 === 0 ? 'a page copy' : 'a page zero');
   }
   const stored = m.translate(v, 5, true);

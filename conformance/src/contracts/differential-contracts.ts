@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, makePte, type Hypervisor, type MachineProfile } from '@visorkit/core';
+import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, gfn, makePte, type Hypervisor, type MachineProfile } from '@visorkit/core';
 import type { Compose, Contract } from '../contract.js';
 import { checkProperty } from '../kit/check-property.js';
 import { KitAddressSpace, TableFrames } from '../kit/kit-address-space.js';
@@ -36,7 +36,7 @@ function observe(hv: Hypervisor, steps: readonly Step[]): string[] {
   for (const [i, s] of steps.entries()) {
     if (s.k === 'map' || s.k === 'unmap') {
       const { table, index } = space.leaf(s.vpn);
-      hv.memory.writePte(v, table as never, index, s.k === 'map' ? makePte(3000 + s.gfn, PTE_PRESENT | PTE_USER | (s.w ? PTE_WRITABLE : 0)) : 0);
+      hv.memory.writePte(v, gfn(table), index, s.k === 'map' ? makePte(3000 + s.gfn, PTE_PRESENT | PTE_USER | (s.w ? PTE_WRITABLE : 0)) : 0);
       hv.memory.invalidatePage(v, s.vpn);
       const row: number[] = [];
       for (let p = 0; p < 32; p++) row.push(hv.memory.translate(v, p, false), hv.memory.translate(v, p, true));
@@ -48,21 +48,21 @@ function observe(hv: Hypervisor, steps: readonly Step[]): string[] {
       const count = s.frames.length * 8;
       const sector = Math.min(s.sector, 256 - count);
       s.frames.forEach((g, k) => {
-        hv.memory.zeroFrame(v, g as never);
+        hv.memory.zeroFrame(v, gfn(g));
         if (s.write)
           hv.machine.memory.writeBytes(
-            hv.memory.machineFrame(d, g as never, 'read'),
+            hv.memory.machineFrame(d, gfn(g), 'read'),
             0,
             Uint8Array.from({ length: 4096 }, (_, b) => (i * 7 + k * 13 + b) & 0xff),
           );
       });
       let status = 'none';
-      hv.block.submit(v, disk, { operation: s.write ? 'write' : 'read', sector, frames: s.frames as never }, (st) => (status = st));
+      hv.block.submit(v, disk, { operation: s.write ? 'write' : 'read', sector, frames: s.frames.map(gfn) }, (st) => (status = st));
       hv.runFor(5e8);
       let sum = 0;
       const bytes = new Uint8Array(4096);
       for (const g of s.frames) {
-        hv.machine.memory.readBytes(hv.memory.machineFrame(d, g as never, 'read'), 0, bytes);
+        hv.machine.memory.readBytes(hv.memory.machineFrame(d, gfn(g), 'read'), 0, bytes);
         for (let b = 0; b < 4096; b++) sum = (sum * 31 + bytes[b]!) >>> 0;
       }
       seen.push(`step ${i} (${s.write ? 'write' : 'read'} ${s.frames.length} frame(s) at sector ${sector}): ${status}, frame contents hash ${sum}`);

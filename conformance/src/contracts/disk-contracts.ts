@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { HYPERVISOR_OWNER, SECTOR_SIZE, gfn, type BlockStatus, type Domain, type Hypervisor, type MachineRecorder } from '@visorkit/core';
+import { HYPERVISOR_OWNER, SECTOR_SIZE, gfn, guestSuppliedGfn, type BlockStatus, type Domain, type Hypervisor, type MachineRecorder } from '@visorkit/core';
 import type { Compose, Contract } from '../contract.js';
 import { checkProperty } from '../kit/check-property.js';
 import type { KitSettings } from '../kit/kit-settings.js';
@@ -81,15 +81,15 @@ function world(compose: Compose, settings: KitSettings, s: DiskScenario): DiskWo
   const ds = s.disks.map((_, i) => hv.createDomain({ name: `b${i}`, memoryMiB: 8 }));
   const devs = ds.map((d, i) => hv.block.attachDisk(d, s.disks[i]! * FRAME_SECTORS));
   // Guest frames backed in a scrambled order, so a request's pages are not contiguous in machine memory.
-  for (const d of ds) for (let k = 0; k < 385; k++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, (16 + ((k * 173) % 385)) as never));
+  for (const d of ds) for (let k = 0; k < 385; k++) rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, gfn(16 + ((k * 173) % 385))));
   return { hv, rec, ds, devs, sizes: s.disks.map((n) => n * FRAME_SECTORS), model: ds.map(() => new Map()) };
 }
 
 /** Fills guest frame `gfn` of `d` with a pattern derived from `fill` (through the plugin: zero, then the bytes). */
-function fillFrame(w: DiskWorld, d: Domain, gfn: number, fill: number): Uint8Array {
-  w.rec.as(d.id, () => w.hv.memory.zeroFrame(d.vcpus[0]!, gfn as never));
-  const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (fill * 31 + gfn * 7 + i) & 0xff);
-  w.hv.machine.memory.writeBytes(w.hv.memory.machineFrame(d, gfn as never, 'write'), 0, bytes);
+function fillFrame(w: DiskWorld, d: Domain, g: number, fill: number): Uint8Array {
+  w.rec.as(d.id, () => w.hv.memory.zeroFrame(d.vcpus[0]!, gfn(g)));
+  const bytes = Uint8Array.from({ length: 4096 }, (_, i) => (fill * 31 + g * 7 + i) & 0xff);
+  w.hv.machine.memory.writeBytes(w.hv.memory.machineFrame(d, gfn(g), 'write'), 0, bytes);
   return bytes;
 }
 
@@ -112,13 +112,13 @@ function readsBack(compose: Compose, settings: KitSettings, s: DiskScenario): st
       const sector = op.sector % (w.sizes[i]! - count + 1);
       const model = w.model[i]!;
       const contents = op.frames.map((g) =>
-        op.write ? fillFrame(w, d, g, op.fill) : (w.rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, g as never)), undefined),
+        op.write ? fillFrame(w, d, g, op.fill) : (w.rec.as(d.id, () => hv.memory.zeroFrame(d.vcpus[0]!, gfn(g))), undefined),
       );
       const dmasBefore = rec.dmas.length;
       let status: BlockStatus | undefined;
       outstanding++;
       rec.as(d.id, () =>
-        hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: op.write ? 'write' : 'read', sector, frames: op.frames as never }, (st) => {
+        hv.block.submit(d.vcpus[0]!, w.devs[i]!, { operation: op.write ? 'write' : 'read', sector, frames: op.frames.map(gfn) }, (st) => {
           status = st;
           outstanding--;
         }),
@@ -127,7 +127,7 @@ function readsBack(compose: Compose, settings: KitSettings, s: DiskScenario): st
         const what = `${op.write ? 'writing' : 'reading'} ${op.frames.length} frame(s) [${op.frames.join(', ')}] at sector ${sector} of '${d.name}''s ${w.sizes[i]}-sector disk`;
         if (status !== 'ok') return `${what} completed '${String(status)}'`;
         const mine = rec.dmas.slice(dmasBefore).filter((x) => x.domain === d.id);
-        const mfns = op.frames.map((g) => hv.memory.machineFrame(d, g as never, 'read'));
+        const mfns = op.frames.map((g) => hv.memory.machineFrame(d, gfn(g), 'read'));
         const dma = mine.find((x) => x.frames.length === mfns.length);
         if (dma !== undefined && dma.frames.some((f, k) => f !== mfns[k]))
           return `${what}: the device moved data to or from machine frames [${dma.frames.join(', ')}], not the request's [${mfns.join(', ')}]`;
@@ -218,7 +218,7 @@ function staysInside(compose: Compose, settings: KitSettings, s: DiskScenario): 
     let status: BlockStatus | 'refused' | undefined;
     try {
       rec.as(d.id, () =>
-        hv.block.submit(d.vcpus[0]!, device, { operation: b.write ? 'write' : 'read', sector, frames: frames as never }, (st) => (status = st)),
+        hv.block.submit(d.vcpus[0]!, device, { operation: b.write ? 'write' : 'read', sector, frames: frames.map(guestSuppliedGfn) }, (st) => (status = st)),
       );
     } catch (e) {
       if (!isTypedRefusal(e)) return `a ${b.kind} request threw an untyped ${String(e)}`;

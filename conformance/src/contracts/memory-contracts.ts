@@ -1,5 +1,15 @@
 import fc from 'fast-check';
-import { HYPERVISOR_OWNER, PTE_PRESENT, TRANSLATION_FAULT, gfn as toGfn, pteFrame, type Domain, type Hypervisor, type Vcpu } from '@visorkit/core';
+import {
+  HYPERVISOR_OWNER,
+  PTE_PRESENT,
+  TRANSLATION_FAULT,
+  gfn as toGfn,
+  guestSuppliedGfn,
+  pteFrame,
+  type Domain,
+  type Hypervisor,
+  type Vcpu,
+} from '@visorkit/core';
 import type { Contract } from '../contract.js';
 import { checkProperty } from '../kit/check-property.js';
 import { KitAddressSpace, TableFrames } from '../kit/kit-address-space.js';
@@ -155,7 +165,7 @@ function steps(hv: Hypervisor, m: VcpuModel, ops: readonly MemoryOp[]): ((v: Vcp
           try {
             // Good entries first, when batched: the bad one is not the first of its batch.
             if (op.batched) for (const p of others) sp.write(p, DATA_BASE + 1, false);
-            mem.writePte(v, table as never, index, (bad * 4096 + 0x5) as never);
+            mem.writePte(v, toGfn(table), index, bad * 4096 + 0x5);
           } catch (e) {
             if (!isTypedRefusal(e)) throw e;
             refused = true;
@@ -171,7 +181,7 @@ function steps(hv: Hypervisor, m: VcpuModel, ops: readonly MemoryOp[]): ((v: Vcp
               mem.invalidatePage(v, p);
               // Whether the good entries of a refused batch went in or not, the tables now decide.
               const { table: t, index: i } = sp.leaf(p);
-              const entry = mem.readPte(v, t as never, i);
+              const entry = mem.readPte(v, toGfn(t), i);
               if ((entry & PTE_PRESENT) !== 0 && pteFrame(entry) === DATA_BASE + 1) m.models[op.s]!.set(p, { gfn: 1, w: false });
               else if (((entry & PTE_PRESENT) !== 0) !== (m.models[op.s]!.get(p) !== undefined)) return `a refused batch left page ${p}'s entry as ${entry}`;
             }
@@ -247,7 +257,7 @@ export function memoryContracts(settings: KitSettings): readonly Contract[] {
             ),
           ),
         });
-        checkProperty(this.contract, name, settings, single, 14, (s) => runTranslations(compose, settings, s as never, 400));
+        checkProperty(this.contract, name, settings, single, 14, (s) => runTranslations(compose, settings, s, 400));
       },
     },
     {
@@ -347,22 +357,22 @@ function hostileCalls(
         switch (c.k) {
           case 'zero':
             what = `zeroing frame ${bad}`;
-            return hv.memory.zeroFrame(v, bad as never);
+            return hv.memory.zeroFrame(v, guestSuppliedGfn(bad));
           case 'copy-from':
             what = `copying from frame ${bad}`;
-            return hv.memory.copyFrame(v, toGfn(2), bad as never);
+            return hv.memory.copyFrame(v, toGfn(2), guestSuppliedGfn(bad));
           case 'copy-to':
             what = `copying to frame ${bad}`;
-            return hv.memory.copyFrame(v, bad as never, toGfn(2));
+            return hv.memory.copyFrame(v, guestSuppliedGfn(bad), toGfn(2));
           case 'read-table':
             what = `reading a page table in frame ${bad}`;
-            return hv.memory.readPte(v, bad as never, 0);
+            return hv.memory.readPte(v, guestSuppliedGfn(bad), 0);
           case 'pin':
             what = `pinning frame ${bad} as a page table`;
-            return hv.memory.pinPageTable(v, bad as never, 1);
+            return hv.memory.pinPageTable(v, guestSuppliedGfn(bad), 1);
           case 'activate':
             what = `loading frame ${bad} as a page-table root`;
-            return hv.cpu.switchAddressSpace(v, bad as never, 7);
+            return hv.cpu.switchAddressSpace(v, guestSuppliedGfn(bad), 7);
           default: {
             const balloon = hv.balloon;
             if (balloon === undefined) {
@@ -372,7 +382,7 @@ function hostileCalls(
             // Several frames, the bad one last: every one must be checked, not just the first.
             const frames = [...Array.from({ length: c.first }, (_, i) => 100 + i), bad];
             what = `giving back frames ${frames.join(', ')} through the balloon`;
-            return balloon.releaseFrames(v, frames as never);
+            return balloon.releaseFrames(v, frames.map(guestSuppliedGfn));
           }
         }
       });
@@ -386,7 +396,7 @@ function hostileCalls(
   }
   for (const d of ds) {
     for (let g = 0; g < 8; g++) {
-      const mfn = hv.memory.machineFrame(d, g as never, 'read');
+      const mfn = hv.memory.machineFrame(d, toGfn(g), 'read');
       const owner = hv.machine.memory.ownerOf(mfn);
       if (owner !== d.id && owner !== HYPERVISOR_OWNER)
         return `after hostile calls, '${d.name}' frame ${g} is backed by machine frame ${mfn}, which the machine says is not its own`;
@@ -425,7 +435,7 @@ function identicalContent(
     rec.as(d.id, () => {
       hv.memory.zeroFrame(v, toGfn(4001));
       hv.machine.memory.writeBytes(hv.memory.machineFrame(d, toGfn(4001), 'write'), 0, Uint8Array.of(w.byte));
-      hv.memory.copyFrame(v, page as never, toGfn(4001));
+      hv.memory.copyFrame(v, toGfn(page), toGfn(4001));
     });
     expected.set(`${d.name}:${page}`, w.byte);
     hv.runFor(1e7);
@@ -457,7 +467,7 @@ function returnsFrames(
     const d = hv.createDomain({ name: `f${i}`, memoryMiB: 8, vcpus: 1 + (i % 2) });
     const v = d.vcpus[0]!;
     rec.as(d.id, () => {
-      for (const g of spec.touch) hv.memory.zeroFrame(v, g as never);
+      for (const g of spec.touch) hv.memory.zeroFrame(v, toGfn(g));
       const space = new KitAddressSpace(hv, v, new TableFrames(1200), 1);
       for (let t = 0; t < spec.tables; t++) space.write(t * 997, 1100 + (t % 50), t % 2 === 0);
       space.activate();

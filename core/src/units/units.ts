@@ -94,6 +94,18 @@ export function gfn(n: number): Gfn {
   return n as Gfn;
 }
 /**
+ * A guest frame number exactly as a guest handed it over, unchecked: negative, fractional,
+ * huge, past the domain's memory or another domain's. Only for hostile-input tests, fuzzers
+ * and contract suites, whose point is that the plugin's own checks refuse such a number with a
+ * typed error — {@link gfn} would refuse it first. Everything else uses {@link gfn}.
+ *
+ * @public
+ */
+export function guestSuppliedGfn(n: number): Gfn {
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- deliberately unchecked: the number a hostile guest passes, for the plugin to refuse
+  return n as Gfn;
+}
+/**
  * Checked constructor for {@link DomainId}.
  *
  * @public

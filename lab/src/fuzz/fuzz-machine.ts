@@ -13,6 +13,8 @@ import {
   bundledProfiles,
   makePte,
   pteFrame,
+  gfn,
+  guestSuppliedGfn,
   readTableEntry,
   type Domain,
   type Hypervisor,
@@ -74,9 +76,9 @@ class VictimSide {
   ) {
     const v = domain.vcpus[0]!;
     this.builder = new PageTableBuilder(hv, v, 1);
-    for (let i = 0; i < VICTIM_PAGES; i++) hv.memory.zeroFrame(v, (VICTIM_FIRST_GFN + i) as never);
+    for (let i = 0; i < VICTIM_PAGES; i++) hv.memory.zeroFrame(v, gfn(VICTIM_FIRST_GFN + i));
     this.builder.mapRange(0, VICTIM_FIRST_GFN, VICTIM_PAGES);
-    hv.cpu.switchAddressSpace(v, this.builder.root as never, 1);
+    hv.cpu.switchAddressSpace(v, this.builder.root, 1);
   }
 
   get vcpu(): Vcpu {
@@ -95,7 +97,7 @@ class VictimSide {
         this.builder.set(op.vpn, 0);
         return 0;
       case 'victim-write': {
-        const mfn = hv.memory.machineFrame(this.domain, op.gfn as never, 'read');
+        const mfn = hv.memory.machineFrame(this.domain, gfn(op.gfn), 'read');
         hv.machine.memory.writeWord32(mfn, op.word, op.value);
         this.written.set(op.gfn * 1024 + op.word, op.value >>> 0);
         return hv.machine.memory.readWord32(mfn, op.word);
@@ -177,7 +179,7 @@ export class FuzzMachine {
     const ref = build();
     this.reference = new VictimSide(ref.hv, ref.victim);
     for (let g = 0; g < VICTIM_PAGES + 9; g++) {
-      const mfn = this.hv.memory.machineFrame(main.victim, (g < VICTIM_PAGES ? VICTIM_FIRST_GFN + g : g - VICTIM_PAGES + 1) as never, 'read');
+      const mfn = this.hv.memory.machineFrame(main.victim, gfn(g < VICTIM_PAGES ? VICTIM_FIRST_GFN + g : g - VICTIM_PAGES + 1), 'read');
       if (mfn >= 0) this.#victimMfns.push(mfn);
     }
     this.#hypervisorMfns = this.#firstHypervisorFrames();
@@ -191,10 +193,10 @@ export class FuzzMachine {
     this.#attackerDisk = hv.block.attachDisk(this.attacker, 64 * 8);
     const victimDisk = hv.block.attachDisk(main.victim, 64 * 8);
     const secret = VICTIM_FIRST_GFN + VICTIM_PAGES - 1;
-    const secretMfn = hv.memory.machineFrame(main.victim, secret as never, 'read');
+    const secretMfn = hv.memory.machineFrame(main.victim, gfn(secret), 'read');
     for (let w = 0; w < 1024; w++) hv.machine.memory.writeWord32(secretMfn, w, VICTIM_DISK_MAGIC);
     this.#victimDiskFrames.push(secret);
-    hv.block.submit(this.victim.vcpu, victimDisk, { operation: 'write', sector: 0, frames: [secret as never] }, () => {});
+    hv.block.submit(this.victim.vcpu, victimDisk, { operation: 'write', sector: 0, frames: [gfn(secret)] }, () => {});
     hv.runFor(1e8);
     for (let w = 0; w < 1024; w++) this.victim.written.set(secret * 1024 + w, VICTIM_DISK_MAGIC);
     this.#attackerIface = hv.network.attachInterface(this.attacker, ADDRESS.attacker, () => {});
@@ -255,26 +257,26 @@ export class FuzzMachine {
     switch (op.k) {
       case 'pte': {
         const table = this.#frame(op.table);
-        m.writePte(a, table as never, op.index, makePte(this.#frame(op.frame), op.flags));
+        m.writePte(a, guestSuppliedGfn(table), op.index, makePte(this.#frame(op.frame), op.flags));
         if (Number.isInteger(table) && Number.isInteger(op.index) && op.index >= 0 && op.index < 512) this.#entries.add(table * 1024 + op.index);
         return undefined;
       }
       case 'read-pte':
-        return m.readPte(a, this.#frame(op.table) as never, op.index);
+        return m.readPte(a, guestSuppliedGfn(this.#frame(op.table)), op.index);
       case 'pin': {
         const f = this.#frame(op.frame);
-        m.pinPageTable(a, f as never, op.level);
+        m.pinPageTable(a, guestSuppliedGfn(f), op.level);
         this.#pinned.set(f, op.level);
         return undefined;
       }
       case 'unpin': {
         const f = this.#frame(op.frame);
-        m.unpinPageTable(a, f as never);
+        m.unpinPageTable(a, guestSuppliedGfn(f));
         this.#pinned.delete(f);
         return undefined;
       }
       case 'switch':
-        hv.cpu.switchAddressSpace(a, this.#frame(op.root) as never, op.space);
+        hv.cpu.switchAddressSpace(a, guestSuppliedGfn(this.#frame(op.root)), op.space);
         return undefined;
       case 'translate':
         return m.translate(a, op.vpn, op.write);
@@ -285,17 +287,17 @@ export class FuzzMachine {
         m.flushTlb(a);
         return undefined;
       case 'zero':
-        m.zeroFrame(a, this.#frame(op.frame) as never);
+        m.zeroFrame(a, guestSuppliedGfn(this.#frame(op.frame)));
         return undefined;
       case 'copy':
-        m.copyFrame(a, this.#frame(op.to) as never, this.#frame(op.from) as never);
+        m.copyFrame(a, guestSuppliedGfn(this.#frame(op.to)), guestSuppliedGfn(this.#frame(op.from)));
         return undefined;
       case 'batch':
         if (op.on) m.beginBatch(a);
         else m.flushBatch(a);
         return undefined;
       case 'balloon': {
-        const frames = op.frames.map((f) => this.#frame(f) as never);
+        const frames = op.frames.map((f) => guestSuppliedGfn(this.#frame(f)));
         if (op.give) this.hv.balloon?.releaseFrames(a, frames);
         else this.hv.balloon?.reclaimFrames(a, frames);
         return undefined;
@@ -319,13 +321,13 @@ export class FuzzMachine {
         hv.block.submit(
           a,
           this.#attackerDisk,
-          { operation: op.write ? 'write' : 'read', sector: op.sector, frames: op.frames.map((f) => this.#frame(f) as never) },
+          { operation: op.write ? 'write' : 'read', sector: op.sector, frames: op.frames.map((f) => guestSuppliedGfn(this.#frame(f))) },
           (s) => (status = s),
         );
         hv.runFor(1e8);
         if (status === 'ok' && !op.write) {
           for (const f of op.frames) {
-            const mfn = m.machineFrame(this.attacker, this.#frame(f) as never, 'read');
+            const mfn = m.machineFrame(this.attacker, guestSuppliedGfn(this.#frame(f)), 'read');
             if (mfn >= 0)
               this.#check(
                 'disk/no-domain-reads-anothers-sectors',
@@ -470,7 +472,7 @@ export class FuzzMachine {
       Number.isInteger(gfn) && gfn < m.frames(this.attacker),
       `virtual page ${vpn} translated to guest frame ${gfn}, outside the attacker's ${m.frames(this.attacker)}`,
     );
-    const mfn = m.machineFrame(this.attacker, gfn as never, 'read');
+    const mfn = m.machineFrame(this.attacker, guestSuppliedGfn(gfn), 'read');
     this.#check(
       'memory/translations-stay-in-the-domain',
       mfn >= 0 && this.hv.machine.memory.ownerOf(mfn) === this.attacker.id,
@@ -481,7 +483,8 @@ export class FuzzMachine {
       const leaf = p.tlb.lookup(this.attacker.vcpus[0]!.asid, vpn);
       if (leaf < 0) continue;
       const frame = pteFrame(leaf);
-      const owner = this.#format === 'machine' ? this.#ownerOfMachine(frame) : this.#ownerOfMachine(m.machineFrame(this.attacker, frame as never, 'read'));
+      const owner =
+        this.#format === 'machine' ? this.#ownerOfMachine(frame) : this.#ownerOfMachine(m.machineFrame(this.attacker, guestSuppliedGfn(frame), 'read'));
       this.#check(
         'tlb/cached-translations-stay-in-the-domain',
         owner === this.attacker.id,
@@ -497,7 +500,7 @@ export class FuzzMachine {
    */
   #checkEntry(table: number, index: number, levels: ReadonlyMap<number, number> = this.#pinned): void {
     const mem = this.hv.machine.memory;
-    const mfn = this.hv.memory.machineFrame(this.attacker, table as never, 'read');
+    const mfn = this.hv.memory.machineFrame(this.attacker, guestSuppliedGfn(table), 'read');
     if (mfn < 0) return;
     this.#check(
       'memory/tables-stay-the-domains-own',
@@ -538,12 +541,12 @@ export class FuzzMachine {
     if (work.length === 0) return levels;
     const reverse = new Map<number, number>();
     for (let g = 0; g < m.frames(this.attacker); g++) {
-      const mfn = m.machineFrame(this.attacker, g as never, 'read');
+      const mfn = m.machineFrame(this.attacker, guestSuppliedGfn(g), 'read');
       if (mfn >= 0) reverse.set(mfn, g);
     }
     for (let table = work.pop(); table !== undefined; table = work.pop()) {
       const level = levels.get(table)!;
-      const mfn = m.machineFrame(this.attacker, table as never, 'read');
+      const mfn = m.machineFrame(this.attacker, guestSuppliedGfn(table), 'read');
       if (mfn < 0 || !mem.isPopulated(mfn)) continue;
       for (let i = 0; i < m.geometry.entriesPerTable[level]!; i++) {
         const entry = readTableEntry(mem, m.geometry, mfn, i);
@@ -574,7 +577,7 @@ export class FuzzMachine {
     const n = this.hv.memory.geometry.entriesPerTable[1]!;
     for (const [table, level] of levels) {
       if (level !== 1) continue;
-      const mfn = this.hv.memory.machineFrame(this.attacker, table as never, 'read');
+      const mfn = this.hv.memory.machineFrame(this.attacker, guestSuppliedGfn(table), 'read');
       if (mfn < 0 || !this.hv.machine.memory.isPopulated(mfn)) continue;
       for (let i = 0; i < n; i++) this.#checkEntry(table, i, levels);
     }
@@ -602,7 +605,7 @@ export class FuzzMachine {
         if (leaf < 0) continue;
         const f = pteFrame(leaf);
         const owner =
-          this.#format === 'machine' ? this.#ownerOfMachine(f) : this.#ownerOfMachine(this.hv.memory.machineFrame(this.attacker, f as never, 'read'));
+          this.#format === 'machine' ? this.#ownerOfMachine(f) : this.#ownerOfMachine(this.hv.memory.machineFrame(this.attacker, guestSuppliedGfn(f), 'read'));
         this.#check(
           'tlb/cached-translations-stay-in-the-domain',
           owner === this.attacker.id,
@@ -615,7 +618,7 @@ export class FuzzMachine {
     this.#check('victim/results-equal-a-run-without-the-attacker', sameArray(got, want), `the victim's translations differ from a run without the attacker`);
     const mem = this.hv.machine.memory;
     for (const [key, value] of this.victim.written) {
-      const mfn = this.hv.memory.machineFrame(this.victim.domain, Math.floor(key / 1024) as never, 'read');
+      const mfn = this.hv.memory.machineFrame(this.victim.domain, gfn(Math.floor(key / 1024)), 'read');
       this.#check('victim/memory-is-its-own', mfn >= 0 && mem.readWord32(mfn, key % 1024) === value, `victim word ${key} no longer holds what it wrote`);
     }
     for (const d of [this.attacker, this.victim.domain]) this.#checkOwnership(d, OWN_FRAMES + VICTIM_FIRST_GFN + VICTIM_PAGES);
@@ -626,7 +629,7 @@ export class FuzzMachine {
     const m = this.hv.memory;
     const mem = this.hv.machine.memory;
     for (let g = 0; g < Math.min(frames, m.frames(d)); g++) {
-      const mfn = m.machineFrame(d, g as never, 'read');
+      const mfn = m.machineFrame(d, guestSuppliedGfn(g), 'read');
       if (mfn < 0) continue;
       this.#check(
         'memory/each-frame-has-one-owner',
@@ -647,7 +650,7 @@ export class FuzzMachine {
     const mem = this.hv.machine.memory;
     for (let i = 0; i < VICTIM_PAGES; i++) {
       const g = VICTIM_FIRST_GFN + i;
-      const mfn = this.hv.memory.machineFrame(this.victim.domain, g as never, 'read');
+      const mfn = this.hv.memory.machineFrame(this.victim.domain, gfn(g), 'read');
       // A frame never written reads as zeros: nothing to compare unless it holds contents.
       if (mfn < 0 || !mem.isPopulated(mfn)) continue;
       for (let w = 0; w < 1024; w++) {
@@ -683,7 +686,13 @@ export class FuzzMachine {
   /** The attacker's guest frame of `tables` behind a machine frame, or -1. */
   #gfnOf(mfn: number, tables: ReadonlyMap<number, number>): number {
     for (const g of tables.keys())
-      if (Number.isInteger(g) && g >= 0 && g < this.hv.memory.frames(this.attacker) && this.hv.memory.machineFrame(this.attacker, g as never, 'read') === mfn) return g;
+      if (
+        Number.isInteger(g) &&
+        g >= 0 &&
+        g < this.hv.memory.frames(this.attacker) &&
+        this.hv.memory.machineFrame(this.attacker, guestSuppliedGfn(g), 'read') === mfn
+      )
+        return g;
     return -1;
   }
 

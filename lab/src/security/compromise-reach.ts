@@ -1,4 +1,4 @@
-import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, PageTableBuilder, VisorkitError, makePte, pteFrame, type Domain, type Hypervisor } from '@visorkit/core';
+import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, PageTableBuilder, VisorkitError, gfn, makePte, pteFrame, type Domain, type Hypervisor } from '@visorkit/core';
 import { bootGuest, type GuestKernel, type Program } from '@visorkit/guest';
 
 /** Tenants placed side by side; the first one's kernel is compromised. */
@@ -46,7 +46,7 @@ function framesOf(hv: Hypervisor, t: Tenant): { domain: Domain; gfns: number[]; 
   // The kernel's index of present leaf entries (vpn → entry, guest format).
   const gfns = p === undefined ? [] : [...p.space.present.values()].map((entry) => pteFrame(entry));
   const domain = t.kernel.domain;
-  return { domain, gfns, mfns: new Set(gfns.map((g) => hv.memory.machineFrame(domain, g as never, 'read')).filter((m) => m >= 0)) };
+  return { domain, gfns, mfns: new Set(gfns.map((g) => hv.memory.machineFrame(domain, gfn(g), 'read')).filter((m) => m >= 0)) };
 }
 
 /**
@@ -76,9 +76,9 @@ export function compromiseReach(hv: Hypervisor, tenants: readonly Tenant[]): { r
       const page = vpn++;
       try {
         builder.set(page, makePte(name, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
-        hv.cpu.switchAddressSpace(vcpu, builder.root as never, 4000);
-        const gfn = hv.memory.translate(vcpu, page, true);
-        if (gfn >= 0 && target.mfns.has(hv.memory.machineFrame(attacker.domain, gfn as never, 'read'))) hit = true;
+        hv.cpu.switchAddressSpace(vcpu, builder.root, 4000);
+        const reached = hv.memory.translate(vcpu, page, true);
+        if (reached >= 0 && target.mfns.has(hv.memory.machineFrame(attacker.domain, gfn(reached), 'read'))) hit = true;
       } catch (e) {
         if (!VisorkitError.is(e)) throw e;
         refused++;
