@@ -23,7 +23,7 @@ import { Simulator } from '../sim/simulator.js';
 import { TimeKeeping } from '../time/time-keeping.js';
 import { chosenBindings } from './chosen-bindings.js';
 import { MissingExtensionPointError, UnsoundCompositionError } from './composition-errors.js';
-import { planComposition, SINGLE_EXTENSION_POINTS, type CompositionPlan } from './composition-plan.js';
+import { OPTIONAL_EXTENSION_POINTS, planComposition, SINGLE_EXTENSION_POINTS, type CompositionPlan } from './composition-plan.js';
 import { decorated } from './decorated.js';
 import { Hypervisor, HypervisorFacade, type ExtensionPoints, type OptionalExtensionPoints } from './hypervisor.js';
 import { pointName, type Plugin } from './plugin.js';
@@ -154,7 +154,11 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
   };
   // Other services are read once each, and only when bound (see Hypervisor.service).
   const lookup = (token: symbol): unknown => (container.isBound(token) ? container.get(token) : undefined);
-  const hv = new Hypervisor(plan.name, plan.plugins, services, points, () => container.unbindAll(), lookup, optional);
+  // A decorated point's provider hears of domains from its decorator, not from the facade.
+  const wrapped = [...SINGLE_EXTENSION_POINTS, ...OPTIONAL_EXTENSION_POINTS]
+    .filter((point) => plan.decorator(point) !== undefined)
+    .map((point) => container.get<object>(decorated(point)));
+  const hv = new Hypervisor(plan.name, plan.plugins, services, points, () => container.unbindAll(), lookup, optional, wrapped);
   container.bind(HypervisorFacade).toConstantValue(hv);
   return hv;
 }

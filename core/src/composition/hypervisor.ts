@@ -140,6 +140,7 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   /** True when one kernel serves every domain (containers): a kernel fault downs them all. */
   readonly sharedKernel: boolean;
   readonly #dispose: () => void;
+  readonly #wrapped: ReadonlySet<object>;
   readonly #lookup: (token: symbol) => unknown;
   /** Services resolved through {@link service}, kept (undefined: none bound). */
   readonly #services = new Map<symbol, unknown>();
@@ -159,7 +160,14 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     /** Resolves a token the plugins may have bound beyond the extension points, or undefined. */
     lookup: (token: symbol) => unknown = () => undefined,
     optional: OptionalExtensionPoints = {},
+    /**
+     * Implementations a decorator wraps (a point's provider under a decorator): the decorator
+     * tells them of domains being created and destroyed, so the facade does not, even when
+     * they also serve an optional point.
+     */
+    wrapped: readonly object[] = [],
   ) {
+    this.#wrapped = new Set(wrapped);
     this.sim = services.sim;
     this.machine = services.machine;
     this.hypercalls = services.hypercalls;
@@ -211,7 +219,7 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   get #observers(): DomainObserver[] {
     const points: DomainObserver[] = [this.memory, this.cpu, this.scheduler, this.time, this.network, this.block];
     for (const p of [this.dirtyLog, this.postCopy, this.balloon, this.deviceAssignment]) if (p !== undefined) points.push(p as DomainObserver);
-    return [...new Set<DomainObserver>(points)];
+    return [...new Set<DomainObserver>(points)].filter((p) => !this.#wrapped.has(p));
   }
 
   /** The machine profile. */

@@ -165,6 +165,11 @@ export class GuestPhysicalMap {
     for (const l of this.#remapListeners) l(domain, gfn, mfn);
   }
 
+  /** True when a platform part follows remaps ({@link onRemap}): frames can be shared on this map. */
+  get remapsFollowed(): boolean {
+    return this.#remapListeners.length > 0;
+  }
+
   /** True when the machine frame behind `gfn` also backs other guest frames (hot path: a byte test). */
   isShared(domain: Domain, gfn: number): boolean {
     return this.#domains[domain.id]?.shared?.[gfn] === 1;
@@ -270,8 +275,13 @@ export class GuestPhysicalMap {
    * frame now holds private data (its content key, see `PageContent`). Hot path: two array reads.
    */
   wrote(domain: Domain, gfn: number): void {
-    const mfn = this.#domains[domain.id]?.p2m[gfn] ?? -1;
-    if (mfn >= 0 && this.memory.contentOf(mfn) !== PRIVATE_CONTENT) this.memory.setContent(mfn, PRIVATE_CONTENT);
+    const map = this.#domains[domain.id];
+    if (map === undefined) return;
+    const mfn = map.p2m[gfn] ?? -1;
+    // A shared frame keeps what its other users see: the write lands in the copy the
+    // sharer makes first (copy on write), which is marked then.
+    if (mfn < 0 || map.shared?.[gfn] === 1) return;
+    if (this.memory.contentOf(mfn) !== PRIVATE_CONTENT) this.memory.setContent(mfn, PRIVATE_CONTENT);
   }
 
   /**

@@ -24,6 +24,12 @@ export interface Inode {
   links: number;
   /** Unified files are immutable: a write copies the file first (copy on write). */
   immutable: boolean;
+  /**
+   * What the file's bytes are, for content identity (`fileIdentity` in core): set when the
+   * file is not what its path and size say in every image (a host key, a log), so its pages
+   * are never taken for another domain's. Default: `fileIdentity(path, size)`.
+   */
+  contentId?: number;
 }
 
 /** Page index range per inode in the LRU key. */

@@ -194,7 +194,8 @@ export class Files implements KernelPart<SavedFiles> {
     while (i < pages.length) {
       let j = i + 1;
       while (j < pages.length && j - i < REQUEST_PAGES && inode.sectors[pages[j]!] === inode.sectors[pages[j - 1]!]! + 8) j++;
-      const frames = pages.slice(i, j).map((pg) => inode.cache[pg]! as Gfn);
+      const run = pages.slice(i, j);
+      const frames = run.map((pg) => inode.cache[pg]! as Gfn);
       // Pages under I/O are pinned: reclaim must not take them meanwhile.
       for (const f of frames) k.frames.share(f);
       outstanding++;
@@ -202,6 +203,8 @@ export class Files implements KernelPart<SavedFiles> {
       k.hv.block.submit(vcpu, disk, { operation, sector: inode.sectors[pages[i]!]!, frames }, () =>
         k.scheduler.raiseSoftirq(() => {
           this.ioInFlight--;
+          // Pages read in hold the file's contents: what makes them identical across domains.
+          if (operation === 'read') for (let x = 0; x < run.length; x++) k.memory.holdsFilePage(frames[x]!, inode, run[x]!);
           for (const f of frames) k.frames.release(f);
           if (--outstanding === 0) done();
         }),
@@ -269,6 +272,8 @@ export class Files implements KernelPart<SavedFiles> {
           const { frame } = this.fs.cachePage(inode, pg);
           if (frame < 0) throw new OutOfGuestMemory();
         }
+        // The page now holds what the writer wrote, no longer the file's original contents.
+        k.memory.holdsPrivateData(inode.cache[pg]!);
         if (!inode.dirty.has(pg)) {
           inode.dirty.add(pg);
           this.dirtyPages++;

@@ -1,4 +1,17 @@
-import { CheckpointCorruptError, CostCategory, PTE_COW, VisorkitError, lastLevelCache, pteFrame, pteHas, type Gfn, type Vcpu } from '@visorkit/core';
+import {
+  CheckpointCorruptError,
+  CostCategory,
+  PRIVATE_CONTENT,
+  PTE_COW,
+  VisorkitError,
+  fileContent,
+  fileIdentity,
+  lastLevelCache,
+  pteFrame,
+  pteHas,
+  type Gfn,
+  type Vcpu,
+} from '@visorkit/core';
 import { GUEST_FITTED } from '../calibration.js';
 import type { Inode } from '../fs/file-system.js';
 import { OutOfGuestMemory, type AddressSpace } from '../mm/address-space.js';
@@ -89,8 +102,31 @@ export class Memory implements KernelPart<SavedMemory> {
   cachePage(vcpu: Vcpu, inode: Inode, page: number): number {
     const { frame, missed } = this.k.fs.cachePage(inode, page);
     if (frame < 0) throw new OutOfGuestMemory();
-    if (missed) this.k.hv.memory.zeroFrame(vcpu, frame as Gfn);
+    if (missed) {
+      this.k.hv.memory.zeroFrame(vcpu, frame as Gfn);
+      this.holdsFilePage(frame, inode, page);
+    }
     return frame;
+  }
+
+  /**
+   * Frame `frame` now holds page `page` of `inode`'s contents (read in from disk): its
+   * content identity, so identical pages in other domains booted from the same image are
+   * known to be identical (see `PageContent`).
+   */
+  holdsFilePage(frame: number, inode: Inode, page: number): void {
+    this.#label(frame, fileContent(inode.contentId ?? fileIdentity(inode.path, inode.size), page));
+  }
+
+  /** Frame `frame` now holds data the guest wrote (a file page written in the cache, say). */
+  holdsPrivateData(frame: number): void {
+    this.#label(frame, PRIVATE_CONTENT);
+  }
+
+  #label(frame: number, key: number): void {
+    const hv = this.k.hv;
+    const mfn = hv.memory.machineFrame(this.k.domain, frame as Gfn, 'read');
+    if (mfn >= 0) hv.machine.memory.setContent(mfn, key);
   }
 
   /**

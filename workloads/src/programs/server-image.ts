@@ -1,3 +1,4 @@
+import { fileIdentity } from '@visorkit/core';
 import type { GuestKernel } from '@visorkit/guest';
 import { ETCH_SERVER_PACKAGES, ETCH_SERVER_STATE } from '../data/debian-etch-server.js';
 
@@ -23,6 +24,10 @@ export function installServer(kernel: GuestKernel, root: string, unifyWith?: str
   for (const f of ETCH_SERVER_STATE) {
     const path = `${root}${f.path}`;
     if (unifyWith !== undefined && f.identical) kernel.fs.link(path, `${unifyWith}${f.path}`);
-    else kernel.fs.create(path, f.kib * 1024);
+    else {
+      const inode = kernel.fs.create(path, f.kib * 1024);
+      // A server's own state (keys, logs, its database) is its bytes alone, on any machine.
+      if (!f.identical) inode.contentId = fileIdentity(`${kernel.domain.name}:${path}`, f.kib * 1024);
+    }
   }
 }

@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import test from 'ava';
+import { createHypervisor } from '@visorkit/core';
+import { runConformance } from '@visorkit/conformance';
+import { hwAssistPlugin } from '@visorkit/hw-assist';
+import { pageSharingPlugin } from '../src/index.js';
+
+// hvm-ept with its paging point wrapped by content-based sharing; the scanner runs on a
+// daemon timer in every hypervisor the kit builds (at 10x KSM's pace, so it merges within
+// the kit's short scenarios).
+runConformance(test, {
+  name: 'hvm-ept + page-sharing',
+  compose: (machine) => createHypervisor({ machine, plugins: [pageSharingPlugin.configure({ pagesPerScan: 1000, scanPeriodMs: 2 }), hwAssistPlugin] }),
+  suites: ['memory', 'lifecycle', 'capabilities'],
+});
