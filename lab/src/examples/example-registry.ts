@@ -1,14 +1,19 @@
-import { clark2005 } from '@visorkit/example-clark-2005';
-import { modernCloud } from '@visorkit/example-modern-cloud';
-import { thirdPartyPlugin } from '@visorkit/example-third-party-plugin';
-import { pageSharing } from '@visorkit/example-page-sharing';
-import { vserver2007 } from '@visorkit/example-vserver-2007';
-import { xen2003 } from '@visorkit/example-xen-2003';
 import type { ExampleDefinition } from '@visorkit/workloads';
+import { discoverWorkspaces, type DiscoveredWorkspaces } from './discover-workspaces.js';
 
 /**
- * The composed hypervisors of `examples/*`, runnable as `<example>:<experiment>`.
+ * What the bundled workspaces declare in their package.json's `visorkit` field, found when
+ * lab loads (see {@link discoverWorkspaces}): a new example workspace is picked up without
+ * editing a list. Node-only; the playground reads the same declarations at build time.
  *
  * @public
  */
-export const exampleRegistry: readonly ExampleDefinition[] = [xen2003, vserver2007, modernCloud, thirdPartyPlugin, clark2005, pageSharing];
+export const bundledWorkspaces: DiscoveredWorkspaces = await discoverWorkspaces();
+
+/**
+ * The composed hypervisors of `examples/*`, runnable as `<example>:<experiment>`: every
+ * example a workspace declares.
+ *
+ * @public
+ */
+export const exampleRegistry: readonly ExampleDefinition[] = bundledWorkspaces.examples;
