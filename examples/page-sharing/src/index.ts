@@ -11,6 +11,7 @@ import { vserverOn } from '@visorkit/vserver';
 import { definePlatform, needsNestedPaging, type ExampleDefinition } from '@visorkit/workloads';
 import { PageScanner, PageScannerService } from './page-scanner.js';
 import { PAGE_SHARING_DEFAULTS, PageSharingOptions } from './page-sharing-options.js';
+import { PAGE_SHARING_PATH } from './page-sharing-path-lengths.js';
 import { pageSharingExperiment } from './sharing-experiment.js';
 import { SharingPaging } from './sharing-paging.js';
 
@@ -57,6 +58,7 @@ export const pageSharing: ExampleDefinition = {
   name: 'page-sharing',
   description: 'Content-based page sharing by an outside author on hvm-ept, certified by the kit, beside VServer unification',
   profile: modern,
+  pathLengths: [PAGE_SHARING_PATH],
   platforms: [
     definePlatform({
       name: 'hvm-ept+page-sharing',

@@ -51,6 +51,7 @@ export function calibrationLedger(): CalibrationParameter[] {
     ...bundledProfiles.flatMap((p) => profileParameters(p, bundledProfileSources[p.name] ?? {})),
     ...exampleProfiles.flatMap((e) => profileParameters(e.profile, e.profileSources ?? {})),
     ...PATH_LENGTH_SETS.flatMap((s) => s.parameters()),
+    ...exampleRegistry.flatMap((e) => (e.pathLengths ?? []).flatMap((s) => s.parameters())),
     ...FITTED_SETS.flatMap((f) => f.set.parameters()),
   ];
 }

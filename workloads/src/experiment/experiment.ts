@@ -1,4 +1,4 @@
-import type { GuestCrashEvent, Hypervisor, MachineProfile, Plugin, Simulator } from '@visorkit/core';
+import type { GuestCrashEvent, Hypervisor, MachineProfile, ParameterSet, Plugin, Simulator } from '@visorkit/core';
 import type { DomainInput } from './domain-input.js';
 
 /**
@@ -182,6 +182,11 @@ export interface ExampleDefinition {
    * bundled one): the calibration ledger lists them as that profile's primitives.
    */
   readonly profileSources?: Readonly<Record<string, string>>;
+  /**
+   * Path-length sets of the example's own plugins (`pathLengths(...)` from core): the
+   * calibration ledger lists them beside the bundled packages' sets.
+   */
+  readonly pathLengths?: readonly ParameterSet[];
   readonly platforms: readonly PlatformSpec[];
   readonly experiments: readonly Experiment[];
 }
