@@ -10,7 +10,7 @@ import { fittedParameters } from '@visorkit/core';
  */
 export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
   forkBase: {
-    value: 39590,
+    value: 30440,
     unit: 'instructions',
     source:
       'Linux 2.6 do_fork / copy_process beyond the memory: task struct, credentials, files, signal handlers, the scheduler fork hooks; fitted by visorkit fit',
@@ -26,26 +26,15 @@ export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
       { profile: 'server-2007', platform: 'xen-pv', metric: 'sh' },
     ],
   },
-  execBase: {
-    value: 117100,
-    unit: 'instructions',
-    source:
-      'Linux 2.6 do_execve / load_elf_binary beyond the mappings: ELF and program-header reads, argument and environment copies, credential checks, flush_old_exec; fitted by visorkit fit',
-    fittedTo: [
-      { profile: 'server-2007', platform: 'native', metric: 'exec' },
-      { profile: 'server-2007', platform: 'vserver', metric: 'exec' },
-      { profile: 'server-2007', platform: 'xen-pv', metric: 'exec' },
-      { profile: 'server-2007', platform: 'native', metric: 'sh' },
-      { profile: 'server-2007', platform: 'vserver', metric: 'sh' },
-      { profile: 'server-2007', platform: 'xen-pv', metric: 'sh' },
-    ],
-  },
   symbolLookup: {
-    value: 1032,
+    value: 780.5,
     unit: 'cycles',
     source:
       "ld.so's cost to resolve one dynamic symbol relocation of a program against libc (_dl_relocate_object, _dl_lookup_symbol_x walking the ELF hash chains and comparing names); fitted by visorkit fit",
     fittedTo: [
+      { profile: 'server-2007', platform: 'native', metric: 'exec' },
+      { profile: 'server-2007', platform: 'vserver', metric: 'exec' },
+      { profile: 'server-2007', platform: 'xen-pv', metric: 'exec' },
       { profile: 'server-2007', platform: 'native', metric: 'sh' },
       { profile: 'server-2007', platform: 'vserver', metric: 'sh' },
       { profile: 'server-2007', platform: 'xen-pv', metric: 'sh' },

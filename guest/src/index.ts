@@ -18,4 +18,5 @@ export * from './process/process.js';
 export * from './process/process-crash.js';
 export * from './program/system-call-types.js';
 export * from './kernel/boot.js';
+export * from './kernel/dynamic-linker.js';
 export * from './calibration.js';

@@ -2,6 +2,7 @@ import { CheckpointCorruptError, pathLengths, type Domain, type Hypervisor, type
 import { GUEST_FITTED } from '../calibration.js';
 import type { ExecutableImage } from '../fs/file-system.js';
 import type { Program } from '../program/program.js';
+import { DYNAMIC_LINKER_WORK, LD_SO_CACHE_PATH, LD_SO_PATH } from './dynamic-linker.js';
 import { GUEST_KERNEL_PROGRAM, GuestKernel, type GuestKernelOptions } from './guest-kernel.js';
 
 /**
@@ -10,6 +11,17 @@ import { GUEST_KERNEL_PROGRAM, GuestKernel, type GuestKernelOptions } from './gu
  * @public
  */
 export const LIBC: ExecutableImage = { program: function* () {}, textPages: 300, dataPages: 8, bssPages: 0, libraries: [] };
+
+/**
+ * The dynamic linker (glibc 2.3.6's ld-2.3.6.so, about 90 KiB of text and a page of data),
+ * which the kernel maps beside every dynamically linked program and which runs first.
+ *
+ * @public
+ */
+export const LD_SO: ExecutableImage = { program: function* () {}, textPages: 23, dataPages: 1, bssPages: 0, libraries: [] };
+
+/** What a dynamically linked program of the standard image links: the interpreter, then libc. */
+const DYNAMIC = [LD_SO_PATH, '/lib/libc.so'];
 
 /**
  * A small dynamically linked program that exits at once (lmbench's `hello`).
@@ -23,7 +35,7 @@ export const HELLO: ExecutableImage = {
   textPages: 4,
   dataPages: 1,
   bssPages: 1,
-  libraries: ['/lib/libc.so'],
+  libraries: DYNAMIC,
 };
 
 /**
@@ -71,7 +83,7 @@ export const SHELL: ExecutableImage = {
   textPages: 170,
   dataPages: 10,
   bssPages: 6,
-  libraries: ['/lib/libc.so'],
+  libraries: DYNAMIC,
 };
 
 /**
@@ -97,6 +109,8 @@ export interface BootOptions extends GuestKernelOptions {
 export function bootGuest(hv: Hypervisor, domain: Domain, options: BootOptions = {}): GuestKernel {
   const kernel = new GuestKernel(hv, domain, options);
   kernel.install('/lib/libc.so', LIBC);
+  kernel.install(LD_SO_PATH, LD_SO);
+  kernel.fs.create(LD_SO_CACHE_PATH, DYNAMIC_LINKER_WORK.value.ldSoCacheBytes);
   kernel.install('/bin/hello', HELLO);
   kernel.install('/bin/sh', SHELL);
   for (const [path, p] of Object.entries(options.programs ?? {})) {
@@ -105,7 +119,7 @@ export function bootGuest(hv: Hypervisor, domain: Domain, options: BootOptions =
       textPages: p.textPages ?? 16,
       dataPages: p.dataPages ?? 4,
       bssPages: p.bssPages ?? 8,
-      libraries: ['/lib/libc.so'],
+      libraries: DYNAMIC,
     });
   }
   for (const [path, bytes] of Object.entries(options.files ?? {})) kernel.fs.create(path, bytes);
@@ -141,7 +155,12 @@ export interface GuestKernelRestorer {
  * @public
  */
 export function guestKernelRestorer(programs: BootOptions['programs'] = {}): GuestKernelRestorer {
-  const standard: Record<string, Program> = { '/lib/libc.so': LIBC.program, '/bin/hello': HELLO.program, '/bin/sh': SHELL.program };
+  const standard: Record<string, Program> = {
+    '/lib/libc.so': LIBC.program,
+    [LD_SO_PATH]: LD_SO.program,
+    '/bin/hello': HELLO.program,
+    '/bin/sh': SHELL.program,
+  };
   const programOf = (path: string): Program | undefined => programs[path]?.program ?? standard[path];
   const kernels = new WeakMap<Domain, GuestKernel>();
   return {

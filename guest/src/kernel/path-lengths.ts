@@ -7,8 +7,10 @@ import { GUEST_FITTED } from '../calibration.js';
  * CPI; what the platform adds (traps, hypercalls, exits, validations) is charged by the
  * plugins. Each is a calibration-ledger entry naming the Linux 2.6 function it stands for and
  * how it was counted; most are estimates from the structure of the C (about 2-4 x86
- * instructions per line of straight-line C, loops per iteration). The two fork and exec
- * bases are fitted (`../calibration.ts`). Nothing here is keyed to a benchmark.
+ * instructions per line of straight-line C, loops per iteration). The fork base is fitted
+ * (`../calibration.ts`); exec is built from its parts (execSetup, execCopyStrings,
+ * execLoadElf, the mappings, the faults, and ld.so's work in `dynamic-linker.ts`). Nothing
+ * here is keyed to a benchmark.
  *
  * @public
  */
@@ -77,6 +79,24 @@ export const GUEST_PATH = pathLengths('@visorkit/guest', {
     value: 5000,
     unit: 'instructions',
     source: 'sys_wait4 / wait_task_zombie: reaping a zombie (release_task, the rusage copy); estimated from the C',
+  },
+  execSetup: {
+    value: 3500,
+    unit: 'instructions',
+    source:
+      "Linux 2.6.16 do_execve up to the binary handler: the linux_binprm allocation, open_exec's permission checks (the path walk is charged per component), mm_alloc / mm_init (the new page directory is charged as page-table work), prepare_binprm's credential computation and security hooks, and kernel_read of the file's first 128 bytes through the page cache (find_get_page and a copy); estimated from the C",
+  },
+  execCopyStrings: {
+    value: 2500,
+    unit: 'instructions',
+    source:
+      'copy_strings / copy_strings_kernel (fs/exec.c) for the file name, the arguments and an environment of about 1 KiB (the ~25 variables of a login environment of the era): strnlen_user and copy_from_user per string, get_arg_page per page of the new stack; estimated from the C',
+  },
+  execLoadElf: {
+    value: 7000,
+    unit: 'instructions',
+    source:
+      "load_elf_binary (fs/binfmt_elf.c, Linux 2.6.16) beyond its mappings: the ELF and program-header checks and kernel_read of the headers (page-cache hits), the interpreter's open_exec and header read, flush_old_exec (de_thread, exec_mmap switching to the new mm, flush_signal_handlers, the close-on-exec scan), setup_arg_pages, create_elf_tables (the auxiliary vector and the argv / envp pointer arrays) and start_thread; estimated from the C",
   },
   execPerVma: {
     value: 900,
@@ -171,15 +191,14 @@ export const GUEST_PATH = pathLengths('@visorkit/guest', {
 const fitted = GUEST_FITTED.value;
 
 /**
- * Every kernel path's instruction count by name: the ledger's path lengths and, read live, the fitted fork and exec bases.
+ * Every kernel path's instruction count by name: the ledger's path lengths and, read live, the fitted fork base.
  *
  * @public
  */
-export const PATH: Readonly<Record<keyof typeof GUEST_PATH.value | 'forkBase' | 'execBase', number>> = Object.defineProperties(
-  { ...GUEST_PATH.value } as Record<keyof typeof GUEST_PATH.value | 'forkBase' | 'execBase', number>,
+export const PATH: Readonly<Record<keyof typeof GUEST_PATH.value | 'forkBase', number>> = Object.defineProperties(
+  { ...GUEST_PATH.value } as Record<keyof typeof GUEST_PATH.value | 'forkBase', number>,
   {
     forkBase: { get: () => fitted.forkBase, enumerable: true },
-    execBase: { get: () => fitted.execBase, enumerable: true },
   },
 );
 

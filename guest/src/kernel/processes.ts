@@ -20,6 +20,7 @@ import { Errno, type Operation, type Program, type Sys } from '../program/progra
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import type { Kernel } from './kernel.js';
 import { ProcessWriter, restoreProcesses, type SavedPipe, type SavedProcess } from './kernel-checkpoint.js';
+import { LD_SO_PATH, dynamicLinkerStartup } from './dynamic-linker.js';
 import type { KernelPart, PartReader, PartWriter } from './kernel-part.js';
 import { IncarnationReader, IncarnationWriter, type SavedIncarnation } from './replay-log.js';
 import { NO_RESULT } from './system-calls.js';
@@ -246,7 +247,11 @@ export class Processes implements KernelPart<SavedProcessTable> {
     const inode = k.fs.lookup(path);
     if (inode === undefined) return -Errno.ENOENT;
     if (inode.image === undefined) return -Errno.EINVAL;
-    k.charge(vcpu, 'execBase');
+    k.charge(vcpu, 'execSetup');
+    k.charge(vcpu, 'execCopyStrings');
+    k.charge(vcpu, 'execLoadElf');
+    // A dynamically linked image names its interpreter, which open_exec looks up too.
+    if (inode.image.libraries.length > 0) k.charge(vcpu, 'pathComponent', k.fs.components(LD_SO_PATH));
     const n = p.space.destroy(vcpu);
     k.charge(vcpu, 'unmapPerPte', n);
     p.space = new AddressSpace(k, this.nextSpace++, vcpu);
@@ -350,8 +355,15 @@ export class Processes implements KernelPart<SavedProcessTable> {
   }
 }
 
-/** The C runtime start-up (ld.so and libc init): touches text, writes data and stack, then runs main. */
+/**
+ * The C runtime start-up: ld.so's work for a dynamically linked image (its system calls and
+ * libc's relocations, {@link dynamicLinkerStartup}), then the code and data start-up touches
+ * (text executed, data and stack written), then main.
+ */
 export function* startup(sys: Sys, vmas: readonly Vma[], main: Program): Generator<Operation, number | void, unknown> {
+  const libraries: string[] = [];
+  for (const v of vmas) if (v.name.endsWith(':text') && v.name !== `${LD_SO_PATH}:text`) libraries.push(v.name.slice(0, -':text'.length));
+  yield* dynamicLinkerStartup(sys, libraries);
   for (const v of vmas) {
     if (v.pages === 0) continue;
     if (v.name === 'stack') {

@@ -10,7 +10,7 @@ import { fittedParameters } from '@visorkit/core';
  */
 export const XEN_PV_FITTED = fittedParameters('@visorkit/xen-pv', {
   typeReference: {
-    value: 175.4,
+    value: 151.1,
     unit: 'instructions',
     source:
       'get_page_type / put_page_type for one kernel-half entry of a pinned table beyond the entry check itself (the type-count loop, the PAE Xen-L2 special case, the validated-bit test); fitted by visorkit fit',
@@ -21,7 +21,7 @@ export const XEN_PV_FITTED = fittedParameters('@visorkit/xen-pv', {
     ],
   },
   pageFaultFixup: {
-    value: 1373,
+    value: 1242,
     unit: 'instructions',
     source:
       "Xen's do_page_fault before it bounces a fault to the guest: fixup_page_fault reads the guest's page tables in software to rule out a fault of Xen's own making; fitted by visorkit fit",
@@ -33,7 +33,7 @@ export const XEN_PV_FITTED = fittedParameters('@visorkit/xen-pv', {
     ],
   },
   validateEntry: {
-    value: 25.76,
+    value: 25.88,
     unit: 'instructions',
     source:
       "get_page_from_l1e per entry of an mmu_update batch (bounds and owner checks in frame_table, get_page's locked cmpxchg on count_info), amortised within a batch; x the profile's kernel CPI gives the same cycles on both NetBurst profiles; fitted by visorkit fit",
