@@ -10,7 +10,7 @@ import { fittedParameters } from '@visorkit/core';
  */
 export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
   forkBase: {
-    value: 30440,
+    value: 30470,
     unit: 'instructions',
     source:
       'Linux 2.6 do_fork / copy_process beyond the memory: task struct, credentials, files, signal handlers, the scheduler fork hooks; fitted by visorkit fit',
@@ -27,7 +27,7 @@ export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
     ],
   },
   symbolLookup: {
-    value: 780.5,
+    value: 783.1,
     unit: 'cycles',
     source:
       "ld.so's cost to resolve one dynamic symbol relocation of a program against libc (_dl_relocate_object, _dl_lookup_symbol_x walking the ELF hash chains and comparing names); fitted by visorkit fit",

@@ -57,12 +57,23 @@ export const DYNAMIC_LINKER_WORK = pathLengths('@visorkit/guest', {
   elfHeaderBytes: {
     value: 512,
     unit: 'bytes',
-    source: "open_verify in glibc's dl-load.c reads the first 512 bytes of each library (its ELF header and program headers) before mapping it",
+    source:
+      "open_verify in glibc's dl-load.c reads the first 512 bytes of each library (its ELF header and program headers) before mapping it; modelled as that much of the library's first page read through the page cache",
   },
 });
 
 /**
- * What ld.so does before `main` of a program linked against `libraries` (paths): look in
+ * A library ld.so loads: its path and the address its text is mapped at.
+ *
+ * @public
+ */
+export interface LoadedLibrary {
+  readonly path: string;
+  readonly textAddress: number;
+}
+
+/**
+ * What ld.so does before `main` of a program linked against `libraries`: look in
  * /etc/ld.so.preload (absent), map and search /etc/ld.so.cache, open each library, read its
  * headers, stat and close it (the library's segments themselves are mapped by the image
  * loader, one `execPerVma` each), set up the static TLS block, unmap the cache, then relocate
@@ -70,9 +81,14 @@ export const DYNAMIC_LINKER_WORK = pathLengths('@visorkit/guest', {
  * ones at a few cycles each. Each system call goes through the guest kernel as a real call,
  * so it costs what the platform makes a system call, an mmap and a page fault cost.
  *
+ * The header read is served through the page cache as a read of the library's first page
+ * (which its mapping shares): this kernel's file reads go to the disk when a page is not
+ * cached while its file faults fill the page cache without I/O, so a read() here would make
+ * every guest's first start wait on a disk seek that its own faults on the same page never do.
+ *
  * @public
  */
-export function* dynamicLinkerStartup(sys: Sys, libraries: readonly string[]): Generator<Operation, void, unknown> {
+export function* dynamicLinkerStartup(sys: Sys, libraries: readonly LoadedLibrary[]): Generator<Operation, void, unknown> {
   if (libraries.length === 0) return;
   const work = DYNAMIC_LINKER_WORK.value;
   yield* sys.brk(0);
@@ -89,15 +105,15 @@ export function* dynamicLinkerStartup(sys: Sys, libraries: readonly string[]): G
     }
   }
   for (const library of libraries) {
-    const fd = yield* sys.open(library);
+    const fd = yield* sys.open(library.path);
     if (fd < 0) continue;
-    yield* sys.read(fd, work.elfHeaderBytes);
-    yield* sys.stat(library);
+    yield* sys.touch(library.textAddress, work.elfHeaderBytes);
+    yield* sys.stat(library.path);
     yield* sys.close(fd);
   }
   // The static TLS block and the thread descriptor: one anonymous page, written.
   const tls = yield* sys.mmap({ bytes: 4096, writable: true });
   if (tls >= 0) yield* sys.touch(tls, 64, { write: true });
-  if (libraries.includes('/lib/libc.so'))
+  if (libraries.some((l) => l.path === '/lib/libc.so'))
     yield* sys.compute(work.libcSymbolRelocations * GUEST_FITTED.value.symbolLookup + work.libcRelativeRelocations * work.relativeRelocationCycles);
 }

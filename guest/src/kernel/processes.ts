@@ -20,7 +20,7 @@ import { Errno, type Operation, type Program, type Sys } from '../program/progra
 import type { GuestKernelOptions } from './guest-kernel-options.js';
 import type { Kernel } from './kernel.js';
 import { ProcessWriter, restoreProcesses, type SavedPipe, type SavedProcess } from './kernel-checkpoint.js';
-import { LD_SO_PATH, dynamicLinkerStartup } from './dynamic-linker.js';
+import { LD_SO_PATH, dynamicLinkerStartup, type LoadedLibrary } from './dynamic-linker.js';
 import type { KernelPart, PartReader, PartWriter } from './kernel-part.js';
 import { IncarnationReader, IncarnationWriter, type SavedIncarnation } from './replay-log.js';
 import { NO_RESULT } from './system-calls.js';
@@ -361,8 +361,10 @@ export class Processes implements KernelPart<SavedProcessTable> {
  * (text executed, data and stack written), then main.
  */
 export function* startup(sys: Sys, vmas: readonly Vma[], main: Program): Generator<Operation, number | void, unknown> {
-  const libraries: string[] = [];
-  for (const v of vmas) if (v.name.endsWith(':text') && v.name !== `${LD_SO_PATH}:text`) libraries.push(v.name.slice(0, -':text'.length));
+  const libraries: LoadedLibrary[] = [];
+  for (const v of vmas) {
+    if (v.name.endsWith(':text') && v.name !== `${LD_SO_PATH}:text`) libraries.push({ path: v.name.slice(0, -':text'.length), textAddress: v.start * 4096 });
+  }
   yield* dynamicLinkerStartup(sys, libraries);
   for (const v of vmas) {
     if (v.pages === 0) continue;

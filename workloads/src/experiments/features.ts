@@ -4,7 +4,7 @@ import {
   LiveMigration,
   ProportionalShareScheduler,
   VisorkitError,
-  checkpointDomain,
+  checkpointWhenQuiescent,
   gfn,
   restoreDomain,
   type BurstExit,
@@ -73,9 +73,9 @@ const FEATURES: readonly { metric: string; capability: Capability; attempt: (hv:
       const d = hv.createDomain({ name: 'ckpt', memoryMiB: 64 });
       bootGuest(hv, d, { checkpointable: true, programs: CHECKPOINT_JOB, run: ['/bin/job'] });
       hv.runFor(5e6);
-      hv.pause(d);
-      hv.runFor(1e7);
-      const file = checkpointDomain(hv, d);
+      // As Xen's suspend does: at the guest's next quiescent point (no disk request in flight,
+      // say the first read of libc at its start), trying again every millisecond until then.
+      const file = checkpointWhenQuiescent(hv, d);
       hv.shutdown(d);
       hv.destroy(d);
       const restorer = guestKernelRestorer(CHECKPOINT_JOB);
