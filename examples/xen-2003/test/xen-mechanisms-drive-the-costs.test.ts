@@ -43,3 +43,21 @@ test('every new address space pins a copy of the kernel half, so fork costs Xen 
   const forks = 41; // the warm-up fork and the 40 timed ones, each building one new address space
   t.true(counts['pte-validate']! / forks > 450, `${counts['pte-validate']} validations over ${forks} forks`);
 });
+
+test("each Xen version's page-table path shows in fork's counts: 1.x queues and batches every update, 2.0-3.0.2 unhooks and revalidates, 3.0.3 emulates lone writes", (t) => {
+  const v1 = measure(server2007, { pageTableMode: 'batched', batchSize: 2048 }, 'fork');
+  const v2 = measure(server2007, { pageTableMode: 'writable' }, 'fork');
+  const v3 = measure(server2007, { pageTableMode: 'emulated' }, 'fork');
+  // 1.x: the parent's write-protects ride in the batches with the child's entries; nothing traps.
+  t.is(v1.counts['pt-write-emulated'] ?? 0, 0);
+  t.is(v1.counts['writable-pt-trap'] ?? 0, 0);
+  t.true(v1.counts['mmu-update-batch']! > 0);
+  // So fewer crossings into Xen for page-table updates than 3.0.3's batches plus its emulated lone writes.
+  const v3Crossings = v3.counts['mmu-update-batch']! + v3.counts['pt-write-emulated']!;
+  t.true(v1.counts['mmu-update-batch']! < v3Crossings, `${v1.counts['mmu-update-batch']} batches vs ${v3Crossings} batches and emulated writes`);
+  // 2.0-3.0.2: a trap unhooks each leaf table; reconnecting revalidates it.
+  t.true(v2.counts['writable-pt-trap']! > 0);
+  t.true(v2.counts['writable-pt-revalidate']! > 0);
+  // 3.0.3+: every lone write outside a batch is trapped and emulated.
+  t.true(v3.counts['pt-write-emulated']! > 0);
+});

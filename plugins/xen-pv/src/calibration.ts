@@ -10,7 +10,7 @@ import { fittedParameters } from '@visorkit/core';
  */
 export const XEN_PV_FITTED = fittedParameters('@visorkit/xen-pv', {
   typeReference: {
-    value: 151.1,
+    value: 151.2,
     unit: 'instructions',
     source:
       'get_page_type / put_page_type for one kernel-half entry of a pinned table beyond the entry check itself (the type-count loop, the PAE Xen-L2 special case, the validated-bit test); fitted by visorkit fit',

@@ -13,7 +13,9 @@ export const XenPvOptions = Symbol.for('visorkit.XenPvOptions');
 export interface XenPvOptions {
   /**
    * How guest page-table updates reach Xen: `batched` — every update is an `mmu_update`
-   * request, batched in lazy-MMU mode (Xen 1.x); `writable` — leaf tables are written
+   * request, queued by the guest (XenoLinux 1.x's queue_l1_entry_update, not only in lazy-MMU
+   * sections) and sent as one validated batch when the queue fills or before anything needs
+   * the tables current (Xen 1.x); `writable` — leaf tables are written
    * directly after a first-write trap unhooks them, and revalidated on reconnect (Xen 2.0 to
    * 3.0.2); `emulated` — the guest's batched updates are `mmu_update` requests and any other
    * write to a page table traps and is emulated and validated one by one (Xen 3.0.3 on, which

@@ -180,6 +180,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
    */
   pinPageTable(vcpu: Vcpu, frame: Gfn, level: number, kernelEntries = 0): void {
     const st = this.#state(vcpu.domain);
+    this.#drain(vcpu);
     if (!Number.isInteger(level) || level < 1 || level > this.geometry.levels) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_PIN_TABLE', `level ${level} is not a page-table level (1..${this.geometry.levels})`);
@@ -218,6 +219,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
    */
   unpinPageTable(vcpu: Vcpu, frame: Gfn): void {
     const st = this.#state(vcpu.domain);
+    this.#drain(vcpu);
     const level = st.tables.get(frame);
     if (level === undefined || !st.pins.delete(frame)) return;
     if (!st.typeRefs.has(frame)) this.#untype(vcpu, st, frame);
@@ -274,7 +276,10 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       vcpu.count(MechanismIndex.PteWrite);
       return;
     }
-    if (st.lazy[vcpu.index] === 1) {
+    // Xen 1.x: XenoLinux queues every update (queue_l1_entry_update), not only those of a
+    // lazy-MMU section; the queue goes to Xen as one mmu_update when it fills, or before
+    // anything needs the tables current (see #drain).
+    if (st.lazy[vcpu.index] === 1 || this.options.pageTableMode === 'batched') {
       st.queue.push({ table, index, entry });
       if (st.queue.length >= this.options.batchSize) this.#flushQueue(vcpu, st);
       return;
@@ -295,6 +300,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   }
 
   readPte(vcpu: Vcpu, table: Gfn, index: number): number {
+    this.#drain(vcpu);
     const stored = readTableEntry(this.machine.memory, this.geometry, this.#mfn(vcpu, table), index);
     if ((stored & PTE_PRESENT) === 0) return stored;
     return makePte(this.#map.reverse(pteFrame(stored)), pteFlags(stored));
@@ -317,6 +323,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_NEW_BASEPTR', `guest frame ${root} is not a pinned top-level page table`);
     }
+    this.#drain(vcpu);
     this.#reconnectAll(vcpu, st);
     this.#hypercall(vcpu, 'mmuext_op', P.mmuextBase * this.#cpi);
     vcpu.charge(CostCategory.Hypervisor, this.#costs.pageTableBaseSwitch);
@@ -345,6 +352,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   }
 
   translate(vcpu: Vcpu, virtualPage: number, write: boolean): Gfn {
+    this.#drain(vcpu);
     const tlb = this.#tlb(vcpu);
     let leaf = tlb.lookup(vcpu.asid, virtualPage);
     if (leaf < 0) {
@@ -371,6 +379,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   }
 
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {
+    this.#drain(vcpu);
     // INVLPG is privileged: an mmuext_op, piggy-backed on the multicall in lazy-MMU mode.
     const base = vcpu.domain.id * 4096;
     // On every pCPU (a shootdown): a vCPU back on the pCPU it last ran on is not world-switched there.
@@ -380,6 +389,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   }
 
   flushTlb(vcpu: Vcpu): void {
+    this.#drain(vcpu);
     this.#tlb(vcpu).flushAll();
     this.#hypercall(vcpu, 'mmuext_op', this.#costs.pageTableBaseSwitch);
     vcpu.count(MechanismIndex.TlbFlush);
@@ -394,6 +404,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   }
 
   zeroFrame(vcpu: Vcpu, frame: Gfn): void {
+    this.#drain(vcpu);
     this.#forgetWritableEntries(vcpu, frame);
     const st = this.#state(vcpu.domain);
     // An upper-level table zeroed puts back the references its entries held; it keeps its type.
@@ -406,6 +417,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   }
 
   copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
+    this.#drain(vcpu);
     this.#mfn(vcpu, from);
     const st = this.#state(vcpu.domain);
     if (to !== from && st.tables.has(to)) {
@@ -607,6 +619,19 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   }
 
   /**
+   * Xen 1.x: updates a guest queued outside a lazy-MMU section go to Xen before anything that
+   * needs the tables as the guest wrote them — a hardware walk, a read of an entry, a new base,
+   * a TLB flush or invlpg, a pin or unpin, a frame zeroed, copied or given back — as
+   * XenoLinux 1.x flushes its queue before such operations (XENO_flush_page_update_queue).
+   * Outside Xen 1.x's mode the queue is only ever non-empty inside a lazy-MMU section, which
+   * keeps its own contract, so this does nothing there.
+   */
+  #drain(vcpu: Vcpu): void {
+    const st = this.#domains[vcpu.domain.id];
+    if (st !== undefined && st.queue.length > 0 && st.lazy[vcpu.index] === 0) this.#flushQueue(vcpu, st);
+  }
+
+  /**
    * Reconnects every unhooked leaf table: Xen compares each page against the snapshot it
    * took (a scan of every entry) and validates the entries written meanwhile.
    */
@@ -703,6 +728,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
    */
   releaseFrames(vcpu: Vcpu, frames: readonly Gfn[]): void {
     const st = this.#state(vcpu.domain);
+    this.#drain(vcpu);
     for (const g of frames) {
       if (
         !this.#map.inRange(vcpu.domain, g) ||
@@ -732,6 +758,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
    */
   reclaimFrames(vcpu: Vcpu, frames: readonly Gfn[]): void {
     const st = this.#state(vcpu.domain);
+    this.#drain(vcpu);
     for (const g of frames) {
       if (!this.#map.isBallooned(vcpu.domain, g)) {
         vcpu.count(MechanismIndex.PrivilegeViolation);
