@@ -37,7 +37,8 @@ test('Xen 1.x: updates outside a lazy-MMU section are queued too, and reach Xen 
   for (let i = 0; i < 10; i++) hv.memory.writePte(v, leaf as never, i, makePte(1000 + i, PTE_PRESENT | PTE_USER));
   t.is(hv.counts(d).hypercall ?? 0, hypercalls, 'nothing reached Xen yet');
   // A walk needs the tables as written: the queue goes first, as one batch of ten.
-  t.is(hv.memory.translate(v, 3, false), 1003);
+  const frame: number = hv.memory.translate(v, 3, false);
+  t.is(frame, 1003);
   t.is((hv.counts(d)['mmu-update-batch'] ?? 0) - batches, 1);
   t.is(hv.counts(d).hypercall! - hypercalls, 1);
   t.is(hv.counts(d)['pt-write-emulated'] ?? 0, 0);
