@@ -372,9 +372,24 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
    */
   replaceScheduler(next: VcpuScheduler): void {
     this.require(Capability.LiveUpdate);
+    const before = new Map<Vcpu, unknown>();
+    for (const d of this.domains.all()) for (const v of d.vcpus) before.set(v, v.schedulerData);
     this.runner.replaceScheduler(next);
-    // A blocked or stopped vCPU still holds the old scheduler's state: it means nothing to the new one.
-    for (const d of this.domains.all()) for (const v of d.vcpus) if (!v.queued && v.state !== 'running') v.schedulerData = undefined;
+    let handedOver = false;
+    for (const d of this.domains.all()) {
+      for (const v of d.vcpus) {
+        if (v.queued && v.state === 'runnable' && v.schedulerData !== undefined && v.schedulerData === before.get(v)) {
+          // Runnable but held back by the old scheduler (a cap's parking), so never handed over: the new one takes it.
+          v.schedulerData = undefined;
+          next.wake(v, this.now);
+          handedOver = true;
+        } else if (!v.queued && v.state !== 'running') {
+          // A blocked or stopped vCPU still holds the old scheduler's state: it means nothing to the new one.
+          v.schedulerData = undefined;
+        }
+      }
+    }
+    if (handedOver) this.runner.kick();
     for (const d of this.domains.all()) next.domainCreated?.(d);
   }
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import test from 'ava';
 import fc from 'fast-check';
-import { CostCategory, createHypervisor, server2007, type Hypervisor, type Vcpu, type VcpuProgram } from '@visorkit/core';
+import { CostCategory, ProportionalShareScheduler, createHypervisor, server2007, type Hypervisor, type Vcpu, type VcpuProgram } from '@visorkit/core';
 import { CreditScheduler, xenPvPlugin } from '../src/index.js';
 
 const WEIGHTS = [64, 128, 256, 512, 1024];
@@ -182,4 +182,22 @@ test('credit: the same scenario schedules identically twice', (t) => {
     ),
     { seed: 18, numRuns: 8 },
   );
+});
+
+test('credit: a vCPU parked by its cap when the scheduler is replaced live runs under the new one', (t) => {
+  const { hv } = credit(1);
+  const rec = hv.machine.record({ accesses: false, tlb: false });
+  const capped = hv.createDomain({ name: 'capped', memoryMiB: 16, cap: 10 });
+  const busy = hv.createDomain({ name: 'busy', memoryMiB: 16 });
+  hv.start(capped, () => hog);
+  hv.start(busy, () => hog);
+  // Until it is held back: runnable, yet on no run queue (it has run its 3 ms of a period).
+  const parked = (): boolean => capped.vcpus[0]!.state === 'runnable' && busy.vcpus[0]!.state === 'running' && hv.scheduler.queued === 0;
+  while (!parked() && hv.now < 300e6) hv.runFor(0.5e6);
+  t.true(parked(), 'the capped domain was never parked');
+  const swappedAt = hv.now;
+  hv.replaceScheduler(new ProportionalShareScheduler());
+  hv.runUntil(swappedAt + 200e6);
+  const after = rec.runs.filter((r) => r.domain === capped.id && r.start >= swappedAt).reduce((n, r) => n + r.durationNs, 0);
+  t.true(after > 50e6, `the capped domain ran ${(after / 1e6).toFixed(1)} ms after the swap`);
 });
