@@ -6,6 +6,7 @@ export * from './program/program.js';
 export * from './kernel/path-lengths.js';
 export * from './kernel/container-policy.js';
 export * from './kernel/guest-kernel.js';
+export * from './kernel/kernel-fault.js';
 export * from './kernel/replay-log.js';
 export * from './kernel/kernel-checkpoint.js';
 export * from './mm/frame-allocator.js';

@@ -67,7 +67,6 @@ export const Mechanism = {
   TlbMiss: 'tlb-miss',
   PageWalkReference: 'page-walk-ref',
   PteWrite: 'pte-write',
-  PteValidate: 'pte-validate',
   PageZero: 'page-zero',
   PageCopy: 'page-copy',
   ContextSwitch: 'context-switch',

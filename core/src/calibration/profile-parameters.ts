@@ -1,5 +1,6 @@
 import type { MachineProfile } from '../machine/machine-profile.js';
 import type { CalibrationParameter } from './calibration-parameter.js';
+import { pluginPrimitiveUnit } from './plugin-primitives.js';
 
 type NumericLeaf<T> = {
   [K in keyof T & string]: T[K] extends number ? K : T[K] extends object ? `${K}.${NumericLeaf<T[K]>}` : never;
@@ -48,7 +49,6 @@ export const PROFILE_PARAMETER_UNITS: Readonly<Record<ProfileParameterPath, stri
   'costs.pageTableBaseSwitch': 'cycles',
   'costs.tlbInvalidatePage': 'cycles',
   'costs.pteWrite': 'cycles',
-  'costs.pteValidate': 'cycles',
   'costs.pageZero': 'cycles',
   'costs.pageCopy': 'cycles',
   'costs.interruptDelivery': 'cycles',
@@ -108,9 +108,15 @@ export function profileParameters(profile: MachineProfile, sources: Readonly<Rec
     name: `${profile.name}.${path}`,
     package: '@visorkit/core',
     value: profileValue(profile, path)!,
-    unit: (PROFILE_PARAMETER_UNITS as Readonly<Record<string, string>>)[path] ?? '?',
+    unit: (PROFILE_PARAMETER_UNITS as Readonly<Record<string, string>>)[path] ?? extensionUnit(path) ?? '?',
     kind: 'primitive' as const,
     source: sources[path] ?? '',
     fittedTo: [],
   }));
+}
+
+/** The unit of `extensions.<key>.<name>`, as the plugin that declares it says. */
+function extensionUnit(path: string): string | undefined {
+  const m = /^extensions\.([^.]+)\.(.+)$/.exec(path);
+  return m === null ? undefined : pluginPrimitiveUnit(m[1]!, m[2]!);
 }

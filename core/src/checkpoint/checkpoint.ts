@@ -41,7 +41,8 @@ interface SavedDomain {
   readonly memoryMiB: number;
   readonly weight: number;
   readonly cap: number;
-  readonly warpMs: number;
+  /** Plugins' per-domain parameters (absent in files written before they existed). */
+  readonly extensions?: Readonly<Record<string, unknown>>;
   readonly kernel: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly state: string;
@@ -71,7 +72,7 @@ export function checkpointDomain(hv: Hypervisor, domain: Domain): Uint8Array {
     memoryMiB: (domain.reservationFrames * PAGE_SIZE) / 1048576,
     weight: domain.weight,
     cap: domain.cap,
-    warpMs: domain.warpMs,
+    extensions: domain.extensions,
     kernel: domain.kernel,
     labels: domain.labels,
     state: domain.state,
@@ -161,7 +162,7 @@ export function restoreDomain(hv: Hypervisor, file: Uint8Array, programs: Progra
     memoryMiB: saved.memoryMiB,
     weight: saved.weight,
     cap: saved.cap,
-    warpMs: saved.warpMs,
+    extensions: saved.extensions ?? {},
     kernel: saved.kernel,
     labels: saved.labels,
   });

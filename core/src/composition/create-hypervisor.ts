@@ -2,6 +2,7 @@ import { Container, ContainerModule } from 'inversify';
 import { Mechanisms } from '../accounting/mechanisms.js';
 import { BlockBackend } from '../block/block-backend.js';
 import { CpuVirtualization } from '../cpu/cpu-virtualization.js';
+import { GuestTransitions } from '../dispatch/guest-transitions.js';
 import { HypercallTable } from '../dispatch/hypercall-table.js';
 import { TrapTable } from '../dispatch/trap-table.js';
 import { DomainTable } from '../domain/domain-table.js';
@@ -94,20 +95,26 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
 
   const sim = options.simulator ?? new Simulator(options.seed ?? 1);
   const machine = new Machine(config.machine, sim, options);
+  const hypercalls = new HypercallTable();
+  const cpuEvents = new CpuEvents();
+  const transitions = new GuestTransitions(machine, hypercalls, cpuEvents);
+  hypercalls.route(transitions);
   const services = {
     sim,
     machine,
-    hypercalls: new HypercallTable(),
+    hypercalls,
+    transitions,
     traps: new TrapTable(),
     mechanisms: new Mechanisms(),
     domains: new DomainTable(),
-    events: { domains: new DomainEvents(), cpu: new CpuEvents(), io: new IoEvents(), guest: new GuestEvents() },
+    events: { domains: new DomainEvents(), cpu: cpuEvents, io: new IoEvents(), guest: new GuestEvents() },
   };
   const coreModule = new ContainerModule((o) => {
     o.bind(Simulator).toConstantValue(sim);
     o.bind(Machine).toConstantValue(machine);
     o.bind(MachineProfileToken).toConstantValue(config.machine);
     o.bind(HypercallTable).toConstantValue(services.hypercalls);
+    o.bind(GuestTransitions).toConstantValue(services.transitions);
     o.bind(TrapTable).toConstantValue(services.traps);
     o.bind(Mechanisms).toConstantValue(services.mechanisms);
     o.bind(DomainTable).toConstantValue(services.domains);

@@ -3,6 +3,7 @@ import { InvalidArgumentError, UnsupportedCapabilityError } from '../errors/viso
 import { Capability } from '../capabilities/capability.js';
 import { CpuRunner } from '../cpu/cpu-runner.js';
 import type { CpuVirtualization } from '../cpu/cpu-virtualization.js';
+import type { GuestTransitions } from '../dispatch/guest-transitions.js';
 import type { HypercallTable } from '../dispatch/hypercall-table.js';
 import type { TrapTable } from '../dispatch/trap-table.js';
 import type { DomainObserver } from '../domain/domain-observer.js';
@@ -89,6 +90,8 @@ export interface CoreServices {
   readonly sim: Simulator;
   readonly machine: Machine;
   readonly hypercalls: HypercallTable;
+  /** The one path of every guest → hypervisor transition (see {@link GuestTransitions}). */
+  readonly transitions: GuestTransitions;
   readonly traps: TrapTable;
   readonly mechanisms: Mechanisms;
   readonly domains: DomainTable;
@@ -113,6 +116,7 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   readonly sim: Simulator;
   readonly machine: Machine;
   readonly hypercalls: HypercallTable;
+  readonly transitions: GuestTransitions;
   readonly traps: TrapTable;
   readonly mechanisms: Mechanisms;
   readonly domains: DomainTable;
@@ -137,8 +141,6 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
    * {@link POINT_CAPABILITIES} follow from their point being bound instead.
    */
   readonly capabilities: ReadonlySet<Capability>;
-  /** True when one kernel serves every domain (containers): a kernel fault downs them all. */
-  readonly sharedKernel: boolean;
   readonly #dispose: () => void;
   readonly #wrapped: ReadonlySet<object>;
   readonly #lookup: (token: symbol) => unknown;
@@ -171,6 +173,7 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     this.sim = services.sim;
     this.machine = services.machine;
     this.hypercalls = services.hypercalls;
+    this.transitions = services.transitions;
     this.traps = services.traps;
     this.mechanisms = services.mechanisms;
     this.domains = services.domains;
@@ -191,7 +194,6 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
       else declared.delete(capability);
     }
     this.capabilities = new Set([...declared].filter((c) => !withheld.has(c)));
-    this.sharedKernel = plugins.some((p) => p.sharedKernel === true);
     this.runner = new CpuRunner(this.sim, this.machine, points.scheduler, this.cpu, this.events.cpu);
     this.#dispose = dispose;
     this.#lookup = lookup;
@@ -328,22 +330,15 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     for (const v of domain.vcpus) this.runner.stop(v);
   }
 
-  /** The domain crashed (its own fault): only it stops. */
+  /**
+   * The domain crashed: only it stops. (A fault that takes other domains with it — their
+   * shared kernel's — crashes each domain of its `FailureScope`.)
+   */
   crash(domain: Domain, reason: string): void {
     if (domain.state === 'crashed' || domain.state === 'destroyed' || domain.state === 'shutdown') return;
     domain.crashReason = reason;
     this.#transition(domain, 'crashed');
     for (const v of domain.vcpus) this.runner.stop(v);
-  }
-
-  /**
-   * A fault in `domain`'s kernel. With a kernel per domain only that domain crashes; on a
-   * shared kernel (containers) every domain goes down with it. Returns the domains crashed.
-   */
-  kernelFault(domain: Domain, reason: string): Domain[] {
-    const victims = this.sharedKernel ? this.domains.all().filter((d) => d.state === 'running' || d.state === 'paused' || d.state === 'created') : [domain];
-    for (const d of victims) this.crash(d, d === domain ? reason : `shared kernel fault in '${domain.name}': ${reason}`);
-    return victims;
   }
 
   /** Destroys a shut-down, crashed or never-started domain and releases its resources. */

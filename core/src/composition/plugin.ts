@@ -59,8 +59,6 @@ export interface PluginSpec<O extends object> {
    * (containers on a shared kernel: no kernel modules, no second kernel, no migration).
    */
   readonly withholds?: readonly Capability[];
-  /** One kernel serves every domain: a kernel fault takes all of them down. */
-  readonly sharedKernel?: boolean;
   /** Plugins this one cannot be composed with, and why. */
   readonly incompatibleWith?: readonly Incompatibility[];
   /** Default options; the keys are the only options accepted. */

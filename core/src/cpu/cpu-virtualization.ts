@@ -11,11 +11,18 @@ import type { PrivilegedOperation } from './privileged-operation.js';
 export const CpuVirtualization = Symbol.for('visorkit.CpuVirtualization');
 
 /**
- * The privilege ring a guest kernel runs in.
+ * Where a guest kernel runs, in the processor's terms: its privilege level (x86 ring 0–2;
+ * ring 3 is user code) and whether it runs in VMX non-root mode (VT-x / AMD-V guest mode).
+ * Each CPU plugin states its own; core reads no particular design into it.
  *
  * @public
  */
-export type KernelPrivilege = 'ring0' | 'ring1' | 'ring0-non-root';
+export interface KernelPrivilege {
+  /** Current privilege level of guest kernel code: 0 is the most privileged. */
+  readonly ring: 0 | 1 | 2;
+  /** True when the kernel runs as a hardware-virtualised guest (VMX non-root / SVM guest mode). */
+  readonly nonRoot: boolean;
+}
 
 /**
  * How a guest's CPU is virtualised: what entering the kernel costs, how privileged work is
@@ -27,7 +34,7 @@ export type KernelPrivilege = 'ring0' | 'ring1' | 'ring0-non-root';
  * @public
  */
 export interface CpuVirtualization extends DomainObserver {
-  /** Ring the guest kernel runs in on this platform. */
+  /** Where the guest kernel runs on this platform. */
   readonly kernelPrivilege: KernelPrivilege;
 
   /** A user process enters the kernel for a system call and returns. */

@@ -17,7 +17,12 @@ export type HypercallPrivilege = 'any-guest' | 'control-domain';
  */
 export type HypercallHandler = (vcpu: Vcpu, a0: number, a1: number, a2: number, a3: number) => number;
 
-interface Entry {
+/**
+ * A registered hypercall, as {@link HypercallTable.admit} hands it to the transition path.
+ *
+ * @public
+ */
+export interface HypercallEntry {
   readonly name: string;
   readonly handler: HypercallHandler;
   readonly privilege: HypercallPrivilege;
@@ -34,7 +39,9 @@ interface Entry {
  * @public
  */
 export class HypercallTable {
-  readonly #entries: (Entry | undefined)[] = [];
+  readonly #entries: (HypercallEntry | undefined)[] = [];
+  /** The transition path calls go through, once the composition has one. */
+  #path: { hypercall(vcpu: Vcpu, number: number, handlerCycles: number, a0: number, a1: number, a2: number, a3: number): number } | undefined;
 
   /**
    * Registers `handler` as hypercall `number`. Throws if the number is taken. `holder` names,
@@ -62,9 +69,30 @@ export class HypercallTable {
     return out;
   }
 
-  /** Calls hypercall `number` for `vcpu`. Throws UnknownHypercallError or PrivilegeViolationError (counted). */
+  /**
+   * Routes {@link invoke} through the composition's transition path (`GuestTransitions`),
+   * which charges the round trip and emits the call. Set once, by core.
+   */
+  route(path: { hypercall(vcpu: Vcpu, number: number, handlerCycles: number, a0: number, a1: number, a2: number, a3: number): number }): void {
+    this.#path = path;
+  }
+
+  /**
+   * Calls hypercall `number` for `vcpu` through the transition path (round trip charged,
+   * counted, emitted). Throws UnknownHypercallError or PrivilegeViolationError (counted).
+   */
   invoke(vcpu: Vcpu, number: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0): number {
+    if (this.#path !== undefined) return this.#path.hypercall(vcpu, number, 0, a0, a1, a2, a3);
     vcpu.count(MechanismIndex.Hypercall);
+    return this.admit(vcpu, number).handler(vcpu, a0, a1, a2, a3);
+  }
+
+  /**
+   * The entry of hypercall `number` if `vcpu` may make it; otherwise counts a privilege
+   * violation and throws UnknownHypercallError or PrivilegeViolationError. The transition
+   * path's check; it counts nothing else.
+   */
+  admit(vcpu: Vcpu, number: number): HypercallEntry {
     const entry = this.#entries[number];
     if (entry === undefined) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
@@ -74,6 +102,6 @@ export class HypercallTable {
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new PrivilegeViolationError(vcpu.domain.name, entry.name, entry.holder);
     }
-    return entry.handler(vcpu, a0, a1, a2, a3);
+    return entry;
   }
 }

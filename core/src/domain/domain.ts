@@ -22,12 +22,15 @@ export interface DomainSpec {
   readonly vcpus?: number;
   /** Memory reservation in MiB (default 64). */
   readonly memoryMiB?: number;
-  /** Proportional-share weight (default 256, as Xen's credit scheduler). */
+  /** Proportional-share weight (default 256). */
   readonly weight?: number;
   /** Cap in percent of one pCPU, 0 = none. */
   readonly cap?: number;
-  /** Latency-sensitive domains may borrow virtual time (BVT warp), in ms; default 0. */
-  readonly warpMs?: number;
+  /**
+   * Plugins' own per-domain parameters, each under its plugin's key — build them with the
+   * plugin's `DomainExtension` (`LotteryDomain.with({ tickets: 300 })`). JSON data.
+   */
+  readonly extensions?: Readonly<Record<string, unknown>>;
   /** The kernel the domain boots (default 'linux'); a different one needs multiple-kernels. */
   readonly kernel?: string;
   /** Free-form labels for experiments (workload names and such). */
@@ -51,7 +54,8 @@ export class Domain {
   reservationFrames: number;
   readonly weight: number;
   readonly cap: number;
-  readonly warpMs: number;
+  /** Plugins' own per-domain parameters (see {@link DomainSpec.extensions}). */
+  readonly extensions: Readonly<Record<string, unknown>>;
   readonly labels: Readonly<Record<string, string>>;
   /** The kernel it boots. */
   readonly kernel: string;
@@ -72,7 +76,7 @@ export class Domain {
     this.reservationFrames = Math.round(((spec.memoryMiB ?? 64) * 1024 * 1024) / 4096);
     this.weight = spec.weight ?? 256;
     this.cap = spec.cap ?? 0;
-    this.warpMs = spec.warpMs ?? 0;
+    this.extensions = spec.extensions ?? {};
     this.labels = spec.labels ?? {};
     this.kernel = spec.kernel ?? 'linux';
   }
@@ -82,7 +86,7 @@ export class Domain {
     return this.#state;
   }
 
-  /** True for the control domain (Dom0). */
+  /** True for the control domain. */
   get isControl(): boolean {
     return this.kind === 'control';
   }

@@ -1,5 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
-import type { CpuTransitionEvent, ScheduleEvent } from './event-types.js';
+import type { CpuTransitionEvent, ScheduleEvent, TransitionEvent } from './event-types.js';
 
 /**
  * Scheduling decisions, traps, hypercalls and VM exits. Each stream costs one property read
@@ -12,6 +12,7 @@ export class CpuEvents {
   readonly #traps = new Subject<CpuTransitionEvent>();
   readonly #hypercalls = new Subject<CpuTransitionEvent>();
   readonly #vmExits = new Subject<CpuTransitionEvent>();
+  readonly #transitions = new Subject<TransitionEvent>();
   /** vCPU bursts on pCPUs. */
   readonly schedules$: Observable<ScheduleEvent> = this.#schedules.asObservable();
   /** Traps (faults, system calls bounced through a hypervisor). */
@@ -20,6 +21,8 @@ export class CpuEvents {
   readonly hypercalls$: Observable<CpuTransitionEvent> = this.#hypercalls.asObservable();
   /** VM exits. */
   readonly vmExits$: Observable<CpuTransitionEvent> = this.#vmExits.asObservable();
+  /** Every guest → hypervisor transition (hypercalls, traps and VM exits together), with its kind. */
+  readonly transitions$: Observable<TransitionEvent> = this.#transitions.asObservable();
 
   get schedulesObserved(): boolean {
     return this.#schedules.observed;
@@ -33,6 +36,9 @@ export class CpuEvents {
   get vmExitsObserved(): boolean {
     return this.#vmExits.observed;
   }
+  get transitionsObserved(): boolean {
+    return this.#transitions.observed;
+  }
   emitSchedule(e: ScheduleEvent): void {
     this.#schedules.next(e);
   }
@@ -45,11 +51,15 @@ export class CpuEvents {
   emitVmExit(e: CpuTransitionEvent): void {
     this.#vmExits.next(e);
   }
+  emitTransition(e: TransitionEvent): void {
+    this.#transitions.next(e);
+  }
   /** Completes every stream. */
   complete(): void {
     this.#schedules.complete();
     this.#traps.complete();
     this.#hypercalls.complete();
     this.#vmExits.complete();
+    this.#transitions.complete();
   }
 }

@@ -41,6 +41,15 @@ export interface CpuTransitionEvent {
 }
 
 /**
+ * Any guest → hypervisor transition, with its kind: what `transitions$` carries.
+ *
+ * @public
+ */
+export interface TransitionEvent extends CpuTransitionEvent {
+  readonly kind: 'hypercall' | 'trap' | 'vm-exit';
+}
+
+/**
  * A ring request or response, packet or disk request.
  *
  * @public

@@ -25,6 +25,12 @@ export interface MachineProfile {
   readonly nic: NicProfile;
   /** The link between two machines of this class (for clients and migration). */
   readonly link: LinkProfile;
+  /**
+   * Plugins' own primitives for this machine, by plugin key — only for a profile a plugin does
+   * not know already (see `PluginPrimitives`); their sources go in the profile's sources at
+   * `extensions.<key>.<name>`.
+   */
+  readonly extensions?: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
 /**
@@ -127,8 +133,6 @@ export interface PrimitiveCosts {
   readonly tlbInvalidatePage: number;
   /** One store of a page-table entry by the kernel. */
   readonly pteWrite: number;
-  /** A hypervisor's validation of one page-table entry (frame ownership and type checks). */
-  readonly pteValidate: number;
   /** Zeroing one 4 KiB page. */
   readonly pageZero: number;
   /** Copying one 4 KiB page. */

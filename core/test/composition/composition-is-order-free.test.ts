@@ -7,6 +7,7 @@ import {
   DuplicateExtensionPointError,
   MemoryVirtualization,
   MissingExtensionPointError,
+  FailureScope,
   MissingRequirementError,
   NetworkBackend,
   ProportionalShareScheduler,
@@ -87,7 +88,7 @@ function fingerprint(hv: Hypervisor): unknown {
     scheduler: hv.scheduler.name,
     decorated: 'calls' in hv.memory ? (hv.memory as unknown as Counted).calls.translate : 0,
     capabilities: [...hv.capabilities].sort(),
-    sharedKernel: hv.sharedKernel,
+    failureScope: hv.service(FailureScope)?.constructor.name,
     frames: hv.memory.frames(d),
   };
 }

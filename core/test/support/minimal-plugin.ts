@@ -99,7 +99,7 @@ class MinimalMemory implements MemoryVirtualization {
 
 @injectable()
 class MinimalCpu implements CpuVirtualization {
-  readonly kernelPrivilege = 'ring0' as const;
+  readonly kernelPrivilege = { ring: 0, nonRoot: false } as const;
   constructor(@inject(MemoryVirtualization) readonly memory: MemoryVirtualization) {}
   systemCall(v: Vcpu): void {
     v.charge(CostCategory.GuestKernel, 100);

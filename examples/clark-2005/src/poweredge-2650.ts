@@ -1,4 +1,5 @@
 import { xeon2003, xeon2003Sources, type MachineProfile, type ProfileSources } from '@visorkit/core';
+import { XEN_PV_PRIMITIVES } from '@visorkit/xen-pv';
 
 /** Clock of the live-migration testbed's Xeons, GHz (Clark et al., NSDI 2005, §6.1). */
 const CLOCK_GHZ = 2.0;
@@ -30,6 +31,8 @@ export const poweredge2650: MachineProfile = {
     pageZero: Math.round((4096 / (xeon2003.memory.bandwidthGBps * 1e9)) * CLOCK_GHZ * 1e9),
     pageCopy: Math.round(((2 * 4096) / (xeon2003.memory.bandwidthGBps * 1e9)) * CLOCK_GHZ * 1e9),
   },
+  // Xen's own primitives (xen-pv knows xeon-2003, not this testbed): the same NetBurst core's.
+  extensions: { 'xen-pv': XEN_PV_PRIMITIVES.of(xeon2003) },
 };
 
 /**
@@ -38,10 +41,11 @@ export const poweredge2650: MachineProfile = {
  *
  * @public
  */
-export const poweredge2650Sources: ProfileSources = {
+export const poweredge2650Sources: ProfileSources & Readonly<Record<string, string>> = {
   ...xeon2003Sources,
   'cpu.clockGhz': 'Clark et al., NSDI 2005, §6.1: dual 2 GHz Xeons',
   'cpu.cores': 'Clark et al., NSDI 2005, §6.1: one of the two CPUs used',
   'costs.pageZero': '4096 B written at memory.bandwidthGBps (xeon-2003 memory system), in 2 GHz cycles',
   'costs.pageCopy': '4096 B read + 4096 B written at memory.bandwidthGBps (xeon-2003 memory system), in 2 GHz cycles',
+  'extensions.xen-pv.pteValidate': "xen-pv's xeon-2003 value: the same NetBurst core, the same locked cmpxchg and frame-table lookups, in cycles",
 };

@@ -1,5 +1,6 @@
 import type { Domain, MachineProfile, MigrationSenderSpec } from '@visorkit/core';
 import { PATH } from '@visorkit/guest';
+import { XEN_PV_PRIMITIVES } from '@visorkit/xen-pv';
 
 /** Ethernet's MTU less the IP and TCP headers: the payload of one segment. */
 const MSS_BYTES = 1500 - 40;
@@ -11,7 +12,7 @@ const PAGE_BYTES = 4096;
  * hypercall, `write()` them to the migration socket, unmap), priced with the profile's
  * primitives and the guest kernel's TCP output path (Dom0 runs the same Linux):
  *
- * - per page: the mapping's validated entry (`pteValidate` + `pteWrite`) and its invalidation
+ * - per page: the mapping's entry, validated by Xen (xen-pv's `pteValidate` primitive) and stored (`pteWrite`), and its invalidation
  *   on unmap (`tlbInvalidatePage`), the copy from the mapping into socket buffers (`pageCopy`),
  *   and TCP output for the 4096 / 1460 segments it makes (`PATH.tcpOutput`);
  * - per batch: the map hypercall and the ioctl and write system calls that carry the batch.
@@ -23,7 +24,7 @@ export function saveToolSender(profile: MachineProfile, dom0: Domain): Migration
   const cpi = profile.cpu.kernelCpi;
   return {
     domain: dom0,
-    cyclesPerPage: c.pteValidate + c.pteWrite + c.tlbInvalidatePage + c.pageCopy + (PAGE_BYTES / MSS_BYTES) * PATH.tcpOutput * cpi,
+    cyclesPerPage: XEN_PV_PRIMITIVES.of(profile).pteValidate + c.pteWrite + c.tlbInvalidatePage + c.pageCopy + (PAGE_BYTES / MSS_BYTES) * PATH.tcpOutput * cpi,
     cyclesPerBatch: c.hypercallRoundTrip + 2 * (c.syscallRoundTrip + PATH.syscallDispatch * cpi),
   };
 }

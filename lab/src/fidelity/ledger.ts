@@ -12,7 +12,7 @@ import { exampleRegistry } from '../examples/example-registry.js';
 import { HW_ASSIST_PATH } from '@visorkit/hw-assist';
 import { NATIVE_PATH } from '@visorkit/native';
 import { VSERVER_PATH } from '@visorkit/vserver';
-import { XEN_PATH, XEN_PV_FITTED, XEN_SCHEDULER } from '@visorkit/xen-pv';
+import { XEN_PATH, XEN_PV_FITTED, XEN_PV_PRIMITIVES, XEN_SCHEDULER } from '@visorkit/xen-pv';
 
 /** A package's fitted set and where its `calibration.ts` lives (relative to the repository root). */
 export interface FittedSetLocation {
@@ -43,13 +43,17 @@ export const PATH_LENGTH_SETS: readonly ParameterSet[] = [
   HW_ASSIST_PATH,
 ];
 
-/** The calibration ledger: the bundled and the examples' own profiles' primitives, every path length, every fitted parameter. */
+/** Plugins' own primitives per profile (what core's hardware profiles have no name for). */
+export const PLUGIN_PRIMITIVES: readonly { parameters(): CalibrationParameter[] }[] = [XEN_PV_PRIMITIVES];
+
+/** The calibration ledger: the bundled and the examples' own profiles' primitives, plugins' own primitives, every path length, every fitted parameter. */
 export function calibrationLedger(): CalibrationParameter[] {
   const bundled = new Set(bundledProfiles.map((p) => p.name));
   const exampleProfiles = exampleRegistry.filter((e) => !bundled.has(e.profile.name) && e.profileSources !== undefined);
   return [
     ...bundledProfiles.flatMap((p) => profileParameters(p, bundledProfileSources[p.name] ?? {})),
     ...exampleProfiles.flatMap((e) => profileParameters(e.profile, e.profileSources ?? {})),
+    ...PLUGIN_PRIMITIVES.flatMap((s) => s.parameters()),
     ...PATH_LENGTH_SETS.flatMap((s) => s.parameters()),
     ...exampleRegistry.flatMap((e) => (e.pathLengths ?? []).flatMap((s) => s.parameters())),
     ...FITTED_SETS.flatMap((f) => f.set.parameters()),

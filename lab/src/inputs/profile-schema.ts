@@ -55,7 +55,6 @@ const costs = z
     pageTableBaseSwitch: cycles('Writing the page-table base (CR3), including the untagged TLB flush it causes'),
     tlbInvalidatePage: cycles('Invalidating one TLB entry (invlpg)'),
     pteWrite: cycles('One store of a page-table entry by the kernel'),
-    pteValidate: cycles("A hypervisor's validation of one page-table entry"),
     pageZero: cycles('Zeroing one 4 KiB page'),
     pageCopy: cycles('Copying one 4 KiB page'),
     interruptDelivery: cycles('Delivering an external interrupt to a kernel and returning'),

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import test from 'ava';
 import fc from 'fast-check';
-import { NetworkBackend, VcpuScheduler, createHypervisor, modern, type Plugin } from '@visorkit/core';
+import { FailureScope, NetworkBackend, VcpuScheduler, createHypervisor, modern, type Plugin } from '@visorkit/core';
 import { lotteryPlugin } from '@visorkit/example-third-party-plugin';
 import { bootGuest } from '@visorkit/guest';
 import { nativePlugin } from '@visorkit/native';
@@ -32,7 +32,7 @@ function observe(plugins: readonly Plugin[]): unknown {
   return {
     name: hv.name,
     capabilities: [...hv.capabilities].sort(),
-    sharedKernel: hv.sharedKernel,
+    failureScope: hv.service(FailureScope)?.constructor.name,
     points: [hv.memory, hv.cpu, hv.scheduler, hv.time, hv.network, hv.block].map((x) => (x as object).constructor.name),
     results,
     now: hv.now,

@@ -6,6 +6,7 @@ import {
   BlockBackend,
   Capability,
   CpuVirtualization,
+  FailureScope,
   InvalidArgumentError,
   MemoryVirtualization,
   NetworkBackend,
@@ -25,11 +26,10 @@ export const nativePlugin = definePlugin<NativeOptions>({
   name: 'native',
   version: '0.1.0',
   description: 'Bare metal: one OS in ring 0, direct page tables, untagged TLB, direct devices.',
-  provides: [MemoryVirtualization, CpuVirtualization, VcpuScheduler, TimeKeeping, NetworkBackend, BlockBackend],
+  // One OS: what runs on it shares its kernel, and a kernel fault takes everything down.
+  provides: [MemoryVirtualization, CpuVirtualization, VcpuScheduler, TimeKeeping, NetworkBackend, BlockBackend, FailureScope],
   // Bare metal runs one kernel; it can load modules into it. Nothing else of the features table.
   capabilities: [Capability.KernelModules],
-  // One OS: what runs on it shares its kernel, and a kernel fault takes everything down.
-  sharedKernel: true,
   defaults: NATIVE_DEFAULTS,
   validate(o) {
     if (!(o.schedulerLatencyMs > 0)) throw new InvalidArgumentError('schedulerLatencyMs', `must be > 0, got ${o.schedulerLatencyMs}`);
@@ -43,6 +43,7 @@ export { nativeModule } from './native-module.js';
 export { NativeOptions, NATIVE_DEFAULTS } from './native-options.js';
 export { NativeMemory } from './memory/native-memory.js';
 export { NativeCpu } from './cpu/native-cpu.js';
+export { OneKernelFailureScope } from './cpu/one-kernel-failure-scope.js';
 export { CfsScheduler } from './scheduler/cfs-scheduler.js';
 export { NativeTime } from './time/native-time.js';
 export { NativeNetwork } from './network/native-network.js';

@@ -5,6 +5,7 @@ import {
   Machine,
   ContainerModule,
   CpuVirtualization,
+  FailureScope,
   MemoryVirtualization,
   NetworkBackend,
   TimeKeeping,
@@ -12,6 +13,7 @@ import {
 } from '@visorkit/core';
 import { NativeBlock } from './block/native-block.js';
 import { NativeCpu } from './cpu/native-cpu.js';
+import { OneKernelFailureScope } from './cpu/one-kernel-failure-scope.js';
 import { NativeMemory } from './memory/native-memory.js';
 import { NativeNetwork } from './network/native-network.js';
 import { NativeOptions } from './native-options.js';
@@ -41,5 +43,7 @@ export function nativeModule(options: NativeOptions): ContainerModule {
     o.bind(NetworkBackend).toService(NativeNetwork);
     o.bind(NativeBlock).toSelf().inSingletonScope();
     o.bind(BlockBackend).toService(NativeBlock);
+    o.bind(OneKernelFailureScope).toSelf().inSingletonScope();
+    o.bind(FailureScope).toService(OneKernelFailureScope);
   });
 }

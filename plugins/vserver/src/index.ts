@@ -39,7 +39,6 @@ export const vserverPlugin = definePlugin({
   // One kernel for every context: no other kernel, no modules from inside a context, and in
   // the seed's design no checkpoint, migration or live update.
   withholds: [Capability.MultipleKernels, Capability.KernelModules, Capability.CheckpointResume, Capability.LiveMigration, Capability.LiveUpdate],
-  sharedKernel: true,
   defaults: {},
   module: vserverModule,
 });

@@ -11,6 +11,7 @@ import {
   type NetFrame,
   type VcpuProgram,
 } from '@visorkit/core';
+import { kernelFault } from '@visorkit/guest';
 import { nativePlugin } from '@visorkit/native';
 import { type ContextNetwork, vserverOn } from '../src/index.js';
 
@@ -75,7 +76,7 @@ test('a fault in the shared kernel takes down every context', (t) => {
   const ds = ['a', 'b', 'c'].map((name) => hv.createDomain({ name }));
   for (const d of ds) hv.start(d, () => compute);
   hv.runUntil(1e7);
-  const victims = hv.kernelFault(ds[0]!, 'NULL dereference in a driver');
+  const victims = kernelFault(hv, ds[0]!, 'NULL dereference in a driver');
   t.is(victims.length, 3);
   t.true(ds.every((d) => d.state === 'crashed'));
   t.regex(ds[2]!.crashReason!, /shared kernel fault in 'a'/);

@@ -51,7 +51,9 @@ export { XenPvOptions, XEN_PV_DEFAULTS } from './xen-pv-options.js';
 export { XenPvMemory, HYPERCALL } from './memory/xen-pv-memory.js';
 export { XenPvCpu } from './cpu/xen-pv-cpu.js';
 export { CreditScheduler, BvtScheduler } from './scheduler/xen-schedulers.js';
+export { BvtDomain, type BvtDomainParameters } from './scheduler/bvt-domain.js';
 export { XenSplitNetwork, HYPERCALL_VFR_OP } from './io/xen-split-network.js';
+export { HYPERCALL_EVENT_CHANNEL_OP } from './io/split-device.js';
 export { XenSplitBlock, type Extent } from './io/xen-split-block.js';
 export { VirtualFirewallRouter, type VfrRule } from './io/virtual-firewall-router.js';
 export { XenIoOptions } from './io/xen-io-options.js';
@@ -59,3 +61,4 @@ export { XenControl, XenControlService, HYPERCALL_DOMCTL, type MemoryTargetWatch
 export { XEN_PATH } from './xen-pv-path-lengths.js';
 export { XEN_SCHEDULER } from './scheduler/xen-scheduler-constants.js';
 export { XEN_PV_FITTED } from './calibration.js';
+export { XEN_PV_PRIMITIVES } from './xen-pv-primitives.js';

@@ -1,4 +1,5 @@
 import { CostCategory, type Hypervisor, type VcpuProgram } from '@visorkit/core';
+import { BvtDomain } from '@visorkit/xen-pv';
 import { composeFor, type Experiment, type ExperimentContext, type ResultRow } from '../experiment/experiment.js';
 import { createDomainFor, domainCounts, hostMemoryFor } from '../experiment/domain-input.js';
 
@@ -110,7 +111,7 @@ export function wakeLatency(
   workNs: number = WAKE_WORK_NS,
 ): { meanUs: number; maxUs: number; wakes: number; counts: Readonly<Record<string, number>> } {
   const hogs = Array.from({ length: HOGS }, (_, i) => hv.createDomain({ name: `hog${i}`, memoryMiB: 16 }));
-  const interactive = hv.createDomain({ name: 'interactive', memoryMiB: 16, warpMs: WARP_MS });
+  const interactive = hv.createDomain({ name: 'interactive', memoryMiB: 16, extensions: BvtDomain.with({ warpMs: WARP_MS }) });
   const delays: number[] = [];
   let wokeAt = -1;
   const workCycles = workNs * hv.machine.profile.cpu.clockGhz;

@@ -1,3 +1,4 @@
+import { kernelFault } from '@visorkit/guest';
 import type { Experiment, ExperimentContext, PlatformSpec, ResultRow } from '../experiment/experiment.js';
 import { ServiceHost, vmReservationMiB } from '../experiment/service-host.js';
 import { CONSOLIDATED_SERVICE } from '../programs/consolidated-service.js';
@@ -38,7 +39,7 @@ export function faultOutcome(ctx: ExperimentContext, platform: PlatformSpec): Fa
   const before = Array.from({ length: INSTANCES }, (_, i) => host.requestsOf(i));
   host.hv.runUntil(start + WINDOW_NS);
   const rateBefore = before.map((b, i) => host.requestsOf(i) - b);
-  const crashed = host.hv.kernelFault(host.kernelOf(0).domain, 'NULL pointer dereference in a driver');
+  const crashed = kernelFault(host.hv, host.kernelOf(0).domain, 'NULL pointer dereference in a driver');
   const after = Array.from({ length: INSTANCES }, (_, i) => host.requestsOf(i));
   host.hv.runUntil(start + 2 * WINDOW_NS);
   let serving = 0;

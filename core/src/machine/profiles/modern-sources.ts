@@ -42,8 +42,6 @@ export const modernSources: ProfileSources = {
     '[est] mov cr3 without PCID reuse: serialising write + flush of non-global entries; with PCID the flush is skipped (the model charges refills separately)',
   'costs.tlbInvalidatePage': '[est] invlpg: ~100-200 cycles on Skylake-and-later cores in published micro-benchmarks; we take the low end for a hot entry',
   'costs.pteWrite': 'one 8-byte store hitting L1 (store latency ~4-5 cycles) [IA-OPT]',
-  'costs.pteValidate':
-    "[est] same work as Xen's get_page_from_l1e on older profiles, but a locked cmpxchg costs ~20 cycles on Golden Cove [Agner]: 1-2 locked ops + frame-table lookups that hit L2",
   'costs.pageZero': '4096 B written at 15 GB/s = 0.27 us = 819 cycles (derived from bandwidthGBps)',
   'costs.pageCopy': '4096 B read + 4096 B written at 15 GB/s = 0.55 us = 1638 cycles (derived from bandwidthGBps)',
   'costs.interruptDelivery': '[est] IDT entry + iret (~300) + IRQ stub + x2APIC EOI (an MSR write, ~100 cycles)',

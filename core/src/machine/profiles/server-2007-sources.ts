@@ -40,8 +40,6 @@ export const server2007Sources: ProfileSources = {
   'costs.tlbInvalidatePage': "[est] invlpg is serialising on NetBurst [IA-OPT]; xeon-2003's 200 scaled for the longer pipeline",
   'costs.pteWrite':
     "[est] a PAE entry is 8 bytes: Linux 2.6's set_pte writes the high word, a write barrier, then the low word (two stores into the write-through L1D)",
-  'costs.pteValidate':
-    "[est] the hardware side of validating one page-table entry, the same work on both NetBurst profiles: a bounds check, an owner check in frame_table (an L2 hit, ~20-27 cycles) and one locked cmpxchg on the frame's reference count, ~100 cycles on NetBurst [Agner]. The instruction path that Xen runs around it (get_page_from_l1e) is xen-pv's ledger entry, so xeon-2003 and server-2007 no longer disagree (they were 150 and 60)",
   'costs.pageZero': '4096 B written at 3.0 GB/s = 1.37 us = 4369 cycles (derived from bandwidthGBps)',
   'costs.pageCopy': '4096 B read + 4096 B written at 3.0 GB/s = 2.73 us = 8738 cycles (derived from bandwidthGBps)',
   'costs.interruptDelivery': "[est] xeon-2003's 1800 (gate entry + iret + stub + uncached local-APIC EOI) on the longer Prescott pipeline",

@@ -65,7 +65,6 @@ export const server2007: MachineProfile = {
     pageTableBaseSwitch: 700, // [est] as xeon-2003's 600 plus PAE: every cr3 write also loads the four PDPTE registers from memory [SDM §4.4.1]
     tlbInvalidatePage: 250, // [est] invlpg is serialising on NetBurst [IA-OPT]; xeon-2003's 200 scaled for the longer pipeline
     pteWrite: 12, // [est] a PAE entry is 8 bytes: Linux 2.6's set_pte writes the high word, a write barrier, then the low word (two stores into the write-through L1D)
-    pteValidate: 125, // [est] as xeon-2003's: bounds and owner checks plus one locked cmpxchg (~100 cycles on NetBurst [Agner]), the L2 hit slightly dearer (27 cycles)
     pageZero: 4369, // 4096 B written at 3.0 GB/s = 1.37 us = 4369 cycles (derived from bandwidthGBps)
     pageCopy: 8738, // 4096 B read + 4096 B written at 3.0 GB/s = 2.73 us = 8738 cycles (derived from bandwidthGBps)
     interruptDelivery: 2000, // [est] xeon-2003's 1800 (gate entry + iret + stub + uncached local-APIC EOI) on the longer Prescott pipeline

@@ -43,8 +43,6 @@ export const xeon2003Sources: ProfileSources = {
     '[est] mov cr3 is serialising, drains the NetBurst pipeline and flushes the 64-entry DTLB and 128-entry ITLB; several hundred cycles before refills (refill walks are charged separately)',
   'costs.tlbInvalidatePage': '[est] invlpg is serialising on NetBurst ([IA-OPT] lists it among serialising instructions); ~1/3 of a cr3 write',
   'costs.pteWrite': "one 4-byte store; NetBurst's L1D is write-through [IA-OPT], so the store is absorbed by the L2 (a few to ~10 cycles)",
-  'costs.pteValidate':
-    "[est] the hardware side of validating one page-table entry, the same work on both NetBurst profiles: a bounds check, an owner check in frame_table (an L2 hit, ~20-27 cycles) and one locked cmpxchg on the frame's reference count, ~100 cycles on NetBurst [Agner]. The instruction path that Xen runs around it (get_page_from_l1e) is xen-pv's ledger entry, so xeon-2003 and server-2007 no longer disagree (they were 150 and 60)",
   'costs.pageZero': '4096 B written at 2.0 GB/s = 2.05 us = 4915 cycles (derived from bandwidthGBps)',
   'costs.pageCopy': '4096 B read + 4096 B written at 2.0 GB/s = 4.1 us = 9830 cycles (derived from bandwidthGBps)',
   'costs.interruptDelivery':

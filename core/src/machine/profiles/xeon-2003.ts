@@ -59,7 +59,6 @@ export const xeon2003: MachineProfile = {
     pageTableBaseSwitch: 600, // [est] mov cr3 is serialising, drains the NetBurst pipeline and flushes the 64-entry DTLB and 128-entry ITLB; several hundred cycles before refills (refill walks are charged separately)
     tlbInvalidatePage: 200, // [est] invlpg is serialising on NetBurst ([IA-OPT] lists it among serialising instructions); ~1/3 of a cr3 write
     pteWrite: 10, // one 4-byte store; NetBurst's L1D is write-through [IA-OPT], so the store is absorbed by the L2 (a few to ~10 cycles)
-    pteValidate: 120, // [est] bounds and owner checks plus one locked cmpxchg (~100 cycles on NetBurst [Agner]); see xeon-2003-sources.ts
     pageZero: 4915, // 4096 B written at 2.0 GB/s = 2.05 us = 4915 cycles (derived from bandwidthGBps)
     pageCopy: 9830, // 4096 B read + 4096 B written at 2.0 GB/s = 4.1 us = 9830 cycles (derived from bandwidthGBps)
     interruptDelivery: 1800, // [est] interrupt-gate entry and iret (~trap round trip, 1200) plus the IRQ stub and an uncached local-APIC EOI / I/O-APIC access (hundreds of cycles each on a 2003 chipset)

@@ -41,7 +41,7 @@ const EXIT_HANDLER_INSTRUCTIONS: Readonly<Record<PrivilegedOperation, number>> =
  */
 @injectable()
 export class HvmCpu implements CpuVirtualization {
-  readonly kernelPrivilege: KernelPrivilege = 'ring0-non-root';
+  readonly kernelPrivilege: KernelPrivilege = { ring: 0, nonRoot: true };
   readonly #costs;
   readonly #cpi: number;
   readonly #shadow: boolean;

@@ -36,7 +36,7 @@ const SIMPLE_PRIVILEGED_CYCLES: Readonly<Record<PrivilegedOperation, number>> = 
  */
 @injectable()
 export class NativeCpu implements CpuVirtualization {
-  readonly kernelPrivilege: KernelPrivilege = 'ring0';
+  readonly kernelPrivilege: KernelPrivilege = { ring: 0, nonRoot: false };
   readonly #costs;
 
   constructor(

@@ -1,5 +1,4 @@
 import {
-  CostCategory,
   HypervisorFacade,
   InvalidArgumentError,
   MemoryVirtualization,
@@ -136,12 +135,11 @@ export class XenControl {
     block.setExtents(caller.vcpus[0]!, device, extents);
   }
 
-  /** One domctl from `caller`: charged to it, refused (typed, counted) unless it is Dom0. */
+  /** One domctl from `caller` through core's transition path: charged to it, refused (typed, counted) unless it is Dom0. */
   #domctl(caller: Domain): void {
     const vcpu = caller.vcpus[0]!;
     const p = this.hv.profile;
-    vcpu.charge(CostCategory.Hypervisor, p.costs.hypercallRoundTrip + XEN_PATH.value.domctl * p.cpu.kernelCpi);
-    this.hv.hypercalls.invoke(vcpu, HYPERCALL_DOMCTL);
+    this.hv.transitions.hypercall(vcpu, HYPERCALL_DOMCTL, XEN_PATH.value.domctl * p.cpu.kernelCpi);
   }
 }
 

@@ -1,6 +1,7 @@
 import {
   CostCategory,
   CpuEvents,
+  GuestTransitions,
   HypercallTable,
   Machine,
   MechanismIndex,
@@ -40,6 +41,9 @@ const HYPERCALLS: Readonly<
   'switch-kernel-stack': { number: 13, name: 'multicall', path: 'stackSwitchMulticall' },
 };
 
+/** `__HYPERVISOR_iret`: how a guest returns from a bounced trap (its cost is the round trip alone). */
+const HYPERCALL_IRET = 23;
+
 /**
  * Xen's paravirtual CPU (Xen paper §3.3.1): the guest kernel runs in ring 1, applications in
  * ring 3, Xen in ring 0. Privileged operations are hypercalls — attempted directly from ring
@@ -51,7 +55,7 @@ const HYPERCALLS: Readonly<
  */
 @injectable()
 export class XenPvCpu implements CpuVirtualization {
-  readonly kernelPrivilege: KernelPrivilege = 'ring1';
+  readonly kernelPrivilege: KernelPrivilege = { ring: 1, nonRoot: false };
   readonly #costs;
   readonly #cpi: number;
   readonly #bounces: number;
@@ -64,11 +68,14 @@ export class XenPvCpu implements CpuVirtualization {
     @inject(TrapTable) traps: TrapTable,
     @inject(Mechanisms) mechanisms: Mechanisms,
     @inject(CpuEvents) readonly events: CpuEvents,
+    @inject(GuestTransitions) readonly transitions: GuestTransitions,
   ) {
     this.#costs = machine.profile.costs;
     this.#cpi = machine.profile.cpu.kernelCpi;
     this.#bounces = mechanisms.register('bounce');
+    // The handlers' work is what `privileged` states as handler cycles; the operation's effect is the caller's.
     for (const h of Object.values(HYPERCALLS)) hypercalls.register(h.number, h.name, () => 0, h.control === true ? 'control-domain' : 'any-guest', DOM0);
+    hypercalls.register(HYPERCALL_IRET, 'iret', () => 0);
     // Handlers installed with set_trap_table must not run in ring 0 (Xen's validation).
     traps.setValidator((vcpu, vector, ring) => {
       if (ring === 0) {
@@ -110,17 +117,14 @@ export class XenPvCpu implements CpuVirtualization {
         return; // done by switchAddressSpace through MMUEXT_NEW_BASEPTR
       default: {
         const h = HYPERCALLS[operation];
-        vcpu.charge(CostCategory.Hypervisor, this.#costs.hypercallRoundTrip + P[h.path] * this.#cpi);
-        this.hypercalls.invoke(vcpu, h.number);
-        if (this.events.hypercallsObserved) this.events.emitHypercall({ time: vcpu.now(), domainId: vcpu.domain.id, vcpu: vcpu.index, reason: h.name });
+        this.transitions.hypercall(vcpu, h.number, P[h.path] * this.#cpi);
       }
     }
   }
 
   /** The guest executing a privileged instruction directly in ring 1: a general-protection fault. */
   attemptPrivilegedInstruction(vcpu: Vcpu, operation: PrivilegedOperation): never {
-    vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip);
-    vcpu.count(MechanismIndex.Trap);
+    this.transitions.trap(vcpu, 'general-protection');
     vcpu.count(MechanismIndex.PrivilegeViolation);
     throw new PrivilegeViolationError(vcpu.domain.name, `${operation} (executed in ring 1: general-protection fault)`, 'a hypercall');
   }
@@ -145,9 +149,8 @@ export class XenPvCpu implements CpuVirtualization {
 
   /** Trap into Xen, a bounce frame to ring 1, and the guest's iret hypercall back. */
   #bounce(vcpu: Vcpu, reason: string): void {
-    vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + P.bounce * this.#cpi + this.#costs.hypercallRoundTrip);
+    this.transitions.trap(vcpu, reason, P.bounce * this.#cpi);
     vcpu.count(this.#bounces);
-    vcpu.count(MechanismIndex.Hypercall);
-    if (this.events.trapsObserved) this.events.emitTrap({ time: vcpu.now(), domainId: vcpu.domain.id, vcpu: vcpu.index, reason });
+    this.transitions.hypercall(vcpu, HYPERCALL_IRET);
   }
 }

@@ -1,6 +1,23 @@
-import { CostCategory, EventChannels, MechanismIndex, domainId, type Domain, type DomainId, type Machine, type Vcpu } from '@visorkit/core';
+import {
+  CostCategory,
+  EventChannels,
+  MechanismIndex,
+  domainId,
+  type Domain,
+  type DomainId,
+  type GuestTransitions,
+  type Machine,
+  type Vcpu,
+} from '@visorkit/core';
 import { XEN_IO_INSTRUCTIONS, ioCycles } from './xen-io-costs.js';
 import type { XenIoOptions } from './xen-io-options.js';
+
+/**
+ * `__HYPERVISOR_event_channel_op` (Xen's public `xen.h`): a guest's `EVTCHNOP_send`.
+ *
+ * @public
+ */
+export const HYPERCALL_EVENT_CHANNEL_OP = 32;
 
 /** The domain id back ends run as when they live in Xen itself. */
 const XEN_BACKEND: DomainId = domainId(0);
@@ -25,8 +42,12 @@ export class SplitDeviceChannels {
   constructor(
     readonly machine: Machine,
     readonly options: XenIoOptions,
+    readonly transitions: GuestTransitions,
   ) {
     this.channels = new EventChannels((domain, port) => this.#upcall(domain, port));
+    // One number for every split device (network and block each have their channels).
+    if (transitions.hypercalls.nameOf(HYPERCALL_EVENT_CHANNEL_OP) === undefined)
+      transitions.hypercalls.register(HYPERCALL_EVENT_CHANNEL_OP, 'event_channel_op', () => 0);
   }
 
   /** Binds a device's pair of ports; returns the guest's port and the back end's. */
@@ -37,10 +58,9 @@ export class SplitDeviceChannels {
     return { guestPort: localPort, backendPort: remotePort };
   }
 
-  /** The guest notifies the back end: an event_channel_op hypercall. */
+  /** The guest notifies the back end: an event_channel_op hypercall, through core's transition path. */
   notifyBackend(vcpu: Vcpu, guestPort: number): void {
-    vcpu.charge(CostCategory.Hypervisor, this.machine.profile.costs.hypercallRoundTrip);
-    vcpu.count(MechanismIndex.Hypercall);
+    this.transitions.hypercall(vcpu, HYPERCALL_EVENT_CHANNEL_OP);
     vcpu.count(MechanismIndex.RingNotification);
     vcpu.count(MechanismIndex.EventChannelNotify);
     this.channels.notify(vcpu.domain.id, guestPort);

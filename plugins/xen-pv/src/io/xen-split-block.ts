@@ -21,7 +21,7 @@ import {
   type Vcpu,
   gfn,
 } from '@visorkit/core';
-import { GuestRequestError } from '@visorkit/core';
+import { GuestRequestError, GuestTransitions } from '@visorkit/core';
 import { XenPvMemory } from '../memory/xen-pv-memory.js';
 import { SplitDeviceChannels, type SplitEndpoint } from './split-device.js';
 import { XEN_IO_INSTRUCTIONS, ioCycles } from './xen-io-costs.js';
@@ -104,10 +104,11 @@ export class XenSplitBlock implements BlockBackend {
     @inject(XenIoOptions) readonly options: XenIoOptions,
     @inject(IoEvents) readonly events: IoEvents,
     @inject(XenPvMemory) pageTypes: XenPvMemory,
+    @inject(GuestTransitions) readonly transitions: GuestTransitions,
   ) {
     this.#pageTypes = pageTypes;
     this.#partitions = new DiskPartitions(machine.disks[0]!, machine.memory);
-    this.#devices = new SplitDeviceChannels(machine, options);
+    this.#devices = new SplitDeviceChannels(machine, options, transitions);
   }
 
   /** Dom0's tools create the device with one extent carved from the disk. */

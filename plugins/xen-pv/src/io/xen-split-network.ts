@@ -2,6 +2,7 @@ import { XEN_PV_FITTED } from '../calibration.js';
 import {
   CostCategory,
   DomainTable,
+  GuestTransitions,
   GuestRequestError,
   HypercallTable,
   IoEvents,
@@ -12,7 +13,6 @@ import {
   MemoryVirtualization,
   NIC_DRIVER_INSTRUCTIONS,
   nicTransmitCycles,
-  PrivilegeViolationError,
   createIoRing,
   inject,
   injectable,
@@ -116,8 +116,9 @@ export class XenSplitNetwork implements NetworkBackend {
     @inject(DomainTable) readonly domains: DomainTable,
     @inject(Mechanisms) mechanisms: Mechanisms,
     @inject(IoEvents) readonly events: IoEvents,
+    @inject(GuestTransitions) readonly transitions: GuestTransitions,
   ) {
-    this.#devices = new SplitDeviceChannels(machine, options);
+    this.#devices = new SplitDeviceChannels(machine, options, transitions);
     this.#ringFull = mechanisms.register('ring-full');
     this.#rxNoBuffer = mechanisms.register('rx-no-buffer');
     this.#flips = mechanisms.register('page-flip');
@@ -133,12 +134,8 @@ export class XenSplitNetwork implements NetworkBackend {
    * PrivilegeViolationError, counted, and the rules stay as they were).
    */
   installRule(vcpu: Vcpu, rule: VfrRule): void {
-    if (!vcpu.domain.isControl) {
-      vcpu.count(MechanismIndex.PrivilegeViolation);
-      throw new PrivilegeViolationError(vcpu.domain.name, 'vfr_op (install rule)', 'the control domain (Dom0)');
-    }
-    vcpu.charge(CostCategory.Hypervisor, this.machine.profile.costs.hypercallRoundTrip);
-    vcpu.count(MechanismIndex.Hypercall);
+    // Core's transition path checks the privilege (the hypercall is registered Dom0-only), charges and traces it.
+    this.transitions.hypercall(vcpu, HYPERCALL_VFR_OP);
     this.vfr.install(rule);
   }
 

@@ -3,6 +3,7 @@ import {
   GuestPhysicalMap,
   GuestPhysicalMapToken,
   GuestRequestError,
+  GuestTransitions,
   HypercallTable,
   Machine,
   MechanismIndex,
@@ -46,7 +47,15 @@ const F = XEN_PV_FITTED.value;
  *
  * @public
  */
-export const HYPERCALL = { mmuUpdate: 1, memoryOp: 12, mmuextOp: 26 } as const;
+export const HYPERCALL = { mmuUpdate: 1, memoryOp: 12, updateVaMapping: 14, mmuextOp: 26 } as const;
+
+/** The memory hypercalls by the names the handlers are registered under. */
+const HYPERCALL_NUMBER = {
+  mmu_update: HYPERCALL.mmuUpdate,
+  mmuext_op: HYPERCALL.mmuextOp,
+  memory_op: HYPERCALL.memoryOp,
+  update_va_mapping: HYPERCALL.updateVaMapping,
+} as const;
 
 interface PendingUpdate {
   table: number;
@@ -105,6 +114,8 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   readonly #costs;
   readonly #cpi: number;
   readonly #batchHypercalls: number;
+  /** Mechanism index of one validated page-table entry. */
+  readonly #pteValidations: number;
   readonly #writableTraps: number;
   readonly #revalidations: number;
   readonly #emulatedWrites: number;
@@ -117,6 +128,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     @inject(XenPvOptions) readonly options: XenPvOptions,
     @inject(Mechanisms) mechanisms: Mechanisms,
     @inject(HypercallTable) hypercalls: HypercallTable,
+    @inject(GuestTransitions) readonly transitions: GuestTransitions,
     @inject(GuestPhysicalMapToken) @optional() map?: GuestPhysicalMap,
   ) {
     this.geometry = machine.geometry;
@@ -125,6 +137,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     this.#costs = machine.profile.costs;
     this.#cpi = machine.profile.cpu.kernelCpi;
     this.#batchHypercalls = mechanisms.register('mmu-update-batch');
+    this.#pteValidations = mechanisms.register('pte-validate');
     this.#writableTraps = mechanisms.register('writable-pt-trap');
     this.#revalidations = mechanisms.register('writable-pt-revalidate');
     this.#emulatedWrites = mechanisms.register('pt-write-emulated');
@@ -133,6 +146,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     hypercalls.register(HYPERCALL.mmuUpdate, 'mmu_update', () => 0);
     hypercalls.register(HYPERCALL.mmuextOp, 'mmuext_op', () => 0);
     hypercalls.register(HYPERCALL.memoryOp, 'memory_op', () => 0);
+    hypercalls.register(HYPERCALL.updateVaMapping, 'update_va_mapping', () => 0);
   }
 
   domainCreated(domain: Domain): void {
@@ -207,7 +221,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     if (kernelEntries > 0) {
       st.kernelEntries.set(frame, kernelEntries);
       vcpu.charge(CostCategory.Hypervisor, kernelEntries * (this.#validateCycles() + F.typeReference * this.#cpi));
-      vcpu.count(MechanismIndex.PteValidate, kernelEntries);
+      vcpu.count(this.#pteValidations, kernelEntries);
     }
     if (level === this.geometry.levels) this.#hypercall(vcpu, 'mmuext_op', P.mmuUpdateBase * this.#cpi);
   }
@@ -266,9 +280,8 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       // The guest writes the (read-only) leaf table; the first write traps and unhooks it.
       const written = st.unhooked.get(table);
       if (written === undefined) {
-        vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + P.writableTrapHandler * this.#cpi + this.#costs.tlbInvalidatePage);
+        this.transitions.trap(vcpu, 'writable-pt', P.writableTrapHandler * this.#cpi + this.#costs.tlbInvalidatePage);
         vcpu.count(this.#writableTraps);
-        vcpu.count(MechanismIndex.Trap);
         st.unhooked.set(table, 1);
       } else st.unhooked.set(table, written + 1);
       this.#store(vcpu, table, index, entry);
@@ -287,10 +300,9 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     if (this.options.pageTableMode === 'emulated') {
       // A plain store to a read-only page-table page: Xen takes the fault, decodes and
       // emulates the instruction, validates the new entry and writes it (ptwr emulation).
-      vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + P.ptwrEmulate * this.#cpi + this.#entryCost(entry));
+      this.transitions.trap(vcpu, 'ptwr-emulate', P.ptwrEmulate * this.#cpi + this.#entryCost(entry));
       vcpu.count(this.#emulatedWrites);
-      vcpu.count(MechanismIndex.Trap);
-      vcpu.count(MechanismIndex.PteValidate);
+      vcpu.count(this.#pteValidations);
       vcpu.count(MechanismIndex.PteWrite);
       this.#store(vcpu, table, index, entry);
       return;
@@ -448,7 +460,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
    */
   #noteWrite(vcpu: Vcpu, gfn: number): void {
     if (this.#map.markDirty(vcpu.domain, gfn)) {
-      vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + P.logDirtyFaultHandler * this.#cpi);
+      this.transitions.trap(vcpu, 'log-dirty', P.logDirtyFaultHandler * this.#cpi);
       vcpu.count(this.#logDirtyFaults);
     }
   }
@@ -608,7 +620,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     for (const u of batch) work += this.#entryCost(u.entry);
     this.#hypercall(vcpu, 'mmu_update', work);
     vcpu.count(this.#batchHypercalls);
-    vcpu.count(MechanismIndex.PteValidate, batch.length);
+    vcpu.count(this.#pteValidations, batch.length);
     vcpu.count(MechanismIndex.PteWrite, batch.length);
     // Applied in order, each checked again against what the entries before it did (an entry
     // typing a frame as a table, then one mapping it writable): Xen stops at the first bad one.
@@ -640,9 +652,9 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     let entries = 0;
     for (const written of st.unhooked.values()) entries += written;
     const scanned = st.unhooked.size * this.#entriesPerTable(1);
-    vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + entries * this.#validateCycles() + scanned * P.entryScanCycles);
+    this.transitions.trap(vcpu, 'writable-pt-reconnect', entries * this.#validateCycles() + scanned * P.entryScanCycles);
     vcpu.count(this.#revalidations, st.unhooked.size);
-    vcpu.count(MechanismIndex.PteValidate, entries);
+    vcpu.count(this.#pteValidations, entries);
     st.unhooked.clear();
   }
 
@@ -813,9 +825,9 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     this.#state(domain).maxFrames = Math.min(frames, this.#map.frames(domain));
   }
 
-  #hypercall(vcpu: Vcpu, _name: string, handlerCycles: number): void {
-    vcpu.charge(CostCategory.Hypervisor, this.#costs.hypercallRoundTrip + handlerCycles);
-    vcpu.count(MechanismIndex.Hypercall);
+  /** A memory hypercall through core's transition path: charged, counted, traced like any other. */
+  #hypercall(vcpu: Vcpu, name: keyof typeof HYPERCALL_NUMBER, handlerCycles: number): void {
+    this.transitions.hypercall(vcpu, HYPERCALL_NUMBER[name], handlerCycles);
   }
 
   #mfn(vcpu: Vcpu, gfn: number): number {

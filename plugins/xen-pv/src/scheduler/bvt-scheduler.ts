@@ -1,5 +1,6 @@
 import { RunQueue, inject, injectable, type Domain, type Vcpu, type VcpuScheduler } from '@visorkit/core';
 import { XenPvOptions } from '../xen-pv-options.js';
+import { warpMsOf } from './bvt-domain.js';
 import { XEN_SCHEDULER } from './xen-scheduler-constants.js';
 
 interface BvtState {
@@ -20,7 +21,7 @@ interface BvtState {
  * charged in whole minimum charging units (MCU, 100 µs), times its `mcu_advance` (inversely
  * its weight); the domain with the smallest effective virtual time (EVT) runs, and keeps the
  * CPU until its EVT passes the next one's by the context-switch allowance (5 ms). A
- * latency-sensitive domain (`warpMs` > 0) warps on waking — its EVT drops by the warp — for
+ * latency-sensitive domain (`warpMs` > 0 in its `BvtDomain` parameters) warps on waking — its EVT drops by the warp — for
  * at most the warp limit of run time, and may warp again only after the unwarp requirement. A woken
  * domain's AVT is brought up to the system virtual time, so sleeping earns no credit.
  *
@@ -55,7 +56,7 @@ export class BvtScheduler implements VcpuScheduler {
     const s = this.#state(vcpu);
     s.avt = Math.max(s.avt, this.#svt);
     const d = vcpu.domain;
-    if (d.warpMs > 0 && !s.warping && now - s.unwarpedSince >= this.#c.bvtUnwarpRequirementNs) {
+    if (warpMsOf(d) > 0 && !s.warping && now - s.unwarpedSince >= this.#c.bvtUnwarpRequirementNs) {
       s.warping = true;
       s.warpedRunNs = 0;
     }
@@ -107,11 +108,11 @@ export class BvtScheduler implements VcpuScheduler {
 
   /** The domain's warp in virtual time: `warpMs` of run time at the default advance. */
   #warp(d: Domain): number {
-    return ((d.warpMs * 1e6) / this.#c.bvtMcuNs) * this.#c.bvtDefaultMcuAdvance;
+    return ((warpMsOf(d) * 1e6) / this.#c.bvtMcuNs) * this.#c.bvtDefaultMcuAdvance;
   }
 
   #mayWarpSoon(running: Vcpu): boolean {
-    for (const v of this.#vcpus) if (v !== running && v.state === 'blocked' && v.domain.warpMs > 0) return true;
+    for (const v of this.#vcpus) if (v !== running && v.state === 'blocked' && warpMsOf(v.domain) > 0) return true;
     return false;
   }
 
