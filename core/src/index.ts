@@ -23,6 +23,7 @@ export * from './memory/paging.js';
 export * from './memory/page-walker.js';
 export * from './memory/tlb.js';
 export * from './memory/tlb-refill.js';
+export * from './memory/address-space-tag.js';
 export * from './cache/cache-occupancy.js';
 export * from './memory/guest-physical-map.js';
 export * from './memory/page-content.js';

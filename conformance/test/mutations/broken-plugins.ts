@@ -18,6 +18,7 @@ import {
   MemoryVirtualization,
   NetworkBackend,
   SECTORS_PER_FRAME,
+  SimulatedTimeKeeping,
   Simulator,
   TimeKeeping,
   VcpuScheduler,
@@ -39,7 +40,7 @@ import {
   type Uplink,
   type Vcpu,
 } from '@visorkit/core';
-import { CfsScheduler, NativeBlock, NativeCpu, NativeMemory, NativeNetwork, NativeOptions, NativeTime, nativePlugin } from '@visorkit/native';
+import { CfsScheduler, NativeBlock, NativeCpu, NativeMemory, NativeNetwork, NativeOptions, nativePlugin } from '@visorkit/native';
 import type { Compose } from '../../src/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any injectable class
@@ -327,7 +328,7 @@ export class LazySecondCpuScheduler extends CfsScheduler {
 
 /** Virtual time from the domain's first start, as if it ran all the time. */
 @injectable()
-export class WallVirtualTime extends NativeTime {
+export class WallVirtualTime extends SimulatedTimeKeeping {
   readonly #started = new Map<number, number>();
   constructor(@inject(Simulator) sim: Simulator, @inject(Machine) machine: Machine, @inject(IoEvents) events: IoEvents) {
     super(sim, machine, events);
@@ -342,7 +343,7 @@ export class WallVirtualTime extends NativeTime {
 
 /** Programs real-time alarms in whole milliseconds (a jiffy-style timer). */
 @injectable()
-export class MillisecondAlarmTime extends NativeTime {
+export class MillisecondAlarmTime extends SimulatedTimeKeeping {
   constructor(@inject(Simulator) sim: Simulator, @inject(Machine) machine: Machine, @inject(IoEvents) events: IoEvents) {
     super(sim, machine, events);
   }
@@ -353,7 +354,7 @@ export class MillisecondAlarmTime extends NativeTime {
 
 /** Forgets a destroyed domain's alarms. */
 @injectable()
-export class UndeadAlarmTime extends NativeTime {
+export class UndeadAlarmTime extends SimulatedTimeKeeping {
   constructor(@inject(Simulator) sim: Simulator, @inject(Machine) machine: Machine, @inject(IoEvents) events: IoEvents) {
     super(sim, machine, events);
   }

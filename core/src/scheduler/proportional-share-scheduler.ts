@@ -1,3 +1,4 @@
+import { injectable } from 'inversify';
 import type { Vcpu } from '../domain/vcpu.js';
 import { RunQueue } from './run-queue.js';
 import type { VcpuScheduler } from './vcpu-scheduler.js';
@@ -18,8 +19,13 @@ interface CfsEntity {
  * sleeping earns no unbounded credit. Caps are not enforced (CFS bandwidth control is not
  * modelled). Native and hardware-assisted hosts schedule vCPUs (threads) with it.
  *
+ * Injectable as it is, with Linux's defaults (`bind(VcpuScheduler).to(ProportionalShareScheduler)`),
+ * or built with other settings; a design that differs in a weight, a wake-up allowance or a
+ * hold-back extends it (`loadOf`, `wakeCredit`, `requeue`).
+ *
  * @public
  */
+@injectable()
 export class ProportionalShareScheduler implements VcpuScheduler {
   readonly name: string = 'cfs';
   readonly #queue = new RunQueue();
@@ -85,7 +91,7 @@ export class ProportionalShareScheduler implements VcpuScheduler {
     return (vcpu.domain.weight * NICE_0_LOAD) / 256;
   }
 
-  /** Virtual time a waking vCPU may borrow (BVT's warp); 0 here. */
+  /** Virtual time a waking vCPU may borrow (a latency allowance); 0 here. */
   protected wakeCredit(_vcpu: Vcpu): number {
     return 0;
   }

@@ -1,8 +1,9 @@
+import { inject, injectable } from 'inversify';
 import type { Domain } from '../domain/domain.js';
-import type { IoEvents } from '../events/io-events.js';
-import type { Machine } from '../machine/machine.js';
+import { IoEvents } from '../events/io-events.js';
+import { Machine } from '../machine/machine.js';
 import type { ScheduledEvent } from '../sim/event-queue.js';
-import type { Simulator } from '../sim/simulator.js';
+import { Simulator } from '../sim/simulator.js';
 import type { AlarmClock, TimeKeeping } from './time-keeping.js';
 
 interface Alarm {
@@ -17,17 +18,22 @@ interface Alarm {
  * plus real time. A virtual-time alarm is checked at the earliest real time it could be due
  * and re-armed until the domain has really run long enough.
  *
+ * Injectable as it is: a plugin whose time is the reference behaviour binds
+ * `bind(TimeKeeping).to(SimulatedTimeKeeping).inSingletonScope()`; one that charges for
+ * reading the clock extends it.
+ *
  * @public
  */
+@injectable()
 export class SimulatedTimeKeeping implements TimeKeeping {
   readonly #bootEpochNs: number;
   readonly #alarms = new Map<number, Alarm>();
   readonly #machine: Machine;
 
   constructor(
-    readonly sim: Simulator,
-    machine: Machine,
-    readonly events: IoEvents,
+    @inject(Simulator) readonly sim: Simulator,
+    @inject(Machine) machine: Machine,
+    @inject(IoEvents) readonly events: IoEvents,
   ) {
     this.#machine = machine;
     this.#bootEpochNs = Date.UTC(machine.profile.year, 0, 1) * 1e6;

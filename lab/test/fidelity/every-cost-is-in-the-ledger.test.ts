@@ -73,6 +73,7 @@ const NOT_COSTS: Readonly<Record<string, string>> = {
   PAGES_PER_FILE: 'data structure: key packing of file-page content keys (2^21 pages per file)',
   FILE_IDENTITIES: 'data structure: key packing of file-page content keys (31-bit file identities)',
   VPIDS_PER_DOMAIN: 'data structure: the VPID tags of one domain (one per vCPU, shared beyond)',
+  ADDRESS_SPACES_PER_TAG_BLOCK: 'architecture: address spaces one block of TLB tags tells apart (12 bits, as x86 PCIDs)',
   CRASHES_KEPT: 'bookkeeping: how many crash records a guest kernel keeps for the report',
   NICE_0_LOAD: 'documented Linux constant: the CFS weight of nice 0 (1024, kernel/sched.c prio_to_weight)',
 };

@@ -10,13 +10,14 @@ import {
   MemoryVirtualization,
   NetworkBackend,
   PostCopyPaging,
+  ProportionalShareScheduler,
+  SimulatedTimeKeeping,
   TimeKeeping,
   VcpuScheduler,
 } from '@visorkit/core';
 import { HvmMemory } from './memory/hvm-memory.js';
 import { HvmCpu } from './cpu/hvm-cpu.js';
 import { HwAssistOptions } from './hw-assist-options.js';
-import { HostThreadScheduler, HvmTime } from './hvm-services.js';
 import { HvmBlock } from './io/hvm-block.js';
 import { HvmNetwork } from './io/hvm-network.js';
 import { NestedPagingMemory } from './memory/nested-paging-memory.js';
@@ -47,10 +48,12 @@ export function hwAssistModule(options: HwAssistOptions): ContainerModule {
     o.bind(PostCopyPaging).toService(HvmMemory);
     o.bind(HvmCpu).toSelf().inSingletonScope();
     o.bind(CpuVirtualization).toService(HvmCpu);
-    o.bind(HostThreadScheduler).toSelf().inSingletonScope();
-    o.bind(VcpuScheduler).toService(HostThreadScheduler);
-    o.bind(HvmTime).toSelf().inSingletonScope();
-    o.bind(TimeKeeping).toService(HvmTime);
+    // vCPUs are host threads: the host kernel's proportional-share scheduler runs them (as KVM
+    // vCPUs run under Linux CFS), with its defaults.
+    o.bind(VcpuScheduler).to(ProportionalShareScheduler).inSingletonScope();
+    // The TSC runs natively with an offset, so reading time costs what it costs on bare
+    // metal; alarms are the host's timers: the reference behaviour.
+    o.bind(TimeKeeping).to(SimulatedTimeKeeping).inSingletonScope();
     o.bind(HvmNetwork).toSelf().inSingletonScope();
     o.bind(NetworkBackend).toService(HvmNetwork);
     // The VFs and their IOMMU: with io 'virtio' nothing is assigned, but a device could be.

@@ -57,5 +57,4 @@ export { EptTables } from './memory/ept-tables.js';
 export { HvmCpu } from './cpu/hvm-cpu.js';
 export { HvmNetwork } from './io/hvm-network.js';
 export { HvmBlock } from './io/hvm-block.js';
-export { HostThreadScheduler, HvmTime } from './hvm-services.js';
 export { HW_ASSIST_PATH } from './hw-assist-path-lengths.js';

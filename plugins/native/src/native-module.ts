@@ -8,6 +8,7 @@ import {
   FailureScope,
   MemoryVirtualization,
   NetworkBackend,
+  SimulatedTimeKeeping,
   TimeKeeping,
   VcpuScheduler,
 } from '@visorkit/core';
@@ -18,7 +19,6 @@ import { NativeMemory } from './memory/native-memory.js';
 import { NativeNetwork } from './network/native-network.js';
 import { NativeOptions } from './native-options.js';
 import { CfsScheduler } from './scheduler/cfs-scheduler.js';
-import { NativeTime } from './time/native-time.js';
 
 /**
  * The native plugin's wiring: each implementation once, each token pointed at it.
@@ -37,8 +37,8 @@ export function nativeModule(options: NativeOptions): ContainerModule {
     o.bind(CpuVirtualization).toService(NativeCpu);
     o.bind(CfsScheduler).toSelf().inSingletonScope();
     o.bind(VcpuScheduler).toService(CfsScheduler);
-    o.bind(NativeTime).toSelf().inSingletonScope();
-    o.bind(TimeKeeping).toService(NativeTime);
+    // Time on bare metal is the reference behaviour: reading a clock costs a register read.
+    o.bind(TimeKeeping).to(SimulatedTimeKeeping).inSingletonScope();
     o.bind(NativeNetwork).toSelf().inSingletonScope();
     o.bind(NetworkBackend).toService(NativeNetwork);
     o.bind(NativeBlock).toSelf().inSingletonScope();

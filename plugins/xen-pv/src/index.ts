@@ -46,7 +46,7 @@ export const xenPvPlugin = definePlugin<XenPvOptions>({
   module: xenPvModule,
 });
 
-export { xenPvModule, XenPvTime } from './xen-pv-module.js';
+export { xenPvModule } from './xen-pv-module.js';
 export { XenPvOptions, XEN_PV_DEFAULTS } from './xen-pv-options.js';
 export { XenPvMemory, HYPERCALL } from './memory/xen-pv-memory.js';
 export { XenPvCpu } from './cpu/xen-pv-cpu.js';

@@ -12,11 +12,8 @@ import {
   PostCopyPaging,
   NetworkBackend,
   SimulatedTimeKeeping,
-  Simulator,
   TimeKeeping,
   VcpuScheduler,
-  inject,
-  injectable,
 } from '@visorkit/core';
 import { XenControl, XenControlService } from './control/xen-control.js';
 import { XenPvCpu } from './cpu/xen-pv-cpu.js';
@@ -26,19 +23,6 @@ import { XenSplitNetwork } from './io/xen-split-network.js';
 import { XenPvMemory } from './memory/xen-pv-memory.js';
 import { BvtScheduler, CreditScheduler } from './scheduler/xen-schedulers.js';
 import { XenPvOptions } from './xen-pv-options.js';
-
-/**
- * Xen's time (Xen paper §3.3.3): real time since boot, per-domain virtual time, wall-clock
- * time kept in each domain's shared-info page, and a real and a virtual alarm per domain.
- *
- * @public
- */
-@injectable()
-export class XenPvTime extends SimulatedTimeKeeping {
-  constructor(@inject(Simulator) sim: Simulator, @inject(Machine) m: Machine, @inject(IoEvents) e: IoEvents) {
-    super(sim, m, e);
-  }
-}
 
 /**
  * The xen-pv plugin's wiring.
@@ -66,8 +50,10 @@ export function xenPvModule(options: XenPvOptions): ContainerModule {
       o.bind(CreditScheduler).toSelf().inSingletonScope();
       o.bind(VcpuScheduler).toService(CreditScheduler);
     }
-    o.bind(XenPvTime).toSelf().inSingletonScope();
-    o.bind(TimeKeeping).toService(XenPvTime);
+    // Xen's time (Xen paper §3.3.3): real time since boot, per-domain virtual time, wall-clock
+    // time kept in each domain's shared-info page, and a real and a virtual alarm per domain —
+    // the reference behaviour.
+    o.bind(TimeKeeping).to(SimulatedTimeKeeping).inSingletonScope();
     o.bind(XenSplitNetwork).toSelf().inSingletonScope();
     o.bind(NetworkBackend).toService(XenSplitNetwork);
     o.bind(XenSplitBlock).toSelf().inSingletonScope();

@@ -1,6 +1,7 @@
 import {
   CostCategory,
   CpuEvents,
+  GuestTransitions,
   Machine,
   MechanismIndex,
   MemoryVirtualization,
@@ -16,7 +17,6 @@ import {
 import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
 import { HvmMemory } from '../memory/hvm-memory.js';
-import { chargeVmExit } from '../memory/vm-exits.js';
 
 /** Instructions of the hypervisor's exit handlers, by operation (KVM-like path lengths). */
 const H = HW_ASSIST_PATH.value;
@@ -53,6 +53,7 @@ export class HvmCpu implements CpuVirtualization {
     @inject(HvmMemory) readonly hvm: HvmMemory,
     @inject(HwAssistOptions) options: HwAssistOptions,
     @inject(CpuEvents) readonly events: CpuEvents,
+    @inject(GuestTransitions) readonly transitions: GuestTransitions,
   ) {
     this.#costs = machine.profile.costs;
     this.#cpi = machine.profile.cpu.kernelCpi;
@@ -69,7 +70,7 @@ export class HvmCpu implements CpuVirtualization {
     vcpu.count(MechanismIndex.PageFault);
     if (this.#shadow) {
       // The fault is taken on the shadow tables: exit, find it is the guest's, inject it.
-      chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, HW_ASSIST_PATH.value.inject * this.#cpi, 'page-fault');
+      this.transitions.vmExit(vcpu, 'page-fault', HW_ASSIST_PATH.value.inject * this.#cpi);
     }
     vcpu.charge(CostCategory.GuestKernel, this.#costs.trapRoundTrip);
   }
@@ -84,7 +85,7 @@ export class HvmCpu implements CpuVirtualization {
         vcpu.charge(CostCategory.GuestKernel, this.#costs.pageTableBaseSwitch);
         return;
       case 'flush-tlb':
-        if (this.#shadow) chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, EXIT_HANDLER_INSTRUCTIONS['flush-tlb'] * this.#cpi, 'flush-tlb');
+        if (this.#shadow) this.transitions.vmExit(vcpu, 'flush-tlb', EXIT_HANDLER_INSTRUCTIONS['flush-tlb'] * this.#cpi);
         this.memory.flushTlb(vcpu);
         return;
       case 'set-trap-table':
@@ -100,10 +101,10 @@ export class HvmCpu implements CpuVirtualization {
           vcpu.charge(CostCategory.GuestKernel, 80);
           return;
         }
-        chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, EXIT_HANDLER_INSTRUCTIONS[operation] * this.#cpi, operation);
+        this.transitions.vmExit(vcpu, operation, EXIT_HANDLER_INSTRUCTIONS[operation] * this.#cpi);
         return;
       default:
-        chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, EXIT_HANDLER_INSTRUCTIONS[operation] * this.#cpi, operation);
+        this.transitions.vmExit(vcpu, operation, EXIT_HANDLER_INSTRUCTIONS[operation] * this.#cpi);
     }
   }
 
@@ -114,7 +115,7 @@ export class HvmCpu implements CpuVirtualization {
 
   deliverInterrupt(vcpu: Vcpu): void {
     vcpu.count(MechanismIndex.Interrupt);
-    if (!this.#posted) chargeVmExit(vcpu, this.events, this.#costs.vmExitRoundTrip, HW_ASSIST_PATH.value.inject * this.#cpi, 'external-interrupt');
+    if (!this.#posted) this.transitions.vmExit(vcpu, 'external-interrupt', HW_ASSIST_PATH.value.inject * this.#cpi);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.interruptDelivery);
   }
 

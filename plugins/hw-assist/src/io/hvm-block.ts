@@ -1,6 +1,7 @@
 import {
   CostCategory,
   CpuEvents,
+  GuestTransitions,
   DiskPartitions,
   IoEvents,
   Machine,
@@ -19,7 +20,6 @@ import {
 import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
 import { HvmMemory } from '../memory/hvm-memory.js';
-import { chargeVmExit } from '../memory/vm-exits.js';
 
 /**
  * Guest disks under hardware assistance: virtio-blk rings (SR-IOV NICs have no disk
@@ -40,6 +40,7 @@ export class HvmBlock implements BlockBackend {
     @inject(HvmMemory) readonly hvm: HvmMemory,
     @inject(HwAssistOptions) options: HwAssistOptions,
     @inject(CpuEvents) readonly cpuEvents: CpuEvents,
+    @inject(GuestTransitions) readonly transitions: GuestTransitions,
     @inject(IoEvents) readonly events: IoEvents,
   ) {
     this.#partitions = new DiskPartitions(machine.disks[0]!, machine.memory);
@@ -60,7 +61,7 @@ export class HvmBlock implements BlockBackend {
     const p = this.machine.profile;
     vcpu.charge(CostCategory.GuestKernel, HW_ASSIST_PATH.value.virtioBlkDriver * p.cpu.kernelCpi);
     vcpu.count(MechanismIndex.DiskRequest);
-    chargeVmExit(vcpu, this.cpuEvents, p.costs.vmExitRoundTrip, HW_ASSIST_PATH.value.virtioBlkBackend * p.cpu.kernelCpi, 'virtio-blk-kick');
+    this.transitions.vmExit(vcpu, 'virtio-blk-kick', HW_ASSIST_PATH.value.virtioBlkBackend * p.cpu.kernelCpi);
     if (!this.#partitions.inRange(part, request.sector, count)) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
       this.machine.sim.schedule(0, () => done('out-of-range'));

@@ -1,6 +1,7 @@
 import {
   CostCategory,
   CpuEvents,
+  GuestTransitions,
   IoEvents,
   InterfaceTable,
   InvalidArgumentError,
@@ -30,7 +31,6 @@ import {
 import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
 import { HvmMemory } from '../memory/hvm-memory.js';
-import { chargeVmExit } from '../memory/vm-exits.js';
 
 /** A transmit descriptor in a VF's ring: buffers by guest frame (scatter-gather). */
 interface VfDescriptor extends RingRequest {}
@@ -67,6 +67,7 @@ export class HvmNetwork implements NetworkBackend, DeviceAssignment {
     @inject(HvmMemory) readonly memory: HvmMemory,
     @inject(HwAssistOptions) options: HwAssistOptions,
     @inject(CpuEvents) readonly cpuEvents: CpuEvents,
+    @inject(GuestTransitions) readonly transitions: GuestTransitions,
     @inject(IoEvents) readonly events: IoEvents,
     @inject(Mechanisms) mechanisms: Mechanisms,
   ) {
@@ -193,7 +194,7 @@ export class HvmNetwork implements NetworkBackend, DeviceAssignment {
   #kick(vcpu: Vcpu): void {
     const now = vcpu.now();
     if ((this.#hostBusyUntil[vcpu.domain.id] ?? 0) > now) return;
-    chargeVmExit(vcpu, this.cpuEvents, this.machine.profile.costs.vmExitRoundTrip, 600 * this.machine.profile.cpu.kernelCpi, 'virtio-kick');
+    this.transitions.vmExit(vcpu, 'virtio-kick', 600 * this.machine.profile.cpu.kernelCpi);
     // The host drains for about one back-end pass; kicks meanwhile are suppressed.
     this.#hostBusyUntil[vcpu.domain.id] = now + HW_ASSIST_PATH.value.vhostNet * this.machine.profile.cpu.kernelCpi * this.machine.nsPerCycle * 4;
   }

@@ -19,13 +19,15 @@ import {
   type PagingGeometry,
   type Tlb,
   type Vcpu,
+  ADDRESS_SPACES_PER_TAG_BLOCK,
+  addressSpaceTag,
 } from '@visorkit/core';
 import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 
 /** VPIDs a domain's vCPUs use (one each; vCPUs beyond share them round-robin). */
 const VPIDS_PER_DOMAIN = 16;
 /** TLB tags per domain: a VPID per vCPU times 4096 address-space ids. */
-const TAGS_PER_DOMAIN = VPIDS_PER_DOMAIN * 4096;
+const TAGS_PER_DOMAIN = VPIDS_PER_DOMAIN * ADDRESS_SPACES_PER_TAG_BLOCK;
 
 /**
  * What nested and shadow paging share: guest-physical memory populated on demand, tagged TLB
@@ -204,7 +206,8 @@ export abstract class HvmMemory implements MemoryVirtualization, DirtyLogging, P
    * guest's address space (PCID-like).
    */
   protected asid(vcpu: Vcpu, addressSpace: number): number {
-    return (vcpu.domain.id + 1) * TAGS_PER_DOMAIN + (vcpu.index % VPIDS_PER_DOMAIN) * 4096 + (addressSpace % 4096);
+    // Block 0..VPIDS_PER_DOMAIN-1 stays the host's; each domain's vCPUs get the blocks after.
+    return addressSpaceTag((vcpu.domain.id + 1) * VPIDS_PER_DOMAIN + (vcpu.index % VPIDS_PER_DOMAIN), addressSpace);
   }
 
   /**

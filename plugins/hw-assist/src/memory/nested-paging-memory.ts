@@ -3,6 +3,7 @@ import {
   optional,
   CostCategory,
   CpuEvents,
+  GuestTransitions,
   InvalidArgumentError,
   Machine,
   Mechanisms,
@@ -31,7 +32,6 @@ import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HwAssistOptions } from '../hw-assist-options.js';
 import { EptTables } from './ept-tables.js';
 import { HvmMemory } from './hvm-memory.js';
-import { chargeVmExit } from './vm-exits.js';
 
 /**
  * Nested paging (Intel EPT / AMD NPT): the guest owns its page tables and writes them with
@@ -55,6 +55,7 @@ export class NestedPagingMemory extends HvmMemory {
     @inject(Machine) machine: Machine,
     @inject(HwAssistOptions) options: HwAssistOptions,
     @inject(CpuEvents) readonly events: CpuEvents,
+    @inject(GuestTransitions) readonly transitions: GuestTransitions,
     @inject(Mechanisms) mechanisms: Mechanisms,
     @inject(GuestPhysicalMapToken) @optional() map?: GuestPhysicalMap,
   ) {
@@ -193,7 +194,7 @@ export class NestedPagingMemory extends HvmMemory {
 
   /** First touch of an unpopulated guest frame: exit, the host allocates and maps it. */
   #eptViolation(vcpu: Vcpu, gfn: number): number {
-    chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, HW_ASSIST_PATH.value.eptViolation * this.machine.profile.cpu.kernelCpi, 'ept-violation');
+    this.transitions.vmExit(vcpu, 'ept-violation', HW_ASSIST_PATH.value.eptViolation * this.machine.profile.cpu.kernelCpi);
     return this.populate(vcpu, gfn);
   }
 }

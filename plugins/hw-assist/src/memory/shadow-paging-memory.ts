@@ -3,6 +3,7 @@ import {
   optional,
   CostCategory,
   CpuEvents,
+  GuestTransitions,
   HYPERVISOR_OWNER,
   Machine,
   Mechanisms,
@@ -29,7 +30,6 @@ import {
 } from '@visorkit/core';
 import { HW_ASSIST_PATH } from '../hw-assist-path-lengths.js';
 import { HvmMemory } from './hvm-memory.js';
-import { chargeVmExit } from './vm-exits.js';
 
 interface Shadow {
   readonly mfn: Mfn;
@@ -54,6 +54,7 @@ export class ShadowPagingMemory extends HvmMemory {
   constructor(
     @inject(Machine) machine: Machine,
     @inject(CpuEvents) readonly events: CpuEvents,
+    @inject(GuestTransitions) readonly transitions: GuestTransitions,
     @inject(Mechanisms) mechanisms: Mechanisms,
     @inject(GuestPhysicalMapToken) @optional() map?: GuestPhysicalMap,
   ) {
@@ -92,7 +93,7 @@ export class ShadowPagingMemory extends HvmMemory {
   writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
     this.checkEntry(vcpu, entry);
     // The store hits a write-protected page: exit, emulate, and keep the shadow in sync.
-    chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, HW_ASSIST_PATH.value.emulatePteWrite * this.#cpi, 'pt-write');
+    this.transitions.vmExit(vcpu, 'pt-write', HW_ASSIST_PATH.value.emulatePteWrite * this.#cpi);
     vcpu.count(MechanismIndex.PteWrite);
     writeTableEntry(this.machine.memory, this.geometry, this.populate(vcpu, table), index, entry);
     this.noteWrite(vcpu, table);
@@ -105,7 +106,7 @@ export class ShadowPagingMemory extends HvmMemory {
   }
 
   activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
-    chargeVmExit(vcpu, this.events, this.costs.vmExitRoundTrip, HW_ASSIST_PATH.value.shadowRootSwitch * this.#cpi, 'cr3-load');
+    this.transitions.vmExit(vcpu, 'cr3-load', HW_ASSIST_PATH.value.shadowRootSwitch * this.#cpi);
     this.#shadowOf(vcpu, root, this.geometry.levels);
     this.roots[vcpu.domain.id]![vcpu.index] = root;
     vcpu.asid = this.asid(vcpu, addressSpace);

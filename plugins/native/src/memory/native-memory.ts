@@ -26,6 +26,8 @@ import {
   type PagingGeometry,
   type Tlb,
   type Vcpu,
+  ADDRESS_SPACES_PER_TAG_BLOCK,
+  addressSpaceTag,
 } from '@visorkit/core';
 
 /**
@@ -61,7 +63,7 @@ export class NativeMemory implements MemoryVirtualization {
   domainCreated(domain: Domain): void {
     this.#map.add(domain);
     this.#roots[domain.id] = new Int32Array(domain.vcpus.length).fill(-1);
-    for (const v of domain.vcpus) v.asid = domain.id * 4096;
+    for (const v of domain.vcpus) v.asid = addressSpaceTag(domain.id, 0);
   }
 
   domainDestroyed(domain: Domain): void {
@@ -112,7 +114,7 @@ export class NativeMemory implements MemoryVirtualization {
     this.#populate(vcpu, root);
     this.#roots[vcpu.domain.id]![vcpu.index] = root;
     // Unique across domains, so a shared pCPU TLB never confuses two domains' spaces.
-    vcpu.asid = vcpu.domain.id * 4096 + (addressSpace % 4096);
+    vcpu.asid = addressSpaceTag(vcpu.domain.id, addressSpace);
     this.#forgetIfReused(vcpu.asid, root);
     this.#tlb(vcpu).flushAll();
     vcpu.count(MechanismIndex.TlbFlush);
@@ -139,10 +141,10 @@ export class NativeMemory implements MemoryVirtualization {
   }
 
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {
-    const base = vcpu.domain.id * 4096;
+    const base = addressSpaceTag(vcpu.domain.id, 0);
     // Every pCPU the domain ran on may hold the page (a shootdown): a vCPU that moved back to a
     // pCPU it ran on last is not world-switched there, so nothing else would drop it.
-    for (const p of this.machine.pcpus) p.tlb.invalidateAsidRange(base, base + 4095, virtualPage);
+    for (const p of this.machine.pcpus) p.tlb.invalidateAsidRange(base, base + ADDRESS_SPACES_PER_TAG_BLOCK - 1, virtualPage);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.tlbInvalidatePage);
   }
 

@@ -33,6 +33,8 @@ import {
   type PagingGeometry,
   type Tlb,
   type Vcpu,
+  ADDRESS_SPACES_PER_TAG_BLOCK,
+  addressSpaceTag,
 } from '@visorkit/core';
 import { XEN_PV_FITTED } from '../calibration.js';
 import { XenPvOptions } from '../xen-pv-options.js';
@@ -164,7 +166,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       writable: new WritableMappings(),
       upper: new Set(),
     };
-    for (const v of domain.vcpus) v.asid = domain.id * 4096;
+    for (const v of domain.vcpus) v.asid = addressSpaceTag(domain.id, 0);
   }
 
   domainDestroyed(domain: Domain): void {
@@ -340,7 +342,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     this.#hypercall(vcpu, 'mmuext_op', P.mmuextBase * this.#cpi);
     vcpu.charge(CostCategory.Hypervisor, this.#costs.pageTableBaseSwitch);
     st.roots[vcpu.index] = root;
-    vcpu.asid = vcpu.domain.id * 4096 + (addressSpace % 4096);
+    vcpu.asid = addressSpaceTag(vcpu.domain.id, addressSpace);
     // An id reused for new tables: other pCPUs' entries under it belong to the old ones.
     const last = this.#tagRoots.get(vcpu.asid);
     if (last !== undefined && last !== root) for (const p of this.machine.pcpus) p.tlb.flushAsid(vcpu.asid);
@@ -393,9 +395,9 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   invalidatePage(vcpu: Vcpu, virtualPage: number): void {
     this.#drain(vcpu);
     // INVLPG is privileged: an mmuext_op, piggy-backed on the multicall in lazy-MMU mode.
-    const base = vcpu.domain.id * 4096;
+    const base = addressSpaceTag(vcpu.domain.id, 0);
     // On every pCPU (a shootdown): a vCPU back on the pCPU it last ran on is not world-switched there.
-    for (const p of this.machine.pcpus) p.tlb.invalidateAsidRange(base, base + 4095, virtualPage);
+    for (const p of this.machine.pcpus) p.tlb.invalidateAsidRange(base, base + ADDRESS_SPACES_PER_TAG_BLOCK - 1, virtualPage);
     if (this.#state(vcpu.domain).lazy[vcpu.index] === 1) vcpu.charge(CostCategory.Hypervisor, this.#costs.tlbInvalidatePage);
     else this.#hypercall(vcpu, 'mmuext_op', this.#costs.tlbInvalidatePage);
   }
