@@ -2,7 +2,6 @@ import {
   BlockBackend,
   ContainerModule,
   CpuVirtualization,
-  IoEvents,
   Machine,
   DirtyLogging,
   GuestPhysicalMap,
