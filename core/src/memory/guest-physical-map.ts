@@ -137,7 +137,7 @@ export class GuestPhysicalMap {
     if (this.#remapListeners.length === 0)
       throw new InvalidArgumentError(
         'guest-physical map',
-        'no part of this platform follows remaps: page tables that hold machine frames (bare metal, Xen PV, shadow paging) would keep using the old frame; share under nested paging',
+        'no part of this platform follows remaps: page tables that hold machine frames (guest tables the hardware walks directly, shadow tables) would keep using the old frame; share where a second-level table follows the map (nested paging)',
       );
     const map = this.of(domain);
     const old = this.lookup(domain, gfn);
