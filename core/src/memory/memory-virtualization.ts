@@ -140,4 +140,15 @@ export interface MemoryVirtualization extends DomainObserver {
 
   /** Copies guest frame `from` to `to` (charged as a page copy). */
   copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void;
+
+  /**
+   * The guest kernel stores into guest frame `frame` through its own mapping of it: a copy
+   * into a socket buffer or the page cache. The caller has charged the copy itself (bytes
+   * over the memory bus); the platform charges what it adds to a store into guest memory —
+   * while dirty logging is on, the frame is logged, and its first write in a round costs the
+   * writer a log-dirty fault, as a user store does through {@link translate}. (A device's
+   * write on the guest's behalf is {@link machineFrame} with `'write'`: logged, no fault.)
+   * Called once per frame a copy writes, allocation-free.
+   */
+  writeFrame(vcpu: Vcpu, frame: Gfn): void;
 }

@@ -95,6 +95,9 @@ class MinimalMemory implements MemoryVirtualization {
   copyFrame(v: Vcpu, to: Gfn, from: Gfn): void {
     this.machine.memory.copy(this.map.populate(v, to), this.map.populate(v, from));
   }
+  writeFrame(v: Vcpu, g: Gfn): void {
+    this.map.populate(v, g);
+  }
 }
 
 @injectable()

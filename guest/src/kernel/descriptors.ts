@@ -53,8 +53,8 @@ export class Descriptors implements KernelPart<Record<string, never>> {
         k.scheduler.restartLater(p, { kind: 'syscall', call: 'write', args: [fd, bytes], restart: true });
         return 0;
       }
+      if (!k.copyFromUser(vcpu, p, bytes)) return -Errno.EFAULT;
       pipe.buffered += bytes;
-      k.copy(vcpu, bytes);
       k.scheduler.wakeAll(vcpu, pipe.waitingReaders);
       return bytes;
     }
@@ -133,7 +133,7 @@ export class Descriptors implements KernelPart<Record<string, never>> {
     }
     const n = Math.min(bytes, pipe.buffered);
     pipe.buffered -= n;
-    k.copy(vcpu, n);
+    if (!k.copyToUser(vcpu, p, n)) return -Errno.EFAULT;
     k.scheduler.wakeAll(vcpu, pipe.waitingWriters);
     return n;
   }
@@ -161,8 +161,8 @@ export class Descriptors implements KernelPart<Record<string, never>> {
         return 0;
       }
       const n = Math.min(bytes, room);
+      if (!k.copyFromUser(vcpu, p, n)) return -Errno.EFAULT;
       pipe.buffered += n;
-      k.copy(vcpu, n);
       k.scheduler.wakeAll(vcpu, pipe.waitingReaders);
       return n;
     }

@@ -245,7 +245,7 @@ export class Files implements KernelPart<SavedFiles> {
       this.#blockIo(vcpu, inode, 'read', missing, () => k.scheduler.makeRunnable(p));
       return 0;
     }
-    k.copy(vcpu, n);
+    if (!k.copyToUser(vcpu, p, n)) return -Errno.EFAULT;
     d.offset += n;
     return n;
   }
@@ -284,7 +284,9 @@ export class Files implements KernelPart<SavedFiles> {
       if (e instanceof OutOfGuestMemory) return -Errno.ENOMEM;
       throw e;
     }
-    k.copy(vcpu, bytes);
+    // copy_from_user into the page-cache pages: the kernel's stores write each of them.
+    if (!k.copyFromUser(vcpu, p, bytes)) return -Errno.EFAULT;
+    for (let pg = first; pg <= last; pg++) k.hv.memory.writeFrame(vcpu, inode.cache[pg]! as Gfn);
     d.offset += bytes;
     inode.size = Math.max(inode.size, d.offset);
     if (this.dirtyPages > k.frames.frames * DIRTY_BACKGROUND_RATIO) this.#startWriteback(vcpu);

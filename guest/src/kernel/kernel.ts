@@ -142,6 +142,22 @@ export class Kernel implements PhysicalPages, KernelParts {
     vcpu.charge(CostCategory.GuestKernel, (bytes / (this.hv.profile.memory.bandwidthGBps * 1e9)) * 1e9 * this.hv.profile.cpu.clockGhz);
   }
 
+  /**
+   * copy_to_user of `bytes` into `p`'s I/O buffer (what read() fills): the copy charged, and
+   * the buffer's pages written through `p`'s page tables (faulted in on first use, seen by a
+   * dirty log). False when `p` did not survive the fault (killed: out of memory).
+   */
+  copyToUser(vcpu: Vcpu, p: Process, bytes: number): boolean {
+    this.copy(vcpu, bytes);
+    return this.memory.touchIoBuffer(vcpu, p, bytes, true);
+  }
+
+  /** copy_from_user of `bytes` from `p`'s I/O buffer (what write() sends): the copy charged, the buffer's pages read. */
+  copyFromUser(vcpu: Vcpu, p: Process, bytes: number): boolean {
+    this.copy(vcpu, bytes);
+    return this.memory.touchIoBuffer(vcpu, p, bytes, false);
+  }
+
   /** AddressSpace's resident-page accounting (per container context). */
   residentChanged(space: AddressSpace, delta: number): void {
     this.memory.residentChanged(space, delta);

@@ -25,6 +25,16 @@ import type { KernelPart } from './kernel-part.js';
 
 const SIGSEGV = 11;
 const SIGKILL = 9;
+/**
+ * Virtual pages set aside for a process's I/O buffer (16 MiB): the buffer read() fills and
+ * write() sends from. Programs name only a byte count, so each process gets one buffer that
+ * every transfer starts at, as a server reusing its request and file buffers does; a
+ * transfer larger than the buffer wraps around it. Only the pages a transfer reaches are
+ * ever mapped.
+ */
+const IO_BUFFER_PAGES = 4096;
+/** The name of the I/O buffer's VMA. */
+export const IO_BUFFER_VMA = 'io-buffer';
 
 /** The cache owner id of a process of domain `domain` (a kernel's own data is pid 0). */
 export function cacheOwner(domain: number, pid: number): number {
@@ -322,6 +332,39 @@ export class Memory implements KernelPart<SavedMemory> {
       if (v !== vpn) k.charge(vcpu, 'faultAroundPerPage');
     }
     memory.flushBatch(vcpu);
+  }
+
+  // ---- the I/O buffer ----------------------------------------------------------------
+
+  /**
+   * A copy between the kernel and `p`'s I/O buffer reaches its first `bytes`: each page is
+   * translated through `p`'s page tables for a write (copy_to_user) or a read
+   * (copy_from_user), taking the page fault a first touch takes. A written page is written
+   * as far as the platform is concerned (a dirty log sees it). The buffer's VMA is set up on
+   * first use. False when `p` did not survive a fault.
+   */
+  touchIoBuffer(vcpu: Vcpu, p: Process, bytes: number, write: boolean): boolean {
+    if (!(bytes > 0)) return true;
+    const vma = this.#ioBuffer(p);
+    const memory = this.k.hv.memory;
+    const pages = Math.min(IO_BUFFER_PAGES, Math.ceil(bytes / 4096));
+    for (let i = 0; i < pages; i++) {
+      const vpn = vma.start + i;
+      while (memory.translate(vcpu, vpn, write) < 0) {
+        if (!this.#pageFault(vcpu, p, vpn, write)) return false;
+      }
+    }
+    return true;
+  }
+
+  /** `p`'s I/O buffer VMA, added at the mmap cursor on first use (a fork's child inherits it). */
+  #ioBuffer(p: Process): Vma {
+    const space = p.space;
+    for (const v of space.vmas) if (v.name === IO_BUFFER_VMA) return v;
+    const vma: Vma = { start: space.mmapCursor, pages: IO_BUFFER_PAGES, writable: true, backing: { kind: 'anonymous' }, name: IO_BUFFER_VMA };
+    space.mmapCursor += IO_BUFFER_PAGES + 1;
+    space.vmas.push(vma);
+    return vma;
   }
 
   // ---- mmap, munmap, brk -------------------------------------------------------------

@@ -97,6 +97,14 @@ export class Sockets implements KernelPart<Record<string, never>> {
         cost: (path) => k.charge(k.cpu!, path),
         wake: (socket) => k.scheduler.wakeAll(k.cpu!, socket.waiters),
         timer: (delayNs, fn) => k.hv.sim.schedule(delayNs, () => k.scheduler.raiseSoftirq(fn)),
+        // The payload lands in skb pages of the socket's receive queue, written by the
+        // device (DMA, or the back end's copy) rather than by the kernel's own stores.
+        received: (socket, len) => socket.receivePages.append(k.cpu!, k, len, true),
+        acknowledged: (socket) => socket.sendPages.consumeTo(k, socket.sndUna),
+        released: (socket) => {
+          socket.sendPages.clear(k);
+          socket.receivePages.clear(k);
+        },
       },
       this.#mtu,
     );
@@ -153,8 +161,9 @@ export class Sockets implements KernelPart<Record<string, never>> {
     return this.#isLocal(chosen) ? chosen : null;
   }
 
-  /** The last descriptor of `socket` went away. */
+  /** The last descriptor of `socket` went away: data never read is discarded, the rest is the stack's. */
   close(socket: Socket): void {
+    socket.receivePages.clear(this.k);
     this.tcp?.close(socket);
   }
 
@@ -253,8 +262,11 @@ export class Sockets implements KernelPart<Record<string, never>> {
       k.charge(vcpu, 'socketSend');
       if (bytes === 0) return 0;
       if (s.sendSpace === 0) return this.#sleepOn(p, s, 'write', [fd, bytes]);
-      const n = tcp.write(s, bytes);
-      k.copy(vcpu, n);
+      // copy_from_user into skb pages of the send queue, then out as segments.
+      const n = Math.min(bytes, s.sendSpace);
+      if (!k.copyFromUser(vcpu, p, n)) return -Errno.EFAULT;
+      if (!s.sendPages.append(vcpu, k, n, false)) return -Errno.ENOMEM;
+      tcp.write(s, n);
       return n;
     }
     k.charge(vcpu, 'socketReceive');
@@ -264,7 +276,7 @@ export class Sockets implements KernelPart<Record<string, never>> {
       return this.#sleepOn(p, s, 'read', [fd, bytes]);
     }
     const n = tcp.read(s, bytes);
-    k.copy(vcpu, n);
-    return n;
+    s.receivePages.consume(k, n);
+    return k.copyToUser(vcpu, p, n) ? n : -Errno.EFAULT;
   }
 }

@@ -1,4 +1,5 @@
 import type { NetFrame } from '@visorkit/core';
+import { StreamPages } from '../mm/stream-pages.js';
 
 /** Bytes of Ethernet, IPv4 and TCP headers on every segment. */
 export const HEADER_BYTES = 54;
@@ -46,6 +47,16 @@ export interface TcpHost {
   wake(socket: Socket): void;
   /** Runs `fn` after `delayNs` (a kernel timer); `fn` runs later on a vCPU. */
   timer(delayNs: number, fn: () => void): void;
+  /**
+   * `len` bytes of in-order payload arrived for `socket` and are to be queued: the kernel
+   * puts them in the socket's receive buffer ({@link Socket.receivePages}). False — no memory
+   * for them — drops the segment (the peer sends it again). Absent: always queued.
+   */
+  received?(socket: Socket, len: number): boolean;
+  /** `socket`'s data is acknowledged up to `sndUna`: what the send buffer held of it can go. */
+  acknowledged?(socket: Socket): void;
+  /** `socket` is done with (forgotten, or reset): both its buffers go. */
+  released?(socket: Socket): void;
 }
 
 /** One TCP endpoint. Sequence numbers count payload bytes only (SYN and FIN take none). */
@@ -84,6 +95,10 @@ export class Socket {
   refs = 1;
   /** The container context that owns it (its creator's; an accepted connection's is its listener's). */
   context = 0;
+  /** The guest frames under the data written and not yet acknowledged (from `sndUna` to `sndEnd`). */
+  readonly sendPages = new StreamPages(SOCKET_BUFFER);
+  /** The guest frames under the data received and not yet read (from `rcvRead` to `rcvNxt`). */
+  readonly receivePages = new StreamPages(SOCKET_BUFFER);
 
   /** Bytes waiting to be read. */
   get readable(): number {
@@ -283,6 +298,7 @@ export class TcpStack {
     if ((s.flags & RST) !== 0) {
       socket.reset = true;
       socket.state = 'closed';
+      this.host.released?.(socket);
       this.host.wake(socket);
       return;
     }
@@ -302,17 +318,18 @@ export class TcpStack {
     }
     if ((s.flags & ACK) !== 0 && s.ack > socket.sndUna && s.ack <= socket.sndNxt) {
       socket.sndUna = s.ack;
+      this.host.acknowledged?.(socket);
       this.host.wake(socket);
     }
     socket.peerWindow = s.wnd;
     if (s.len > 0) {
-      if (s.seq === socket.rcvNxt && s.len <= this.#window(socket)) {
+      if (s.seq === socket.rcvNxt && s.len <= this.#window(socket) && (this.host.received?.(socket, s.len) ?? true)) {
         socket.rcvNxt += s.len;
         this.host.wake(socket);
         if (++socket.unacked >= 2) this.#sendAck(socket);
         else this.#armDelayedAck(socket);
       } else {
-        // Out of order or beyond the window: drop it and repeat our position at once.
+        // Out of order, beyond the window or no memory to queue it: drop it and repeat our position at once.
         this.dropped++;
         this.#sendAck(socket);
       }
@@ -380,6 +397,7 @@ export class TcpStack {
   /** Forgets a closed connection. */
   release(socket: Socket): void {
     this.#connections.delete(key(socket.remote, socket.remotePort, socket.localAddress, socket.localPort));
+    this.host.released?.(socket);
   }
 
   /** Every socket in the stack's tables — listeners and connections (what /proc/net/tcp lists). */

@@ -166,6 +166,13 @@ export abstract class HvmMemory implements MemoryVirtualization, DirtyLogging, P
     vcpu.count(MechanismIndex.PageCopy);
   }
 
+  /** A kernel store through the guest's own mapping: with dirty logging on, a write-protected page exits on its first write. */
+  writeFrame(vcpu: Vcpu, frame: Gfn): void {
+    this.populate(vcpu, frame);
+    this.map.wrote(vcpu.domain, frame);
+    this.noteWrite(vcpu, frame);
+  }
+
   /** The machine frame behind a guest frame (populated on first use; range-checked). */
   populate(vcpu: Vcpu, gfn: number): number {
     return this.map.populate(vcpu, gfn);

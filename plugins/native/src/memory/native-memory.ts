@@ -173,6 +173,12 @@ export class NativeMemory implements MemoryVirtualization {
     vcpu.count(MechanismIndex.PageCopy);
   }
 
+  /** A plain store on bare metal: nothing to add to the copy the kernel charged. */
+  writeFrame(vcpu: Vcpu, frame: Gfn): void {
+    this.#populate(vcpu, frame);
+    this.#map.wrote(vcpu.domain, frame);
+  }
+
   /** The machine frame behind guest frame `frame`, populated if needed (device DMA targets). */
   populatedFrame(vcpu: Vcpu, frame: Gfn): number {
     return this.#populate(vcpu, frame);

@@ -456,6 +456,20 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   }
 
   /**
+   * A store by the guest kernel through its own mapping of the frame. A page table is
+   * read-only to the guest (Xen's type system keeps it so): a plain store into one is refused.
+   */
+  writeFrame(vcpu: Vcpu, frame: Gfn): void {
+    this.#mfn(vcpu, frame);
+    if (this.#state(vcpu.domain).tables.has(frame)) {
+      vcpu.count(MechanismIndex.PrivilegeViolation);
+      throw new GuestRequestError(vcpu.domain.name, 'memory access', `guest frame ${frame} is a page table, read-only to the guest`);
+    }
+    this.#map.wrote(vcpu.domain, frame);
+    this.#noteWrite(vcpu, frame);
+  }
+
+  /**
    * A guest write while log-dirty mode is on: the first write to a frame in a round hits a
    * shadow entry made read-only for tracking and faults into Xen, which logs the frame
    * (Clark et al. §5.1: shadow page tables in log-dirty mode).
