@@ -12,6 +12,7 @@ export * from './kernel/kernel-checkpoint.js';
 export * from './mm/frame-allocator.js';
 export * from './mm/vma.js';
 export * from './mm/address-space.js';
+export * from './mm/stream-pages.js';
 export * from './fs/file-system.js';
 export * from './ipc/pipe.js';
 export * from './ipc/pty.js';
