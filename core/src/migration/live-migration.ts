@@ -150,6 +150,7 @@ export class LiveMigration {
     const rate = Math.min(mbps, this.#maxMbps);
     const nsPerPage = (PAGE_SIZE * 8 * 1000) / rate;
     this.#skipping = limits.skipRedirtied;
+    this.#tellGuest(round);
     let i = 0;
     let sent = 0;
     let skipped = 0;
@@ -273,8 +274,16 @@ export class LiveMigration {
     });
   }
 
+  /** A cooperating guest learns that round `round` begins (0: iteration is over), when it stuns. */
+  #tellGuest(round: number): void {
+    const stun = this.#limits.stunWriteFaults;
+    if (stun === undefined) return;
+    for (const p of this.#programs) p.precopyRound?.(round, round === 0 ? undefined : stun);
+  }
+
   #stopAndCopy(firstSet: readonly Gfn[]): void {
     const sim = this.source.sim;
+    this.#tellGuest(0);
     this.#pausedAt = sim.now;
     this.source.pause(this.domain);
     this.#skipping = false;

@@ -52,6 +52,14 @@ export function xenPrecopyPolicy(stopBelowPages = 50, maxRounds = 5): PrecopyPol
 export interface MigratableProgram extends VcpuProgram {
   /** The same program, continuing from where it stopped, bound to `domain` on `target`. */
   migrateTo(target: Hypervisor, domain: Domain): VcpuProgram;
+  /**
+   * A paravirtual guest told about pre-copy (optional): round `round` (1-based) begins, or,
+   * with round 0, iteration is over and the final copy follows. With `stunWriteFaults` set,
+   * the guest stuns processes taking more write faults than that within one round
+   * ({@link PrecopyLimits.stunWriteFaults}); undefined stuns none. Called on every vCPU's
+   * program, once per round each.
+   */
+  precopyRound?(round: number, stunWriteFaults: number | undefined): void;
 }
 
 /**

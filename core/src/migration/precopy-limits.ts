@@ -38,6 +38,15 @@ export interface PrecopyLimits {
   readonly skipRedirtied: boolean;
   /** Stop iterating when the rate the next round would need exceeds {@link maxMbps}. */
   readonly stopWhenRateExceedsMax: boolean;
+  /**
+   * "Stunning" (Clark et al. §5.4, paravirtual optimisations): a guest that cooperates with
+   * pre-copy is told when each round begins, and moves a process that takes more than this
+   * many write faults in one round to a wait queue until the next round begins, so that a
+   * process dirtying memory fast cannot keep the rounds from converging. Undefined: off, as
+   * in the save tool's default. Guests that do not cooperate (programs without
+   * `MigratableProgram.precopyRound`) ignore it.
+   */
+  readonly stunWriteFaults?: number;
 }
 
 /**
@@ -59,6 +68,14 @@ export const XEN_2005_PRECOPY: PrecopyLimits = {
   skipRedirtied: true,
   stopWhenRateExceedsMax: true,
 };
+
+/**
+ * The write faults per round beyond which Clark et al.'s stunning moves a process to a wait
+ * queue (§5.4): set {@link PrecopyLimits.stunWriteFaults} to it to turn stunning on.
+ *
+ * @public
+ */
+export const XEN_2005_STUN_WRITE_FAULTS = 40;
 
 /**
  * Today's Xen stop rule (at most 5 rounds, or fewer than 50 dirty pages), starting at a tenth
@@ -91,6 +108,7 @@ export function checkPrecopyLimits(limits: PrecopyLimits): void {
   positive('maxMbps', limits.maxMbps);
   positive('maxRounds', limits.maxRounds);
   positive('maxSentFactor', limits.maxSentFactor);
+  positive('stunWriteFaults', limits.stunWriteFaults);
   if (!Number.isInteger(limits.batchPages) || !Number.isInteger(limits.maxRounds))
     throw new InvalidArgumentError('precopy', 'batchPages and maxRounds must be whole numbers');
   if (limits.rateIncrementMbps < 0 || limits.stopBelowPages < 0)

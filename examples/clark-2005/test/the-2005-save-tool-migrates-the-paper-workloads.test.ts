@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { LiveMigration, XEN_2005_PRECOPY, XEN_PRECOPY, xeon2003, type PrecopyLimits } from '@visorkit/core';
+import { LiveMigration, XEN_2005_PRECOPY, XEN_2005_STUN_WRITE_FAULTS, XEN_PRECOPY, xeon2003, type PrecopyLimits } from '@visorkit/core';
 import {
   buildTestbed,
   clark2005,
@@ -140,6 +140,37 @@ test('the save tool runs in Dom0 on the one CPU the guest uses: Dom0 is charged 
   t.true(withSender.dom0Cycles > 0 && without.dom0Cycles === 0);
   t.true(withSender.dom0Cycles >= 1000 * withSender.sender.cyclesPerPage, `${withSender.dom0Cycles} cycles in Dom0`);
   t.true(withSender.mb < without.mb, `${withSender.mb} MB written with the save tool in Dom0, ${without.mb} without`);
+});
+
+test('stunning is off by default; on, a process past 40 write faults in a round waits for the next, so a VM rewriting its memory converges', (t) => {
+  t.is(XEN_2005_PRECOPY.stunWriteFaults, undefined);
+  const off = run('mmuncher');
+  t.is(off.counts['during-process-stunned'], undefined);
+  const on = run('mmuncher', { ...XEN_2005_PRECOPY, stunWriteFaults: XEN_2005_STUN_WRITE_FAULTS });
+  t.true((on.counts['during-process-stunned'] ?? 0) >= 1, 'the memory hammer was stunned');
+  // Stunned at the 41st write fault of a round: each round's dirtying stays near the limit.
+  for (const r of on.report.rounds) t.true(r.dirtied <= 2 * XEN_2005_STUN_WRITE_FAULTS, `round ${r.round} dirtied ${r.dirtied}`);
+  t.is(on.report.stopReason, 'few-dirty');
+  t.is(off.report.stopReason, 'rate-cap');
+  t.true(on.report.downtimeMs < off.report.downtimeMs / 4, `downtime ${on.report.downtimeMs} ms stunned, ${off.report.downtimeMs} ms not`);
+  // A lower limit stuns sooner: fewer pages dirtied in the first round.
+  const tight = run('mmuncher', { ...XEN_2005_PRECOPY, stunWriteFaults: 5 });
+  t.true(tight.report.rounds[0]!.dirtied < on.report.rounds[0]!.dirtied, `${tight.report.rounds[0]!.dirtied} < ${on.report.rounds[0]!.dirtied}`);
+});
+
+test('a stunning limit must be positive', (t) => {
+  t.throws(() => run('quake3', { ...XEN_2005_PRECOPY, stunWriteFaults: 0 }), { message: /stunWriteFaults/ });
+});
+
+test('a static web server dirties pages in every round: its socket buffers and I/O buffers are guest frames the kernel writes', (t) => {
+  const experiment = clarkWwsExperiment({ workloads: [migrationWorkload('apache-static')], scale: () => ({ vmMiB: 24, clients: 8 }), windowNs: 5e8 });
+  const rows = experiment.run({ profile: poweredge2650, platforms: clark2005.platforms, seed: 1 });
+  const perWindow = rows.filter((r) => r.metric === 'pages-dirtied');
+  t.true(perWindow.length >= 5);
+  t.true(
+    perWindow.every((r) => r.value > 0),
+    `pages dirtied per window: ${perWindow.map((r) => r.value).join(', ')}`,
+  );
 });
 
 function mean(xs: readonly number[]): number {

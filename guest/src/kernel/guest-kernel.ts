@@ -93,6 +93,7 @@ export class GuestKernel {
         this.#moveTo(target, domain);
         return this.programFor(domain.vcpus[vcpu.index]!);
       },
+      precopyRound: (round: number, stunWriteFaults: number | undefined) => this.#k.stunning.round(round, stunWriteFaults),
     };
   }
 
@@ -112,6 +113,7 @@ export class GuestKernel {
     k.syscalls.migrated();
     k.processTable.migrated();
     k.scheduler.migrated();
+    k.stunning.migrated();
     const vcpu = domain.vcpus[0]!;
     for (const p of k.processes.values()) if (p.state !== 'zombie') p.space.reinstall(vcpu);
     k.sockets.migrated();

@@ -16,6 +16,7 @@ import { Processes } from './processes.js';
 import { Scheduler } from './scheduler.js';
 import { Signals } from './signals.js';
 import { Sockets } from './sockets.js';
+import { Stunning } from './stunning.js';
 import { SystemCalls } from './system-calls.js';
 
 /** The subsystems, by name: each saves and loads its own part of a checkpoint. */
@@ -106,6 +107,8 @@ export class Kernel implements PhysicalPages, KernelParts {
   readonly sockets: Sockets;
   readonly signals: Signals;
   readonly syscalls: SystemCalls;
+  /** Stunning of processes that dirty memory fast while a live migration pre-copies (off unless asked). */
+  readonly stunning: Stunning;
 
   constructor(hv: Hypervisor, domain: Domain, options: GuestKernelOptions) {
     this.hv = hv;
@@ -125,6 +128,7 @@ export class Kernel implements PhysicalPages, KernelParts {
     this.sockets = new Sockets(this, options);
     this.signals = new Signals(this);
     this.syscalls = new SystemCalls(this);
+    this.stunning = new Stunning(this);
   }
 
   /** The file system (its page cache lives in {@link frames}). */

@@ -214,7 +214,11 @@ export class Memory implements KernelPart<SavedMemory> {
     const t = p.touch!;
     const memory = this.k.hv.memory;
     const profile = this.k.hv.profile;
+    const stunning = this.k.stunning;
+    // Stunning counts write faults as they happen: a process goes to the wait queue at the one over the limit.
+    const watched = t.write && stunning.active;
     while (t.address < t.end && vcpu.burstCycles < budget) {
+      if (watched && stunning.check(vcpu, p)) return;
       const vpn = Math.floor(t.address / 4096);
       const pageEnd = Math.min(t.end, (vpn + 1) * 4096);
       if (memory.translate(vcpu, vpn, t.write) < 0) {

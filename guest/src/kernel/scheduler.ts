@@ -143,7 +143,12 @@ export class Scheduler implements KernelPart<SavedScheduler> {
         this.#switchTo(vcpu, p);
       }
       const before = vcpu.now();
+      // While a pre-copy round watches for fast writers, the write faults this run takes are p's.
+      const stunning = this.k.stunning;
+      const watched = stunning.active;
+      if (watched) stunning.begin();
       this.#step(vcpu, p, budget);
+      if (watched) stunning.check(vcpu, p);
       if (p.state === 'running') {
         p.sliceUsedNs += vcpu.now() - before;
         if (p.sliceUsedNs >= this.#timeSliceNs && this.runQueue.length > 0) {

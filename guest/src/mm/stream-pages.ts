@@ -1,7 +1,5 @@
-import { InvalidArgumentError, type Gfn, type Vcpu } from '@visorkit/core';
+import { InvalidArgumentError, PAGE_SIZE as PAGE, type Gfn, type Vcpu } from '@visorkit/core';
 import type { PhysicalPages } from './address-space.js';
-
-const PAGE = 4096;
 
 /**
  * The guest frames under one kernel byte-stream buffer (a socket's send or receive queue):

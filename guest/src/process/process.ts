@@ -23,7 +23,7 @@ export type FileDescriptor =
  *
  * @public
  */
-export type BlockReason = 'wait' | 'pipe-read' | 'pipe-write' | 'disk' | 'socket' | 'sleep';
+export type BlockReason = 'wait' | 'pipe-read' | 'pipe-write' | 'disk' | 'socket' | 'sleep' | 'stunned';
 
 /**
  * A memory touch in progress (it may span bursts and faults).

@@ -76,6 +76,7 @@ const NOT_COSTS: Readonly<Record<string, string>> = {
   ADDRESS_SPACES_PER_TAG_BLOCK: 'architecture: address spaces one block of TLB tags tells apart (12 bits, as x86 PCIDs)',
   CRASHES_KEPT: 'bookkeeping: how many crash records a guest kernel keeps for the report',
   NICE_0_LOAD: 'documented Linux constant: the CFS weight of nice 0 (1024, kernel/sched.c prio_to_weight)',
+  IO_BUFFER_PAGES: "address layout: the virtual pages set aside for a process's I/O buffer (16 MiB)",
 };
 
 /**

@@ -1,3 +1,4 @@
+import { XEN_2005_PRECOPY, XEN_2005_STUN_WRITE_FAULTS } from '@visorkit/core';
 import type { Experiment, ExperimentContext, ResultRow } from '@visorkit/workloads';
 import { migrateUnderLoad } from '../migrate-under-load.js';
 import { MIGRATION_WORKLOADS, type MigrationWorkload, type WorkloadScale } from '../testbed.js';
@@ -10,6 +11,11 @@ import { MIGRATION_WORKLOADS, type MigrationWorkload, type WorkloadScale } from 
 export interface ClarkMigrationOptions {
   readonly workloads?: readonly MigrationWorkload[];
   readonly scale?: (w: MigrationWorkload) => WorkloadScale;
+  /**
+   * Stun processes that take more than {@link XEN_2005_STUN_WRITE_FAULTS} write faults in a
+   * round (the paper's optional paravirtual optimisation); off by default, as in its save tool.
+   */
+  readonly stunning?: boolean;
 }
 
 /**
@@ -25,6 +31,7 @@ export interface ClarkMigrationOptions {
 export function clarkMigrationExperiment(options: ClarkMigrationOptions = {}): Experiment {
   const workloads = options.workloads ?? MIGRATION_WORKLOADS;
   const scaleOf = options.scale ?? ((w: MigrationWorkload) => w.paper);
+  const precopy = options.stunning === true ? { ...XEN_2005_PRECOPY, stunWriteFaults: XEN_2005_STUN_WRITE_FAULTS } : XEN_2005_PRECOPY;
   return {
     id: 'migration',
     title: 'Live migration under load (Clark et al. 2005)',
@@ -38,7 +45,7 @@ export function clarkMigrationExperiment(options: ClarkMigrationOptions = {}): E
       const total = ctx.platforms.length * workloads.length;
       for (const platform of ctx.platforms) {
         for (const workload of workloads) {
-          const run = migrateUnderLoad(platform, ctx.profile, workload, scaleOf(workload), ctx.seed);
+          const run = migrateUnderLoad(platform, ctx.profile, workload, scaleOf(workload), ctx.seed, { precopy });
           const r = run.report;
           const keys = { workload: workload.name };
           const base = { platform: platform.name, counts: run.counts, ...keys };
