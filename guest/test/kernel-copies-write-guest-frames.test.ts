@@ -82,20 +82,21 @@ test("a socket's bytes pass through guest frames: the sender's kernel writes its
 
 test("read() writes the caller's I/O buffer through its page tables, one page per 4 KiB it returns; write() to a file stores into the page-cache pages", (t) => {
   const seen: { ioPages: number; cacheStores: number }[] = [];
-  runGuest((env) =>
-    function* (sys: Sys) {
-      const stores = spy(env.hv);
-      const fd = yield* sys.open('/data/file');
-      const n = yield* sys.read(fd, 40_000);
-      const out = yield* sys.open('/tmp/out', { create: true });
-      yield* sys.write(out, 10_000);
-      const me = env.kernel.processes.get(yield* sys.getpid())!;
-      const buffer = me.space.vmas.find((v) => v.name === 'io-buffer')!;
-      let ioPages = 0;
-      for (const vpn of me.space.present.keys()) if (vpn >= buffer.start && vpn < buffer.start + buffer.pages) ioPages++;
-      seen.push({ ioPages: n === 40_000 ? ioPages : -1, cacheStores: stores.kernel.size });
-      return 0;
-    },
+  runGuest(
+    (env) =>
+      function* (sys: Sys) {
+        const stores = spy(env.hv);
+        const fd = yield* sys.open('/data/file');
+        const n = yield* sys.read(fd, 40_000);
+        const out = yield* sys.open('/tmp/out', { create: true });
+        yield* sys.write(out, 10_000);
+        const me = env.kernel.processes.get(yield* sys.getpid())!;
+        const buffer = me.space.vmas.find((v) => v.name === 'io-buffer')!;
+        let ioPages = 0;
+        for (const vpn of me.space.present.keys()) if (vpn >= buffer.start && vpn < buffer.start + buffer.pages) ioPages++;
+        seen.push({ ioPages: n === 40_000 ? ioPages : -1, cacheStores: stores.kernel.size });
+        return 0;
+      },
   );
   t.deepEqual(seen, [{ ioPages: Math.ceil(40_000 / 4096), cacheStores: Math.ceil(10_000 / 4096) }]);
 });
