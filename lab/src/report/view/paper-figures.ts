@@ -25,7 +25,7 @@ const PLAIN = new Set(['platform', 'metric', 'value', 'unit', 'counts', 'expecte
 /**
  * The figures a paper would draw for one run — relative-performance bars, concurrency and
  * scalability curves, the micro-benchmark table as bars normalised to the baseline, migration
- * timelines — chosen from the rows' shape, and none for results a table says better
+ * timelines, writable working sets over time — chosen from the rows' shape, and none for results a table says better
  * (single numbers, capabilities, flat curves).
  *
  * @public
@@ -92,6 +92,22 @@ export function paperFigures(result: ExperimentResult): PaperFigure[] {
         xLabel: 'time since the migration started (ms)',
         yLabel: `${service.metric} (${service.unit})`,
         marks: service.marks,
+      }),
+    });
+  }
+  for (const wws of writableWorkingSets(result.results)) {
+    const fid = `${id}-${slug(wws.workload)}-wws`;
+    const mean = wws.mean === undefined ? '' : `; mean ${wws.mean.toFixed(1)} pages per window`;
+    const distinct = wws.distinct === undefined ? '' : `, ${wws.distinct} distinct pages in all`;
+    figures.push({
+      id: fid,
+      caption: `${result.experiment}: pages ${wws.workload} dirtied in each ${wws.windowMs} ms window while it ran (${where}${mean}${distinct}): what a pre-copy round would have to send again.`,
+      svg: lineChart({
+        id: fid,
+        label: `${result.experiment} ${wws.workload} pages dirtied`,
+        series: [{ name: `${wws.workload} (${wws.platform})`, points: wws.points }],
+        xLabel: 'time (ms)',
+        yLabel: `pages dirtied per ${wws.windowMs} ms`,
       }),
     });
   }
@@ -197,6 +213,41 @@ function serviceDuringMigration(
       points: mine.map((r) => ({ x: r['t-ms'] as number, y: r.value })),
       marks,
     });
+  }
+  return out;
+}
+
+/**
+ * A writable working set over time: each workload's `pages-dirtied` rows (key `t-ms`, one per
+ * window of the dirty bitmap), with its `mean-pages-dirtied` and `distinct-pages` rows for
+ * the caption. One figure per workload and platform: their scales differ by orders of magnitude.
+ */
+function writableWorkingSets(rows: readonly ResultRow[]): {
+  platform: string;
+  workload: string;
+  windowMs: number;
+  points: { x: number; y: number }[];
+  mean: number | undefined;
+  distinct: number | undefined;
+}[] {
+  const groups = new Map<string, { platform: string; workload: string; points: { x: number; y: number }[] }>();
+  for (const r of rows) {
+    const t = r['t-ms'];
+    const workload = r['workload'];
+    if (r.metric !== 'pages-dirtied' || typeof t !== 'number' || typeof workload !== 'string') continue;
+    const key = JSON.stringify([r.platform, workload]);
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { platform: r.platform, workload, points: [] }));
+    g.points.push({ x: t, y: r.value });
+  }
+  const out = [];
+  for (const { platform, workload, points } of groups.values()) {
+    if (points.length < 3) continue;
+    // The windows are evenly spaced, the first ending one window after the start.
+    const windowMs = points[1]!.x - points[0]!.x;
+    const single = (metric: string): number | undefined =>
+      rows.find((r) => r.platform === platform && r['workload'] === workload && r.metric === metric && r['t-ms'] === undefined)?.value;
+    out.push({ platform, workload, windowMs, points, mean: single('mean-pages-dirtied'), distinct: single('distinct-pages') });
   }
   return out;
 }
