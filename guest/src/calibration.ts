@@ -41,7 +41,7 @@ export const GUEST_FITTED = fittedParameters('@visorkit/guest', {
     ],
   },
   streamExposedShare: {
-    value: 0.1259,
+    value: 0.1219,
     unit: 'fraction',
     source:
       "the share of an L2 line fill's latency a sequential sweep still exposes once the hardware stream prefetcher runs ahead of it (NetBurst's prefetcher tracks 8 streams and fetches ahead [IA-OPT]); fitted by visorkit fit",
