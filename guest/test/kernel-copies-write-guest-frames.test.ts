@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { Simulator, connectMachines, createHypervisor, server2007, type Gfn, type Hypervisor, type Vcpu } from '@visorkit/core';
+import { Simulator, connectMachines, createHypervisor, server2007, type Domain, type FrameAccess, type Gfn, type Hypervisor, type Vcpu } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
 import { bootGuest, type Sys } from '../src/index.js';
 import { runGuest } from './helpers.js';
@@ -12,15 +12,16 @@ function spy(hv: Hypervisor): { kernel: Set<number>; device: Set<number>; stores
   const stores = { n: 0 };
   const memory = hv.memory;
   const writeFrame = memory.writeFrame.bind(memory);
-  const deviceWroteFrame = memory.deviceWroteFrame.bind(memory);
+  const machineFrame = memory.machineFrame.bind(memory);
   memory.writeFrame = (v: Vcpu, f: Gfn) => {
     kernel.add(f);
     stores.n++;
     writeFrame(v, f);
   };
-  memory.deviceWroteFrame = (v: Vcpu, f: Gfn) => {
-    device.add(f);
-    deviceWroteFrame(v, f);
+  // A device's write (DMA on the guest's behalf) is the machine frame taken with write intent.
+  memory.machineFrame = (d: Domain, f: Gfn, access: FrameAccess) => {
+    if (access === 'write') device.add(f);
+    return machineFrame(d, f, access);
   };
   return { kernel, device, stores };
 }

@@ -27,7 +27,8 @@ export class StreamPages {
   #tail = 0;
 
   constructor(readonly capacity: number) {
-    if (!(capacity > 0) || !Number.isInteger(capacity)) throw new InvalidArgumentError('capacity', `a stream buffer holds a positive whole number of bytes, got ${capacity}`);
+    if (!(capacity > 0) || !Number.isInteger(capacity))
+      throw new InvalidArgumentError('capacity', `a stream buffer holds a positive whole number of bytes, got ${capacity}`);
     this.#slots = new Int32Array(Math.ceil(capacity / PAGE) + 1).fill(-1);
     this.#fresh = new Uint8Array(this.#slots.length);
   }

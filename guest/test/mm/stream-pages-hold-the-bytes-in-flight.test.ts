@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import test from 'ava';
 import fc from 'fast-check';
-import { createHypervisor, server2007, type Gfn, type Vcpu } from '@visorkit/core';
+import { createHypervisor, server2007, type Domain, type FrameAccess, type Gfn, type Vcpu } from '@visorkit/core';
 import { nativePlugin } from '@visorkit/native';
 import { FrameAllocator, StreamPages } from '../../src/index.js';
 
@@ -16,14 +16,15 @@ function setup() {
   const byDevice: number[] = [];
   const memory = hv.memory;
   const writeFrame = memory.writeFrame.bind(memory);
-  const deviceWroteFrame = memory.deviceWroteFrame.bind(memory);
+  const machineFrame = memory.machineFrame.bind(memory);
   memory.writeFrame = (v: Vcpu, f: Gfn) => {
     written.push(f);
     writeFrame(v, f);
   };
-  memory.deviceWroteFrame = (v: Vcpu, f: Gfn) => {
-    byDevice.push(f);
-    deviceWroteFrame(v, f);
+  // A device's write is the machine frame taken with write intent.
+  memory.machineFrame = (d: Domain, f: Gfn, access: FrameAccess) => {
+    if (access === 'write') byDevice.push(f);
+    return machineFrame(d, f, access);
   };
   return { pages: { hv, frames }, vcpu: domain.vcpus[0]!, written, byDevice };
 }
