@@ -1,4 +1,4 @@
-import { InvalidArgumentError, PAGE_SIZE as PAGE, type Gfn, type Vcpu } from '@visorkit/core';
+import { InvalidArgumentError, PAGE_SIZE as PAGE, gfn, type Vcpu } from '@visorkit/core';
 import type { PhysicalPages } from './address-space.js';
 
 /**
@@ -75,7 +75,7 @@ export class StreamPages {
     for (let page = first; page <= last; page++) fresh[page % n] = 0;
     const memory = pages.hv.memory;
     for (let page = first; page <= last; page++) {
-      const frame = slots[page % n]! as Gfn;
+      const frame = gfn(slots[page % n]!);
       if (device) {
         // As a back end DMAs into a guest page: a frame never used yet is backed (zeroed) first.
         if (memory.machineFrame(vcpu.domain, frame, 'read') < 0) memory.zeroFrame(vcpu, frame);
