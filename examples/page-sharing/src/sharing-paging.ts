@@ -148,6 +148,12 @@ export class SharingPaging implements MemoryVirtualization {
     this.inner.copyFrame(vcpu, to, from);
   }
 
+  /** A kernel store into a shared frame breaks the share first, as a user store does. */
+  writeFrame(vcpu: Vcpu, frame: Gfn): void {
+    this.#beforeWrite(vcpu, frame);
+    this.inner.writeFrame(vcpu, frame);
+  }
+
   #beforeWrite(vcpu: Vcpu, frame: Gfn): void {
     if (this.map.isShared(vcpu.domain, frame)) this.#copyOnWrite(vcpu, frame);
   }
