@@ -18,6 +18,7 @@ const VOCABULARY = /xen|vserver|\bring ?1\b|warp|ptevalidate|pte-validate|dom0|\
 const CITATIONS: Readonly<Record<string, string>> = {
   XEN_PRECOPY: "pre-copy limits of Xen's save tool (xc_domain_save), a documented constant of the software that defined live migration",
   XEN_2005_PRECOPY: 'the same save tool as Clark et al. (NSDI 2005) measured it',
+  XEN_2005_STUN_WRITE_FAULTS: "that save tool's stunning threshold (Clark et al. §5.4), a constant of the same pre-copy algorithm",
   xenPrecopyPolicy: "the save tool's stop rule, as a policy",
 };
 
