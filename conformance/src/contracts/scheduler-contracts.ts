@@ -87,6 +87,39 @@ function percent(x: number): string {
   return `${(x * 100).toFixed(1)}%`;
 }
 
+/** Proportional share on `cores` pCPUs: one check, judged on one pCPU and on several. */
+function proportionalShare(contract: string, sentence: string, cores: number, settings: KitSettings, isolation: boolean): Contract {
+  const perVcpu = !isolation;
+  return {
+    contract,
+    sentence,
+    check(compose, name) {
+      const machines = machinesFor(compose).length;
+      // Shares that fit each domain's vCPUs: pure proportion (redistributing a capped share is max-min fairness, judged with waking domains).
+      const scenario = fc
+        .record({
+          machine: fc.integer({ min: 0, max: machines - 1 }),
+          cores: fc.constant(cores),
+          contenders: fc.array(contender(false, isolation ? 3 : 1), { minLength: 2, maxLength: 8 }),
+        })
+        .filter((s) => {
+          const total = s.contenders.reduce((n, c) => n + c.weight * (perVcpu ? c.vcpus : 1), 0);
+          return s.contenders.every((c) => (s.cores * c.weight * (perVcpu ? c.vcpus : 1)) / total <= Math.min(c.vcpus, s.cores));
+        });
+      checkProperty(this.contract, name, settings, scenario, 8, (s) => {
+        const { got } = runContenders(compose, settings, s.machine, s.cores, s.contenders, 1.4);
+        const fair = fairShares(s.contenders, s.cores, perVcpu);
+        for (let i = 0; i < got.length; i++) {
+          // Several pCPUs cannot split a domain's share as finely as one can: a wider absolute margin.
+          if (Math.abs(got[i]! - fair[i]!) > 0.1 * fair[i]! + (Number(s.cores) === 1 ? 0.02 : 0.06))
+            return `domain d${i} (weight ${s.contenders[i]!.weight}, ${s.contenders[i]!.vcpus} vCPU(s)) got ${percent(got[i]!)} of a pCPU; its fair share is ${percent(fair[i]!)} (shares ${got.map(percent).join(', ')} for weights ${s.contenders.map((c) => c.weight).join(', ')})`;
+        }
+        return undefined;
+      });
+    },
+  };
+}
+
 /**
  * Scheduler contracts: generated contenders, judged on what each pCPU really ran (the recorder's bursts).
  *
@@ -95,62 +128,20 @@ function percent(x: number): string {
 export function schedulerContracts(settings: KitSettings, isolation: boolean): readonly Contract[] {
   const perVcpu = !isolation;
   const list: Contract[] = [
-    {
-      contract: 'scheduler/proportional-share',
-      sentence: 'runnable domains get CPU in proportion to their weights (within 10% of their fair share), 2–8 domains on one pCPU',
-      check(compose, name) {
-        const machines = machinesFor(compose).length;
-        // Shares that fit each domain's vCPUs: pure proportion (redistributing a capped share is max-min fairness, judged with waking domains).
-        const scenario = fc
-          .record({
-            machine: fc.integer({ min: 0, max: machines - 1 }),
-            cores: fc.constant(1),
-            contenders: fc.array(contender(false, isolation ? 3 : 1), { minLength: 2, maxLength: 8 }),
-          })
-          .filter((s) => {
-            const total = s.contenders.reduce((n, c) => n + c.weight * (perVcpu ? c.vcpus : 1), 0);
-            return s.contenders.every((c) => (s.cores * c.weight * (perVcpu ? c.vcpus : 1)) / total <= Math.min(c.vcpus, s.cores));
-          });
-        checkProperty(this.contract, name, settings, scenario, 8, (s) => {
-          const { got } = runContenders(compose, settings, s.machine, s.cores, s.contenders, 1.4);
-          const fair = fairShares(s.contenders, s.cores, perVcpu);
-          for (let i = 0; i < got.length; i++) {
-            // Several pCPUs cannot split a domain's share as finely as one can: a wider absolute margin.
-            if (Math.abs(got[i]! - fair[i]!) > 0.1 * fair[i]! + (Number(s.cores) === 1 ? 0.02 : 0.06))
-              return `domain d${i} (weight ${s.contenders[i]!.weight}, ${s.contenders[i]!.vcpus} vCPU(s)) got ${percent(got[i]!)} of a pCPU; its fair share is ${percent(fair[i]!)} (shares ${got.map(percent).join(', ')} for weights ${s.contenders.map((c) => c.weight).join(', ')})`;
-          }
-          return undefined;
-        });
-      },
-    },
-    {
-      contract: 'scheduler/proportional-share-across-pcpus',
-      sentence: 'on several pCPUs too, runnable domains get CPU in proportion to their weights (within 10% and 6 points of their fair share)',
-      check(compose, name) {
-        const machines = machinesFor(compose).length;
-        // Shares that fit each domain's vCPUs: pure proportion (redistributing a capped share is max-min fairness, judged with waking domains).
-        const scenario = fc
-          .record({
-            machine: fc.integer({ min: 0, max: machines - 1 }),
-            cores: fc.constant(2),
-            contenders: fc.array(contender(false, isolation ? 3 : 1), { minLength: 2, maxLength: 8 }),
-          })
-          .filter((s) => {
-            const total = s.contenders.reduce((n, c) => n + c.weight * (perVcpu ? c.vcpus : 1), 0);
-            return s.contenders.every((c) => (s.cores * c.weight * (perVcpu ? c.vcpus : 1)) / total <= Math.min(c.vcpus, s.cores));
-          });
-        checkProperty(this.contract, name, settings, scenario, 8, (s) => {
-          const { got } = runContenders(compose, settings, s.machine, s.cores, s.contenders, 1.4);
-          const fair = fairShares(s.contenders, s.cores, perVcpu);
-          for (let i = 0; i < got.length; i++) {
-            // Several pCPUs cannot split a domain's share as finely as one can: a wider absolute margin.
-            if (Math.abs(got[i]! - fair[i]!) > 0.1 * fair[i]! + (Number(s.cores) === 1 ? 0.02 : 0.06))
-              return `domain d${i} (weight ${s.contenders[i]!.weight}, ${s.contenders[i]!.vcpus} vCPU(s)) got ${percent(got[i]!)} of a pCPU; its fair share is ${percent(fair[i]!)} (shares ${got.map(percent).join(', ')} for weights ${s.contenders.map((c) => c.weight).join(', ')})`;
-          }
-          return undefined;
-        });
-      },
-    },
+    proportionalShare(
+      'scheduler/proportional-share',
+      'runnable domains get CPU in proportion to their weights (within 10% of their fair share), 2–8 domains on one pCPU',
+      1,
+      settings,
+      isolation,
+    ),
+    proportionalShare(
+      'scheduler/proportional-share-across-pcpus',
+      'on several pCPUs too, runnable domains get CPU in proportion to their weights (within 10% and 6 points of their fair share)',
+      2,
+      settings,
+      isolation,
+    ),
     {
       contract: 'scheduler/waking-earns-no-extra-share',
       sentence: 'domains that block and wake get no more than their fair share, and busy domains lose none of theirs to them',
