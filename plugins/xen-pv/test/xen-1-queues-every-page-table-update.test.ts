@@ -1,26 +1,14 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, createHypervisor, makePte, server2007, tableIndex, type Hypervisor, type Vcpu } from '@visorkit/core';
+import { PTE_PRESENT, PTE_USER, createHypervisor, makePte, server2007, type Hypervisor, type Vcpu } from '@visorkit/core';
 import { xenPvPlugin } from '../src/index.js';
+import { pinnedTablesToPageZero } from './helpers/pinned-tables.js';
 
-/** A pinned root and the tables down to one leaf table for virtual page 0; returns that leaf table. */
+/** The tables down to one leaf table for virtual page 0, with the root loaded; returns that leaf table. */
 function tables(hv: Hypervisor, v: Vcpu): number {
-  const m = hv.memory;
-  const g = m.geometry;
-  let next = 1;
-  const root = next++;
-  m.zeroFrame(v, root as never);
-  m.pinPageTable(v, root as never, g.levels);
-  let table = root;
-  for (let level = g.levels; level > 1; level--) {
-    const child = next++;
-    m.zeroFrame(v, child as never);
-    m.pinPageTable(v, child as never, level - 1);
-    m.writePte(v, table as never, tableIndex(g, 0, level), makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
-    table = child;
-  }
+  const { root, leaf } = pinnedTablesToPageZero(hv, v);
   hv.cpu.switchAddressSpace(v, root as never, 1);
-  return table;
+  return leaf;
 }
 
 function setup(batchSize: number) {

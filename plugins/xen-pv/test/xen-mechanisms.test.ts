@@ -10,28 +10,16 @@ import {
   createHypervisor,
   makePte,
   server2007,
-  tableIndex,
   type Hypervisor,
   type Vcpu,
 } from '@visorkit/core';
 import { type XenPvCpu, type XenSplitNetwork, xenPvPlugin } from '../src/index.js';
+import { pinnedTablesToPageZero } from './helpers/pinned-tables.js';
 
 /** Writes `n` leaf entries into one new leaf table under a pinned root, inside a lazy-MMU batch. */
 function writeEntries(hv: Hypervisor, v: Vcpu, n: number): void {
   const m = hv.memory;
-  const g = m.geometry;
-  let next = 1;
-  const root = next++;
-  m.zeroFrame(v, root as never);
-  m.pinPageTable(v, root as never, g.levels);
-  let table = root;
-  for (let level = g.levels; level > 1; level--) {
-    const child = next++;
-    m.zeroFrame(v, child as never);
-    m.pinPageTable(v, child as never, level - 1);
-    m.writePte(v, table as never, tableIndex(g, 0, level), makePte(child, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
-    table = child;
-  }
+  const { leaf: table } = pinnedTablesToPageZero(hv, v);
   m.beginBatch(v);
   for (let i = 0; i < n; i++) m.writePte(v, table as never, i, makePte(1000 + i, PTE_PRESENT | PTE_WRITABLE | PTE_USER));
   m.flushBatch(v);
