@@ -4,6 +4,7 @@ import {
   FrontRing,
   HYPERVISOR_OWNER,
   NO_OWNER,
+  type MachineRecorder,
   PTE_PRESENT,
   PTE_USER,
   PTE_WRITABLE,
@@ -158,6 +159,8 @@ export class FuzzMachine {
   readonly #attackerIface: number;
   readonly #victimDiskFrames: number[] = [];
   readonly #received: NetFrame[] = [];
+  /** What the machine really did during each operation, whatever the plugin answered. */
+  readonly #recorder: MachineRecorder;
 
   constructor(
     readonly target: FuzzTarget,
@@ -206,6 +209,9 @@ export class FuzzMachine {
     });
     for (const a of [this.attacker.vcpus[0]!.asid]) this.#attackerAsids.add(a);
     this.#victimAsids.add(this.victim.vcpu.asid);
+    // Recorded from here on (the set-up's own writes are not the attacker's): frames touched
+    // and TLB entries used across domains, as the conformance kit checks plugins.
+    this.#recorder = hv.machine.record({ accesses: false, tlb: false });
   }
 
   /** Operations applied so far. */
@@ -217,7 +223,7 @@ export class FuzzMachine {
   apply(op: HostileOperation): void {
     this.#ops++;
     if (isVictimOperation(op)) {
-      const got = this.victim.apply(op);
+      const got = this.#recorder.as(this.victim.domain.id, () => this.victim.apply(op));
       const want = this.reference.apply(op);
       this.#check('victim/results-equal-a-run-without-the-attacker', got === want, `victim ${op.k} saw ${got}, without the attacker ${want}`);
       this.#victimAsids.add(this.victim.vcpu.asid);
@@ -227,7 +233,7 @@ export class FuzzMachine {
       const vCycles = Float64Array.from(this.victim.vcpu.cycles);
       let result: number | undefined;
       try {
-        result = this.#attack(a, op);
+        result = this.#recorder.as(this.attacker.id, () => this.#attack(a, op));
       } catch (e) {
         if (e instanceof Breach) throw e;
         if (!VisorkitError.is(e))
@@ -247,6 +253,7 @@ export class FuzzMachine {
           `the victim's counts or cycles changed during the attacker's ${op.k}`,
         );
     }
+    this.#checkRecorder(op);
     if (this.#ops % SWEEP_EVERY === 0) this.sweep();
     if (this.#ops % CENSUS_EVERY === 0) this.census();
   }
@@ -589,6 +596,34 @@ export class FuzzMachine {
       finiteNonNegative(a.cycles) && finiteNonNegative(this.attacker.counts),
       `the attacker's cycles or counts hold a negative or non-finite value`,
     );
+  }
+
+  /**
+   * The machine-level record of the operation (the conformance kit's recorder): no frame was
+   * read or written during one domain's activity, or DMA'd for it, while another domain or
+   * nobody owned it, and no TLB entry filled for one domain was used by another — what the
+   * hardware did, not what the plugin's tables say. Then the record is dropped, so memory
+   * stays flat however many operations run.
+   */
+  #checkRecorder(op: HostileOperation): void {
+    const rec = this.#recorder;
+    const f = rec.foreign[0];
+    this.#check(
+      'machine/no-access-reaches-a-foreign-frame',
+      f === undefined,
+      f === undefined
+        ? ''
+        : `during ${op.k} the machine recorded a ${f.kind} of machine frame ${f.frame}, owned by ${f.owner}, in domain ${f.actor}'s activity (${rec.foreign.length} such accesses)`,
+    );
+    const l = rec.tlbLeaks[0];
+    this.#check(
+      'machine/no-tlb-entry-crosses-domains',
+      l === undefined,
+      l === undefined
+        ? ''
+        : `during ${op.k} pCPU ${l.pcpu}'s TLB entry for page ${l.page}, filled in domain ${l.insertedBy}'s activity, was used in domain ${l.usedBy}'s`,
+    );
+    rec.clear();
   }
 
   /** Both domains, whole: every entry the attacker wrote, every page it can translate, the victim's memory and view. */
