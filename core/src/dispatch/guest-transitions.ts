@@ -5,6 +5,7 @@ import type { CpuEvents } from '../events/cpu-events.js';
 import type { CpuTransitionEvent } from '../events/event-types.js';
 import type { Machine } from '../machine/machine.js';
 import type { PrimitiveCosts } from '../machine/machine-profile.js';
+import type { Simulator } from '../sim/simulator.js';
 import type { HypercallTable } from './hypercall-table.js';
 
 /**
@@ -29,6 +30,7 @@ import type { HypercallTable } from './hypercall-table.js';
  */
 export class GuestTransitions {
   readonly #costs: PrimitiveCosts;
+  readonly #sim: Simulator;
 
   constructor(
     machine: Machine,
@@ -36,6 +38,7 @@ export class GuestTransitions {
     readonly events: CpuEvents,
   ) {
     this.#costs = machine.profile.costs;
+    this.#sim = machine.sim;
   }
 
   /**
@@ -47,7 +50,7 @@ export class GuestTransitions {
     vcpu.charge(CostCategory.Hypervisor, this.#costs.hypercallRoundTrip + handlerCycles);
     const entry = this.hypercalls.admit(vcpu, number);
     const events = this.events;
-    if (events.hypercallsObserved || events.transitionsObserved) this.#emit(vcpu, 'hypercall', entry.name);
+    if (events.hypercallsObserved || events.transitionsObserved) this.#emit(vcpu, vcpu.now(), 'hypercall', entry.name);
     return entry.handler(vcpu, a0, a1, a2, a3);
   }
 
@@ -56,7 +59,7 @@ export class GuestTransitions {
     vcpu.count(MechanismIndex.Trap);
     vcpu.charge(CostCategory.Hypervisor, this.#costs.trapRoundTrip + handlerCycles);
     const events = this.events;
-    if (events.trapsObserved || events.transitionsObserved) this.#emit(vcpu, 'trap', reason);
+    if (events.trapsObserved || events.transitionsObserved) this.#emit(vcpu, vcpu.now(), 'trap', reason);
   }
 
   /** A VM exit of `vcpu` and the entry after it, `handlerCycles` of exit handling beyond the hardware round trip. */
@@ -64,11 +67,24 @@ export class GuestTransitions {
     vcpu.count(MechanismIndex.VmExit);
     vcpu.charge(CostCategory.Hypervisor, this.#costs.vmExitRoundTrip + handlerCycles);
     const events = this.events;
-    if (events.vmExitsObserved || events.transitionsObserved) this.#emit(vcpu, 'vm-exit', reason);
+    if (events.vmExitsObserved || events.transitionsObserved) this.#emit(vcpu, vcpu.now(), 'vm-exit', reason);
   }
 
-  #emit(vcpu: Vcpu, kind: TransitionKind, reason: string): void {
-    const e: CpuTransitionEvent = { time: vcpu.now(), domainId: vcpu.domain.id, vcpu: vcpu.index, reason };
+  /**
+   * A VM exit `vcpu` owes for an interrupt that arrived while it may not be running (a device's
+   * completion, a received frame): the exit and the entry after it, `handlerCycles` of exit
+   * handling beyond the round trip, charged as hypervisor time at the start of its next burst
+   * ({@link Vcpu.defer}); counted now and emitted at the simulator's time of arrival.
+   */
+  owedVmExit(vcpu: Vcpu, reason: string, handlerCycles = 0): void {
+    vcpu.count(MechanismIndex.VmExit);
+    vcpu.defer(CostCategory.Hypervisor, this.#costs.vmExitRoundTrip + handlerCycles);
+    const events = this.events;
+    if (events.vmExitsObserved || events.transitionsObserved) this.#emit(vcpu, this.#sim.now, 'vm-exit', reason);
+  }
+
+  #emit(vcpu: Vcpu, time: number, kind: TransitionKind, reason: string): void {
+    const e: CpuTransitionEvent = { time, domainId: vcpu.domain.id, vcpu: vcpu.index, reason };
     const events = this.events;
     if (kind === 'hypercall' && events.hypercallsObserved) events.emitHypercall(e);
     else if (kind === 'trap' && events.trapsObserved) events.emitTrap(e);

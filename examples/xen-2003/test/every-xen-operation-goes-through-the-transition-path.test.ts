@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { createHypervisor, server2007, xeon2003, type MachineProfile, type TransitionEvent } from '@visorkit/core';
+import { CostCategory, PrivilegeViolationError, createHypervisor, server2007, xeon2003, type MachineProfile, type TransitionEvent } from '@visorkit/core';
 import { bootGuest } from '@visorkit/guest';
 import { LOOPBACK, microBenchmark, type Results } from '@visorkit/workloads';
 import { XenControl, xenPvPlugin } from '@visorkit/xen-pv';
@@ -49,3 +49,31 @@ for (const [profile, options] of [
     if (options.pageTableMode === 'batched') t.true(names.has('mmu_update') && names.has('iret'), [...names].join(', '));
   });
 }
+
+test("Dom0's control operations — domctl, vfr_op and vbd_op — are hypercalls on core's streams, paid for by their caller; a guest's attempt is paid, counted and refused there", (t) => {
+  const hv = createHypervisor({ machine: server2007, plugins: [xenPvPlugin] });
+  const seen: { domainId: number; reason: string }[] = [];
+  hv.events.cpu.hypercalls$.subscribe((e) => seen.push(e));
+  const dom0 = hv.createDomain({ name: 'dom0', memoryMiB: 64 }, 'control');
+  const control = XenControl.of(hv);
+  const guest = control.createDomain(dom0, { name: 'guest', memoryMiB: 64 });
+  const device = hv.block.attachDisk(guest, 4096);
+  control.installVfrRule(dom0, { source: '*', destination: '*', action: 'accept' });
+  control.setVbdExtents(dom0, device, [{ start: 0, sectors: 2048 }]);
+  t.deepEqual(
+    seen.map((e) => [e.domainId, e.reason]),
+    [
+      [dom0.id, 'domctl'],
+      [dom0.id, 'vfr_op'],
+      [dom0.id, 'vbd_op'],
+    ],
+  );
+  t.is(hv.block.diskSectors(guest, device), 2048);
+  t.is(hv.counts(dom0).hypercall, 3);
+  const before = guest.vcpus[0]!.cycles[CostCategory.Hypervisor]!;
+  t.throws(() => control.setVbdExtents(guest, device, []), { instanceOf: PrivilegeViolationError, message: /may not perform 'vbd_op'.*Dom0/ });
+  t.is(hv.block.diskSectors(guest, device), 2048, 'the extents stay as they were');
+  t.deepEqual([hv.counts(guest).hypercall, hv.counts(guest)['privilege-violation']], [1, 1]);
+  t.is(guest.vcpus[0]!.cycles[CostCategory.Hypervisor]! - before, server2007.costs.hypercallRoundTrip, 'the refused call still trapped in');
+  t.is(seen.length, 3, 'a refused call is not emitted');
+});

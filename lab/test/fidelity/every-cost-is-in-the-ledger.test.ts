@@ -55,6 +55,7 @@ const NOT_COSTS: Readonly<Record<string, string>> = {
   PIPE_CAPACITY: 'documented Linux constant: a pipe holds 16 pages (64 KiB) since 2.6.11',
   HYPERCALL_DOMCTL: "ABI: Xen's public hypercall number",
   HYPERCALL_VFR_OP: 'ABI: hypercall number of the virtual firewall-router',
+  HYPERCALL_VBD_OP: "ABI: hypercall number of the virtual block devices' control operation",
   HYPERCALL_IRET: "ABI: Xen's public hypercall number",
   HYPERCALL_EVENT_CHANNEL_OP: "ABI: Xen's public hypercall number",
   FRAMES_PER_LARGE_PAGE: 'architecture: 4 KiB frames per 2 MiB page',

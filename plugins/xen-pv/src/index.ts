@@ -54,7 +54,7 @@ export { CreditScheduler, BvtScheduler } from './scheduler/xen-schedulers.js';
 export { BvtDomain, type BvtDomainParameters } from './scheduler/bvt-domain.js';
 export { XenSplitNetwork, HYPERCALL_VFR_OP } from './io/xen-split-network.js';
 export { HYPERCALL_EVENT_CHANNEL_OP } from './io/split-device.js';
-export { XenSplitBlock, type Extent } from './io/xen-split-block.js';
+export { XenSplitBlock, HYPERCALL_VBD_OP, type Extent } from './io/xen-split-block.js';
 export { VirtualFirewallRouter, type VfrRule } from './io/virtual-firewall-router.js';
 export { XenIoOptions } from './io/xen-io-options.js';
 export { XenControl, XenControlService, HYPERCALL_DOMCTL, type MemoryTargetWatcher } from './control/xen-control.js';

@@ -121,8 +121,7 @@ export class HvmCpu implements CpuVirtualization {
 
   worldSwitch(pcpu: number, from: Vcpu | undefined, to: Vcpu): void {
     // The outgoing vCPU exited (timer or halt); the host switches threads and enters `to`.
-    to.charge(CostCategory.Hypervisor, this.#costs.vmExitRoundTrip + this.#costs.registerSwitch + HW_ASSIST_PATH.value.hostSwitch * this.#cpi);
-    to.count(MechanismIndex.VmExit);
+    this.transitions.vmExit(to, 'world-switch', this.#costs.registerSwitch + HW_ASSIST_PATH.value.hostSwitch * this.#cpi);
     if (from !== undefined && from.asid !== to.asid) this.memory.worldSwitch(to);
     this.hvm.vcpuArrived(pcpu, to);
   }

@@ -82,10 +82,8 @@ export class HvmBlock implements BlockBackend {
       count,
       () => {
         if (!this.#partitions.dma(request.operation, first, mfns)) return done('error');
-        if (!this.#posted) {
-          vcpu.defer(CostCategory.Hypervisor, p.costs.vmExitRoundTrip);
-          vcpu.count(MechanismIndex.VmExit);
-        }
+        // The completion interrupt: an exit the vCPU owes unless interrupts are posted.
+        if (!this.#posted) this.transitions.owedVmExit(vcpu, 'blk-completion');
         vcpu.defer(CostCategory.GuestKernel, p.costs.interruptDelivery);
         done('ok');
       },

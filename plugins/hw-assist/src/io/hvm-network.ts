@@ -182,10 +182,8 @@ export class HvmNetwork implements NetworkBackend, DeviceAssignment {
     const profile = this.machine.profile;
     if (!this.#withVf.has(target.domain))
       vcpu.defer(CostCategory.Hypervisor, HW_ASSIST_PATH.value.vhostNet * profile.cpu.kernelCpi + this.#copyCycles(frame.bytes));
-    if (!this.#posted) {
-      vcpu.defer(CostCategory.Hypervisor, profile.costs.vmExitRoundTrip);
-      vcpu.count(MechanismIndex.VmExit);
-    }
+    // The receive interrupt: an exit the vCPU owes unless interrupts are posted.
+    if (!this.#posted) this.transitions.owedVmExit(vcpu, 'net-receive');
     oweNicReceive(target.domain, profile);
     this.#interfaces.deliver(target, frame);
   }

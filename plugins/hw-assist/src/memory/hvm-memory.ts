@@ -1,6 +1,7 @@
 import {
   CostCategory,
   GuestPhysicalMap,
+  type GuestTransitions,
   GuestRequestError,
   InvalidArgumentError,
   MechanismIndex,
@@ -43,6 +44,8 @@ export abstract class HvmMemory implements MemoryVirtualization, DirtyLogging, P
   protected readonly costs;
   protected readonly tagged: boolean;
   protected readonly logDirtyFault: number;
+  /** Core's transition path, which every VM exit of the memory model takes (the subclass injects it). */
+  protected abstract readonly transitions: GuestTransitions;
 
   constructor(
     readonly machine: Machine,
@@ -121,12 +124,12 @@ export abstract class HvmMemory implements MemoryVirtualization, DirtyLogging, P
 
   /**
    * Records a write to `gfn` while dirty logging is on. The first write of a round hits a
-   * write-protected page: a VM exit whose handler logs the page and unprotects it.
+   * write-protected page: a VM exit (through core's transition path) whose handler logs the
+   * page and unprotects it.
    */
   protected noteWrite(vcpu: Vcpu, gfn: number): void {
     if (this.map.markDirty(vcpu.domain, gfn)) {
-      vcpu.charge(CostCategory.Hypervisor, this.costs.vmExitRoundTrip + HW_ASSIST_PATH.value.logDirtyHandler * this.machine.profile.cpu.kernelCpi);
-      vcpu.count(MechanismIndex.VmExit);
+      this.transitions.vmExit(vcpu, 'log-dirty', HW_ASSIST_PATH.value.logDirtyHandler * this.machine.profile.cpu.kernelCpi);
       vcpu.count(this.logDirtyFault);
     }
   }

@@ -2,10 +2,10 @@ import {
   CostCategory,
   DiskPartitions,
   IoEvents,
+  HypercallTable,
   Machine,
   MechanismIndex,
   MemoryVirtualization,
-  PrivilegeViolationError,
   SECTORS_PER_FRAME,
   createIoRing,
   inject,
@@ -22,6 +22,7 @@ import {
   gfn,
 } from '@visorkit/core';
 import { GuestRequestError, GuestTransitions } from '@visorkit/core';
+import { DOM0 } from '../control/dom0.js';
 import { XenPvMemory } from '../memory/xen-pv-memory.js';
 import { SplitDeviceChannels, type SplitEndpoint } from './split-device.js';
 import { XEN_IO_INSTRUCTIONS, ioCycles } from './xen-io-costs.js';
@@ -47,6 +48,14 @@ interface BlkResponse extends RingResponse {
 }
 
 const NO_FRAMES: readonly number[] = [];
+
+/**
+ * The virtual block device control hypercall's number (Dom0 only: Xen 1.x's block_io_op VBD
+ * commands). Outside Xen's public numbering on purpose, as vfr_op's is.
+ *
+ * @public
+ */
+export const HYPERCALL_VBD_OP = 49;
 
 /** A virtual block device: extents set by Dom0, a ring, and requests in flight. */
 class Vbd implements SplitEndpoint {
@@ -105,8 +114,10 @@ export class XenSplitBlock implements BlockBackend {
     @inject(IoEvents) readonly events: IoEvents,
     @inject(XenPvMemory) pageTypes: XenPvMemory,
     @inject(GuestTransitions) readonly transitions: GuestTransitions,
+    @inject(HypercallTable) hypercalls: HypercallTable,
   ) {
     this.#pageTypes = pageTypes;
+    hypercalls.register(HYPERCALL_VBD_OP, 'vbd_op', () => 0, 'control-domain', DOM0);
     this.#partitions = new DiskPartitions(machine.disks[0]!, machine.memory);
     this.#devices = new SplitDeviceChannels(machine, options, transitions);
   }
@@ -126,12 +137,13 @@ export class XenSplitBlock implements BlockBackend {
     return this.#vbd(domain, device).sectors;
   }
 
-  /** Replaces a device's extent list: a Dom0-only control operation. */
+  /**
+   * Replaces a device's extent list: the Dom0-only `vbd_op` hypercall. Core's transition path
+   * checks the privilege (a guest gets a typed PrivilegeViolationError, counted, and the
+   * extents stay as they were), charges the round trip and traces it.
+   */
   setExtents(vcpu: Vcpu, device: number, extents: readonly Extent[]): void {
-    if (!vcpu.domain.isControl) {
-      vcpu.count(MechanismIndex.PrivilegeViolation);
-      throw new PrivilegeViolationError(vcpu.domain.name, 'vbd_op (set extents)', 'the control domain (Dom0)');
-    }
+    this.transitions.hypercall(vcpu, HYPERCALL_VBD_OP);
     const vbd = this.#vbds[device];
     if (vbd === undefined) throw new GuestRequestError(vcpu.domain.name, 'vbd_op', `no virtual block device ${device}`);
     vbd.extents = extents.map((e) => ({ ...e }));
