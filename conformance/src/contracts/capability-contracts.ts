@@ -3,6 +3,7 @@ import {
   Capability,
   CostCategory,
   LiveMigration,
+  PageTableFrames,
   ProportionalShareScheduler,
   checkpointDomain,
   createHypervisor,
@@ -19,7 +20,7 @@ import { checkProperty } from '../kit/check-property.js';
 import type { KitSettings } from '../kit/kit-settings.js';
 import { blockAndWake, computeForever, machineFaults, machineUnderTest } from '../kit/machine-under-test.js';
 import { machinesFor } from '../kit/profiles.js';
-import { KitAddressSpace, TableFrames } from '../kit/kit-address-space.js';
+import { KitAddressSpace } from '../kit/kit-address-space.js';
 
 /** Source frames holding fixed patterns, and the frames the writer overwrites. */
 const SOURCES = 8;
@@ -284,8 +285,8 @@ function dirtyLogCovers(compose: Compose, settings: KitSettings, s: CapScenario)
   seedSources(hv, d);
   const v = d.vcpus[0]!;
   // The guest's own store through a writable mapping (tables built before logging starts).
-  const space = new KitAddressSpace(hv, v, new TableFrames(200), 1);
-  space.write(5, 150 + (s.stride % 7), true);
+  const space = new KitAddressSpace(hv, v, new PageTableFrames(200), 1);
+  space.map(5, 150 + (s.stride % 7), true);
   space.activate();
   log.startDirtyLog(d);
   log.collectDirty(d);

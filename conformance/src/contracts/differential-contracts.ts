@@ -1,8 +1,8 @@
 import fc from 'fast-check';
-import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, gfn, makePte, type Hypervisor, type MachineProfile } from '@visorkit/core';
+import { PTE_PRESENT, PTE_USER, PTE_WRITABLE, PageTableFrames, gfn, makePte, type Hypervisor, type MachineProfile } from '@visorkit/core';
 import type { Compose, Contract } from '../contract.js';
 import { checkProperty } from '../kit/check-property.js';
-import { KitAddressSpace, TableFrames } from '../kit/kit-address-space.js';
+import { KitAddressSpace } from '../kit/kit-address-space.js';
 import type { KitSettings } from '../kit/kit-settings.js';
 import { machinesFor } from '../kit/profiles.js';
 
@@ -29,7 +29,7 @@ function observe(hv: Hypervisor, steps: readonly Step[]): string[] {
   const seen: string[] = [];
   const d = hv.createDomain({ name: 'g', memoryMiB: 16 });
   const v = d.vcpus[0]!;
-  const space = new KitAddressSpace(hv, v, new TableFrames(1), 1);
+  const space = new KitAddressSpace(hv, v, new PageTableFrames(1), 1);
   space.activate();
   const disk = hv.block.attachDisk(d, 256);
   const start = hv.now;
