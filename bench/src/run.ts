@@ -24,8 +24,18 @@ if (anchors >= 0) {
 }
 
 const json = process.argv.includes('--json');
+// `npm run bench -- --only events-per-s,translations`: just these benchmarks (by their name),
+// so a before/after comparison of one figure need not wait for `start-s`.
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] ?? '').split(',').filter((n) => n !== '') : undefined;
+const unknown = only?.filter((n) => !BENCHMARKS.some((b) => b.name === n)) ?? [];
+if (only !== undefined && (only.length === 0 || unknown.length > 0)) {
+  process.stderr.write(`--only: unknown benchmark '${unknown.join(',')}'; one of ${BENCHMARKS.map((b) => b.name).join(', ')}\n`);
+  process.exit(2);
+}
 const figures: BenchFigure[] = [];
 for (const b of BENCHMARKS) {
+  if (only !== undefined && !only.includes(b.name)) continue;
   if (!json) process.stderr.write(`running ${b.name}: ${b.description}\n`);
   figures.push(...(await b.run()));
 }
