@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '../errors/visorkit-error.js';
 import type { Nanoseconds } from '../units/units.js';
-import { EventQueue, QueueEntry, type ScheduledEvent } from './event-queue.js';
+import { EventQueue, type ScheduledEvent } from './event-queue.js';
 import { Prng } from './prng.js';
 
 /**
@@ -15,7 +15,6 @@ import { Prng } from './prng.js';
  */
 export class Simulator {
   #now = 0;
-  #sequence = 0;
   #dispatched = 0;
   readonly #queue = new EventQueue();
   /** The run's root random stream; fork it per consumer. */
@@ -47,16 +46,20 @@ export class Simulator {
     return this.#dispatched;
   }
 
-  /** Runs `action` after `delay` nanoseconds (rounded up to an integer; must be ≥ 0). */
+  /**
+   * Runs `action` after `delay` nanoseconds (rounded up to an integer; must be ≥ 0), after every
+   * event already scheduled for that time. Allocates nothing: pass one long-lived function
+   * where you can rather than a new closure per call.
+   */
   schedule(delay: number, action: () => void): ScheduledEvent {
     if (!(delay >= 0)) throw new InvalidArgumentError('delay', `expected a non-negative number of nanoseconds, got ${delay}`);
-    return this.#insert(this.#now + Math.ceil(delay), action);
+    return this.#queue.push(this.#now + Math.ceil(delay), action, false);
   }
 
   /** Runs `action` at absolute time `time` (not in the past). */
   scheduleAt(time: number, action: () => void): ScheduledEvent {
     if (!(time >= this.#now)) throw new InvalidArgumentError('time', `cannot schedule at ${time} ns, before now (${this.#now} ns)`);
-    return this.#insert(Math.ceil(time), action);
+    return this.#queue.push(Math.ceil(time), action, false);
   }
 
   /**
@@ -69,33 +72,34 @@ export class Simulator {
    */
   scheduleDaemon(delay: number, action: () => void): ScheduledEvent {
     if (!(delay >= 0)) throw new InvalidArgumentError('delay', `expected a non-negative number of nanoseconds, got ${delay}`);
-    return this.#insert(this.#now + Math.ceil(delay), action, true);
+    return this.#queue.push(this.#now + Math.ceil(delay), action, true);
   }
 
   /** Cancels a pending event. Returns false if it already fired or was cancelled. */
   cancel(event: ScheduledEvent): boolean {
-    // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- every ScheduledEvent this simulator hands out is one of its queue's entries
-    return this.#queue.cancel(event as QueueEntry);
+    return this.#queue.cancel(event);
+  }
+
+  /** True while `event` has neither fired (its action has started) nor been cancelled. */
+  isPending(event: ScheduledEvent): boolean {
+    return this.#queue.isPending(event);
   }
 
   /** Fires the next event, if any. Returns false when the queue is empty. */
   step(): boolean {
-    const entry = this.#queue.pop();
-    if (entry === undefined) return false;
-    this.#now = entry.time;
+    const queue = this.#queue;
+    const action = queue.pop();
+    if (action === undefined) return false;
+    this.#now = queue.poppedTime;
     this.#dispatched++;
-    entry.action();
+    action();
     return true;
   }
 
   /** Fires every event at or before `time`, then sets the clock to `time`. */
   runUntil(time: number): void {
     const queue = this.#queue;
-    for (;;) {
-      const top = queue.peek();
-      if (top === undefined || top.time > time) break;
-      this.step();
-    }
+    while (queue.size > 0 && queue.peekTime() <= time) this.step();
     if (time > this.#now) this.#now = Math.floor(time);
   }
 
@@ -108,12 +112,5 @@ export class Simulator {
     while (queue.foreground > 0 && this.step()) {
       if (stop !== undefined && stop()) break;
     }
-  }
-
-  #insert(time: number, action: () => void, daemon = false): ScheduledEvent {
-    const entry = new QueueEntry(time, this.#sequence++, action);
-    entry.daemon = daemon;
-    this.#queue.push(entry);
-    return entry;
   }
 }
