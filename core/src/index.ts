@@ -32,6 +32,7 @@ export * from './memory/memory-virtualization.js';
 export * from './memory/dirty-logging.js';
 export * from './memory/post-copy-paging.js';
 export * from './memory/memory-balloon.js';
+export * from './memory/paged-memory.js';
 export * from './devices/device-assignment.js';
 export * from './cpu/privileged-operation.js';
 export * from './cpu/cpu-virtualization.js';

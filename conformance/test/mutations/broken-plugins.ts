@@ -223,23 +223,23 @@ export class ForgetfulSnapshotMemory extends NativeMemory {
   override copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
     super.copyFrame(vcpu, to, from); // not noted: neither listed nor logged dirty
   }
-  populatedFrames(domain: Domain): Gfn[] {
+  override populatedFrames(domain: Domain): Gfn[] {
     return [...(this.#touched.get(domain.id) ?? [])].sort((a, b) => a - b).map(gfn);
   }
-  startDirtyLog(domain: Domain): void {
+  override startDirtyLog(domain: Domain): void {
     this.#dirty.set(domain.id, new Set());
   }
-  peekDirty(domain: Domain, frame: Gfn): boolean {
+  override peekDirty(domain: Domain, frame: Gfn): boolean {
     return this.#dirty.get(domain.id)?.has(frame) ?? false;
   }
-  collectDirty(domain: Domain): Gfn[] {
+  override collectDirty(domain: Domain): Gfn[] {
     const d = this.#dirty.get(domain.id);
     if (d === undefined) return [];
     const out = [...d].sort((a, b) => a - b).map(gfn);
     d.clear();
     return out;
   }
-  stopDirtyLog(domain: Domain): void {
+  override stopDirtyLog(domain: Domain): void {
     this.#dirty.delete(domain.id);
   }
   #note(domain: Domain, frame: number): void {
