@@ -630,7 +630,13 @@ export class FuzzMachine {
   sweep(): void {
     if (this.#format === 'machine') {
       const levels = this.#typed ? this.#typedTables() : this.#pinned;
-      for (const key of this.#entries) this.#checkEntry(Math.floor(key / 1024), key % 1024, levels);
+      for (const key of this.#entries) {
+        const table = Math.floor(key / 1024);
+        // Xen's page types: a frame typed as no table holds data (a DMA, a copy, a stale entry
+        // of a table since untyped), validated only if it is ever typed; no walk reaches it.
+        if (this.#typed && !levels.has(table)) continue;
+        this.#checkEntry(table, key % 1024, levels);
+      }
       if (this.#typed) this.#checkLeafTables(levels);
     }
     const a = this.attacker.vcpus[0]!;

@@ -68,8 +68,9 @@ interface PendingUpdate {
 interface DomainState {
   /**
    * Guest frames typed as page tables and their levels (1 = leaf): pinned, or referenced by
-   * an entry of a table one level up (Xen's type count). A frame with no type is treated as
-   * a leaf table when written, but no walk reaches it until it is typed.
+   * an entry of a table one level up (Xen's type count). A frame with no type is data: what
+   * it holds counts for nothing and no walk reaches it until it is typed (see
+   * {@link XenPvMemory} on Xen's page types).
    */
   readonly tables: Map<number, number>;
   /** Frames the guest pinned (MMUEXT_PIN_Lx_TABLE). */
@@ -86,14 +87,12 @@ interface DomainState {
   readonly queue: PendingUpdate[];
   /** The most frames the domain may hold (Dom0's max_mem); its reservation by default. */
   maxFrames: number;
-  /** Leaf entries mapping each frame writable: such a frame may not become a page table. */
-  readonly writable: WritableMappings;
   /**
-   * Frames whose contents are upper-level entries (written or copied while typed above level
-   * 1): they hold no leaf references, so they are validated as a whole before becoming leaf
-   * tables.
+   * The references the present entries of typed leaf tables hold (and devices' write grants):
+   * a frame mapped writable may not become a page table, a frame mapped at all may not be
+   * given back. Entries of untyped frames hold none.
    */
-  readonly upper: Set<number>;
+  readonly writable: WritableMappings;
 }
 
 /**
@@ -104,6 +103,24 @@ interface DomainState {
  * (Xen 2/3) the first write to a leaf table traps, Xen unhooks it and lets the guest write it
  * directly, and revalidates the changed entries when it is reconnected. Xen lives in the top
  * 64 MB of every address space, so hypercalls flush no TLB; loading a page-table base does.
+ *
+ * Page types, as Xen's `get_page_type`/`put_page_type` keep them (`xen/arch/x86/mm.c`): a
+ * frame is either a page table of one level (`PGT_l1_page_table` … `PGT_l4_page_table`),
+ * held by pins and by the entries of typed tables one level up, or it is not (Xen's
+ * `PGT_writable_page` or `PGT_none`). Only a typed table's entries are validated and hold
+ * references: each present leaf entry a reference on the frame it maps (a writable one also
+ * the frame's writable type), each upper-level entry a type reference on the table below.
+ * Typing a frame validates everything it holds then (`alloc_l1_table` and up: a bad entry
+ * refuses the type) and takes those references; losing the type puts them back
+ * (`free_l1_table`). What an untyped frame holds is data — `mmu_update` on a frame of no
+ * page-table type is a plain write (Xen 3's `do_mmu_update` falls back to
+ * `get_page_type(PGT_writable_page)`), as is a copy or a device's DMA into it — so nothing it
+ * holds can keep a frame or let a walk reach one. Writes into a typed table go only through
+ * validated updates: a plain store, a page copy and a device write grant (a disk read) need
+ * `PGT_writable_page` and are refused for it. (The model still refuses an `mmu_update` to an
+ * untyped frame that would be a bad leaf entry, stricter than Xen, and counts nothing for it.)
+ * Xen's loaded base holds a type reference of its own (the vCPU's `guest_table`); this model
+ * holds none, so a walk from a base that has lost its type faults instead.
  *
  * @public
  */
@@ -164,7 +181,6 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       queue: [],
       maxFrames: domain.reservationFrames,
       writable: new WritableMappings(),
-      upper: new Set(),
     };
     for (const v of domain.vcpus) v.asid = addressSpaceTag(domain.id, 0);
   }
@@ -380,6 +396,9 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       vcpu.count(MechanismIndex.TlbMiss);
       vcpu.count(MechanismIndex.PageWalkReference, walk.references);
       if (walk.faulted) return TRANSLATION_FAULT;
+      // No type reference holds the loaded base here (Xen's guest_table does): once unpinned
+      // and untyped, what it holds is data and no walk may use it.
+      if (st.tables.get(root) !== this.geometry.levels) return TRANSLATION_FAULT;
       leaf = makePte(walk.frame, pteFlags(walk.pte));
       tlb.insert(vcpu.asid, virtualPage, leaf);
     }
@@ -419,11 +438,11 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
 
   zeroFrame(vcpu: Vcpu, frame: Gfn): void {
     this.#drain(vcpu);
-    this.#forgetWritableEntries(vcpu, frame);
     const st = this.#state(vcpu.domain);
-    // An upper-level table zeroed puts back the references its entries held; it keeps its type.
-    if ((st.tables.get(frame) ?? 1) > 1) this.#unreferenceEntries(vcpu, st, frame);
-    st.upper.delete(frame);
+    // A table zeroed puts back the references its entries held; it keeps its type.
+    const level = st.tables.get(frame);
+    if (level === 1) this.#forgetWritableEntries(vcpu, frame);
+    else if (level !== undefined) this.#unreferenceEntries(vcpu, st, frame);
     this.machine.memory.zero(this.#mfn(vcpu, frame));
     this.#noteWrite(vcpu, frame);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.pageZero);
@@ -439,17 +458,9 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(vcpu.domain.name, 'page copy', `guest frame ${to} is a page table and cannot be written`);
     }
-    // A frame copied onto itself keeps its entries and the references they hold.
-    if (to !== from) this.#forgetWritableEntries(vcpu, to);
+    // The copy lands in a frame of no page-table type (or onto itself): data, which holds no
+    // references until the frame is typed and its contents validated.
     this.machine.memory.copy(this.#mfn(vcpu, to), this.#mfn(vcpu, from));
-    if (to !== from) {
-      // Upper-level entries copied stay unvalidated (and unreferenced) until the copy becomes a table.
-      if (st.upper.has(from) || (st.tables.get(from) ?? 1) > 1) st.upper.add(to);
-      else {
-        st.upper.delete(to);
-        this.#countWritableEntries(vcpu, to, from);
-      }
-    }
     this.#noteWrite(vcpu, to);
     vcpu.charge(CostCategory.GuestKernel, this.#costs.pageCopy);
     vcpu.count(MechanismIndex.PageCopy);
@@ -534,19 +545,19 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
 
   /**
    * Why `frame` cannot take a type reference as a level-`level` table (Xen's get_page_from_l2e
-   * and up: get_page_and_type), or undefined when it can. A frame already typed at another
-   * level cannot; an untyped one can become a leaf table if nothing maps it writable and its
-   * contents validate as leaf entries; an untyped upper-level table must be pinned first.
+   * and up: get_page_and_type), or undefined when it can. A frame not the domain's cannot; one
+   * already typed at another level cannot; an untyped one can become a leaf table if nothing
+   * maps it writable and its contents validate as leaf entries; an untyped upper-level table
+   * must be pinned first.
    */
   #referenceRefusal(vcpu: Vcpu, st: DomainState, frame: number, level: number): string | undefined {
+    if (frame < 0) return 'it is not a frame of the domain';
     const typed = st.tables.get(frame);
     if (typed !== undefined) return typed === level ? undefined : `it is a level-${typed} page table, not level ${level}`;
     if (level !== 1) return `it is not a level-${level} page table (pin it first)`;
     if (st.writable.isMappedWritable(frame)) return 'it is mapped writable';
-    if (st.upper.has(frame)) {
-      const bad = this.#leafViolation(vcpu, st, frame);
-      if (bad >= 0) return `its entry ${bad} maps a page table writable`;
-    }
+    const bad = this.#leafViolation(vcpu, st, frame);
+    if (bad !== undefined) return bad;
     return undefined;
   }
 
@@ -572,13 +583,14 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   }
 
   /**
-   * Types an untyped frame as a level-`level` table, validating what it holds: as leaf entries
-   * (when it held upper-level ones), or, above level 1, each present entry taking a type
-   * reference on its target (alloc_l2_table). Refused whole: references taken are put back.
+   * Types an untyped frame as a level-`level` table, validating what it holds: as leaf entries,
+   * each then taking its reference (alloc_l1_table), or, above level 1, each present entry
+   * taking a type reference on its target (alloc_l2_table). Refused whole: references taken
+   * are put back.
    */
   #type(vcpu: Vcpu, st: DomainState, frame: number, level: number): void {
     if (level === 1) {
-      if (st.upper.has(frame)) this.#validateAsLeaf(vcpu, st, frame);
+      this.#validateAsLeaf(vcpu, st, frame);
       st.tables.set(frame, 1);
       return;
     }
@@ -591,7 +603,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     try {
       for (; i < n; i++) {
         const e = readTableEntry(this.machine.memory, this.geometry, mfn, i);
-        if ((e & PTE_PRESENT) !== 0) this.#reference(vcpu, st, this.#map.reverse(pteFrame(e)), level - 1);
+        if ((e & PTE_PRESENT) !== 0) this.#reference(vcpu, st, this.#ownFrame(vcpu.domain, pteFrame(e)), level - 1);
       }
     } catch (e) {
       for (let j = 0; j < i; j++) {
@@ -601,18 +613,19 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       st.tables.delete(frame);
       throw e;
     }
-    // Its entries are upper-level ones now: the leaf references they held as an untyped frame go.
-    this.#forgetWritableEntries(vcpu, frame);
-    st.upper.add(frame);
   }
 
-  /** The frame loses its type; an upper-level table's entries put back the references they held. */
+  /**
+   * The frame loses its type and its entries put back the references they held (free_l1_table,
+   * free_l2_table): what it holds is data from now on.
+   */
   #untype(vcpu: Vcpu, st: DomainState, frame: number): void {
     const level = st.tables.get(frame);
     if (level === undefined) return;
     st.tables.delete(frame);
     st.unhooked.delete(frame);
     if (level > 1) this.#unreferenceEntries(vcpu, st, frame);
+    else this.#forgetWritableEntries(vcpu, frame);
   }
 
   /** Puts back the type reference of every present entry of upper-level table `frame`. */
@@ -679,50 +692,60 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     const stored = (entry & PTE_PRESENT) === 0 ? 0 : makePte(this.#mfn(vcpu, pteFrame(entry)), pteFlags(entry));
     const tableMfn = this.#mfn(vcpu, table);
     const st = this.#state(vcpu.domain);
-    const level = st.tables.get(table) ?? 1;
+    const level = st.tables.get(table);
     const before = readTableEntry(this.machine.memory, this.geometry, tableMfn, index);
-    if (level === 1) {
-      // An untyped frame holding upper-level entries keeps no leaf references until it is validated as a leaf.
-      if (!st.upper.has(table)) this.#replaceReference(st, table, before, stored);
-    } else {
+    if (level === 1) this.#replaceReference(st, table, before, stored);
+    else if (level !== undefined) {
       // get_page_from_l2e for the new entry before put_page_from_l2e for the old.
       if (stored !== 0) this.#reference(vcpu, st, this.#map.reverse(pteFrame(stored)), level - 1);
       if ((before & PTE_PRESENT) !== 0) this.#unreference(vcpu, st, this.#map.reverse(pteFrame(before)));
-      if (stored !== 0) st.upper.add(table);
     }
+    // An untyped frame is written as data (PGT_writable_page): its entries hold nothing.
     writeTableEntry(this.machine.memory, this.geometry, tableMfn, index, stored);
     this.#map.markDirty(vcpu.domain, table);
   }
 
   /**
-   * A frame that held upper-level entries becomes a leaf table: Xen validates its contents as
-   * L1 entries (get_page_from_l1e for each) — none may map a page table writable — and they
-   * take their references. Refused whole if one fails.
+   * An untyped frame becomes a leaf table: Xen validates what it holds as L1 entries
+   * (alloc_l1_table, get_page_from_l1e for each) — each must map a frame of the domain, none a
+   * page table writable — and they take their references. Refused whole if one fails. A frame
+   * never written since it was zeroed holds nothing to scan.
    */
   #validateAsLeaf(vcpu: Vcpu, st: DomainState, frame: number): void {
     const bad = this.#leafViolation(vcpu, st, frame);
-    if (bad >= 0) {
+    if (bad !== undefined) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
-      throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_PIN_L1_TABLE', `entry ${bad} of guest frame ${frame} maps a page table writable`);
+      throw new GuestRequestError(vcpu.domain.name, 'MMUEXT_PIN_L1_TABLE', `guest frame ${frame} does not validate as a leaf table: ${bad}`);
     }
     const mfn = this.#mfn(vcpu, frame);
+    if (!this.machine.memory.isPopulated(mfn)) return;
     const n = this.#entriesPerTable(1);
     for (let i = 0; i < n; i++) this.#replaceReference(st, frame, 0, readTableEntry(this.machine.memory, this.geometry, mfn, i));
-    st.upper.delete(frame);
   }
 
-  /** The first entry of `frame` that maps a page table (or the frame itself, about to become one) writable, or -1. */
-  #leafViolation(vcpu: Vcpu, st: DomainState, frame: number): number {
+  /**
+   * Why `frame`'s contents are not valid leaf entries — the first that maps a frame not the
+   * domain's, or a page table (or the frame itself, about to become one) writable — or
+   * undefined when they are.
+   */
+  #leafViolation(vcpu: Vcpu, st: DomainState, frame: number): string | undefined {
     const mfn = this.#mfn(vcpu, frame);
-    if (!this.machine.memory.isPopulated(mfn)) return -1;
+    if (!this.machine.memory.isPopulated(mfn)) return undefined;
     const n = this.#entriesPerTable(1);
     for (let i = 0; i < n; i++) {
       const e = readTableEntry(this.machine.memory, this.geometry, mfn, i);
-      if ((e & (PTE_PRESENT | PTE_WRITABLE)) !== (PTE_PRESENT | PTE_WRITABLE)) continue;
-      const target = this.#map.reverse(pteFrame(e));
-      if (target === frame || st.tables.has(target)) return i;
+      if ((e & PTE_PRESENT) === 0) continue;
+      const target = this.#ownFrame(vcpu.domain, pteFrame(e));
+      if (target < 0) return `its entry ${i} maps machine frame ${pteFrame(e)}, not the domain's`;
+      if ((e & PTE_WRITABLE) !== 0 && (target === frame || st.tables.has(target))) return `its entry ${i} maps a page table writable`;
     }
-    return -1;
+    return undefined;
+  }
+
+  /** The domain's guest frame backed by machine frame `mfn`, or -1 when none is (another's, the hypervisor's, or free). */
+  #ownFrame(domain: Domain, mfn: number): number {
+    const g = this.#map.reverse(mfn);
+    return g >= 0 && this.#map.inRange(domain, g) && this.#map.lookup(domain, g) === mfn ? g : -1;
   }
 
   /** A leaf entry of `table` changes from `before` to `after` (stored, machine format): move the frames' references. */
@@ -731,22 +754,13 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     st.writable.replace(table, target(before), (before & PTE_WRITABLE) !== 0, target(after), (after & PTE_WRITABLE) !== 0);
   }
 
-  /** A table page is about to be overwritten whole: drop the writable references its entries held. */
+  /** A leaf table's entries stop counting (it is zeroed or loses its type): drop the references they held. */
   #forgetWritableEntries(vcpu: Vcpu, frame: number): void {
     const st = this.#state(vcpu.domain);
     if (!st.writable.holdsEntries(frame)) return;
     const mfn = this.#mfn(vcpu, frame);
     const n = this.#entriesPerTable(1);
     for (let i = 0; i < n; i++) this.#replaceReference(st, frame, readTableEntry(this.machine.memory, this.geometry, mfn, i), 0);
-  }
-
-  /** `to` now holds a copy of `from`: its writable entries count as references too. */
-  #countWritableEntries(vcpu: Vcpu, to: number, from: number): void {
-    const st = this.#state(vcpu.domain);
-    if (!st.writable.holdsEntries(from) || (st.tables.get(to) ?? 1) !== 1) return;
-    const mfn = this.#mfn(vcpu, to);
-    const n = this.#entriesPerTable(1);
-    for (let i = 0; i < n; i++) this.#replaceReference(st, to, 0, readTableEntry(this.machine.memory, this.geometry, mfn, i));
   }
 
   /**
@@ -774,9 +788,33 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       }
     }
     this.#hypercall(vcpu, 'memory_op', P.balloonBase * this.#cpi + frames.length * P.balloonPerFrame * this.#cpi);
+    this.#forgetCachedTranslations(vcpu.domain, frames);
+    for (const g of frames) this.#map.giveBack(vcpu.domain, g);
+  }
+
+  /**
+   * No TLB may keep reaching a frame the domain gives back. No typed table maps it (that
+   * reference would have refused the request), but a translation cached from a table that
+   * has since lost its type may: Xen flushes such TLBs before the frame is used again (the
+   * tlbflush_timestamp filter in its page allocator). Only entries reaching the frames go, so
+   * a guest that unmapped them first sees no difference.
+   */
+  #forgetCachedTranslations(domain: Domain, frames: readonly Gfn[]): void {
+    const mfns = new Set<number>();
     for (const g of frames) {
-      this.#map.giveBack(vcpu.domain, g);
-      st.upper.delete(g);
+      const mfn = this.#map.lookup(domain, g);
+      if (mfn >= 0) mfns.add(mfn);
+    }
+    if (mfns.size === 0) return;
+    const low = addressSpaceTag(domain.id, 0);
+    const high = low + ADDRESS_SPACES_PER_TAG_BLOCK - 1;
+    const stale: number[] = [];
+    for (const p of this.machine.pcpus) {
+      p.tlb.forEachEntry((_slot, tag, page, value) => {
+        if (tag >= low && tag <= high && mfns.has(pteFrame(value))) stale.push(tag, page);
+      });
+      for (let i = 0; i < stale.length; i += 2) p.tlb.invalidate(stale[i]!, stale[i + 1]!);
+      stale.length = 0;
     }
   }
 
@@ -808,19 +846,16 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
 
   /**
    * A device is granted write access to `frames` (a disk read into them, Xen's grant map
-   * with write access): refused, returning false, if one is a page table. Otherwise each holds
-   * a writable reference until {@link XenPvMemory.endDeviceWrite} — so it cannot become a page
-   * table meanwhile — and whatever entries it held count as unvalidated data from now on.
+   * with write access, which takes `PGT_writable_page`): refused, returning false, if one is
+   * typed as a page table. Otherwise each holds a writable reference until
+   * {@link XenPvMemory.endDeviceWrite}, so it cannot become a page table meanwhile. What the
+   * device writes is data: an untyped frame's contents hold no references, and are validated
+   * whole if the frame is ever typed.
    */
   beginDeviceWrite(domain: Domain, frames: readonly number[]): boolean {
     const st = this.#state(domain);
     if (frames.some((g) => st.tables.has(g))) return false;
-    const vcpu = domain.vcpus[0]!;
-    for (const g of frames) {
-      this.#forgetWritableEntries(vcpu, g);
-      st.upper.add(g);
-      st.writable.grantDeviceWrite(g);
-    }
+    for (const g of frames) st.writable.grantDeviceWrite(g);
     return true;
   }
 

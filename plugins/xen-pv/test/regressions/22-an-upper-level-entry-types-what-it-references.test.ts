@@ -51,6 +51,7 @@ test('an L2 entry may not reference a frame mapped writable, one typed at anothe
   const { hv, d, v } = guest();
   const m = hv.memory;
   m.pinPageTable(v, gfn(10), 2);
+  m.pinPageTable(v, gfn(20), 1);
   m.writePte(v, gfn(20), 0, makePte(7, RW));
   const violations = hv.counts(d)['privilege-violation'] ?? 0;
   t.throws(() => m.writePte(v, gfn(10), 0, makePte(7, RO)), { instanceOf: GuestRequestError }, 'mapped writable');
@@ -65,10 +66,12 @@ test('an L2 entry may not reference a frame mapped writable, one typed at anothe
 test('a frame pinned as an upper-level table has its contents validated as entries of that level', (t) => {
   const { hv, v } = guest();
   const m = hv.memory;
-  // Frame 20 holds leaf entries: one maps frame 7 writable, so 7 cannot be an L1 table.
-  m.writePte(v, gfn(20), 0, makePte(7, RW));
-  t.throws(() => m.pinPageTable(v, gfn(20), 2), { instanceOf: GuestRequestError });
+  // Leaf table 22 maps frame 7 writable, so 7 cannot be an L1 table: frame 20, pointing at it, cannot be an L2.
+  m.pinPageTable(v, gfn(22), 1);
+  m.writePte(v, gfn(22), 0, makePte(7, RW));
   m.writePte(v, gfn(20), 0, makePte(7, RO));
+  t.throws(() => m.pinPageTable(v, gfn(20), 2), { instanceOf: GuestRequestError });
+  m.writePte(v, gfn(22), 0, makePte(7, RO));
   m.pinPageTable(v, gfn(20), 2);
   t.throws(() => m.writePte(v, gfn(21), 0, makePte(7, RW)), { instanceOf: GuestRequestError }, 'frame 7 became an L1 table with it');
 });
