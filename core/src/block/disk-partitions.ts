@@ -97,7 +97,7 @@ export class DiskPartitions {
           this.memory.readBytes(mfns[f]!, s * SECTOR_SIZE, buf);
           this.disk.write(sector, buf);
         } else {
-          this.memory.writeBytes(mfns[f]!, s * SECTOR_SIZE, this.disk.read(sector));
+          this.memory.writeBytes(mfns[f]!, s * SECTOR_SIZE, this.disk.peek(sector));
         }
       }
     }

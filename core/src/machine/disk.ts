@@ -17,6 +17,8 @@ const OWNER_SLICE_NS = 20e6;
 
 /** Bytes per sector. */
 const SECTOR = 512;
+/** What {@link Disk.peek} shows of a never-written sector (never handed out for writing). */
+const ZERO_SECTOR = new Uint8Array(SECTOR);
 
 /**
  * A physical disk: a request queue served one at a time — owners (domains, contexts) in turns
@@ -163,6 +165,14 @@ export class Disk {
   /** Reads sector contents (zeros if never written). */
   read(sector: number): Uint8Array {
     return this.#blocks.get(sector) ?? new Uint8Array(SECTOR);
+  }
+
+  /**
+   * Sector contents without a copy, for a transfer that only reads them (a DMA into memory):
+   * the disk's own buffer, or one shared zero sector if never written. Must not be modified.
+   */
+  peek(sector: number): Uint8Array {
+    return this.#blocks.get(sector) ?? ZERO_SECTOR;
   }
 
   /** Writes sector contents. */

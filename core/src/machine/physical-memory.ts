@@ -16,6 +16,14 @@ export const NO_OWNER = -1;
 export const HYPERVISOR_OWNER = -2;
 
 const WORDS = PAGE_SIZE / 4;
+/**
+ * The contents of every frame that was written with nothing but zero bytes (a DMA of a
+ * never-written disk sector, say): populated and private like any written frame, but sharing
+ * one buffer until a non-zero byte lands in it, so a guest reading gigabytes of sparse disk
+ * costs no host memory for them. Never written through: {@link PhysicalMemory}'s writes
+ * give a frame its own buffer first.
+ */
+const ZERO_WORDS = new Uint32Array(WORDS);
 /** Frames per owner-table chunk (256 MiB of RAM). */
 const OWNER_CHUNK = 65536;
 
@@ -248,7 +256,7 @@ export class PhysicalMemory {
       this.recorder.onFrameAccess('copy-to', to);
     }
     const src = this.#get(from);
-    this.#set(to, src === undefined ? undefined : src.slice());
+    this.#set(to, src === undefined || src === ZERO_WORDS ? src : src.slice());
     this.#setKey(to, this.contentOf(from));
   }
 
@@ -264,6 +272,15 @@ export class PhysicalMemory {
   /** Copies bytes into a frame. */
   writeBytes(frame: number, offset: number, bytes: Uint8Array): void {
     if (this.recorder !== undefined) this.recorder.onFrameAccess('write', frame);
+    const c = this.#get(frame);
+    if ((c === undefined || c === ZERO_WORDS) && allZero(bytes)) {
+      // Zeros into a frame that reads as zeros: it is written (populated, private), and
+      // still all zeros, which the shared buffer says without a buffer of its own.
+      this.#check(frame);
+      this.#setKey(frame, -1);
+      if (c === undefined) this.#set(frame, ZERO_WORDS);
+      return;
+    }
     new Uint8Array(this.#words(frame).buffer, offset, bytes.length).set(bytes);
   }
 
@@ -284,7 +301,7 @@ export class PhysicalMemory {
     // Bytes written: the frame now holds data of its own.
     this.#setKey(frame, -1);
     let c = this.#get(frame);
-    if (c === undefined) {
+    if (c === undefined || c === ZERO_WORDS) {
       c = new Uint32Array(WORDS);
       this.#set(frame, c);
     }
@@ -294,4 +311,16 @@ export class PhysicalMemory {
   #check(frame: number): void {
     if (!(frame >= 0 && frame < this.frames) || !Number.isInteger(frame)) throw new AddressOutOfRangeError(frame, this.frames);
   }
+}
+
+/** True when every byte is zero (read as words where the view is word-aligned). */
+function allZero(bytes: Uint8Array): boolean {
+  let i = 0;
+  if ((bytes.byteOffset & 3) === 0) {
+    const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
+    for (; i < words.length; i++) if (words[i] !== 0) return false;
+    i *= 4;
+  }
+  for (; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
 }

@@ -57,6 +57,9 @@ export class PageScanner {
   readonly #candidates = new Map<number, number>();
   readonly #a = new Uint8Array(PAGE_SIZE);
   readonly #b = new Uint8Array(PAGE_SIZE);
+  /** The same two buffers as words, compared four bytes at a time. */
+  readonly #aWords = new Uint32Array(this.#a.buffer);
+  readonly #bWords = new Uint32Array(this.#b.buffer);
   /** Nanoseconds to stream one page from memory: the profile's bandwidth. */
   readonly #pageReadNs: number;
   #running = false;
@@ -155,7 +158,9 @@ export class PageScanner {
     if (!px && !py) return true;
     memory.readBytes(x, 0, this.#a);
     memory.readBytes(y, 0, this.#b);
-    for (let i = 0; i < PAGE_SIZE; i++) if (this.#a[i] !== this.#b[i]) return false;
+    const a = this.#aWords;
+    const b = this.#bWords;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
     return true;
   }
 }
