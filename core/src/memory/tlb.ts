@@ -1,5 +1,8 @@
 import type { MachineRecorder } from '../recorder/machine-recorder.js';
 
+/** Sets wider than this many ways are found through a hash index rather than scanned. */
+const INDEXED_WAYS = 8;
+
 /**
  * A set-associative TLB. Entries are tagged with an address-space id (unique per domain
  * and address space: plugins fold the domain id in) so that a tagged TLB
@@ -7,7 +10,8 @@ import type { MachineRecorder } from '../recorder/machine-recorder.js';
  * owner calling {@link Tlb.flushAll}. Replacement is round-robin per set: deterministic and
  * close enough to pseudo-LRU for the working sets we model.
  *
- * Hot path: {@link Tlb.lookup} does no allocation and touches two typed arrays.
+ * Hot path: {@link Tlb.lookup} does no allocation; it scans a narrow set's ways, and finds an
+ * entry of a wide set (a fully associative TLB) through a hash index kept beside the slots.
  *
  * @public
  */
@@ -23,6 +27,14 @@ export class Tlb {
   readonly #asids: Int32Array;
   readonly #values: Float64Array;
   readonly #victim: Uint8Array;
+  /**
+   * A hash index over the valid entries, for wide sets (a fully associative 64-entry TLB would
+   * otherwise compare every tag on each look-up and again on each refill): bucket heads and
+   * per-slot chain links, -1 ending a chain. Undefined for narrow sets, which are scanned.
+   */
+  readonly #heads: Int32Array | undefined;
+  readonly #chain: Int32Array | undefined;
+  readonly #bucketMask: number;
   /** Lookups that hit. */
   hits = 0;
   /** Lookups that missed. */
@@ -51,6 +63,68 @@ export class Tlb {
     this.#asids = new Int32Array(this.entries);
     this.#values = new Float64Array(this.entries);
     this.#victim = new Uint8Array(sets);
+    let buckets = 1;
+    while (buckets < 2 * this.entries) buckets *= 2;
+    this.#bucketMask = buckets - 1;
+    this.#heads = w > INDEXED_WAYS ? new Int32Array(buckets).fill(-1) : undefined;
+    this.#chain = w > INDEXED_WAYS ? new Int32Array(this.entries).fill(-1) : undefined;
+  }
+
+  /** The index bucket of (asid, vpn). */
+  #bucket(asid: number, vpn: number): number {
+    // The page's low and high 32 bits and the tag, mixed (Fibonacci hashing).
+    return Math.imul((vpn | 0) ^ ((vpn / 4294967296) | 0) ^ Math.imul(asid, 0x27d4eb2d), 0x9e3779b1) & this.#bucketMask;
+  }
+
+  /** The slot holding (asid, vpn), or -1: a chain walk when indexed, else a scan of its set. */
+  #find(asid: number, vpn: number): number {
+    const tags = this.#tags;
+    const asids = this.#asids;
+    const heads = this.#heads;
+    if (heads !== undefined) {
+      const chain = this.#chain!;
+      for (let i = heads[this.#bucket(asid, vpn)]!; i >= 0; i = chain[i]!) if (tags[i] === vpn && asids[i] === asid) return i;
+      return -1;
+    }
+    const base = (vpn & (this.#sets - 1)) * this.ways;
+    for (let i = base, end = base + this.ways; i < end; i++) if (tags[i] === vpn && asids[i] === asid) return i;
+    return -1;
+  }
+
+  /** Enters valid slot `slot` (its tag and asid set) in the index. */
+  #link(slot: number): void {
+    const heads = this.#heads;
+    if (heads === undefined) return;
+    const b = this.#bucket(this.#asids[slot]!, this.#tags[slot]!);
+    this.#chain![slot] = heads[b]!;
+    heads[b] = slot;
+  }
+
+  /** Takes valid slot `slot` (its tag and asid still set) out of the index. */
+  #unlink(slot: number): void {
+    const heads = this.#heads;
+    if (heads === undefined) return;
+    const chain = this.#chain!;
+    const b = this.#bucket(this.#asids[slot]!, this.#tags[slot]!);
+    let i = heads[b]!;
+    if (i === slot) {
+      heads[b] = chain[slot]!;
+      return;
+    }
+    while (i >= 0) {
+      const next = chain[i]!;
+      if (next === slot) {
+        chain[i] = chain[slot]!;
+        return;
+      }
+      i = next;
+    }
+  }
+
+  /** Invalidates valid slot `slot`. */
+  #drop(slot: number): void {
+    this.#unlink(slot);
+    this.#tags[slot] = -1;
   }
 
   /** The cached leaf entry for (asid, vpn), or -1 on a miss. */
@@ -61,15 +135,11 @@ export class Tlb {
       this.misses++;
       return -1;
     }
-    const base = (vpn & (this.#sets - 1)) * this.ways;
-    const tags = this.#tags;
-    const asids = this.#asids;
-    for (let i = base, end = base + this.ways; i < end; i++) {
-      if (tags[i] === vpn && asids[i] === asid) {
-        this.hits++;
-        if (this.recorder !== undefined) this.recorder.onTlbHit(this, i, asid, vpn, this.#values[i]!);
-        return this.#values[i]!;
-      }
+    const i = this.#find(asid, vpn);
+    if (i >= 0) {
+      this.hits++;
+      if (this.recorder !== undefined) this.recorder.onTlbHit(this, i, asid, vpn, this.#values[i]!);
+      return this.#values[i]!;
     }
     this.misses++;
     return -1;
@@ -78,27 +148,29 @@ export class Tlb {
   /** Caches the leaf entry `value` (frame * 4096 + flags) for (asid, vpn). */
   insert(asid: number, vpn: number, value: number): void {
     if (!(vpn >= 0)) return;
-    const set = vpn & (this.#sets - 1);
-    const base = set * this.ways;
-    for (let i = base, end = base + this.ways; i < end; i++) {
-      if (this.#tags[i] === vpn && this.#asids[i] === asid) {
-        this.#values[i] = value;
-        if (this.recorder !== undefined) this.recorder.onTlbInsert(this, i, asid, vpn, value);
-        return;
-      }
+    const i = this.#find(asid, vpn);
+    if (i >= 0) {
+      this.#values[i] = value;
+      if (this.recorder !== undefined) this.recorder.onTlbInsert(this, i, asid, vpn, value);
+      return;
     }
+    const set = vpn & (this.#sets - 1);
     const victim = this.#victim[set]!;
     this.#victim[set] = (victim + 1) % this.ways;
-    this.#tags[base + victim] = vpn;
-    this.#asids[base + victim] = asid;
-    this.#values[base + victim] = value;
-    if (this.recorder !== undefined) this.recorder.onTlbInsert(this, base + victim, asid, vpn, value);
+    const slot = set * this.ways + victim;
+    if (this.#tags[slot]! >= 0) this.#unlink(slot);
+    this.#tags[slot] = vpn;
+    this.#asids[slot] = asid;
+    this.#values[slot] = value;
+    this.#link(slot);
+    if (this.recorder !== undefined) this.recorder.onTlbInsert(this, slot, asid, vpn, value);
   }
 
   /** Drops the entry for (asid, vpn) if present (invlpg). */
   invalidate(asid: number, vpn: number): void {
-    const base = (vpn & (this.#sets - 1)) * this.ways;
-    for (let i = base, end = base + this.ways; i < end; i++) if (this.#tags[i] === vpn && this.#asids[i] === asid) this.#tags[i] = -1;
+    // A valid page (vpn >= 0) is in at most one slot: insert updates an entry it already holds.
+    const i = vpn >= 0 ? this.#find(asid, vpn) : -1;
+    if (i >= 0) this.#drop(i);
     if (this.recorder !== undefined) this.recorder.onTlbDrop(this, 'invalidate', asid, vpn);
   }
 
@@ -107,7 +179,7 @@ export class Tlb {
     const base = (vpn & (this.#sets - 1)) * this.ways;
     for (let i = base, end = base + this.ways; i < end; i++) {
       const a = this.#asids[i]!;
-      if (this.#tags[i] === vpn && a >= lowAsid && a <= highAsid) this.#tags[i] = -1;
+      if (vpn >= 0 && this.#tags[i] === vpn && a >= lowAsid && a <= highAsid) this.#drop(i);
     }
     if (this.recorder !== undefined) this.recorder.onTlbDrop(this, 'invalidate', lowAsid, vpn);
   }
@@ -115,7 +187,7 @@ export class Tlb {
   /** Drops every entry of one address-space id. */
   flushAsid(asid: number): void {
     const tags = this.#tags;
-    for (let i = 0; i < tags.length; i++) if (tags[i]! >= 0 && this.#asids[i] === asid) tags[i] = -1;
+    for (let i = 0; i < tags.length; i++) if (tags[i]! >= 0 && this.#asids[i] === asid) this.#drop(i);
     this.flushes++;
     if (this.recorder !== undefined) this.recorder.onTlbDrop(this, 'flush-tag', asid, -1);
   }
@@ -125,7 +197,7 @@ export class Tlb {
     const tags = this.#tags;
     for (let i = 0; i < tags.length; i++) {
       const a = this.#asids[i]!;
-      if (tags[i]! >= 0 && a >= lowAsid && a <= highAsid) tags[i] = -1;
+      if (tags[i]! >= 0 && a >= lowAsid && a <= highAsid) this.#drop(i);
     }
     this.flushes++;
     if (this.recorder !== undefined) this.recorder.onTlbDrop(this, 'flush-tag', lowAsid, -1);
@@ -134,6 +206,7 @@ export class Tlb {
   /** Drops every entry. */
   flushAll(): void {
     this.#tags.fill(-1);
+    this.#heads?.fill(-1);
     this.flushes++;
     if (this.recorder !== undefined) this.recorder.onTlbDrop(this, 'flush-all', -1, -1);
   }
