@@ -76,7 +76,10 @@ class ScannedTlb {
 
 // Few pages and tags, so that sequences refill, collide in buckets and evict often; pages
 // beyond 2^32 exercise the index's hash of the high bits.
-const vpn = fc.oneof(fc.integer({ min: -2, max: 40 }), fc.integer({ min: 0, max: 3 }).map((k) => 2 ** 32 + k * 64));
+const vpn = fc.oneof(
+  fc.integer({ min: -2, max: 40 }),
+  fc.integer({ min: 0, max: 3 }).map((k) => 2 ** 32 + k * 64),
+);
 const asid = fc.integer({ min: 0, max: 5 });
 const op = fc.oneof(
   { weight: 6, arbitrary: fc.tuple(fc.constant('insert' as const), asid, vpn, fc.integer({ min: 0, max: 1e6 })) },
@@ -90,50 +93,54 @@ const op = fc.oneof(
 
 test('a TLB holds the entries a set-by-set scan would hold, in the same slots, whatever its associativity', (t) => {
   fc.assert(
-    fc.property(fc.constantFrom([64, 64], [16, 16], [32, 4], [64, 16], [2048, 16], [8, 1]), fc.array(op, { minLength: 100, maxLength: 400 }), ([entries, ways], ops) => {
-      const tlb = new Tlb(entries!, ways!);
-      const model = new ScannedTlb(entries!, ways!);
-      for (const o of ops) {
-        switch (o[0]) {
-          case 'insert':
-            tlb.insert(o[1], o[2], o[3]);
-            model.insert(o[1], o[2], o[3]);
-            break;
-          case 'lookup':
-            if (tlb.lookup(o[1], o[2]) !== model.lookup(o[1], o[2])) return false;
-            break;
-          case 'invalidate':
-            tlb.invalidate(o[1], o[2]);
-            model.invalidate(o[1], o[2]);
-            break;
-          case 'invalidateAsidRange':
-            tlb.invalidateAsidRange(o[1], o[2], o[3]);
-            model.invalidateAsidRange(o[1], o[2], o[3]);
-            break;
-          case 'flushAsid':
-            tlb.flushAsid(o[1]);
-            model.flushAsid(o[1]);
-            break;
-          case 'flushAsidRange':
-            tlb.flushAsidRange(o[1], o[2]);
-            model.flushAsidRange(o[1], o[2]);
-            break;
-          case 'flushAll':
-            tlb.flushAll();
-            model.flushAll();
-            break;
+    fc.property(
+      fc.constantFrom([64, 64], [16, 16], [32, 4], [64, 16], [2048, 16], [8, 1]),
+      fc.array(op, { minLength: 100, maxLength: 400 }),
+      ([entries, ways], ops) => {
+        const tlb = new Tlb(entries!, ways!);
+        const model = new ScannedTlb(entries!, ways!);
+        for (const o of ops) {
+          switch (o[0]) {
+            case 'insert':
+              tlb.insert(o[1], o[2], o[3]);
+              model.insert(o[1], o[2], o[3]);
+              break;
+            case 'lookup':
+              if (tlb.lookup(o[1], o[2]) !== model.lookup(o[1], o[2])) return false;
+              break;
+            case 'invalidate':
+              tlb.invalidate(o[1], o[2]);
+              model.invalidate(o[1], o[2]);
+              break;
+            case 'invalidateAsidRange':
+              tlb.invalidateAsidRange(o[1], o[2], o[3]);
+              model.invalidateAsidRange(o[1], o[2], o[3]);
+              break;
+            case 'flushAsid':
+              tlb.flushAsid(o[1]);
+              model.flushAsid(o[1]);
+              break;
+            case 'flushAsidRange':
+              tlb.flushAsidRange(o[1], o[2]);
+              model.flushAsidRange(o[1], o[2]);
+              break;
+            case 'flushAll':
+              tlb.flushAll();
+              model.flushAll();
+              break;
+          }
         }
-      }
-      const held: string[] = [];
-      tlb.forEachEntry((slot, tag, page, value) => held.push(`${slot}:${tag}:${page}:${value}`));
-      t.deepEqual(held, model.entries());
-      // Every held entry is found again (the index still reaches each one).
-      for (const e of model.entries()) {
-        const [, a, p, v] = e.split(':').map(Number);
-        if (tlb.lookup(a!, p!) !== v) return false;
-      }
-      return true;
-    }),
+        const held: string[] = [];
+        tlb.forEachEntry((slot, tag, page, value) => held.push(`${slot}:${tag}:${page}:${value}`));
+        t.deepEqual(held, model.entries());
+        // Every held entry is found again (the index still reaches each one).
+        for (const e of model.entries()) {
+          const [, a, p, v] = e.split(':').map(Number);
+          if (tlb.lookup(a!, p!) !== v) return false;
+        }
+        return true;
+      },
+    ),
     { numRuns: 300 },
   );
 });
