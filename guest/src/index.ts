@@ -13,6 +13,7 @@ export * from './mm/frame-allocator.js';
 export * from './mm/vma.js';
 export * from './mm/address-space.js';
 export * from './mm/stream-pages.js';
+export * from './mm/page-set.js';
 export * from './fs/file-system.js';
 export * from './ipc/pipe.js';
 export * from './ipc/pty.js';

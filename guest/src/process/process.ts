@@ -1,3 +1,4 @@
+import { PageSet } from '../mm/page-set.js';
 import type { AddressSpace } from '../mm/address-space.js';
 import type { Pipe } from '../ipc/pipe.js';
 import type { Pty } from '../ipc/pty.js';
@@ -67,7 +68,7 @@ export class Process {
   /** Nanoseconds run in the current slice. */
   sliceUsedNs = 0;
   /** Pages touched since it was last switched in (their cache lines are warm). */
-  readonly warmPages = new Set<number>();
+  readonly warmPages = new PageSet();
   /** Another domain ran on the CPU meanwhile: cold lines come back from memory, not cache. */
   evicted = false;
   /** The executable it runs (set by spawn and exec, inherited on fork). */
