@@ -78,6 +78,8 @@ const NOT_COSTS: Readonly<Record<string, string>> = {
   CRASHES_KEPT: 'bookkeeping: how many crash records a guest kernel keeps for the report',
   NICE_0_LOAD: 'documented Linux constant: the CFS weight of nice 0 (1024, kernel/sched.c prio_to_weight)',
   IO_BUFFER_PAGES: "address layout: the virtual pages set aside for a process's I/O buffer (16 MiB)",
+  INDEXED_WAYS: "data structure: the TLB's sets wider than this are found through a hash index (same entries, same slots)",
+  INITIAL_SLOTS: "data structure: a new PageSet's table size before it grows",
 };
 
 /**
