@@ -1,30 +1,22 @@
 import {
   GuestPhysicalMapToken,
   optional,
-  CostCategory,
   CpuEvents,
   GuestTransitions,
   InvalidArgumentError,
   Machine,
   Mechanisms,
-  MechanismIndex,
   PTE_LARGE,
   PTE_PRESENT,
-  PTE_WRITABLE,
-  TRANSLATION_FAULT,
   Tlb,
   inject,
   injectable,
   makePte,
   pteFlags,
   pteFrame,
-  pteGuestFrame,
   readTableEntry,
-  tlbRefillCycles,
   tableIndex,
-  writeTableEntry,
   type Domain,
-  type Gfn,
   type Vcpu,
   type GuestPhysicalMap,
 } from '@visorkit/core';
@@ -101,50 +93,12 @@ export class NestedPagingMemory extends HvmMemory {
     return mfn;
   }
 
-  pinPageTable(): void {
-    // The guest's tables are its own business under nested paging.
-  }
+  // The guest's tables are its own business: pins, stores, reads, loads and translation are
+  // the base's (guest-format tables, plain stores); only the miss is nested paging's.
 
-  unpinPageTable(): void {}
-
-  writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
-    this.checkEntry(vcpu, entry);
-    writeTableEntry(this.machine.memory, this.geometry, this.populate(vcpu, table), index, entry);
-    this.noteWrite(vcpu, table);
-    vcpu.charge(CostCategory.GuestKernel, this.costs.pteWrite);
-    vcpu.count(MechanismIndex.PteWrite);
-  }
-
-  readPte(vcpu: Vcpu, table: Gfn, index: number): number {
-    return readTableEntry(this.machine.memory, this.geometry, this.populate(vcpu, table), index);
-  }
-
-  activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
-    this.populate(vcpu, root);
-    this.roots[vcpu.domain.id]![vcpu.index] = root;
-    vcpu.asid = this.asid(vcpu, addressSpace);
-    this.dropTagIfReused(vcpu, root);
-    if (!this.tagged) {
-      this.tlb(vcpu).flushAll();
-      vcpu.count(MechanismIndex.TlbFlush);
-    }
-  }
-
-  translate(vcpu: Vcpu, virtualPage: number, write: boolean): Gfn {
-    const tlb = this.tlb(vcpu);
-    let leaf = tlb.lookup(vcpu.asid, virtualPage);
-    if (leaf < 0) {
-      leaf = this.#walk2d(vcpu, virtualPage);
-      if (leaf < 0) return TRANSLATION_FAULT;
-      tlb.insert(vcpu.asid, virtualPage, leaf);
-    }
-    if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
-    const gfn = pteGuestFrame(leaf);
-    if (write) {
-      this.map.wrote(vcpu.domain, gfn);
-      this.noteWrite(vcpu, gfn);
-    }
-    return gfn;
+  /** A TLB miss is the two-dimensional walk. */
+  protected override refill(vcpu: Vcpu, virtualPage: number): number {
+    return this.#walk2d(vcpu, virtualPage);
   }
 
   /** Memory references of the last two-dimensional walk (for tests and the bench). */
@@ -186,9 +140,7 @@ export class NestedPagingMemory extends HvmMemory {
       refs += ept.references;
     }
     this.lastWalkReferences = refs;
-    vcpu.charge(CostCategory.GuestKernel, tlbRefillCycles(this.machine.profile, refs));
-    vcpu.count(MechanismIndex.TlbMiss);
-    vcpu.count(MechanismIndex.PageWalkReference, refs);
+    this.chargeMiss(vcpu, refs);
     return leaf;
   }
 

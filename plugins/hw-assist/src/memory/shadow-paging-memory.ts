@@ -9,18 +9,12 @@ import {
   Mechanisms,
   MechanismIndex,
   PTE_PRESENT,
-  PTE_WRITABLE,
-  TRANSLATION_FAULT,
-  WalkResult,
   inject,
   injectable,
   makePte,
   pteFlags,
   pteFrame,
-  pteGuestFrame,
   readTableEntry,
-  tlbRefillCycles,
-  walkPageTables,
   writeTableEntry,
   type Domain,
   type Gfn,
@@ -48,7 +42,6 @@ interface Shadow {
 export class ShadowPagingMemory extends HvmMemory {
   /** Per domain: guest table gfn → its shadow. */
   readonly #shadows: (Map<number, Shadow> | undefined)[] = [];
-  readonly #walk = new WalkResult();
   readonly #cpi: number;
 
   constructor(
@@ -78,11 +71,11 @@ export class ShadowPagingMemory extends HvmMemory {
     return this.#shadows[domain.id]?.size ?? 0;
   }
 
-  pinPageTable(vcpu: Vcpu, frame: Gfn, level: number): void {
+  override pinPageTable(vcpu: Vcpu, frame: Gfn, level: number): void {
     this.#shadowOf(vcpu, frame, level);
   }
 
-  unpinPageTable(vcpu: Vcpu, frame: Gfn): void {
+  override unpinPageTable(vcpu: Vcpu, frame: Gfn): void {
     const shadows = this.#shadows[vcpu.domain.id]!;
     const s = shadows.get(frame);
     if (s === undefined) return;
@@ -90,8 +83,8 @@ export class ShadowPagingMemory extends HvmMemory {
     shadows.delete(frame);
   }
 
-  writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
-    this.checkEntry(vcpu, entry);
+  override writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
+    this.validateUpdate(vcpu, table, index, entry);
     // The store hits a write-protected page: exit, emulate, and keep the shadow in sync.
     this.transitions.vmExit(vcpu, 'pt-write', HW_ASSIST_PATH.value.emulatePteWrite * this.#cpi);
     vcpu.count(MechanismIndex.PteWrite);
@@ -101,44 +94,18 @@ export class ShadowPagingMemory extends HvmMemory {
     if (shadow !== undefined) this.#syncEntry(vcpu, shadow, index, entry);
   }
 
-  readPte(vcpu: Vcpu, table: Gfn, index: number): number {
-    return readTableEntry(this.machine.memory, this.geometry, this.populate(vcpu, table), index);
-  }
-
-  activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
+  /** Loading CR3 exits: the hypervisor finds (or builds) the root's shadow and loads that. */
+  override activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
     this.transitions.vmExit(vcpu, 'cr3-load', HW_ASSIST_PATH.value.shadowRootSwitch * this.#cpi);
     this.#shadowOf(vcpu, root, this.geometry.levels);
-    this.roots[vcpu.domain.id]![vcpu.index] = root;
-    vcpu.asid = this.asid(vcpu, addressSpace);
-    this.dropTagIfReused(vcpu, root);
-    if (!this.tagged) {
-      this.tlb(vcpu).flushAll();
-      vcpu.count(MechanismIndex.TlbFlush);
-    }
+    this.loadRoot(vcpu, root, addressSpace);
   }
 
-  translate(vcpu: Vcpu, virtualPage: number, write: boolean): Gfn {
-    const tlb = this.tlb(vcpu);
-    let leaf = tlb.lookup(vcpu.asid, virtualPage);
-    if (leaf < 0) {
-      const root = this.root(vcpu);
-      const shadow = root < 0 ? undefined : this.#shadows[vcpu.domain.id]!.get(root);
-      if (shadow === undefined) return TRANSLATION_FAULT;
-      const w = walkPageTables(this.machine.memory, this.geometry, shadow.mfn, virtualPage, this.#walk);
-      vcpu.charge(CostCategory.GuestKernel, tlbRefillCycles(this.machine.profile, w.references));
-      vcpu.count(MechanismIndex.TlbMiss);
-      vcpu.count(MechanismIndex.PageWalkReference, w.references);
-      if (w.faulted) return TRANSLATION_FAULT;
-      leaf = makePte(this.map.reverse(w.frame), pteFlags(w.pte));
-      tlb.insert(vcpu.asid, virtualPage, leaf);
-    }
-    if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
-    const gfn = pteGuestFrame(leaf);
-    if (write) {
-      this.map.wrote(vcpu.domain, gfn);
-      this.noteWrite(vcpu, gfn);
-    }
-    return gfn;
+  /** The hardware walks the shadow of the active root (machine frames; the base turns the leaf back into a guest frame). */
+  protected override walkRoot(vcpu: Vcpu): number {
+    const root = this.root(vcpu);
+    const shadow = root < 0 ? undefined : this.#shadows[vcpu.domain.id]!.get(root);
+    return shadow === undefined ? -1 : shadow.mfn;
   }
 
   /** The shadow of guest table `gfn` at `level`, built (and filled from the guest table) on first use. */
