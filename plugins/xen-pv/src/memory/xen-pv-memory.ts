@@ -1,6 +1,5 @@
 import {
   CostCategory,
-  GuestPhysicalMap,
   GuestPhysicalMapToken,
   GuestRequestError,
   GuestTransitions,
@@ -10,8 +9,7 @@ import {
   Mechanisms,
   PTE_PRESENT,
   PTE_WRITABLE,
-  TRANSLATION_FAULT,
-  WalkResult,
+  PagedMemory,
   inject,
   injectable,
   optional,
@@ -20,18 +18,13 @@ import {
   pteFrame,
   readTableEntry,
   tlbRefillCycles,
-  walkPageTables,
   writeTableEntry,
   type Domain,
   type DirtyLogging,
-  type FrameAccess,
+  type GuestPhysicalMap,
   type Gfn,
   type MemoryBalloon,
-  type MemoryVirtualization,
-  type Mfn,
   type PostCopyPaging,
-  type PagingGeometry,
-  type Tlb,
   type Vcpu,
   ADDRESS_SPACES_PER_TAG_BLOCK,
   addressSpaceTag,
@@ -81,7 +74,6 @@ interface DomainState {
   readonly unhooked: Map<number, number>;
   /** Tables holding a copy of the guest kernel's mappings, with the number of entries. */
   readonly kernelEntries: Map<number, number>;
-  readonly roots: Int32Array;
   /** Per vCPU: inside lazy-MMU mode. */
   readonly lazy: Uint8Array;
   readonly queue: PendingUpdate[];
@@ -122,15 +114,15 @@ interface DomainState {
  * Xen's loaded base holds a type reference of its own (the vCPU's `guest_table`); this model
  * holds none, so a walk from a base that has lost its type faults instead.
  *
+ * Translation, TLB refills, tags, shootdowns, zero and copy are core's {@link PagedMemory}
+ * (machine-format tables, an untagged TLB); what is Xen's is here: the checks, types and
+ * batches of updates, the hypercalls and traps they take, the kernel's refill after flushes.
+ *
  * @public
  */
 @injectable()
-export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopyPaging, MemoryBalloon {
-  readonly geometry: PagingGeometry;
-  readonly #map: GuestPhysicalMap;
+export class XenPvMemory extends PagedMemory implements DirtyLogging, PostCopyPaging, MemoryBalloon {
   readonly #domains: (DomainState | undefined)[] = [];
-  readonly #walk = new WalkResult();
-  readonly #costs;
   readonly #cpi: number;
   readonly #batchHypercalls: number;
   /** Mechanism index of one validated page-table entry. */
@@ -139,21 +131,16 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   readonly #revalidations: number;
   readonly #emulatedWrites: number;
   readonly #logDirtyFaults: number;
-  /** Per address-space tag, the root it was last loaded with. */
-  readonly #tagRoots = new Map<number, number>();
 
   constructor(
-    @inject(Machine) readonly machine: Machine,
+    @inject(Machine) machine: Machine,
     @inject(XenPvOptions) readonly options: XenPvOptions,
     @inject(Mechanisms) mechanisms: Mechanisms,
     @inject(HypercallTable) hypercalls: HypercallTable,
     @inject(GuestTransitions) readonly transitions: GuestTransitions,
     @inject(GuestPhysicalMapToken) @optional() map?: GuestPhysicalMap,
   ) {
-    this.geometry = machine.geometry;
-    // The module binds one map for the machine (a decorator reaches it); a bare instance makes its own.
-    this.#map = map ?? new GuestPhysicalMap(machine.memory);
-    this.#costs = machine.profile.costs;
+    super(machine, map, { frames: 'machine', tagged: false });
     this.#cpi = machine.profile.cpu.kernelCpi;
     this.#batchHypercalls = mechanisms.register('mmu-update-batch');
     this.#pteValidations = mechanisms.register('pte-validate');
@@ -168,38 +155,24 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     hypercalls.register(HYPERCALL.updateVaMapping, 'update_va_mapping', () => 0);
   }
 
-  domainCreated(domain: Domain): void {
-    this.#map.add(domain);
+  override domainCreated(domain: Domain): void {
+    super.domainCreated(domain);
     this.#domains[domain.id] = {
       tables: new Map(),
       pins: new Set(),
       typeRefs: new Map(),
       unhooked: new Map(),
       kernelEntries: new Map(),
-      roots: new Int32Array(domain.vcpus.length).fill(-1),
       lazy: new Uint8Array(domain.vcpus.length),
       queue: [],
       maxFrames: domain.reservationFrames,
       writable: new WritableMappings(),
     };
-    for (const v of domain.vcpus) v.asid = addressSpaceTag(domain.id, 0);
   }
 
-  domainDestroyed(domain: Domain): void {
-    this.#map.remove(domain);
+  override domainDestroyed(domain: Domain): void {
+    super.domainDestroyed(domain);
     this.#domains[domain.id] = undefined;
-  }
-
-  frames(domain: Domain): number {
-    return this.#map.frames(domain);
-  }
-
-  machineFrame(domain: Domain, frame: Gfn, access: FrameAccess): Mfn {
-    const mfn = this.#map.lookup(domain, frame);
-    // A backend's DMA or a restore writing the frame dirties it (Xen marks grant-mapped and
-    // DMA'd pages dirty itself; no vCPU takes a log-dirty fault for it).
-    if (access === 'write' && mfn >= 0) this.#map.markDirty(domain, frame);
-    return mfn;
   }
 
   /**
@@ -210,7 +183,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
    * kernel page table it points to (Xen's get_page_from_l2e, a locked update of the frame's
    * type count) — why a fork or exec costs so much more under Xen than natively.
    */
-  pinPageTable(vcpu: Vcpu, frame: Gfn, level: number, kernelEntries = 0): void {
+  override pinPageTable(vcpu: Vcpu, frame: Gfn, level: number, kernelEntries = 0): void {
     const st = this.#state(vcpu.domain);
     this.#drain(vcpu);
     if (!Number.isInteger(level) || level < 1 || level > this.geometry.levels) {
@@ -231,11 +204,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     }
     if (typed === undefined) this.#type(vcpu, st, frame, level);
     st.pins.add(frame);
-    this.#hypercall(
-      vcpu,
-      'update_va_mapping',
-      P.updateVaMapping * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * P.entryScanCycles,
-    );
+    this.#hypercall(vcpu, 'update_va_mapping', P.updateVaMapping * this.#cpi + this.costs.tlbInvalidatePage + this.#entriesPerTable(level) * P.entryScanCycles);
     if (kernelEntries > 0) {
       st.kernelEntries.set(frame, kernelEntries);
       vcpu.charge(CostCategory.Hypervisor, kernelEntries * (this.#validateCycles() + F.typeReference * this.#cpi));
@@ -249,7 +218,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
    * references it, and the kernel maps it writable again. An upper-level table untyped drops
    * the type references its entries held (put_page_from_l2e).
    */
-  unpinPageTable(vcpu: Vcpu, frame: Gfn): void {
+  override unpinPageTable(vcpu: Vcpu, frame: Gfn): void {
     const st = this.#state(vcpu.domain);
     this.#drain(vcpu);
     const level = st.tables.get(frame);
@@ -262,11 +231,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       st.kernelEntries.delete(frame);
       vcpu.charge(CostCategory.Hypervisor, kernelEntries * (this.#validateCycles() + F.typeReference * this.#cpi));
     }
-    this.#hypercall(
-      vcpu,
-      'update_va_mapping',
-      P.updateVaMapping * this.#cpi + this.#costs.tlbInvalidatePage + this.#entriesPerTable(level) * P.entryScanCycles,
-    );
+    this.#hypercall(vcpu, 'update_va_mapping', P.updateVaMapping * this.#cpi + this.costs.tlbInvalidatePage + this.#entriesPerTable(level) * P.entryScanCycles);
   }
 
   /**
@@ -274,7 +239,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
    * one only drops the old mapping's reference (put_page_from_l1e, one locked decrement).
    */
   #entryCost(entry: number): number {
-    return this.#costs.pteWrite + ((entry & PTE_PRESENT) !== 0 ? this.#validateCycles() : P.putReference * this.#cpi);
+    return this.costs.pteWrite + ((entry & PTE_PRESENT) !== 0 ? this.#validateCycles() : P.putReference * this.#cpi);
   }
 
   /**
@@ -290,7 +255,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     return this.geometry.entriesPerTable[level] ?? 512;
   }
 
-  writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
+  override writePte(vcpu: Vcpu, table: Gfn, index: number, entry: number): void {
     const st = this.#state(vcpu.domain);
     const level = st.tables.get(table) ?? 1;
     this.#check(vcpu, st, table, index, entry, level);
@@ -298,12 +263,12 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       // The guest writes the (read-only) leaf table; the first write traps and unhooks it.
       const written = st.unhooked.get(table);
       if (written === undefined) {
-        this.transitions.trap(vcpu, 'writable-pt', P.writableTrapHandler * this.#cpi + this.#costs.tlbInvalidatePage);
+        this.transitions.trap(vcpu, 'writable-pt', P.writableTrapHandler * this.#cpi + this.costs.tlbInvalidatePage);
         vcpu.count(this.#writableTraps);
         st.unhooked.set(table, 1);
       } else st.unhooked.set(table, written + 1);
       this.#store(vcpu, table, index, entry);
-      vcpu.charge(CostCategory.GuestKernel, this.#costs.pteWrite);
+      vcpu.charge(CostCategory.GuestKernel, this.costs.pteWrite);
       vcpu.count(MechanismIndex.PteWrite);
       return;
     }
@@ -329,25 +294,23 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     this.#flushQueue(vcpu, st);
   }
 
-  readPte(vcpu: Vcpu, table: Gfn, index: number): number {
+  override readPte(vcpu: Vcpu, table: Gfn, index: number): number {
     this.#drain(vcpu);
-    const stored = readTableEntry(this.machine.memory, this.geometry, this.#mfn(vcpu, table), index);
-    if ((stored & PTE_PRESENT) === 0) return stored;
-    return makePte(this.#map.reverse(pteFrame(stored)), pteFlags(stored));
+    return super.readPte(vcpu, table, index);
   }
 
-  beginBatch(vcpu: Vcpu): void {
+  override beginBatch(vcpu: Vcpu): void {
     this.#state(vcpu.domain).lazy[vcpu.index] = 1;
   }
 
-  flushBatch(vcpu: Vcpu): void {
+  override flushBatch(vcpu: Vcpu): void {
     const st = this.#state(vcpu.domain);
     st.lazy[vcpu.index] = 0;
     if (st.queue.length > 0) this.#flushQueue(vcpu, st);
     this.#reconnectAll(vcpu, st);
   }
 
-  activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
+  override activate(vcpu: Vcpu, root: Gfn, addressSpace: number): void {
     const st = this.#state(vcpu.domain);
     if (st.tables.get(root) !== this.geometry.levels) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
@@ -356,15 +319,8 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     this.#drain(vcpu);
     this.#reconnectAll(vcpu, st);
     this.#hypercall(vcpu, 'mmuext_op', P.mmuextBase * this.#cpi);
-    vcpu.charge(CostCategory.Hypervisor, this.#costs.pageTableBaseSwitch);
-    st.roots[vcpu.index] = root;
-    vcpu.asid = addressSpaceTag(vcpu.domain.id, addressSpace);
-    // An id reused for new tables: other pCPUs' entries under it belong to the old ones.
-    const last = this.#tagRoots.get(vcpu.asid);
-    if (last !== undefined && last !== root) for (const p of this.machine.pcpus) p.tlb.flushAsid(vcpu.asid);
-    this.#tagRoots.set(vcpu.asid, root);
-    this.#tlb(vcpu).flushAll();
-    vcpu.count(MechanismIndex.TlbFlush);
+    vcpu.charge(CostCategory.Hypervisor, this.costs.pageTableBaseSwitch);
+    this.loadRoot(vcpu, root, addressSpace);
     this.#refillKernelTlb(vcpu);
   }
 
@@ -381,75 +337,57 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     vcpu.count(MechanismIndex.PageWalkReference, references);
   }
 
-  translate(vcpu: Vcpu, virtualPage: number, write: boolean): Gfn {
+  /** Queued updates reach Xen before the hardware walks the tables (see #drain). */
+  override translate(vcpu: Vcpu, virtualPage: number, write: boolean): Gfn {
     this.#drain(vcpu);
-    const tlb = this.#tlb(vcpu);
-    let leaf = tlb.lookup(vcpu.asid, virtualPage);
-    if (leaf < 0) {
-      const st = this.#state(vcpu.domain);
-      // An unhooked table cannot be walked: the access faults into Xen, which reconnects it.
-      if (st.unhooked.size > 0) this.#reconnectAll(vcpu, st);
-      const root = st.roots[vcpu.index]!;
-      if (root < 0) return TRANSLATION_FAULT;
-      const walk = walkPageTables(this.machine.memory, this.geometry, this.#map.lookup(vcpu.domain, root), virtualPage, this.#walk);
-      vcpu.charge(CostCategory.GuestKernel, tlbRefillCycles(this.machine.profile, walk.references));
-      vcpu.count(MechanismIndex.TlbMiss);
-      vcpu.count(MechanismIndex.PageWalkReference, walk.references);
-      if (walk.faulted) return TRANSLATION_FAULT;
-      // No type reference holds the loaded base here (Xen's guest_table does): once unpinned
-      // and untyped, what it holds is data and no walk may use it.
-      if (st.tables.get(root) !== this.geometry.levels) return TRANSLATION_FAULT;
-      leaf = makePte(walk.frame, pteFlags(walk.pte));
-      tlb.insert(vcpu.asid, virtualPage, leaf);
-    }
-    if (write && (leaf & PTE_WRITABLE) === 0) return TRANSLATION_FAULT;
-    const gfn = this.#map.reverse(pteFrame(leaf));
-    if (write) {
-      this.#map.wrote(vcpu.domain, gfn);
-      this.#noteWrite(vcpu, gfn);
-    }
-    return gfn;
+    return super.translate(vcpu, virtualPage, write);
   }
 
-  invalidatePage(vcpu: Vcpu, virtualPage: number): void {
+  /**
+   * An unhooked table cannot be walked: the access faults into Xen, which reconnects it first.
+   * No type reference holds the loaded base here (Xen's guest_table does): once unpinned and
+   * untyped, what it holds is data and no walk may use it.
+   */
+  protected override refill(vcpu: Vcpu, virtualPage: number): number {
+    const st = this.#state(vcpu.domain);
+    if (st.unhooked.size > 0) this.#reconnectAll(vcpu, st);
+    const leaf = super.refill(vcpu, virtualPage);
+    return leaf >= 0 && st.tables.get(this.root(vcpu)) !== this.geometry.levels ? -1 : leaf;
+  }
+
+  override invalidatePage(vcpu: Vcpu, virtualPage: number): void {
     this.#drain(vcpu);
     // INVLPG is privileged: an mmuext_op, piggy-backed on the multicall in lazy-MMU mode.
-    const base = addressSpaceTag(vcpu.domain.id, 0);
-    // On every pCPU (a shootdown): a vCPU back on the pCPU it last ran on is not world-switched there.
-    for (const p of this.machine.pcpus) p.tlb.invalidateAsidRange(base, base + ADDRESS_SPACES_PER_TAG_BLOCK - 1, virtualPage);
-    if (this.#state(vcpu.domain).lazy[vcpu.index] === 1) vcpu.charge(CostCategory.Hypervisor, this.#costs.tlbInvalidatePage);
-    else this.#hypercall(vcpu, 'mmuext_op', this.#costs.tlbInvalidatePage);
+    this.shootDown(vcpu, virtualPage);
+    if (this.#state(vcpu.domain).lazy[vcpu.index] === 1) vcpu.charge(CostCategory.Hypervisor, this.costs.tlbInvalidatePage);
+    else this.#hypercall(vcpu, 'mmuext_op', this.costs.tlbInvalidatePage);
   }
 
-  flushTlb(vcpu: Vcpu): void {
+  override flushTlb(vcpu: Vcpu): void {
     this.#drain(vcpu);
-    this.#tlb(vcpu).flushAll();
-    this.#hypercall(vcpu, 'mmuext_op', this.#costs.pageTableBaseSwitch);
+    this.tlb(vcpu).flushAll();
+    this.#hypercall(vcpu, 'mmuext_op', this.costs.pageTableBaseSwitch);
     vcpu.count(MechanismIndex.TlbFlush);
     this.#refillKernelTlb(vcpu);
   }
 
-  /** Drops the pCPU TLB on a world switch (untagged hardware), uncharged: the caller charged it. */
-  worldSwitch(vcpu: Vcpu): void {
-    this.#tlb(vcpu).flushAll();
-    vcpu.count(MechanismIndex.TlbFlush);
+  /** Drops the pCPU TLB on a world switch (untagged hardware), uncharged: the caller charged it; the kernel's hot pages are walked in again. */
+  override worldSwitch(vcpu: Vcpu): void {
+    super.worldSwitch(vcpu);
     this.#refillKernelTlb(vcpu);
   }
 
-  zeroFrame(vcpu: Vcpu, frame: Gfn): void {
+  override zeroFrame(vcpu: Vcpu, frame: Gfn): void {
     this.#drain(vcpu);
     const st = this.#state(vcpu.domain);
     // A table zeroed puts back the references its entries held; it keeps its type.
     const level = st.tables.get(frame);
     if (level === 1) this.#forgetWritableEntries(vcpu, frame);
     else if (level !== undefined) this.#unreferenceEntries(vcpu, st, frame);
-    this.machine.memory.zero(this.#mfn(vcpu, frame));
-    this.#noteWrite(vcpu, frame);
-    vcpu.charge(CostCategory.GuestKernel, this.#costs.pageZero);
-    vcpu.count(MechanismIndex.PageZero);
+    super.zeroFrame(vcpu, frame);
   }
 
-  copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
+  override copyFrame(vcpu: Vcpu, to: Gfn, from: Gfn): void {
     this.#drain(vcpu);
     this.#mfn(vcpu, from);
     const st = this.#state(vcpu.domain);
@@ -460,24 +398,20 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     }
     // The copy lands in a frame of no page-table type (or onto itself): data, which holds no
     // references until the frame is typed and its contents validated.
-    this.machine.memory.copy(this.#mfn(vcpu, to), this.#mfn(vcpu, from));
-    this.#noteWrite(vcpu, to);
-    vcpu.charge(CostCategory.GuestKernel, this.#costs.pageCopy);
-    vcpu.count(MechanismIndex.PageCopy);
+    super.copyFrame(vcpu, to, from);
   }
 
   /**
    * A store by the guest kernel through its own mapping of the frame. A page table is
    * read-only to the guest (Xen's type system keeps it so): a plain store into one is refused.
    */
-  writeFrame(vcpu: Vcpu, frame: Gfn): void {
+  override writeFrame(vcpu: Vcpu, frame: Gfn): void {
     this.#mfn(vcpu, frame);
     if (this.#state(vcpu.domain).tables.has(frame)) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(vcpu.domain.name, 'memory access', `guest frame ${frame} is a page table, read-only to the guest`);
     }
-    this.#map.wrote(vcpu.domain, frame);
-    this.#noteWrite(vcpu, frame);
+    super.writeFrame(vcpu, frame);
   }
 
   /**
@@ -485,38 +419,14 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
    * shadow entry made read-only for tracking and faults into Xen, which logs the frame
    * (Clark et al. §5.1: shadow page tables in log-dirty mode).
    */
-  #noteWrite(vcpu: Vcpu, gfn: number): void {
-    if (this.#map.markDirty(vcpu.domain, gfn)) {
-      this.transitions.trap(vcpu, 'log-dirty', P.logDirtyFaultHandler * this.#cpi);
-      vcpu.count(this.#logDirtyFaults);
-    }
-  }
-
-  startDirtyLog(domain: Domain): void {
-    this.#map.startDirtyLog(domain);
-  }
-  peekDirty(domain: Domain, gfn: Gfn): boolean {
-    return this.#map.isDirty(domain, gfn);
-  }
-  collectDirty(domain: Domain): Gfn[] {
-    return this.#map.collectDirty(domain);
-  }
-  stopDirtyLog(domain: Domain): void {
-    this.#map.stopDirtyLog(domain);
-  }
-  populatedFrames(domain: Domain): Gfn[] {
-    return this.#map.populated(domain);
-  }
-  expectRemotePages(domain: Domain, gfns: readonly Gfn[], fetch: (vcpu: Vcpu, gfn: Gfn) => void): void {
-    this.#map.expectRemote(domain, gfns, fetch);
-  }
-  pageArrived(domain: Domain, gfn: Gfn): boolean {
-    return this.#map.arrived(domain, gfn);
+  protected override logDirtyFault(vcpu: Vcpu): void {
+    this.transitions.trap(vcpu, 'log-dirty', P.logDirtyFaultHandler * this.#cpi);
+    vcpu.count(this.#logDirtyFaults);
   }
 
   /** Xen's checks on one update; a bad one is refused, counted, and nothing is applied. */
   #check(vcpu: Vcpu, st: DomainState, table: number, index: number, entry: number, level: number): void {
-    if (!st.tables.has(table) && !this.#map.inRange(vcpu.domain, table)) {
+    if (!st.tables.has(table) && !this.map.inRange(vcpu.domain, table)) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(vcpu.domain.name, 'mmu_update', `guest frame ${table} is not one of its page tables`);
     }
@@ -526,7 +436,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     }
     if ((entry & PTE_PRESENT) === 0) return;
     const target = pteFrame(entry);
-    if (!this.#map.inRange(vcpu.domain, target)) {
+    if (!this.map.inRange(vcpu.domain, target)) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(vcpu.domain.name, 'mmu_update', `entry maps frame ${target}, which the domain does not own`);
     }
@@ -608,7 +518,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     } catch (e) {
       for (let j = 0; j < i; j++) {
         const entry = readTableEntry(this.machine.memory, this.geometry, mfn, j);
-        if ((entry & PTE_PRESENT) !== 0) this.#unreference(vcpu, st, this.#map.reverse(pteFrame(entry)));
+        if ((entry & PTE_PRESENT) !== 0) this.#unreference(vcpu, st, this.map.reverse(pteFrame(entry)));
       }
       st.tables.delete(frame);
       throw e;
@@ -635,7 +545,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     const n = this.#entriesPerTable(2);
     for (let i = 0; i < n; i++) {
       const e = readTableEntry(this.machine.memory, this.geometry, mfn, i);
-      if ((e & PTE_PRESENT) !== 0) this.#unreference(vcpu, st, this.#map.reverse(pteFrame(e)));
+      if ((e & PTE_PRESENT) !== 0) this.#unreference(vcpu, st, this.map.reverse(pteFrame(e)));
     }
   }
 
@@ -697,12 +607,12 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     if (level === 1) this.#replaceReference(st, table, before, stored);
     else if (level !== undefined) {
       // get_page_from_l2e for the new entry before put_page_from_l2e for the old.
-      if (stored !== 0) this.#reference(vcpu, st, this.#map.reverse(pteFrame(stored)), level - 1);
-      if ((before & PTE_PRESENT) !== 0) this.#unreference(vcpu, st, this.#map.reverse(pteFrame(before)));
+      if (stored !== 0) this.#reference(vcpu, st, this.map.reverse(pteFrame(stored)), level - 1);
+      if ((before & PTE_PRESENT) !== 0) this.#unreference(vcpu, st, this.map.reverse(pteFrame(before)));
     }
     // An untyped frame is written as data (PGT_writable_page): its entries hold nothing.
     writeTableEntry(this.machine.memory, this.geometry, tableMfn, index, stored);
-    this.#map.markDirty(vcpu.domain, table);
+    this.map.markDirty(vcpu.domain, table);
   }
 
   /**
@@ -744,13 +654,13 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
 
   /** The domain's guest frame backed by machine frame `mfn`, or -1 when none is (another's, the hypervisor's, or free). */
   #ownFrame(domain: Domain, mfn: number): number {
-    const g = this.#map.reverse(mfn);
-    return g >= 0 && this.#map.inRange(domain, g) && this.#map.lookup(domain, g) === mfn ? g : -1;
+    const g = this.map.reverse(mfn);
+    return g >= 0 && this.map.inRange(domain, g) && this.map.lookup(domain, g) === mfn ? g : -1;
   }
 
   /** A leaf entry of `table` changes from `before` to `after` (stored, machine format): move the frames' references. */
   #replaceReference(st: DomainState, table: number, before: number, after: number): void {
-    const target = (e: number): number => ((e & PTE_PRESENT) !== 0 ? this.#map.reverse(pteFrame(e)) : -1);
+    const target = (e: number): number => ((e & PTE_PRESENT) !== 0 ? this.map.reverse(pteFrame(e)) : -1);
     st.writable.replace(table, target(before), (before & PTE_WRITABLE) !== 0, target(after), (after & PTE_WRITABLE) !== 0);
   }
 
@@ -773,8 +683,8 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     this.#drain(vcpu);
     for (const g of frames) {
       if (
-        !this.#map.inRange(vcpu.domain, g) ||
-        this.#map.isBallooned(vcpu.domain, g) ||
+        !this.map.inRange(vcpu.domain, g) ||
+        this.map.isBallooned(vcpu.domain, g) ||
         st.tables.has(g) ||
         st.writable.isMapped(g) ||
         st.writable.holdsEntries(g)
@@ -789,7 +699,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     }
     this.#hypercall(vcpu, 'memory_op', P.balloonBase * this.#cpi + frames.length * P.balloonPerFrame * this.#cpi);
     this.#forgetCachedTranslations(vcpu.domain, frames);
-    for (const g of frames) this.#map.giveBack(vcpu.domain, g);
+    for (const g of frames) this.map.giveBack(vcpu.domain, g);
   }
 
   /**
@@ -802,7 +712,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   #forgetCachedTranslations(domain: Domain, frames: readonly Gfn[]): void {
     const mfns = new Set<number>();
     for (const g of frames) {
-      const mfn = this.#map.lookup(domain, g);
+      const mfn = this.map.lookup(domain, g);
       if (mfn >= 0) mfns.add(mfn);
     }
     if (mfns.size === 0) return;
@@ -826,12 +736,12 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
     const st = this.#state(vcpu.domain);
     this.#drain(vcpu);
     for (const g of frames) {
-      if (!this.#map.isBallooned(vcpu.domain, g)) {
+      if (!this.map.isBallooned(vcpu.domain, g)) {
         vcpu.count(MechanismIndex.PrivilegeViolation);
         throw new GuestRequestError(vcpu.domain.name, 'memory_op (populate_physmap)', `guest frame ${g} was not given back`);
       }
     }
-    const held = this.#map.held(vcpu.domain);
+    const held = this.map.held(vcpu.domain);
     if (held + frames.length > st.maxFrames) {
       vcpu.count(MechanismIndex.PrivilegeViolation);
       throw new GuestRequestError(
@@ -841,7 +751,7 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
       );
     }
     this.#hypercall(vcpu, 'memory_op', P.balloonBase * this.#cpi + frames.length * P.balloonPerFrame * this.#cpi);
-    for (const g of frames) this.#map.takeBack(vcpu.domain, g);
+    for (const g of frames) this.map.takeBack(vcpu.domain, g);
   }
 
   /**
@@ -868,12 +778,12 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
 
   /** Frames `domain` holds now (its reservation less what its balloon gave back). */
   heldFrames(domain: Domain): number {
-    return this.#map.held(domain);
+    return this.map.held(domain);
   }
 
   /** Dom0's `max_mem`: the most frames the domain may hold (at most its reservation). */
   setMaxFrames(domain: Domain, frames: number): void {
-    this.#state(domain).maxFrames = Math.min(frames, this.#map.frames(domain));
+    this.#state(domain).maxFrames = Math.min(frames, this.map.frames(domain));
   }
 
   /** A memory hypercall through core's transition path: charged, counted, traced like any other. */
@@ -882,17 +792,12 @@ export class XenPvMemory implements MemoryVirtualization, DirtyLogging, PostCopy
   }
 
   #mfn(vcpu: Vcpu, gfn: number): number {
-    return this.#map.populate(vcpu, gfn);
+    return this.populate(vcpu, gfn);
   }
 
   #state(domain: Domain): DomainState {
     const st = this.#domains[domain.id];
     if (st === undefined) throw new GuestRequestError(domain.name, 'memory access', 'the domain has no memory');
     return st;
-  }
-
-  #tlb(vcpu: Vcpu): Tlb {
-    const p = vcpu.pcpu >= 0 ? vcpu.pcpu : vcpu.lastPcpu >= 0 ? vcpu.lastPcpu : 0;
-    return this.machine.pcpus[p]!.tlb;
   }
 }
