@@ -466,7 +466,9 @@ export class FuzzMachine {
     if (op.k === 'translate' && result !== undefined && result >= 0) this.#checkTranslation(op.vpn, result);
     if (op.k === 'pte' && this.#format === 'machine') {
       const table = this.#frame(op.table);
-      if (this.#entries.has(table * 1024 + op.index)) this.#checkEntry(table, op.index);
+      // With Xen's page types an entry of an untyped frame is data (it may hold a stale copy);
+      // the sweeps check every table a walk can reach, typed through a reference or pinned.
+      if (this.#entries.has(table * 1024 + op.index) && (!this.#typed || this.#pinned.has(table))) this.#checkEntry(table, op.index);
     }
     this.#checkAccounts(a);
   }

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { Breach, FuzzMachine, type FuzzTarget } from './fuzz-machine.js';
 import { FUZZ_TARGETS } from './fuzz-targets.js';
 import { operationSequence, type HostileOperation } from './hostile-operation.js';
+import { shrinkSequence } from './shrink-sequence.js';
 
 /** What `npm run fuzz -- --json` prints. Field names are public interface. */
 export interface FuzzReport {
@@ -14,7 +15,7 @@ export interface FuzzReport {
   readonly peakRssMb: number;
 }
 
-/** A breach, with the shortest sequence fast-check found that still breaks the invariant: a replayable file. */
+/** A breach, with the shortest sequence shrinking found that still breaks the invariant: a replayable file. */
 export interface BreachRecord {
   readonly plugin: string;
   readonly platform: string;
@@ -39,6 +40,8 @@ export interface FuzzOptions {
   readonly rss?: () => number;
   /** Clock in ms for `seconds` (default Date.now is not used in the simulation, only to time the run). */
   readonly clock?: () => number;
+  /** Most candidate sequences shrinking a breach may run (default 2000, see {@link shrinkSequence}); the shortest failing one found is saved. */
+  readonly shrinkRuns?: number;
 }
 
 /** Unknown plugin name for the fuzzer. */
@@ -72,8 +75,9 @@ type Sequence = [number, HostileOperation[]];
 /**
  * One fuzz run's bookkeeping: which batch comes next, the operations and invariant checks so
  * far, the breach if any. A batch is one fast-check `check` of up to 64 sequences, each on a
- * fresh machine (so memory stays flat however many operations run); a failing one is shrunk
- * to the shortest sequence that still breaks the invariant, and the run stops there.
+ * fresh machine (so memory stays flat however many operations run); fast-check stops at the
+ * first failing one, {@link shrinkSequence} shrinks it to a short sequence that still breaks
+ * the same invariant, and the run stops there.
  */
 class FuzzRun {
   readonly targets: readonly FuzzTarget[];
@@ -103,7 +107,8 @@ class FuzzRun {
   parameters(): fc.Parameters<[Sequence]> {
     // Sequence lengths are about uniform in 1..length: length/2 operations a run.
     const runs = Math.max(1, Math.min(64, Math.ceil((this.options.ops - this.#ops) / (this.#length / 2))));
-    return { numRuns: runs, seed: (Math.imul(this.options.seed, 0x9e3779b1) + this.#batch++) | 0, endOnFailure: false, reporter: () => {} };
+    // endOnFailure: no fast-check shrinking — it re-ran whole 1,000-operation candidates; shrinkSequence cuts at the failure first.
+    return { numRuns: runs, seed: (Math.imul(this.options.seed, 0x9e3779b1) + this.#batch++) | 0, endOnFailure: true, reporter: () => {} };
   }
 
   /** The property: one sequence on a fresh machine. */
@@ -125,13 +130,20 @@ class FuzzRun {
   absorb(result: fc.RunDetails<[Sequence]>): void {
     this.#shrinking = false;
     if (result.failed && result.counterexample !== null) {
-      const [t, operations] = result.counterexample[0];
+      const [t, failing] = result.counterexample[0];
       const target = this.targets[t]!;
       let invariant = 'harness';
       let message = String(result.errorInstance);
+      let operations: readonly HostileOperation[] = failing;
       try {
-        runSequence(target, this.options.seed, operations);
+        const shrunk = shrinkSequence(target, this.options.seed, failing, this.options.shrinkRuns === undefined ? {} : { maxRuns: this.options.shrinkRuns });
+        if (shrunk !== undefined) {
+          operations = shrunk.operations;
+          invariant = shrunk.breach.invariant;
+          message = shrunk.breach.message;
+        }
       } catch (e) {
+        // Not a breach: the harness (or a plugin throwing past the machine) failed; saved as it came.
         if (e instanceof Breach) invariant = e.invariant;
         message = e instanceof Error ? e.message : String(e);
       }
