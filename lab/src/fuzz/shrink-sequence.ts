@@ -4,13 +4,13 @@ import type { HostileOperation } from './hostile-operation.js';
 /** Where a sequence breaks an invariant: the breach, and the operations applied when it was seen. */
 export interface SequenceFailure {
   readonly breach: Breach;
-  /** Operations applied up to and including the one after which the invariant failed (the whole sequence when the closing sweep saw it). */
+  /** Operations applied up to and including the one after which the invariant failed (the whole sequence when the closing sweep or census saw it). */
   readonly at: number;
 }
 
 /**
  * Runs `operations` on a fresh machine and says where an invariant first broke, or undefined
- * when none did (the closing sweep included). Only a {@link Breach} counts: any other error
+ * when none did (the closing sweep and census included). Only a {@link Breach} counts: any other error
  * is the harness's and is thrown.
  */
 export function firstFailure(target: FuzzTarget, seed: number, operations: readonly HostileOperation[]): SequenceFailure | undefined {
@@ -18,6 +18,7 @@ export function firstFailure(target: FuzzTarget, seed: number, operations: reado
   try {
     for (const op of operations) machine.apply(op);
     machine.sweep();
+    machine.census();
   } catch (e) {
     if (e instanceof Breach) return { breach: e, at: Math.min(machine.operations, operations.length) };
     throw e;
