@@ -222,14 +222,34 @@ export class EventQueue {
     for (;;) {
       const first = 4 * i + 1;
       if (first >= n) break;
-      const end = first + 4 < n ? first + 4 : n;
       let c = first;
       let childTime = heapTime[first]!;
-      for (let k = first + 1; k < end; k++) {
-        const t = heapTime[k]!;
-        if (t < childTime || (t === childTime && sequenceOf[heapSlot[k]!]! < sequenceOf[heapSlot[c]!]!)) {
-          c = k;
-          childTime = t;
+      if (first + 3 < n) {
+        // Four children (all but the last parent): a two-round tournament, 3 comparisons whose
+        // first two do not depend on each other, instead of a chain of 3.
+        const t1 = heapTime[first + 1]!;
+        if (t1 < childTime || (t1 === childTime && sequenceOf[heapSlot[first + 1]!]! < sequenceOf[heapSlot[first]!]!)) {
+          c = first + 1;
+          childTime = t1;
+        }
+        let d = first + 2;
+        let otherTime = heapTime[d]!;
+        const t3 = heapTime[first + 3]!;
+        if (t3 < otherTime || (t3 === otherTime && sequenceOf[heapSlot[first + 3]!]! < sequenceOf[heapSlot[d]!]!)) {
+          d = first + 3;
+          otherTime = t3;
+        }
+        if (otherTime < childTime || (otherTime === childTime && sequenceOf[heapSlot[d]!]! < sequenceOf[heapSlot[c]!]!)) {
+          c = d;
+          childTime = otherTime;
+        }
+      } else {
+        for (let k = first + 1; k < n; k++) {
+          const t = heapTime[k]!;
+          if (t < childTime || (t === childTime && sequenceOf[heapSlot[k]!]! < sequenceOf[heapSlot[c]!]!)) {
+            c = k;
+            childTime = t;
+          }
         }
       }
       if (lastTime < childTime || (lastTime === childTime && sequenceOf[lastSlot]! < sequenceOf[heapSlot[c]!]!)) break;

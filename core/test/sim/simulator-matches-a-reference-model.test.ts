@@ -190,7 +190,7 @@ function trace(ops: readonly Op[], d: Driver): string[] {
 
 test('the simulator fires, cancels and counts exactly as a scan of a list sorted by (time, sequence)', (t) => {
   fc.assert(
-    fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+    fc.property(fc.array(op, { maxLength: 150, size: 'max' }), (ops) => {
       const got = trace(ops, driveSimulator());
       const expected = trace(ops, driveReference());
       if (JSON.stringify(got) !== JSON.stringify(expected)) throw new Error(`traces differ:\n${got.join('\n')}\n---\n${expected.join('\n')}`);
