@@ -33,7 +33,8 @@ export class Descriptors implements KernelPart<Record<string, never>> {
     const k = this.k;
     const d = p.fds[fd];
     if (d === undefined) return -Errno.EBADF;
-    if (!(bytes >= 0)) return -Errno.EINVAL;
+    // A byte count no buffer can have (negative, NaN, infinite) is refused before any work.
+    if (!(bytes >= 0 && bytes < Number.POSITIVE_INFINITY)) return -Errno.EINVAL;
     if (d.kind === 'null') {
       k.charge(vcpu, 'nullIo');
       return call === 'read' ? 0 : bytes;

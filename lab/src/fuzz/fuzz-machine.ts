@@ -47,6 +47,8 @@ export interface FuzzTarget {
   readonly format: TableFormat;
   /** Xen's promise: a frame typed as a page table is never mapped writable. */
   readonly typedPageTables: boolean;
+  /** Which attacks: machine-level (default) or from inside a container context of a shared kernel (container-fuzz-machine.ts). */
+  readonly family?: 'machine' | 'containers';
 }
 
 const MEMORY_MIB = 128;

@@ -11,12 +11,17 @@ function platform(name: string): PlatformSpec {
 /**
  * The bundled plugins as the fuzzer attacks them, by plugin name (`--plugin`). hw-assist is
  * attacked in each of its memory and I/O modes in turn (nested paging with SR-IOV, shadow
- * paging), since each keeps guests apart differently.
+ * paging), since each keeps guests apart differently. vserver is attacked both as a machine
+ * (domain against domain) and from inside a context of its shared kernel (signals, binds,
+ * chroot escapes, limits).
  */
 export const FUZZ_TARGETS: Readonly<Record<string, readonly FuzzTarget[]>> = {
   native: [{ plugin: 'native', platform: platform('native'), format: 'machine', typedPageTables: false }],
   'xen-pv': [{ plugin: 'xen-pv', platform: platform('xen-pv'), format: 'machine', typedPageTables: true }],
-  vserver: [{ plugin: 'vserver', platform: platform('vserver'), format: 'machine', typedPageTables: false }],
+  vserver: [
+    { plugin: 'vserver', platform: platform('vserver'), format: 'machine', typedPageTables: false },
+    { plugin: 'vserver', platform: platform('vserver'), format: 'machine', typedPageTables: false, family: 'containers' },
+  ],
   'hw-assist': [
     { plugin: 'hw-assist', platform: platform('hvm-sriov'), format: 'guest', typedPageTables: false },
     { plugin: 'hw-assist', platform: platform('hvm-shadow'), format: 'guest', typedPageTables: false },

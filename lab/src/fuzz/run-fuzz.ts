@@ -3,6 +3,11 @@ import { Breach, FuzzMachine, type FuzzTarget } from './fuzz-machine.js';
 import { FUZZ_TARGETS } from './fuzz-targets.js';
 import { operationSequence, type HostileOperation } from './hostile-operation.js';
 import { shrinkSequence } from './shrink-sequence.js';
+import { containerSequence, isContainerOperation, type ContainerOperation } from './container-operation.js';
+import { ContainerFuzzMachine } from './container-fuzz-machine.js';
+
+/** An operation of either family: machine-level (hostile-operation.ts) or inside a container context (container-operation.ts). */
+export type FuzzOperation = HostileOperation | ContainerOperation;
 
 /** What `npm run fuzz -- --json` prints. Field names are public interface. */
 export interface FuzzReport {
@@ -22,7 +27,7 @@ export interface BreachRecord {
   readonly seed: number;
   readonly invariant: string;
   readonly message: string;
-  readonly operations: readonly HostileOperation[];
+  readonly operations: readonly FuzzOperation[];
 }
 
 /** Options of {@link runFuzz}. */
@@ -63,15 +68,21 @@ export function fuzzTargets(plugin: string): readonly FuzzTarget[] {
  * checked. The machine sweeps both domains and takes a census of every frame at the end (sequences
  * are shorter than {@link CENSUS_EVERY} operations).
  */
-export function runSequence(target: FuzzTarget, seed: number, operations: readonly HostileOperation[]): number {
+export function runSequence(target: FuzzTarget, seed: number, operations: readonly FuzzOperation[]): number {
+  if (target.family === 'containers') {
+    const shared = new ContainerFuzzMachine(target, seed);
+    for (const op of operations) shared.apply(op as ContainerOperation);
+    shared.sweep();
+    return shared.invariantsChecked;
+  }
   const machine = new FuzzMachine(target, seed);
-  for (const op of operations) machine.apply(op);
+  for (const op of operations) machine.apply(op as HostileOperation);
   machine.sweep();
   machine.census();
   return machine.invariantsChecked;
 }
 
-type Sequence = [number, HostileOperation[]];
+type Sequence = [number, FuzzOperation[]];
 
 /**
  * One fuzz run's bookkeeping: which batch comes next, the operations and invariant checks so
@@ -95,7 +106,13 @@ class FuzzRun {
   constructor(readonly options: FuzzOptions) {
     this.targets = options.targets ?? fuzzTargets(options.plugin);
     this.#length = options.sequenceLength ?? 1000;
-    this.sequences = fc.tuple(fc.nat({ max: this.targets.length - 1 }), operationSequence(this.#length));
+    const length = this.#length;
+    const targets = this.targets;
+    this.sequences = targets.every((t) => t.family !== 'containers')
+      ? fc.tuple(fc.nat({ max: targets.length - 1 }), operationSequence(length))
+      : fc
+          .nat({ max: targets.length - 1 })
+          .chain((t) => (targets[t]!.family === 'containers' ? containerSequence(length) : operationSequence(length)).map((ops): Sequence => [t, ops]));
     this.#started = options.clock?.() ?? 0;
     this.#peak = options.rss?.() ?? 0;
   }
@@ -135,7 +152,7 @@ class FuzzRun {
       const target = this.targets[t]!;
       let invariant = 'harness';
       let message = String(result.errorInstance);
-      let operations: readonly HostileOperation[] = failing;
+      let operations: readonly FuzzOperation[] = failing;
       try {
         const shrunk = shrinkSequence(target, this.options.seed, failing, this.options.shrinkRuns === undefined ? {} : { maxRuns: this.options.shrinkRuns });
         if (shrunk !== undefined) {
@@ -209,7 +226,9 @@ function nextJob(): Promise<void> {
 
 /** Replays a saved breach: undefined when the sequence no longer breaks anything. */
 export function replayBreach(record: BreachRecord, targets: readonly FuzzTarget[] = fuzzTargets(record.plugin)): Breach | undefined {
-  const target = targets.find((t) => t.platform.name === record.platform);
+  // A platform attacked in two families (vserver): the operations say which.
+  const containers = record.operations.some(isContainerOperation);
+  const target = targets.find((t) => t.platform.name === record.platform && (t.family === 'containers') === containers);
   if (target === undefined) throw new UnknownFuzzPluginError(`${record.plugin} (${record.platform})`);
   try {
     runSequence(target, record.seed, record.operations);

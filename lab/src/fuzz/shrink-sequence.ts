@@ -1,5 +1,10 @@
 import { Breach, FuzzMachine, type FuzzTarget } from './fuzz-machine.js';
 import type { HostileOperation } from './hostile-operation.js';
+import type { ContainerOperation } from './container-operation.js';
+import { ContainerFuzzMachine } from './container-fuzz-machine.js';
+
+/** An operation of either family: machine-level (hostile-operation.ts) or inside a container context (container-operation.ts). */
+type FuzzOperation = HostileOperation | ContainerOperation;
 
 /** Where a sequence breaks an invariant: the breach, and the operations applied when it was seen. */
 export interface SequenceFailure {
@@ -13,10 +18,21 @@ export interface SequenceFailure {
  * when none did (the closing sweep and census included). Only a {@link Breach} counts: any other error
  * is the harness's and is thrown.
  */
-export function firstFailure(target: FuzzTarget, seed: number, operations: readonly HostileOperation[]): SequenceFailure | undefined {
+export function firstFailure(target: FuzzTarget, seed: number, operations: readonly FuzzOperation[]): SequenceFailure | undefined {
+  if (target.family === 'containers') {
+    const shared = new ContainerFuzzMachine(target, seed);
+    try {
+      for (const op of operations) shared.apply(op as ContainerOperation);
+      shared.sweep();
+    } catch (e) {
+      if (e instanceof Breach) return { breach: e, at: Math.min(shared.operations, operations.length) };
+      throw e;
+    }
+    return undefined;
+  }
   const machine = new FuzzMachine(target, seed);
   try {
-    for (const op of operations) machine.apply(op);
+    for (const op of operations) machine.apply(op as HostileOperation);
     machine.sweep();
     machine.census();
   } catch (e) {
@@ -34,7 +50,7 @@ export interface ShrinkOptions {
 
 /** What {@link shrinkSequence} found. */
 export interface ShrinkResult {
-  readonly operations: readonly HostileOperation[];
+  readonly operations: readonly FuzzOperation[];
   readonly breach: Breach;
   /** Candidate sequences run. */
   readonly runs: number;
@@ -53,12 +69,7 @@ export interface ShrinkResult {
  * invariant still fails, down to single operations (1-minimal: no one operation can go).
  * Bounded by a number of runs, not time, so the saved sequence is deterministic too.
  */
-export function shrinkSequence(
-  target: FuzzTarget,
-  seed: number,
-  operations: readonly HostileOperation[],
-  options: ShrinkOptions = {},
-): ShrinkResult | undefined {
+export function shrinkSequence(target: FuzzTarget, seed: number, operations: readonly FuzzOperation[], options: ShrinkOptions = {}): ShrinkResult | undefined {
   const maxRuns = options.maxRuns ?? 2000;
   const first = firstFailure(target, seed, operations);
   if (first === undefined) return undefined;
@@ -67,7 +78,7 @@ export function shrinkSequence(
   let breach = first.breach;
   let runs = 1;
   /** Runs a candidate; on the same invariant failing, keeps its failing prefix. */
-  const tryCandidate = (candidate: readonly HostileOperation[]): boolean => {
+  const tryCandidate = (candidate: readonly FuzzOperation[]): boolean => {
     runs++;
     const f = firstFailure(target, seed, candidate);
     if (f === undefined || f.breach.invariant !== invariant) return false;

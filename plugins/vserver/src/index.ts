@@ -83,4 +83,5 @@ export { VserverGuestContexts } from './guest/vserver-guest-contexts.js';
 export { ContextTokenBucketScheduler } from './scheduler/context-token-bucket-scheduler.js';
 export { ContextNetwork } from './network/context-network.js';
 export { VserverContexts, type ContextSettings } from './guest/vserver-contexts.js';
+export { InvalidContextSettingsError } from './guest/invalid-context-settings-error.js';
 export { VSERVER_PATH } from './vserver-path-lengths.js';

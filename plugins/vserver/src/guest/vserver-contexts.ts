@@ -1,6 +1,7 @@
 import { CostCategory, MechanismIndex, type MachineProfile, type Vcpu } from '@visorkit/core';
 import type { ContainerPolicy, Process, VisibilityIntent } from '@visorkit/guest';
 import { VSERVER_PATH } from '../vserver-path-lengths.js';
+import { InvalidContextSettingsError } from './invalid-context-settings-error.js';
 
 /**
  * One security context's settings.
@@ -49,8 +50,12 @@ export class VserverContexts implements ContainerPolicy {
   /** @param profile the machine's profile (the checks' instruction cost scales with its CPI) */
   constructor(readonly profile: MachineProfile) {}
 
-  /** Creates or changes context `id`. */
+  /**
+   * Creates or changes context `id`. Settings the kernel could not enforce are refused with
+   * {@link InvalidContextSettingsError}, and nothing changes.
+   */
   define(id: number, settings: ContextSettings): void {
+    validateContext(id, settings);
     this.#contexts.set(id, settings);
   }
 
@@ -108,7 +113,13 @@ export class VserverContexts implements ContainerPolicy {
     return ok;
   }
 
+  /**
+   * The chroot with a barrier: `..` never climbs above the root (Linux-VServer marks the
+   * directory above each guest's root with its chroot barrier, so no path from inside,
+   * however it was obtained, walks out). A path that is not a string resolves to nothing.
+   */
   resolvePath(vcpu: Vcpu, process: Process, path: string): string | undefined {
+    if (typeof path !== 'string') return undefined;
     const root = this.#contexts.get(process.context)?.root;
     // Devices are the shared kernel's: /dev/null, and the pty devices (whose name space is
     // the context's own through maySee), are not under the context's root.
@@ -132,4 +143,19 @@ export class VserverContexts implements ContainerPolicy {
   #charge(vcpu: Vcpu): void {
     vcpu.charge(CostCategory.GuestKernel, VSERVER_PATH.value.contextCheck * this.profile.cpu.kernelCpi);
   }
+}
+
+/** A normalised absolute path: `/` then names, none empty, `.` or `..`. */
+const NORMALISED_ROOT = /^(\/(?!\.\.?(\/|$))[^/]+)+$/;
+
+function validateContext(id: number, s: ContextSettings): void {
+  if (!Number.isInteger(id) || id < 1) throw new InvalidContextSettingsError(id, 'the id must be a positive integer (0 is the host context)');
+  if (s.root !== undefined && (typeof s.root !== 'string' || !NORMALISED_ROOT.test(s.root)))
+    throw new InvalidContextSettingsError(id, `root '${String(s.root)}' is not an absolute, normalised path below '/' (e.g. /vservers/web)`);
+  if (s.maxProcesses !== undefined && !(Number.isInteger(s.maxProcesses) && s.maxProcesses >= 0))
+    throw new InvalidContextSettingsError(id, `maxProcesses ${s.maxProcesses} is not a non-negative integer`);
+  if (s.maxResidentMiB !== undefined && !(s.maxResidentMiB > 0 && Number.isFinite(s.maxResidentMiB)))
+    throw new InvalidContextSettingsError(id, `maxResidentMiB ${s.maxResidentMiB} is not a positive number`);
+  if (s.addresses !== undefined && s.addresses.some((a) => typeof a !== 'string' || a === ''))
+    throw new InvalidContextSettingsError(id, 'every address must be a non-empty string');
 }
