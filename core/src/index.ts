@@ -37,6 +37,7 @@ export * from './devices/device-assignment.js';
 export * from './cpu/privileged-operation.js';
 export * from './cpu/cpu-virtualization.js';
 export * from './cpu/cpu-runner.js';
+export * from './cpu/host-work.js';
 export * from './scheduler/vcpu-scheduler.js';
 export * from './scheduler/run-queue.js';
 export * from './scheduler/proportional-share-scheduler.js';

@@ -3,6 +3,7 @@ import { Mechanisms } from '../accounting/mechanisms.js';
 import { BlockBackend } from '../block/block-backend.js';
 import { CpuVirtualization } from '../cpu/cpu-virtualization.js';
 import { GuestTransitions } from '../dispatch/guest-transitions.js';
+import { HostWork } from '../cpu/host-work.js';
 import { HypercallTable } from '../dispatch/hypercall-table.js';
 import { TrapTable } from '../dispatch/trap-table.js';
 import { DomainTable } from '../domain/domain-table.js';
@@ -108,6 +109,7 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
     mechanisms: new Mechanisms(),
     domains: new DomainTable(),
     events: { domains: new DomainEvents(), cpu: cpuEvents, io: new IoEvents(), guest: new GuestEvents() },
+    hostWork: new HostWork(),
   };
   const coreModule = new ContainerModule((o) => {
     o.bind(Simulator).toConstantValue(sim);
@@ -122,6 +124,7 @@ export function createHypervisor(config: HypervisorConfig): Hypervisor {
     o.bind(CpuEvents).toConstantValue(services.events.cpu);
     o.bind(IoEvents).toConstantValue(services.events.io);
     o.bind(GuestEvents).toConstantValue(services.events.guest);
+    o.bind(HostWork).toConstantValue(services.hostWork);
   });
   const container = new Container({ defaultScope: 'Singleton' });
   container.load(coreModule);

@@ -2,6 +2,7 @@ import type { BlockBackend } from '../block/block-backend.js';
 import { InvalidArgumentError, UnsupportedCapabilityError } from '../errors/visorkit-error.js';
 import { Capability } from '../capabilities/capability.js';
 import { CpuRunner } from '../cpu/cpu-runner.js';
+import { HostWork } from '../cpu/host-work.js';
 import type { CpuVirtualization } from '../cpu/cpu-virtualization.js';
 import type { GuestTransitions } from '../dispatch/guest-transitions.js';
 import type { HypercallTable } from '../dispatch/hypercall-table.js';
@@ -96,6 +97,8 @@ export interface CoreServices {
   readonly mechanisms: Mechanisms;
   readonly domains: DomainTable;
   readonly events: { readonly domains: DomainEvents; readonly cpu: CpuEvents; readonly io: IoEvents; readonly guest: GuestEvents };
+  /** Work the host does on the pCPUs on its own account (see {@link HostWork}); absent: none can be run. */
+  readonly hostWork?: HostWork;
 }
 
 /**
@@ -136,6 +139,8 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
   readonly deviceAssignment: DeviceAssignment | undefined;
   /** Runs vCPUs on pCPUs. */
   readonly runner: CpuRunner;
+  /** Host work on the pCPUs (a page scanner's, say): it takes pCPU time from the guests. */
+  readonly hostWork: HostWork;
   /**
    * Capabilities the loaded plugins declare, less those any plugin withholds; those in
    * {@link POINT_CAPABILITIES} follow from their point being bound instead.
@@ -194,7 +199,8 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
       else declared.delete(capability);
     }
     this.capabilities = new Set([...declared].filter((c) => !withheld.has(c)));
-    this.runner = new CpuRunner(this.sim, this.machine, points.scheduler, this.cpu, this.events.cpu);
+    this.hostWork = services.hostWork ?? new HostWork();
+    this.runner = new CpuRunner(this.sim, this.machine, points.scheduler, this.cpu, this.events.cpu, this.hostWork);
     this.#dispose = dispose;
     this.#lookup = lookup;
   }

@@ -6,6 +6,7 @@ import type { Machine } from '../machine/machine.js';
 import type { VcpuScheduler } from '../scheduler/vcpu-scheduler.js';
 import type { Simulator } from '../sim/simulator.js';
 import type { CpuVirtualization } from './cpu-virtualization.js';
+import type { HostWork } from './host-work.js';
 
 /**
  * Runs vCPUs on pCPUs in bursts: ask the scheduler for a vCPU, charge the world switch, run
@@ -33,6 +34,10 @@ export class CpuRunner {
   readonly #current: (Vcpu | undefined)[];
   /** vCPUs that were mid-burst when the scheduler was replaced. */
   readonly #crossedSwap = new Set<Vcpu>();
+  /** Per pCPU, cycles of host work queued to run when it next becomes free ({@link HostWork}). */
+  readonly #hostPending: Float64Array;
+  /** Per pCPU, when its burst or host work in flight ends (ns). */
+  readonly #freeAt: Float64Array;
 
   constructor(
     readonly sim: Simulator,
@@ -40,9 +45,13 @@ export class CpuRunner {
     scheduler: VcpuScheduler,
     readonly cpu: CpuVirtualization,
     readonly events: CpuEvents,
+    hostWork?: HostWork,
   ) {
     this.#scheduler = scheduler;
     const n = machine.pcpus.length;
+    this.#hostPending = new Float64Array(n);
+    this.#freeAt = new Float64Array(n);
+    hostWork?.attach(this);
     this.#idleSince = new Array<number>(n).fill(0);
     this.#idle = new Array<boolean>(n).fill(true);
     this.#last = new Array<Vcpu | undefined>(n).fill(undefined);
@@ -54,6 +63,22 @@ export class CpuRunner {
   /** Gets idle pCPUs asking the scheduler for work again (a held vCPU was released). */
   kick(): void {
     if (this.idlePcpus > 0) this.#kickIdle();
+  }
+
+  /**
+   * Queues `cycles` of host work (see {@link HostWork}) on the first idle pCPU, or else on
+   * the one whose burst ends first, and returns that pCPU. It runs before any vCPU is
+   * dispatched there again.
+   */
+  runHostWork(cycles: number): number {
+    let p = this.#idle.indexOf(true);
+    if (p < 0) {
+      p = 0;
+      for (let q = 1; q < this.#freeAt.length; q++) if (this.#freeAt[q]! < this.#freeAt[p]!) p = q;
+    }
+    this.#hostPending[p] = this.#hostPending[p]! + cycles;
+    if (this.#idle[p]) this.#kickIdle();
+    return p;
   }
 
   /** The scheduler in use (the runner is the one indirection everything goes through). */
@@ -147,6 +172,10 @@ export class CpuRunner {
   #dispatch(p: number): void {
     const sim = this.sim;
     const now = sim.now;
+    if (this.#hostPending[p]! > 0) {
+      this.#runHost(p, now);
+      return;
+    }
     const scheduler = this.#scheduler;
     let vcpu = scheduler.pick(p, now);
     while (vcpu !== undefined && vcpu.state !== 'runnable') {
@@ -203,7 +232,29 @@ export class CpuRunner {
     if (this.events.schedulesObserved) {
       this.events.emitSchedule({ time: now, pcpu: p, domainId: vcpu.domain.id, vcpu: vcpu.index, durationNs: ranNs });
     }
+    this.#freeAt[p] = now + ranNs;
     sim.schedule(ranNs, () => this.#finish(p, vcpu, exit, ranNs));
+  }
+
+  /** Runs the host work queued on pCPU `p`: the pCPU is busy with it, charged as hypervisor time when it ends. */
+  #runHost(p: number, now: number): void {
+    const cycles = this.#hostPending[p]!;
+    this.#hostPending[p] = 0;
+    if (this.#idle[p]) {
+      this.#chargeIdle(p, now);
+      this.#idle[p] = false;
+    }
+    const clock = this.machine.profile.cpu.clockGhz;
+    const ns = Math.max(1, Math.ceil(cycles * this.machine.nsPerCycle));
+    this.#freeAt[p] = now + ns;
+    this.sim.schedule(ns, () => {
+      const acc = this.machine.pcpus[p]!.account.cycles;
+      acc[CostCategory.Hypervisor] = acc[CostCategory.Hypervisor]! + cycles;
+      // The sub-nanosecond remainder of rounding up to whole ns is idle, as for a burst.
+      acc[CostCategory.Idle] = acc[CostCategory.Idle]! + (ns * clock - cycles);
+      this.#dispatch(p);
+      if (this.#scheduler.queued > 0 && this.idlePcpus > 0) this.#kickIdle();
+    });
   }
 
   #finish(p: number, vcpu: Vcpu, exit: string, ranNs: number): void {
