@@ -67,6 +67,16 @@ export const GuestPhysicalMapToken: ServiceToken<GuestPhysicalMap> = serviceToke
 export type RemapListener = (domain: Domain, gfn: Gfn, mfn: Mfn) => void;
 
 /**
+ * Says why guest frame `gfn` of `domain` may not be backed by a shared frame now, or
+ * undefined when it may. A platform whose page tables hold machine frames (paravirtual paging) binds
+ * one ({@link GuestPhysicalMap.guardShares}): it keeps shared frames out of every table, so
+ * no table ever needs re-pointing when a share is made or broken.
+ *
+ * @public
+ */
+export type ShareGuard = (domain: Domain, gfn: Gfn) => string | undefined;
+
+/**
  * Guest-physical memory for every domain of a machine: a p2m per domain and one m2p, with
  * frames populated on first use (so host memory follows what guests touch) and, when asked,
  * in physically contiguous 2 MiB chunks so a host can map them with large pages. Every
@@ -87,6 +97,7 @@ export class GuestPhysicalMap {
   /** Shared machine frames: every (domain, gfn) they back, the first being the m2p's. */
   readonly #sharers = new Map<number, { domain: Domain; gfn: number }[]>();
   readonly #remapListeners: RemapListener[] = [];
+  readonly #shareGuards: ShareGuard[] = [];
 
   constructor(
     readonly memory: PhysicalMemory,
@@ -127,24 +138,66 @@ export class GuestPhysicalMap {
   }
 
   /**
+   * Lets `guard` refuse shares: the map then backs by a shared frame only guest frames every
+   * guard allows. A platform whose tables hold machine frames registers one instead of a
+   * remap listener ({@link onRemap}) and keeps shared frames out of its tables (e.g. a frame
+   * a page table maps or that is itself a page table is never shared; a mapping of a shared
+   * frame breaks the share first).
+   */
+  guardShares(guard: ShareGuard): void {
+    this.#shareGuards.push(guard);
+  }
+
+  /** True when frames can be shared on this map: a part follows remaps ({@link onRemap}) or keeps shared frames out of its tables ({@link guardShares}). */
+  get sharingSupported(): boolean {
+    return this.#remapListeners.length > 0 || this.#shareGuards.length > 0;
+  }
+
+  /**
+   * Why guest frame `gfn` of `domain` cannot be backed by machine frame `mfn` now (what
+   * {@link share} would refuse), or undefined when it can: the platform supports no sharing,
+   * a frame is not a guest's, or a guard refuses `gfn` or the guest frame `mfn` backs.
+   */
+  shareRefusal(domain: Domain, gfn: Gfn, mfn: Mfn): string | undefined {
+    if (this.largeChunks) return 'frames mapped by 2 MiB host pages cannot be shared one by one';
+    if (!this.sharingSupported)
+      return 'no part of this platform follows remaps or keeps shared frames out of its tables: page tables that hold machine frames (guest tables the hardware walks directly, shadow tables) would keep using the old frame; share where a second-level table follows the map (nested paging), or where the platform guards the frames its tables hold (paravirtual paging)';
+    if (this.lookup(domain, gfn) < 0) return `guest frame ${gfn} of '${domain.name}' is not populated: nothing to share`;
+    const first = this.#m2p.get(mfn);
+    if (first < 0) return `machine frame ${mfn} backs no guest frame: only a guest's frame can be shared`;
+    if (this.#shareGuards.length === 0) return undefined;
+    const refused = this.#guarded(domain, gfn);
+    if (refused !== undefined) return `guest frame ${gfn} of '${domain.name}' cannot be shared: ${refused}`;
+    if (this.#sharers.has(mfn)) return undefined;
+    const owner = this.#ownerDomain(mfn, first);
+    const ownerRefused = this.#guarded(owner, asGfn(first));
+    return ownerRefused === undefined
+      ? undefined
+      : `guest frame ${first} of '${owner.name}', which machine frame ${mfn} backs, cannot be shared: ${ownerRefused}`;
+  }
+
+  #guarded(domain: Domain, gfn: Gfn): string | undefined {
+    for (const guard of this.#shareGuards) {
+      const refused = guard(domain, gfn);
+      if (refused !== undefined) return refused;
+    }
+    return undefined;
+  }
+
+  /**
    * Backs guest frame `gfn` of `domain` by machine frame `mfn`, which already backs another
    * guest frame (of this or another domain) with identical contents; the frame that backed
    * `gfn` goes back to the machine. The caller checked the contents are identical and must
-   * break the share ({@link unshare}) before anything writes either guest frame.
+   * break the share ({@link unshare}) before anything writes either guest frame. Refused with
+   * a typed error for what {@link shareRefusal} names.
    */
   share(domain: Domain, gfn: Gfn, mfn: Mfn): void {
-    if (this.largeChunks) throw new InvalidArgumentError('guest-physical map', 'frames mapped by 2 MiB host pages cannot be shared one by one');
-    if (this.#remapListeners.length === 0)
-      throw new InvalidArgumentError(
-        'guest-physical map',
-        'no part of this platform follows remaps: page tables that hold machine frames (guest tables the hardware walks directly, shadow tables) would keep using the old frame; share where a second-level table follows the map (nested paging)',
-      );
     const map = this.of(domain);
     const old = this.lookup(domain, gfn);
-    if (old < 0) throw new InvalidArgumentError('gfn', `guest frame ${gfn} of '${domain.name}' is not populated: nothing to share`);
     if (old === mfn) return;
+    const refused = this.shareRefusal(domain, gfn, mfn);
+    if (refused !== undefined) throw new InvalidArgumentError('guest-physical map', refused);
     const first = this.#m2p.get(mfn);
-    if (first < 0) throw new InvalidArgumentError('mfn', `machine frame ${mfn} backs no guest frame: only a guest's frame can be shared`);
     let sharers = this.#sharers.get(mfn);
     if (sharers === undefined) {
       // The first share: the frame leaves its domain for the hypervisor (nobody's to charge).
@@ -165,7 +218,7 @@ export class GuestPhysicalMap {
     for (const l of this.#remapListeners) l(domain, gfn, mfn);
   }
 
-  /** True when a platform part follows remaps ({@link onRemap}): frames can be shared on this map. */
+  /** True when a platform part follows remaps ({@link onRemap}): a shared frame may stand in its tables. */
   get remapsFollowed(): boolean {
     return this.#remapListeners.length > 0;
   }

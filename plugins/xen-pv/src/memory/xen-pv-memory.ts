@@ -28,6 +28,7 @@ import {
   type Vcpu,
   ADDRESS_SPACES_PER_TAG_BLOCK,
   addressSpaceTag,
+  gfn as asGfn,
 } from '@visorkit/core';
 import { XEN_PV_FITTED } from '../calibration.js';
 import { XenPvOptions } from '../xen-pv-options.js';
@@ -141,6 +142,9 @@ export class XenPvMemory extends PagedMemory implements DirtyLogging, PostCopyPa
     @inject(GuestPhysicalMapToken) @optional() map?: GuestPhysicalMap,
   ) {
     super(machine, map, { frames: 'machine', tagged: false });
+    // Xen's rules for a shared frame (a decorator's content-based sharing): guest tables hold
+    // machine frames, so a shared frame must stand in none of them — see #shareRefusal, #own.
+    this.map.guardShares((domain, gfn) => this.#shareRefusal(domain, gfn));
     this.#cpi = machine.profile.cpu.kernelCpi;
     this.#batchHypercalls = mechanisms.register('mmu-update-batch');
     this.#pteValidations = mechanisms.register('pte-validate');
@@ -499,6 +503,7 @@ export class XenPvMemory extends PagedMemory implements DirtyLogging, PostCopyPa
    * are put back.
    */
   #type(vcpu: Vcpu, st: DomainState, frame: number, level: number): void {
+    this.#own(vcpu, frame);
     if (level === 1) {
       this.#validateAsLeaf(vcpu, st, frame);
       st.tables.set(frame, 1);
@@ -599,6 +604,9 @@ export class XenPvMemory extends PagedMemory implements DirtyLogging, PostCopyPa
 
   /** Stores an entry, the guest's frame number turned into the machine frame (pfn_to_mfn). */
   #store(vcpu: Vcpu, table: number, index: number, entry: number): void {
+    // Xen takes a reference (or a type) only on a frame the domain owns: a shared one is copied for it first.
+    this.#own(vcpu, table);
+    if ((entry & PTE_PRESENT) !== 0) this.#own(vcpu, pteFrame(entry));
     const stored = (entry & PTE_PRESENT) === 0 ? 0 : makePte(this.#mfn(vcpu, pteFrame(entry)), pteFlags(entry));
     const tableMfn = this.#mfn(vcpu, table);
     const st = this.#state(vcpu.domain);
@@ -784,6 +792,35 @@ export class XenPvMemory extends PagedMemory implements DirtyLogging, PostCopyPa
   /** Dom0's `max_mem`: the most frames the domain may hold (at most its reservation). */
   setMaxFrames(domain: Domain, frames: number): void {
     this.#state(domain).maxFrames = Math.min(frames, this.map.frames(domain));
+  }
+
+  /**
+   * Why guest frame `gfn` may not be backed by a frame shared with other guest frames (Xen's
+   * `page_make_sharable`: a frame is nominated only while it holds no type and no reference
+   * beyond its allocation), or undefined when it may. Guest tables hold machine frames, and
+   * nothing re-points them when a share is made or broken, so a shared frame is in no table:
+   * not a page table, not mapped by one (read-only or not), and not granted to a device. A
+   * mapping or typing of a shared frame copies it first ({@link #own}).
+   */
+  #shareRefusal(domain: Domain, gfn: number): string | undefined {
+    const st = this.#domains[domain.id];
+    if (st === undefined) return 'the domain has no memory';
+    if (st.tables.has(gfn)) return 'it is a page table';
+    if (st.writable.isMapped(gfn)) return 'a page-table entry maps it (or a device holds a grant of it)';
+    // Entries an untyped frame holds are data until it is typed, and typing copies it first.
+    return undefined;
+  }
+
+  /**
+   * A frame about to be referenced by a guest table, or typed as one, must be the domain's
+   * own: a shared frame (owned by none) is copied for it first — the share broken inside the
+   * hypercall, a page copy charged to the caller — so that no table ever holds a shared frame.
+   */
+  #own(vcpu: Vcpu, gfn: number): void {
+    if (!this.map.isShared(vcpu.domain, gfn)) return;
+    this.map.unshare(vcpu.domain, asGfn(gfn));
+    vcpu.charge(CostCategory.Hypervisor, this.costs.pageCopy);
+    vcpu.count(MechanismIndex.PageCopy);
   }
 
   /** A memory hypercall through core's transition path: charged, counted, traced like any other. */
