@@ -1,13 +1,15 @@
 /**
  * Content-based page sharing as an outside author writes it: a plugin that decorates the
- * paging point of a nested-paging platform (`hw-assist`'s hvm-ept), a background scanner
- * that backs identical pages of different VMs by one frame, and copy on write on the first
- * write. Only public API: core's tokens, the guest-physical map service, daemon timers.
+ * paging point of a nested-paging platform (`hw-assist`'s hvm-ept) or of Xen PV (`xen-pv`,
+ * under Xen's rules), a background scanner that backs identical pages of different VMs by
+ * one frame, and copy on write on the first write. Only public API: core's tokens, the
+ * guest-physical map service, daemon timers.
  */
 import { ContainerModule, InvalidArgumentError, MemoryVirtualization, definePlugin, modern } from '@visorkit/core';
 import { hwAssistPlugin } from '@visorkit/hw-assist';
 import { nativePlugin } from '@visorkit/native';
 import { vserverOn } from '@visorkit/vserver';
+import { xenPvPlugin } from '@visorkit/xen-pv';
 import { definePlatform, needsNestedPaging, type ExampleDefinition } from '@visorkit/workloads';
 import { PageScanner, PageScannerService } from './page-scanner.js';
 import { PAGE_SHARING_DEFAULTS, PageSharingOptions } from './page-sharing-options.js';
@@ -22,7 +24,7 @@ export { SharingPaging } from './sharing-paging.js';
 export { pageSharingExperiment } from './sharing-experiment.js';
 
 /**
- * The page-sharing plugin: `[hwAssistPlugin, pageSharingPlugin]`, in either order.
+ * The page-sharing plugin: `[hwAssistPlugin, pageSharingPlugin]` or `[xenPvPlugin, pageSharingPlugin]`, in either order.
  *
  * @public
  */
@@ -56,7 +58,7 @@ export const pageSharingPlugin = definePlugin<PageSharingOptions>({
  */
 export const pageSharing: ExampleDefinition = {
   name: 'page-sharing',
-  description: 'Content-based page sharing by an outside author on hvm-ept, certified by the kit, beside VServer unification',
+  description: 'Content-based page sharing by an outside author on hvm-ept and Xen PV, certified by the kit, beside VServer unification',
   profile: modern,
   pathLengths: [PAGE_SHARING_PATH],
   platforms: [
@@ -66,6 +68,13 @@ export const pageSharing: ExampleDefinition = {
       isolation: 'domains',
       plugins: [hwAssistPlugin, pageSharingPlugin],
       unsupportedOn: needsNestedPaging,
+    }),
+    definePlatform({
+      name: 'xen-pv+page-sharing',
+      description:
+        "Xen paravirtualisation, its paging point wrapped by content-based page sharing under Xen's rules (no frame a page table maps, or that is one, is shared)",
+      isolation: 'domains',
+      plugins: [xenPvPlugin, pageSharingPlugin],
     }),
     definePlatform({
       name: 'vserver',

@@ -1,6 +1,6 @@
 import {
-  CostCategory,
   GuestPhysicalMapToken,
+  GuestTransitions,
   InvalidArgumentError,
   Machine,
   MechanismIndex,
@@ -26,9 +26,18 @@ import { PAGE_SHARING_PATH } from './page-sharing-path-lengths.js';
  * — copy on write. Every write path of the point is covered: a store through a writable
  * translation, a page zero or copy into the frame, a page-table write or pin, and a machine
  * frame taken with write intent (a device's DMA, a restore). The write to a shared frame
- * faults to the host (an EPT write-protection violation), which copies the page, re-points
- * the guest frame at the copy and resumes: a VM exit, the handler's path and a page copy,
- * charged to the writer.
+ * faults to the hypervisor, which copies the page, re-points the guest frame at the copy and
+ * resumes: the fault's round trip, the handler's path and a page copy, charged to the writer
+ * through core's transition path.
+ *
+ * How the fault arrives depends on the platform it wraps:
+ *
+ * - **nested paging** (hw-assist, hvm-ept): the EPT follows the guest-physical map, so a
+ *   shared frame is mapped read-only in it and a write is an EPT violation — a VM exit;
+ * - **Xen PV**: guest tables hold machine frames and nothing re-points them, so Xen keeps
+ *   shared frames out of every table (it shares only frames no table maps and that are no
+ *   table, and copies a shared frame before a table references it); a write reaches a shared
+ *   frame only through the kernel's own mapping, write-protected, and faults into Xen — a trap.
  *
  * Everything else is the platform's: translations, TLBs, costs of its own.
  *
@@ -38,7 +47,10 @@ import { PAGE_SHARING_PATH } from './page-sharing-path-lengths.js';
 export class SharingPaging implements MemoryVirtualization {
   readonly geometry: PagingGeometry;
   readonly #cowFaults: number;
-  readonly #costs;
+  readonly #transitions: GuestTransitions;
+  /** True where the write is an EPT violation (a VM exit), false where it is a fault into Xen (a trap). */
+  readonly #viaVmExit: boolean;
+  /** The fault handler's work beyond its round trip: its path, and the page copy. */
   readonly #handlerCycles: number;
 
   constructor(
@@ -46,12 +58,13 @@ export class SharingPaging implements MemoryVirtualization {
     @inject(GuestPhysicalMapToken) readonly map: GuestPhysicalMap,
     @inject(Machine) readonly machine: Machine,
     @inject(Mechanisms) mechanisms: Mechanisms,
+    @inject(GuestTransitions) transitions: GuestTransitions,
     @inject(PageScanner) readonly scanner: PageScanner,
   ) {
-    if (!map.remapsFollowed)
+    if (!map.sharingSupported)
       throw new InvalidArgumentError(
         'page-sharing',
-        "the paging point it wraps keeps machine frames in tables the guest or the host walks (bare metal, Xen PV, shadow paging), so a shared frame could not be re-pointed on a write; compose it over nested paging (hw-assist with paging 'ept', 4 KiB host pages)",
+        "the paging point it wraps keeps machine frames in tables the guest or the host walks and neither re-points them nor keeps shared frames out of them (bare metal, shadow paging), so a shared frame could not be re-pointed on a write; compose it over nested paging (hw-assist with paging 'ept', 4 KiB host pages) or over Xen PV",
       );
     if (map.largeChunks)
       throw new InvalidArgumentError(
@@ -60,8 +73,10 @@ export class SharingPaging implements MemoryVirtualization {
       );
     this.geometry = inner.geometry;
     this.#cowFaults = mechanisms.register('cow-fault');
-    this.#costs = machine.profile.costs;
-    this.#handlerCycles = PAGE_SHARING_PATH.value.cowFaultHandler * machine.profile.cpu.kernelCpi;
+    this.#transitions = transitions;
+    this.#viaVmExit = map.remapsFollowed;
+    const path = this.#viaVmExit ? PAGE_SHARING_PATH.value.cowFaultHandler : PAGE_SHARING_PATH.value.xenUnshareHandler;
+    this.#handlerCycles = path * machine.profile.cpu.kernelCpi + machine.profile.costs.pageCopy;
   }
 
   domainCreated(domain: Domain): void {
@@ -158,11 +173,11 @@ export class SharingPaging implements MemoryVirtualization {
     if (this.map.isShared(vcpu.domain, frame)) this.#copyOnWrite(vcpu, frame);
   }
 
-  /** The write faults to the host, which copies the shared page for the writer and re-points its frame. */
+  /** The write faults to the hypervisor, which copies the shared page for the writer and re-points its frame. */
   #copyOnWrite(vcpu: Vcpu, frame: Gfn): void {
     this.map.unshare(vcpu.domain, frame);
-    vcpu.charge(CostCategory.Hypervisor, this.#costs.vmExitRoundTrip + this.#handlerCycles + this.#costs.pageCopy);
-    vcpu.count(MechanismIndex.VmExit);
+    if (this.#viaVmExit) this.#transitions.vmExit(vcpu, 'ept-write-protect', this.#handlerCycles);
+    else this.#transitions.trap(vcpu, 'shared-page-write', this.#handlerCycles);
     vcpu.count(MechanismIndex.PageCopy);
     vcpu.count(this.#cowFaults);
   }

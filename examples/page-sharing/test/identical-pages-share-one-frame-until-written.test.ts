@@ -1,8 +1,18 @@
 import 'reflect-metadata';
 import test from 'ava';
-import { GuestPhysicalMapToken, InvalidArgumentError, createHypervisor, fileContent, gfn, modern, type Domain, type Hypervisor } from '@visorkit/core';
+import {
+  CostCategory,
+  GuestPhysicalMapToken,
+  InvalidArgumentError,
+  createHypervisor,
+  fileContent,
+  gfn,
+  modern,
+  type Domain,
+  type Hypervisor,
+} from '@visorkit/core';
 import { hwAssistPlugin } from '@visorkit/hw-assist';
-import { xenPvPlugin } from '@visorkit/xen-pv';
+import { nativePlugin } from '@visorkit/native';
 import { PageScannerService, pageSharingPlugin } from '../src/index.js';
 
 const PAGES = 12;
@@ -97,8 +107,27 @@ test('the same run twice merges the same frames (deterministic)', (t) => {
   t.deepEqual(layout(), layout());
 });
 
-test('sharing over a platform whose tables hold machine frames is refused at composition, saying why', (t) => {
-  const e = t.throws(() => createHypervisor({ machine: modern, plugins: [xenPvPlugin, pageSharingPlugin] }), { instanceOf: InvalidArgumentError });
+test('sharing over a platform whose tables hold machine frames and that does not guard them is refused at composition, saying why', (t) => {
+  const e = t.throws(() => createHypervisor({ machine: modern, plugins: [nativePlugin, pageSharingPlugin] }), { instanceOf: InvalidArgumentError });
   t.regex(e!.message, /nested paging/);
   t.throws(() => createHypervisor({ machine: modern, plugins: [hwAssistPlugin.configure({ largePages: true }), pageSharingPlugin] }), { message: /2 MiB/ });
+});
+
+test("the scanner's work is host work on a pCPU: charged there as hypervisor time, in proportion to pages hashed, compared and merged", (t) => {
+  const { hv } = threeVms();
+  hv.runFor(50e6);
+  hv.runner.settleIdle();
+  const stats = hv.service(PageScannerService)!.stats;
+  t.true(stats.wakeUps > 0 && stats.scanned > 0 && stats.compared >= stats.merged && stats.merged > 0);
+  const charged = hv.machine.pcpus.reduce((n, p) => n + p.account.cycles[CostCategory.Hypervisor]!, 0);
+  t.true(
+    hv.machine.cyclesToNs(charged) >= stats.cpuNs - 1,
+    `the pCPUs hold the scanner's ${stats.cpuNs} ns (${hv.machine.cyclesToNs(charged)} ns of hypervisor time)`,
+  );
+  t.true(Math.abs(hv.hostWork.cycles - hv.machine.nsToCycles(stats.cpuNs)) < 1, "all of the host work is the scanner's");
+  // More pages per wake-up, more work: the cost follows the events.
+  const p = modern;
+  const readNs = 4096 / p.memory.bandwidthGBps;
+  const lower = stats.scanned * readNs + 2 * stats.compared * readNs;
+  t.true(stats.cpuNs > lower, 'at least the page reads');
 });
