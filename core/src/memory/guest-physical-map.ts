@@ -192,6 +192,7 @@ export class GuestPhysicalMap {
    * a typed error for what {@link shareRefusal} names.
    */
   share(domain: Domain, gfn: Gfn, mfn: Mfn): void {
+    if (this.largeChunks) throw new InvalidArgumentError('guest-physical map', 'frames mapped by 2 MiB host pages cannot be shared one by one');
     const map = this.of(domain);
     const old = this.lookup(domain, gfn);
     if (old === mfn) return;

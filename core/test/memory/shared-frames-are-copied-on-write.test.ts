@@ -157,3 +157,26 @@ test("a composition's capabilities follow from the points bound: live migration 
   });
   t.throws(() => createHypervisor({ machine: server2007, plugins: [sneaky, minimalPlugin()] }), { message: /DirtyLogging/ });
 });
+
+test('a platform may guard shares instead of following remaps: only frames every guard allows are shared, on either side', (t) => {
+  const hv = createHypervisor({ machine: server2007, plugins: [minimalPlugin()] });
+  const d = hv.createDomain({ name: 'd', memoryMiB: 1 });
+  const map = new GuestPhysicalMap(hv.machine.memory);
+  map.add(d);
+  const v = d.vcpus[0]!;
+  for (const g of [1, 2, 3]) map.populate(v, g);
+  t.false(map.sharingSupported);
+  const tables = new Set([3]);
+  map.guardShares((_domain, g) => (tables.has(g) ? 'it is a page table' : undefined));
+  t.true(map.sharingSupported);
+  t.false(map.remapsFollowed);
+  const one = mfn(map.lookup(d, 1));
+  const three = mfn(map.lookup(d, 3));
+  t.regex(map.shareRefusal(d, gfn(3), one) ?? '', /guest frame 3 .* page table/);
+  t.regex(map.shareRefusal(d, gfn(2), three) ?? '', /guest frame 3 of 'd', which machine frame .* backs, cannot be shared: it is a page table/);
+  t.throws(() => map.share(d, gfn(2), three), { instanceOf: InvalidArgumentError, message: /page table/ });
+  t.is(map.shareRefusal(d, gfn(2), one), undefined);
+  map.share(d, gfn(2), one);
+  t.is(map.lookup(d, 2), one);
+  t.is(map.framesSaved, 1);
+});
