@@ -1,6 +1,6 @@
 import { Breach, FuzzMachine, type FuzzTarget } from './fuzz-machine.js';
 import type { HostileOperation } from './hostile-operation.js';
-import type { ContainerOperation } from './container-operation.js';
+import { isContainerOperation, type ContainerOperation } from './container-operation.js';
 import { ContainerFuzzMachine } from './container-fuzz-machine.js';
 
 /** An operation of either family: machine-level (hostile-operation.ts) or inside a container context (container-operation.ts). */
@@ -22,7 +22,10 @@ export function firstFailure(target: FuzzTarget, seed: number, operations: reado
   if (target.family === 'containers') {
     const shared = new ContainerFuzzMachine(target, seed);
     try {
-      for (const op of operations) shared.apply(op as ContainerOperation);
+      for (const op of operations) {
+        if (!isContainerOperation(op)) throw new Error(`${op.k} is not an operation inside a container`);
+        shared.apply(op);
+      }
       shared.sweep();
     } catch (e) {
       if (e instanceof Breach) return { breach: e, at: Math.min(shared.operations, operations.length) };
@@ -32,7 +35,10 @@ export function firstFailure(target: FuzzTarget, seed: number, operations: reado
   }
   const machine = new FuzzMachine(target, seed);
   try {
-    for (const op of operations) machine.apply(op as HostileOperation);
+    for (const op of operations) {
+      if (isContainerOperation(op)) throw new Error(`${op.k} is not a machine-level operation`);
+      machine.apply(op);
+    }
     machine.sweep();
     machine.census();
   } catch (e) {
