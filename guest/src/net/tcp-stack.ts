@@ -127,6 +127,11 @@ export class TcpStack {
   /** Listening sockets by port, then by local address (`''`: the wildcard). */
   readonly #listeners = new Map<number, Map<string, Socket>>();
   readonly #connections = new Map<string, Socket>();
+  /**
+   * The same connections by their two ports (see {@link portsKey}), so that an arriving
+   * segment finds its socket without building the string key: a few sockets per bucket at most.
+   */
+  readonly #byPorts = new Map<number, Connection[]>();
   #nextPort = 32768;
   /** Segments and frames dropped for want of a socket or in-order position. */
   dropped = 0;
@@ -199,7 +204,7 @@ export class TcpStack {
     socket.remote = address;
     socket.remotePort = port;
     socket.state = 'connecting';
-    this.#connections.set(key(address, port, socket.localAddress, socket.localPort), socket);
+    this.#connect(socket);
     this.#send(socket, SYN, 0, 0);
   }
 
@@ -271,7 +276,7 @@ export class TcpStack {
       this.dropped++;
       return;
     }
-    const socket = this.#connections.get(key(frame.source, s.sport, frame.destination, s.dport));
+    const socket = this.#find(frame.source, s.sport, frame.destination, s.dport);
     if (socket === undefined) {
       this.host.cost('tcpInput');
       const listener = this.#listenerFor(frame.destination, s.dport);
@@ -284,7 +289,7 @@ export class TcpStack {
         child.state = 'established';
         child.peerWindow = s.wnd;
         child.context = listener.context;
-        this.#connections.set(key(frame.source, s.sport, frame.destination, s.dport), child);
+        this.#connect(child);
         this.#send(child, SYN | ACK, 0, 0);
         listener.backlog.push(child);
         this.host.wake(listener);
@@ -394,9 +399,38 @@ export class TcpStack {
     this.host.transmit({ source: from, destination: to, bytes: HEADER_BYTES, data: segment });
   }
 
+  /** Enters a connection under its ends (replacing one with the same ends, as the string-keyed table does). */
+  #connect(socket: Socket): void {
+    this.#connections.set(key(socket.remote, socket.remotePort, socket.localAddress, socket.localPort), socket);
+    const k = portsKey(socket.remotePort, socket.localPort);
+    let bucket = this.#byPorts.get(k);
+    if (bucket === undefined) {
+      bucket = [];
+      this.#byPorts.set(k, bucket);
+    }
+    const i = bucket.findIndex((c) => sameEnds(c, socket.remote, socket.remotePort, socket.localAddress, socket.localPort));
+    const entry: Connection = { remote: socket.remote, remotePort: socket.remotePort, local: socket.localAddress, localPort: socket.localPort, socket };
+    if (i >= 0) bucket[i] = entry;
+    else bucket.push(entry);
+  }
+
+  /** The connection with these ends, if any. */
+  #find(remote: string, remotePort: number, local: string, localPort: number): Socket | undefined {
+    const bucket = this.#byPorts.get(portsKey(remotePort, localPort));
+    if (bucket === undefined) return undefined;
+    for (let i = 0; i < bucket.length; i++) if (sameEnds(bucket[i]!, remote, remotePort, local, localPort)) return bucket[i]!.socket;
+    return undefined;
+  }
+
   /** Forgets a closed connection. */
   release(socket: Socket): void {
     this.#connections.delete(key(socket.remote, socket.remotePort, socket.localAddress, socket.localPort));
+    const bucket = this.#byPorts.get(portsKey(socket.remotePort, socket.localPort));
+    const i = bucket === undefined ? -1 : bucket.findIndex((c) => sameEnds(c, socket.remote, socket.remotePort, socket.localAddress, socket.localPort));
+    if (i >= 0) {
+      bucket!.splice(i, 1);
+      if (bucket!.length === 0) this.#byPorts.delete(portsKey(socket.remotePort, socket.localPort));
+    }
     this.host.released?.(socket);
   }
 
@@ -405,6 +439,29 @@ export class TcpStack {
     for (const byAddress of this.#listeners.values()) yield* byAddress.values();
     yield* this.#connections.values();
   }
+}
+
+/** A small-integer bucket of two ports (the remote's low 14 bits beside the local's 16); sockets in it are told apart by {@link sameEnds}. */
+function portsKey(remotePort: number, localPort: number): number {
+  return ((remotePort & 0x3fff) << 16) | (localPort & 0xffff);
+}
+
+/** A connection entered under the ends its socket had then (as its string key records them). */
+interface Connection {
+  readonly remote: string;
+  readonly remotePort: number;
+  readonly local: string;
+  readonly localPort: number;
+  readonly socket: Socket;
+}
+
+/** True when `c` is the connection between these ends (ports equal as their string keys are: NaN is NaN). */
+function sameEnds(c: Connection, remote: string, remotePort: number, local: string, localPort: number): boolean {
+  return samePort(c.remotePort, remotePort) && samePort(c.localPort, localPort) && c.remote === remote && c.local === local;
+}
+
+function samePort(a: number, b: number): boolean {
+  return a === b || (a !== a && b !== b);
 }
 
 /** A connection's key: remote address and port, local address and port. */
