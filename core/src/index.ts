@@ -47,6 +47,7 @@ export * from './network/network-backend.js';
 export * from './network/interface-table.js';
 export * from './network/wire.js';
 export * from './network/nic-driver-path.js';
+export * from './network/kernel-network.js';
 export * from './block/block-backend.js';
 export * from './block/disk-partitions.js';
 export * from './io-ring/ring-errors.js';

@@ -11,6 +11,7 @@ import {
   CpuVirtualization,
   DiskPartitions,
   IoEvents,
+  KernelNetwork,
   Machine,
   gfn,
   mfn,
@@ -40,7 +41,7 @@ import {
   type Uplink,
   type Vcpu,
 } from '@visorkit/core';
-import { CfsScheduler, NativeBlock, NativeCpu, NativeMemory, NativeNetwork, NativeOptions, nativePlugin } from '@visorkit/native';
+import { CfsScheduler, NativeBlock, NativeCpu, NativeMemory, NativeOptions, nativePlugin } from '@visorkit/native';
 import type { Compose } from '../../src/index.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any injectable class
@@ -365,7 +366,7 @@ export class UndeadAlarmTime extends SimulatedTimeKeeping {
 
 /** Delivers every frame to the first interface attached. */
 @injectable()
-export class MisdeliveringNetwork extends NativeNetwork {
+export class MisdeliveringNetwork extends KernelNetwork {
   readonly #handlers: ((f: NetFrame) => void)[] = [];
   constructor(@inject(Machine) machine: Machine, @inject(IoEvents) events: IoEvents) {
     super(machine, events);
@@ -378,7 +379,7 @@ export class MisdeliveringNetwork extends NativeNetwork {
 
 /** A transmit queue of 64 frames that silently discards what does not fit in a burst. */
 @injectable()
-export class SilentOverflowNetwork extends NativeNetwork {
+export class SilentOverflowNetwork extends KernelNetwork {
   #inBurst = 0;
   #at = -1;
   constructor(@inject(Machine) machine: Machine, @inject(IoEvents) events: IoEvents) {
@@ -396,7 +397,7 @@ export class SilentOverflowNetwork extends NativeNetwork {
 
 /** Anti-spoofing on local delivery only: frames for the uplink skip the filter. */
 @injectable()
-export class UplinkFilterGapNetwork extends NativeNetwork {
+export class UplinkFilterGapNetwork extends KernelNetwork {
   readonly #mine = new Map<number, string>();
   constructor(@inject(Machine) machine: Machine, @inject(IoEvents) events: IoEvents) {
     super(machine, events);
@@ -422,7 +423,7 @@ export class UplinkFilterGapNetwork extends NativeNetwork {
 
 /** Never forgets a destroyed domain's interfaces. */
 @injectable()
-export class UndeadInterfaceNetwork extends NativeNetwork {
+export class UndeadInterfaceNetwork extends KernelNetwork {
   constructor(@inject(Machine) machine: Machine, @inject(IoEvents) events: IoEvents) {
     super(machine, events);
   }
@@ -431,7 +432,7 @@ export class UndeadInterfaceNetwork extends NativeNetwork {
 
 /** An assigned device (SR-IOV-like) whose IOMMU check looks at a frame's first buffer only. */
 @injectable()
-export class FirstBufferIommuNetwork extends NativeNetwork {
+export class FirstBufferIommuNetwork extends KernelNetwork {
   constructor(
     @inject(Machine) machine: Machine,
     @inject(IoEvents) events: IoEvents,

@@ -45,6 +45,5 @@ export { NativeMemory } from './memory/native-memory.js';
 export { NativeCpu } from './cpu/native-cpu.js';
 export { OneKernelFailureScope } from './cpu/one-kernel-failure-scope.js';
 export { CfsScheduler } from './scheduler/cfs-scheduler.js';
-export { NativeNetwork } from './network/native-network.js';
 export { NativeBlock } from './block/native-block.js';
 export { NATIVE_PATH } from './native-path-lengths.js';

@@ -2,6 +2,7 @@ import {
   BlockBackend,
   GuestPhysicalMap,
   GuestPhysicalMapToken,
+  KernelNetwork,
   Machine,
   ContainerModule,
   CpuVirtualization,
@@ -16,7 +17,6 @@ import { NativeBlock } from './block/native-block.js';
 import { NativeCpu } from './cpu/native-cpu.js';
 import { OneKernelFailureScope } from './cpu/one-kernel-failure-scope.js';
 import { NativeMemory } from './memory/native-memory.js';
-import { NativeNetwork } from './network/native-network.js';
 import { NativeOptions } from './native-options.js';
 import { CfsScheduler } from './scheduler/cfs-scheduler.js';
 
@@ -39,8 +39,9 @@ export function nativeModule(options: NativeOptions): ContainerModule {
     o.bind(VcpuScheduler).toService(CfsScheduler);
     // Time on bare metal is the reference behaviour: reading a clock costs a register read.
     o.bind(TimeKeeping).to(SimulatedTimeKeeping).inSingletonScope();
-    o.bind(NativeNetwork).toSelf().inSingletonScope();
-    o.bind(NetworkBackend).toService(NativeNetwork);
+    // Networking on bare metal is the reference: the kernel drives the NIC itself.
+    o.bind(KernelNetwork).toSelf().inSingletonScope();
+    o.bind(NetworkBackend).toService(KernelNetwork);
     o.bind(NativeBlock).toSelf().inSingletonScope();
     o.bind(BlockBackend).toService(NativeBlock);
     o.bind(OneKernelFailureScope).toSelf().inSingletonScope();

@@ -7,6 +7,7 @@ import {
   ContainerModule,
   CpuVirtualization,
   IoEvents,
+  KernelNetwork,
   Machine,
   MemoryVirtualization,
   NetworkBackend,
@@ -19,7 +20,7 @@ import {
   createHypervisor,
   server2007,
 } from '@visorkit/core';
-import { CfsScheduler, NATIVE_DEFAULTS, NativeBlock, NativeCpu, NativeMemory, NativeNetwork, nativeModule, nativePlugin } from '../../src/index.js';
+import { CfsScheduler, NATIVE_DEFAULTS, NativeBlock, NativeCpu, NativeMemory, nativeModule, nativePlugin } from '../../src/index.js';
 
 test('native binds all six extension points, each resolved once and held', (t) => {
   const hv = createHypervisor({ machine: server2007, plugins: [nativePlugin] });
@@ -51,8 +52,9 @@ test('every extension point resolves to one singleton, shared by the classes tha
     }),
     nativeModule(NATIVE_DEFAULTS),
   );
-  // Time is core's reference SimulatedTimeKeeping, bound to the point itself (no class of native's own).
-  const classes: (ServiceIdentifier<object> | undefined)[] = [NativeMemory, NativeCpu, CfsScheduler, undefined, NativeNetwork, NativeBlock];
+  // Time is core's reference SimulatedTimeKeeping, bound to the point itself (no class of native's own);
+  // the network is core's reference KernelNetwork.
+  const classes: (ServiceIdentifier<object> | undefined)[] = [NativeMemory, NativeCpu, CfsScheduler, undefined, KernelNetwork, NativeBlock];
   const points = [MemoryVirtualization, CpuVirtualization, VcpuScheduler, TimeKeeping, NetworkBackend, BlockBackend] as const;
   points.forEach((point, i) => {
     const first = container.get<object>(point);
