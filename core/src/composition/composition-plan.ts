@@ -59,12 +59,33 @@ function compareForComposition(a: Plugin, b: Plugin): number {
   return weight(b) - weight(a) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 
-/** "'native' provides it but is composed native.without(X): drop X from that without()", or the plain fix. */
-function remedyFor(point: symbol, plugins: readonly Plugin[]): string {
+/**
+ * Why `plugin` does not offer `point`, as the remedy of a composition error: it was composed
+ * `without` it, or without the point it is built on. Undefined when it was not left out.
+ */
+function leftOutRemedy(plugin: Plugin, point: symbol): string | undefined {
+  if (!plugin.omitted.includes(point)) return undefined;
   const name = pointName(point);
-  const leftOut = plugins.filter((p) => p.omitted.includes(point)).map((p) => p.name);
-  if (leftOut.length > 0)
-    return `${leftOut.map((n) => `'${n}'`).join(' and ')} would provide it but ${leftOut.length > 1 ? 'are' : 'is'} composed with .without(${name}): drop ${name} from that without(), or add a plugin whose provides lists ${name}.`;
+  const base = (plugin.builtOn ?? []).find((d) => d.point === point && plugin.omitted.includes(d.on));
+  if (base === undefined) return `'${plugin.name}' would provide it but is composed with .without(${name}): drop ${name} from that without()`;
+  const on = pointName(base.on);
+  return (
+    `'${plugin.name}' would provide it, but its ${name} is built on its ${on}, which it is composed without (.without(${on}) leaves ${name} out too): ` +
+    `have the plugin that replaces ${on} provide ${name} as well, or compose '${plugin.name}' with its ${on}`
+  );
+}
+
+/**
+ * The fix for `point` missing from a composition of `plugins`: "'native' would provide it but
+ * is composed with .without(X): drop X from that without()" (or, for a point built on one it
+ * was composed without, which plugin must provide it instead), or the plain fix.
+ *
+ * @internal
+ */
+export function remedyFor(point: symbol, plugins: readonly Plugin[]): string {
+  const name = pointName(point);
+  const leftOut = plugins.map((p) => leftOutRemedy(p, point)).filter((r) => r !== undefined);
+  if (leftOut.length > 0) return `${leftOut.join('; ')}; or add a plugin whose provides lists ${name}.`;
   return `Add a plugin whose provides lists ${name}.`;
 }
 

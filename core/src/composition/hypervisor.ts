@@ -20,16 +20,17 @@ import type { Machine } from '../machine/machine.js';
 import type { MachineProfile } from '../machine/machine-profile.js';
 import { MECHANISM_CAPACITY, type Mechanisms } from '../accounting/mechanisms.js';
 import type { MemoryVirtualization } from '../memory/memory-virtualization.js';
-import type { DirtyLogging } from '../memory/dirty-logging.js';
-import type { PostCopyPaging } from '../memory/post-copy-paging.js';
-import type { MemoryBalloon } from '../memory/memory-balloon.js';
-import type { DeviceAssignment } from '../devices/device-assignment.js';
+import { DirtyLogging } from '../memory/dirty-logging.js';
+import { PostCopyPaging } from '../memory/post-copy-paging.js';
+import { MemoryBalloon } from '../memory/memory-balloon.js';
+import { DeviceAssignment } from '../devices/device-assignment.js';
 import type { NetworkBackend } from '../network/network-backend.js';
 import type { VcpuScheduler } from '../scheduler/vcpu-scheduler.js';
 import type { Simulator } from '../sim/simulator.js';
 import type { TimeKeeping } from '../time/time-keeping.js';
 import { domainId } from '../units/units.js';
-import type { Plugin } from './plugin.js';
+import { remedyFor } from './composition-plan.js';
+import { pointName, type Plugin } from './plugin.js';
 import { serviceToken, type ServiceToken } from './service-token.js';
 
 /**
@@ -80,6 +81,14 @@ export interface OptionalExtensionPoints {
 export const POINT_CAPABILITIES: Readonly<Partial<Record<Capability, keyof OptionalExtensionPoints>>> = {
   [Capability.LiveMigration]: 'dirtyLog',
   [Capability.DevicePassthrough]: 'deviceAssignment',
+};
+
+/** Each optional point's token, by its facade member. */
+const OPTIONAL_POINT_TOKENS: Readonly<Record<keyof OptionalExtensionPoints, symbol>> = {
+  dirtyLog: DirtyLogging,
+  postCopy: PostCopyPaging,
+  balloon: MemoryBalloon,
+  deviceAssignment: DeviceAssignment,
 };
 
 /**
@@ -245,9 +254,23 @@ export class Hypervisor implements ExtensionPoints, CoreServices {
     return this.capabilities.has(capability);
   }
 
-  /** Throws UnsupportedCapabilityError unless `capability` is declared. */
+  /**
+   * Throws UnsupportedCapabilityError unless `capability` is declared, saying why: which plugin
+   * withholds it, which point it needs and how to get one, or that no plugin declares it.
+   */
   require(capability: Capability): void {
-    if (!this.has(capability)) throw new UnsupportedCapabilityError(this.name, capability);
+    if (!this.has(capability)) throw new UnsupportedCapabilityError(this.name, capability, this.#whyNot(capability));
+  }
+
+  #whyNot(capability: Capability): string {
+    const by = this.plugins.filter((p) => p.withholds?.includes(capability) === true).map((p) => `'${p.name}'`);
+    if (by.length > 0) return `${by.join(' and ')} withhold${by.length > 1 ? '' : 's'} it`;
+    const point = POINT_CAPABILITIES[capability];
+    if (point !== undefined) {
+      const token = OPTIONAL_POINT_TOKENS[point];
+      return `it needs the ${pointName(token)} point, which no loaded plugin provides. ${remedyFor(token, this.plugins)}`;
+    }
+    return `no loaded plugin declares it (${this.plugins.map((p) => `'${p.name}'`).join(', ')})`;
   }
 
   /**

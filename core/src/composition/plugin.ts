@@ -25,6 +25,21 @@ export interface Incompatibility {
 }
 
 /**
+ * A point a plugin provides only on top of another point of its own: its implementation of
+ * `point` is part of its implementation of `on` (hw-assist's dirty logging and post-copy
+ * paging are its paging model's; xen-pv's balloon is its memory's), so it cannot back another
+ * plugin's `on`. See {@link PluginSpec.builtOn}.
+ *
+ * @public
+ */
+export interface PointDependency {
+  /** The dependent point (e.g. `DirtyLogging`). */
+  readonly point: symbol;
+  /** The point of the same plugin it is built on (e.g. `MemoryVirtualization`). */
+  readonly on: symbol;
+}
+
+/**
  * What a plugin author writes: see {@link definePlugin}.
  *
  * @public
@@ -52,6 +67,12 @@ export interface PluginSpec<O extends object> {
    * forward what it does not change (including the `DomainObserver` calls).
    */
   readonly decorates?: readonly symbol[];
+  /**
+   * Points this plugin provides only on top of another of its points. Composing the plugin
+   * `without(on)` leaves each `point` built on it out too (transitively), since a replacing
+   * plugin's `on` could not back it; the composition's errors then say so and how to fix it.
+   */
+  readonly builtOn?: readonly PointDependency[];
   /** Capabilities this plugin makes work (the features table). */
   readonly capabilities: readonly Capability[];
   /**
@@ -81,12 +102,16 @@ export interface Plugin<O extends object = object> extends PluginSpec<O> {
   /** A copy of this plugin with some options changed (unknown keys are refused). */
   configure(options: Partial<O>): Plugin<O>;
   /**
-   * A copy that does not provide (or decorate) `points`: the composition never loads its
-   * module's bindings for them, so another plugin can provide them — e.g. a container plugin
-   * on native's kernel. Where the copy stands in the plugin list does not matter.
+   * A copy that does not provide (or decorate) `points`, nor the points its spec declares
+   * {@link PluginSpec.builtOn | built on} them: the composition never loads its module's
+   * bindings for them, so another plugin can provide them — e.g. a container plugin on
+   * native's kernel. Where the copy stands in the plugin list does not matter.
    */
   without(...points: symbol[]): Plugin<O>;
-  /** Points this plugin's module binds but the composition must not take from it. */
+  /**
+   * Points this plugin's module binds but the composition must not take from it: those named
+   * in `without` and those built on them.
+   */
   readonly omitted: readonly symbol[];
 }
 
@@ -115,7 +140,33 @@ export function definePlugin<O extends object>(spec: PluginSpec<O>): Plugin<O> {
         `'${spec.name}' both provides and decorates ${pointName(p)}: a plugin either provides a point or wraps another plugin's`,
       );
   }
+  const offered = (p: symbol): boolean => spec.provides.includes(p) || (spec.decorates ?? []).includes(p);
+  for (const d of spec.builtOn ?? []) {
+    for (const p of [d.point, d.on]) {
+      if (!offered(p))
+        throw new InvalidArgumentError(
+          'plugin',
+          `'${spec.name}' declares its ${pointName(d.point)} built on its ${pointName(d.on)}, but it neither provides nor decorates ${pointName(p)}: list ${pointName(p)} in its provides, or drop that builtOn entry`,
+        );
+    }
+    if (d.point === d.on) throw new InvalidArgumentError('plugin', `'${spec.name}' declares ${pointName(d.point)} built on itself`);
+  }
   return makePlugin(spec, spec.defaults);
+}
+
+/** `points` and, transitively, every point `spec` declares built on one of them. */
+function withDependents(spec: PluginSpec<object>, points: Iterable<symbol>): symbol[] {
+  const left = new Set(points);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const d of spec.builtOn ?? []) {
+      if (left.has(d.on) && !left.has(d.point)) {
+        left.add(d.point);
+        grew = true;
+      }
+    }
+  }
+  return [...left];
 }
 
 function makePlugin<O extends object>(spec: PluginSpec<O>, options: O, omitted: readonly symbol[] = []): Plugin<O> {
@@ -140,7 +191,7 @@ function makePlugin<O extends object>(spec: PluginSpec<O>, options: O, omitted: 
           );
         }
       }
-      return makePlugin(spec, options, [...new Set([...omitted, ...points])]);
+      return makePlugin(spec, options, withDependents(spec, [...omitted, ...points]));
     },
   });
 }

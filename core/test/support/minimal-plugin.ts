@@ -40,9 +40,9 @@ import {
   type Vcpu,
 } from '../../src/index.js';
 
-/** The smallest honest memory model: tables hold machine frames; no TLB. */
+/** The smallest honest memory model: tables hold machine frames; no TLB (exported for tests that build a second memory plugin). */
 @injectable()
-class MinimalMemory implements MemoryVirtualization {
+export class MinimalMemory implements MemoryVirtualization {
   readonly geometry;
   readonly map: GuestPhysicalMap;
   readonly roots = new Map<Vcpu, number>();

@@ -29,6 +29,17 @@ export const hwAssistPlugin = definePlugin<HwAssistOptions>({
   version: '0.1.0',
   description: 'VT-x/AMD-V with nested (EPT) or shadow paging, tagged TLBs and SR-IOV.',
   provides: [MemoryVirtualization, CpuVirtualization, VcpuScheduler, TimeKeeping, NetworkBackend, BlockBackend, DirtyLogging, PostCopyPaging, DeviceAssignment],
+  // Dirty logging and post-copy are the paging model's own; the CPU (world switches, VPIDs) and
+  // the virtio back ends (populating, IOMMU) reach that model by its class; the assigned
+  // functions are the NIC's. Composed without memory (or network), they go with it.
+  builtOn: [
+    { point: DirtyLogging, on: MemoryVirtualization },
+    { point: PostCopyPaging, on: MemoryVirtualization },
+    { point: CpuVirtualization, on: MemoryVirtualization },
+    { point: NetworkBackend, on: MemoryVirtualization },
+    { point: BlockBackend, on: MemoryVirtualization },
+    { point: DeviceAssignment, on: NetworkBackend },
+  ],
   capabilities: [
     Capability.MultipleKernels,
     Capability.KernelModules,

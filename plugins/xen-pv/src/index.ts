@@ -31,6 +31,15 @@ export const xenPvPlugin = definePlugin<XenPvOptions>({
   version: '0.1.0',
   description: 'Xen paravirtualisation: ring-1 guests, validated page tables, I/O rings, Dom0.',
   provides: [MemoryVirtualization, CpuVirtualization, VcpuScheduler, TimeKeeping, NetworkBackend, BlockBackend, DirtyLogging, PostCopyPaging, MemoryBalloon],
+  // Dirty logging, post-copy and the balloon are its memory's own; the block back end checks
+  // Xen's page types in that memory before a device writes a page. Composed without memory,
+  // they go with it.
+  builtOn: [
+    { point: DirtyLogging, on: MemoryVirtualization },
+    { point: PostCopyPaging, on: MemoryVirtualization },
+    { point: MemoryBalloon, on: MemoryVirtualization },
+    { point: BlockBackend, on: MemoryVirtualization },
+  ],
   capabilities: [Capability.MultipleKernels, Capability.KernelModules, Capability.CheckpointResume, Capability.LiveMigration, Capability.LiveUpdate],
   defaults: XEN_PV_DEFAULTS,
   validate(o) {
