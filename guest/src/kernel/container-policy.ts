@@ -1,4 +1,4 @@
-import { serviceToken, type ServiceToken, type Vcpu } from '@visorkit/core';
+import { serviceToken, type Domain, type ServiceToken, type Vcpu } from '@visorkit/core';
 import type { Process } from '../process/process.js';
 
 /**
@@ -66,6 +66,19 @@ export interface ContainerPolicy {
    * the loopback address to the context's own, so loopback stays inside the context).
    */
   connectAddress(vcpu: Vcpu, process: Process, destination: string): string;
+
+  // ---- checkpoint ----
+  /**
+   * What the policy holds for `domain`'s kernel (its contexts' settings) as plain JSON data,
+   * written into a checkpoint of that kernel. Optional: a kernel whose policy lacks it is
+   * refused a checkpoint (typed, nothing written).
+   */
+  saveFor?(domain: Domain): unknown;
+  /**
+   * Takes back what {@link ContainerPolicy.saveFor} wrote, for the kernel restored on
+   * `domain`; throws a typed error on state it cannot read. Optional, with `saveFor`.
+   */
+  loadFor?(domain: Domain, state: unknown): void;
 }
 
 /**

@@ -106,8 +106,10 @@ export class GuestKernel {
   #moveTo(target: Hypervisor, domain: Domain): void {
     const k = this.#k;
     if (k.domain === domain) return;
+    const from = k.domain;
     k.hv = target;
     k.domain = domain;
+    k.policyMigrated(from);
     k.memory.migrated();
     k.files.migrated();
     k.syscalls.migrated();
@@ -122,9 +124,10 @@ export class GuestKernel {
   // ---- checkpoint and restore ------------------------------------------------------------
 
   /**
-   * The kernel's whole state as plain data: each subsystem saves its own part. Refused (typed,
-   * nothing written) when it holds what a file cannot: no replay log, a container policy, I/O
-   * in flight, queued network work, open sockets or ptys.
+   * The kernel's whole state as plain data: each subsystem saves its own part, and its
+   * container policy, if any, what it holds for this kernel. Refused (typed, nothing written)
+   * when it holds what a file cannot: no replay log, a container policy that cannot save its
+   * state, I/O in flight, queued network work, open sockets or ptys.
    */
   #save(): SavedKernel {
     const k = this.#k;
@@ -133,8 +136,9 @@ export class GuestKernel {
         k.domain.name,
         'its guest kernel was booted without `checkpointable: true`, so it has no replay log to rebuild its programs from',
       );
-    if (k.policy !== OPEN_POLICY)
-      throw new CheckpointRefusedError(k.domain.name, "its guest kernel applies a container plugin's policy, which a checkpoint cannot carry");
+    const policy = k.policy === OPEN_POLICY ? undefined : k.policy;
+    if (policy !== undefined && policy.saveFor === undefined)
+      throw new CheckpointRefusedError(k.domain.name, "its guest kernel applies a container plugin's policy that cannot save its state (it has no saveFor)");
     const w = { replay: k.replay! };
     const parts: Partial<Record<keyof KernelParts, unknown>> = {};
     for (const name of PART_SAVE_ORDER) parts[name] = k[name].save(w);
@@ -143,7 +147,8 @@ export class GuestKernel {
       const v = k.options[key];
       if (v !== undefined) options[key] = v;
     }
-    return { format: KERNEL_CHECKPOINT_FORMAT, options, parts: parts as SavedKernelParts, panicked: k.panicked ?? null };
+    const saved: SavedKernel = { format: KERNEL_CHECKPOINT_FORMAT, options, parts: parts as SavedKernelParts, panicked: k.panicked ?? null };
+    return policy === undefined ? saved : { ...saved, policy: policy.saveFor!(k.domain) ?? null };
   }
 
   /**
@@ -163,6 +168,12 @@ export class GuestKernel {
     if (missing !== undefined) throw new CheckpointCorruptError(`it runs the guest program '${missing.path}', which the restorer was not given`);
     const kernel = new GuestKernel(hv, domain, { ...saved.options, checkpointable: true });
     const k = kernel.#k;
+    if (saved.policy !== undefined) {
+      // The contexts come back into the restoring hypervisor's policy, for the new domain.
+      if (k.policy.loadFor === undefined)
+        throw new CheckpointCorruptError(`its guest kernel applied a container policy, and '${hv.name}' has none that can take its state back`);
+      k.policy.loadFor(domain, saved.policy);
+    }
     const r = { replay: k.replay!, programOf };
     for (const name of PART_LOAD_ORDER) (k[name] as KernelPart<unknown>).load(saved.parts[name], r);
     if (saved.panicked !== null) k.panicked = saved.panicked;

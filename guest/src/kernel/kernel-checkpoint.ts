@@ -81,6 +81,8 @@ export interface SavedKernel {
   readonly options: Readonly<Record<string, unknown>>;
   readonly parts: SavedKernelParts;
   readonly panicked: string | null;
+  /** What its container policy held for it (`ContainerPolicy.saveFor`); absent without one. */
+  readonly policy?: unknown;
 }
 
 /**

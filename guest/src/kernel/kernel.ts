@@ -96,7 +96,7 @@ export class Kernel implements PhysicalPages, KernelParts {
   /** The replay log, observing every program's results and origins (when `recording`). */
   readonly replay: ReplayRecorder | undefined;
   /** The container policy every subsystem consults (visibility, limits, addresses). */
-  readonly policy: ContainerPolicy;
+  policy: ContainerPolicy;
   readonly #cpi: number;
 
   readonly scheduler: Scheduler;
@@ -129,6 +129,21 @@ export class Kernel implements PhysicalPages, KernelParts {
     this.signals = new Signals(this);
     this.syscalls = new SystemCalls(this);
     this.stunning = new Stunning(this);
+  }
+
+  /**
+   * After a live migration from `from` (`hv` and `domain` are the target's now): a policy the
+   * hypervisor supplied is the target's from here on, holding what the source's held for this
+   * kernel — a policy keyed by domain (contexts in each VM's kernel) would otherwise look the
+   * new domain up in the source's tables. A policy given at boot, or one that cannot save its
+   * state, stays as it was.
+   */
+  policyMigrated(from: Domain): void {
+    if (this.options.policy !== undefined) return;
+    const next = this.hv.service(ContainerPolicy);
+    if (next === undefined || next === this.policy || this.policy.saveFor === undefined || next.loadFor === undefined) return;
+    next.loadFor(this.domain, this.policy.saveFor(from));
+    this.policy = next;
   }
 
   /** The file system (its page cache lives in {@link frames}). */

@@ -1,4 +1,4 @@
-import { Capability, ContainerModule, Machine, UnsupportedCapabilityError, definePlugin, type Hypervisor, type Plugin } from '@visorkit/core';
+import { ContainerModule, Machine, UnsupportedCapabilityError, definePlugin, type Hypervisor, type Plugin } from '@visorkit/core';
 import { ContainerPolicy } from '@visorkit/guest';
 import { VserverGuestContexts } from './guest/vserver-guest-contexts.js';
 
@@ -7,9 +7,10 @@ import { VserverGuestContexts } from './guest/vserver-guest-contexts.js';
  * {@link ContainerPolicy} — a {@link VserverGuestContexts}, one context table per domain —
  * and leaves scheduling, devices and memory to the platform whose domains host the
  * contexts. No kernel is shared across domains: a kernel fault takes down one VM's contexts,
- * not the machine's. Checkpoint/resume is withheld: a guest kernel's checkpoint cannot carry
- * a container policy (guest refuses it), so no domain of this composition could be restored
- * with its contexts — a limit of the model, not of real VMs hosting containers.
+ * not the machine's. A VM's checkpoint carries its context table, so the platform's
+ * checkpoint/resume (and live migration) stay; what the shared-kernel plugin withholds
+ * (multiple kernels, kernel modules…) is a property of one kernel per machine, not of
+ * containers inside VMs.
  *
  * @public
  */
@@ -19,7 +20,6 @@ export const vserverGuestsPlugin = definePlugin({
   description: "Linux-VServer contexts in every guest's kernel: containers on the platform's VMs.",
   provides: [ContainerPolicy],
   capabilities: [],
-  withholds: [Capability.CheckpointResume],
   defaults: {},
   module: () =>
     new ContainerModule((o) => {

@@ -59,6 +59,11 @@ export class VserverContexts implements ContainerPolicy {
     this.#contexts.set(id, settings);
   }
 
+  /** Every defined context and its settings, by id (ascending). */
+  contexts(): [number, ContextSettings][] {
+    return [...this.#contexts].sort(([a], [b]) => a - b);
+  }
+
   mayAccess(vcpu: Vcpu, caller: Process, target: Process): boolean {
     this.#charge(vcpu);
     const ok = caller.context === 0 || caller.context === target.context;

@@ -1,6 +1,6 @@
-import type { Domain, MachineProfile, Vcpu } from '@visorkit/core';
+import { CheckpointCorruptError, type Domain, type MachineProfile, type Vcpu } from '@visorkit/core';
 import type { ContainerPolicy, Process, VisibilityIntent } from '@visorkit/guest';
-import { VserverContexts } from './vserver-contexts.js';
+import { VserverContexts, type ContextSettings } from './vserver-contexts.js';
 
 /**
  * Linux-VServer contexts inside the guests of a hypervisor that runs VMs (containers on VMs):
@@ -8,6 +8,8 @@ import { VserverContexts } from './vserver-contexts.js';
  * one VM is not context 1 of another. Each check is the domain's {@link VserverContexts}
  * check, at the same cost, charged on the vCPU that made it — inside a VM that vCPU also
  * pays the VM's own costs (nested walks, exits) for whatever the kernel does around it.
+ * A domain's table travels with its kernel's checkpoint ({@link saveFor}, {@link loadFor}),
+ * so a VM hosting contexts is restored with them.
  *
  * @public
  */
@@ -50,6 +52,18 @@ export class VserverGuestContexts implements ContainerPolicy {
     return this.#table(vcpu.domain.id).connectAddress(vcpu, process, destination);
   }
 
+  /** `domain`'s context table as plain data: each defined context's id and settings. */
+  saveFor(domain: Domain): unknown {
+    return this.#tables.get(domain.id)?.contexts() ?? [];
+  }
+
+  /** Defines in `domain`'s table the contexts {@link saveFor} wrote (a restored VM's). */
+  loadFor(domain: Domain, state: unknown): void {
+    if (!isSavedContexts(state)) throw new CheckpointCorruptError(`the vserver contexts saved for '${domain.name}' are not a list of [id, settings]`);
+    const table = this.#table(domain.id);
+    for (const [id, settings] of state) table.define(id, settings);
+  }
+
   #table(domainId: number): VserverContexts {
     let t = this.#tables.get(domainId);
     if (t === undefined) {
@@ -58,4 +72,12 @@ export class VserverGuestContexts implements ContainerPolicy {
     }
     return t;
   }
+}
+
+/** True when `state` is what {@link VserverGuestContexts.saveFor} writes: [id, settings] pairs. */
+function isSavedContexts(state: unknown): state is [number, ContextSettings][] {
+  return (
+    Array.isArray(state) &&
+    state.every((e: unknown) => Array.isArray(e) && e.length === 2 && Number.isInteger(e[0]) && typeof e[1] === 'object' && e[1] !== null)
+  );
 }
