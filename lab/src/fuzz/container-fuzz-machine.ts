@@ -341,6 +341,8 @@ export class ContainerFuzzMachine {
           const n = yield* sys.write(fd, op.bytes);
           return n < 0 ? n : fd;
         });
+        // Opening the pty multiplexer makes a pty of its own, as openpty does.
+        if (r !== undefined && r >= 0 && op.path.endsWith('ptmx')) this.#ptysMade++;
         // What it opened, it may stat through the same path: never a size of a file outside its root.
         if (r !== undefined && r >= 0)
           this.#checkNotForeign(
