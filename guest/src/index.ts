@@ -21,5 +21,6 @@ export * from './process/process.js';
 export * from './process/process-crash.js';
 export * from './program/system-call-types.js';
 export * from './kernel/boot.js';
+export * from './program/fork-join-job.js';
 export * from './kernel/dynamic-linker.js';
 export * from './calibration.js';

@@ -11,25 +11,9 @@ import {
   type Hypervisor,
   type Simulator,
 } from '@visorkit/core';
-import { bootGuest, guestKernelRestorer, type BootOptions } from '@visorkit/guest';
+import { FORK_JOIN_JOB, bootGuest, guestKernelRestorer } from '@visorkit/guest';
 import { hwAssistPlugin } from '@visorkit/hw-assist';
 import { vserverGuestContextsOf, vserverInGuestsOf, type ContextSettings } from '../src/index.js';
-
-const JOB: NonNullable<BootOptions['programs']> = {
-  '/bin/job': {
-    program: function* (sys) {
-      yield* sys.fork(function* (s) {
-        yield* s.compute(30_000_000);
-        return 0;
-      });
-      yield* sys.compute(20_000_000);
-      yield* sys.wait();
-      const fd = yield* sys.open('/tmp/done', { create: true });
-      yield* sys.write(fd, 2);
-      return 0;
-    },
-  },
-};
 
 const CONTEXTS: [number, ContextSettings][] = [
   [1, { maxProcesses: 8, root: '/vservers/web', addresses: ['10.0.0.2'] }],
@@ -42,7 +26,7 @@ const stacked = (simulator?: Simulator): Hypervisor =>
 /** A VM on `hv` running the job, with two contexts defined in its kernel. */
 function vmWithContexts(hv: Hypervisor) {
   const d = hv.createDomain({ name: 'vm', memoryMiB: 64 });
-  const kernel = bootGuest(hv, d, { checkpointable: true, programs: JOB, run: ['/bin/job'] });
+  const kernel = bootGuest(hv, d, { checkpointable: true, programs: FORK_JOIN_JOB, run: ['/bin/job'] });
   for (const [id, settings] of CONTEXTS) vserverGuestContextsOf(hv).of(d).define(id, settings);
   return { d, kernel };
 }
@@ -56,7 +40,7 @@ test("containers on VMs keep the platform's checkpoint/resume: a VM is restored 
   hv.shutdown(d);
   hv.destroy(d);
   for (const where of [hv, stacked()]) {
-    const restorer = guestKernelRestorer(JOB);
+    const restorer = guestKernelRestorer(FORK_JOIN_JOB);
     const back = restoreDomain(where, file, restorer.registry);
     t.deepEqual(vserverGuestContextsOf(where).of(back).contexts(), CONTEXTS);
     where.start(back);
@@ -73,7 +57,7 @@ test('a checkpoint holding contexts is refused, typed, by a hypervisor with no c
   hv.runFor(5e6);
   const file = checkpointWhenQuiescent(hv, d);
   const plain = createHypervisor({ machine: modern, plugins: [hwAssistPlugin] });
-  t.throws(() => restoreDomain(plain, file, guestKernelRestorer(JOB).registry), {
+  t.throws(() => restoreDomain(plain, file, guestKernelRestorer(FORK_JOIN_JOB).registry), {
     instanceOf: CheckpointCorruptError,
     message: /container policy.*'hw-assist'/,
   });

@@ -14,7 +14,7 @@ import {
   type Vcpu,
   type VcpuProgram,
 } from '@visorkit/core';
-import { bootGuest, guestKernelRestorer, type BootOptions } from '@visorkit/guest';
+import { FORK_JOIN_JOB, bootGuest, guestKernelRestorer } from '@visorkit/guest';
 import { composeFor, type Experiment, type ExperimentContext, type PlatformSpec, type ResultRow } from '../experiment/experiment.js';
 
 /** A small guest that computes; it can be checkpointed and migrated. */
@@ -31,23 +31,6 @@ class IdleGuest implements CheckpointableProgram, MigratableProgram {
     return new IdleGuest();
   }
 }
-
-/** A job for the checkpoint attempt: a parent forks a worker, both compute, the parent records both finished. */
-const CHECKPOINT_JOB: NonNullable<BootOptions['programs']> = {
-  '/bin/job': {
-    program: function* (sys) {
-      yield* sys.fork(function* (s) {
-        yield* s.compute(30_000_000);
-        return 0;
-      });
-      yield* sys.compute(20_000_000);
-      yield* sys.wait();
-      const fd = yield* sys.open('/tmp/done', { create: true });
-      yield* sys.write(fd, 2);
-      return 0;
-    },
-  },
-};
 
 /** The seed's features table, in its row order; metric names are public interface. */
 const FEATURES: readonly { metric: string; capability: Capability; attempt: (hv: Hypervisor, platform: PlatformSpec, ctx: ExperimentContext) => void }[] = [
@@ -71,14 +54,14 @@ const FEATURES: readonly { metric: string; capability: Capability; attempt: (hv:
       // A real guest kernel, checkpointed while its processes run, restored from the file
       // and run to its end.
       const d = hv.createDomain({ name: 'ckpt', memoryMiB: 64 });
-      bootGuest(hv, d, { checkpointable: true, programs: CHECKPOINT_JOB, run: ['/bin/job'] });
+      bootGuest(hv, d, { checkpointable: true, programs: FORK_JOIN_JOB, run: ['/bin/job'] });
       hv.runFor(5e6);
       // As Xen's suspend does: at the guest's next quiescent point (no disk request in flight,
       // say the first read of libc at its start), trying again every millisecond until then.
       const file = checkpointWhenQuiescent(hv, d);
       hv.shutdown(d);
       hv.destroy(d);
-      const restorer = guestKernelRestorer(CHECKPOINT_JOB);
+      const restorer = guestKernelRestorer(FORK_JOIN_JOB);
       const back = restoreDomain(hv, file, restorer.registry);
       hv.start(back);
       const kernel = restorer.kernelOf(back)!;
